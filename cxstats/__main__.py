@@ -1,0 +1,3 @@
+from cxstats.cli.main import main
+
+main()

@@ -1,0 +1,129 @@
+"""Shared pieces of the command line: options, data loading, output.
+
+Commands stay thin: parse options, load data through :mod:`cxstats.io`,
+call a function from :mod:`cxstats.stats`, hand the result to :func:`emit`.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from cxstats.errors import InputError
+
+
+def output_options(f):
+    """``--json PATH`` (``-`` = stdout) and ``--xlsx PATH``."""
+    f = click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False),
+                     help="Write a formatted Excel workbook to this path.")(f)
+    f = click.option("--json", "json_path", type=str, metavar="PATH",
+                     help="Write the results as JSON to PATH ('-' for standard output).")(f)
+    return f
+
+
+def seed_option(f):
+    return click.option("--seed", type=int, default=20261123, show_default=True,
+                        help="Random seed: the same data and seed give identical results.")(f)
+
+
+def quiet_option(f):
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bars or tables on the terminal.")(f)
+
+
+def spec_option(f):
+    return click.option("--spec", "spec_path", type=click.Path(dir_okay=False),
+                        help="Study spec (YAML): items, scales, constructs, missing codes.")(f)
+
+
+def split_list(text: str | None, option: str) -> list[str]:
+    """Parse ``A,B, C`` into names; refuse empty entries."""
+    if text is None:
+        return []
+    names = [t.strip() for t in text.split(",")]
+    if any(not n for n in names):
+        raise InputError(f"option {option}: empty name in {text!r} (use NAME1,NAME2,...)")
+    return names
+
+
+def parse_scales(values, option: str = "--scale") -> dict[str, list[str]]:
+    """Parse repeated ``NAME=I1,I2,I3`` options into ``{NAME: [I1, I2, I3]}``."""
+    scales: dict[str, list[str]] = {}
+    for v in values or ():
+        if "=" not in v:
+            raise InputError(f"option {option}: expected NAME=ITEM1,ITEM2,... but got {v!r}")
+        name, items = v.split("=", 1)
+        name = name.strip()
+        if not name:
+            raise InputError(f"option {option}: missing scale name in {v!r}")
+        if name in scales:
+            raise InputError(f"option {option}: scale {name!r} given twice")
+        scales[name] = split_list(items, option)
+    return scales
+
+
+def read_model_text(model: str) -> str:
+    """``--model`` takes lavaan syntax inline or ``@file``."""
+    if model.startswith("@"):
+        path = model[1:]
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return fh.read()
+        except OSError as exc:
+            raise InputError(f"cannot read model file: {exc.strerror}", file=path) from None
+    return model
+
+
+def progress(iterable=None, *, total=None, desc: str = "", quiet: bool = False):
+    """A progress bar on standard error (silent with --quiet or when not a terminal)."""
+    from tqdm import tqdm
+
+    disable = quiet or not sys.stderr.isatty()
+    return tqdm(iterable, total=total, desc=desc, disable=disable, file=sys.stderr,
+                leave=False, dynamic_ncols=True)
+
+
+def emit(result, *, json_path: str | None, xlsx_path: str | None, quiet: bool = False,
+         write_sheets=None) -> None:
+    """Write a result as JSON and/or a workbook, and print a summary table.
+
+    ``result`` has ``to_dict()``, ``tables()`` (name -> DataFrame) and may have
+    ``methods()`` (topic, text) and ``warnings`` (list of str). ``write_sheets``
+    (builder, result) lays out a custom workbook; by default every table
+    becomes a sheet.
+    """
+    from cxstats.report.jsonout import write_json
+
+    warnings = list(getattr(result, "warnings", []) or [])
+    if json_path:
+        write_json(result, json_path)
+    if xlsx_path:
+        from cxstats.report.sheets import write_result_workbook
+
+        write_result_workbook(result, xlsx_path, write_sheets=write_sheets)
+    if json_path != "-" and not quiet:
+        print_tables(result)
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+def print_tables(result) -> None:
+    import pandas as pd
+
+    with pd.option_context("display.width", 160, "display.max_columns", 30,
+                           "display.max_rows", 200, "display.float_format", "{:.4f}".format):
+        for name, df in result.tables().items():
+            click.echo(f"\n== {name} ==")
+            click.echo(df.to_string(index=False))
+
+
+def needs_one_of(**kwargs):
+    """Refuse a command call that gives none of the named options."""
+    if not any(v for v in kwargs.values()):
+        names = " or ".join(f"--{k.replace('_', '-')}" for k in kwargs)
+        raise InputError(f"give {names}")
+
+
+def wraps_command(f):
+    return functools.wraps(f)

@@ -1,0 +1,70 @@
+"""Errors a user can act on.
+
+``InputError`` is the user's mistake (bad file, column, value, option, model):
+the command line prints its message and exits with code 2, never a traceback.
+Anything else that escapes is a bug in cxstats (exit code 1).
+"""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad usage or bad input. The message names what a researcher must fix.
+
+    Give as many of ``file``, ``column``, ``row`` and ``value`` as are known;
+    they are put in front of the message in a fixed order, e.g.
+    ``customers.csv: column 'q5', row 18, value 'Muy satisfechoo': not a code ...``.
+    ``details`` holds further lines (for example the next problems found).
+    """
+
+    def __init__(self, message: str, *, file=None, column=None, row=None,
+                 value=None, details: list[str] | None = None):
+        self.reason = message
+        self.file = None if file is None else str(file)
+        self.column = column
+        self.row = row
+        self.value = value
+        self.details = list(details or [])
+        super().__init__(self.render())
+
+    def where(self) -> str:
+        parts = []
+        if self.column is not None:
+            parts.append(f"column '{self.column}'")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.value is not None:
+            parts.append(f"value {self.value!r}")
+        head = self.file or ""
+        if parts:
+            head = f"{head}: {', '.join(parts)}" if head else ", ".join(parts)
+        return head
+
+    def render(self) -> str:
+        where = self.where()
+        text = f"{where}: {self.reason}" if where else self.reason
+        if self.details:
+            text += "\n" + "\n".join(f"  {d}" for d in self.details)
+        return text
+
+
+class SpecError(InputError):
+    """A problem in a study spec or plan file, located by its YAML path.
+
+    ``path`` reads like ``journeys[0].touchpoints[2].constructs[1].aspiration``.
+    """
+
+    def __init__(self, message: str, *, file=None, path: str | None = None,
+                 details: list[str] | None = None):
+        self.path = path
+        where = f" at {path}" if path else ""
+        super().__init__(f"{where.strip() + ': ' if where else ''}{message}",
+                         file=file, details=details)
+
+
+class ModelError(InputError):
+    """A model that cannot be estimated as asked (not identified, singular, ...)."""
+
+
+class AnalysisWarning(UserWarning):
+    """A statistical caveat that must reach every output (Heywood case, ...)."""

@@ -1,0 +1,74 @@
+"""Shared test helpers: fixture paths and a way to run the CLI in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REFERENCE = FIXTURES / "reference"
+DATASETS = REFERENCE / "datasets"
+RESULTS = REFERENCE / "results"
+
+
+def reference(name: str) -> dict:
+    """A reference result file, e.g. reference('cfa_hs')."""
+    return json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+class CliResult:
+    def __init__(self, code, out, err):
+        self.exit_code, self.stdout, self.stderr = code, out, err
+
+    def json(self):
+        return json.loads(self.stdout)
+
+    def __repr__(self):
+        return f"CliResult(exit={self.exit_code}, stderr={self.stderr[-2000:]!r})"
+
+
+def run_cli(*args) -> CliResult:
+    """Run ``cxstats ARGS`` in-process; returns exit code, stdout and stderr."""
+    from cxstats.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return CliResult(code, out.getvalue(), err.getvalue())
+
+
+def assert_clean_error(result: CliResult, *fragments: str) -> None:
+    """Exit code 2, no traceback, and every fragment in the message."""
+    assert result.exit_code == 2, result
+    assert "Traceback" not in result.stderr, result.stderr
+    for frag in fragments:
+        assert frag in result.stderr, (frag, result.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def hs_path() -> Path:
+    return DATASETS / "HolzingerSwineford1939.csv"
+
+
+@pytest.fixture(scope="session")
+def bfi_path() -> Path:
+    return DATASETS / "bfi.csv"
+
+
+@pytest.fixture(scope="session")
+def swiss_path() -> Path:
+    return DATASETS / "swiss.csv"
