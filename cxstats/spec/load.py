@@ -1,0 +1,279 @@
+"""Load and validate a study spec (YAML). Every error names the file and the
+path inside it, e.g. ``journeys[0].touchpoints[2].constructs[1].aspiration``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cxstats.errors import SpecError
+from cxstats.spec.model import (COMPONENTS, OUTCOME_TYPES, Construct, Finance, Item, Journey,
+                                Outcome, Respondents, Scale, Segment, StudySpec, Touchpoint)
+
+_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance"}
+
+
+class _Reader:
+    """Walks the YAML tree, remembering the path for error messages."""
+
+    def __init__(self, file: Path, languages: list[str] | None = None):
+        self.file = file
+        self.languages = languages or []
+
+    def fail(self, path: str, message: str):
+        raise SpecError(message, file=self.file, path=path or None)
+
+    def mapping(self, node, path: str, allowed: set[str] | None = None) -> dict:
+        if not isinstance(node, dict):
+            self.fail(path, f"expected a mapping (key: value), got {_kind(node)}")
+        if allowed is not None:
+            unknown = sorted(set(map(str, node)) - allowed)
+            if unknown:
+                self.fail(f"{path}.{unknown[0]}" if path else unknown[0],
+                          f"unknown key {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}")
+        return node
+
+    def seq(self, node, path: str, required: bool = True) -> list:
+        if node is None and not required:
+            return []
+        if not isinstance(node, list):
+            self.fail(path, f"expected a list, got {_kind(node)}")
+        if required and not node:
+            self.fail(path, "the list is empty")
+        return node
+
+    def req(self, node: dict, key: str, path: str):
+        if key not in node or node[key] is None:
+            self.fail(_join(path, key), "is required")
+        return node[key]
+
+    def ident(self, node: dict, key: str, path: str) -> str:
+        value = self.req(node, key, path)
+        if not isinstance(value, str) or not _ID.match(value):
+            self.fail(_join(path, key), f"{value!r} is not a valid id (letters, digits, '_' or '.', "
+                                        "starting with a letter; it becomes a column name)")
+        return value
+
+    def number(self, node: dict, key: str, path: str, required: bool = True):
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.fail(_join(path, key), "is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(_join(path, key), f"expected a number, got {value!r}")
+        return value
+
+    def text(self, node, path: str, required: bool = True):
+        """A text: a plain string (first language) or {language: string}."""
+        if node is None:
+            if required:
+                self.fail(path, "is required")
+            return None
+        if isinstance(node, str):
+            if not node.strip():
+                self.fail(path, "is empty")
+            return {self.languages[0] if self.languages else "default": node}
+        if isinstance(node, dict):
+            out = {}
+            for lang, t in node.items():
+                if self.languages and lang not in self.languages:
+                    self.fail(f"{path}.{lang}", f"language {lang!r} is not among study.languages "
+                                                f"({', '.join(self.languages)})")
+                if not isinstance(t, str) or not t.strip():
+                    self.fail(f"{path}.{lang}", "expected a non-empty text")
+                out[str(lang)] = t
+            if not out:
+                self.fail(path, "is empty")
+            return out
+        self.fail(path, f"expected a text or a mapping language: text, got {_kind(node)}")
+
+
+def _kind(node) -> str:
+    if node is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: f"the text {node!r}"}.get(type(node), repr(node))
+
+
+def _join(path: str, key) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def load_spec(path) -> StudySpec:
+    """Read a spec file; raise :class:`SpecError` naming file and YAML path on any problem."""
+    import yaml
+
+    path = Path(path)
+    if not path.exists():
+        raise SpecError("no such spec file", file=path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SpecError("the spec must be saved as UTF-8 text", file=path) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise SpecError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=path) from None
+    return parse_spec(doc, path)
+
+
+def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
+    path = Path(path)
+    r = _Reader(path)
+    doc = r.mapping(doc, "", TOP_KEYS)
+    study = r.mapping(r.req(doc, "study", ""), "study", {"id", "title", "languages"})
+    languages = study.get("languages") or ["es"]
+    if not isinstance(languages, list) or not all(isinstance(x, str) and x for x in languages):
+        r.fail("study.languages", "expected a list of language codes such as [es, en]")
+    r.languages = languages
+    sid = r.ident(study, "id", "study")
+    title = r.text(study.get("title") or sid, "study.title")
+
+    scales = {}
+    for name, node in r.mapping(r.req(doc, "scales", ""), "scales").items():
+        scales[str(name)] = _scale(r, str(name), node, f"scales.{name}")
+
+    def scale_ref(node, p):
+        name = r.req(node, "scale", p)
+        if name not in scales:
+            r.fail(_join(p, "scale"), f"unknown scale {name!r}; defined: {', '.join(scales)}")
+        return scales[name]
+
+    seen: dict[str, str] = {}
+
+    def claim(ident: str, p: str):
+        if ident in seen:
+            r.fail(p, f"id {ident!r} is used twice (also at {seen[ident]}); ids become column names")
+        seen[ident] = p
+
+    journeys = []
+    for j, jnode in enumerate(r.seq(doc.get("journeys"), "journeys")):
+        jp = f"journeys[{j}]"
+        jnode = r.mapping(jnode, jp, {"id", "name", "priority", "touchpoints"})
+        jid = r.ident(jnode, "id", jp)
+        priority = r.mapping(jnode.get("priority") or {}, _join(jp, "priority"))
+        for k in priority:
+            r.number(priority, k, _join(jp, "priority"))
+        touchpoints = []
+        for t, tnode in enumerate(r.seq(jnode.get("touchpoints"), _join(jp, "touchpoints"))):
+            tp = f"{jp}.touchpoints[{t}]"
+            tnode = r.mapping(tnode, tp, {"id", "name", "constructs"})
+            tid = r.ident(tnode, "id", tp)
+            constructs = []
+            for c, cnode in enumerate(r.seq(tnode.get("constructs"), _join(tp, "constructs"))):
+                cp = f"{tp}.constructs[{c}]"
+                cnode = r.mapping(cnode, cp, {"id", "name", "component", "aspiration", "scale", "items"})
+                cid = r.ident(cnode, "id", cp)
+                claim(cid, cp)
+                component = r.req(cnode, "component", cp)
+                if component not in COMPONENTS:
+                    r.fail(_join(cp, "component"), f"{component!r} is not one of {', '.join(COMPONENTS)}")
+                scale = scale_ref(cnode, cp)
+                aspiration = r.number(cnode, "aspiration", cp, required=False)
+                if aspiration is not None and not scale.min <= aspiration <= scale.max:
+                    r.fail(_join(cp, "aspiration"), f"{aspiration} is outside the scale "
+                                                    f"{scale.id} ({scale.min:g}-{scale.max:g})")
+                items = []
+                for i, inode in enumerate(r.seq(cnode.get("items"), _join(cp, "items"))):
+                    ip = f"{cp}.items[{i}]"
+                    inode = r.mapping(inode, ip, {"id", "customer", "staff", "reverse", "required"})
+                    iid = r.ident(inode, "id", ip)
+                    claim(iid, ip)
+                    reverse = inode.get("reverse", False)
+                    if not isinstance(reverse, bool):
+                        r.fail(_join(ip, "reverse"), f"expected true or false, got {reverse!r}")
+                    items.append(Item(iid, r.text(inode.get("customer"), _join(ip, "customer")),
+                                      r.text(inode.get("staff"), _join(ip, "staff"), required=False),
+                                      reverse, cid, scale, bool(inode.get("required", True))))
+                constructs.append(Construct(cid, r.text(cnode.get("name") or cid, _join(cp, "name")),
+                                            component, scale, items, aspiration, tid, jid))
+            claim(tid, tp)
+            touchpoints.append(Touchpoint(tid, r.text(tnode.get("name") or tid, _join(tp, "name")),
+                                          constructs, jid))
+        claim(jid, jp)
+        journeys.append(Journey(jid, r.text(jnode.get("name") or jid, _join(jp, "name")),
+                                touchpoints, dict(priority)))
+
+    outcomes = []
+    for o, onode in enumerate(r.seq(doc.get("outcomes"), "outcomes", required=False)):
+        op = f"outcomes[{o}]"
+        onode = r.mapping(onode, op, {"id", "type", "scale", "customer", "staff", "required"})
+        oid = r.ident(onode, "id", op)
+        claim(oid, op)
+        kind = r.req(onode, "type", op)
+        if kind not in OUTCOME_TYPES:
+            r.fail(_join(op, "type"), f"{kind!r} is not one of {', '.join(OUTCOME_TYPES)}")
+        scale = scale_ref(onode, op)
+        if kind == "nps" and (scale.min, scale.max) != (0, 10):
+            r.fail(_join(op, "scale"), f"an NPS question is answered 0-10; scale {scale.id} is "
+                                       f"{scale.min:g}-{scale.max:g}")
+        outcomes.append(Outcome(oid, kind, scale, r.text(onode.get("customer"), _join(op, "customer")),
+                                r.text(onode.get("staff"), _join(op, "staff"), required=False),
+                                bool(onode.get("required", True))))
+
+    segments = []
+    for s, snode in enumerate(r.seq(doc.get("segments"), "segments", required=False)):
+        sp = f"segments[{s}]"
+        snode = r.mapping(snode, sp, {"id", "label", "values"})
+        gid = r.ident(snode, "id", sp)
+        claim(gid, sp)
+        values = {}
+        for code, text in r.mapping(snode.get("values") or {}, _join(sp, "values")).items():
+            values[str(code)] = r.text(text, f"{sp}.values.{code}")
+        segments.append(Segment(gid, r.text(snode.get("label") or gid, _join(sp, "label")), values))
+
+    rnode = r.mapping(doc.get("respondents") or {}, "respondents",
+                      {"id_column", "type_column", "customer_values", "staff_values"})
+    respondents = Respondents()
+    if "id_column" in rnode:
+        respondents.id_column = r.ident(rnode, "id_column", "respondents")
+    if rnode.get("type_column"):
+        respondents.type_column = r.ident(rnode, "type_column", "respondents")
+    for key in ("customer_values", "staff_values"):
+        if key in rnode:
+            vals = r.seq(rnode[key], f"respondents.{key}")
+            setattr(respondents, key, [str(v) for v in vals])
+    for col in (respondents.id_column, respondents.type_column):
+        if col and col in seen:
+            r.fail("respondents", f"column {col!r} is also the id of {seen[col]}")
+
+    finance = None
+    if doc.get("finance"):
+        fnode = r.mapping(doc["finance"], "finance",
+                          {"id_column", "revenue", "churn", "share_of_wallet", "currency"})
+        finance = Finance(id_column=str(fnode.get("id_column", "customer_id")),
+                          revenue=fnode.get("revenue"), churn=fnode.get("churn"),
+                          share_of_wallet=fnode.get("share_of_wallet"),
+                          currency=str(fnode.get("currency", "EUR")))
+        if not finance.fields:
+            r.fail("finance", "name at least one of revenue, churn, share_of_wallet (columns of the finance file)")
+
+    weight = doc.get("weight")
+    if weight is not None and not isinstance(weight, str):
+        r.fail("weight", "expected the name of the weight column")
+    return StudySpec(sid, title, languages, scales, journeys, outcomes, segments, respondents,
+                     finance, weight, path)
+
+
+def _scale(r: _Reader, name: str, node, p: str) -> Scale:
+    node = r.mapping(node, p, {"min", "max", "labels", "missing", "integer"})
+    lo, hi = r.number(node, "min", p), r.number(node, "max", p)
+    if lo >= hi:
+        r.fail(p, f"min ({lo}) must be below max ({hi})")
+    labels, missing = {}, {}
+    for code, text in r.mapping(node.get("labels") or {}, _join(p, "labels")).items():
+        cp = f"{p}.labels.{code}"
+        if isinstance(code, bool) or not isinstance(code, (int, float)):
+            r.fail(cp, f"label codes are numbers; got {code!r}")
+        if not lo <= code <= hi:
+            r.fail(cp, f"code {code} is outside {lo}-{hi}")
+        labels[code] = r.text(text, cp)
+    for code, text in r.mapping(node.get("missing") or {}, _join(p, "missing")).items():
+        cp = f"{p}.missing.{code}"
+        if isinstance(code, bool) or not isinstance(code, (int, float)):
+            r.fail(cp, f"missing codes are numbers; got {code!r}")
+        if lo <= code <= hi:
+            r.fail(cp, f"missing code {code} lies inside the scale {lo}-{hi}; it would be read as an answer")
+        missing[code] = r.text(text, cp)
+    return Scale(name, lo, hi, labels, missing, bool(node.get("integer", True)))

@@ -1,0 +1,208 @@
+"""The study spec as typed objects: one source of truth for forms, ingest and analyses.
+
+A spec describes scales (range, labels, missing codes), journeys ->
+touchpoints -> constructs (component, aspiration) -> items (customer and
+staff wording, reverse-keying), outcomes (NPS, CSAT, CES, loyalty), segment
+variables, the respondent-id and respondent-type columns, and the financial
+fields. Texts are ``{language: text}`` mappings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+COMPONENTS = ("brand", "product", "interaction")
+OUTCOME_TYPES = ("nps", "csat", "ces", "repurchase", "retention", "overall_satisfaction",
+                 "recommendation", "other")
+
+Text = dict  # language code -> text
+
+
+def pick(text: Text | None, language: str | None = None) -> str:
+    """The text in ``language``, else the first one given, else ''."""
+    if not text:
+        return ""
+    if language and language in text:
+        return text[language]
+    return next(iter(text.values()))
+
+
+@dataclass(frozen=True)
+class Scale:
+    id: str
+    min: float
+    max: float
+    labels: dict = field(default_factory=dict)   # code -> Text
+    missing: dict = field(default_factory=dict)  # code -> Text ("No sabe" = 99)
+    integer: bool = True
+
+    @property
+    def codes(self) -> list[int]:
+        return list(range(int(self.min), int(self.max) + 1)) if self.integer else []
+
+    def top_codes(self, k: int = 2) -> list[float]:
+        """The k highest codes (top-2-box: 4 and 5 on 1-5; 9 and 10 on 0-10)."""
+        return [self.max - i for i in range(k)]
+
+    def reverse(self, value):
+        return self.min + self.max - value
+
+    def label_lookup(self) -> dict:
+        """Normalised label (any language) -> code; missing-code labels -> None."""
+        from cxstats.io.values import normalise_label
+
+        out = {}
+        for code, text in self.labels.items():
+            for t in text.values():
+                out[normalise_label(t)] = code
+        for code, text in self.missing.items():
+            for t in text.values():
+                out[normalise_label(t)] = None
+        return out
+
+
+@dataclass
+class Item:
+    id: str
+    customer: Text
+    staff: Text | None = None
+    reverse: bool = False
+    construct: str = ""
+    scale: Scale | None = None
+    required: bool = True
+
+
+@dataclass
+class Construct:
+    id: str
+    name: Text
+    component: str
+    scale: Scale
+    items: list[Item]
+    aspiration: float | None = None
+    touchpoint: str = ""
+    journey: str = ""
+
+    @property
+    def item_ids(self) -> list[str]:
+        return [i.id for i in self.items]
+
+
+@dataclass
+class Touchpoint:
+    id: str
+    name: Text
+    constructs: list[Construct]
+    journey: str = ""
+
+
+@dataclass
+class Journey:
+    id: str
+    name: Text
+    touchpoints: list[Touchpoint]
+    priority: dict = field(default_factory=dict)  # criterion -> score (journey prioritisation)
+
+
+@dataclass
+class Outcome:
+    id: str
+    type: str
+    scale: Scale
+    customer: Text
+    staff: Text | None = None
+    required: bool = True
+
+
+@dataclass
+class Segment:
+    id: str
+    label: Text
+    values: dict = field(default_factory=dict)  # code -> Text (empty: free text)
+
+
+@dataclass
+class Respondents:
+    id_column: str = "respondent_id"
+    type_column: str | None = None
+    customer_values: list = field(default_factory=lambda: ["customer", "cliente"])
+    staff_values: list = field(default_factory=lambda: ["staff", "empleado", "frontline"])
+
+
+@dataclass
+class Finance:
+    id_column: str = "customer_id"
+    revenue: str | None = None
+    churn: str | None = None
+    share_of_wallet: str | None = None
+    currency: str = "EUR"
+
+    @property
+    def fields(self) -> dict:
+        return {k: v for k, v in (("revenue", self.revenue), ("churn", self.churn),
+                                   ("share_of_wallet", self.share_of_wallet)) if v}
+
+
+@dataclass
+class StudySpec:
+    id: str
+    title: Text
+    languages: list[str]
+    scales: dict[str, Scale]
+    journeys: list[Journey]
+    outcomes: list[Outcome]
+    segments: list[Segment]
+    respondents: Respondents
+    finance: Finance | None = None
+    weight: str | None = None
+    source: Path | None = None
+
+    @property
+    def language(self) -> str:
+        return self.languages[0]
+
+    def touchpoints(self) -> list[Touchpoint]:
+        return [t for j in self.journeys for t in j.touchpoints]
+
+    def constructs(self) -> list[Construct]:
+        return [c for t in self.touchpoints() for c in t.constructs]
+
+    def items(self) -> list[Item]:
+        return [i for c in self.constructs() for i in c.items]
+
+    def construct(self, cid: str) -> Construct:
+        for c in self.constructs():
+            if c.id == cid:
+                return c
+        raise KeyError(cid)
+
+    def outcome(self, oid: str) -> Outcome:
+        for o in self.outcomes:
+            if o.id == oid:
+                return o
+        raise KeyError(oid)
+
+    def outcome_of_type(self, kind: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.type == kind), None)
+
+    def item_ids(self) -> list[str]:
+        return [i.id for i in self.items()]
+
+    def scored_columns(self) -> dict[str, Scale]:
+        """Every column answered on a scale (items, then outcomes) -> its scale."""
+        cols = {i.id: i.scale for i in self.items()}
+        cols.update({o.id: o.scale for o in self.outcomes})
+        return cols
+
+    def levels(self) -> dict[str, dict[str, list[str]]]:
+        """Groupings of items for gap analysis: construct, touchpoint, component."""
+        by_construct = {c.id: c.item_ids for c in self.constructs()}
+        by_touchpoint = {t.id: [i for c in t.constructs for i in c.item_ids] for t in self.touchpoints()}
+        by_component: dict[str, list[str]] = {}
+        for c in self.constructs():
+            by_component.setdefault(c.component, []).extend(c.item_ids)
+        return {"construct": by_construct, "touchpoint": by_touchpoint, "component": by_component}
+
+    def aspirations(self) -> dict[str, float]:
+        return {c.id: c.aspiration for c in self.constructs() if c.aspiration is not None}
