@@ -1,0 +1,580 @@
+"""Gap analysis: two groups (customers vs staff, or any two levels of a column)
+compared per item, construct, touchpoint and component, with aspiration gaps,
+survey weights and segment cuts.
+
+Pure: a DataFrame and mappings in, a :class:`GapResult` out. Nothing here reads
+files or prints.
+
+Statistics per variable (group 1 = the first group named, differences are
+group 1 - group 2), checked against R 4.2.2 (``tests/fixtures/reference``,
+``r/07_gaps.R``):
+
+* n, mean, SD (n - 1) and top-2-box share per group;
+* Welch's t test = ``t.test(a, b)`` (t, Welch-Satterthwaite df, p, 95% CI of the
+  difference), via :func:`scipy.stats.ttest_ind` with ``equal_var=False``;
+* Mann-Whitney = ``wilcox.test(a, b, exact = FALSE, correct = TRUE)``: normal
+  approximation with tie and continuity correction; ``mw_u`` is U of group 1
+  (R's W), via :func:`scipy.stats.mannwhitneyu` (``method="asymptotic"``);
+* Hedges' g = J d, d = diff / pooled SD (n - 1), J = 1 - 3/(4(n1 + n2) - 9)
+  (Hedges 1981); SE(g) = J sqrt((n1 + n2)/(n1 n2) + d^2 / (2 (n1 + n2)))
+  (Hedges & Olkin 1985; Borenstein et al. 2009, *Introduction to Meta-Analysis*,
+  eqs. 4.20 and 4.24-4.25), 95% CI g +/- 1.96 SE;
+* Holm and Benjamini-Hochberg adjusted p (R ``p.adjust``; statsmodels
+  ``multipletests``) within each family: the items, the constructs, the
+  touchpoints, the components (and per segment value), separately for the Welch
+  and the Mann-Whitney p-values.
+
+With survey weights the descriptive statistics (mean, SD, top-2-box, difference,
+gap to aspiration) are weighted and the difference gets a Taylor-linearisation
+(sandwich) SE; Welch's t, Mann-Whitney and Hedges' g stay unweighted (they are
+tests of the sample, not of the weighted population), and the result says so.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings as _warnings
+from dataclasses import dataclass, field
+
+from cxstats.errors import InputError
+
+LEVELS = ("item", "construct", "touchpoint", "component")
+LEVEL_KEYS = {"item": "items", "construct": "constructs", "touchpoint": "touchpoints",
+              "component": "components"}
+SCALAR_OK = ("scalar", "strict")
+Z975 = 1.959963984540054
+
+WEIGHTED_STATS = ["mean", "sd", "top2", "diff", "gap_to_aspiration", "diff_se", "diff_ci_lower",
+                  "diff_ci_upper", "diff_z", "diff_pvalue", "diff_p_holm", "diff_p_bh"]
+UNWEIGHTED_STATS = ["n", "welch_t", "welch_df", "pvalue", "welch_ci_lower", "welch_ci_upper",
+                    "p_holm", "p_bh", "mw_u", "mw_pvalue", "mw_p_holm", "mw_p_bh", "hedges_g",
+                    "hedges_g_se", "hedges_g_ci_lower", "hedges_g_ci_upper"]
+
+
+# ----------------------------------------------------------------------------------------
+# single comparisons (arrays in, plain dicts out)
+# ----------------------------------------------------------------------------------------
+def hedges_g(a, b) -> dict:
+    """Hedges' g with the approximate J and its large-sample 95% CI (see module docstring)."""
+    import numpy as np
+
+    n1, n2 = len(a), len(b)
+    out = {"cohen_d": math.nan, "hedges_g": math.nan, "hedges_g_se": math.nan,
+           "hedges_g_ci_lower": math.nan, "hedges_g_ci_upper": math.nan}
+    if n1 < 2 or n2 < 2:
+        return out
+    s1, s2 = np.var(a, ddof=1), np.var(b, ddof=1)
+    sp = math.sqrt(((n1 - 1) * s1 + (n2 - 1) * s2) / (n1 + n2 - 2))
+    if not sp > 0:
+        return out
+    d = (float(np.mean(a)) - float(np.mean(b))) / sp
+    j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
+    g = j * d
+    se = j * math.sqrt((n1 + n2) / (n1 * n2) + d * d / (2.0 * (n1 + n2)))
+    out.update(cohen_d=d, hedges_g=g, hedges_g_se=se, hedges_g_ci_lower=g - Z975 * se,
+               hedges_g_ci_upper=g + Z975 * se)
+    return out
+
+
+def welch_test(a, b) -> dict:
+    """Welch's two-sample t test (R ``t.test(a, b)``)."""
+    from scipy import stats
+
+    out = {"welch_t": math.nan, "welch_df": math.nan, "pvalue": math.nan,
+           "welch_ci_lower": math.nan, "welch_ci_upper": math.nan}
+    if len(a) < 2 or len(b) < 2:
+        return out
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        res = stats.ttest_ind(a, b, equal_var=False)
+        if not math.isfinite(float(res.statistic)):
+            return out
+        ci = res.confidence_interval(0.95)
+    out.update(welch_t=float(res.statistic), welch_df=float(res.df), pvalue=float(res.pvalue),
+               welch_ci_lower=float(ci.low), welch_ci_upper=float(ci.high))
+    return out
+
+
+def mann_whitney(a, b) -> dict:
+    """Mann-Whitney U of the first sample with the normal approximation, tie and
+    continuity correction (R ``wilcox.test(a, b, exact = FALSE, correct = TRUE)``)."""
+    from scipy import stats
+
+    out = {"mw_u": math.nan, "mw_pvalue": math.nan}
+    if len(a) < 1 or len(b) < 1:
+        return out
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        res = stats.mannwhitneyu(a, b, alternative="two-sided", use_continuity=True,
+                                 method="asymptotic")
+    out.update(mw_u=float(res.statistic), mw_pvalue=float(res.pvalue))
+    return out
+
+
+def weighted_mean_var(y, w) -> tuple[float, float, float, float]:
+    """Weighted mean, weighted SD, linearisation variance of the mean and Kish's design effect.
+
+    * mean = sum(w y) / sum(w) (= ``numpy.average(y, weights=w)``);
+    * SD^2 = n/(n-1) * sum(w (y - mean)^2) / sum(w): the population-variance estimator
+      with the usual n/(n-1) small-sample factor (reduces to the ordinary SD when all
+      weights are equal; does not depend on the scale of the weights);
+    * var(mean) = n/(n-1) * sum(w^2 (y - mean)^2) / sum(w)^2: the Taylor-linearisation
+      (sandwich) variance of a ratio mean under with-replacement sampling, as
+      ``survey::svymean`` gives for a design without clusters (Wolter 2007, ch. 6);
+    * deff (Kish 1965) = n sum(w^2) / sum(w)^2.
+    """
+    import numpy as np
+
+    n = len(y)
+    if n == 0:
+        return math.nan, math.nan, math.nan, math.nan
+    sw = float(np.sum(w))
+    m = float(np.sum(w * y) / sw)
+    if n < 2:
+        return m, math.nan, math.nan, 1.0
+    r = y - m
+    f = n / (n - 1.0)
+    sd = math.sqrt(f * float(np.sum(w * r * r)) / sw)
+    vm = f * float(np.sum(w * w * r * r)) / (sw * sw)
+    deff = n * float(np.sum(w * w)) / (sw * sw)
+    return m, sd, vm, deff
+
+
+def compare_two(a, b, *, top2_threshold: float | None = None, wa=None, wb=None) -> dict:
+    """Every statistic for one variable; ``a``/``b`` without missing values."""
+    import numpy as np
+
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    n1, n2 = len(a), len(b)
+    row = {"n": [n1, n2]}
+    m = [float(np.mean(x)) if len(x) else math.nan for x in (a, b)]
+    s = [float(np.std(x, ddof=1)) if len(x) > 1 else math.nan for x in (a, b)]
+    t2 = [float(np.mean(x >= top2_threshold)) if len(x) and top2_threshold is not None else math.nan
+          for x in (a, b)]
+    row["mean_unweighted"] = list(m)
+    row["diff_unweighted"] = m[0] - m[1]
+    if wa is not None:
+        wm = [weighted_mean_var(x, w) for x, w in ((a, wa), (b, wb))]
+        m = [v[0] for v in wm]
+        s = [v[1] for v in wm]
+        if top2_threshold is not None:
+            t2 = [float(np.sum(w * (x >= top2_threshold)) / np.sum(w)) if len(x) else math.nan
+                  for x, w in ((a, wa), (b, wb))]
+        se = math.sqrt(wm[0][2] + wm[1][2]) if all(math.isfinite(v[2]) for v in wm) else math.nan
+        diff = m[0] - m[1]
+        z = diff / se if se and math.isfinite(se) and se > 0 else math.nan
+        from scipy import stats
+
+        row.update(diff_se=se, diff_ci_lower=diff - Z975 * se, diff_ci_upper=diff + Z975 * se,
+                   diff_z=z, diff_pvalue=float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan,
+                   deff=[wm[0][3], wm[1][3]],
+                   n_eff=[float(np.sum(w)) ** 2 / float(np.sum(w * w)) if len(w) else 0.0
+                          for w in (wa, wb)])
+    row["mean"], row["sd"], row["top2"] = m, s, t2
+    row["diff"] = m[0] - m[1]
+    row.update(welch_test(a, b))
+    row.update(mann_whitney(a, b))
+    row.update(hedges_g(a, b))
+    return row
+
+
+def adjust_pvalues(pvalues, method: str):
+    """Holm (``holm``) or Benjamini-Hochberg (``bh``) over the finite p-values, NaN kept."""
+    import numpy as np
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method={"holm": "holm", "bh": "fdr_bh"}[method])[1]
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# the result
+# ----------------------------------------------------------------------------------------
+@dataclass
+class GapResult:
+    groups: tuple
+    group_column: str
+    rows: list  # one dict per (level, name)
+    scale_max: float | None
+    scale_max_source: str
+    weight: str | None = None
+    segment_column: str | None = None
+    min_n: int = 30
+    segments: list = field(default_factory=list)  # one dict per (segment, level, name)
+    group_sizes: dict = field(default_factory=dict)
+    invariance: dict = field(default_factory=dict)
+    alpha: float = 0.05
+    warnings: list = field(default_factory=list)
+
+    # -- JSON -----------------------------------------------------------------------
+    def _row_json(self, r: dict) -> dict:
+        g1, g2 = self.groups
+        per_group = ("n", "mean", "sd", "top2", "gap_to_aspiration", "deff", "n_eff", "mean_unweighted")
+        out = {}
+        for k, v in r.items():
+            out[k] = {g1: v[0], g2: v[1]} if k in per_group and isinstance(v, list) else v
+        return out
+
+    def to_dict(self) -> dict:
+        g1, g2 = self.groups
+        doc = {
+            "analysis": "gaps",
+            "group_column": self.group_column,
+            "groups": [g1, g2],
+            "difference": f"{g1} - {g2}",
+            "n": dict(self.group_sizes),
+            "scale_max": self.scale_max,
+            "scale_max_source": self.scale_max_source,
+            "top2_threshold": None if self.scale_max is None else self.scale_max - 1,
+            "alpha": self.alpha,
+            "weights": self.weights_statement(),
+        }
+        for level in LEVELS:
+            rows = [self._row_json(r) for r in self.rows if r["level"] == level]
+            if rows:
+                doc[LEVEL_KEYS[level]] = rows
+        if self.segment_column:
+            doc["segments"] = {"column": self.segment_column, "min_n": self.min_n,
+                               "rows": [self._row_json(r) for r in self.segments]}
+        doc["invariance"] = dict(self.invariance)
+        doc["warnings"] = list(self.warnings)
+        return doc
+
+    def weights_statement(self):
+        if not self.weight:
+            return None
+        return {"column": self.weight, "weighted": list(WEIGHTED_STATS),
+                "unweighted": list(UNWEIGHTED_STATS),
+                "note": "Means, SDs, top-2-box, differences and aspiration gaps are weighted; "
+                        "diff_se/diff_pvalue use a Taylor-linearisation (sandwich) SE. Welch's t, "
+                        "Mann-Whitney (rank test) and Hedges' g are computed on the unweighted data."}
+
+    # -- tables ---------------------------------------------------------------------
+    def frame(self, level: str | None = None, *, segments: bool = False):
+        """A flat table: per-group statistics as ``mean_<group>`` etc."""
+        import pandas as pd
+
+        g1, g2 = self.groups
+        src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
+        recs = []
+        for r in src:
+            rec = {}
+            if segments:
+                rec["segment"] = r["segment"]
+            rec["level"] = r["level"]
+            rec["name"] = r["name"]
+            for stat in ("n", "mean", "sd", "top2"):
+                for i, g in enumerate((g1, g2)):
+                    v = r.get(stat)
+                    rec[f"{stat}_{g}"] = v[i] if isinstance(v, list) else math.nan
+            rec["diff"] = r.get("diff", math.nan)
+            if self.weight:
+                for k in ("diff_se", "diff_ci_lower", "diff_ci_upper", "diff_pvalue"):
+                    rec[k] = r.get(k, math.nan)
+            rec["aspiration"] = r.get("aspiration")
+            gap = r.get("gap_to_aspiration")
+            for i, g in enumerate((g1, g2)):
+                rec[f"gap_to_aspiration_{g}"] = gap[i] if isinstance(gap, list) else math.nan
+            for k in ("welch_t", "welch_df", "pvalue", "p_holm", "p_bh", "mw_u", "mw_pvalue",
+                      "mw_p_holm", "mw_p_bh", "hedges_g", "hedges_g_ci_lower", "hedges_g_ci_upper"):
+                rec[k] = r.get(k, math.nan)
+            rec["significant"] = r.get("significant")
+            if segments:
+                rec["suppressed"] = r.get("suppressed")
+            rec["note"] = r.get("note") or ""
+            recs.append(rec)
+        return pd.DataFrame(recs)
+
+    def tables(self) -> dict:
+        out = {}
+        for level in LEVELS:
+            if any(r["level"] == level for r in self.rows):
+                out[LEVEL_KEYS[level].capitalize()] = self.frame(level)
+        if self.segment_column:
+            out["Segments"] = self.frame(segments=True)
+        return out
+
+    def methods(self) -> list:
+        g1, g2 = self.groups
+        m = [
+            ("Groups", f"'{g1}' versus '{g2}' (column {self.group_column}); every difference is "
+                       f"{g1} minus {g2}. n counts non-missing answers per variable and group."),
+            ("Scores per level", "Item: the answer. Construct, touchpoint, component: the mean of the "
+                                 "respondent's answered items of that construct/touchpoint/component "
+                                 "(blank when none answered)."),
+            ("Top-2-box", "Share of answers at or above scale maximum - 1 (the two highest points of "
+                          f"an integer scale); scale maximum = {self.scale_max} "
+                          f"({self.scale_max_source})."),
+            ("Gap to aspiration", "Group mean minus the aspiration (target) set for the construct; "
+                                  "negative = below target."),
+            ("Welch t test", "Two-sample t test without assuming equal variances, Welch-Satterthwaite "
+                             "df (R t.test(a, b)); 95% CI of the difference."),
+            ("Mann-Whitney", "Wilcoxon rank-sum test, normal approximation with tie and continuity "
+                             "correction (R wilcox.test(a, b, exact = FALSE, correct = TRUE)); mw_u "
+                             f"is the U statistic of '{g1}' (R's W). Always unweighted."),
+            ("Hedges' g", "g = J d, d = difference / pooled SD (n - 1 denominators), J = 1 - 3/(4(n1 + "
+                          "n2) - 9) (Hedges 1981). 95% CI g +/- 1.96 SE with SE = J sqrt((n1 + n2)/(n1 "
+                          "n2) + d^2/(2(n1 + n2))) (Hedges & Olkin 1985; Borenstein et al. 2009, "
+                          "Introduction to Meta-Analysis, eqs. 4.20, 4.24-4.25)."),
+            ("Multiple testing", "Holm (family-wise error) and Benjamini-Hochberg (false discovery rate) "
+                                 "adjusted p-values, as R p.adjust, computed separately within each "
+                                 "family: items, constructs, touchpoints, components (and within each "
+                                 "segment value); separately for Welch and Mann-Whitney p. 'significant'"
+                                 f" = Holm-adjusted Welch p < {self.alpha}."),
+        ]
+        if self.weight:
+            m.append(("Survey weights", f"Weights from column {self.weight}. Weighted: mean = sum(w y)/"
+                      "sum(w); SD^2 = n/(n-1) sum(w (y-mean)^2)/sum(w); top-2-box; difference and gap "
+                      "to aspiration. The weighted difference has a Taylor-linearisation (sandwich) SE: "
+                      "var(mean) = n/(n-1) sum(w^2 (y-mean)^2)/sum(w)^2 per group, groups independent, "
+                      "SE = sqrt(var1 + var2), normal 95% CI and p (as survey::svymean per group). "
+                      "Kish design effect deff = n sum(w^2)/sum(w)^2 is reported per group. NOT "
+                      "weighted: Welch t, Mann-Whitney, Hedges' g (tests of the sample)."))
+        if self.segment_column:
+            m.append(("Segments", f"The comparison repeated within each value of {self.segment_column}. "
+                      f"Cells with fewer than {self.min_n} answers in either group are suppressed: "
+                      "n is shown, every other value is blank and 'suppressed' is true."))
+        if self.invariance:
+            m.append(("Measurement invariance", "A construct's mean comparison is interpretable only "
+                      "when at least scalar invariance (equal loadings and intercepts) holds between "
+                      "the groups; rows of constructs below scalar, and of touchpoints/components that "
+                      "contain them, say so in 'note'."))
+        return m
+
+
+# ----------------------------------------------------------------------------------------
+# the analysis
+# ----------------------------------------------------------------------------------------
+def _choose_groups(labels, group_column: str, compare):
+    present = sorted({g for g in labels if g is not None})
+    if compare is not None:
+        compare = tuple(compare)
+        if len(compare) != 2 or compare[0] == compare[1]:
+            raise InputError(f"--compare needs two different group values, got {list(compare)}",
+                             column=group_column)
+        for g in compare:
+            if g not in present:
+                raise InputError(f"group {g!r} has no respondents (values present: "
+                                 f"{', '.join(present) or 'none'})", column=group_column, value=g)
+        return compare
+    if len(present) < 2:
+        raise InputError(f"the group column needs two values to compare; it has "
+                         f"{len(present)}: {', '.join(present) or 'none'}", column=group_column,
+                         value=present[0] if present else None)
+    if len(present) > 2:
+        raise InputError(f"the group column has {len(present)} values ({', '.join(present[:10])}"
+                         f"{' ...' if len(present) > 10 else ''}); say which two to compare with "
+                         "--compare A,B", column=group_column)
+    return tuple(present)
+
+
+def _scores(data, levels):
+    """level -> {name: Series of per-respondent scores}."""
+    out = {}
+    for level in LEVELS:
+        for name, items in (levels.get(level) or {}).items():
+            block = data[list(items)]
+            out.setdefault(level, {})[name] = block.iloc[:, 0] if len(items) == 1 else block.mean(axis=1, skipna=True)
+    return out
+
+
+def _invariance_notes(levels, invariance):
+    """(level, name) -> (verdict, note) for rows whose comparison is not interpretable."""
+    notes = {}
+    if not invariance:
+        return notes
+    bad = {c: str(v) for c, v in invariance.items() if str(v).lower() not in SCALAR_OK}
+    constructs = levels.get("construct") or {}
+    for c, verdict in bad.items():
+        if c in constructs:
+            notes[("construct", c)] = (verdict, f"mean comparison not interpretable: only {verdict} "
+                                                f"invariance between the groups (scalar needed)")
+    for level in ("touchpoint", "component"):
+        for name, items in (levels.get(level) or {}).items():
+            inside = [c for c in bad if c in constructs and set(constructs[c]) <= set(items)]
+            if inside:
+                notes[(level, name)] = (None, "mean comparison not interpretable: includes "
+                                        + ", ".join(f"{c} ({bad[c]} invariance only)" for c in inside))
+    return notes
+
+
+def _compare_block(scores, gmask, wts, threshold, aspirations, levels_order, min_n=None):
+    """Rows for every (level, name) on the rows selected by the two masks."""
+    import numpy as np
+
+    rows = []
+    m1, m2 = gmask
+    for level in levels_order:
+        for name, s in scores.get(level, {}).items():
+            y = s.to_numpy(dtype=float)
+            ok = np.isfinite(y)
+            a, b = y[m1 & ok], y[m2 & ok]
+            wa = wb = None
+            if wts is not None:
+                wa, wb = wts[m1 & ok], wts[m2 & ok]
+            r = {"level": level, "name": name}
+            if min_n is not None and (len(a) < min_n or len(b) < min_n):
+                r.update(n=[len(a), len(b)], suppressed=True,
+                         note=f"suppressed: fewer than {min_n} answers in a group")
+                rows.append(r)
+                continue
+            r.update(compare_two(a, b, top2_threshold=threshold, wa=wa, wb=wb))
+            asp = (aspirations.get(level) or {}).get(name)
+            r["aspiration"] = asp
+            r["gap_to_aspiration"] = ([r["mean"][0] - asp, r["mean"][1] - asp] if asp is not None
+                                      else [math.nan, math.nan])
+            if min_n is not None:
+                r["suppressed"] = False
+            rows.append(r)
+    return rows
+
+
+def _adjust(rows, alpha, weighted):
+    import numpy as np
+
+    for level in LEVELS:
+        fam = [r for r in rows if r["level"] == level and not r.get("suppressed")]
+        if not fam:
+            continue
+        pairs = [("pvalue", "p_holm", "p_bh"), ("mw_pvalue", "mw_p_holm", "mw_p_bh")]
+        if weighted:
+            pairs.append(("diff_pvalue", "diff_p_holm", "diff_p_bh"))
+        for src, holm, bh in pairs:
+            p = [r.get(src, math.nan) for r in fam]
+            for r, h, b in zip(fam, adjust_pvalues(p, "holm"), adjust_pvalues(p, "bh")):
+                r[holm], r[bh] = float(h), float(b)
+        for r in fam:
+            key = "diff_p_holm" if weighted else "p_holm"
+            p = r.get(key, math.nan)
+            r["significant"] = bool(np.isfinite(p) and p < alpha)
+
+
+def gap_analysis(data, group, *, levels=None, items=None, compare=None, scale_max=None,
+                 aspirations=None, weight=None, by=None, min_n: int = 30, invariance=None,
+                 alpha: float = 0.05) -> GapResult:
+    """Compare two groups on items and on scores built from them.
+
+    ``data``: a DataFrame with the numeric item columns, the group column ``group``
+    (text labels; None/NaN = unknown, dropped), optionally a ``weight`` column and a
+    segment column ``by``.
+    ``levels``: ``{"item": {...}, "construct": {name: [items]}, "touchpoint": {...},
+    "component": {...}}``; ``items`` (a list) is the short form for items only.
+    ``aspirations``: ``{level: {name: target}}``. ``invariance``:
+    ``{construct: "configural"|"metric"|"scalar"|"strict"|"none"}``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    levels = {k: dict(v) for k, v in (levels or {}).items() if v}
+    if items:
+        levels.setdefault("item", {}).update({i: [i] for i in items})
+    if not levels:
+        raise InputError("no items to compare: give items or scales")
+    unknown = sorted(set(levels) - set(LEVELS))
+    if unknown:
+        raise InputError(f"unknown level(s) {unknown}; use {', '.join(LEVELS)}")
+    needed = []
+    for lv in levels.values():
+        for its in lv.values():
+            if not its:
+                raise InputError("a scale with no items")
+            needed.extend(i for i in its if i not in needed)
+    for c in needed + [group] + ([weight] if weight else []) + ([by] if by else []):
+        if c not in data.columns:
+            raise InputError("no such column", column=c)
+    warnings = []
+
+    labels = [None if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v)
+              for v in data[group].tolist()]
+    g1, g2 = _choose_groups(labels, group, compare)
+    lab = np.array([x if x is not None else "" for x in labels], dtype=object)
+    m1, m2 = lab == g1, lab == g2
+    n_unknown = sum(1 for x in labels if x is None)
+    if n_unknown:
+        warnings.append(f"{n_unknown} respondents have no value in {group} and are left out")
+
+    values = data[needed].apply(pd.to_numeric, errors="coerce").astype(float)
+    sel = m1 | m2
+    if scale_max is None:
+        pooled = values.to_numpy()[sel]
+        finite = pooled[np.isfinite(pooled)]
+        scale_max_v = float(finite.max()) if finite.size else None
+        source = "observed maximum of the pooled answers"
+        if scale_max_v is not None:
+            warnings.append(f"top-2-box uses the observed maximum {scale_max_v:g} as the scale maximum; "
+                            "give the scale maximum if nobody chose the top answer")
+    else:
+        scale_max_v = float(scale_max)
+        source = "given"
+    threshold = None if scale_max_v is None else scale_max_v - 1
+
+    wts = None
+    if weight:
+        wts = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype=float)
+        for i in np.flatnonzero(sel & ~(np.isfinite(wts) & (wts >= 0))):
+            raise InputError("a survey weight must be a non-negative number", column=weight,
+                             row=int(i) + 1, value=str(data[weight].iloc[i]))
+        zero = sel & (wts == 0)
+        if zero.any():
+            warnings.append(f"{int(zero.sum())} respondents with weight 0 are left out")
+            m1, m2 = m1 & (wts > 0), m2 & (wts > 0)
+
+    sizes = {g1: int(m1.sum()), g2: int(m2.sum())}
+    for g, n in sizes.items():
+        if n == 0:
+            raise InputError(f"group {g!r} has no respondents left to compare", column=group, value=g)
+
+    scores = _scores(values, levels)
+    asp = {k: dict(v) for k, v in (aspirations or {}).items()}
+    rows = _compare_block(scores, (m1, m2), wts, threshold, asp, LEVELS)
+    _adjust(rows, alpha, bool(weight))
+
+    notes = _invariance_notes(levels, invariance)
+    for r in rows:
+        _apply_note(r, notes)
+        for i, g in enumerate((g1, g2)):
+            if r["n"][i] < 2:
+                warnings.append(f"{r['level']} {r['name']}: fewer than 2 answers from {g}; tests not computed")
+            elif r["n"][i] < min_n:
+                warnings.append(f"{r['level']} {r['name']}: only {r['n'][i]} answers from {g} "
+                                f"(fewer than {min_n}); read with care")
+
+    seg_rows = []
+    if by:
+        slabels = [None if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v)
+                   for v in data[by].tolist()]
+        sarr = np.array([x if x is not None else "" for x in slabels], dtype=object)
+        for seg in sorted({x for x in slabels if x is not None}):
+            sm = sarr == seg
+            block = _compare_block(scores, (m1 & sm, m2 & sm), wts, threshold, asp, LEVELS, min_n=min_n)
+            _adjust(block, alpha, bool(weight))
+            for r in block:
+                r["segment"] = seg
+                _apply_note(r, notes)
+            seg_rows.extend(block)
+        n_sup = sum(1 for r in seg_rows if r.get("suppressed"))
+        if n_sup:
+            warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers in a group and "
+                            "are suppressed")
+
+    return GapResult(groups=(g1, g2), group_column=group, rows=rows, scale_max=scale_max_v,
+                     scale_max_source=source, weight=weight, segment_column=by, min_n=min_n,
+                     segments=seg_rows, group_sizes=sizes, invariance=dict(invariance or {}),
+                     alpha=alpha, warnings=warnings)
+
+
+def _apply_note(r, notes):
+    key = (r["level"], r["name"])
+    if key in notes:
+        verdict, note = notes[key]
+        if verdict is not None:
+            r["invariance"] = verdict
+        r["interpretable"] = False
+        r["note"] = (r.get("note") + "; " if r.get("note") else "") + note
+    elif r["level"] != "item":
+        r.setdefault("interpretable", True)
