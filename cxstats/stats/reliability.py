@@ -1,0 +1,468 @@
+"""Scale reliability: Cronbach's alpha (psych::alpha), McDonald's omega, item statistics.
+
+Pure computations: a DataFrame of item scores in, a result dataclass out.
+
+* Alpha and every item statistic follow ``psych::alpha`` (2.2.9) exactly: with
+  ``missing="pairwise"`` (psych's default) they come from the pairwise covariance
+  matrix ``cov(x, use = "pairwise")``; with ``"listwise"`` only complete rows are used.
+* Feldt's CI: ``1 - (1 - alpha) * qf(.975 / .025, n - 1, (n - 1)(k - 1))``, n = rows used.
+* Bootstrap CI: percentile interval over rows resampled with replacement, each
+  replicate analysed the same way (pairwise or listwise).
+* Omega total two ways: psych's ``omega(x, nfactors = 1)$omega.tot`` (minres on the
+  correlations, ``(sum(R) - sum(u2)) / sum(R)``) and semTools' ``compRelSEM`` of a
+  one-factor ML CFA with ``std.lv = TRUE`` on complete rows: the default
+  ``(sum l)^2 / 1'S1`` and ``obs.var = FALSE``: ``(sum l)^2 / ((sum l)^2 + sum theta)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cxstats.errors import InputError
+
+MISSING = ("pairwise", "listwise")
+
+
+# --------------------------------------------------------------------------
+# result objects
+# --------------------------------------------------------------------------
+@dataclass
+class ItemStats:
+    item: str
+    n: int
+    mean: float
+    sd: float
+    raw_r: float
+    std_r: float
+    r_cor: float
+    r_drop: float
+    alpha_if_dropped: float
+    alpha_if_dropped_std: float
+    average_r_if_dropped: float
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ScaleReliability:
+    scale: str
+    items: list[str]
+    group: str | None
+    missing: str
+    n: int                      # rows used (pairwise: rows answering any item; listwise: complete rows)
+    n_complete: int
+    alpha: float
+    alpha_std: float
+    alpha_ci: dict              # Feldt: lower, upper, level, method
+    alpha_ci_bootstrap: dict | None
+    g6_smc: float
+    average_r: float
+    median_r: float
+    s_n: float
+    ase: float
+    total_mean: float
+    total_sd: float
+    omega_total: float | None          # psych::omega(x, nfactors = 1)$omega.tot
+    omega_cfa: dict | None             # lavaan/semTools one-factor ML CFA
+    item_stats: list[ItemStats]
+    reverse: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "scale": self.scale, "group": self.group, "items": [s.to_dict() for s in self.item_stats],
+            "item_names": list(self.items), "reverse_keyed": list(self.reverse),
+            "missing": self.missing, "n": self.n, "n_complete": self.n_complete,
+            "alpha": self.alpha, "alpha_std": self.alpha_std, "alpha_ci": self.alpha_ci,
+            "alpha_ci_bootstrap": self.alpha_ci_bootstrap,
+            "omega_total": self.omega_total, "omega_cfa": self.omega_cfa,
+            "g6_smc": self.g6_smc, "average_r": self.average_r, "median_r": self.median_r,
+            "s_n": self.s_n, "ase": self.ase, "total_mean": self.total_mean,
+            "total_sd": self.total_sd, "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class ReliabilityResult:
+    scales: list[ScaleReliability]
+    missing: str
+    n_bootstrap: int = 0
+    seed: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"missing": self.missing, "n_bootstrap": self.n_bootstrap, "seed": self.seed,
+                "scales": [s.to_dict() for s in self.scales], "warnings": list(self.warnings)}
+
+    def tables(self) -> dict:
+        import pandas as pd
+
+        rows, items = [], []
+        for s in self.scales:
+            omega = s.omega_cfa or {}
+            row = {"scale": s.scale}
+            if any(x.group is not None for x in self.scales):
+                row["group"] = s.group
+            row.update({"k": len(s.items), "n": s.n, "alpha": s.alpha, "alpha_std": s.alpha_std,
+                        "ci_lower": s.alpha_ci["lower"], "ci_upper": s.alpha_ci["upper"]})
+            if s.alpha_ci_bootstrap:
+                row["boot_lower"] = s.alpha_ci_bootstrap["lower"]
+                row["boot_upper"] = s.alpha_ci_bootstrap["upper"]
+            row.update({"omega_total": s.omega_total, "omega_cfa": omega.get("omega"),
+                        "average_r": s.average_r, "median_r": s.median_r, "g6_smc": s.g6_smc})
+            rows.append(row)
+            for it in s.item_stats:
+                r = {"scale": s.scale}
+                if "group" in row:
+                    r["group"] = s.group
+                r.update({"item": it.item, "reversed": it.item in s.reverse, "n": it.n,
+                          "mean": it.mean, "sd": it.sd, "r_drop": it.r_drop, "r_cor": it.r_cor,
+                          "raw_r": it.raw_r, "std_r": it.std_r,
+                          "alpha_if_dropped": it.alpha_if_dropped,
+                          "alpha_if_dropped_std": it.alpha_if_dropped_std})
+                items.append(r)
+        return {"reliability": pd.DataFrame(rows), "items": pd.DataFrame(items)}
+
+    def methods(self) -> list[tuple[str, str]]:
+        out = [
+            ("Cronbach's alpha",
+             "Raw alpha = k/(k-1) * (1 - tr(C)/sum(C)) from the item covariance matrix C; standardized "
+             "alpha = k*rbar/(1+(k-1)*rbar) from the mean inter-item correlation rbar. "
+             + ("Pairwise deletion (psych::alpha default): C = cov(x, use='pairwise') on all rows. "
+                if self.missing == "pairwise" else "Listwise deletion: rows complete on the scale's items. ")
+             + "Matches psych::alpha 2.2.9."),
+            ("Feldt confidence interval",
+             "95% CI = 1 - (1 - alpha) * F quantile(.975 / .025; n - 1, (n - 1)(k - 1)) (Feldt, 1965), "
+             "n = rows used (as psych)."),
+            ("Item statistics",
+             "r_drop: correlation of the item with the sum of the other items, from C (psych r.drop); "
+             "alpha_if_dropped: raw alpha without the item; raw_r: correlation with the mean score; "
+             "std_r: item-total correlation from the correlation matrix; r_cor: std_r corrected for "
+             "item overlap with SMCs on the diagonal; G6(smc): Guttman's lambda 6."),
+            ("Omega total",
+             "omega_total: psych::omega(x, nfactors = 1)$omega.tot = (sum(R) - sum(u2))/sum(R) with a one-factor "
+             "minres solution on the correlation matrix R. omega_cfa: a one-factor ML CFA (std.lv = TRUE, "
+             "complete rows, lavaan conventions); omega = (sum l)^2 / 1'S1 (semTools::compRelSEM default), "
+             "omega_model = (sum l)^2 / ((sum l)^2 + sum theta) (compRelSEM obs.var = FALSE)."),
+        ]
+        if self.n_bootstrap:
+            out.append(("Bootstrap CI",
+                        f"Percentile 95% interval of raw alpha over {self.n_bootstrap} bootstrap resamples "
+                        f"of respondents (seed {self.seed}), each analysed with the same missing-data rule."))
+        return out
+
+
+# --------------------------------------------------------------------------
+# core computations
+# --------------------------------------------------------------------------
+def alpha_from_cov(c) -> float:
+    """Raw Cronbach's alpha from a covariance matrix."""
+    import numpy as np
+
+    k = c.shape[0]
+    return float(k / (k - 1) * (1.0 - np.trace(c) / np.sum(c)))
+
+
+def _alpha1(c, r) -> dict:
+    """psych's internal alpha.1: the statistics of one covariance/correlation pair."""
+    import numpy as np
+
+    from cxstats.stats._factor import smc
+
+    k = c.shape[0]
+    sum_r = float(np.sum(r))
+    raw = alpha_from_cov(c)
+    std = (1.0 - k / sum_r) * (k / (k - 1))
+    g6 = 1.0 - (k - float(np.sum(smc(r)))) / sum_r
+    av_r = (sum_r - k) / (k * (k - 1))
+    off = r[~np.eye(k, dtype=bool)]
+    med_r = float(np.median(off))
+    sn = k * av_r / (1.0 - av_r) if av_r != 1 else float("inf")
+    sc = float(np.sum(c))
+    trc = float(np.trace(c))
+    q = (2.0 * k ** 2 / ((k - 1) ** 2 * sc ** 3)) * (sc * (float(np.trace(c @ c)) + trc ** 2)
+                                                     - 2.0 * trc * float(np.sum(c @ c)))
+    return {"raw": raw, "std": std, "g6": g6, "av_r": av_r, "med_r": med_r, "sn": sn, "q": q}
+
+
+def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, float]:
+    """Feldt's (1965) F-based confidence interval for alpha."""
+    from scipy.stats import f
+
+    a = (1.0 - level) / 2.0
+    d1, d2 = n - 1, (n - 1) * (k - 1)
+    return (1.0 - (1.0 - alpha) * f.ppf(1.0 - a, d1, d2), 1.0 - (1.0 - alpha) * f.ppf(a, d1, d2))
+
+
+def _cov(x, missing: str):
+    """(covariance, rows used) for a float array under the missing-data rule."""
+    import numpy as np
+
+    from cxstats.stats._factor import pairwise_cov
+
+    if missing == "listwise":
+        x = x[~np.isnan(x).any(axis=1)]
+        return np.cov(x, rowvar=False, ddof=1), x.shape[0]
+    c, _ = pairwise_cov(x)
+    return c, x.shape[0]
+
+
+def bootstrap_alpha(x, *, n_boot: int = 1000, seed=None, missing: str = "pairwise",
+                    level: float = 0.95, progress=None) -> dict:
+    """Percentile bootstrap CI for raw alpha. ``x``: rows x items (NaN = missing).
+    ``seed``: int or numpy Generator. ``progress(i)`` is called after each replicate."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=float)
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    n = x.shape[0]
+    est = np.full(n_boot, np.nan)
+    for b in range(n_boot):
+        xb = x[rng.integers(0, n, n)]
+        c, nb = _cov(xb, missing)
+        if nb > x.shape[1] and np.all(np.isfinite(c)) and np.sum(c) > 0:
+            est[b] = alpha_from_cov(c)
+        if progress is not None:
+            progress(b + 1)
+    ok = est[np.isfinite(est)]
+    a = (1.0 - level) / 2.0
+    lo, hi = (np.quantile(ok, [a, 1.0 - a]) if ok.size else (np.nan, np.nan))
+    return {"lower": float(lo), "upper": float(hi), "level": level, "method": "percentile",
+            "n_boot": int(n_boot), "n_valid": int(ok.size), "se": float(np.std(ok, ddof=1)) if ok.size > 1 else None}
+
+
+def omega_psych(r) -> float:
+    """psych::omega(x, nfactors = 1)$omega.tot from a correlation matrix."""
+    import numpy as np
+
+    from cxstats.stats._factor import fit_minres
+
+    lam, _ = fit_minres(r, 1)
+    u2 = 1.0 - lam[:, 0] ** 2
+    return float((np.sum(r) - np.sum(u2)) / np.sum(r))
+
+
+def omega_cfa(x_complete) -> dict:
+    """One-factor ML CFA (lavaan conventions, std.lv = TRUE) on complete rows;
+    omega as semTools::compRelSEM (default and obs.var = FALSE)."""
+    import numpy as np
+
+    from cxstats.stats._factor import one_factor_cfa
+
+    n = x_complete.shape[0]
+    s = np.cov(x_complete, rowvar=False, ddof=0)
+    fit = one_factor_cfa(s, n)
+    lam, th = fit["loadings"], fit["residual_variances"]
+    l2 = float(np.sum(lam)) ** 2
+    std_all = lam / np.sqrt(lam ** 2 + th)
+    ls = float(np.sum(std_all))
+    return {"omega": l2 / float(np.sum(s)), "omega_model": l2 / (l2 + float(np.sum(th))),
+            "omega_std": ls ** 2 / (ls ** 2 + float(np.sum(1.0 - std_all ** 2))),
+            "n": int(n), "loadings": lam.tolist(), "residual_variances": th.tolist(),
+            "loadings_std_all": std_all.tolist(), "chisq": fit["chisq"], "df": fit["df"],
+            "converged": fit["converged"]}
+
+
+def reverse_key(df, reverse, lo, hi, *, file=None):
+    """Recode ``reverse`` columns as lo + hi - x; values outside [lo, hi] are refused."""
+    import numpy as np
+
+    if not reverse:
+        return df
+    if lo is None or hi is None:
+        raise InputError("reverse-keyed items need the answer scale's range: give --min and --max "
+                         f"(e.g. --min 1 --max 5) to recode {', '.join(reverse)} as min + max - x")
+    if not lo < hi:
+        raise InputError(f"--min ({lo}) must be below --max ({hi})")
+    df = df.copy()
+    for col in reverse:
+        if col not in df.columns:
+            raise InputError("reverse-keyed item is not one of the scale items", column=col)
+        v = df[col].to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isnan(v) & ((v < lo) | (v > hi)))
+        if bad.size:
+            i = int(bad[0])
+            raise InputError(f"outside the answer scale {lo:g}..{hi:g} given for reverse keying "
+                             f"({bad.size} such cells)", file=file, column=col, row=i + 2,
+                             value=f"{v[i]:g}")
+        df[col] = lo + hi - v
+    return df
+
+
+def scale_reliability(data, items, *, scale: str = "scale", group: str | None = None,
+                      missing: str = "pairwise", reverse=(), n_boot: int = 0, seed=None,
+                      progress=None, omega: bool = True, file=None) -> ScaleReliability:
+    """Alpha, omega and item statistics of one scale. ``data``: DataFrame with the item
+    columns as floats (NaN = missing), already reverse-keyed."""
+    import numpy as np
+
+    from cxstats.stats._factor import cov2cor, is_singular, most_collinear_item, pairwise_cor, smc
+
+    if missing not in MISSING:
+        raise InputError(f"missing must be 'pairwise' or 'listwise', not {missing!r}")
+    items = list(items)
+    where = f"scale '{scale}'" + (f" (group {group})" if group is not None else "")
+    if len(items) < 2:
+        raise InputError(f"{where}: alpha needs at least 2 items, got {len(items)} ({', '.join(items)})")
+    if len(set(items)) != len(items):
+        dup = sorted({i for i in items if items.count(i) > 1})
+        raise InputError(f"{where}: item listed twice: {', '.join(dup)}")
+    x = data[items].to_numpy(dtype=float)
+    x = x[~np.isnan(x).all(axis=1)]          # respondents who skipped the whole scale
+    complete = ~np.isnan(x).any(axis=1)
+    n_complete = int(complete.sum())
+    if missing == "listwise":
+        x = x[complete]
+    n, k = x.shape
+    if n <= k:
+        raise InputError(f"{where}: {n} usable respondents for {k} items; reliability needs more "
+                         f"respondents than items" + (" (listwise: rows complete on every item)"
+                                                      if missing == "listwise" else ""), file=file)
+    warnings: list[str] = []
+    counts = (~np.isnan(x)).sum(axis=0)
+    sds = np.array([np.nanstd(x[:, j], ddof=1) if counts[j] > 1 else np.nan for j in range(k)])
+    for j, it in enumerate(items):
+        if counts[j] < 2:
+            raise InputError(f"{where}: item has {counts[j]} answers; it cannot enter a reliability analysis",
+                             file=file, column=it)
+        if not sds[j] > 0:
+            raise InputError(f"{where}: item is constant (every answer is {np.nanmin(x[:, j]):g}); "
+                             "a constant item has no variance and cannot enter alpha; drop it from the scale",
+                             file=file, column=it)
+    c, _ = _cov(x, "listwise" if missing == "listwise" else "pairwise")
+    if not np.all(np.isfinite(c)):
+        i, j = np.argwhere(~np.isfinite(c))[0]
+        raise InputError(f"{where}: items '{items[i]}' and '{items[j]}' are never answered together, "
+                         "so their covariance is unknown; use fewer items or other data", file=file)
+    r = cov2cor(c)
+    singular = is_singular(r)
+    if singular:
+        bad = items[most_collinear_item(r)]
+        warnings.append(f"{where}: the item correlation matrix is singular or not positive definite "
+                        f"(item '{bad}' is (nearly) a linear combination of the others, or pairwise "
+                        "deletion produced an inconsistent matrix); alpha is still computed, G6(smc), r_cor "
+                        "and omega use a pseudo-inverse or are not available")
+    tot = _alpha1(c, r)
+    if tot["raw"] < 0:
+        warnings.append(f"{where}: alpha is negative ({tot['raw']:.3f}): some items correlate negatively "
+                        "with the rest; check for items that should be reverse-keyed")
+    # item statistics (psych::alpha)
+    drops = [(_alpha1(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)]) if k > 2 else None)
+             for keep in ([j for j in range(k) if j != i] for i in range(k))]
+    sum_r = float(np.sum(r))
+    std_r = np.sum(r, axis=0) / np.sqrt(sum_r)
+    rc = r.copy()
+    np.fill_diagonal(rc, smc(r))
+    r_cor = np.sum(rc, axis=0) / np.sqrt(np.sum(rc))
+    total = np.nanmean(x, axis=1)
+    with np.errstate(invalid="ignore"):
+        raw_r = []
+        for j in range(k):
+            ok = ~np.isnan(x[:, j])
+            raw_r.append(float(np.corrcoef(total[ok], x[ok, j])[0, 1]))
+    item_stats = []
+    for i, it in enumerate(items):
+        rest = [j for j in range(k) if j != i]
+        c_drop = float(np.sum(c[:, i]) - c[i, i])
+        v_drop = float(np.sum(c[np.ix_(rest, rest)]))
+        r_drop = c_drop / np.sqrt(c[i, i] * v_drop)
+        if drops[i] is not None:
+            ad, ads, avd = drops[i]["raw"], drops[i]["std"], drops[i]["av_r"]
+        else:  # two items: dropping one leaves one item (psych reports the remaining item's r)
+            ad = ads = avd = float("nan")
+        item_stats.append(ItemStats(it, int(counts[i]), float(np.nanmean(x[:, i])), float(sds[i]),
+                                    raw_r[i], float(std_r[i]), float(r_cor[i]), float(r_drop),
+                                    ad, ads, avd))
+        if k > 2 and ad > tot["raw"] + 0.05 and r_drop < 0.2:
+            warnings.append(f"{where}: item '{it}' has r_drop {r_drop:.2f} and alpha rises to {ad:.3f} "
+                            "without it; check its wording or keying")
+    lo, hi = feldt_ci(tot["raw"], n, k)
+    boot = None
+    if n_boot:
+        boot = bootstrap_alpha(x, n_boot=n_boot, seed=seed, missing=missing, progress=progress)
+        boot["seed"] = seed if isinstance(seed, int) else None
+    om_t, om_cfa = None, None
+    if omega:
+        if k < 3:
+            warnings.append(f"{where}: omega needs at least 3 items (a one-factor model with "
+                            f"{k} items is not identified); only alpha is reported")
+        elif singular:
+            pass
+        else:
+            # psych::omega correlates the raw data with cor(x, use = "pairwise")
+            om_t = omega_psych(pairwise_cor(x)[0] if missing == "pairwise" else r)
+            xc = x[~np.isnan(x).any(axis=1)]
+            if xc.shape[0] <= k:
+                warnings.append(f"{where}: too few complete rows ({xc.shape[0]}) for the one-factor CFA omega")
+            else:
+                try:
+                    om_cfa = omega_cfa(xc)
+                except np.linalg.LinAlgError:
+                    warnings.append(f"{where}: the covariance matrix of complete rows is singular; "
+                                    "the one-factor CFA omega is not available")
+                else:
+                    if not om_cfa["converged"]:
+                        warnings.append(f"{where}: the one-factor CFA for omega did not converge")
+                    heywood = [items[j] for j, t in enumerate(om_cfa["residual_variances"]) if t < 0]
+                    if heywood:
+                        warnings.append(f"{where}: Heywood case in the one-factor CFA (negative residual "
+                                        f"variance for {', '.join(heywood)}); omega_cfa is unreliable")
+    if n < 30:
+        warnings.append(f"{where}: only {n} respondents; reliability estimates are imprecise")
+    return ScaleReliability(
+        scale=scale, items=items, group=group, missing=missing, n=int(n), n_complete=n_complete,
+        alpha=tot["raw"], alpha_std=tot["std"],
+        alpha_ci={"lower": float(lo), "upper": float(hi), "level": 0.95, "method": "feldt"},
+        alpha_ci_bootstrap=boot, g6_smc=tot["g6"], average_r=tot["av_r"], median_r=tot["med_r"],
+        s_n=tot["sn"], ase=float(np.sqrt(tot["q"] / n)) if tot["q"] >= 0 else float("nan"),
+        total_mean=float(np.nanmean(total)), total_sd=float(np.nanstd(total, ddof=1)),
+        omega_total=om_t, omega_cfa=om_cfa, item_stats=item_stats, warnings=warnings)
+
+
+def reliability_report(data, scales: dict, *, missing: str = "pairwise", reverse=(), lo=None,
+                       hi=None, groups=None, n_boot: int = 0, seed=None, progress=None,
+                       file=None, reversed_already: bool = False) -> ReliabilityResult:
+    """Reliability of several scales, optionally per group.
+
+    ``scales``: {name: [items]}; ``reverse``: items to recode as lo + hi - x (unless
+    ``reversed_already``); ``groups``: a list of labels (one per row, None = no group)
+    or None. ``progress(step)`` advances a bar of ``n_boot * number of analyses`` steps.
+    """
+    import numpy as np
+
+    reverse = list(reverse or [])
+    all_items = [i for its in scales.values() for i in its]
+    unknown = [r for r in reverse if r not in all_items]
+    if unknown:
+        raise InputError(f"--reverse names items that are in no scale: {', '.join(unknown)}")
+    df = data if reversed_already else reverse_key(data, reverse, lo, hi, file=file)
+    if groups is None:
+        parts = [(None, np.ones(len(df), dtype=bool))]
+    else:
+        labels = [g for g in dict.fromkeys(groups) if g is not None]
+        arr = np.array([g if g is not None else "\0" for g in groups], dtype=object)
+        parts = [(g, arr == g) for g in sorted(labels, key=str)]
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    results, warnings = [], []
+    done = 0
+    for name, items in scales.items():
+        for g, mask in parts:
+            sub = df.loc[mask, items]
+            cb = None
+            if progress is not None and n_boot:
+                base = done
+
+                def cb(i, base=base):
+                    progress(base + i)
+            res = scale_reliability(sub, items, scale=name, group=g, missing=missing,
+                                    reverse=[r for r in reverse if r in items], n_boot=n_boot,
+                                    seed=rng, progress=cb, file=file)
+            if res.alpha_ci_bootstrap is not None:
+                res.alpha_ci_bootstrap["seed"] = seed if isinstance(seed, int) else None
+            res.reverse = [r for r in reverse if r in items]
+            done += n_boot
+            results.append(res)
+            warnings.extend(res.warnings)
+    return ReliabilityResult(results, missing, n_boot=n_boot,
+                             seed=seed if isinstance(seed, int) else None, warnings=warnings)
