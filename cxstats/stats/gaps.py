@@ -152,9 +152,9 @@ def compare_two(a, b, *, top2_threshold: float | None = None, wa=None, wb=None) 
     s = [float(np.std(x, ddof=1)) if len(x) > 1 else math.nan for x in (a, b)]
     t2 = [float(np.mean(x >= top2_threshold)) if len(x) and top2_threshold is not None else math.nan
           for x in (a, b)]
-    row["mean_unweighted"] = list(m)
-    row["diff_unweighted"] = m[0] - m[1]
     if wa is not None:
+        row["mean_unweighted"] = list(m)
+        row["diff_unweighted"] = m[0] - m[1]
         wm = [weighted_mean_var(x, w) for x, w in ((a, wa), (b, wb))]
         m = [v[0] for v in wm]
         s = [v[1] for v in wm]
@@ -209,7 +209,27 @@ class GapResult:
     group_sizes: dict = field(default_factory=dict)
     invariance: dict = field(default_factory=dict)
     alpha: float = 0.05
+    levels: dict = field(default_factory=dict)  # level -> {name: [items]}
     warnings: list = field(default_factory=list)
+
+    def with_invariance(self, verdicts) -> "GapResult":
+        """A copy whose construct (and containing touchpoint/component) rows carry the
+        invariance verdicts ``{construct: "configural"|"metric"|"scalar"|"strict"|"none"}``:
+        anything below scalar makes the mean comparison not interpretable."""
+        import copy
+
+        new = copy.deepcopy(self)
+        if not verdicts:
+            return new
+        new.invariance = {**new.invariance, **{str(k): str(v) for k, v in verdicts.items()}}
+        notes = _invariance_notes(new.levels, new.invariance)
+        for r in list(new.rows) + list(new.segments):
+            r.pop("invariance", None)
+            r.pop("interpretable", None)
+            r["note"] = "; ".join(x for x in (r.get("note") or "").split("; ")
+                                  if x and not x.startswith("mean comparison not interpretable"))
+            _apply_note(r, notes)
+        return new
 
     # -- JSON -----------------------------------------------------------------------
     def _row_json(self, r: dict) -> dict:
@@ -241,6 +261,9 @@ class GapResult:
         if self.segment_column:
             doc["segments"] = {"column": self.segment_column, "min_n": self.min_n,
                                "rows": [self._row_json(r) for r in self.segments]}
+        scales = {LEVEL_KEYS[k]: v for k, v in self.levels.items() if k != "item"}
+        if scales:
+            doc["scales"] = scales
         doc["invariance"] = dict(self.invariance)
         doc["warnings"] = list(self.warnings)
         return doc
@@ -565,7 +588,7 @@ def gap_analysis(data, group, *, levels=None, items=None, compare=None, scale_ma
     return GapResult(groups=(g1, g2), group_column=group, rows=rows, scale_max=scale_max_v,
                      scale_max_source=source, weight=weight, segment_column=by, min_n=min_n,
                      segments=seg_rows, group_sizes=sizes, invariance=dict(invariance or {}),
-                     alpha=alpha, warnings=warnings)
+                     alpha=alpha, levels=levels, warnings=warnings)
 
 
 def _apply_note(r, notes):

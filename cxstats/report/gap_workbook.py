@@ -1,0 +1,194 @@
+"""The gap workbook the client team reads.
+
+Sheets: Summary first (largest gaps, significant ones flagged, a native bar chart
+of both groups' means and the aspiration per construct), then one detail sheet
+per level (Items, Constructs, Touchpoints, Components), Segments, NPS, and the
+Warnings and Methods sheets added by :func:`cxstats.report.sheets.add_warnings_and_methods`.
+
+Lays out what it is given; computes no statistics. Built on
+:class:`cxstats.report.workbook.WorkbookBuilder` by composition (every text cell
+is stored as text, never as a formula).
+"""
+
+from __future__ import annotations
+
+LEVEL_SHEETS = (("item", "Items"), ("construct", "Constructs"), ("touchpoint", "Touchpoints"),
+                ("component", "Components"))
+SIGNIFICANT_FILL = "FCE4D6"
+NOT_INTERPRETABLE_FILL = "D9D9D9"
+
+
+def gap_formats(columns) -> dict:
+    """Number formats for a gap table's columns."""
+    fmts = {}
+    for c in columns:
+        if c.startswith("n_") or c == "n":
+            fmts[c] = "0"
+        elif c.startswith("top2_"):
+            fmts[c] = "0.0%"
+        elif c in ("pvalue", "mw_pvalue", "diff_pvalue") or c.startswith("p_") or c.startswith("mw_p_") \
+                or c.startswith("diff_p_"):
+            fmts[c] = "0.0000"
+        elif c == "mw_u":
+            fmts[c] = "0.0"
+        elif c == "welch_df":
+            fmts[c] = "0.0"
+        else:
+            fmts[c] = "0.00"
+    return fmts
+
+
+def _gap_columns(df) -> list:
+    return [c for c in df.columns if c == "diff" or c.startswith("gap_to_aspiration") or c == "hedges_g"]
+
+
+def _yes(v) -> str:
+    return "yes" if v is True else ""
+
+
+def _table(builder, sheet, df, **kw):
+    """add_table with gap formats, diverging scales on gap columns and text yes/no flags."""
+    df = df.copy()
+    for c in ("significant", "suppressed"):
+        if c in df.columns:
+            df[c] = [_yes(v) for v in df[c]]
+    return builder.add_table(sheet, df, formats=gap_formats(df.columns), diverging=_gap_columns(df), **kw)
+
+
+def _highlight(builder, ref, df, column, fill):
+    """Fill the rows of ``ref`` whose ``column`` is true."""
+    from openpyxl.styles import PatternFill
+
+    if column not in df.columns:
+        return
+    ws = builder.wb[ref.sheet]
+    pf = PatternFill("solid", fgColor=fill)
+    for i, flag in enumerate(df[column].tolist()):
+        if flag is True or flag == "yes":
+            for j in range(1, len(ref.columns) + 1):
+                ws.cell(row=ref.first_row + i, column=j).fill = pf
+
+
+def _summary_level(result):
+    for level in ("construct", "touchpoint", "component", "item"):
+        if any(r["level"] == level for r in result.rows):
+            return level
+    return None
+
+
+def write_gap_sheets(builder, result, *, invariance=None, nps=None, top: int = 10) -> None:
+    """Lay out a :class:`cxstats.stats.gaps.GapResult` (and optionally an NPS result).
+
+    ``invariance``: ``{construct: "configural"|"metric"|"scalar"|"strict"|"none"}``;
+    constructs below scalar get "not interpretable" on their rows.
+    """
+    import pandas as pd
+
+    if invariance:
+        result = result.with_invariance(invariance)
+    g1, g2 = result.groups
+    level = _summary_level(result)
+
+    # -- Summary ----------------------------------------------------------------------
+    sheet = "Summary"
+    n_sig = sum(1 for r in result.rows if r.get("significant"))
+    n_bad = sum(1 for r in result.rows if r.get("interpretable") is False)
+    lines = [f"Gap analysis: {g1} versus {g2}",
+             f"Compared on {result.group_column}: {g1} n = {result.group_sizes.get(g1)}, "
+             f"{g2} n = {result.group_sizes.get(g2)}. Differences are {g1} minus {g2}.",
+             f"{n_sig} of {len(result.rows)} comparisons are significant after Holm correction "
+             f"(alpha = {result.alpha}); they are shaded in the tables."]
+    if result.weight:
+        lines.append(f"Weighted by {result.weight}: means, SDs, top-2-box and differences are weighted; "
+                     "Welch t, Mann-Whitney and Hedges' g are not (see Methods).")
+    if n_bad:
+        lines.append(f"{n_bad} rows are not interpretable as mean comparisons: measurement invariance "
+                     "between the groups is below scalar (see 'note').")
+    builder.add_text(sheet, lines, bold_first=True)
+    full = result.frame(level) if level else pd.DataFrame()
+    if len(full):
+        order = full["diff"].abs().sort_values(ascending=False, na_position="last").index[:top]
+        keep = ["name", f"mean_{g1}", f"mean_{g2}", "diff", "aspiration", f"gap_to_aspiration_{g1}",
+                "hedges_g", "p_holm", "significant", "note"]
+        largest = full.loc[order, [c for c in keep if c in full.columns]].reset_index(drop=True)
+        lref = _table(builder, sheet, largest,
+                      title=f"Largest gaps ({level}s, by absolute difference)",
+                      note="significant = Holm-adjusted Welch p < alpha (rows shaded)", freeze=False)
+        _highlight(builder, lref, full.loc[order].reset_index(drop=True), "significant", SIGNIFICANT_FILL)
+        chart_df = full[["name", f"mean_{g1}", f"mean_{g2}", "aspiration"]].copy()
+        series = [f"mean_{g1}", f"mean_{g2}"]
+        if chart_df["aspiration"].notna().any():
+            series.append("aspiration")
+        else:
+            chart_df = chart_df.drop(columns=["aspiration"])
+        cref = _table(builder, sheet, chart_df, title=f"Means per {level}: {g1}, {g2} and aspiration",
+                      freeze=False)
+        builder.add_bar_chart(cref, "name", series, title=f"{g1} vs {g2} vs aspiration per {level}",
+                              y_title="mean", anchor=f"L{cref.header_row}")
+
+    # -- detail sheets ----------------------------------------------------------------
+    for lv, name in LEVEL_SHEETS:
+        if not any(r["level"] == lv for r in result.rows):
+            continue
+        df = result.frame(lv)
+        ref = _table(builder, name, df, title=f"{name}: {g1} vs {g2}")
+        _highlight(builder, ref, df, "significant", SIGNIFICANT_FILL)
+        if "interpretable" in {k for r in result.rows for k in r}:
+            bad = pd.DataFrame({"x": [r.get("interpretable") is False for r in result.rows if r["level"] == lv]})
+            _highlight(builder, ref, bad, "x", NOT_INTERPRETABLE_FILL)
+    if result.segment_column:
+        df = result.frame(segments=True)
+        df.insert(0, "segment_column", result.segment_column)
+        ref = _table(builder, "Segments", df,
+                     title=f"By {result.segment_column}: {g1} vs {g2}",
+                     note=f"cells with fewer than {result.min_n} answers in a group are suppressed (blank)")
+        _highlight(builder, ref, df, "significant", SIGNIFICANT_FILL)
+    if nps is not None:
+        write_nps_sheets(builder, nps)
+    _summary_first(builder, sheet)
+
+
+def write_nps_sheets(builder, nps, sheet: str = "NPS") -> None:
+    """NPS overall / per group, the two-group test, segments, CSAT and CES on one sheet."""
+    fm = {}
+    for name, df in nps.tables().items():
+        for c in df.columns:
+            if c in ("n", "promoters", "passives", "detractors"):
+                fm[c] = "0"
+            elif c in ("pvalue",):
+                fm[c] = "0.0000"
+            elif c.endswith("_pct") or c.startswith("nps") or c.startswith("diff") or "ci_" in c:
+                fm[c] = "0.0"
+            else:
+                fm[c] = "0.00"
+        df = df.copy()
+        if "suppressed" in df.columns:
+            df["suppressed"] = [_yes(v) for v in df["suppressed"]]
+        builder.add_table(sheet, df, title=name, formats=fm,
+                          diverging=[c for c in ("nps", "diff") if c in df.columns])
+
+
+def _summary_first(builder, sheet: str) -> None:
+    from cxstats.report.workbook import _safe_sheet_name
+
+    wb = builder.wb
+    name = _safe_sheet_name(sheet)
+    if name in wb.sheetnames:
+        idx = wb.sheetnames.index(name)
+        if idx:
+            wb.move_sheet(name, offset=-idx)
+            wb.active = 0
+
+
+def build_gap_workbook(result, path, *, invariance=None, nps=None) -> None:
+    """Write the whole gap workbook (with Warnings and Methods) to ``path`` atomically."""
+    from cxstats.report.sheets import add_warnings_and_methods
+    from cxstats.report.workbook import WorkbookBuilder
+
+    if invariance:
+        result = result.with_invariance(invariance)
+    wb = WorkbookBuilder()
+    write_gap_sheets(wb, result, nps=nps)
+    add_warnings_and_methods(wb, [result] + ([nps] if nps is not None else []))
+    wb.save(path)
+

@@ -1,0 +1,318 @@
+"""Net Promoter Score, CSAT and CES with intervals and group comparisons.
+
+Pure: arrays/DataFrames in, an :class:`NPSResult` out.
+
+**NPS.** Answers 0-10 to "how likely are you to recommend ...": promoters 9-10,
+passives 7-8, detractors 0-6. NPS = 100 (P - D) with P, D the shares of promoters
+and detractors (-100..100). Its sampling variance is that of a difference of two
+proportions from one multinomial sample: Var(P - D) = [P(1-P) + D(1-D) + 2PD]/n
+= [P + D - (P - D)^2]/n.
+
+**Adjusted-Wald 95% CI** (Rocks 2016, "Interval estimation for the net promoter
+score", *The American Statistician* 70(4); recipe as in Sauro & Lewis,
+MeasuringU "Confidence intervals for Net Promoter Scores", 2021): add 3 to n,
+3/4 to the number of promoters and 3/4 to the number of detractors:
+n' = n + 3, P' = (promoters + 3/4)/n', D' = (detractors + 3/4)/n',
+NPS' = P' - D', SE' = sqrt((P' + D' - (P' - D')^2)/n'), CI = 100 (NPS' +/- 1.96 SE'),
+clipped to [-100, 100]. The point estimate reported is the plain NPS.
+
+**Two groups.** Difference d = NPS1 - NPS2 (plain). The test is a z test on the
+adjusted-Wald estimates with the multinomial variance of each group (Lewis &
+Sauro 2021, MeasuringU "How to statistically compare two Net Promoter Scores"):
+z = (NPS1' - NPS2') / sqrt(V1'/n1' + V2'/n2'), V' = P' + D' - (P' - D')^2,
+two-sided normal p; 95% CI (NPS1' - NPS2') +/- 1.96 SE.
+
+**CSAT.** Top-box and top-2-box shares with Wilson score 95% intervals
+(Wilson 1927; = R ``prop.test(x, n, correct = FALSE)$conf.int``).
+
+**CES.** Mean with a t-based 95% CI (mean +/- t(0.975, n-1) SD/sqrt(n)).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from cxstats.errors import InputError
+
+Z975 = 1.959963984540054
+
+
+def invalid_nps_positions(values) -> list[int]:
+    """Positions of answers that are not whole numbers 0..10 (blanks/NaN are allowed)."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    ok = ~np.isfinite(v) | ((v >= 0) & (v <= 10) & (v == np.round(v)))
+    return [int(i) for i in np.flatnonzero(~ok)]
+
+
+def nps_counts(values) -> tuple[int, int, int]:
+    """(promoters, passives, detractors) of the non-missing answers."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    return int((v >= 9).sum()), int(((v >= 7) & (v < 9)).sum()), int((v < 7).sum())
+
+
+def nps_from_counts(promoters: int, passives: int, detractors: int) -> dict:
+    """Every NPS statistic from the three counts (see the module docstring)."""
+    n = promoters + passives + detractors
+    out = {"n": n, "promoters": promoters, "passives": passives, "detractors": detractors}
+    if n == 0:
+        out.update({k: math.nan for k in ("promoters_pct", "passives_pct", "detractors_pct", "nps",
+                                          "nps_se", "nps_adjusted", "nps_ci_lower", "nps_ci_upper")})
+        return out
+    p, d = promoters / n, detractors / n
+    var = p + d - (p - d) ** 2
+    na = n + 3.0
+    pa, da = (promoters + 0.75) / na, (detractors + 0.75) / na
+    va = pa + da - (pa - da) ** 2
+    sea = math.sqrt(va / na)
+    out.update(promoters_pct=100 * p, passives_pct=100 * passives / n, detractors_pct=100 * d,
+               nps=100 * (p - d), nps_se=100 * math.sqrt(var / n),
+               nps_adjusted=100 * (pa - da),
+               nps_ci_lower=max(-100.0, 100 * (pa - da - Z975 * sea)),
+               nps_ci_upper=min(100.0, 100 * (pa - da + Z975 * sea)))
+    return out
+
+
+def nps_stats(values) -> dict:
+    return nps_from_counts(*nps_counts(values))
+
+
+def _adjusted(c):
+    promoters, passives, detractors = c
+    na = promoters + passives + detractors + 3.0
+    pa, da = (promoters + 0.75) / na, (detractors + 0.75) / na
+    return pa - da, (pa + da - (pa - da) ** 2) / na
+
+
+def nps_difference(a, b) -> dict:
+    """Group a minus group b: plain difference, adjusted-Wald z test and CI (NPS points)."""
+    from scipy import stats
+
+    ca, cb = nps_counts(a), nps_counts(b)
+    sa, sb = nps_from_counts(*ca), nps_from_counts(*cb)
+    out = {"diff": sa["nps"] - sb["nps"], "diff_se": math.nan, "z": math.nan, "pvalue": math.nan,
+           "diff_ci_lower": math.nan, "diff_ci_upper": math.nan}
+    if sa["n"] == 0 or sb["n"] == 0:
+        return out
+    (ea, va), (eb, vb) = _adjusted(ca), _adjusted(cb)
+    se = math.sqrt(va + vb)
+    z = (ea - eb) / se
+    out.update(diff_se=100 * se, z=z, pvalue=float(2 * stats.norm.sf(abs(z))),
+               diff_ci_lower=100 * (ea - eb - Z975 * se), diff_ci_upper=100 * (ea - eb + Z975 * se))
+    return out
+
+
+def wilson_interval(x: int, n: int, z: float = Z975) -> tuple[float, float]:
+    """Wilson score interval for a proportion x/n (no continuity correction)."""
+    if n == 0:
+        return math.nan, math.nan
+    p = x / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def csat_stats(values, scale_max: float) -> dict:
+    """Top-box (= scale max) and top-2-box (>= scale max - 1) percentages with Wilson CIs."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    n = int(v.size)
+    out = {"n": n, "mean": float(v.mean()) if n else math.nan, "scale_max": scale_max}
+    for key, thr in (("top_box", scale_max), ("top2_box", scale_max - 1)):
+        x = int((v >= thr).sum())
+        lo, hi = wilson_interval(x, n)
+        out[f"{key}_pct"] = 100 * x / n if n else math.nan
+        out[f"{key}_ci_lower"] = 100 * lo
+        out[f"{key}_ci_upper"] = 100 * hi
+    return out
+
+
+def ces_stats(values) -> dict:
+    """Mean customer effort with a t-based 95% CI."""
+    import numpy as np
+    from scipy import stats
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    n = int(v.size)
+    out = {"n": n, "mean": float(v.mean()) if n else math.nan, "sd": math.nan,
+           "ci_lower": math.nan, "ci_upper": math.nan}
+    if n >= 2:
+        sd = float(v.std(ddof=1))
+        h = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+        out.update(sd=sd, ci_lower=out["mean"] - h, ci_upper=out["mean"] + h)
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+@dataclass
+class NPSResult:
+    column: str
+    overall: dict
+    groups: list = field(default_factory=list)  # rows: group + nps stats
+    group_column: str | None = None
+    comparison: dict | None = None  # two groups: difference test
+    segment_column: str | None = None
+    segments: list = field(default_factory=list)  # rows: segment (+ group) + nps stats
+    min_n: int = 30
+    csat: list = field(default_factory=list)  # rows per column (and group)
+    ces: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        doc = {"analysis": "nps", "column": self.column, "overall": self.overall}
+        if self.group_column:
+            doc["group_column"] = self.group_column
+            doc["groups"] = self.groups
+            if self.comparison:
+                doc["comparison"] = self.comparison
+        if self.segment_column:
+            doc["segments"] = {"column": self.segment_column, "min_n": self.min_n, "rows": self.segments}
+        if self.csat:
+            doc["csat"] = self.csat
+        if self.ces:
+            doc["ces"] = self.ces
+        doc["warnings"] = list(self.warnings)
+        return doc
+
+    def tables(self) -> dict:
+        import pandas as pd
+
+        rows = [{"group": "All", **self.overall}]
+        rows += [dict(r) for r in self.groups]
+        out = {"NPS": pd.DataFrame(rows)}
+        if self.comparison:
+            out["NPS comparison"] = pd.DataFrame([self.comparison])
+        if self.segments:
+            out["NPS by segment"] = pd.DataFrame(self.segments)
+        if self.csat:
+            out["CSAT"] = pd.DataFrame(self.csat)
+        if self.ces:
+            out["CES"] = pd.DataFrame(self.ces)
+        return out
+
+    def methods(self) -> list:
+        m = [("NPS", "Answers 0-10: promoters 9-10, passives 7-8, detractors 0-6. NPS = % promoters - "
+                     "% detractors (-100..100). nps_se = 100 sqrt((P + D - (P - D)^2)/n), the "
+                     "multinomial SE of a difference of two proportions from one sample."),
+             ("NPS confidence interval", "Adjusted-Wald 95% interval (Rocks 2016, The American "
+              "Statistician 70(4); Sauro & Lewis, MeasuringU 2021): n' = n + 3, P' = (promoters + "
+              "3/4)/n', D' = (detractors + 3/4)/n', CI = 100 (P' - D' +/- 1.96 sqrt((P' + D' - (P' - "
+              "D')^2)/n')), clipped to [-100, 100]. The point estimate shown is the plain NPS.")]
+        if self.comparison:
+            m.append(("NPS difference test", "z test on the adjusted-Wald estimates with the "
+                      "multinomial variance of each group (Lewis & Sauro 2021, 'How to statistically "
+                      "compare two Net Promoter Scores'): z = (NPS1' - NPS2')/sqrt(V1'/n1' + V2'/n2'), "
+                      "V' = P' + D' - (P' - D')^2; two-sided normal p; 95% CI of the difference from the "
+                      "same SE. 'diff' is the plain NPS1 - NPS2."))
+        if self.segments:
+            m.append(("Segments", f"NPS per value of {self.segment_column}; cells with fewer than "
+                      f"{self.min_n} answers are suppressed (n shown, other values blank)."))
+        if self.csat:
+            m.append(("CSAT", "Top-box (= scale maximum) and top-2-box (>= maximum - 1) percentages "
+                      "with Wilson score 95% intervals (Wilson 1927; R prop.test(correct = FALSE))."))
+        if self.ces:
+            m.append(("CES", "Mean customer effort with a t-based 95% CI: mean +/- t(0.975, n-1) SD/sqrt(n)."))
+        return m
+
+
+def _labels(values):
+    return [None if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v) for v in values]
+
+
+def _suppress(row: dict, min_n: int) -> dict:
+    if row["n"] < min_n:
+        keep = {"n", "group", "segment"}
+        row = {k: (v if k in keep else None) for k, v in row.items()}
+        row["suppressed"] = True
+    else:
+        row["suppressed"] = False
+    return row
+
+
+def nps_report(data, column: str, *, group: str | None = None, compare=None, by: str | None = None,
+               min_n: int = 30, csat: dict | None = None, ces=None) -> NPSResult:
+    """NPS overall, per group (with a two-group test), per segment; optional CSAT/CES.
+
+    ``data``: DataFrame with ``column`` (0..10; NaN = no answer), optional ``group``
+    and ``by`` text columns. ``csat``: ``{column: scale_max}``; ``ces``: list of columns.
+    """
+    import numpy as np
+    import pandas as pd
+
+    for c in [column] + [x for x in (group, by) if x] + list(csat or {}) + list(ces or []):
+        if c not in data.columns:
+            raise InputError("no such column", column=c)
+    v = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float)
+    bad = invalid_nps_positions(v)
+    if bad:
+        i = bad[0]
+        raise InputError("an NPS answer must be a whole number from 0 to 10", column=column,
+                         row=i + 1, value=str(data[column].iloc[i]))
+    warnings = []
+    overall = nps_stats(v)
+    if overall["n"] == 0:
+        raise InputError("the NPS column has no answers", column=column)
+    if overall["n"] < min_n:
+        warnings.append(f"only {overall['n']} NPS answers: the interval is wide")
+    res = NPSResult(column=column, overall=overall, min_n=min_n, warnings=warnings)
+
+    glab = None
+    if group:
+        glab = np.array([x or "" for x in _labels(data[group].tolist())], dtype=object)
+        present = sorted({x for x in glab if x})
+        if len(present) < 1:
+            raise InputError("the group column has no values", column=group)
+        res.group_column = group
+        for g in present:
+            s = nps_stats(v[glab == g])
+            res.groups.append({"group": g, **s})
+            if 0 < s["n"] < min_n:
+                warnings.append(f"group {g}: only {s['n']} NPS answers")
+        pair = None
+        if compare is not None:
+            pair = tuple(compare)
+            for g in pair:
+                if g not in present:
+                    raise InputError(f"group {g!r} has no respondents (values present: "
+                                     f"{', '.join(present)})", column=group, value=g)
+        elif len(present) == 2:
+            pair = tuple(present)
+        if pair:
+            res.comparison = {"group1": pair[0], "group2": pair[1],
+                              **nps_difference(v[glab == pair[0]], v[glab == pair[1]])}
+    if by:
+        slab = np.array([x or "" for x in _labels(data[by].tolist())], dtype=object)
+        res.segment_column = by
+        for seg in sorted({x for x in slab if x}):
+            sm = slab == seg
+            res.segments.append(_suppress({"segment": seg, "group": "All", **nps_stats(v[sm])}, min_n))
+            if glab is not None:
+                for g in sorted({x for x in glab if x}):
+                    res.segments.append(_suppress({"segment": seg, "group": g,
+                                                   **nps_stats(v[sm & (glab == g)])}, min_n))
+        n_sup = sum(1 for r in res.segments if r["suppressed"])
+        if n_sup:
+            warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers and are suppressed")
+
+    for col, smax in (csat or {}).items():
+        x = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
+        res.csat.append({"column": col, "group": "All", **csat_stats(x, float(smax))})
+        if glab is not None:
+            for g in sorted({y for y in glab if y}):
+                res.csat.append({"column": col, "group": g, **csat_stats(x[glab == g], float(smax))})
+    for col in ces or []:
+        x = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
+        res.ces.append({"column": col, "group": "All", **ces_stats(x)})
+        if glab is not None:
+            for g in sorted({y for y in glab if y}):
+                res.ces.append({"column": col, "group": g, **ces_stats(x[glab == g])})
+    return res
