@@ -1,0 +1,103 @@
+"""Sample statistics per group: covariance (divisor N, lavaan's likelihood="normal"), means, n."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cxstats.errors import InputError, ModelError
+
+
+@dataclass
+class SampleStats:
+    names: list[str]              # variable order of cov/mean
+    cov: list[np.ndarray]         # per group, divisor n
+    mean: list[np.ndarray]
+    n: list[int]
+    group_labels: list[str]
+
+    @property
+    def ngroups(self) -> int:
+        return len(self.n)
+
+    @property
+    def ntotal(self) -> int:
+        return int(sum(self.n))
+
+    @classmethod
+    def from_moments(cls, names, cov, mean, n, group_labels=None, *, unbiased: bool = False):
+        """From covariance matrices (divisor n, or n-1 with ``unbiased=True``) and means."""
+        covs = [np.asarray(c, float) for c in (cov if isinstance(cov, (list, tuple)) else [cov])]
+        means = [np.asarray(m, float) for m in (mean if isinstance(mean, (list, tuple)) else [mean])]
+        ns = [int(x) for x in (n if isinstance(n, (list, tuple)) else [n])]
+        if unbiased:
+            covs = [c * (k - 1) / k for c, k in zip(covs, ns)]
+        labels = list(group_labels) if group_labels is not None else [str(i + 1) for i in range(len(ns))]
+        return cls(list(names), covs, means, ns, labels)
+
+
+def sample_stats(frame, names, group=None, group_labels=None, *, where: str = "data") -> tuple[SampleStats, list[str]]:
+    """Listwise-complete sample statistics for ``names`` of a DataFrame.
+
+    ``group``: a sequence of group labels per row (None = one group). Groups are
+    ordered by first appearance (lavaan) unless ``group_labels`` is given.
+    Returns the stats and a list of warnings (rows dropped).
+    """
+    import pandas as pd
+
+    warnings: list[str] = []
+    X = frame[list(names)].to_numpy(dtype=float)
+    if group is None:
+        g = np.zeros(len(X), dtype=int)
+        labels = ["all"]
+        keep_g = np.ones(len(X), bool)
+    else:
+        gser = pd.Series(list(group), dtype=object)
+        keep_g = gser.notna().to_numpy()
+        if group_labels is None:
+            labels = []
+            for v in gser[keep_g]:
+                if v not in labels:
+                    labels.append(v)
+        else:
+            labels = list(group_labels)
+        lut = {v: i for i, v in enumerate(labels)}
+        g = np.array([lut.get(v, -1) for v in gser], dtype=int)
+        keep_g &= g >= 0
+        if (~keep_g).sum():
+            warnings.append(f"{int((~keep_g).sum())} row(s) without a group value were left out")
+    complete = ~np.isnan(X).any(axis=1)
+    dropped = int((keep_g & ~complete).sum())
+    if dropped:
+        warnings.append(f"{dropped} row(s) with missing values on the model variables were left out "
+                        "(listwise deletion, lavaan's default)")
+    keep = keep_g & complete
+    covs, means, ns = [], [], []
+    p = len(names)
+    for i, lab in enumerate(labels):
+        Xi = X[keep & (g == i)]
+        n = len(Xi)
+        if n < 2 or n <= p:
+            which = f"group {lab!r}" if group is not None else where
+            raise ModelError(f"{which} has {n} complete case(s) for {p} variables; "
+                             f"the covariance matrix needs more cases than variables")
+        m = Xi.mean(axis=0)
+        C = (Xi - m).T @ (Xi - m) / n
+        sd = np.sqrt(np.diag(C))
+        const = [names[j] for j in range(p) if not sd[j] > 0]
+        if const:
+            which = f" in group {lab!r}" if group is not None else ""
+            raise InputError(f"variable(s) {', '.join(const)} have no variance{which}; "
+                             "a constant item cannot be modelled", column=const[0])
+        R = C / np.outer(sd, sd)
+        eig = np.linalg.eigvalsh(R)
+        if eig[0] < 1e-10:
+            which = f" in group {lab!r}" if group is not None else ""
+            raise ModelError(f"the sample covariance matrix{which} is singular (smallest eigenvalue "
+                             f"{eig[0]:.2e} of the correlation matrix): some variables are linear "
+                             "combinations of others (duplicated items or a total score?)")
+        covs.append(C)
+        means.append(m)
+        ns.append(n)
+    return SampleStats(list(names), covs, means, ns, [str(x) for x in labels]), warnings
