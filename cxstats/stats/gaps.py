@@ -250,7 +250,6 @@ class GapResult:
             "n": dict(self.group_sizes),
             "scale_max": self.scale_max,
             "scale_max_source": self.scale_max_source,
-            "top2_threshold": None if self.scale_max is None else self.scale_max - 1,
             "alpha": self.alpha,
             "weights": self.weights_statement(),
         }
@@ -446,7 +445,8 @@ def _compare_block(scores, gmask, wts, threshold, aspirations, levels_order, min
                          note=f"suppressed: fewer than {min_n} answers in a group")
                 rows.append(r)
                 continue
-            r.update(compare_two(a, b, top2_threshold=threshold, wa=wa, wb=wb))
+            thr = threshold(level, name) if callable(threshold) else threshold
+            r.update(compare_two(a, b, top2_threshold=thr, wa=wa, wb=wb))
             asp = (aspirations.get(level) or {}).get(name)
             r["aspiration"] = asp
             r["gap_to_aspiration"] = ([r["mean"][0] - asp, r["mean"][1] - asp] if asp is not None
@@ -523,18 +523,30 @@ def gap_analysis(data, group, *, levels=None, items=None, compare=None, scale_ma
 
     values = data[needed].apply(pd.to_numeric, errors="coerce").astype(float)
     sel = m1 | m2
+    per_item_max = {}
+    if isinstance(scale_max, dict):
+        per_item_max = {str(k): float(v) for k, v in scale_max.items()}
+        scale_max = None
     if scale_max is None:
-        pooled = values.to_numpy()[sel]
+        pooled = values[[c for c in needed if c not in per_item_max]].to_numpy()[sel]
         finite = pooled[np.isfinite(pooled)]
         scale_max_v = float(finite.max()) if finite.size else None
         source = "observed maximum of the pooled answers"
-        if scale_max_v is not None:
+        if per_item_max:
+            source = "the scale of each item" + (f" (others: observed maximum)" if finite.size else "")
+            if not finite.size:
+                scale_max_v = max(per_item_max.values())
+        elif scale_max_v is not None:
             warnings.append(f"top-2-box uses the observed maximum {scale_max_v:g} as the scale maximum; "
                             "give the scale maximum if nobody chose the top answer")
     else:
         scale_max_v = float(scale_max)
         source = "given"
-    threshold = None if scale_max_v is None else scale_max_v - 1
+
+    def threshold(level, name):
+        tops = {per_item_max.get(i, scale_max_v) for i in levels[level][name]}
+        tops.discard(None)
+        return max(tops) - 1 if tops else None
 
     wts = None
     if weight:
@@ -601,3 +613,36 @@ def _apply_note(r, notes):
         r["note"] = (r.get("note") + "; " if r.get("note") else "") + note
     elif r["level"] != "item":
         r.setdefault("interpretable", True)
+
+
+def expand_aspirations(levels, targets) -> dict:
+    """``{name: target}`` -> ``{level: {name: target}}`` for :func:`gap_analysis`.
+
+    A name may be an item, construct, touchpoint or component. Items without a target
+    of their own inherit their construct's; a touchpoint or component without one gets
+    the mean of its constructs' targets when every one of its items belongs to a
+    construct with a target. Unknown names raise :class:`InputError`.
+    """
+    known = {n for lv in levels.values() for n in lv}
+    for name in targets:
+        if name not in known:
+            raise InputError(f"aspiration for {name!r}, which is not an item, construct, touchpoint or "
+                             f"component here (known: {', '.join(sorted(known)[:20])})", value=name)
+    out = {lv: {n: float(targets[n]) for n in names if n in targets} for lv, names in levels.items()}
+    constructs = levels.get("construct") or {}
+    c_target = {c: out.get("construct", {}).get(c) for c in constructs}
+    for item in (levels.get("item") or {}):
+        if item in out.get("item", {}):
+            continue
+        owners = [c for c, its in constructs.items() if item in its and c_target.get(c) is not None]
+        if len(owners) == 1:
+            out.setdefault("item", {})[item] = c_target[owners[0]]
+    for lv in ("touchpoint", "component"):
+        for name, items in (levels.get(lv) or {}).items():
+            if name in out.get(lv, {}):
+                continue
+            inside = [c for c, its in constructs.items() if set(its) <= set(items)]
+            covered = {i for c in inside for i in constructs[c]}
+            if inside and covered >= set(items) and all(c_target.get(c) is not None for c in inside):
+                out.setdefault(lv, {})[name] = sum(c_target[c] for c in inside) / len(inside)
+    return {k: v for k, v in out.items() if v}
