@@ -1,0 +1,56 @@
+"""Plan step ``nps``: Net Promoter Score (adjusted-Wald CI), CSAT and CES of customers.
+
+Options (all optional): ``column`` (default: the spec's outcome of type nps),
+``group`` (a segment or ``respondent_type``; default: customers only, no groups),
+``by`` (a segment id), ``min_n`` (default 30). CSAT and CES outcomes of the spec are
+summarised too.
+"""
+
+NAME = "nps"
+WORKBOOK = "gaps"
+OPTIONS = {"column", "group", "by", "min_n"}
+
+
+def _fail(ctx, key, message):
+    from cxstats.errors import SpecError
+
+    raise SpecError(message, file=ctx.plan_path,
+                    path=f"steps[{getattr(ctx, 'current_index', 0)}]" + (f".{key}" if key else ""))
+
+
+def run(ctx, options):
+    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    from cxstats.errors import InputError
+    from cxstats.stats.nps import nps_report
+
+    spec, data = ctx.spec, ctx.survey.data
+    column = options.get("column")
+    if column is None:
+        outcome = spec.outcome_of_type("nps")
+        if outcome is None:
+            _fail(ctx, "column", "the spec has no outcome of type nps; name the column")
+        column = outcome.id
+    group, by = options.get("group"), options.get("by")
+    for key, col in (("column", column), ("group", group), ("by", by)):
+        if col is not None and col not in data.columns:
+            _fail(ctx, key, f"{col!r} is not a column of the survey table")
+    if group != "respondent_type":
+        data = data[data["respondent_type"] == "customer"].reset_index(drop=True)
+    csat = {o.id: o.scale.max for o in spec.outcomes if o.type == "csat"}
+    ces = [o.id for o in spec.outcomes if o.type == "ces"]
+    try:
+        min_n = int(options.get("min_n", 30))
+    except (TypeError, ValueError):
+        _fail(ctx, "min_n", "min_n must be a whole number")
+    try:
+        return nps_report(data, column, group=group, by=by, min_n=min_n, csat=csat, ces=ces)
+    except InputError as exc:
+        if exc.file is None:
+            _fail(ctx, None, exc.render())
+        raise
+
+
+def sheets(builder, result):
+    from cxstats.report.gap_workbook import write_nps_sheets
+
+    write_nps_sheets(builder, result)
