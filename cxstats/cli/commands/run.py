@@ -1,0 +1,39 @@
+import click
+
+
+@click.command("run")
+@click.argument("plan", type=click.Path(dir_okay=False))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Output folder (default: the plan's output.dir, else reports/).")
+@click.option("--seed", type=int, default=None, help="Override the plan's seed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+def command(plan, out_dir, seed, quiet):
+    """Run a whole analysis plan: data + spec + steps -> JSON and workbooks.
+
+    A plan is a YAML file (paths relative to it):
+
+    \b
+      title: "Compra online, ola 1"
+      spec: questionnaire.yaml
+      data:
+        - {file: customers.csv, respondent_type: customer}
+        - {file: staff.csv, respondent_type: staff}
+      output: {json: results.json, workbooks: {main: describe.xlsx}}
+      steps:
+        - step: describe
+
+    Each step's sheets go to the workbook named by its 'workbook:' key (or the
+    step's default). All results go to one JSON file. Outputs are written whole
+    or not at all; the same plan and seed give byte-identical JSON.
+
+    \b
+    Example:
+      cxstats demo /tmp/demo && cxstats run /tmp/demo/plan.yaml --out reports
+    """
+    from cxstats.plan.runner import run_plan
+
+    echo = (lambda msg: click.echo(msg, err=True)) if not quiet else None
+    _, written, json_path = run_plan(plan, out_dir=out_dir, quiet=quiet, seed=seed, echo=echo)
+    click.echo(f"results: {json_path}")
+    for key, path in written.items():
+        click.echo(f"workbook ({key}): {path}")

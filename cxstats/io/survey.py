@@ -1,0 +1,313 @@
+"""Spec-driven ingest: survey exports -> one validated survey table.
+
+With a study spec, every answer column is read on its scale: numeric codes are
+checked against the range, answer labels ("Muy satisfecho", any language of
+the spec, tolerant of case and accents) are mapped to codes, missing codes
+("No sabe" = 99) become missing, reverse-keyed items are recoded
+(min + max - x). Respondent types, segments and ids are checked; duplicated
+ids are refused. All problems of a file are collected and reported together,
+each with file, column, row and value.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from cxstats.errors import InputError
+from cxstats.io.readers import RawTable, read_table
+from cxstats.io.values import NotANumber, is_blank, normalise_label, parse_number
+
+MAX_PROBLEMS_SHOWN = 12
+TYPES = ("customer", "staff")
+
+
+@dataclass
+class SurveyTable:
+    """Validated answers: ``respondent_id``, ``respondent_type``, items, outcomes, segments.
+
+    Items and outcomes are float codes (NaN = missing); reverse-keyed items are
+    already recoded so that higher is always better.
+    """
+
+    data: object  # pandas.DataFrame
+    spec: object  # StudySpec
+    sources: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # what ingest did (missing codes, labels mapped)
+
+    def of_type(self, kind: str):
+        return self.data[self.data["respondent_type"] == kind]
+
+    def customers(self):
+        return self.of_type("customer")
+
+    def staff(self):
+        return self.of_type("staff")
+
+    def construct_scores(self, min_share: float = 0.5):
+        """Mean of each construct's items per respondent (NaN when fewer than
+        ``min_share`` of its items were answered)."""
+        import pandas as pd
+
+        out = {}
+        for c in self.spec.constructs():
+            block = self.data[c.item_ids]
+            enough = block.notna().mean(axis=1) >= min_share
+            out[c.id] = block.mean(axis=1).where(enough)
+        return pd.DataFrame(out, index=self.data.index)
+
+
+class _Problems:
+    def __init__(self, path):
+        self.path = path
+        self.items: list[tuple] = []  # (column, row, value, reason)
+
+    def add(self, column, row, value, reason):
+        self.items.append((column, row, value, reason))
+
+    def raise_if_any(self):
+        if not self.items:
+            return
+        col, row, value, reason = self.items[0]
+        details = [f"column '{c}', row {r}, value {v!r}: {why}"
+                   for c, r, v, why in self.items[1:MAX_PROBLEMS_SHOWN]]
+        if len(self.items) > MAX_PROBLEMS_SHOWN:
+            details.append(f"... and {len(self.items) - MAX_PROBLEMS_SHOWN} more problems in this file")
+        if len(self.items) > 1:
+            reason = f"{reason} ({len(self.items)} problems in this file; the others follow)"
+        raise InputError(reason, file=self.path, column=col, row=row, value=value, details=details)
+
+
+def _code_from_cell(value, scale, lookup, value_labels):
+    """(code or NaN, problem or None) for one cell on ``scale``."""
+    if is_blank(value):
+        return math.nan, None
+    try:
+        x = parse_number(value)
+    except NotANumber:
+        key = normalise_label(value)
+        if key in lookup:
+            code = lookup[key]
+            return (math.nan if code is None else float(code)), None
+        if value_labels:
+            for code, label in value_labels.items():
+                if normalise_label(label) == key:
+                    return _code_from_cell(code, scale, lookup, None)
+        known = [next(iter(t.values())) for t in scale.labels.values()]
+        hint = f"; labels: {', '.join(map(repr, known))}" if known else ""
+        return math.nan, (f"not a code or answer label of scale '{scale.id}' "
+                          f"({scale.min:g}-{scale.max:g}{hint})")
+    if x in scale.missing:
+        return math.nan, None
+    if not scale.min <= x <= scale.max:
+        codes = f"; missing codes: {', '.join(f'{m:g}' for m in scale.missing)}" if scale.missing else ""
+        return math.nan, f"outside scale '{scale.id}' ({scale.min:g}-{scale.max:g}{codes})"
+    if scale.integer and not float(x).is_integer():
+        return math.nan, f"not a whole code of scale '{scale.id}' ({scale.min:g}-{scale.max:g})"
+    return x, None
+
+
+def _scored_column(table, col, scale, problems):
+    """A column on ``scale`` as float codes. Plain numeric cells take a vectorised path;
+    labels, decimal commas and odd cells go through :func:`_code_from_cell`."""
+    import numpy as np
+    import pandas as pd
+
+    series = table.frame[col]
+    fast = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    slow = np.flatnonzero(np.isnan(fast))
+    lookup, vl = scale.label_lookup(), table.value_labels.get(col)
+    values = series.tolist()
+    codes = fast.copy()
+    for i in slow:
+        codes[i], problem = _code_from_cell(values[i], scale, lookup, vl)
+        if problem:
+            problems.add(col, table.file_row(i), str(values[i]), problem)
+    checked = np.isfinite(fast)
+    if checked.any():
+        x = fast[checked]
+        idx = np.flatnonzero(checked)
+        is_missing = np.isin(x, list(scale.missing)) if scale.missing else np.zeros(len(x), bool)
+        codes[idx[is_missing]] = np.nan
+        bad = ~is_missing & ((x < scale.min) | (x > scale.max) | (scale.integer & (x != np.floor(x))))
+        for i in idx[bad]:
+            _, problem = _code_from_cell(fast[i], scale, lookup, vl)
+            problems.add(col, table.file_row(i), str(values[i]), problem)
+            codes[i] = np.nan
+    return codes
+
+
+def _respondent_type(value, spec):
+    if is_blank(value):
+        return None
+    key = normalise_label(value if not isinstance(value, float) or not value.is_integer() else int(value))
+    r = spec.respondents
+    if key in {normalise_label(v) for v in r.customer_values}:
+        return "customer"
+    if key in {normalise_label(v) for v in r.staff_values}:
+        return "staff"
+    return None
+
+
+def _segment_value(value, segment):
+    """Canonical segment code: the code itself or any label of it; None if unknown."""
+    if is_blank(value):
+        return math.nan
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+    if not segment.values:
+        return text
+    key = normalise_label(text)
+    for code, labels in segment.values.items():
+        if key == normalise_label(code) or key in {normalise_label(t) for t in labels.values()}:
+            return code
+    return None
+
+
+def read_survey_file(spec, path, respondent_type: str | None = None, table: RawTable | None = None):
+    """One export file -> DataFrame in the survey-table shape (not yet concatenated)."""
+    import numpy as np
+    import pandas as pd
+
+    table = table or read_table(path)
+    frame = table.frame
+    if len(frame) == 0:
+        raise InputError("the file has a header but no answers", file=table.path)
+    if respondent_type is not None and respondent_type not in TYPES:
+        raise InputError(f"respondent type must be 'customer' or 'staff', not {respondent_type!r}",
+                         file=table.path)
+    r = spec.respondents
+    problems = _Problems(table.path)
+
+    # respondent type per row
+    if respondent_type:
+        types = [respondent_type] * len(frame)
+    elif r.type_column and r.type_column in frame.columns:
+        types = []
+        allowed = ", ".join(r.customer_values + r.staff_values)
+        for i, v in enumerate(frame[r.type_column].tolist()):
+            t = _respondent_type(v, spec)
+            if t is None:
+                problems.add(r.type_column, table.file_row(i), "" if is_blank(v) else str(v),
+                             f"unknown respondent type (expected one of: {allowed})")
+            types.append(t)
+    else:
+        types = ["customer"] * len(frame)
+
+    required = [r.id_column] + spec.item_ids()
+    has_customers = "customer" in types
+    if has_customers:
+        required += [o.id for o in spec.outcomes if o.required]
+    missing_cols = [c for c in required if c not in frame.columns]
+    if missing_cols:
+        table.require_columns(missing_cols[:1])  # raises, with near-miss suggestions
+
+    out = {"respondent_id": [], "respondent_type": types}
+    ids = []
+    for i, v in enumerate(frame[r.id_column].tolist()):
+        if is_blank(v):
+            problems.add(r.id_column, table.file_row(i), "", "respondent id is empty")
+            ids.append(None)
+        else:
+            ids.append(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
+    out["respondent_id"] = ids
+
+    for col, scale in spec.scored_columns().items():
+        if col not in frame.columns:
+            out[col] = np.full(len(frame), np.nan)
+            continue
+        out[col] = _scored_column(table, col, scale, problems)
+
+    for seg in spec.segments:
+        if seg.id not in frame.columns:
+            out[seg.id] = [math.nan] * len(frame)
+            continue
+        vals, cache = [], {}
+        for i, v in enumerate(frame[seg.id].tolist()):
+            key = (type(v), v) if v == v else ("nan",)
+            if key not in cache:
+                cache[key] = _segment_value(v, seg)
+            code = cache[key]
+            if code is None:
+                problems.add(seg.id, table.file_row(i), str(v),
+                             f"unknown value of segment '{seg.id}' (expected: {', '.join(seg.values)})")
+            vals.append(code)
+        out[seg.id] = vals
+
+    if spec.weight:
+        if spec.weight not in frame.columns:
+            table.require_columns([spec.weight])
+        w = np.empty(len(frame))
+        for i, v in enumerate(frame[spec.weight].tolist()):
+            try:
+                w[i] = parse_number(v)
+            except NotANumber:
+                w[i] = np.nan
+            if not (w[i] > 0):
+                problems.add(spec.weight, table.file_row(i), str(v), "a survey weight must be a positive number")
+        out["weight"] = w
+
+    problems.raise_if_any()
+
+    data = pd.DataFrame(out)
+    data["_file"] = str(table.path)
+    data["_row"] = [table.file_row(i) for i in range(len(frame))]
+    for item in spec.items():
+        if item.reverse:
+            data[item.id] = item.scale.reverse(data[item.id])
+    return data
+
+
+def load_survey(spec, files) -> SurveyTable:
+    """Read every ``(path, respondent_type or None)`` and return one validated table.
+
+    Duplicated respondent ids within a respondent type are refused, naming both rows.
+    """
+    import pandas as pd
+
+    parts, sources = [], []
+    for entry in files:
+        path, kind = (entry, None) if isinstance(entry, (str, bytes)) or hasattr(entry, "__fspath__") else entry
+        parts.append(read_survey_file(spec, path, kind))
+        sources.append(str(path))
+    data = pd.concat(parts, ignore_index=True)
+    dup = data.duplicated(["respondent_type", "respondent_id"], keep=False)
+    if dup.any():
+        rows = data[dup].sort_values(["respondent_type", "respondent_id", "_row"])
+        first = rows.iloc[0]
+        same = rows[(rows.respondent_id == first.respondent_id) & (rows.respondent_type == first.respondent_type)]
+        where = ", ".join(f"{f} row {r}" for f, r in zip(same._file, same._row))
+        n_ids = rows.drop_duplicates(["respondent_type", "respondent_id"]).shape[0]
+        raise InputError(f"duplicated respondent id (appears at {where}); "
+                         f"{n_ids} id(s) are duplicated in all; each respondent must appear once",
+                         file=first._file, column=spec.respondents.id_column, row=int(same._row.iloc[1]),
+                         value=first.respondent_id)
+    notes = []
+    return SurveyTable(data.reset_index(drop=True), spec, sources, notes)
+
+
+def load_plan_data(ctx) -> SurveyTable:
+    """The ``data:`` entries of a plan, read through its spec."""
+    from cxstats.errors import SpecError
+
+    if ctx.spec is None:
+        raise SpecError("this plan's steps read survey answers through a study spec; add 'spec: FILE'",
+                        file=ctx.plan_path, path="spec")
+    entries = ctx.plan.get("data")
+    if isinstance(entries, (str, dict)):
+        entries = [entries]
+    if not entries:
+        raise SpecError("the plan names no data files", file=ctx.plan_path, path="data")
+    files = []
+    for i, e in enumerate(entries):
+        if isinstance(e, str):
+            files.append((ctx.resolve(e), None))
+        elif isinstance(e, dict) and "file" in e:
+            kind = e.get("respondent_type")
+            if kind is not None and kind not in TYPES:
+                raise SpecError(f"respondent_type must be customer or staff, not {kind!r}",
+                                file=ctx.plan_path, path=f"data[{i}].respondent_type")
+            files.append((ctx.resolve(e["file"]), kind))
+        else:
+            raise SpecError("each data entry is a file name or {file: NAME, respondent_type: customer|staff}",
+                            file=ctx.plan_path, path=f"data[{i}]")
+    return load_survey(ctx.spec, files)
