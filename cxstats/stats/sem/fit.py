@@ -240,6 +240,7 @@ class SemFit:
                "rmsea_pvalue": rmsea_p, "srmr": self.srmr(), "logl": logl, "unrestricted_logl": logl_h1,
                "aic": -2 * logl + 2 * k, "bic": -2 * logl + k * math.log(N),
                "bic2": -2 * logl + k * math.log((N + 2) / 24), "ntotal": N}
+        out = {key: (float(v) if isinstance(v, (float, np.floating)) else v) for key, v in out.items()}
         if G > 1:
             out["chisq_by_group"] = {lab: float(n * f) for lab, n, f in
                                      zip(self.stats.group_labels, self.stats.n, self.group_fmin())}
@@ -281,7 +282,7 @@ class SemFit:
             base = p * math.log(2 * math.pi) + self.model.logdetS[g] + p
             ll1 += -n / 2 * base
             ll += -n / 2 * (base + Fg)
-        return ll, ll1
+        return float(ll), float(ll1)
 
     def srmr(self) -> float:
         p = self.model.p
