@@ -31,6 +31,7 @@ estimation.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from cxstats.errors import ModelError
@@ -104,8 +105,29 @@ class ParTable:
         return self.sample_moments_count() - self.nfree
 
 
+_PARAM_RE = re.compile(r"^\s*([A-Za-z.][A-Za-z0-9._]*)\s*(=~|~~|~)\s*([A-Za-z.][A-Za-z0-9._]*|1)\s*$")
+
+
+def param_key(lhs: str, op: str, rhs: str = "") -> str:
+    """Canonical name of a parameter: 'f =~ x', 'y ~ x', 'a ~~ b' (sorted), 'x ~1'."""
+    if op == "~1" or (op == "~" and rhs == "1"):
+        return f"{lhs} ~1"
+    if op == "~~":
+        lhs, rhs = sorted((lhs, rhs))
+    return f"{lhs} {op} {rhs}"
+
+
+def parse_param(text: str) -> str:
+    """'x3 ~ 1', 'x3~1', 'visual =~ x2', 'x2 ~~ x1' -> canonical key; ModelError if unreadable."""
+    m = _PARAM_RE.match(str(text))
+    if not m:
+        raise ModelError(f"cannot read the parameter {text!r}; write e.g. 'x3 ~ 1' (intercept), "
+                         "'visual =~ x2' (loading) or 'x3 ~~ x3' (residual variance)")
+    return param_key(m.group(1), m.group(2), m.group(3))
+
+
 def _norm(name: str) -> str:
-    return " ".join(name.replace("~ 1", "~1").split())
+    return parse_param(name)
 
 
 def build_partable(model, ngroups: int = 1, options: ModelOptions | None = None) -> ParTable:
@@ -241,7 +263,8 @@ def build_partable(model, ngroups: int = 1, options: ModelOptions | None = None)
             continue
         if r.label:
             r.key = ("label", r.label)
-        elif _equal_kind(r, ov, lv, set(ov_x)) in opts.group_equal and _norm(r.name) not in partial:
+        elif (_equal_kind(r, ov, lv, set(ov_x)) in opts.group_equal
+              and param_key(r.lhs, r.op, r.rhs) not in partial):
             r.key = ("eq", r.lhs, r.op, r.rhs)
         else:
             r.key = ("row", i)

@@ -1,0 +1,316 @@
+"""Measurement invariance across groups: configural, metric, scalar, strict.
+
+Each step is a multi-group CFA with lavaan's ``group.equal`` semantics:
+
+* configural: same pattern, everything free per group (latent means 0);
+* metric: + equal loadings;
+* scalar: + equal intercepts (latent means then free in every group after the first);
+* strict: + equal residual variances.
+
+``free=["x3 ~ 1", "visual =~ x2"]`` releases named parameters in every step
+(lavaan's ``group.partial``): partial invariance.
+
+Each step is compared with the previous one by the standard chi-square
+difference test (``lavTestLRT``), ΔCFI and ΔRMSEA. The verdict is the highest
+level whose step and all steps before it pass the chosen rule:
+
+* ``chen`` (default): a step fails when ΔCFI ≤ −0.010 together with
+  ΔRMSEA ≥ 0.015 (Chen 2007);
+* ``cfi``: a step fails when ΔCFI ≤ −0.010 (Cheung & Rensvold 2002);
+* ``lrt``: a step fails when the chi-square difference test has p < alpha.
+
+Whatever the rule, a step that passes it but fails another criterion is
+named in ``notes`` (never silently).
+
+Per construct (for gap analyses): :func:`construct_invariance` fits each
+construct's one-factor model across the groups through the same steps and
+gives each construct its own verdict; ``means_comparable`` is True when the
+construct reaches scalar invariance (the condition for comparing its means).
+Constructs with fewer than 3 items cannot be tested alone (not identified in
+the configural step) and are reported as ``not testable``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+LEVELS = ("configural", "metric", "scalar", "strict")
+GROUP_EQUAL = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts"),
+               "strict": ("loadings", "intercepts", "residuals")}
+DCFI, DRMSEA = -0.010, 0.015
+RULES = ("chen", "cfi", "lrt")
+STEP_KEYS = ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+             "srmr", "aic", "bic", "logl")
+
+
+@dataclass
+class InvarianceResult:
+    model: str
+    group_labels: list
+    n_by_group: list
+    free: list
+    rule: str
+    alpha: float
+    steps: list                  # per level: dict of fit measures (+ chisq_by_group)
+    lrt: list                    # per comparison
+    level: str | None            # highest level supported (None: configural fails to converge)
+    verdict: str
+    notes: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    fits: dict = field(default_factory=dict, repr=False)   # level -> SemFit
+
+    @property
+    def means_comparable(self) -> bool:
+        return self.level in ("scalar", "strict")
+
+    def to_dict(self) -> dict:
+        return {"model": self.model, "groups": dict(zip(self.group_labels, self.n_by_group)),
+                "free": self.free, "rule": self.rule,
+                "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA, "alpha": self.alpha},
+                "level": self.level, "means_comparable": self.means_comparable, "verdict": self.verdict,
+                "steps": self.steps, "lrt": self.lrt, "notes": self.notes, "warnings": self.warnings}
+
+    def tables(self) -> dict:
+        import pandas as pd
+
+        steps = pd.DataFrame([{k: v for k, v in s.items() if k != "chisq_by_group"} for s in self.steps])
+        lrt = pd.DataFrame(self.lrt)
+        verdict = pd.DataFrame({"item": ["level supported", "means comparable", "rule", "verdict"] +
+                                [f"note {i + 1}" for i in range(len(self.notes))],
+                                "value": [self.level or "none", "yes" if self.means_comparable else "no",
+                                          self.rule, self.verdict] + self.notes})
+        return {"Invariance steps": steps, "Invariance tests": lrt, "Invariance verdict": verdict}
+
+    def methods(self) -> list:
+        return [("Measurement invariance",
+                 "Multi-group CFA by ML with lavaan's group.equal: configural (same pattern), metric (equal "
+                 "loadings), scalar (+ equal intercepts, latent means free after the first group), strict "
+                 "(+ equal residual variances); group.partial frees named parameters. Each step is compared "
+                 "with the previous one by the chi-square difference test (lavTestLRT, standard), ΔCFI and "
+                 "ΔRMSEA. Verdict rule: " + _rule_text(self.rule, self.alpha) + ". Means of a construct are "
+                 "comparable between groups only under scalar invariance.")]
+
+
+def _rule_text(rule: str, alpha: float) -> str:
+    if rule == "chen":
+        return (f"a step fails when ΔCFI <= {DCFI} together with ΔRMSEA >= {DRMSEA} (Chen 2007)")
+    if rule == "cfi":
+        return f"a step fails when ΔCFI <= {DCFI} (Cheung & Rensvold 2002)"
+    return f"a step fails when the chi-square difference test has p < {alpha}"
+
+
+def _fails(rule, dcfi, drmsea, p, alpha) -> bool:
+    cfi_bad = dcfi <= DCFI + 1e-12
+    rmsea_bad = drmsea >= DRMSEA - 1e-12
+    lrt_bad = p is not None and not math.isnan(p) and p < alpha
+    if rule == "chen":
+        return cfi_bad and rmsea_bad
+    if rule == "cfi":
+        return cfi_bad
+    return lrt_bad
+
+
+def invariance(data, model: str, group, *, group_labels=None, free=(), levels=LEVELS, rule: str = "chen",
+               alpha: float = 0.05, std_lv: bool = False) -> InvarianceResult:
+    """Fit the invariance sequence of ``model`` across ``group`` (column name or per-row labels)."""
+    from cxstats.errors import InputError
+    from cxstats.stats.lavaan_syntax import parse_model
+    from cxstats.stats.sem import fit_sem
+
+    if rule not in RULES:
+        raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}")
+    levels = [lv for lv in LEVELS if lv in levels]
+    parsed = parse_model(model) if isinstance(model, str) else model
+    if isinstance(group, str):
+        group = data[group].tolist()
+    free = _check_free(parsed, list(free or ()))
+    fits = {}
+    warnings = []
+    for lv in levels:
+        f = fit_sem(parsed, data, group=group, group_labels=group_labels, std_lv=std_lv,
+                    group_equal=GROUP_EQUAL[lv], group_partial=free)
+        if f.pt.ngroups < 2:
+            raise InputError("measurement invariance needs at least two groups; the group column has one value")
+        fits[lv] = f
+        for w in f.warnings:
+            msg = w if "row(s)" in w else f"{lv}: {w}"     # data warnings once, model warnings per step
+            if msg not in warnings:
+                warnings.append(msg)
+    return _assemble(parsed.text, fits, free, rule, alpha, warnings)
+
+
+def _check_free(parsed, free):
+    """Canonical keys of the --free parameters; refuses names that are not in the model."""
+    from cxstats.errors import InputError
+    from cxstats.stats.sem.partable import param_key, parse_param
+
+    names = {param_key(s.lhs, s.op, s.rhs) for s in parsed.statements}
+    obs, lat = parsed.observed_names(), parsed.latent_names
+    names |= {f"{v} ~1" for v in obs + lat} | {param_key(v, "~~", v) for v in obs + lat}
+    out = []
+    for f in free:
+        key = parse_param(f)
+        if key not in names:
+            raise InputError(f"--free {f!r}: not a parameter of the model; write e.g. 'x3 ~ 1' (intercept), "
+                             "'visual =~ x2' (loading) or 'x3 ~~ x3' (residual variance)")
+        out.append(key)
+    return out
+
+
+def _assemble(model_text, fits, free, rule, alpha, warnings) -> InvarianceResult:
+    from scipy.stats import chi2
+
+    levels = list(fits)
+    steps, lrt, notes = [], [], []
+    for lv in levels:
+        fm = fits[lv].fit_measures()
+        d = {"step": lv, "group_equal": list(GROUP_EQUAL[lv])}
+        d.update({k: fm[k] for k in STEP_KEYS})
+        d["converged"] = bool(fits[lv].converged)
+        d["chisq_by_group"] = fm.get("chisq_by_group")
+        steps.append(d)
+    level = levels[0] if fits[levels[0]].converged else None
+    broken = level is None
+    first = fits[levels[0]]
+    G, N = first.pt.ngroups, first.ntotal
+    for prev, cur in zip(steps, steps[1:]):
+        dchi = cur["chisq"] - prev["chisq"]
+        ddf = cur["df"] - prev["df"]
+        p = float(chi2.sf(dchi, ddf)) if ddf > 0 else float("nan")
+        rmsea_d = math.sqrt(max(0.0, (dchi - ddf) / (N * ddf))) * math.sqrt(G) if ddf > 0 else float("nan")
+        dcfi = cur["cfi"] - prev["cfi"]
+        drmsea = cur["rmsea"] - prev["rmsea"]
+        fails = _fails(rule, dcfi, drmsea, p, alpha) or not cur["converged"]
+        lrt.append({"comparison": f"{cur['step']} vs {prev['step']}", "chisq_diff": dchi, "df_diff": ddf,
+                    "pvalue": p, "rmsea_diff": rmsea_d, "delta_cfi": dcfi, "delta_rmsea": drmsea,
+                    "delta_srmr": cur["srmr"] - prev["srmr"], "supported": not fails})
+        if not fails and not broken:
+            level = cur["step"]
+            others = [r for r in RULES if r != rule and _fails(r, dcfi, drmsea, p, alpha)]
+            if others:
+                why = []
+                if "cfi" in others:
+                    why.append(f"ΔCFI = {dcfi:.4f} <= {DCFI}")
+                if "lrt" in others:
+                    why.append(f"chi-square difference p = {p:.3g}")
+                if "chen" in others:
+                    why.append(f"ΔCFI = {dcfi:.4f} and ΔRMSEA = {drmsea:.4f}")
+                notes.append(f"{cur['step']} invariance passes the {rule} rule but is doubtful by "
+                             f"{'; '.join(why)}")
+        else:
+            broken = True
+    labels = list(first.stats.group_labels)
+    if level is None:
+        verdict = "the configural model did not converge: invariance cannot be assessed"
+    else:
+        verdict = f"{level} invariance supported ({_rule_text(rule, alpha)})"
+        if level in ("configural", "metric"):
+            verdict += "; latent and observed means are not comparable between groups"
+        else:
+            verdict += "; means can be compared between groups"
+    return InvarianceResult(model=model_text, group_labels=labels, n_by_group=list(first.stats.n),
+                            free=list(free), rule=rule, alpha=alpha, steps=steps, lrt=lrt, level=level,
+                            verdict=verdict, notes=notes, warnings=warnings, fits=fits)
+
+
+# ---------------------------------------------------------------------------- per construct
+
+@dataclass
+class ConstructInvariance:
+    construct: str
+    items: list
+    level: str | None             # None: not testable
+    means_comparable: bool
+    reason: str = ""
+    result: InvarianceResult | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict:
+        d = {"construct": self.construct, "items": self.items, "level": self.level or "not testable",
+             "means_comparable": self.means_comparable, "reason": self.reason}
+        if self.result is not None:
+            d["steps"] = [{k: s[k] for k in ("step", "chisq", "df", "cfi", "rmsea", "srmr")} for s in self.result.steps]
+            d["lrt"] = self.result.lrt
+            d["notes"] = self.result.notes
+        return d
+
+
+@dataclass
+class ConstructInvarianceResult:
+    group_labels: list
+    rule: str
+    constructs: list              # ConstructInvariance
+    warnings: list = field(default_factory=list)
+
+    def verdicts(self) -> dict:
+        """construct id -> level ('configural', 'metric', 'scalar', 'strict' or None)."""
+        return {c.construct: c.level for c in self.constructs}
+
+    def comparable(self) -> dict:
+        """construct id -> True when its means can be compared (scalar invariance reached)."""
+        return {c.construct: c.means_comparable for c in self.constructs}
+
+    def to_dict(self) -> dict:
+        return {"groups": self.group_labels, "rule": self.rule,
+                "constructs": [c.to_dict() for c in self.constructs], "warnings": self.warnings}
+
+    def tables(self) -> dict:
+        import pandas as pd
+
+        rows = []
+        for c in self.constructs:
+            r = {"construct": c.construct, "items": len(c.items), "level": c.level or "not testable",
+                 "means_comparable": "yes" if c.means_comparable else "no"}
+            if c.result is not None:
+                for t in c.result.lrt:
+                    step = t["comparison"].split()[0]
+                    r[f"d_cfi_{step}"] = t["delta_cfi"]
+                    r[f"p_{step}"] = t["pvalue"]
+            r["reason"] = c.reason
+            rows.append(r)
+        return {"Invariance by construct": pd.DataFrame(rows)}
+
+    def methods(self) -> list:
+        return [("Invariance by construct",
+                 "Each construct's one-factor model is fitted across the groups through configural, metric, "
+                 "scalar and strict steps; the construct's level is the highest step passing the rule "
+                 f"({_rule_text(self.rule, 0.05)}). Means are comparable under scalar invariance. Constructs "
+                 "with fewer than 3 items cannot be tested on their own.")]
+
+
+def construct_invariance(data, constructs: dict, group, *, group_labels=None, rule: str = "chen",
+                         alpha: float = 0.05, free: dict | None = None) -> ConstructInvarianceResult:
+    """Per-construct invariance: ``constructs`` maps construct id -> item columns."""
+    from cxstats.errors import InputError
+
+    if isinstance(group, str):
+        group = data[group].tolist()
+    out, warnings, labels = [], [], None
+    for cid, items in constructs.items():
+        items = list(items)
+        if len(items) < 3:
+            out.append(ConstructInvariance(cid, items, None, False,
+                                           f"{len(items)} item(s): a one-factor model needs 3 to be tested alone"))
+            continue
+        lvname = _safe(cid)
+        while lvname in items:
+            lvname += "_lv"
+        model = f"{lvname} =~ " + " + ".join(items)
+        try:
+            res = invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
+                             free=(free or {}).get(cid, ()))
+        except InputError as exc:
+            out.append(ConstructInvariance(cid, items, None, False, f"could not be fitted: {exc.reason}"))
+            continue
+        labels = res.group_labels
+        warnings.extend(f"{cid}: {w}" for w in res.warnings)
+        out.append(ConstructInvariance(cid, items, res.level, res.means_comparable,
+                                       "; ".join(res.notes), res))
+    return ConstructInvarianceResult(labels or [], rule, out, warnings)
+
+
+def _safe(name: str) -> str:
+    import re
+
+    s = re.sub(r"[^A-Za-z0-9._]", "_", str(name))
+    return s if re.match(r"^[A-Za-z.]", s) else f"f_{s}"
