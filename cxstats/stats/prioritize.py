@@ -5,11 +5,16 @@ strategic_impact, customers, margin, ease). Criteria may be on different
 scales (a 1-5 rating, a count of customers, a margin in EUR), so each is
 normalised before weighting:
 
-* ``minmax`` (default): ``(x - min) / (max - min)`` across the journeys, so
+* ``max`` (default; simple additive weighting, SAW): ``x / max`` across the
+  journeys, so the best journey scores 1 on each criterion and the others keep
+  their proportion to it (4 of 5 -> 0.8). Units cancel; needs non-negative
+  scores with a positive maximum.
+* ``minmax``: ``(x - min) / (max - min)`` across the journeys, so
   every criterion runs from 0 (worst journey) to 1 (best journey). A
   criterion on which all journeys score the same carries no information and
   is set to 0.5 for everyone (it then changes no ranking). Scores depend on
-  the set of journeys compared.
+  the set of journeys compared, and with two journeys every criterion becomes
+  0 or 1.
 * ``raw``: the scores as given (use only when every criterion is on the same
   scale, e.g. all 1-5 ratings).
 
@@ -26,7 +31,7 @@ from dataclasses import dataclass, field
 
 from cxstats.errors import InputError
 
-NORMALISATIONS = ("minmax", "raw")
+NORMALISATIONS = ("max", "minmax", "raw")
 TIE_TOLERANCE = 1e-9
 
 
@@ -75,9 +80,13 @@ class PriorityResult:
         return {"ranking": pd.DataFrame(rows), "weights": weights}
 
     def methods(self) -> list[tuple[str, str]]:
-        norm = ("min-max across journeys: z = (x - min) / (max - min), 0 = worst journey, 1 = best; "
-                "a criterion equal for all journeys is set to 0.5" if self.normalisation == "minmax"
-                else "raw scores as given in the spec (all criteria must share one scale)")
+        norm = {
+            "max": "share of the best journey (simple additive weighting): z = x / max over journeys; "
+                   "the best journey scores 1 and the others keep their proportion to it",
+            "minmax": "min-max across journeys: z = (x - min) / (max - min), 0 = worst journey, 1 = best; "
+                      "a criterion equal for all journeys is set to 0.5",
+            "raw": "raw scores as given in the spec (all criteria must share one scale)",
+        }[self.normalisation]
         return [
             ("normalisation", norm),
             ("score", "score = sum over criteria of weight x normalised value; weights rescaled to sum to 1"),
@@ -110,7 +119,7 @@ def parse_weights(text: str | None) -> dict[str, float] | None:
 
 
 def prioritize(journeys: list[tuple[str, str, dict]], weights: dict[str, float] | None = None,
-               normalisation: str = "minmax", *, file=None) -> PriorityResult:
+               normalisation: str = "max", *, file=None) -> PriorityResult:
     """Rank ``[(id, name, {criterion: score})]`` on weighted, normalised criteria.
 
     Raises :class:`InputError` for an unknown criterion in ``weights``, negative
@@ -162,7 +171,19 @@ def prioritize(journeys: list[tuple[str, str, dict]], weights: dict[str, float] 
 
     raw = np.array([[float(prio.get(c, np.nan)) for c in criteria] for _, _, prio in journeys])
     norm = raw.copy()
-    if normalisation == "minmax":
+    if normalisation == "max":
+        for k, c in enumerate(criteria):
+            col = raw[:, k]
+            if weights[c] == 0:
+                continue
+            if np.nanmin(col) < 0 or not np.nanmax(col) > 0:
+                j = int(np.nanargmin(col))
+                from cxstats.errors import SpecError
+                raise SpecError(f"criterion {c!r} has a negative score or no positive score; the default "
+                                "normalisation (x / max) needs scores >= 0: use --normalise minmax",
+                                file=file, path=f"journeys[{j}].priority.{c}")
+            norm[:, k] = col / np.nanmax(col)
+    elif normalisation == "minmax":
         for k, c in enumerate(criteria):
             col = raw[:, k]
             lo, hi = np.nanmin(col), np.nanmax(col)
@@ -195,7 +216,7 @@ def prioritize(journeys: list[tuple[str, str, dict]], weights: dict[str, float] 
     return PriorityResult(criteria, weights, normalisation, ranked, warnings)
 
 
-def prioritize_spec(spec, weights=None, normalisation: str = "minmax", language: str | None = None):
+def prioritize_spec(spec, weights=None, normalisation: str = "max", language: str | None = None):
     from cxstats.spec.model import pick
 
     return prioritize([(j.id, pick(j.name, language), dict(j.priority)) for j in spec.journeys],

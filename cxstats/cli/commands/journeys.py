@@ -17,10 +17,11 @@ def command():
 @click.option("--weights", default=None, metavar="C=W,...",
               help="Criterion weights, e.g. strategic_impact=0.4,customers=0.2,margin=0.2,ease=0.2 "
                    "(rescaled to sum to 1; criteria left out weigh 0). Default: equal weights.")
-@click.option("--normalise", "normalisation", type=click.Choice(["minmax", "raw"]), default="minmax",
+@click.option("--normalise", "normalisation", type=click.Choice(["max", "minmax", "raw"]), default="max",
               show_default=True,
-              help="minmax: each criterion rescaled to 0 (worst journey) .. 1 (best) so criteria on "
-                   "different scales can be combined; raw: the scores as given (same scale only).")
+              help="How criteria on different scales are made comparable. max: x / best journey's "
+                   "score (units cancel, proportions kept); minmax: 0 = worst journey .. 1 = best; "
+                   "raw: the scores as given (only if all share one scale).")
 @click.option("--language", default=None, metavar="CODE", help="Language of the journey names.")
 @output_options
 @quiet_option
