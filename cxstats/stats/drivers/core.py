@@ -1,0 +1,285 @@
+"""Key-driver analysis: checks, OLS/logit, importance measures, dominance, bootstrap, IPA."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cxstats.errors import InputError
+from cxstats.stats.drivers import ipa as ipa_mod
+from cxstats.stats.drivers.measures import RANK_ABSOLUTE, ranks, relative_weights
+from cxstats.stats.drivers.result import DriversResult
+from cxstats.stats.drivers.subsets import (MAX_EXACT, all_subset_r2, complete_dominance,
+                                           conditional_dominance, memory_needed)
+
+VIF_WARN = 5.0
+VIF_SEVERE = 10.0
+CONDITION_WARN = 30.0
+COMPLETE_DOMINANCE_MAX_P = 20
+SINGULAR_EIGEN = 1e-10
+OUTCOME_TYPES = ("continuous", "binary")
+
+
+def key_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = None,
+                binary_threshold: float | None = None, bootstrap: int = 0, seed=None,
+                ci_level: float = 0.95, progress=None, performance: str = "mean",
+                aspiration=None, scale=None, ipa_cutoffs=None, low_boxes: int = 2,
+                high_boxes: int = 1, complete: bool | None = None, penalty_reward: bool | None = None,
+                source=None) -> DriversResult:
+    """Relative importance of ``drivers`` for ``outcome`` in a numeric DataFrame.
+
+    ``outcome_type``: 'continuous' (OLS; LMG, relative weights, Pratt, dominance) or
+    'binary' (logistic; relative weights on the logit scale). ``binary_threshold`` t
+    makes the outcome binary as ``outcome >= t`` (promoters: t = 9 on 0-10).
+    ``scale``: (min, max) of the answer scale (default: observed per driver), for
+    top-2-box performance and penalty-reward boxes. ``penalty_reward``: None runs it
+    when a scale is given or every driver holds whole numbers spanning at most 11
+    points (a rating scale). ``aspiration``: number or
+    {driver: number} for ``performance='gap'``. ``bootstrap``: replicates for CIs.
+    """
+    drivers = list(drivers)
+    if binary_threshold is not None:
+        if outcome_type not in (None, "binary"):
+            raise InputError("--binary-threshold makes the outcome binary; it cannot be combined "
+                             f"with outcome type {outcome_type!r}")
+        outcome_type = "binary"
+    outcome_type = outcome_type or "continuous"
+    if outcome_type not in OUTCOME_TYPES:
+        raise InputError(f"outcome type {outcome_type!r} is not known; use continuous or binary")
+    _check_names(outcome, drivers, frame, source)
+    p = len(drivers)
+    if p > MAX_EXACT:
+        raise InputError(
+            f"{p} drivers: exact relative importance (LMG / dominance) needs the R² of all 2^p "
+            f"driver subsets, {memory_needed(p) / 2**30:.1f} GiB for p = {p}, and doubles with every "
+            f"driver; cxstats computes it exactly up to {MAX_EXACT} drivers (256 MiB). Group "
+            "related items into constructs (e.g. their mean) or choose the drivers to compare",
+            file=source)
+    if performance not in ipa_mod.PERFORMANCE:
+        raise InputError(f"performance {performance!r} is not known; use mean, top2 or gap")
+
+    data = frame[drivers + [outcome]].to_numpy(dtype=float)
+    complete_rows = ~np.isnan(data).any(axis=1)
+    n_all = len(data)
+    data = data[complete_rows]
+    n = len(data)
+    warnings = []
+    if n < n_all:
+        warnings.append(f"{n_all - n} of {n_all} rows have a missing outcome or driver and were left "
+                        f"out (listwise deletion); n = {n}")
+    if n < p + 2:
+        raise InputError(f"{n} rows with complete answers but {p} drivers: a regression with {p} "
+                         f"drivers needs at least {p + 2} complete rows (more drivers than cases); "
+                         "use fewer drivers or more data", file=source)
+    x, y = data[:, :p], data[:, p]
+    for j, name in enumerate(drivers):
+        if np.ptp(x[:, j]) == 0:
+            raise InputError(f"driver is constant (every complete row has {x[0, j]:g}), so it cannot "
+                             "explain anything; leave it out", file=source, column=name)
+    if binary_threshold is not None:
+        y = (y >= binary_threshold).astype(float)
+    if outcome_type == "binary":
+        vals = set(np.unique(y).tolist())
+        if not vals <= {0.0, 1.0}:
+            raise InputError("a binary outcome must be coded 0/1; give --binary-threshold T to count "
+                             f"answers >= T as 1 (found values {sorted(vals)[:6]})",
+                             file=source, column=outcome)
+    if np.ptp(y) == 0:
+        raise InputError(f"the outcome is constant (every complete row has {y[0]:g})"
+                         + (" after applying the binary threshold" if binary_threshold is not None else ""),
+                         file=source, column=outcome)
+
+    corr = np.corrcoef(np.column_stack([x, y]), rowvar=False)
+    rxx = corr[:p, :p]
+    eig, vec = np.linalg.eigh(rxx)
+    if eig[0] < SINGULAR_EIGEN:
+        weights = np.abs(vec[:, 0])
+        involved = [drivers[j] for j in np.argsort(-weights) if weights[j] > 0.1]
+        raise InputError("perfect collinearity: drivers " + ", ".join(repr(d) for d in involved)
+                         + " are an exact linear combination of each other (for example one is "
+                         "the sum or a copy of others); leave one of them out", file=source)
+    vif = np.diag(np.linalg.inv(rxx))
+    condition = float(np.sqrt(eig[-1] / eig[0]))
+    warnings.extend(_collinearity_warnings(drivers, vif, condition))
+    if n < 10 * p:
+        warnings.append(f"only {n} complete rows for {p} drivers (fewer than 10 per driver): "
+                        "importance estimates are unstable; see the bootstrap intervals")
+
+    res = DriversResult(outcome=outcome, outcome_type=outcome_type, drivers=drivers, n=n,
+                        n_dropped=n_all - n, binary_threshold=binary_threshold, vif=vif,
+                        condition_number=condition, warnings=warnings, zero_order_r=corr[:p, p])
+    if outcome_type == "continuous":
+        _continuous(res, x, y, corr, complete)
+    else:
+        _binary(res, x, y, source)
+
+    if bootstrap:
+        res.bootstrap = _bootstrap(res, x, y, corr, bootstrap, seed, ci_level, progress, source)
+        res.warnings.extend(res.bootstrap.warnings)
+
+    _ipa(res, x, y, performance, aspiration, scale, ipa_cutoffs, low_boxes, high_boxes, penalty_reward, source)
+    return res
+
+
+def _check_names(outcome, drivers, frame, source):
+    if not drivers:
+        raise InputError("no drivers given (use --drivers X1,X2,...)")
+    dup = sorted({d for d in drivers if drivers.count(d) > 1})
+    if dup:
+        raise InputError(f"driver {dup[0]!r} is listed twice", column=dup[0])
+    if outcome in drivers:
+        raise InputError("the outcome is also listed as a driver", column=outcome)
+    missing = [c for c in [outcome] + drivers if c not in frame.columns]
+    if missing:
+        raise InputError(f"no such column (columns: {', '.join(map(str, frame.columns))})",
+                         file=source, column=missing[0])
+
+
+def _collinearity_warnings(drivers, vif, condition):
+    out = []
+    high = [(d, v) for d, v in zip(drivers, vif) if v > VIF_WARN]
+    if high:
+        worst = max(v for _, v in high)
+        level = "severe" if worst > VIF_SEVERE else "moderate"
+        out.append(f"collinearity ({level}): VIF above {VIF_WARN:g} for "
+                   + ", ".join(f"{d} ({v:.1f})" for d, v in high)
+                   + f" (thresholds: > {VIF_WARN:g} moderate, > {VIF_SEVERE:g} severe); regression "
+                   "weights are unstable, rely on LMG / relative weights")
+    if condition > CONDITION_WARN:
+        out.append(f"collinearity: condition number of the driver correlation matrix "
+                   f"{condition:.1f} > {CONDITION_WARN:g} (Belsley, Kuh & Welsch 1980)")
+    return out
+
+
+def _continuous(res, x, y, corr, complete):
+    import statsmodels.api as sm
+
+    p = x.shape[1]
+    design = sm.add_constant(x, has_constant="add")
+    fit = sm.OLS(y, design).fit()
+    hc3 = fit.get_robustcov_results(cov_type="HC3", use_t=True)
+    res.ols = {
+        "b": fit.params, "se": fit.bse, "t": fit.tvalues, "pvalue": fit.pvalues,
+        "se_hc3": hc3.bse, "t_hc3": hc3.tvalues, "pvalue_hc3": hc3.pvalues,
+    }
+    res.model = {"r2": float(fit.rsquared), "adj_r2": float(fit.rsquared_adj),
+                 "sigma": float(np.sqrt(fit.scale)), "f": float(fit.fvalue), "f_df1": p,
+                 "f_df2": int(fit.df_resid), "f_pvalue": float(fit.f_pvalue)}
+    sd = x.std(axis=0, ddof=1)
+    res.std_beta = fit.params[1:] * sd / y.std(ddof=1)
+    r2_all = all_subset_r2(corr)
+    cd = conditional_dominance(r2_all, p)
+    res.conditional_dominance = cd
+    res.lmg = cd.mean(axis=1)
+    res.r2_subsets_full = float(r2_all[-1])
+    if complete is None:
+        complete = p <= COMPLETE_DOMINANCE_MAX_P
+    res.complete_dominance = complete_dominance(r2_all, p) if complete else None
+    del r2_all
+    res.relative_weight = relative_weights(corr)
+    res.pratt = res.std_beta * corr[:p, p]
+
+
+def _binary(res, x, y, source):
+    from cxstats.stats.drivers.binary import fit_logit, logit_relative_weights
+
+    fit, notes = fit_logit(y, x, source=source)
+    res.warnings.extend(notes)
+    robust = fit.model.fit(disp=0, maxiter=200, cov_type="HC0")
+    res.ols = {"b": fit.params, "se": fit.bse, "t": fit.tvalues, "pvalue": fit.pvalues,
+               "se_hc0": robust.bse}
+    eps, r2o, sd_eta, r = logit_relative_weights(y, x)
+    res.relative_weight = eps
+    res.std_beta = np.asarray(fit.params)[1:] * x.std(axis=0, ddof=1) * r / sd_eta
+    res.model = {"r2": float(r2o), "mcfadden_r2": float(fit.prsquared), "llr": float(fit.llr),
+                 "llr_pvalue": float(fit.llr_pvalue), "events": int(y.sum()),
+                 "event_rate": float(y.mean())}
+    if min(y.sum(), len(y) - y.sum()) < 10 * x.shape[1]:
+        res.warnings.append(f"fewer than 10 events per driver ({int(min(y.sum(), len(y) - y.sum()))} in "
+                            f"the rarer class for {x.shape[1]} drivers): logistic estimates are unstable")
+
+
+def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source):
+    from cxstats.stats.drivers import bootstrap as bs
+
+    if replicates < 50:
+        raise InputError(f"--bootstrap {replicates}: use at least 50 replicates (1,000 or more for "
+                         "BCa intervals that can be trusted)")
+    if not 0.5 <= ci_level < 1:
+        raise InputError(f"confidence level {ci_level} must be between 0.5 and 1")
+    if res.outcome_type == "continuous":
+        est = {"lmg": res.lmg, "relative_weight": res.relative_weight, "pratt": res.pratt,
+               "std_beta": res.std_beta}
+        return bs.bootstrap_continuous(np.column_stack([x, y]), res.drivers, est, replicates=replicates,
+                                       seed=seed, ci_level=ci_level, progress=progress)
+    from cxstats.stats.drivers.binary import logit_relative_weights
+
+    est = {"relative_weight": res.relative_weight, "std_beta": res.std_beta}
+
+    def stat(rows):
+        xb, yb = x[rows], y[rows]
+        if np.ptp(yb) == 0 or np.any(np.ptp(xb, axis=0) == 0):
+            return None
+        try:
+            import warnings as w
+
+            with w.catch_warnings():
+                w.simplefilter("ignore")
+                eps, _, sd_eta, r = logit_relative_weights(yb, xb)
+                import statsmodels.api as sm
+
+                b = sm.Logit(yb, sm.add_constant(xb, has_constant="add")).fit(disp=0, maxiter=200).params
+        except Exception:
+            return None
+        beta = np.asarray(b)[1:] * xb.std(axis=0, ddof=1) * r / sd_eta
+        if not (np.all(np.isfinite(eps)) and np.all(np.isfinite(beta))):
+            return None
+        return {"relative_weight": eps, "std_beta": beta}
+
+    return bs.bootstrap_generic(len(y), stat, res.drivers, est, replicates=replicates, seed=seed,
+                                ci_level=ci_level, progress=progress)
+
+
+def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_boxes, run_pr, source):
+    p = x.shape[1]
+    if scale is not None:
+        smin, smax = (np.full(p, float(scale[0])), np.full(p, float(scale[1])))
+        if smin[0] >= smax[0]:
+            raise InputError(f"scale range {scale[0]:g}-{scale[1]:g}: the minimum must be below the maximum")
+        scale_note = f"answer scale {scale[0]:g}-{scale[1]:g}"
+    else:
+        smin, smax = x.min(axis=0), x.max(axis=0)
+        scale_note = "observed minimum and maximum of each driver (no scale given)"
+    if performance == "gap":
+        if aspiration is None:
+            raise InputError("--performance gap needs the aspiration (give --aspiration A, or --spec "
+                             "with aspirations per construct)")
+        if isinstance(aspiration, dict):
+            missing = [d for d in res.drivers if aspiration.get(d) is None]
+            if missing:
+                raise InputError(f"no aspiration for driver {missing[0]!r} (needed for --performance gap)",
+                                 column=missing[0])
+            asp = np.array([float(aspiration[d]) for d in res.drivers])
+        else:
+            asp = np.full(p, float(aspiration))
+    else:
+        asp = None
+    perf = ipa_mod.performance_values(x, performance, scale_max=smax, aspiration=asp)
+    importance = res.importance_share()
+    ic, pc = (cutoffs or (None, None))
+    labels, ic, pc = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
+    res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
+               "importance_cut": ic, "performance_cut": pc, "scale": scale_note,
+               "rows": [{"driver": d, "importance": float(importance[j]), "performance": float(perf[j]),
+                         "quadrant": labels[j]} for j, d in enumerate(res.drivers)]}
+    if run_pr is None:
+        run_pr = scale is not None or bool(np.all(x == np.round(x)) and np.all(np.ptp(x, axis=0) <= 10))
+    if not run_pr:
+        return
+    rows, r2, notes = ipa_mod.penalty_reward(y, x, res.drivers, scale_min=smin, scale_max=smax,
+                                             low_boxes=low_boxes, high_boxes=high_boxes)
+    res.penalty_reward = {"low_boxes": low_boxes, "high_boxes": high_boxes, "scale": scale_note,
+                          "r2": r2, "rows": rows}
+    res.warnings.extend(notes)
+
+
+__all__ = ["key_drivers", "RANK_ABSOLUTE", "ranks"]

@@ -1,0 +1,126 @@
+"""Importance-performance analysis (IPA) and penalty-reward analysis.
+
+IPA (Martilla & James 1977, Journal of Marketing 41(1), 77-79): each driver is
+placed by its importance (here its share of the explained variance) and its
+performance (mean score, top-2-box share, or gap to the aspiration). The
+quadrants split at the mean importance and mean performance over the drivers
+(or at given cut-offs):
+
+* high importance, low performance:  "Concentrate here"
+* high importance, high performance: "Keep up the good work"
+* low importance, low performance:   "Low priority"
+* low importance, high performance:  "Possible overkill"
+
+Penalty-reward analysis (Brandt 1987; Conklin, Powaga & Lipovetsky 2004,
+European Journal of Operational Research 154, 819-827): every driver is
+dummy-coded low (bottom box(es)) and high (top box(es)) against the middle, and
+the outcome is regressed on all dummies at once. The coefficient of "low" is
+the penalty (what a poor rating costs), that of "high" the reward (what an
+excellent rating adds).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+QUADRANTS = {
+    (True, False): "Concentrate here",
+    (True, True): "Keep up the good work",
+    (False, False): "Low priority",
+    (False, True): "Possible overkill",
+}
+PERFORMANCE = ("mean", "top2", "gap")
+
+
+def performance_values(x, kind: str, *, scale_max=None, aspiration=None):
+    """Per-driver performance of a (n, p) array of scores."""
+    x = np.asarray(x, dtype=float)
+    if kind == "mean":
+        return x.mean(axis=0)
+    if kind == "top2":
+        top = np.asarray(scale_max if scale_max is not None else x.max(axis=0), dtype=float)
+        return (x >= top - 1).mean(axis=0)
+    if kind == "gap":
+        return x.mean(axis=0) - np.asarray(aspiration, dtype=float)
+    raise ValueError(kind)
+
+
+def quadrants(importance, performance, *, importance_cut=None, performance_cut=None):
+    importance = np.asarray(importance, dtype=float)
+    performance = np.asarray(performance, dtype=float)
+    ic = float(importance.mean()) if importance_cut is None else float(importance_cut)
+    pc = float(performance.mean()) if performance_cut is None else float(performance_cut)
+    labels = [QUADRANTS[(bool(i >= ic), bool(v >= pc))] for i, v in zip(importance, performance)]
+    return labels, ic, pc
+
+
+def penalty_reward(y, x, names, *, scale_min, scale_max, low_boxes: int = 2, high_boxes: int = 1):
+    """OLS of y on low/high dummies of every driver; returns (rows, r2, n, warnings).
+
+    low: x <= scale_min + low_boxes - 1; high: x >= scale_max - high_boxes + 1; else middle.
+    """
+    import statsmodels.api as sm
+
+    y = np.asarray(y, dtype=float)
+    x = np.asarray(x, dtype=float)
+    smin = np.broadcast_to(np.asarray(scale_min, dtype=float), (x.shape[1],))
+    smax = np.broadcast_to(np.asarray(scale_max, dtype=float), (x.shape[1],))
+    low_cut = smin + low_boxes - 1
+    high_cut = smax - high_boxes + 1
+    cols, labels, warnings = [], [], []
+    info = []
+    for j, name in enumerate(names):
+        low = x[:, j] <= low_cut[j]
+        high = x[:, j] >= high_cut[j]
+        mid = ~(low | high)
+        info.append((name, int(low.sum()), int(mid.sum()), int(high.sum()), low_cut[j], high_cut[j]))
+        if mid.sum() == 0:
+            warnings.append(f"penalty-reward: driver '{name}' has no answers in the middle boxes "
+                            f"(between {low_cut[j]:g} and {high_cut[j]:g}), so it has no reference group "
+                            "and is left out")
+            continue
+        for kind, d in (("low", low), ("high", high)):
+            if d.sum() == 0:
+                warnings.append(f"penalty-reward: no answers of '{name}' in the {kind} box(es); "
+                                f"its {'penalty' if kind == 'low' else 'reward'} is not estimated")
+                continue
+            cols.append(d.astype(float))
+            labels.append((name, kind))
+    coef = {}
+    r2 = float("nan")
+    if cols:
+        design = sm.add_constant(np.column_stack(cols), has_constant="add")
+        if np.linalg.matrix_rank(design) < design.shape[1] or len(y) <= design.shape[1]:
+            warnings.append("penalty-reward: the dummy regression cannot be estimated (too few answers "
+                            "per box, or dummies that always occur together)")
+        else:
+            fit = sm.OLS(y, design).fit(cov_type="HC3", use_t=True)
+            r2 = float(fit.rsquared)
+            for k, lab in enumerate(labels, start=1):
+                coef[lab] = (float(fit.params[k]), float(fit.bse[k]), float(fit.pvalues[k]))
+    rows = []
+    for name, n_low, n_mid, n_high, lc, hc in info:
+        pen = coef.get((name, "low"), (np.nan,) * 3)
+        rew = coef.get((name, "high"), (np.nan,) * 3)
+        rows.append({"driver": name, "low_max": float(lc), "high_min": float(hc),
+                     "n_low": n_low, "n_middle": n_mid, "n_high": n_high,
+                     "penalty": pen[0], "penalty_se_hc3": pen[1], "penalty_pvalue": pen[2],
+                     "reward": rew[0], "reward_se_hc3": rew[1], "reward_pvalue": rew[2],
+                     "category": classify(pen[0], rew[0])})
+    return rows, r2, warnings
+
+
+def classify(penalty, reward, ratio: float = 2.0) -> str | None:
+    """Kano-style reading: 'basic' when |penalty| >= 2·reward, 'exciter' when reward >= 2·|penalty|,
+    else 'performance'. None when either is missing."""
+    if not (np.isfinite(penalty) and np.isfinite(reward)):
+        return None
+    pen = max(-penalty, 0.0)
+    rew = max(reward, 0.0)
+    if pen == 0 and rew == 0:
+        return "no effect"
+    if pen >= ratio * rew:
+        return "basic (must-be)"
+    if rew >= ratio * pen:
+        return "exciter (delighter)"
+    return "performance (linear)"
