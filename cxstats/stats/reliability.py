@@ -264,7 +264,7 @@ def omega_cfa(x_complete) -> dict:
             "converged": fit["converged"]}
 
 
-def reverse_key(df, reverse, lo, hi, *, file=None):
+def reverse_key(df, reverse, lo, hi, *, file=None, row_of=None):
     """Recode ``reverse`` columns as lo + hi - x; values outside [lo, hi] are refused."""
     import numpy as np
 
@@ -284,7 +284,7 @@ def reverse_key(df, reverse, lo, hi, *, file=None):
         if bad.size:
             i = int(bad[0])
             raise InputError(f"outside the answer scale {lo:g}..{hi:g} given for reverse keying "
-                             f"({bad.size} such cells)", file=file, column=col, row=i + 2,
+                             f"({bad.size} such cells)", file=file, column=col, row=(row_of(i) if row_of else i + 2),
                              value=f"{v[i]:g}")
         df[col] = lo + hi - v
     return df
@@ -422,7 +422,7 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
 
 def reliability_report(data, scales: dict, *, missing: str = "pairwise", reverse=(), lo=None,
                        hi=None, groups=None, n_boot: int = 0, seed=None, progress=None,
-                       file=None, reversed_already: bool = False) -> ReliabilityResult:
+                       file=None, reversed_already: bool = False, row_of=None) -> ReliabilityResult:
     """Reliability of several scales, optionally per group.
 
     ``scales``: {name: [items]}; ``reverse``: items to recode as lo + hi - x (unless
@@ -436,7 +436,7 @@ def reliability_report(data, scales: dict, *, missing: str = "pairwise", reverse
     unknown = [r for r in reverse if r not in all_items]
     if unknown:
         raise InputError(f"--reverse names items that are in no scale: {', '.join(unknown)}")
-    df = data if reversed_already else reverse_key(data, reverse, lo, hi, file=file)
+    df = data if reversed_already else reverse_key(data, reverse, lo, hi, file=file, row_of=row_of)
     if groups is None:
         parts = [(None, np.ones(len(df), dtype=bool))]
     else:
@@ -464,5 +464,5 @@ def reliability_report(data, scales: dict, *, missing: str = "pairwise", reverse
             done += n_boot
             results.append(res)
             warnings.extend(res.warnings)
-    return ReliabilityResult(results, missing, n_boot=n_boot,
-                             seed=seed if isinstance(seed, int) else None, warnings=warnings)
+    return ReliabilityResult(results, missing, n_bootstrap=n_boot,
+                             seed=seed if (isinstance(seed, int) and n_boot) else None, warnings=warnings)
