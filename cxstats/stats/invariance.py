@@ -242,6 +242,16 @@ class ConstructInvarianceResult:
     constructs: list              # ConstructInvariance
     warnings: list = field(default_factory=list)
 
+    @property
+    def construct_verdicts(self) -> dict:
+        """For the gaps step: tested construct -> 'configural' | 'metric' | 'scalar' | 'strict'
+        ('none' when even the configural model failed); untestable constructs are left out."""
+        out = {}
+        for c in self.constructs:
+            if c.result is not None:
+                out[c.construct] = c.level or "none"
+        return out
+
     def verdicts(self) -> dict:
         """construct id -> level ('configural', 'metric', 'scalar', 'strict' or None)."""
         return {c.construct: c.level for c in self.constructs}
@@ -252,6 +262,8 @@ class ConstructInvarianceResult:
 
     def to_dict(self) -> dict:
         return {"groups": self.group_labels, "rule": self.rule,
+                "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA},
+                "construct_verdicts": self.construct_verdicts,
                 "constructs": [c.to_dict() for c in self.constructs], "warnings": self.warnings}
 
     def tables(self) -> dict:
