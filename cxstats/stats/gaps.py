@@ -59,8 +59,9 @@ def hedges_g(a, b) -> dict:
     import numpy as np
 
     n1, n2 = len(a), len(b)
-    out = {"cohen_d": math.nan, "hedges_g": math.nan, "hedges_g_se": math.nan,
-           "hedges_g_ci_lower": math.nan, "hedges_g_ci_upper": math.nan}
+    out = {"pooled_sd": math.nan, "cohen_d": math.nan, "hedges_j": math.nan, "hedges_g": math.nan,
+           "hedges_g_se": math.nan, "hedges_g_ci_lower": math.nan, "hedges_g_ci_upper": math.nan,
+           "hedges_j_exact": math.nan, "hedges_g_exact_j": math.nan}
     if n1 < 2 or n2 < 2:
         return out
     s1, s2 = np.var(a, ddof=1), np.var(b, ddof=1)
@@ -71,8 +72,12 @@ def hedges_g(a, b) -> dict:
     j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
     g = j * d
     se = j * math.sqrt((n1 + n2) / (n1 * n2) + d * d / (2.0 * (n1 + n2)))
-    out.update(cohen_d=d, hedges_g=g, hedges_g_se=se, hedges_g_ci_lower=g - Z975 * se,
-               hedges_g_ci_upper=g + Z975 * se)
+    df = n1 + n2 - 2
+    j_exact = math.exp(math.lgamma(df / 2) - 0.5 * math.log(df / 2) - math.lgamma((df - 1) / 2)) \
+        if df > 1 else math.nan
+    out.update(pooled_sd=sp, cohen_d=d, hedges_j=j, hedges_g=g, hedges_g_se=se,
+               hedges_g_ci_lower=g - Z975 * se, hedges_g_ci_upper=g + Z975 * se,
+               hedges_j_exact=j_exact, hedges_g_exact_j=j_exact * d)
     return out
 
 
@@ -174,9 +179,28 @@ def compare_two(a, b, *, top2_threshold: float | None = None, wa=None, wb=None) 
     row["mean"], row["sd"], row["top2"] = m, s, t2
     row["diff"] = m[0] - m[1]
     row.update(welch_test(a, b))
+    row.update(student_test(a, b))
     row.update(mann_whitney(a, b))
+    if n1 and n2 and math.isfinite(row["mw_u"]):
+        row["mw_u_other"] = n1 * n2 - row["mw_u"]
+        row["rank_biserial"] = 2 * row["mw_u"] / (n1 * n2) - 1
     row.update(hedges_g(a, b))
     return row
+
+
+def student_test(a, b) -> dict:
+    """Student's pooled-variance t test (R ``t.test(a, b, var.equal = TRUE)``), for reference."""
+    from scipy import stats
+
+    out = {"student_t": math.nan, "student_df": math.nan, "student_p": math.nan}
+    if len(a) < 2 or len(b) < 2:
+        return out
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        res = stats.ttest_ind(a, b, equal_var=True)
+    if math.isfinite(float(res.statistic)):
+        out.update(student_t=float(res.statistic), student_df=float(res.df), student_p=float(res.pvalue))
+    return out
 
 
 def adjust_pvalues(pvalues, method: str):

@@ -1,0 +1,368 @@
+"""Gap analysis: R reference (HS x1..x9, Pasteur vs Grant-White), closed forms,
+weights (simulation with known truth), segments with minimum n, aspirations,
+invariance notes, the CLI and the plan step."""
+
+import json
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import DATASETS, assert_clean_error, reference, run_cli
+from cxstats.errors import InputError
+from cxstats.stats.gaps import (adjust_pvalues, compare_two, expand_aspirations, gap_analysis, hedges_g,
+                                weighted_mean_var)
+
+HS = DATASETS / "HolzingerSwineford1939.csv"
+ITEMS = [f"x{i}" for i in range(1, 10)]
+G1, G2 = "Pasteur", "Grant-White"
+TOL = 1e-8
+
+
+@pytest.fixture(scope="module")
+def hs():
+    return pd.read_csv(HS)
+
+
+@pytest.fixture(scope="module")
+def hs_result(hs):
+    return gap_analysis(hs, "school", items=ITEMS, compare=(G1, G2))
+
+
+def _close(ours, theirs, key):
+    assert ours == pytest.approx(theirs, abs=TOL, rel=TOL), (key, ours, theirs)
+
+
+# name in gaps.json -> how to read ours from a to_dict() item row
+OURS = {
+    "mean_diff": lambda r: r["diff"], "welch_t": lambda r: r["welch_t"], "welch_df": lambda r: r["welch_df"],
+    "welch_p": lambda r: r["pvalue"], "student_t": lambda r: r["student_t"],
+    "student_df": lambda r: r["student_df"], "student_p": lambda r: r["student_p"],
+    "mannwhitney_W": lambda r: r["mw_u"], "mannwhitney_p": lambda r: r["mw_pvalue"],
+    "mannwhitney_U_other": lambda r: r["mw_u_other"], "rank_biserial": lambda r: r["rank_biserial"],
+    "pooled_sd": lambda r: r["pooled_sd"], "cohen_d": lambda r: r["cohen_d"],
+    "hedges_J_approx": lambda r: r["hedges_j"], "hedges_g": lambda r: r["hedges_g"],
+    "hedges_J_exact": lambda r: r["hedges_j_exact"], "hedges_g_exact_J": lambda r: r["hedges_g_exact_j"],
+    "welch_p_holm": lambda r: r["p_holm"], "welch_p_BH": lambda r: r["p_bh"],
+    "mannwhitney_p_holm": lambda r: r["mw_p_holm"], "mannwhitney_p_BH": lambda r: r["mw_p_bh"],
+}
+
+
+def test_every_statistic_matches_R(hs_result):
+    ref = reference("gaps")
+    assert ref["groups"] == {"group1": G1, "group2": G2}
+    rows = {r["name"]: r for r in hs_result.to_dict()["items"]}
+    assert sorted(rows) == sorted(ref["items"])
+    worst = 0.0
+    for item, e in ref["items"].items():
+        r = rows[item]
+        for key in ("n", "mean", "sd"):
+            for g in (G1, G2):
+                _close(r[key][g], e[key][g], (item, key, g))
+        _close(r["welch_ci_lower"], e["welch_ci95"][0], (item, "ci"))
+        _close(r["welch_ci_upper"], e["welch_ci95"][1], (item, "ci"))
+        for key, value in e.items():
+            if key in ("item", "n", "mean", "sd", "welch_ci95"):
+                continue
+            assert key in OURS, f"reference statistic {key} not checked"
+            _close(OURS[key](r), value, (item, key))
+            worst = max(worst, abs(OURS[key](r) - value))
+    for key, per_item in ref["adjusted"].items():  # the adjusted block too
+        for item, value in per_item.items():
+            _close(OURS[key](rows[item]), value, (item, key))
+    assert worst < 1e-10
+
+
+def test_json_uses_design_names(hs_result):
+    row = hs_result.to_dict()["items"][0]
+    for key in ("mean", "diff", "welch_t", "welch_df", "pvalue", "mw_u", "mw_pvalue", "hedges_g", "p_holm",
+                "p_bh", "n", "sd", "top2", "hedges_g_ci_lower", "hedges_g_ci_upper", "aspiration",
+                "gap_to_aspiration", "mw_p_holm", "mw_p_bh"):
+        assert key in row, key
+
+
+def test_hedges_g_ci_closed_form_and_coverage():
+    a, b = np.array([3.0, 4, 5, 5, 6]), np.array([2.0, 3, 3, 4])
+    h = hedges_g(a, b)
+    n1, n2 = 5, 4
+    sp = math.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2 - 2))
+    d = (a.mean() - b.mean()) / sp
+    j = 1 - 3 / (4 * (n1 + n2) - 9)
+    se = j * math.sqrt((n1 + n2) / (n1 * n2) + d * d / (2 * (n1 + n2)))
+    assert h["hedges_g"] == pytest.approx(j * d, abs=1e-14)
+    assert h["hedges_g_ci_lower"] == pytest.approx(j * d - 1.959963984540054 * se, abs=1e-14)
+    # coverage of the true standardised difference 0.5 (normal data, n = 40 per group)
+    rng = np.random.default_rng(7)
+    hits = 0
+    for _ in range(400):
+        h = hedges_g(rng.normal(0.5, 1, 40), rng.normal(0, 1, 40))
+        hits += h["hedges_g_ci_lower"] <= 0.5 <= h["hedges_g_ci_upper"]
+    assert 0.92 <= hits / 400 <= 0.98
+
+
+def test_top2_box_closed_form():
+    df = pd.DataFrame({"g": ["a"] * 5 + ["b"] * 4, "q": [5, 4, 3, 2, 5, 1, 4, 2, 2]})
+    r = gap_analysis(df, "g", items=["q"], scale_max=5).to_dict()["items"][0]
+    assert r["top2"] == {"a": pytest.approx(3 / 5), "b": pytest.approx(1 / 4)}
+    # default: observed maximum of the pooled data (5 here), with a warning
+    res = gap_analysis(df, "g", items=["q"])
+    assert res.scale_max == 5 and res.to_dict()["items"][0]["top2"]["a"] == pytest.approx(0.6)
+    assert any("observed maximum" in w for w in res.warnings)
+    # a 7-point scale: 6 and 7 are the top two boxes
+    r7 = gap_analysis(df, "g", items=["q"], scale_max=7).to_dict()["items"][0]
+    assert r7["top2"] == {"a": 0.0, "b": 0.0}
+
+
+def test_aspiration_gaps_and_inheritance():
+    df = pd.DataFrame({"g": ["c"] * 4 + ["s"] * 4, "q1": [4, 5, 3, 4, 5, 5, 4, 5], "q2": [3, 3, 4, 2, 4, 5, 4, 4],
+                       "q3": [5, 5, 5, 4, 3, 4, 4, 4]})
+    levels = {"item": {q: [q] for q in ("q1", "q2", "q3")}, "construct": {"A": ["q1", "q2"], "B": ["q3"]},
+              "touchpoint": {"T": ["q1", "q2", "q3"]}}
+    asp = expand_aspirations(levels, {"A": 4.5, "B": 4.0})
+    assert asp["item"] == {"q1": 4.5, "q2": 4.5, "q3": 4.0}
+    assert asp["touchpoint"] == {"T": 4.25}
+    res = gap_analysis(df, "g", levels=levels, aspirations=asp, scale_max=5).to_dict()
+    a = next(r for r in res["constructs"] if r["name"] == "A")
+    mean_c = np.mean([(4 + 3) / 2, (5 + 3) / 2, (3 + 4) / 2, (4 + 2) / 2])
+    assert a["mean"]["c"] == pytest.approx(mean_c)
+    assert a["gap_to_aspiration"]["c"] == pytest.approx(mean_c - 4.5)
+    assert a["gap_to_aspiration"]["s"] == pytest.approx(a["mean"]["s"] - 4.5)
+    with pytest.raises(InputError, match="not an item, construct"):
+        expand_aspirations(levels, {"Z": 4})
+
+
+def test_adjustment_is_per_family(hs):
+    levels = {"item": {i: [i] for i in ITEMS},
+              "construct": {"visual": ITEMS[:3], "textual": ITEMS[3:6], "speed": ITEMS[6:]}}
+    res = gap_analysis(hs, "school", levels=levels, compare=(G1, G2))
+    cons = [r for r in res.rows if r["level"] == "construct"]
+    p = [r["pvalue"] for r in cons]
+    assert [r["p_holm"] for r in cons] == pytest.approx(list(adjust_pvalues(p, "holm")), abs=1e-15)
+    # items keep exactly R's 9-item adjustment, unaffected by the construct family
+    ref = reference("gaps")["items"]
+    for r in res.rows:
+        if r["level"] == "item":
+            assert r["p_holm"] == pytest.approx(ref[r["name"]]["welch_p_holm"], abs=TOL)
+    # construct score = mean of its items per respondent
+    visual = hs[hs.school == G1][ITEMS[:3]].mean(axis=1).mean()
+    assert cons[0]["mean"][0] == pytest.approx(visual, abs=1e-12)
+
+
+def test_weighted_mean_sd_and_equal_weights():
+    rng = np.random.default_rng(1)
+    y, w = rng.normal(3, 1, 50), rng.uniform(0.2, 3, 50)
+    m, sd, var_m, deff = weighted_mean_var(y, w)
+    assert m == pytest.approx(np.average(y, weights=w), abs=1e-12)
+    assert deff == pytest.approx(50 * np.sum(w ** 2) / np.sum(w) ** 2)
+    m1, sd1, var1, deff1 = weighted_mean_var(y, np.full(50, 2.5))
+    assert sd1 == pytest.approx(y.std(ddof=1), abs=1e-12)
+    assert var1 == pytest.approx(y.var(ddof=1) / 50, abs=1e-12)  # equal weights: s^2/n
+    assert deff1 == pytest.approx(1.0)
+
+
+def test_weighted_difference_ci_covers_truth():
+    """Unequal-probability samples: stratum 1 over-sampled; weights 1/p restore the population."""
+    rng = np.random.default_rng(2026)
+
+    def sample(mu_lo, mu_hi, n):
+        # population: half in each stratum; sampling probabilities 0.8 / 0.2 -> weights 1/0.8, 1/0.2
+        hi = rng.random(n) < 0.2
+        y = np.where(hi, rng.normal(mu_hi, 1, n), rng.normal(mu_lo, 1, n))
+        return y, np.where(hi, 1 / 0.2, 1 / 0.8)
+
+    truth = (3 + 4) / 2 - (3.2 + 3.4) / 2  # population means 3.5 and 3.3
+    hits, bias_unweighted = 0, []
+    reps = 300
+    for _ in range(reps):
+        a, wa = sample(3, 4, 150)
+        b, wb = sample(3.2, 3.4, 150)
+        (ma, _, va, _), (mb, _, vb, _) = weighted_mean_var(a, wa), weighted_mean_var(b, wb)
+        se = math.sqrt(va + vb)
+        hits += abs(ma - mb - truth) <= 1.959963984540054 * se
+        bias_unweighted.append(a.mean() - b.mean() - truth)
+    assert 0.92 <= hits / reps <= 0.98
+    r = compare_two(a, b, wa=wa, wb=wb)  # the same SE reaches the result
+    assert r["diff_se"] == pytest.approx(se) and r["diff"] == pytest.approx(ma - mb)
+    assert r["diff_ci_lower"] == pytest.approx(ma - mb - 1.959963984540054 * se)
+    assert np.mean(bias_unweighted) < -0.05  # the unweighted difference is biased here
+
+
+def test_weights_statement_and_fields(hs):
+    df = hs.copy()
+    df["w"] = np.where(df.sex == 1, 2.0, 1.0)
+    res = gap_analysis(df, "school", items=["x1"], compare=(G1, G2), weight="w")
+    d = res.to_dict()
+    assert "mean" in d["weights"]["weighted"] and "mw_u" in d["weights"]["unweighted"]
+    r = d["items"][0]
+    p = df[df.school == G1]
+    assert r["mean"][G1] == pytest.approx(np.average(p.x1, weights=p.w), abs=1e-12)
+    assert r["mean_unweighted"][G1] == pytest.approx(p.x1.mean(), abs=1e-12)
+    # Welch and Mann-Whitney stay unweighted: identical to R's unweighted values
+    e = reference("gaps")["items"]["x1"]
+    assert r["welch_t"] == pytest.approx(e["welch_t"], abs=TOL)
+    assert r["mw_u"] == e["mannwhitney_W"]
+    assert any(t == "Survey weights" for t, _ in res.methods())
+
+
+def test_segments_minimum_n_suppression(hs):
+    df = hs.copy()
+    df["seg"] = np.where(df.index < 40, "small", "big")  # 'small' holds Pasteur rows only
+    res = gap_analysis(df, "school", items=ITEMS[:3], compare=(G1, G2), by="seg", min_n=30)
+    small = [r for r in res.segments if r["segment"] == "small"]
+    big = [r for r in res.segments if r["segment"] == "big"]
+    assert all(r["suppressed"] for r in small)
+    assert all("diff" not in r and "pvalue" not in r for r in small)
+    assert small[0]["n"] == [40, 0]
+    assert not any(r["suppressed"] for r in big)
+    b = df[df.seg == "big"]
+    x = b[b.school == G1].x1
+    assert big[0]["mean"][0] == pytest.approx(x.mean())
+    tab = res.frame(segments=True)
+    srow = tab[tab.segment == "small"].iloc[0]
+    assert srow["suppressed"] and math.isnan(srow["diff"])
+    assert any("suppressed" in w for w in res.warnings)
+
+
+def test_invariance_marks_constructs_not_interpretable(hs):
+    levels = {"construct": {"visual": ITEMS[:3], "textual": ITEMS[3:6]},
+              "touchpoint": {"T": ITEMS[:6]}}
+    res = gap_analysis(hs, "school", levels=levels, compare=(G1, G2),
+                       invariance={"visual": "metric", "textual": "scalar"})
+    rows = {(r["level"], r["name"]): r for r in res.rows}
+    assert rows[("construct", "visual")]["interpretable"] is False
+    assert "not interpretable" in rows[("construct", "visual")]["note"]
+    assert rows[("construct", "textual")]["interpretable"] is True
+    assert rows[("touchpoint", "T")]["interpretable"] is False
+    again = gap_analysis(hs, "school", levels=levels, compare=(G1, G2)).with_invariance({"textual": "none"})
+    rows = {(r["level"], r["name"]): r for r in again.rows}
+    assert rows[("construct", "textual")]["interpretable"] is False
+    assert rows[("construct", "visual")]["interpretable"] is True
+
+
+def test_group_errors(hs):
+    with pytest.raises(InputError, match="--compare"):
+        gap_analysis(hs.assign(k=hs.sex.astype(str) + hs.school), "k", items=["x1"])
+    with pytest.raises(InputError, match="two values"):
+        gap_analysis(hs.assign(one="a"), "one", items=["x1"])
+
+
+# --------------------------------------------------------------------------- CLI
+def test_cli_matches_reference_json(tmp_path):
+    out = tmp_path / "g.json"
+    res = run_cli("gaps", HS, "--group", "school", "--compare", f"{G1},{G2}", "--items", ",".join(ITEMS),
+                  "--json", out, "-q")
+    assert res.exit_code == 0, res
+    doc = json.loads(out.read_text())
+    ref = reference("gaps")["items"]
+    for r in doc["items"]:
+        assert r["pvalue"] == pytest.approx(ref[r["name"]]["welch_p"], abs=TOL)
+        assert r["hedges_g"] == pytest.approx(ref[r["name"]]["hedges_g"], abs=TOL)
+    assert doc["difference"] == f"{G1} - {G2}"
+
+
+def test_cli_scales_aspiration_weight_segments(tmp_path):
+    df = pd.read_csv(HS)
+    df["w"] = 1 + (df.sex == 2)
+    df["seg"] = np.where(df.grade == 7, '=HYPERLINK("x")', "eight")
+    path = tmp_path / "hs.csv"
+    df.to_csv(path, index=False)
+    res = run_cli("gaps", path, "--group", "school", "--scale", "vis=x1,x2,x3", "--scale", "spd=x7,x8,x9",
+                  "--aspiration", "vis=5", "--weight", "w", "--by", "seg", "--min-n", "20",
+                  "--json", "-", "--xlsx", tmp_path / "g.xlsx")
+    assert res.exit_code == 0, res
+    doc = res.json()
+    vis = next(r for r in doc["constructs"] if r["name"] == "vis")
+    assert vis["aspiration"] == 5 and vis["gap_to_aspiration"]["Pasteur"] == pytest.approx(vis["mean"]["Pasteur"] - 5)
+    assert {r["name"] for r in doc["items"]} == set(ITEMS[:3] + ITEMS[6:])
+    assert doc["weights"]["column"] == "w"
+    assert {r["segment"] for r in doc["segments"]["rows"]} == {'=HYPERLINK("x")', "eight"}
+    assert (tmp_path / "g.xlsx").exists()
+
+
+def test_cli_bad_input(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("g,q1,q2,w\na,1,2,1\nb,3,x3,1\na,2,2,-1\nb,4,5,1\n", encoding="utf-8")
+    assert_clean_error(run_cli("gaps", bad, "--group", "g", "--items", "q1,q9"), "bad.csv", "q9", "no such column")
+    assert_clean_error(run_cli("gaps", bad, "--group", "nope", "--items", "q1"), "bad.csv", "nope")
+    assert_clean_error(run_cli("gaps", bad, "--group", "g", "--items", "q1,q2"),
+                       "bad.csv", "column 'q2'", "row 3", "'x3'", "not a number")
+    assert_clean_error(run_cli("gaps", bad, "--group", "g", "--items", "q1", "--weight", "w"),
+                       "bad.csv", "column 'w'", "row 4", "'-1'")
+    one = tmp_path / "one.csv"
+    one.write_text("g,q1\na,1\na,2\n", encoding="utf-8")
+    assert_clean_error(run_cli("gaps", one, "--group", "g", "--items", "q1"), "one.csv", "column 'g'",
+                       "value 'a'", "two values")
+    three = tmp_path / "three.csv"
+    three.write_text("g,q1\na,1\nb,2\nc,3\na,2\n", encoding="utf-8")
+    assert_clean_error(run_cli("gaps", three, "--group", "g", "--items", "q1"), "three.csv", "column 'g'",
+                       "--compare")
+    assert_clean_error(run_cli("gaps", three, "--group", "g", "--items", "q1", "--compare", "a,z"),
+                       "three.csv", "column 'g'", "value 'z'", "no respondents")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("g,q1\na,1\nb,\na,2\n", encoding="utf-8")
+    res = run_cli("gaps", empty, "--group", "g", "--items", "q1", "--json", "-", "-q")
+    assert res.exit_code == 0 and res.json()["items"][0]["n"] == {"a": 2, "b": 0}
+    assert "fewer than 2 answers from b" in res.stderr
+    assert_clean_error(run_cli("gaps", three, "--group", "g"), "--items")
+    assert_clean_error(run_cli("gaps", three, "--group", "g", "--items", "q1", "--compare", "a,b",
+                               "--aspiration", "q1=high"), "--aspiration", "'high'")
+
+
+def test_cli_help_teaches():
+    res = run_cli("gaps", "--help")
+    assert res.exit_code == 0 and "Examples" in res.stdout and "--compare" in res.stdout
+    assert "cxstats gaps survey.csv" in res.stdout
+
+
+# --------------------------------------------------------------------------- spec and plan
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from cxstats.demo.simulate import write_demo
+
+    folder = tmp_path_factory.mktemp("gapdemo")
+    write_demo(folder, n_customers=300, n_staff=60)
+    both = pd.concat([pd.read_csv(folder / "customers.csv", dtype=str), pd.read_csv(folder / "staff.csv", dtype=str)])
+    both.to_csv(folder / "all.csv", index=False)
+    return folder
+
+
+def test_cli_spec_customers_vs_staff(demo):
+    res = run_cli("gaps", demo / "all.csv", "--spec", demo / "questionnaire.yaml", "--json", "-", "-q")
+    assert res.exit_code == 0, res
+    doc = res.json()
+    assert doc["groups"] == ["customer", "staff"]
+    truth = json.loads((demo / "truth.json").read_text())
+    cons = {r["name"]: r for r in doc["constructs"]}
+    assert set(cons) == set(truth["constructs"])
+    web = cons["facilidad_web"]
+    assert web["aspiration"] == 4.5
+    assert web["gap_to_aspiration"]["customer"] == pytest.approx(web["mean"]["customer"] - 4.5)
+    # the simulated staff over-rate delivery punctuality: a clearly negative customer - staff gap
+    assert cons["puntualidad_entrega"]["diff"] < 0 and cons["puntualidad_entrega"]["p_holm"] < 0.05
+    assert {"touchpoints", "components"} <= set(doc)
+
+
+def _ctx(demo, results=None):
+    from cxstats.io.survey import load_survey
+    from cxstats.spec.load import load_spec
+
+    spec = load_spec(demo / "questionnaire.yaml")
+    survey = load_survey(spec, [(demo / "customers.csv", "customer"), (demo / "staff.csv", "staff")])
+    return SimpleNamespace(spec=spec, survey=survey, results=results or {}, current_index=0,
+                           plan_path=demo / "plan.yaml", check_options=lambda step, i, o, allowed: o)
+
+
+def test_plan_step_reads_invariance_verdicts(demo):
+    from cxstats.plan.steps import gaps as step
+
+    earlier = SimpleNamespace(construct_verdicts={"precio_valor": "metric", "facilidad_web": "scalar"})
+    res = step.run(_ctx(demo, {"invariance": earlier}), {"levels": ["construct", "touchpoint"]})
+    rows = {(r["level"], r["name"]): r for r in res.rows}
+    assert rows[("construct", "precio_valor")]["interpretable"] is False
+    assert "not interpretable" in rows[("construct", "precio_valor")]["note"]
+    assert rows[("construct", "facilidad_web")]["interpretable"] is True
+    assert rows[("construct", "facilidad_web")]["aspiration"] == 4.5
+    assert not any(r["level"] == "item" for r in res.rows)
+    assert step.NAME == "gaps" and step.WORKBOOK == "gaps"
