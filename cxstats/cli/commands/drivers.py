@@ -132,15 +132,12 @@ def command(data, outcome, driver_list, outcome_type, binary_threshold, bootstra
 
 def _from_spec(data, spec_path, outcome, driver_list):
     """Customers' construct scores (item means) and the outcome from a spec-driven survey."""
-    import pandas as pd
-
     from cxstats.io.survey import load_survey
     from cxstats.spec.load import load_spec
 
     spec = load_spec(spec_path)
     survey = load_survey(spec, [(data, None)])
-    customers = survey.data["respondent_type"] == "customer"
-    if not customers.any():
+    if not (survey.data["respondent_type"] == "customer").any():
         raise InputError("the file has no customer answers (key drivers use customers only)", file=data)
     outcomes = [o.id for o in spec.outcomes]
     if not outcome:
@@ -148,26 +145,13 @@ def _from_spec(data, spec_path, outcome, driver_list):
     if outcome not in survey.data.columns:
         raise InputError(f"no such outcome in the spec or survey (outcomes: {', '.join(outcomes) or 'none'})",
                          file=spec_path, column=outcome)
-    constructs = {c.id: c for c in spec.constructs()}
-    items = {i.id: i for i in spec.items()}
-    names = split_list(driver_list, "--drivers") if driver_list else list(constructs)
-    scores = survey.construct_scores()
-    frame = pd.DataFrame({outcome: survey.data[outcome]})
-    scale, asp = {}, {}
-    for name in names:
-        if name in constructs:
-            frame[name] = scores[name]
-            c = constructs[name]
-            scale[name] = (c.scale.min, c.scale.max)
-            if c.aspiration is not None:
-                asp[name] = c.aspiration
-        elif name in items:
-            frame[name] = survey.data[name]
-            sc = items[name].scale
-            if sc is not None:
-                scale[name] = (sc.min, sc.max)
-        else:
-            raise InputError(f"--drivers: {name!r} is neither a construct nor an item of the spec "
-                             f"(constructs: {', '.join(constructs)})", file=spec_path, column=name)
-    frame = frame[customers.to_numpy()].reset_index(drop=True)
-    return frame, outcome, names, (scale if len(scale) == len(names) else None), (asp or None)
+    names = split_list(driver_list, "--drivers") if driver_list else [c.id for c in spec.constructs()]
+    from cxstats.plan.steps.drivers import survey_frame
+
+    try:
+        frame, scale, asp = survey_frame(survey, outcome, names)
+    except KeyError as exc:
+        raise InputError(f"--drivers: {exc.args[0]!r} is neither a construct nor an item of the spec "
+                         f"(constructs: {', '.join(c.id for c in spec.constructs())})",
+                         file=spec_path, column=exc.args[0]) from None
+    return frame, outcome, names, scale, asp
