@@ -169,10 +169,8 @@ def compare_two(a, b, *, top2_threshold: float | None = None, wa=None, wb=None) 
         se = math.sqrt(wm[0][2] + wm[1][2]) if all(math.isfinite(v[2]) for v in wm) else math.nan
         diff = m[0] - m[1]
         z = diff / se if se and math.isfinite(se) and se > 0 else math.nan
-        from scipy import stats
-
         row.update(diff_se=se, diff_ci_lower=diff - Z975 * se, diff_ci_upper=diff + Z975 * se,
-                   diff_z=z, diff_pvalue=float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else math.nan,
+                   diff_z=z, diff_pvalue=math.erfc(abs(z) / math.sqrt(2)) if math.isfinite(z) else math.nan,
                    deff=[wm[0][3], wm[1][3]],
                    n_eff=[float(np.sum(w)) ** 2 / float(np.sum(w * w)) if len(w) else 0.0
                           for w in (wa, wb)])

@@ -1,0 +1,169 @@
+"""NPS, CSAT and CES: hand-computed closed forms, interval coverage and test size
+by simulation (seeded), the report, the CLI and the plan step."""
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import assert_clean_error, run_cli
+from cxstats.errors import InputError
+from cxstats.stats.nps import (ces_stats, csat_stats, invalid_nps_positions, nps_difference, nps_from_counts,
+                               nps_report, nps_stats, wilson_interval)
+
+Z = 1.959963984540054
+
+
+def test_nps_closed_form_symmetric():
+    s = nps_stats([10, 9, 8, 7, 6, 0, 10, 3, np.nan])
+    assert (s["n"], s["promoters"], s["passives"], s["detractors"]) == (8, 3, 2, 3)
+    assert s["nps"] == 0 and s["promoters_pct"] == 37.5 and s["passives_pct"] == 25
+    assert s["nps_se"] == pytest.approx(100 * math.sqrt(0.75 / 8), abs=1e-12)
+    # adjusted-Wald: n' = 11, P' = D' = 3.75/11
+    half = 100 * Z * math.sqrt((7.5 / 11) / 11)
+    assert s["nps_ci_lower"] == pytest.approx(-half, abs=1e-12)
+    assert s["nps_ci_upper"] == pytest.approx(half, abs=1e-12)
+
+
+def test_nps_closed_form_asymmetric():
+    # 6 promoters, 3 passives, 1 detractor of 10
+    s = nps_from_counts(6, 3, 1)
+    assert s["nps"] == pytest.approx(50)
+    var = 0.6 + 0.1 - 0.5 ** 2  # P + D - (P - D)^2 = P(1-P) + D(1-D) + 2PD
+    assert var == pytest.approx(0.6 * 0.4 + 0.1 * 0.9 + 2 * 0.6 * 0.1)
+    assert s["nps_se"] == pytest.approx(100 * math.sqrt(var / 10))
+    pa, da = 6.75 / 13, 1.75 / 13
+    se = math.sqrt((pa + da - (pa - da) ** 2) / 13)
+    assert s["nps_adjusted"] == pytest.approx(100 * (pa - da))
+    assert s["nps_ci_lower"] == pytest.approx(100 * (pa - da - Z * se))
+    assert s["nps_ci_upper"] == pytest.approx(min(100, 100 * (pa - da + Z * se)))
+    # all promoters: the interval is clipped at 100
+    assert nps_from_counts(5, 0, 0)["nps_ci_upper"] == 100
+
+
+def test_adjusted_wald_coverage_simulation():
+    rng = np.random.default_rng(11)
+    probs = [0.5, 0.3, 0.2]  # promoters, passives, detractors -> true NPS 30
+    for n in (30, 200):
+        counts = rng.multinomial(n, probs, size=2000)
+        hits = sum(s["nps_ci_lower"] <= 30 <= s["nps_ci_upper"]
+                   for s in (nps_from_counts(*map(int, c)) for c in counts))
+        assert 0.93 <= hits / 2000 <= 0.97, (n, hits)
+
+
+def test_difference_closed_form_and_size():
+    a = [10] * 6 + [8] * 3 + [2]  # 6/3/1
+    b = [9] * 2 + [7] * 4 + [5] * 4  # 2/4/4
+    d = nps_difference(a, b)
+    assert d["diff"] == pytest.approx(50 - (-20))
+    pa, da, pb, db = 6.75 / 13, 1.75 / 13, 2.75 / 13, 4.75 / 13
+    va = (pa + da - (pa - da) ** 2) / 13
+    vb = (pb + db - (pb - db) ** 2) / 13
+    z = ((pa - da) - (pb - db)) / math.sqrt(va + vb)
+    assert d["z"] == pytest.approx(z)
+    assert d["pvalue"] == pytest.approx(math.erfc(abs(z) / math.sqrt(2)))
+    # size under the null: two samples from the same population
+    rng = np.random.default_rng(5)
+    scores = np.array([10, 8, 3])
+    rejections = 0
+    for _ in range(1000):
+        x = rng.choice(scores, 120, p=[0.45, 0.35, 0.2])
+        y = rng.choice(scores, 100, p=[0.45, 0.35, 0.2])
+        rejections += nps_difference(x, y)["pvalue"] < 0.05
+    assert 0.03 <= rejections / 1000 <= 0.07
+
+
+def test_wilson_and_csat_against_statsmodels():
+    from statsmodels.stats.proportion import proportion_confint
+
+    lo, hi = wilson_interval(7, 20)
+    slo, shi = proportion_confint(7, 20, alpha=0.05, method="wilson")
+    assert (lo, hi) == pytest.approx((slo, shi), abs=1e-12)
+    c = csat_stats([5, 5, 4, 3, 2, 4, np.nan, 1], 5)
+    assert c["n"] == 7 and c["top_box_pct"] == pytest.approx(200 / 7) and c["top2_box_pct"] == pytest.approx(400 / 7)
+    assert c["top2_box_ci_lower"] == pytest.approx(100 * proportion_confint(4, 7, method="wilson")[0])
+
+
+def test_ces_t_interval():
+    from scipy import stats
+
+    x = np.array([5, 6, 7, 4, 6, 7, 3])
+    c = ces_stats(x)
+    lo, hi = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=x.std(ddof=1) / math.sqrt(len(x)))
+    assert (c["ci_lower"], c["ci_upper"]) == pytest.approx((lo, hi), abs=1e-12)
+
+
+def test_invalid_positions():
+    assert invalid_nps_positions([0, 10, np.nan, 11, -1, 7.5, 3]) == [3, 4, 5]
+
+
+def test_report_groups_segments_suppression():
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"rec": rng.integers(0, 11, 200).astype(float),
+                       "g": np.where(np.arange(200) < 120, "a", "b"),
+                       "seg": np.where(np.arange(200) % 10 == 0, "tiny", "big")})
+    r = nps_report(df, "rec", group="g", by="seg", min_n=30)
+    assert r.overall["n"] == 200
+    ga = next(x for x in r.groups if x["group"] == "a")
+    assert ga["nps"] == pytest.approx(nps_stats(df.rec[:120])["nps"])
+    assert r.comparison["group1"] == "a" and r.comparison["diff"] == pytest.approx(
+        ga["nps"] - next(x for x in r.groups if x["group"] == "b")["nps"])
+    tiny = [x for x in r.segments if x["segment"] == "tiny"]
+    assert all(x["suppressed"] and x["nps"] is None for x in tiny) and tiny[0]["n"] == 20
+    big = next(x for x in r.segments if x["segment"] == "big" and x["group"] == "All")
+    assert not big["suppressed"] and big["nps"] == pytest.approx(nps_stats(df.rec[df.seg == "big"])["nps"])
+    assert {"NPS", "NPS comparison", "NPS by segment"} <= set(r.tables())
+    with pytest.raises(InputError, match="whole number"):
+        nps_report(pd.DataFrame({"rec": [1, 2, 12]}), "rec")
+
+
+def test_cli_nps_and_bad_values(tmp_path):
+    p = tmp_path / "n.csv"
+    p.write_text("id;rec;grp;sat;eff\n1;10;a;5;6\n2;9;a;4;7\n3;3;b;2;2\n4;7;b;5;5\n5;;a;3;4\n",
+                 encoding="utf-8")
+    res = run_cli("nps", p, "--column", "rec", "--group", "grp", "--csat", "sat=5", "--ces", "eff",
+                  "--json", "-", "--xlsx", tmp_path / "n.xlsx")
+    assert res.exit_code == 0, res
+    doc = res.json()
+    assert doc["overall"]["n"] == 4 and doc["overall"]["nps"] == pytest.approx(25)
+    assert doc["comparison"]["diff"] == pytest.approx(100 - (-50))
+    assert doc["csat"][0]["top_box_pct"] == pytest.approx(40)
+    assert doc["ces"][0]["mean"] == pytest.approx(4.8)
+    assert (tmp_path / "n.xlsx").exists()
+    for bad, shown in (("11", "'11'"), ("7.5", "'7.5'"), ("-1", "'-1'")):
+        q = tmp_path / "bad.csv"
+        q.write_text(f"id,rec\n1,10\n2,{bad}\n", encoding="utf-8")
+        assert_clean_error(run_cli("nps", q, "--column", "rec"), "bad.csv", "column 'rec'", "row 3", shown,
+                           "0 to 10")
+    q.write_text("id,rec\n1,10\n2,diez\n", encoding="utf-8")
+    assert_clean_error(run_cli("nps", q, "--column", "rec"), "bad.csv", "column 'rec'", "row 3", "'diez'")
+    assert_clean_error(run_cli("nps", q, "--column", "nope"), "bad.csv", "nope", "no such column")
+    assert_clean_error(run_cli("nps", p, "--column", "rec", "--group", "grp", "--compare", "a,z"),
+                       "n.csv", "column 'grp'", "value 'z'")
+    assert_clean_error(run_cli("nps", p), "--column")
+
+
+def test_cli_help_teaches():
+    res = run_cli("nps", "--help")
+    assert res.exit_code == 0 and "Examples" in res.stdout and "adjusted-Wald" in res.stdout
+
+
+def test_plan_step_nps(tmp_path):
+    from cxstats.demo.simulate import write_demo
+    from cxstats.io.survey import load_survey
+    from cxstats.plan.steps import nps as step
+    from cxstats.spec.load import load_spec
+
+    write_demo(tmp_path, n_customers=150, n_staff=30)
+    spec = load_spec(tmp_path / "questionnaire.yaml")
+    survey = load_survey(spec, [(tmp_path / "customers.csv", "customer"), (tmp_path / "staff.csv", "staff")])
+    ctx = SimpleNamespace(spec=spec, survey=survey, results={}, current_index=0, plan_path=tmp_path / "p.yaml",
+                          check_options=lambda step, i, o, allowed: o)
+    res = step.run(ctx, {"by": "region"})
+    customers = survey.customers()["nps"]
+    assert res.overall["n"] == customers.notna().sum()
+    assert res.overall["nps"] == pytest.approx(nps_stats(customers)["nps"])
+    assert res.csat and res.ces and res.segments
+    assert step.WORKBOOK == "gaps"
