@@ -53,16 +53,16 @@ class WorkbookBuilder:
     # -- sheets ---------------------------------------------------------
     def sheet(self, name: str):
         name = _safe_sheet_name(name)
+        if name in self.wb.sheetnames and not self._first:
+            return self.wb[name]
         if self._first:
             ws = self.wb.active
             ws.title = name
             self._first = False
-            self._next_row[name] = 1
-            return ws
-        if name in self.wb.sheetnames:
-            return self.wb[name]
-        ws = self.wb.create_sheet(name)
+        else:
+            ws = self.wb.create_sheet(name)
         self._next_row[name] = 1
+        _print_setup(ws)
         return ws
 
     def add_text(self, sheet: str, lines: list[str], *, bold_first: bool = False, width: int = 100) -> None:
@@ -213,6 +213,14 @@ class WorkbookBuilder:
 
         with atomic_path(path) as tmp:
             self.wb.save(tmp)
+
+
+def _print_setup(ws) -> None:
+    """Print (and PDF-convert) landscape, one page wide, as many pages tall as needed."""
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def _safe_sheet_name(name: str) -> str:
