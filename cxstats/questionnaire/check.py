@@ -146,6 +146,7 @@ def check_spec(spec: StudySpec) -> CheckResult:
                 f"no staff wording for outcome {o.id!r}: the staff form uses a generated wording")
 
     # --- wordings: duplicates, length -------------------------------------
+    reported: set = set()
     for who in ("customer", "staff"):
         seen: dict[str, tuple[str, str]] = {}
         for tp in spec.touchpoints():
@@ -156,14 +157,15 @@ def check_spec(spec: StudySpec) -> CheckResult:
                         continue
                     for lang, t in text.items():
                         key = (lang, normalise_label(t))
-                        if key in seen:
+                        if key in seen and (i.id, who) not in reported:
+                            reported.add((i.id, who))
                             other_id, other_tp = seen[key]
                             same = other_tp == tp.id
                             add("error" if same else "warning", "duplicate_wording", f"{ipath[i.id]}.{who}",
                                 f"item {i.id!r} has the same {who} wording ({lang}) as {other_id!r}"
                                 + (" in the same touchpoint" if same else f" (touchpoint {other_tp!r}); "
                                    "make the context explicit in the wording"))
-                        else:
+                        elif key not in seen:
                             seen[key] = (i.id, tp.id)
                         if len(t) > MAX_WORDING:
                             add("warning", "long_wording", f"{ipath[i.id]}.{who}.{lang}",
