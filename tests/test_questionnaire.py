@@ -471,3 +471,32 @@ def test_build_json_lists_files(tmp_path):
     assert out["variables"] == {"items": 30, "outcomes": 4, "segments": 3}
     assert out["generated_staff_wording"] == []
     assert not list(Path(tmp_path).glob(".*.part"))
+
+
+def test_unusual_specs_still_convert_without_warnings(tmp_path):
+    """A decimal (non-integer) scale, a third language with no translations, a
+    free-text segment, no outcomes: forms still convert cleanly."""
+    from cxstats.spec.load import load_spec
+
+    doc = demo_doc()
+    doc["study"]["languages"] = ["es", "en", "pt"]
+    doc["scales"]["puntos"] = {"min": 0, "max": 10, "integer": False,
+                               "labels": {0: {"es": "Nada"}, 10: {"es": "Todo"}}, "missing": {99: {"es": "NS"}}}
+    con = doc["journeys"][0]["touchpoints"][0]["constructs"][0]
+    con["scale"], con["aspiration"] = "puntos", 8
+    doc["segments"].append({"id": "ciudad", "label": {"es": "Ciudad"}})
+    del doc["outcomes"]
+    spec = write_spec(tmp_path, doc)
+    r = run_cli("questionnaire", "build", spec, "--out", tmp_path / "o", "--language", "pt", "-q")
+    assert r.exit_code == 0, r
+    for form in ("customer", "staff"):
+        pyxform_convert(tmp_path / "o" / f"xlsform_{form}.xlsx")
+    survey = {x["name"]: x for x in read_sheet(tmp_path / "o" / "xlsform_customer.xlsx", "survey")}
+    assert survey["web_1"]["type"] == "decimal"
+    assert survey["web_1"]["constraint"] == "(. >= 0 and . <= 10) or . = 99"
+    assert survey["web_1"]["hint::Português (pt)"] == "0 = Nada; 10 = Todo; 99 = NS"
+    assert survey["ciudad"]["type"] == "text"
+    back = load_spec(tmp_path / "o" / "codebook.yaml")
+    assert back.scales["puntos"].integer is False
+    report = run_cli("questionnaire", "check", tmp_path / "o" / "codebook.yaml", "--json", "-").json()
+    assert "missing_translation" in _codes(report, "warning")  # the codebook does not invent translations

@@ -3,7 +3,8 @@ machines (``codebook.yaml``: a normalised copy of the study spec).
 
 The machine codebook is what was fielded, written so that
 :func:`cxstats.spec.load.load_spec` reads it back unchanged in meaning:
-every text is a ``{language: text}`` mapping, every default is spelled out
+every text is a ``{language: text}`` mapping (translations the spec lacks stay
+missing, so ``check`` still reports them), every default is spelled out
 (``reverse``, ``required``, the respondent columns), and the staff wording a
 form used is written down even when the builder generated it. When the spec
 has no ``respondents.type_column`` the forms carry one (``respondent_type``)
@@ -38,8 +39,8 @@ def spec_to_dict(spec: StudySpec, *, fill_staff: bool = True) -> dict:
     """The spec as plain data in the loader's format (see module docstring)."""
     langs = list(spec.languages)
 
-    def text(t):
-        return texts.complete(t, langs) if t else None
+    def text(t):  # as given: a missing translation stays missing (check reports it)
+        return dict(t) if t else None
 
     def staff(customer, given, kind):
         if given:

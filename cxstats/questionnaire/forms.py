@@ -172,7 +172,10 @@ def build_form(spec: StudySpec, audience: str) -> Form:
                             scale=scale, required=required, constraint=range_constraint(scale),
                             constraint_message=range_message(scale, langs), appearance="likert",
                             generated=generated, touchpoint=tp, construct=construct)
-        return Question(name, role, wording, "decimal", scale=scale, required=required,
+        anchors = [(c, t) for c, t in scale.labels.items()] + list(scale.missing.items())
+        hint = {lang: "; ".join(f"{texts.code_str(c)} = {texts.complete(t, langs)[lang]}" for c, t in anchors)
+                for lang in langs} if anchors else None
+        return Question(name, role, wording, "decimal", scale=scale, required=required, hint=hint,
                         constraint=range_constraint(scale), constraint_message=range_message(scale, langs),
                         generated=generated, touchpoint=tp, construct=construct)
 

@@ -43,7 +43,8 @@ def render(form: Form, language: str) -> str:
             out.append("")
         elif q.kind in ("text", "decimal"):
             kind = "TE:Essay" if q.role == "open" else "TE:SingleLine"
-            out.extend([f"[[Question:{kind}]]", f"[[ID:{q.name}]]", _line(q.label[language]), ""])
+            text = q.label[language] + (f" ({q.hint[language]})" if q.hint else "")
+            out.extend([f"[[Question:{kind}]]", f"[[ID:{q.name}]]", _line(text), ""])
         # calculate fields have no Qualtrics question (see docs/questionnaire.md)
 
     for q in form.head:
