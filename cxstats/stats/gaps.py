@@ -43,6 +43,7 @@ LEVEL_KEYS = {"item": "items", "construct": "constructs", "touchpoint": "touchpo
               "component": "components"}
 SCALAR_OK = ("scalar", "strict")
 Z975 = 1.959963984540054
+MIN_SHARE = 0.5  # a scale score needs at least this share of its items answered
 
 WEIGHTED_STATS = ["mean", "sd", "top2", "diff", "gap_to_aspiration", "diff_se", "diff_ci_lower",
                   "diff_ci_upper", "diff_z", "diff_pvalue", "diff_p_holm", "diff_p_bh"]
@@ -349,13 +350,14 @@ class GapResult:
             ("Groups", f"'{g1}' versus '{g2}' (column {self.group_column}); every difference is "
                        f"{g1} minus {g2}. n counts non-missing answers per variable and group."),
             ("Scores per level", "Item: the answer. Construct, touchpoint, component: the mean of the "
-                                 "respondent's answered items of that construct/touchpoint/component "
-                                 "(blank when none answered)."),
+                                 "respondent's answered items of that construct/touchpoint/component, "
+                                 "blank unless at least half of its items were answered."),
             ("Top-2-box", "Share of answers at or above scale maximum - 1 (the two highest points of "
                           f"an integer scale); scale maximum = {self.scale_max} "
                           f"({self.scale_max_source})."),
-            ("Gap to aspiration", "Group mean minus the aspiration (target) set for the construct; "
-                                  "negative = below target."),
+            ("Gap to aspiration", "Group mean minus the aspiration (target); negative = below target. "
+                                  "Items inherit their construct's aspiration; a touchpoint or component "
+                                  "gets the mean of its constructs' aspirations when all of them have one."),
             ("Welch t test", "Two-sample t test without assuming equal variances, Welch-Satterthwaite "
                              "df (R t.test(a, b)); 95% CI of the difference."),
             ("Mann-Whitney", "Wilcoxon rank-sum test, normal approximation with tie and continuity "
@@ -423,7 +425,12 @@ def _scores(data, levels):
     for level in LEVELS:
         for name, items in (levels.get(level) or {}).items():
             block = data[list(items)]
-            out.setdefault(level, {})[name] = block.iloc[:, 0] if len(items) == 1 else block.mean(axis=1, skipna=True)
+            if len(items) == 1:
+                out.setdefault(level, {})[name] = block.iloc[:, 0]
+                continue
+            # as SurveyTable.construct_scores: blank unless at least half of the items were answered
+            enough = block.notna().mean(axis=1) >= MIN_SHARE
+            out.setdefault(level, {})[name] = block.mean(axis=1, skipna=True).where(enough)
     return out
 
 
