@@ -366,3 +366,12 @@ def test_plan_step_reads_invariance_verdicts(demo):
     assert rows[("construct", "facilidad_web")]["aspiration"] == 4.5
     assert not any(r["level"] == "item" for r in res.rows)
     assert step.NAME == "gaps" and step.WORKBOOK == "gaps"
+
+
+def test_scale_score_needs_half_of_its_items():
+    df = pd.DataFrame({"g": ["a", "a", "a", "b", "b"], "q1": [4, 5, 2, 3, 3], "q2": [np.nan, 5, 2, 3, np.nan],
+                       "q3": [np.nan, 5, np.nan, 3, np.nan]})
+    r = gap_analysis(df, "g", levels={"construct": {"S": ["q1", "q2", "q3"]}}, scale_max=5).rows[0]
+    # row 1 answered 1 of 3 items -> blank; row 3 answered 2 of 3 -> mean 2; last row 1 of 3 -> blank
+    assert r["n"] == [2, 1]
+    assert r["mean"][0] == pytest.approx((5 + 2) / 2)
