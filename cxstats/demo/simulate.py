@@ -265,9 +265,19 @@ roadmap:
 output:
   json: demo_results.json
   workbooks:
-    main: demo_describe.xlsx
+    gaps: demo_gap_workbook.xlsx          # for the client team
+    measurement: demo_measurement.xlsx    # for the researcher and reviewers
 steps:
   - step: describe
+    workbook: measurement
+  - step: reliability
+  - step: cfa
+  - step: invariance
+  - step: gaps
+  - step: nps
+  - step: drivers
+    outcome: csat
+    bootstrap: 200
 """
 
 
