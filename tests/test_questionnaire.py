@@ -228,7 +228,8 @@ def test_codebook_workbook_one_row_per_variable_text_stays_text(tmp_path):
     assert web3["missing_codes"] == "99 = No sabe / No aplica"
     assert web3["codes_and_labels"].startswith("1 = Totalmente en desacuerdo; 2 = En desacuerdo")
     variables = [b["variable"] for b in body]
-    assert len(variables) == len(set(variables)) == 2 + 30 + 4 + 3
+    assert len(variables) == len(set(variables)) == 2 + 30 + 4 + 3 + 1
+    assert variables[-1] == "motivo"
 
 
 # --- Qualtrics ----------------------------------------------------------------------
