@@ -14,7 +14,7 @@ and the codebook names it, so exports ingest without further options.
 from __future__ import annotations
 
 from cxstats.questionnaire import texts
-from cxstats.questionnaire.forms import WHY_NAME, type_column
+from cxstats.questionnaire.forms import type_column, why_name
 from cxstats.spec.model import Scale, StudySpec
 
 
@@ -185,7 +185,7 @@ def variable_rows(spec: StudySpec, language: str | None = None) -> list[dict]:
             row[f"staff_{ln}"] = label[ln]
         rows.append(row)
     why = {aud: texts.fixed(f"why_{aud}", langs) for aud in ("customer", "staff")}
-    row = base(WHY_NAME, "open question", codes_and_labels="free text", required="no")
+    row = base(why_name(spec), "open question", codes_and_labels="free text", required="no")
     for ln in langs:
         row[f"customer_{ln}"] = why["customer"][ln]
         row[f"staff_{ln}"] = why["staff"][ln]

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 
-from cxstats.questionnaire.forms import WHY_NAME, type_column
+from cxstats.questionnaire.forms import type_column, why_name
 from cxstats.spec.model import StudySpec
 
 _SEP = re.compile(r"[/-]")
 
 
 def known_columns(spec: StudySpec) -> set[str]:
-    return ({spec.respondents.id_column, type_column(spec), WHY_NAME} | set(spec.item_ids())
+    return ({spec.respondents.id_column, type_column(spec), why_name(spec)} | set(spec.item_ids())
             | {o.id for o in spec.outcomes} | {s.id for s in spec.segments})
 
 

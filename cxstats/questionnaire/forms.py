@@ -246,3 +246,8 @@ def _xpath_string(value: str) -> str:
         return f'"{value}"'
     parts = value.split("'")
     return "concat(" + ", \"'\", ".join(f"'{p}'" for p in parts) + ")"
+
+
+def why_name(spec: StudySpec) -> str:
+    """The name the closing open question gets (``motivo`` unless a spec id took it)."""
+    return build_form(spec, "customer").tail[0].name
