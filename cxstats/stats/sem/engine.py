@@ -187,9 +187,9 @@ class CompiledModel:
         p = self.p
         G = B[:p, :]
         H = C[:p, :]
-        dA = np.einsum("pe,qe->epq", G[:, grp.a_r], H[:, grp.a_c])
+        dA = G[:, grp.a_r].T[:, :, None] * H[:, grp.a_c].T[:, None, :]
         dA = dA + dA.transpose(0, 2, 1)
-        dS = np.einsum("pe,qe->epq", G[:, grp.s_r], G[:, grp.s_c])
+        dS = G[:, grp.s_r].T[:, :, None] * G[:, grp.s_c].T[:, None, :]
         off = grp.s_r != grp.s_c
         dS[off] += dS[off].transpose(0, 2, 1)
         dSig = (grp.E_a @ dA.reshape(len(grp.a_r), -1) + grp.E_s @ dS.reshape(len(grp.s_r), -1)).reshape(self.k, p, p)
@@ -213,14 +213,16 @@ class CompiledModel:
             Fg = logdet + np.sum(Sg * Si) - self.logdetS[g] - self.p
             W = Si - Si @ Sg @ Si
             X = Si @ dSig                      # (k, p, p)
-            Hg = np.einsum("aij,bji->ab", X, X)
-            gg = np.einsum("ij,aij->a", W, dSig)
+            k = self.k
+            Hg = X.reshape(k, -1) @ X.transpose(0, 2, 1).reshape(k, -1).T     # tr(X_a X_b)
+            flat = dSig.reshape(k, -1)
+            gg = flat @ W.ravel()
             if self.meanstructure:
                 d = self.stats.mean[g] - mu
                 Sid = Si @ d
                 Fg += d @ Sid
                 W2 = -np.outer(Sid, Sid)
-                gg += np.einsum("ij,aij->a", W2, dSig) - 2 * dmu @ Sid
+                gg += flat @ W2.ravel() - 2 * dmu @ Sid
                 Hg += 2 * dmu @ Si @ dmu.T
             F += self.w[g] * Fg
             grad += self.w[g] * gg
