@@ -7,7 +7,8 @@ import pytest
 
 from conftest import DATASETS, reference
 from cxstats.errors import ModelError
-from cxstats.stats.sem import CompiledModel, SampleStats, build_partable, fit_moments, fit_sem
+from cxstats.stats.sem import (CompiledModel, ModelOptions, SampleStats, build_partable, fit_moments, fit_sem,
+                               sample_stats)
 
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 
@@ -54,10 +55,8 @@ def test_hs_cfa_fit_measures_match_lavaan(hs_fit):
 
 
 def test_analytic_gradient_and_information_agree_with_finite_differences(hs):
-    stats, _ = __import__("cxstats.stats.sem", fromlist=["sample_stats"]).sample_stats(
-        hs, [f"x{i}" for i in range(1, 10)], hs["school"].tolist())
-    pt = build_partable(HS_MODEL + "\nx1 ~~ x4\nspeed ~ visual", 2, __import__(
-        "cxstats.stats.sem", fromlist=["ModelOptions"]).ModelOptions(group_equal=("loadings",)))
+    stats, _ = sample_stats(hs, [f"x{i}" for i in range(1, 10)], hs["school"].tolist())
+    pt = build_partable(HS_MODEL + "\nx1 ~~ x4\nspeed ~ visual", 2, ModelOptions(group_equal=("loadings",)))
     m = CompiledModel(pt)
     m.set_sample(stats)
     rng = np.random.default_rng(3)
