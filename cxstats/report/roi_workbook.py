@@ -1,0 +1,108 @@
+"""The ROI workbook for finance: Assumptions, Results with P10/P50/P90 and a chart of P50 NPV,
+Sensitivity (tornado), Coefficients, Methods. Lays out a :class:`cxstats.stats.roi.RoiResult`;
+computes nothing. Money in the study currency, shares as percentages, numbers stored as numbers.
+"""
+
+from __future__ import annotations
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF", "MXN": "MX$", "BRL": "R$"}
+
+MONEY_COLUMNS = ("cost", "annual_benefit", "pv_benefit", "npv", "npv_p10", "npv_p50", "npv_p90",
+                 "pv_benefit_p10", "pv_benefit_p50", "pv_benefit_p90", "npv_low", "npv_high", "npv_base", "swing")
+PCT_COLUMNS = ("roi", "roi_p10", "roi_p50", "roi_p90", "prob_npv_positive", "share_no_payback", "revenue_uplift")
+RATE_ASSUMPTIONS = ("discount_rate", "margin", "finance_match_rate")
+
+
+def currency_format(currency: str | None) -> str:
+    sym = CURRENCY_SYMBOLS.get((currency or "EUR").upper(), currency or "EUR")
+    return f'#,##0 "{sym}"'
+
+
+def result_formats(currency: str | None) -> dict:
+    money = currency_format(currency)
+    fmt = {c: money for c in MONEY_COLUMNS}
+    fmt.update({c: "0.0%" for c in PCT_COLUMNS})
+    fmt.update({"d_churn": "0.00%", "d_churn_p10": "0.00%", "d_churn_p50": "0.00%", "d_churn_p90": "0.00%",
+                "customers_reached": "#,##0", "months_to_effect": "0", "payback_months": "0",
+                "payback_months_p10": "0", "payback_months_p50": "0", "payback_months_p90": "0",
+                "uplift": "0.00", "d_loyalty": "0.000", "rank": "0"})
+    return fmt
+
+
+RESULT_COLUMNS = ["rank", "initiative", "name", "construct", "uplift", "cost", "customers_reached",
+                  "months_to_effect", "d_loyalty", "d_churn", "revenue_uplift", "annual_benefit",
+                  "npv_p10", "npv_p50", "npv_p90", "roi_p10", "roi_p50", "roi_p90",
+                  "payback_months_p10", "payback_months_p50", "payback_months_p90", "prob_npv_positive",
+                  "npv", "roi", "payback_months"]
+
+
+def write_roi_sheets(builder, result) -> None:
+    """Lay out an RoiResult (used by ``cxstats roi --xlsx`` and the plan's roi step)."""
+    import pandas as pd
+
+    cur = result.assumptions.currency
+    money = currency_format(cur)
+    fmts = result_formats(cur)
+
+    # Assumptions: every input and where it came from
+    a = result.assumptions_table()
+    builder.add_table("Assumptions", a, title="Assumptions: every input and where it came from",
+                      note="Change an assumption by re-running with another option; the tornado shows how much "
+                           "each one moves the NPV.")
+    ws = builder.wb["Assumptions"]
+    for row in ws.iter_rows(min_row=3):
+        name = row[0].value
+        cell = row[1]
+        if not isinstance(cell.value, (int, float)) or isinstance(cell.value, bool):
+            continue
+        if name in RATE_ASSUMPTIONS:
+            cell.number_format = "0.0%"
+        elif name in ("customer_value", "revenue_per_customer"):
+            cell.number_format = money
+        elif name in ("monte_carlo_draws", "driver_n", "linked_customers"):
+            cell.number_format = "#,##0"
+        else:
+            cell.number_format = "0.0000"
+
+    # Results per initiative
+    res = result.results
+    cols = [c for c in RESULT_COLUMNS if c in res.columns]
+    table = res[cols]
+    ref = builder.add_table("Results", table, title=f"ROI per initiative ({cur}), ranked by P50 NPV",
+                            note=f"P10/P50/P90 over {result.draws:,} Monte Carlo draws of the estimated "
+                                 f"coefficients (seed {result.seed}); horizon {result.assumptions.horizon_years:g} "
+                                 f"years, discount rate {result.assumptions.discount_rate:.1%}. npv/roi/payback "
+                                 "without suffix: at the point estimates. Empty payback: not within the horizon.",
+                            formats=fmts, diverging=["npv_p50"])
+    builder.add_bar_chart(ref, "initiative", ["npv_p50"], title=f"P50 NPV per initiative ({cur})",
+                          y_title=cur, anchor=f"A{ref.last_row + 3}", width=20, height=9)
+
+    # Sensitivity (tornado)
+    sens = result.sensitivity
+    if sens is not None and len(sens):
+        for init_id, part in sens.groupby("initiative", sort=False):
+            t = part.drop(columns="initiative").reset_index(drop=True)
+            builder.add_table("Sensitivity", t, title=f"Sensitivity (tornado): {init_id}",
+                              note="One assumption at a time at its low and high value; the rest at point "
+                                   "estimates. Sorted by swing.",
+                              formats={"npv_low": money, "npv_high": money, "npv_base": money, "swing": money,
+                                       "low": "0.0000", "high": "0.0000"})
+
+    builder.add_table("Coefficients", result.coefficients.table(),
+                      title="Estimated effects used in the value chain (with 95% CIs)")
+    if getattr(result, "finance", None) is not None:
+        d = result.finance.to_dict()
+        link = pd.DataFrame({"measure": [k for k in d if k != "unmatched_survey_ids_examples"],
+                             "value": [v for k, v in d.items() if k != "unmatched_survey_ids_examples"]})
+        link["value"] = link["value"].astype(object)
+        builder.add_table("Coefficients", link, title="Survey-finance link")
+
+
+def write_roi_workbook(result, path) -> None:
+    from cxstats.report.sheets import add_warnings_and_methods
+    from cxstats.report.workbook import WorkbookBuilder
+
+    wb = WorkbookBuilder()
+    write_roi_sheets(wb, result)
+    add_warnings_and_methods(wb, [result])
+    wb.save(path)
