@@ -350,3 +350,51 @@ def test_ipa_quadrants_outputs(tmp_path):
     need_asp = run_cli("drivers", _write(tmp_path, f, "e.csv"), "--outcome", "y", "--drivers", "a,b",
                        "--performance", "gap")
     assert_clean_error(need_asp, "aspiration")
+
+
+# -- spec path and plan step --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("drvdemo")
+    res = run_cli("demo", folder, "--force")
+    assert res.exit_code == 0, res
+    return folder
+
+
+def test_cli_spec_constructs(demo, tmp_path):
+    out = tmp_path / "spec.json"
+    res = run_cli("drivers", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--outcome",
+                  "csat", "--performance", "gap", "--json", out, "-q")
+    assert res.exit_code == 0, res
+    d = json.loads(out.read_text())
+    from cxstats.demo.simulate import load_demo_spec
+
+    spec = load_demo_spec()
+    assert [r["driver"] for r in d["drivers"]] == [c.id for c in spec.constructs()]
+    assert sum(r["lmg"] for r in d["drivers"]) == pytest.approx(d["r2"], abs=1e-12)
+    assert d["penalty_reward"]["rows"] and d["ipa"]["performance"] == "gap"
+    bad = run_cli("drivers", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--outcome",
+                  "csat", "--drivers", "nope")
+    assert_clean_error(bad, "nope", "neither a construct nor an item")
+
+
+def test_plan_step_drivers(demo):
+    import openpyxl
+
+    plan = demo / "plan_drivers.yaml"
+    plan.write_text(
+        "spec: questionnaire.yaml\nseed: 4\n"
+        "data:\n  - file: customers.csv\n    respondent_type: customer\n"
+        "  - file: staff.csv\n    respondent_type: staff\n"
+        "steps:\n  - step: drivers\n    outcome: csat\n    bootstrap: 50\n", encoding="utf-8")
+    res = run_cli("run", plan, "--out", demo / "out", "-q")
+    assert res.exit_code == 0, res
+    wb = openpyxl.load_workbook(demo / "out" / "plan_drivers_gaps.xlsx")
+    assert {"Drivers", "Bootstrap", "Methods"} <= set(wb.sheetnames)
+    assert len(wb["Drivers"]._charts) == 1
+    doc = json.loads((demo / "out" / "plan_drivers.json").read_text())
+    result = doc["steps"][0]["result"]
+    assert result["bootstrap"]["replicates"] == 50 and result["outcome"] == "csat"
+    plan.write_text(plan.read_text().replace("outcome: csat", "outcome: loyalty"), encoding="utf-8")
+    assert_clean_error(run_cli("run", plan, "--out", demo / "out", "-q"), "steps[0].outcome", "loyalty")
