@@ -188,3 +188,15 @@ def test_staff_labels_and_types_from_the_type_column(demo):
 def test_input_error_renders_all_fields():
     e = InputError("not a number", file="a.csv", column="q1", row=7, value="x")
     assert str(e) == "a.csv: column 'q1', row 7, value 'x': not a number"
+
+
+def test_group_prefixed_export_headers_are_recognised(tmp_path, demo):
+    df = _rows(demo, 3)
+    kobo = df.rename(columns={"web_1": "web/web_1", "nps": "resultados/nps"})
+    odk = df.rename(columns={"web_1": "web-web_1"})
+    for name, frame in (("kobo.csv", kobo), ("odk.csv", odk)):
+        p = tmp_path / name
+        p.write_text(frame.to_csv(index=False), encoding="utf-8")
+        d = load_survey(SPEC, [(p, None)]).data
+        assert list(d.web_1) == [float(v) for v in df.web_1]
+    assert list(load_survey(SPEC, [(tmp_path / "kobo.csv", None)]).data.nps) == [float(v) for v in df.nps]

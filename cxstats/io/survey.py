@@ -168,7 +168,12 @@ def read_survey_file(spec, path, respondent_type: str | None = None, table: RawT
     import numpy as np
     import pandas as pd
 
+    from cxstats.questionnaire.exports import export_renames
+
     table = table or read_table(path)
+    renames = export_renames(table.frame.columns, spec)  # 'web/web_1' (KoBo), 'web-web_1' (ODK Central)
+    if renames:
+        table.frame = table.frame.rename(columns=renames)
     frame = table.frame
     if len(frame) == 0:
         raise InputError("the file has a header but no answers", file=table.path)
