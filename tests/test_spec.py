@@ -107,3 +107,8 @@ def test_cli_reports_spec_error_with_exit_2(tmp_path, doc):
     data.write_text("id_respuesta\nC1\n", encoding="utf-8")
     res = run_cli("ingest", data, "--spec", p)
     assert_clean_error(res, "bad.yaml", "journeys[0].touchpoints[0].constructs[0].component", "'service'")
+
+
+def test_respondent_type_values_must_not_overlap(doc):
+    doc["respondents"]["staff_values"] = ["empleado", "Cliente"]
+    assert "respondents.staff_values: 'cliente' is listed both" in _error(doc)

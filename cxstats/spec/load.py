@@ -234,6 +234,13 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
         if key in rnode:
             vals = r.seq(rnode[key], f"respondents.{key}")
             setattr(respondents, key, [str(v) for v in vals])
+    from cxstats.io.values import normalise_label
+
+    both = ({normalise_label(v) for v in respondents.customer_values}
+            & {normalise_label(v) for v in respondents.staff_values})
+    if both:
+        r.fail("respondents.staff_values", f"{sorted(both)[0]!r} is listed both as a customer and a staff "
+                                           "value; a respondent's type must be unambiguous")
     for col in (respondents.id_column, respondents.type_column):
         if col and col in seen:
             r.fail("respondents", f"column {col!r} is also the id of {seen[col]}")
