@@ -53,22 +53,56 @@ def fit_logit(y, x, *, names=None, source=None):
     return res, caught
 
 
-def logit_relative_weights(y, x):
-    """Tonidandel & LeBreton (2010) relative weights; returns (eps, std_beta_menard, r2_o, fit)."""
-    import statsmodels.api as sm
+def logit_newton(y, design, *, tol: float = 1e-10, max_iter: int = 100):
+    """Maximum-likelihood logit coefficients by Newton-Raphson (IRLS); None if it fails
+    to converge (e.g. separation). ``design`` includes the intercept column."""
+    beta = np.zeros(design.shape[1])
+    for _ in range(max_iter):
+        eta = design @ beta
+        prob = 1 / (1 + np.exp(-eta))
+        w = prob * (1 - prob)
+        grad = design.T @ (y - prob)
+        info = (design * w[:, None]).T @ design
+        try:
+            step = np.linalg.solve(info, grad)
+        except np.linalg.LinAlgError:
+            return None
+        beta = beta + step
+        if not np.all(np.isfinite(beta)) or np.abs(beta).max() > 50:
+            return None
+        if np.abs(step).max() < tol:
+            return beta
+    return None
 
+
+def logit_relative_weights(y, x):
+    """Tonidandel & LeBreton (2010) relative weights.
+
+    Returns (eps, r2_o, std_beta) with std_beta Menard's fully standardized slopes of
+    the drivers (the logit on Z is a reparametrisation of the logit on X: the slopes on
+    the standardized drivers are Λ⁻¹ b_Z), or None when the logit cannot be fitted.
+    """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    xs = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
-    rxx = np.corrcoef(xs, rowvar=False).reshape(x.shape[1], x.shape[1])
+    sd = x.std(axis=0, ddof=1)
+    xs = (x - x.mean(axis=0)) / sd
+    rxx = np.atleast_2d(np.corrcoef(xs, rowvar=False))
     lam, vec = np.linalg.eigh(rxx)
+    if lam[0] <= 1e-12:
+        return None
     big_lambda = (vec * np.sqrt(lam)) @ vec.T
-    z = xs @ ((vec / np.sqrt(lam)) @ vec.T)
-    fit_z = sm.Logit(y, sm.add_constant(z, has_constant="add")).fit(disp=0, maxiter=200)
-    eta = fit_z.fittedvalues
+    inv_lambda = (vec / np.sqrt(lam)) @ vec.T
+    z = xs @ inv_lambda
+    design = np.column_stack([np.ones(len(y)), z])
+    coef = logit_newton(y, design)
+    if coef is None:
+        return None
+    eta = design @ coef
     prob = 1 / (1 + np.exp(-eta))
     r = np.corrcoef(y, prob)[0, 1]
     sd_eta = eta.std(ddof=1)
-    beta_z = np.asarray(fit_z.params)[1:] * z.std(axis=0, ddof=1) * r / sd_eta
+    b_z = coef[1:]
+    beta_z = b_z * z.std(axis=0, ddof=1) * r / sd_eta
     eps = (big_lambda ** 2) @ (beta_z ** 2)
-    return eps, r ** 2, float(sd_eta), float(r)
+    std_beta = (inv_lambda @ b_z) * r / sd_eta
+    return eps, r ** 2, std_beta

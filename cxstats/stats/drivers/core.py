@@ -187,9 +187,14 @@ def _binary(res, x, y, source):
     robust = fit.model.fit(disp=0, maxiter=200, cov_type="HC0")
     res.ols = {"b": fit.params, "se": fit.bse, "t": fit.tvalues, "pvalue": fit.pvalues,
                "se_hc0": robust.bse}
-    eps, r2o, sd_eta, r = logit_relative_weights(y, x)
+    out = logit_relative_weights(y, x)
+    if out is None:
+        raise InputError("the logistic regression on the orthogonalized drivers did not converge "
+                         "(near-separation); merge or drop drivers, or analyse the outcome as continuous",
+                         file=source)
+    eps, r2o, std_beta = out
     res.relative_weight = eps
-    res.std_beta = np.asarray(fit.params)[1:] * x.std(axis=0, ddof=1) * r / sd_eta
+    res.std_beta = std_beta
     res.model = {"r2": float(r2o), "mcfadden_r2": float(fit.prsquared), "llr": float(fit.llr),
                  "llr_pvalue": float(fit.llr_pvalue), "events": int(y.sum()),
                  "event_rate": float(y.mean())}
@@ -219,21 +224,11 @@ def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source):
         xb, yb = x[rows], y[rows]
         if np.ptp(yb) == 0 or np.any(np.ptp(xb, axis=0) == 0):
             return None
-        try:
-            import warnings as w
-
-            with w.catch_warnings():
-                w.simplefilter("ignore")
-                eps, _, sd_eta, r = logit_relative_weights(yb, xb)
-                import statsmodels.api as sm
-
-                b = sm.Logit(yb, sm.add_constant(xb, has_constant="add")).fit(disp=0, maxiter=200).params
-        except Exception:
+        with np.errstate(all="ignore"):
+            out = logit_relative_weights(yb, xb)
+        if out is None or not (np.all(np.isfinite(out[0])) and np.all(np.isfinite(out[2]))):
             return None
-        beta = np.asarray(b)[1:] * xb.std(axis=0, ddof=1) * r / sd_eta
-        if not (np.all(np.isfinite(eps)) and np.all(np.isfinite(beta))):
-            return None
-        return {"relative_weight": eps, "std_beta": beta}
+        return {"relative_weight": out[0], "std_beta": out[2]}
 
     return bs.bootstrap_generic(len(y), stat, res.drivers, est, replicates=replicates, seed=seed,
                                 ci_level=ci_level, progress=progress)
@@ -241,14 +236,21 @@ def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source):
 
 def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_boxes, run_pr, source):
     p = x.shape[1]
-    if scale is not None:
+    if isinstance(scale, dict):
+        missing = [d for d in res.drivers if d not in scale]
+        if missing:
+            raise InputError(f"no answer scale for driver {missing[0]!r}", column=missing[0])
+        smin = np.array([float(scale[d][0]) for d in res.drivers])
+        smax = np.array([float(scale[d][1]) for d in res.drivers])
+        scale_note = "each driver's answer scale from the spec"
+    elif scale is not None:
         smin, smax = (np.full(p, float(scale[0])), np.full(p, float(scale[1])))
-        if smin[0] >= smax[0]:
-            raise InputError(f"scale range {scale[0]:g}-{scale[1]:g}: the minimum must be below the maximum")
         scale_note = f"answer scale {scale[0]:g}-{scale[1]:g}"
     else:
         smin, smax = x.min(axis=0), x.max(axis=0)
         scale_note = "observed minimum and maximum of each driver (no scale given)"
+    if np.any(smin >= smax):
+        raise InputError("answer scale: the minimum must be below the maximum")
     if performance == "gap":
         if aspiration is None:
             raise InputError("--performance gap needs the aspiration (give --aspiration A, or --spec "
