@@ -142,3 +142,20 @@ def test_error_usage(hs_path):
     assert_clean_error(run_cli("cfa", hs_path, "--model", HS_MODEL, "--invariance"), "--group")
     assert_clean_error(run_cli("cfa", hs_path, "--model", "f =~ x1 +* x2"), "line 1")
     assert_clean_error(run_cli("cfa", hs_path, "--model", "@/nonexistent/m.lav"), "cannot read model file")
+
+
+def test_spec_invariance_from_separate_customer_and_staff_files(tmp_path):
+    from cxstats.demo.simulate import write_demo
+
+    write_demo(tmp_path, n_customers=400, n_staff=300)
+    res = run_cli("cfa", tmp_path / "customers.csv", tmp_path / "staff.csv", "--spec",
+                  tmp_path / "questionnaire.yaml", "--invariance", "--json", "-")
+    assert res.exit_code == 0, res
+    out = res.json()
+    assert list(out["groups"]) == ["customer", "staff"] and out["rule"] == "cfi"
+    assert len(out["construct_verdicts"]) == 10
+    one = run_cli("cfa", tmp_path / "customers.csv", tmp_path / "staff.csv", "--spec",
+                  tmp_path / "questionnaire.yaml", "--json", "-")
+    assert one.exit_code == 0 and one.json()["n"] < 400   # customers only (listwise)
+    assert_clean_error(run_cli("cfa", tmp_path / "customers.csv", tmp_path / "staff.csv", "--model", "f =~ web_1"),
+                       "add --spec")

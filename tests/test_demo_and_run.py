@@ -96,7 +96,7 @@ def test_run_writes_describe_workbook_customer_vs_staff(demo, tmp_path):
     web1 = survey.customers()["web_1"]
     assert rows[("web_1", "customer")]["missing_pct"] == pytest.approx(web1.isna().mean())
 
-    wb = openpyxl.load_workbook(out / "demo_describe.xlsx")
+    wb = openpyxl.load_workbook(out / "demo_measurement.xlsx")
     ws = wb["Describe"]
     header = [c.value for c in ws[ws.freeze_panes and int(ws.freeze_panes[1:]) - 1]]
     assert "customer_mean" in header and "staff_mean" in header

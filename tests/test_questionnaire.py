@@ -417,14 +417,14 @@ def test_check_errors_exit_2_and_build_refuses(tmp_path):
     items = doc["journeys"][0]["touchpoints"][0]["constructs"][0]["items"]
     items[1]["customer"] = copy.deepcopy(items[0]["customer"])
     items[1]["customer"]["es"] = "  encontré FÁCILMENTE el producto que buscaba. "
-    doc["respondents"]["staff_values"] = ["empleado", "Cliente"]
+    doc["segments"][0]["values"]["norte oeste"] = {"es": "Noroeste", "en": "North-west"}
     spec = write_spec(tmp_path, doc)
     r = run_cli("questionnaire", "check", spec, "--json", str(tmp_path / "c.json"))
     assert_clean_error(r, str(spec), "2 error(s)", "journeys[0].touchpoints[0].constructs[0].items[1].customer",
-                       "same customer wording", "both a customer and a staff value")
+                       "same customer wording", "contains spaces")
     report = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
     assert report["n_errors"] == 2 and not report["ok"]
-    assert _codes(report, "error") == {"duplicate_wording", "respondent_values"}
+    assert _codes(report, "error") == {"duplicate_wording", "segment_code"}
     r = run_cli("questionnaire", "build", spec, "--out", tmp_path / "o")
     assert_clean_error(r, str(spec), "fix them before building")
     assert not (tmp_path / "o").exists()

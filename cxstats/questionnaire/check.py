@@ -204,11 +204,7 @@ def check_spec(spec: StudySpec) -> CheckResult:
                 "no label for any code; label at least both ends so respondents know the direction")
 
     # --- respondents and segments ---------------------------------------------
-    r = spec.respondents
-    both = {normalise_label(v) for v in r.customer_values} & {normalise_label(v) for v in r.staff_values}
-    if both:
-        add("error", "respondent_values", "respondents",
-            f"{', '.join(sorted(both))} is both a customer and a staff value; rows could not be told apart")
+    # (a value listed both as customer and staff type is refused by the spec loader)
     for k, s in enumerate(spec.segments):
         for code in s.values:
             if not str(code).strip() or any(ch.isspace() for ch in str(code)):

@@ -14,9 +14,12 @@ Each step is compared with the previous one by the standard chi-square
 difference test (``lavTestLRT``), ΔCFI and ΔRMSEA. The verdict is the highest
 level whose step and all steps before it pass the chosen rule:
 
-* ``chen`` (default): a step fails when ΔCFI ≤ −0.010 together with
-  ΔRMSEA ≥ 0.015 (Chen 2007);
-* ``cfi``: a step fails when ΔCFI ≤ −0.010 (Cheung & Rensvold 2002);
+* ``cfi`` (default): a step fails when ΔCFI ≤ −0.010 (Cheung & Rensvold 2002;
+  Chen 2007's primary criterion). Chosen as the default because the gap
+  analysis relies on the verdict: it is the more cautious of the two
+  fit-change rules;
+* ``chen``: a step fails only when ΔCFI ≤ −0.010 together with
+  ΔRMSEA ≥ 0.015 (Chen 2007, read as a joint rule; laxer);
 * ``lrt``: a step fails when the chi-square difference test has p < alpha.
 
 Whatever the rule, a step that passes it but fails another criterion is
@@ -111,7 +114,7 @@ def _fails(rule, dcfi, drmsea, p, alpha) -> bool:
     return lrt_bad
 
 
-def invariance(data, model: str, group, *, group_labels=None, free=(), levels=LEVELS, rule: str = "chen",
+def invariance(data, model: str, group, *, group_labels=None, free=(), levels=LEVELS, rule: str = "cfi",
                alpha: float = 0.05, std_lv: bool = False) -> InvarianceResult:
     """Fit the invariance sequence of ``model`` across ``group`` (column name or per-row labels)."""
     from cxstats.errors import InputError
@@ -290,7 +293,7 @@ class ConstructInvarianceResult:
                  "with fewer than 3 items cannot be tested on their own.")]
 
 
-def construct_invariance(data, constructs: dict, group, *, group_labels=None, rule: str = "chen",
+def construct_invariance(data, constructs: dict, group, *, group_labels=None, rule: str = "cfi",
                          alpha: float = 0.05, free: dict | None = None) -> ConstructInvarianceResult:
     """Per-construct invariance: ``constructs`` maps construct id -> item columns."""
     from cxstats.errors import InputError

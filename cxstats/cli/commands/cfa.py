@@ -11,7 +11,7 @@ RULES = ("chen", "cfi", "lrt")
 
 
 @click.command("cfa")
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--model", "model", metavar="SYNTAX|@FILE",
               help="lavaan model syntax, inline or @file, e.g. 'visual =~ x1 + x2 + x3'.")
 @click.option("--group", metavar="COL", help="Fit the model in every group of this column (multi-group CFA).")
@@ -20,9 +20,10 @@ RULES = ("chen", "cfi", "lrt")
 @click.option("--free", "free", multiple=True, metavar="PARAM",
               help="With --invariance: release one equality constraint in every step (partial "
                    "invariance), e.g. --free 'x3 ~ 1' (intercept) or --free 'visual =~ x2' (repeatable).")
-@click.option("--rule", type=click.Choice(RULES), default="chen", show_default=True,
-              help="Invariance verdict rule: chen = a step fails when ΔCFI <= -0.01 together with ΔRMSEA >= "
-                   "0.015; cfi = ΔCFI <= -0.01 alone; lrt = chi-square difference p < .05.")
+@click.option("--rule", type=click.Choice(RULES), default="cfi", show_default=True,
+              help="Invariance verdict rule: cfi = a step fails when ΔCFI <= -0.01 (Cheung & Rensvold "
+                   "2002); chen = only when ΔCFI <= -0.01 together with ΔRMSEA >= 0.015 (laxer); "
+                   "lrt = chi-square difference p < .05 (strict at large n).")
 @click.option("--std-lv", "std_lv", is_flag=True,
               help="Identify factors by fixing their variances to 1 (all loadings free) instead of fixing "
                    "the first loading to 1.")
@@ -55,8 +56,8 @@ def command(data, model, group, invariance, free, rule, std_lv, spec_path, json_
       cxstats cfa hs.csv --model @model.lav --json cfa.json --xlsx cfa.xlsx
       cxstats cfa hs.csv --model @model.lav --group school --invariance
       cxstats cfa hs.csv --model @model.lav --group school --invariance --free 'x3 ~ 1' --free 'x7 ~ 1'
-      cxstats cfa answers.csv --spec study.yaml                 (one factor per construct)
-      cxstats cfa answers.csv --spec study.yaml --invariance    (customers vs staff)
+      cxstats cfa customers.csv --spec study.yaml                  (one factor per construct)
+      cxstats cfa customers.csv staff.csv --spec study.yaml --invariance   (customers vs staff)
 
     Guides: CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08 (Hu & Bentler 1999); CR >=
     .70, AVE >= .50, HTMT < .85. Invariance: means of groups can be compared
@@ -70,6 +71,10 @@ def command(data, model, group, invariance, free, rule, std_lv, spec_path, json_
     if spec_path:
         frame, model_text, groups, file, notes = _from_spec(data, spec_path, model, group, invariance)
     else:
+        if len(data) > 1:
+            raise InputError("several data files are read through a study spec: add --spec SPEC "
+                             "(or give one file)")
+        data = data[0]
         if not model:
             raise InputError("give --model 'lavaan syntax' (or @file), or --spec SPEC")
         frame, model_text, groups, file = _from_options(data, model, group)
@@ -147,9 +152,13 @@ def _from_spec(data, spec_path, model, group, invariance):
     from cxstats.spec.load import load_spec
 
     spec = load_spec(spec_path)
-    survey = load_survey(spec, [(data, None)])
+    survey = load_survey(spec, [(d, None) for d in data])
     frame = survey.data
     notes = []
+    data = data[0] if len(data) == 1 else ", ".join(map(str, data))
+    if not group and not invariance and (frame.respondent_type == "staff").any():
+        frame = frame[frame.respondent_type == "customer"].reset_index(drop=True)
+        notes.append("customers' answers only (staff answers were left out; use --invariance to compare)")
     if model:
         model_text = read_model_text(model)
     else:

@@ -8,7 +8,7 @@ fewer than 3 items cannot be tested on their own and get no verdict (a warning s
 
 Options (all optional): ``constructs`` (list of ids; default all), ``by`` (group
 column; default respondent_type), ``groups`` (the two values compared; default
-[customer, staff]), ``rule`` (chen | cfi | lrt; default chen), ``free`` (mapping
+[customer, staff]), ``rule`` (cfi | chen | lrt; default cfi), ``free`` (mapping
 construct -> list of parameters to release, e.g. ``{web: ["q3 ~ 1"]}``).
 """
 
@@ -37,7 +37,7 @@ def run(ctx, options):
     groups = options.get("groups") or (["customer", "staff"] if by == "respondent_type" else None)
     if groups is not None and (not isinstance(groups, list) or len(groups) < 2):
         _fail(ctx, "groups", "groups must list at least two values of the group column")
-    rule = options.get("rule", "chen")
+    rule = options.get("rule", "cfi")
     if rule not in RULES:
         _fail(ctx, "rule", f"rule must be one of {', '.join(RULES)}, not {rule!r}")
     free = options.get("free") or {}
