@@ -153,7 +153,7 @@ def test_spec_invariance_from_separate_customer_and_staff_files(tmp_path):
     assert res.exit_code == 0, res
     out = res.json()
     assert list(out["groups"]) == ["customer", "staff"] and out["rule"] == "cfi"
-    assert len(out["construct_verdicts"]) == 10
+    assert out["level"] in ("scalar", "strict") and [s["step"] for s in out["steps"]][0] == "configural"
     one = run_cli("cfa", tmp_path / "customers.csv", tmp_path / "staff.csv", "--spec",
                   tmp_path / "questionnaire.yaml", "--json", "-")
     assert one.exit_code == 0 and one.json()["n"] < 400   # customers only (listwise)
