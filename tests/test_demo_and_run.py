@@ -168,3 +168,11 @@ def test_readme_main_job_in_a_fresh_folder(tmp_path):
                           capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert list((tmp_path / "reports").glob("*.xlsx"))
+
+
+def test_plan_step_list_options_are_checked(tmp_path, demo):
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"spec: {demo / 'questionnaire.yaml'}\ndata: [{demo / 'customers.csv'}]\n"
+                    "steps:\n  - step: describe\n  - step: reliability\n    constructs: [web, facilidad_web]\n",
+                    encoding="utf-8")
+    assert_clean_error(run_cli("run", plan), "plan.yaml", "steps[1].constructs", "unknown construct 'web'")

@@ -15,6 +15,7 @@ class PlanContext:
     seed: int = 20261123
     quiet: bool = False
     results: dict = field(default_factory=dict)  # step id -> result of that step
+    current_index: int = 0  # position of the running step in the plan's steps list
     _spec: object = None
     _survey: object = None
     _finance: object = None
@@ -56,6 +57,23 @@ class PlanContext:
             path = entry["file"] if isinstance(entry, dict) else entry
             self._finance = read_table(self.resolve(path))
         return self._finance
+
+    def fail(self, key: str | None, message: str):
+        """Refuse a step option, naming the plan file and ``steps[i].key``."""
+        raise SpecError(message, file=self.plan_path,
+                        path=f"steps[{self.current_index}]" + (f".{key}" if key else ""))
+
+    def option_list(self, options: dict, key: str, allowed, *, what: str = "value") -> list:
+        """A list option (a single value is accepted too) whose entries must be among
+        ``allowed``; absent means all of ``allowed``."""
+        allowed = list(allowed)
+        wanted = options.get(key) or allowed
+        if isinstance(wanted, str):
+            wanted = [wanted]
+        bad = [w for w in wanted if w not in allowed]
+        if bad:
+            self.fail(key, f"unknown {what} {bad[0]!r}; use {', '.join(map(str, allowed))}")
+        return list(wanted)
 
     def check_options(self, step: str, index: int, options: dict, allowed) -> dict:
         """Refuse options a step does not know, naming the plan path."""

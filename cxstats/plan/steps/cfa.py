@@ -11,22 +11,11 @@ WORKBOOK = "measurement"
 OPTIONS = {"model", "constructs", "respondents", "std_lv"}
 
 
-def _fail(ctx, key, message):
-    from cxstats.errors import SpecError
-
-    raise SpecError(message, file=ctx.plan_path,
-                    path=f"steps[{getattr(ctx, 'current_index', 0)}]" + (f".{key}" if key else ""))
-
 
 def construct_items(ctx, options, data, *, min_items: int = 2):
     """{construct id: [items]} for the wanted constructs, and the ids left out (too few items)."""
     constructs = {c.id: c for c in ctx.spec.constructs()}
-    wanted = options.get("constructs") or list(constructs)
-    if isinstance(wanted, str):
-        wanted = [wanted]
-    bad = [c for c in wanted if c not in constructs]
-    if bad:
-        _fail(ctx, "constructs", f"unknown construct {bad[0]!r}; the spec has: {', '.join(constructs)}")
+    wanted = ctx.option_list(options, "constructs", constructs, what="construct")
     out, skipped = {}, []
     for c in wanted:
         items = [i for i in constructs[c].item_ids if i in data.columns]
@@ -38,31 +27,31 @@ def construct_items(ctx, options, data, *, min_items: int = 2):
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.cfa import cfa
 
     data = ctx.survey.data
     who = options.get("respondents", "customer")
     if who not in ("customer", "staff", "all"):
-        _fail(ctx, "respondents", f"respondents must be customer, staff or all, not {who!r}")
+        ctx.fail("respondents", f"respondents must be customer, staff or all, not {who!r}")
     if who != "all" and "respondent_type" in data.columns:
         data = data[data["respondent_type"] == who]
         if len(data) == 0:
-            _fail(ctx, "respondents", f"the survey has no {who} respondents")
+            ctx.fail("respondents", f"the survey has no {who} respondents")
     notes = []
     model = options.get("model")
     if not model:
         scales, skipped = construct_items(ctx, options, data)
         if not scales:
-            _fail(ctx, "constructs", "no construct has two or more items; a CFA needs them")
+            ctx.fail("constructs", "no construct has two or more items; a CFA needs them")
         if skipped:
             notes.append(f"constructs with fewer than two items left out of the CFA: {', '.join(skipped)}")
         model = "\n".join(f"{c} =~ " + " + ".join(items) for c, items in scales.items())
     try:
         result = cfa(data.reset_index(drop=True), model, std_lv=bool(options.get("std_lv", False)))
     except InputError as exc:
-        _fail(ctx, None, exc.render())
+        ctx.fail(None, exc.render())
     result.warnings = notes + list(result.warnings)
     return result
 

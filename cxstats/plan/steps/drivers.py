@@ -19,12 +19,6 @@ OPTIONS = {"outcome", "drivers", "bootstrap", "outcome_type", "binary_threshold"
            "ci_level", "low_boxes", "high_boxes"}
 
 
-def _fail(ctx, key, message):
-    from cxstats.errors import SpecError
-
-    raise SpecError(message, file=ctx.plan_path,
-                    path=f"steps[{getattr(ctx, 'current_index', 0)}]" + (f".{key}" if key else ""))
-
 
 def survey_frame(survey, outcome: str, names: list[str]):
     """Customers' outcome and driver scores (construct = mean of its items), with each
@@ -56,7 +50,7 @@ def survey_frame(survey, outcome: str, names: list[str]):
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.drivers import key_drivers
 
@@ -67,7 +61,7 @@ def run(ctx, options):
         csat = spec.outcome_of_type("csat")
         outcome = csat.id if csat is not None else (outcomes[0] if outcomes else None)
     if outcome not in outcomes:
-        _fail(ctx, "outcome", f"{outcome!r} is not an outcome of the spec (outcomes: "
+        ctx.fail("outcome", f"{outcome!r} is not an outcome of the spec (outcomes: "
                               f"{', '.join(outcomes) or 'none'})")
     wanted = options.get("drivers", "constructs")
     if wanted == "constructs":
@@ -75,11 +69,11 @@ def run(ctx, options):
     elif isinstance(wanted, list) and wanted and all(isinstance(w, str) for w in wanted):
         names = list(wanted)
     else:
-        _fail(ctx, "drivers", "drivers is 'constructs' or a list of construct / item ids")
+        ctx.fail("drivers", "drivers is 'constructs' or a list of construct / item ids")
     try:
         frame, scale, asp = survey_frame(survey, outcome, names)
     except KeyError as exc:
-        _fail(ctx, "drivers", f"{exc.args[0]!r} is neither a construct nor an item of the spec")
+        ctx.fail("drivers", f"{exc.args[0]!r} is neither a construct nor an item of the spec")
     try:
         replicates = int(options.get("bootstrap", 200))
         ci_level = float(options.get("ci_level", 0.95))
@@ -88,7 +82,7 @@ def run(ctx, options):
         threshold = options.get("binary_threshold")
         threshold = None if threshold is None else float(threshold)
     except (TypeError, ValueError):
-        _fail(ctx, None, "bootstrap, low_boxes and high_boxes are whole numbers; ci_level and "
+        ctx.fail(None, "bootstrap, low_boxes and high_boxes are whole numbers; ci_level and "
                          "binary_threshold numbers")
     bar = ctx.progress(total=replicates, desc="drivers bootstrap") if replicates else None
     try:
@@ -99,7 +93,7 @@ def run(ctx, options):
                              scale=scale, low_boxes=low_boxes, high_boxes=high_boxes)
     except InputError as exc:
         if exc.file is None:
-            _fail(ctx, None, exc.render())
+            ctx.fail(None, exc.render())
         raise
     finally:
         if bar is not None:

@@ -12,12 +12,6 @@ WORKBOOK = "measurement"
 OPTIONS = {"items", "constructs", "factors", "method", "rotation", "respondent_type", "missing"}
 
 
-def _fail(ctx, key, message):
-    from cxstats.errors import SpecError
-
-    raise SpecError(message, file=ctx.plan_path,
-                    path=f"steps[{getattr(ctx, 'current_index', 0)}]" + (f".{key}" if key else ""))
-
 
 class EFAStepResult:
     """One EFA per respondent type, with the interface every result has."""
@@ -42,7 +36,7 @@ class EFAStepResult:
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.efa import METHODS, ROTATIONS, efa
 
@@ -54,35 +48,35 @@ def run(ctx, options):
     if chosen:
         bad = [c for c in chosen if c not in constructs]
         if bad:
-            _fail(ctx, "constructs", f"unknown construct {bad[0]!r}; the spec has: {', '.join(constructs)}")
+            ctx.fail("constructs", f"unknown construct {bad[0]!r}; the spec has: {', '.join(constructs)}")
     items = options.get("items") or [i for c in (chosen or constructs) for i in constructs[c].item_ids]
     missing_items = [i for i in items if i not in data.columns]
     if missing_items:
-        _fail(ctx, "items", f"{missing_items[0]!r} is not an item of the survey table")
+        ctx.fail("items", f"{missing_items[0]!r} is not an item of the survey table")
     factors = options.get("factors")
     if factors == "constructs":
         factors = len(chosen or constructs)
     if factors is not None and not isinstance(factors, int):
-        _fail(ctx, "factors", "factors is a whole number or 'constructs'")
+        ctx.fail("factors", "factors is a whole number or 'constructs'")
     method = options.get("method", "minres")
     rotation = options.get("rotation", "oblimin")
     if method not in METHODS:
-        _fail(ctx, "method", f"method must be one of {', '.join(METHODS)}")
+        ctx.fail("method", f"method must be one of {', '.join(METHODS)}")
     if rotation not in ROTATIONS:
-        _fail(ctx, "rotation", f"rotation must be one of {', '.join(ROTATIONS)}")
+        ctx.fail("rotation", f"rotation must be one of {', '.join(ROTATIONS)}")
     kind = options.get("respondent_type", "customer")
     kinds = ["customer", "staff"] if kind == "both" else [kind]
     parts = []
     for k in kinds:
         sub = data[data["respondent_type"] == k]
         if len(sub) == 0:
-            _fail(ctx, "respondent_type", f"the data has no {k} respondents")
+            ctx.fail("respondent_type", f"the data has no {k} respondents")
         try:
             parts.append((k, efa(sub, items, n_factors=factors, method=method, rotation=rotation,
                                  missing=options.get("missing", "pairwise"), seed=ctx.seed)))
         except InputError as exc:
             if exc.file is None:
-                _fail(ctx, None, f"{k}: {exc.render()}")
+                ctx.fail(None, f"{k}: {exc.render()}")
             raise
     return EFAStepResult(parts)
 

@@ -16,12 +16,6 @@ OPTIONS = {"by", "min_n", "levels", "weight", "alpha"}
 LEVELS = ("item", "construct", "touchpoint", "component")
 
 
-def _fail(ctx, key, message):
-    from cxstats.errors import SpecError
-
-    raise SpecError(message, file=ctx.plan_path,
-                    path=f"steps[{getattr(ctx, 'current_index', 0)}]" + (f".{key}" if key else ""))
-
 
 def invariance_verdicts(ctx) -> dict:
     """The latest ``construct_verdicts`` left by an earlier step (empty if none)."""
@@ -34,32 +28,27 @@ def invariance_verdicts(ctx) -> dict:
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.gaps import expand_aspirations, gap_analysis
 
     spec, survey = ctx.spec, ctx.survey
     data = survey.data
-    wanted = options.get("levels") or list(LEVELS)
-    if isinstance(wanted, str):
-        wanted = [wanted]
-    bad = [lv for lv in wanted if lv not in LEVELS]
-    if bad:
-        _fail(ctx, "levels", f"unknown level {bad[0]!r}; use {', '.join(LEVELS)}")
+    wanted = ctx.option_list(options, "levels", LEVELS, what="level")
     by = options.get("by")
     if by is not None and by not in data.columns:
-        _fail(ctx, "by", f"{by!r} is not a segment of the spec (segments: "
+        ctx.fail("by", f"{by!r} is not a segment of the spec (segments: "
                          f"{', '.join(s.id for s in spec.segments) or 'none'})")
     try:
         min_n = int(options.get("min_n", 30))
         alpha = float(options.get("alpha", 0.05))
     except (TypeError, ValueError):
-        _fail(ctx, None, "min_n must be a whole number and alpha a number")
+        ctx.fail(None, "min_n must be a whole number and alpha a number")
     use_weight = options.get("weight", True)
     weight = "weight" if (use_weight and spec.weight and "weight" in data.columns) else None
     types = set(data["respondent_type"].dropna())
     if not {"customer", "staff"} <= types:
-        _fail(ctx, None, "the gaps step compares customers with frontline staff, but the data has only "
+        ctx.fail(None, "the gaps step compares customers with frontline staff, but the data has only "
                          f"{', '.join(sorted(types)) or 'no'} respondents; add the staff file to 'data'")
 
     levels = {"item": {i: [i] for i in spec.item_ids()}, **spec.levels()}
@@ -73,7 +62,7 @@ def run(ctx, options):
                               weight=weight, by=by, min_n=min_n, invariance=verdicts, alpha=alpha)
     except InputError as exc:
         if exc.file is None:
-            _fail(ctx, None, exc.render())
+            ctx.fail(None, exc.render())
         raise
     return result
 

@@ -17,15 +17,9 @@ WORKBOOK = "measurement"
 OPTIONS = {"constructs", "by", "groups", "rule", "free"}
 
 
-def _fail(ctx, key, message):
-    from cxstats.errors import SpecError
-
-    raise SpecError(message, file=ctx.plan_path,
-                    path=f"steps[{getattr(ctx, 'current_index', 0)}]" + (f".{key}" if key else ""))
-
 
 def run(ctx, options):
-    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.plan.steps.cfa import construct_items
     from cxstats.stats.invariance import RULES, construct_invariance
@@ -33,33 +27,33 @@ def run(ctx, options):
     data = ctx.survey.data
     by = options.get("by") or "respondent_type"
     if by not in data.columns:
-        _fail(ctx, "by", f"{by!r} is not a column of the survey table")
+        ctx.fail("by", f"{by!r} is not a column of the survey table")
     groups = options.get("groups") or (["customer", "staff"] if by == "respondent_type" else None)
     if groups is not None and (not isinstance(groups, list) or len(groups) < 2):
-        _fail(ctx, "groups", "groups must list at least two values of the group column")
+        ctx.fail("groups", "groups must list at least two values of the group column")
     rule = options.get("rule", "cfi")
     if rule not in RULES:
-        _fail(ctx, "rule", f"rule must be one of {', '.join(RULES)}, not {rule!r}")
+        ctx.fail("rule", f"rule must be one of {', '.join(RULES)}, not {rule!r}")
     free = options.get("free") or {}
     if not isinstance(free, dict):
-        _fail(ctx, "free", "free must map a construct id to a list of parameters, e.g. {web: ['q3 ~ 1']}")
+        ctx.fail("free", "free must map a construct id to a list of parameters, e.g. {web: ['q3 ~ 1']}")
     labels = [None if v is None or v != v else str(v) for v in data[by].tolist()]
     if groups is not None:
         groups = [str(g) for g in groups]
         present = {g for g in labels if g is not None}
         absent = [g for g in groups if g not in present]
         if absent:
-            _fail(ctx, "groups", f"no respondents with {by} = {absent[0]!r}; the data has: "
+            ctx.fail("groups", f"no respondents with {by} = {absent[0]!r}; the data has: "
                                  f"{', '.join(sorted(present))}")
         labels = [g if g in groups else None for g in labels]
     scales, skipped = construct_items(ctx, options, data, min_items=1)
     if not scales:
-        _fail(ctx, "constructs", "no construct to test")
+        ctx.fail("constructs", "no construct to test")
     try:
         result = construct_invariance(data.reset_index(drop=True), scales, labels, group_labels=groups,
                                       rule=rule, free={k: list(v) for k, v in free.items()})
     except InputError as exc:
-        _fail(ctx, None, exc.render())
+        ctx.fail(None, exc.render())
     untested = [c.construct for c in result.constructs if c.level is None]
     if untested:
         result.warnings.append("no invariance verdict (fewer than 3 items or not estimable): "

@@ -11,15 +11,9 @@ WORKBOOK = "gaps"
 OPTIONS = {"column", "group", "by", "min_n"}
 
 
-def _fail(ctx, key, message):
-    from cxstats.errors import SpecError
-
-    raise SpecError(message, file=ctx.plan_path,
-                    path=f"steps[{getattr(ctx, 'current_index', 0)}]" + (f".{key}" if key else ""))
-
 
 def run(ctx, options):
-    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.nps import nps_report
 
@@ -28,12 +22,12 @@ def run(ctx, options):
     if column is None:
         outcome = spec.outcome_of_type("nps")
         if outcome is None:
-            _fail(ctx, "column", "the spec has no outcome of type nps; name the column")
+            ctx.fail("column", "the spec has no outcome of type nps; name the column")
         column = outcome.id
     group, by = options.get("group"), options.get("by")
     for key, col in (("column", column), ("group", group), ("by", by)):
         if col is not None and col not in data.columns:
-            _fail(ctx, key, f"{col!r} is not a column of the survey table")
+            ctx.fail(key, f"{col!r} is not a column of the survey table")
     if group != "respondent_type":
         data = data[data["respondent_type"] == "customer"].reset_index(drop=True)
     csat = {o.id: o.scale.max for o in spec.outcomes if o.type == "csat"}
@@ -41,12 +35,12 @@ def run(ctx, options):
     try:
         min_n = int(options.get("min_n", 30))
     except (TypeError, ValueError):
-        _fail(ctx, "min_n", "min_n must be a whole number")
+        ctx.fail("min_n", "min_n must be a whole number")
     try:
         return nps_report(data, column, group=group, by=by, min_n=min_n, csat=csat, ces=ces)
     except InputError as exc:
         if exc.file is None:
-            _fail(ctx, None, exc.render())
+            ctx.fail(None, exc.render())
         raise
 
 

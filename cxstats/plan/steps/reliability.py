@@ -12,40 +12,29 @@ WORKBOOK = "measurement"
 OPTIONS = {"constructs", "missing", "bootstrap", "by"}
 
 
-def _fail(ctx, key, message):
-    from cxstats.errors import SpecError
-
-    raise SpecError(message, file=ctx.plan_path,
-                    path=f"steps[{getattr(ctx, 'current_index', 0)}]" + (f".{key}" if key else ""))
-
 
 def run(ctx, options):
-    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.reliability import reliability_report
 
     spec, survey = ctx.spec, ctx.survey
     data = survey.data
     constructs = {c.id: c for c in spec.constructs()}
-    wanted = options.get("constructs") or list(constructs)
-    if isinstance(wanted, str):
-        wanted = [wanted]
-    bad = [c for c in wanted if c not in constructs]
-    if bad:
-        _fail(ctx, "constructs", f"unknown construct {bad[0]!r}; the spec has: {', '.join(constructs)}")
+    wanted = ctx.option_list(options, "constructs", constructs, what="construct")
     scales = {c: constructs[c].item_ids for c in wanted if len(constructs[c].item_ids) >= 2}
     if not scales:
-        _fail(ctx, "constructs", "no construct has two or more items; reliability needs at least two")
+        ctx.fail("constructs", "no construct has two or more items; reliability needs at least two")
     missing = options.get("missing", "pairwise")
     if missing not in ("pairwise", "listwise"):
-        _fail(ctx, "missing", f"missing must be pairwise or listwise, not {missing!r}")
+        ctx.fail("missing", f"missing must be pairwise or listwise, not {missing!r}")
     try:
         n_boot = int(options.get("bootstrap", 0))
     except (TypeError, ValueError):
-        _fail(ctx, "bootstrap", "bootstrap must be a whole number of resamples")
+        ctx.fail("bootstrap", "bootstrap must be a whole number of resamples")
     by = options.get("by") or "respondent_type"
     if by not in data.columns:
-        _fail(ctx, "by", f"{by!r} is not a column of the survey table")
+        ctx.fail("by", f"{by!r} is not a column of the survey table")
     groups = [None if v is None or v != v else str(v) for v in data[by].tolist()]
     used = {i for its in scales.values() for i in its}
     rev = [i.id for i in spec.items() if i.reverse and i.id in used]
@@ -63,7 +52,7 @@ def run(ctx, options):
                                     progress=tick if bar is not None else None)
     except InputError as exc:
         if exc.file is None:
-            _fail(ctx, None, exc.render())
+            ctx.fail(None, exc.render())
         raise
     finally:
         if bar is not None:
