@@ -350,8 +350,9 @@ def _ctx(demo, results=None):
 
     spec = load_spec(demo / "questionnaire.yaml")
     survey = load_survey(spec, [(demo / "customers.csv", "customer"), (demo / "staff.csv", "staff")])
-    return SimpleNamespace(spec=spec, survey=survey, results=results or {}, current_index=0,
-                           plan_path=demo / "plan.yaml", check_options=lambda step, i, o, allowed: o)
+    from cxstats.plan.context import PlanContext
+
+    return PlanContext(demo / "plan.yaml", {}, results=results or {}, _spec=spec, _survey=survey)
 
 
 def test_plan_step_reads_invariance_verdicts(demo):
