@@ -200,3 +200,21 @@ def test_group_prefixed_export_headers_are_recognised(tmp_path, demo):
         d = load_survey(SPEC, [(p, None)]).data
         assert list(d.web_1) == [float(v) for v in df.web_1]
     assert list(load_survey(SPEC, [(tmp_path / "kobo.csv", None)]).data.nps) == [float(v) for v in df.nps]
+
+
+def test_spec_without_id_column_numbers_respondents_by_row(tmp_path, demo):
+    import yaml
+
+    from cxstats.spec.load import load_spec
+
+    doc = yaml.safe_load((demo / "questionnaire.yaml").read_text(encoding="utf-8"))
+    doc["respondents"]["id_column"] = None
+    spec_path = tmp_path / "noid.yaml"
+    spec_path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    df = _rows(demo, 3).drop(columns=["id_respuesta"])
+    p = tmp_path / "wave.csv"
+    p.write_text(df.to_csv(index=False), encoding="utf-8")
+    d = load_survey(load_spec(spec_path), [(p, None)]).data
+    assert list(d.respondent_id) == ["wave:2", "wave:3", "wave:4"]
+    res = run_cli("questionnaire", "build", spec_path, "--out", tmp_path / "forms")
+    assert res.exit_code == 0, res

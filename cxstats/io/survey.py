@@ -198,7 +198,7 @@ def read_survey_file(spec, path, respondent_type: str | None = None, table: RawT
     else:
         types = ["customer"] * len(frame)
 
-    required = [r.id_column] + spec.item_ids()
+    required = ([r.id_column] if r.id_column else []) + spec.item_ids()
     has_customers = "customer" in types
     if has_customers:
         required += [o.id for o in spec.outcomes if o.required]
@@ -208,12 +208,15 @@ def read_survey_file(spec, path, respondent_type: str | None = None, table: RawT
 
     out = {"respondent_id": [], "respondent_type": types}
     ids = []
-    for i, v in enumerate(frame[r.id_column].tolist()):
+    id_values = frame[r.id_column].tolist() if r.id_column else [table.file_row(i) for i in range(len(frame))]
+    for i, v in enumerate(id_values):
         if is_blank(v):
             problems.add(r.id_column, table.file_row(i), "", "respondent id is empty")
             ids.append(None)
         else:
             ids.append(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
+    if not r.id_column:
+        ids = [f"{table.path.stem}:{i}" for i in ids]
     out["respondent_id"] = ids
 
     for col, scale in spec.scored_columns().items():

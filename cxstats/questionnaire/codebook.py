@@ -141,7 +141,7 @@ def variable_rows(spec: StudySpec, language: str | None = None) -> list[dict]:
         row.update(kw)
         return row
 
-    rows.append(base(spec.respondents.id_column, "respondent id",
+    rows.append(base(spec.respondents.id_column or "respondent_id", "respondent id",
                      codes_and_labels="text; filled by the form (once(uuid())) unless pre-filled"))
     r = spec.respondents
     rows.append(base(type_column(spec), "respondent type",

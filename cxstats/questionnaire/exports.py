@@ -19,7 +19,7 @@ _SEP = re.compile(r"[/-]")
 
 
 def known_columns(spec: StudySpec) -> set[str]:
-    return ({spec.respondents.id_column, type_column(spec), why_name(spec)} | set(spec.item_ids())
+    return ({spec.respondents.id_column or "respondent_id", type_column(spec), why_name(spec)} | set(spec.item_ids())
             | {o.id for o in spec.outcomes} | {s.id for s in spec.segments})
 
 

@@ -156,7 +156,7 @@ def build_form(spec: StudySpec, audience: str) -> Form:
     langs = list(spec.languages)
     staff = audience == "staff"
     ids = set(spec.item_ids()) | {o.id for o in spec.outcomes} | {s.id for s in spec.segments}
-    names = _Names(ids | {spec.respondents.id_column, type_column(spec)})
+    names = _Names(ids | {spec.respondents.id_column or "respondent_id", type_column(spec)})
     lists = _Names(set())
 
     choices: dict[str, list] = {}
@@ -187,7 +187,7 @@ def build_form(spec: StudySpec, audience: str) -> Form:
         return texts.staff_wording(customer, langs, kind), True
 
     head = [
-        Question(spec.respondents.id_column, "respondent_id", {lang: "" for lang in langs}, "calculate",
+        Question(spec.respondents.id_column or "respondent_id", "respondent_id", {lang: "" for lang in langs}, "calculate",
                  calculation="once(uuid())"),
         Question(type_column(spec), "respondent_type", {lang: "" for lang in langs}, "calculate",
                  calculation=_xpath_string(type_value(spec, audience))),

@@ -226,8 +226,9 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
     rnode = r.mapping(doc.get("respondents") or {}, "respondents",
                       {"id_column", "type_column", "customer_values", "staff_values"})
     respondents = Respondents()
-    if "id_column" in rnode:
-        respondents.id_column = r.ident(rnode, "id_column", "respondents")
+    if "id_column" in rnode:  # null: the export has no id; respondents are numbered by row
+        respondents.id_column = (None if rnode["id_column"] is None
+                                 else r.ident(rnode, "id_column", "respondents"))
     if rnode.get("type_column"):
         respondents.type_column = r.ident(rnode, "type_column", "respondents")
     for key in ("customer_values", "staff_values"):

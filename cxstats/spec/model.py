@@ -124,7 +124,7 @@ class Segment:
 
 @dataclass
 class Respondents:
-    id_column: str = "respondent_id"
+    id_column: str | None = "respondent_id"  # None: no id in the export, rows are numbered
     type_column: str | None = None
     customer_values: list = field(default_factory=lambda: ["customer", "cliente"])
     staff_values: list = field(default_factory=lambda: ["staff", "empleado", "frontline"])
