@@ -2,7 +2,6 @@
 by simulation (seeded), the report, the CLI and the plan step."""
 
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -159,8 +158,9 @@ def test_plan_step_nps(tmp_path):
     write_demo(tmp_path, n_customers=150, n_staff=30)
     spec = load_spec(tmp_path / "questionnaire.yaml")
     survey = load_survey(spec, [(tmp_path / "customers.csv", "customer"), (tmp_path / "staff.csv", "staff")])
-    ctx = SimpleNamespace(spec=spec, survey=survey, results={}, current_index=0, plan_path=tmp_path / "p.yaml",
-                          check_options=lambda step, i, o, allowed: o)
+    from cxstats.plan.context import PlanContext
+
+    ctx = PlanContext(tmp_path / "p.yaml", {}, _spec=spec, _survey=survey)
     res = step.run(ctx, {"by": "region"})
     customers = survey.customers()["nps"]
     assert res.overall["n"] == customers.notna().sum()

@@ -267,6 +267,7 @@ output:
   workbooks:
     gaps: demo_gap_workbook.xlsx          # for the client team
     measurement: demo_measurement.xlsx    # for the researcher and reviewers
+    roi: demo_roi_workbook.xlsx           # for finance
 steps:
   - step: describe
     workbook: measurement
@@ -278,6 +279,10 @@ steps:
   - step: drivers
     outcome: csat
     bootstrap: 200
+  - step: sem
+  - step: finance
+  - step: roi
+    draws: 5000
 """
 
 

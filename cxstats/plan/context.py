@@ -75,13 +75,12 @@ class PlanContext:
             self.fail(key, f"unknown {what} {bad[0]!r}; use {', '.join(map(str, allowed))}")
         return list(wanted)
 
-    def check_options(self, step: str, index: int, options: dict, allowed) -> dict:
+    def check_options(self, step: str, options: dict, allowed) -> dict:
         """Refuse options a step does not know, naming the plan path."""
         unknown = sorted(set(options) - set(allowed))
         if unknown:
-            raise SpecError(f"step '{step}' has no option {', '.join(map(repr, unknown))}; "
-                            f"it takes: {', '.join(sorted(allowed)) or 'none'}",
-                            file=self.plan_path, path=f"steps[{index}]")
+            self.fail(None, f"step '{step}' has no option {', '.join(map(repr, unknown))}; "
+                            f"it takes: {', '.join(sorted(allowed)) or 'none'}")
         return options
 
     def progress(self, iterable=None, *, total=None, desc: str = ""):

@@ -27,7 +27,7 @@ def construct_items(ctx, options, data, *, min_items: int = 2):
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.cfa import cfa
 

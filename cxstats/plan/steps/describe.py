@@ -6,7 +6,7 @@ OPTIONS = {"columns"}
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.stats.describe import describe
     from cxstats.spec.model import pick
 

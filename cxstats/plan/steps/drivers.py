@@ -50,7 +50,7 @@ def survey_frame(survey, outcome: str, names: list[str]):
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.drivers import key_drivers
 

@@ -36,7 +36,7 @@ class EFAStepResult:
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.efa import METHODS, ROTATIONS, efa
 

@@ -12,12 +12,6 @@ WORKBOOK = "roi"
 OPTIONS = {"predictors", "min_match"}
 
 
-def _fail(ctx, key, message):
-    from cxstats.errors import SpecError
-
-    raise SpecError(message, file=ctx.plan_path,
-                    path=f"steps[{getattr(ctx, 'current_index', 0)}]" + (f".{key}" if key else ""))
-
 
 def linked_frame(ctx):
     """Customers: respondent_id, outcomes and construct scores (mean of items)."""
@@ -33,15 +27,15 @@ def finance_table(ctx):
     from cxstats.stats.finance import read_finance
 
     if ctx.finance is None:
-        _fail(ctx, None, "this step needs the plan's 'finance: {file: ...}' (a customer-level finance table)")
+        ctx.fail(None, "this step needs the plan's 'finance: {file: ...}' (a customer-level finance table)")
     fin = ctx.spec.finance
     if fin is None or not fin.fields:
-        _fail(ctx, None, "the spec has no 'finance:' block naming the id, churn and revenue columns")
+        ctx.fail(None, "the spec has no 'finance:' block naming the id, churn and revenue columns")
     return read_finance(ctx.finance, id_column=fin.id_column, columns=fin.fields)
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.cli.commands.finance import default_predictors
     from cxstats.stats.finance import finance_linkage
 
@@ -52,11 +46,11 @@ def run(ctx, options):
     frame = linked_frame(ctx)
     unknown = [p for p in preds if p not in frame.columns]
     if unknown:
-        _fail(ctx, "predictors", f"unknown predictor {unknown[0]!r} (use outcome or construct ids of the spec)")
+        ctx.fail("predictors", f"unknown predictor {unknown[0]!r} (use outcome or construct ids of the spec)")
     try:
         min_match = float(options.get("min_match", 0.8))
     except (TypeError, ValueError):
-        _fail(ctx, "min_match", "min_match must be a number between 0 and 1")
+        ctx.fail("min_match", "min_match must be a number between 0 and 1")
     survey_file = ", ".join(ctx.survey.sources) or "survey"
     return finance_linkage(frame, finance_table(ctx), list(preds), survey_file=survey_file, min_match=min_match,
                            currency=spec.finance.currency)

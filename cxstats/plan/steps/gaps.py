@@ -28,7 +28,7 @@ def invariance_verdicts(ctx) -> dict:
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.gaps import expand_aspirations, gap_analysis
 

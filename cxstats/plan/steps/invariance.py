@@ -19,7 +19,7 @@ OPTIONS = {"constructs", "by", "groups", "rule", "free"}
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.plan.steps.cfa import construct_items
     from cxstats.stats.invariance import RULES, construct_invariance

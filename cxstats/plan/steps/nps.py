@@ -13,7 +13,7 @@ OPTIONS = {"column", "group", "by", "min_n"}
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.nps import nps_report
 

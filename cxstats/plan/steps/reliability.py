@@ -14,7 +14,7 @@ OPTIONS = {"constructs", "missing", "bootstrap", "by"}
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, ctx.current_index, options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.errors import InputError
     from cxstats.stats.reliability import reliability_report
 

@@ -21,12 +21,6 @@ WORKBOOK = "roi"
 OPTIONS = {"loyalty", "draws", "discount_rate", "horizon", "margin", "customer_value", "min_match"}
 
 
-def _fail(ctx, key, message):
-    from cxstats.errors import SpecError
-
-    raise SpecError(message, file=ctx.plan_path,
-                    path=f"steps[{getattr(ctx, 'current_index', 0)}]" + (f".{key}" if key else ""))
-
 
 def _latest(ctx, cls_name, ok=lambda r: True):
     found = None
@@ -53,7 +47,7 @@ def _drivers_block(ctx, loyalty, constructs):
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.cli.commands.finance import default_predictors
     from cxstats.plan.steps.finance import finance_table, linked_frame
     from cxstats.stats import roi
@@ -61,7 +55,7 @@ def run(ctx, options):
 
     spec = ctx.spec
     if not ctx.plan.get("roadmap"):
-        _fail(ctx, None, "the roi step needs 'roadmap: {file: ...}' in the plan")
+        ctx.fail(None, "the roi step needs 'roadmap: {file: ...}' in the plan")
     entry = ctx.plan["roadmap"]
     path = ctx.resolve(entry["file"] if isinstance(entry, dict) else entry)
     loyalty = options.get("loyalty") or default_predictors(spec)[0]
@@ -71,10 +65,10 @@ def run(ctx, options):
                if k in options}
         draws = int(options.get("draws", 10_000))
     except (TypeError, ValueError):
-        _fail(ctx, None, "draws, discount_rate, horizon, margin, customer_value and min_match must be numbers")
+        ctx.fail(None, "draws, discount_rate, horizon, margin, customer_value and min_match must be numbers")
     frame = linked_frame(ctx)
     if loyalty not in frame.columns:
-        _fail(ctx, "loyalty", f"unknown loyalty measure {loyalty!r} (use an outcome id of the spec)")
+        ctx.fail("loyalty", f"unknown loyalty measure {loyalty!r} (use an outcome id of the spec)")
     initiatives = roi.read_roadmap(path, constructs)
     fin = _latest(ctx, "FinanceResult", lambda r: loyalty in r.predictors)
     survey_file = ", ".join(ctx.survey.sources) or "survey"

@@ -12,11 +12,11 @@ OPTIONS = {"model", "bootstrap", "ci", "std_lv"}
 
 
 def run(ctx, options):
-    ctx.check_options(NAME, getattr(ctx, "current_index", 0), options, OPTIONS)
+    ctx.check_options(NAME, options, OPTIONS)
     from cxstats.errors import SpecError
     from cxstats.stats.sem_analysis import sem_analysis, spec_model
 
-    idx = getattr(ctx, "current_index", 0)
+    idx = ctx.current_index
     text = options.get("model") or spec_model(ctx.spec)
     try:
         boot = int(options.get("bootstrap", 0))
