@@ -14,6 +14,25 @@ import click
 from cxstats.errors import InputError
 
 
+def data_files_argument(f):
+    """``DATA...``: one file, or with --spec several (e.g. customers.csv staff.csv)."""
+    return click.argument("data", nargs=-1, required=True, metavar="DATA...",
+                          type=click.Path(dir_okay=False))(f)
+
+
+def one_data_file(files) -> str:
+    """The single file of a command run without --spec."""
+    if len(files) != 1:
+        raise InputError("several data files are read through a study spec: add --spec SPEC "
+                         "(or give one file)")
+    return files[0]
+
+
+def files_label(files) -> str:
+    """How a set of data files is named in messages."""
+    return files[0] if len(files) == 1 else ", ".join(map(str, files))
+
+
 def output_options(f):
     """``--json PATH`` (``-`` = stdout) and ``--xlsx PATH``."""
     f = click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import output_options, quiet_option, seed_option, spec_option, split_list
+from cxstats.cli.common import data_files_argument, files_label, one_data_file, output_options, quiet_option, seed_option, spec_option, split_list
 from cxstats.errors import InputError
 
 
@@ -23,7 +23,7 @@ def _pair(text, option):
 
 
 @click.command("drivers")
-@click.argument("data", type=click.Path(dir_okay=False))
+@data_files_argument
 @click.option("--outcome", metavar="COL", help="Outcome column (e.g. nps, csat). With --spec: an outcome id.")
 @click.option("--drivers", "driver_list", metavar="X1,X2,...",
               help="Driver columns. With --spec: construct ids or item ids (default: every construct, "
@@ -93,12 +93,14 @@ def command(data, outcome, driver_list, outcome_type, binary_threshold, bootstra
     driver, exactly collinear drivers or fewer rows than drivers + 2 are
     refused with a message (exit code 2).
     """
+    files = data
+    data = files_label(files) if spec_path else one_data_file(files)
     from cxstats.cli.common import emit, progress
 
     scale = _pair(scale_range, "--scale-range")
     cutoffs = _pair(ipa_cutoffs, "--ipa-cutoffs")
     if spec_path:
-        frame, outcome, drivers, spec_scale, spec_asp = _from_spec(data, spec_path, outcome, driver_list)
+        frame, outcome, drivers, spec_scale, spec_asp = _from_spec(files, spec_path, outcome, driver_list)
         scale = scale or spec_scale
         if aspiration is None and spec_asp:
             aspiration = spec_asp
@@ -130,13 +132,15 @@ def command(data, outcome, driver_list, outcome_type, binary_threshold, bootstra
     emit(result, json_path=json_path, xlsx_path=xlsx_path, quiet=quiet, write_sheets=write_drivers_sheets)
 
 
-def _from_spec(data, spec_path, outcome, driver_list):
+def _from_spec(files, spec_path, outcome, driver_list):
     """Customers' construct scores (item means) and the outcome from a spec-driven survey."""
+    from cxstats.cli.common import files_label
     from cxstats.io.survey import load_survey
     from cxstats.spec.load import load_spec
 
+    data = files_label(files)
     spec = load_spec(spec_path)
-    survey = load_survey(spec, [(data, None)])
+    survey = load_survey(spec, [(d, None) for d in files])
     if not (survey.data["respondent_type"] == "customer").any():
         raise InputError("the file has no customer answers (key drivers use customers only)", file=data)
     outcomes = [o.id for o in spec.outcomes]

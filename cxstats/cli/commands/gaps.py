@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import output_options, parse_scales, quiet_option, spec_option, split_list
+from cxstats.cli.common import data_files_argument, files_label, one_data_file, output_options, parse_scales, quiet_option, spec_option, split_list
 from cxstats.errors import InputError
 
 
@@ -50,7 +50,7 @@ def _text_column(table, column):
 
 
 @click.command("gaps")
-@click.argument("data", type=click.Path(dir_okay=False))
+@data_files_argument
 @click.option("--group", "group", metavar="COL",
               help="Column with the two groups (e.g. respondent type). With --spec the default is "
                    "respondent_type (customer vs staff).")
@@ -100,6 +100,8 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
     With --spec, items, constructs, touchpoints, components, aspirations, scales
     and weights come from the study spec and customers are compared with staff.
     """
+    files = data
+    data = files_label(files) if spec_path else one_data_file(files)
     import pandas as pd
 
     from cxstats.stats.gaps import expand_aspirations, gap_analysis
@@ -119,7 +121,7 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
         from cxstats.spec.load import load_spec
 
         spec = load_spec(spec_path)
-        survey = load_survey(spec, [(data, None)])
+        survey = load_survey(spec, [(d, None) for d in files])
         frame = survey.data
         group = group or "respondent_type"
         spec_levels = spec.levels()

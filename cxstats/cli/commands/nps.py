@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import output_options, quiet_option, spec_option, split_list
+from cxstats.cli.common import data_files_argument, files_label, one_data_file, output_options, quiet_option, spec_option, split_list
 from cxstats.errors import InputError
 
 
 @click.command("nps")
-@click.argument("data", type=click.Path(dir_okay=False))
+@data_files_argument
 @click.option("--column", metavar="COL", help="The 0-10 likelihood-to-recommend column (with --spec: "
                                               "default the spec's NPS outcome).")
 @click.option("--group", metavar="COL", help="NPS per value of this column; with two values (or "
@@ -43,6 +43,8 @@ def command(data, column, group, compare, by, min_n, csat, ces, spec_path, json_
       cxstats nps survey.csv --column recommend --csat sat=5 --ces effort --xlsx nps.xlsx
       cxstats nps answers.csv --spec study.yaml          (customers' NPS, CSAT and CES outcomes)
     """
+    files = data
+    data = files_label(files) if spec_path else one_data_file(files)
     import pandas as pd
 
     from cxstats.cli.common import emit
@@ -69,7 +71,7 @@ def command(data, column, group, compare, by, min_n, csat, ces, spec_path, json_
         from cxstats.spec.load import load_spec
 
         spec = load_spec(spec_path)
-        survey = load_survey(spec, [(data, None)])
+        survey = load_survey(spec, [(d, None) for d in files])
         frame = survey.data
         if not group:
             frame = frame[frame["respondent_type"] == "customer"].reset_index(drop=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import output_options, parse_scales, quiet_option, seed_option, spec_option
+from cxstats.cli.common import data_files_argument, files_label, one_data_file, output_options, parse_scales, quiet_option, seed_option, spec_option
 from cxstats.errors import InputError
 
 
@@ -16,7 +16,7 @@ def _with_file(exc: InputError, path) -> InputError:
 
 
 @click.command("reliability")
-@click.argument("data", type=click.Path(dir_okay=False))
+@data_files_argument
 @click.option("--scale", "scales", multiple=True, metavar="NAME=I1,I2,...",
               help="A scale and its items (repeatable).")
 @click.option("--reverse", "reverse", multiple=True, metavar="ITEM",
@@ -56,9 +56,11 @@ def command(data, scales, reverse, lo, hi, group, missing, n_boot, seed, spec_pa
     Rule of thumb: alpha >= .70 for group comparisons; an item whose r_drop is
     low (< .30) and whose removal raises alpha deserves a second look.
     """
+    files = data
+    data = files_label(files) if spec_path else one_data_file(files)
     parsed = parse_scales(scales, "--scale")
     if spec_path:
-        result = _from_spec(data, spec_path, parsed, reverse, group, missing, n_boot, seed, quiet)
+        result = _from_spec(files, spec_path, parsed, reverse, group, missing, n_boot, seed, quiet)
     else:
         result = _from_options(data, parsed, reverse, lo, hi, group, missing, n_boot, seed, quiet)
     from cxstats.cli.common import emit
@@ -117,15 +119,17 @@ def _from_options(data, scales, reverse, lo, hi, group, missing, n_boot, seed, q
                 n_boot=n_boot, seed=seed, quiet=quiet, file=table.path, row_of=table.file_row)
 
 
-def _from_spec(data, spec_path, scales, reverse, group, missing, n_boot, seed, quiet):
+def _from_spec(files, spec_path, scales, reverse, group, missing, n_boot, seed, quiet):
+    from cxstats.cli.common import files_label
     from cxstats.io.survey import load_survey
     from cxstats.spec.load import load_spec
 
+    data = files_label(files)
     if reverse:
         raise InputError("--reverse cannot be combined with --spec: reverse keying comes from the spec "
                          "(items with reverse: true are already recoded)")
     spec = load_spec(spec_path)
-    survey = load_survey(spec, [(data, None)])
+    survey = load_survey(spec, [(d, None) for d in files])
     frame = survey.data
     if not scales:
         scales = {c.id: c.item_ids for c in spec.constructs()}

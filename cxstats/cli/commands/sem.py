@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import output_options, quiet_option, seed_option, spec_option
+from cxstats.cli.common import data_files_argument, files_label, one_data_file, output_options, quiet_option, seed_option, spec_option
 from cxstats.errors import InputError
 
 
 @click.command("sem")
-@click.argument("data", type=click.Path(dir_okay=False))
+@data_files_argument
 @click.option("--model", metavar="SYNTAX|@FILE", help="lavaan model syntax, inline or @file: =~ (measured by), "
                                                      "~ (regressed on), ~~ (covariance), a*x labels, := defined "
                                                      "parameters (indirect effects).")
@@ -49,6 +49,8 @@ def command(data, model, bootstrap, ci, std_lv, seed, spec_path, json_path, xlsx
       cxstats sem survey.csv --model @mediation.lav --bootstrap 2000 --ci bc --json sem.json
       cxstats sem customers.csv --spec questionnaire.yaml --xlsx sem.xlsx
     """
+    files = data
+    data = files_label(files) if spec_path else one_data_file(files)
     from cxstats.cli.common import emit, progress, read_model_text
     from cxstats.stats.sem_analysis import sem_analysis
 
@@ -61,7 +63,7 @@ def command(data, model, bootstrap, ci, std_lv, seed, spec_path, json_path, xlsx
 
         spec = load_spec(spec_path)
         text = spec_model(spec)
-        frame = load_survey(spec, [(data, None)]).customers().reset_index(drop=True)
+        frame = load_survey(spec, [(d, None) for d in files]).customers().reset_index(drop=True)
     else:
         from cxstats.io.tables import load_numeric
         from cxstats.stats.lavaan_syntax import parse_model
