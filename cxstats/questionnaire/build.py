@@ -112,7 +112,13 @@ def build_questionnaire(spec: StudySpec, out_dir, language: str | None = None) -
     books = {f"xlsform_{aud}": xlsform.workbook(f) for aud, f in forms.items()}
     books["codebook_xlsx"] = codebook_workbook(spec, language, check)
 
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from cxstats.errors import InputError
+
+        raise InputError(f"cannot create the output folder ({exc.strerror or exc}); choose a folder you can "
+                         "write to", file=out) from None
     written = {}
     for key, fname in FILES.items():
         path = out / fname
