@@ -1,4 +1,6 @@
-"""Roadmap ROI: closed forms, Monte Carlo reproducibility, input errors, and the demo's known truth."""
+"""Roadmap ROI: closed forms, Monte Carlo reproducibility, input errors, and the demo's known truth
+(the observed-score chain's band covers the observed-score truth; the latent chain's band covers
+the causal truth simulated from the demo's generating model)."""
 
 import math
 
@@ -213,23 +215,58 @@ def _observed_chain(frame, churn, revenue):
 
 
 @pytest.fixture(scope="module")
-def demo_roi(tmp_path_factory):
+def demo_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo_roi")
     assert run_cli("demo", folder).exit_code == 0
-    res = run_cli("roi", folder / "roadmap.csv", "--survey", folder / "customers.csv", "--spec",
-                  folder / "questionnaire.yaml", "--finance", folder / "finance.csv", "--draws", 4000,
-                  "--seed", 7, "--json", "-")
+    return folder
+
+
+def _run_demo_roi(folder, chain, draws):
+    args = ["roi", folder / "roadmap.csv", "--survey", folder / "customers.csv", "--spec",
+            folder / "questionnaire.yaml", "--finance", folder / "finance.csv", "--draws", draws, "--seed", 7,
+            "--json", "-"]
+    res = run_cli(*args, *(["--chain", chain] if chain else []))
     assert res.exit_code == 0, res
-    return folder, res.json()
+    return res.json()
 
 
-def test_demo_effects_recovered(demo_roi):
+@pytest.fixture(scope="module")
+def demo_roi(demo_folder):
+    """The observed-score chain (asked for explicitly: the latent chain is the default)."""
+    return demo_folder, _run_demo_roi(demo_folder, "observed", 4000)
+
+
+@pytest.fixture(scope="module")
+def demo_roi_latent(demo_folder):
+    """The default chain: latent for the demo spec (3 items per construct, recompra + nps)."""
+    return demo_folder, _run_demo_roi(demo_folder, None, 2000)
+
+
+N_POP = 300_000
+
+
+@pytest.fixture(scope="module")
+def population():
+    """The generating model at n = 300 000 without and with franja_2h's uplift (common random numbers)."""
+    return _population(N_POP, 99), _population(N_POP, 99, "puntualidad_entrega", 0.40)
+
+
+def _causal_truth(population):
+    """True change in churn probability and NPV of franja_2h from simulating the generating model."""
+    (pop, churn, revenue, p0), (up, churn_u, revenue_u, p1) = population
+    dp = float(p1.mean() - p0.mean())
+    drev = float(revenue_u.mean() / revenue.mean() - 1)
+    A = 150_000 * (-dp * revenue.mean() + revenue.mean() * drev)
+    return dp, float(A * roi.annuity_factor(6, 3, 0.08) - 350_000)
+
+
+def test_demo_effects_recovered(demo_roi, population):
     _, out = demo_roi
     coef = {c["coefficient"]: c for c in out["coefficients"]}
     # the generating model's own finance slopes are per latent loyalty unit (sd 1); recompra is
     # 3.8 + 0.8 L + N(0, .5) rounded, so per recompra point the population slopes are those of
     # the observed-score population (checked at n = 300 000 below), not -0.9 / 0.15 themselves.
-    pop, churn, revenue, _ = _population(300_000, 99)
+    pop, churn, revenue, _ = population[0]
     truth = _observed_chain(pop, churn, revenue)
     for name in ("churn:slope", "revenue:slope", "driver:puntualidad_entrega", "driver:resolucion_posventa"):
         c = coef[name]
@@ -239,7 +276,7 @@ def test_demo_effects_recovered(demo_roi):
     assert set(order[:3]) <= {"driver:puntualidad_entrega", "driver:resolucion_posventa", "driver:estado_producto"}
 
 
-def test_demo_roi_within_band_of_observed_score_truth(demo_roi):
+def test_demo_roi_within_band_of_observed_score_truth(demo_roi, population):
     """The ROI of 'franja_2h' (puntualidad_entrega +0.4) from the demo files vs the truth.
 
     * Observed-score truth: the same chain (OLS of recompra on item-mean scores, logistic churn and
@@ -253,9 +290,9 @@ def test_demo_roi_within_band_of_observed_score_truth(demo_roi):
       the band: we check that the attenuation ratio is what the reliabilities predict (0.3-0.7).
     """
     folder, out = demo_roi
+    assert out["chain"]["chain"] == "observed" and "requested" in out["chain"]["chain_reason"]
     row = next(r for r in out["initiatives"] if r["initiative"] == "franja_2h")
-    n = 300_000
-    pop, churn, revenue, p0 = _population(n, 99)
+    pop, churn, revenue, p0 = population[0]
     coef = _observed_chain(pop, churn, revenue)
     a = roi.Assumptions(0.08, 3.0, customer_value=float(revenue.mean()),
                         revenue_per_customer=float(revenue.mean()))
@@ -263,16 +300,33 @@ def test_demo_roi_within_band_of_observed_score_truth(demo_roi):
     truth_obs = roi.roadmap_roi([init], coef, pop["recompra"].to_numpy(), a, draws=1, seed=0).results.iloc[0]
     assert row["npv_p10"] < truth_obs["npv"] < row["npv_p90"], (row, truth_obs["npv"])
 
-    up, churn_u, revenue_u, p1 = _population(n, 99, "puntualidad_entrega", 0.40)
+    up = population[1][0]
     # the uplift moves the observed construct score by about 0.4 points (less where answers clip at 5)
     assert 0.3 < up["puntualidad_entrega"].mean() - pop["puntualidad_entrega"].mean() < 0.41
-    dp = float(p1.mean() - p0.mean())                 # true change in churn probability
-    drev = float(revenue_u.mean() / revenue.mean() - 1)
-    A = 150_000 * (-dp * revenue.mean() + revenue.mean() * drev)
-    npv_causal = A * roi.annuity_factor(6, 3, 0.08) - 350_000
+    dp, npv_causal = _causal_truth(population)
     ratio = (truth_obs["npv"] + 350_000) / (npv_causal + 350_000)   # ratio of PV benefits
     assert npv_causal > row["npv_p90"]
     assert 0.3 < ratio < 0.7, ratio
+
+
+def test_demo_latent_chain_covers_causal_truth(demo_roi_latent, population):
+    """The issue's "Done when": with the latent chain (the default for the demo spec) the ROI of the
+    simulated initiative franja_2h (puntualidad_entrega +0.4) falls within its P10-P90 band.
+
+    Causal truth: the generating model simulated with and without the uplift (n = 300 000, common
+    random numbers); the true change in churn probability (about -1.5 points) must also lie in the
+    chain's d_churn band."""
+    _, out = demo_roi_latent
+    assert out["chain"]["chain"] == "latent" and out["chain"]["chain_reason"].startswith("default")
+    assert out["chain"]["loyalty_indicators"] == "recompra, nps"
+    assert out["latent_model"]["indicators"] == ["recompra", "nps"]
+    assert out["latent_model"]["fit"]["cfi"] > 0.99
+    row = next(r for r in out["initiatives"] if r["initiative"] == "franja_2h")
+    dp, npv_causal = _causal_truth(population)
+    assert row["d_churn_p10"] < dp < row["d_churn_p90"], (row, dp)
+    assert row["npv_p10"] < npv_causal < row["npv_p90"], (row, npv_causal)
+    # and the latent point estimate is not attenuated: within 25% of the causal NPV
+    assert abs(row["npv"] / npv_causal - 1) < 0.25, (row["npv"], npv_causal)
 
 
 def test_roi_cli_errors(tmp_path, demo_roi):

@@ -81,7 +81,58 @@ def test_sensitivity_table(workbook):
 
 def test_methods_sheet(workbook):
     text = " ".join(str(c.value) for row in workbook["Methods"].iter_rows() for c in row if c.value)
-    assert "Monte Carlo" in text and "(1+r)^(-m/12)" in text and "attenuated" in text
+    assert "Monte Carlo" in text and "(1+r)^(-m/12)" in text
+    # the demo spec allows the latent chain, so it is the default and the Methods say which and why
+    assert "latent chain (default:" in text and "regression calibration" in text.lower()
+    assert "u / mean(lambda)" in text and "Carroll" in text and "Skrondal" in text
+
+
+def test_chain_stated_in_assumptions_and_coefficients(workbook):
+    ws = workbook["Assumptions"]
+    hr, head = _header(ws)
+    first = next(ws.iter_rows(min_row=hr + 1, max_row=hr + 1))
+    assert first[0].value == "chain" and first[1].value == "latent"
+    assert "recompra, nps" in first[3].value and first[3].value.startswith("default")
+    notes = " ".join(str(c.value) for row in ws.iter_rows(max_row=hr) for c in row if c.value)
+    assert "Value chain: latent" in notes
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=hr + 1) if r[0].value}
+    assert rows["loyalty_indicators"][1].value == "recompra, nps"
+    assert 0.5 < rows["factor_score_reliability"][1].value < 1
+    texts = [str(r[0].value) for r in workbook["Coefficients"].iter_rows() if r[0].value]
+    assert any(t.startswith("Latent model (SEM") for t in texts)
+    assert "puntualidad_entrega" in texts
+
+
+def _plan(demo, name, roi_options):
+    plan = demo / name
+    plan.write_text(f"""spec: questionnaire.yaml
+seed: 5
+data:
+  - file: customers.csv
+    respondent_type: customer
+finance:
+  file: finance.csv
+roadmap:
+  file: roadmap.csv
+steps:
+  - step: roi
+    draws: 100
+{roi_options}""", encoding="utf-8")
+    return plan
+
+
+def test_plan_roi_chain_option(demo, tmp_path):
+    res = run_cli("run", _plan(demo, "plan_obs.yaml", "    chain: observed\n"), "--out", tmp_path, "-q")
+    assert res.exit_code == 0, res
+    doc = json.loads((tmp_path / "plan_obs.json").read_text(encoding="utf-8"))
+    roi = next(s["result"] for s in doc["steps"] if s["step"] == "roi")
+    assert roi["chain"]["chain"] == "observed" and roi["latent_model"] is None
+    assert "requested" in roi["chain"]["chain_reason"]
+    res = run_cli("run", _plan(demo, "plan_bad.yaml", "    chain: latente\n"), "--out", tmp_path, "-q")
+    assert res.exit_code == 2 and "chain" in res.stderr and "latente" in res.stderr
+    res = run_cli("run", _plan(demo, "plan_ind.yaml", "    loyalty_indicators: [recompra, nps, lealtad]\n"),
+                  "--out", tmp_path, "-q")
+    assert res.exit_code == 2 and "lealtad" in res.stderr
 
 
 def test_plan_sem_finance_roi_end_to_end(demo, tmp_path):
@@ -108,6 +159,7 @@ steps:
     steps = {s["step"]: s["result"] for s in doc["steps"]}
     assert steps["sem"]["converged"] and steps["finance"]["link"]["n_matched"] > 1900
     assert len(steps["roi"]["initiatives"]) == 4
+    assert steps["roi"]["chain"]["chain"] == "latent" and steps["roi"]["latent_model"]["fit"]["cfi"] > 0.99
     assert (tmp_path / "plan_roi_roi.xlsx").exists() and (tmp_path / "plan_roi_measurement.xlsx").exists()
     wb = openpyxl.load_workbook(tmp_path / "plan_roi_roi.xlsx")
     assert {"Assumptions", "Results", "Finance models"} <= set(wb.sheetnames)

@@ -1,5 +1,6 @@
-"""The ROI workbook for finance: Assumptions, Results with P10/P50/P90 and a chart of P50 NPV,
-Sensitivity (tornado), Coefficients, Methods. Lays out a :class:`cxstats.stats.roi.RoiResult`;
+"""The ROI workbook for finance: Assumptions (first row: the value chain used and why), Results
+with P10/P50/P90 and a chart of P50 NPV, Sensitivity (tornado), Coefficients (with the latent
+model's loadings and slopes for the latent chain), Methods. Lays out a :class:`cxstats.stats.roi.RoiResult`;
 computes nothing. Money in the study currency, shares as percentages, numbers stored as numbers.
 """
 
@@ -46,9 +47,10 @@ def write_roi_sheets(builder, result) -> None:
 
     # Assumptions: every input and where it came from
     a = result.assumptions_table()
+    chain = result.chain.get("chain", "observed")
     builder.add_table("Assumptions", a, title="Assumptions: every input and where it came from",
-                      note="Change an assumption by re-running with another option; the tornado shows how much "
-                           "each one moves the NPV.")
+                      note=f"Value chain: {chain} ({result.chain.get('chain_reason', '')}). Change an assumption "
+                           "by re-running with another option; the tornado shows how much each one moves the NPV.")
     ws = builder.wb["Assumptions"]
     for row in ws.iter_rows(min_row=3):
         name = row[0].value
@@ -71,7 +73,8 @@ def write_roi_sheets(builder, result) -> None:
     ref = builder.add_table("Results", table, title=f"ROI per initiative ({cur}), ranked by P50 NPV",
                             note=f"P10/P50/P90 over {result.draws:,} Monte Carlo draws of the estimated "
                                  f"coefficients (seed {result.seed}); horizon {result.assumptions.horizon_years:g} "
-                                 f"years, discount rate {result.assumptions.discount_rate:.1%}. npv/roi/payback "
+                                 f"years, discount rate {result.assumptions.discount_rate:.1%}; {chain} chain "
+                                 "(see Assumptions and Methods). npv/roi/payback "
                                  "without suffix: at the point estimates. Empty payback: not within the horizon.",
                             formats=fmts, diverging=["npv_p50"])
     builder.add_bar_chart(ref, "initiative", ["npv_p50"], title=f"P50 NPV per initiative ({cur})",
@@ -89,7 +92,22 @@ def write_roi_sheets(builder, result) -> None:
                                        "low": "0.0000", "high": "0.0000"})
 
     builder.add_table("Coefficients", result.coefficients.table(),
-                      title="Estimated effects used in the value chain (with 95% CIs)")
+                      title="Estimated effects used in the value chain (with 95% CIs)",
+                      note=("Latent chain: driver:<construct> = loyalty (marker points) per scale point of uplift = "
+                            "gamma / mean loading; churn and revenue slopes per marker point of latent loyalty."
+                            if chain == "latent" else
+                            "Observed chain: driver:<construct> = OLS slope of the loyalty item on the construct "
+                            "score; churn and revenue slopes per point of the loyalty item."))
+    latent = getattr(result, "latent", None)
+    if latent is not None:
+        builder.add_table("Coefficients", latent.table(),
+                          title=f"Latent model (SEM, n = {latent.n}): {latent.factor} measured by "
+                                f"{', '.join(latent.indicators)}, regressed on the construct factors",
+                          note="mean_loading: mean unstandardised loading of the construct's items (first item = 1); "
+                               "gamma: latent slope of loyalty (marker points per marker-item point); "
+                               "driver_effect = gamma / mean_loading.",
+                          formats={c: "0.0000" for c in ("mean_loading", "gamma", "gamma_se", "gamma_std",
+                                                         "driver_effect", "driver_effect_se")})
     if getattr(result, "finance", None) is not None:
         d = result.finance.to_dict()
         link = pd.DataFrame({"measure": [k for k in d if k != "unmatched_survey_ids_examples"],

@@ -1,10 +1,19 @@
 """The ROI of a CX roadmap, with uncertainty, for finance.
 
+Two chains share the valuation below and differ in where ``b_driver`` and the finance slopes
+come from (:func:`build_roi_chain` picks one and records which and why):
+
+* ``latent`` (the default when every construct has 2+ items and loyalty 2+ indicators; see
+  :mod:`cxstats.stats.roi_latent`): an SEM's latent slope / mean loading, and churn / revenue
+  regressed on customers' loyalty factor scores (regression calibration);
+* ``observed``: OLS of the loyalty item on construct scores (item means), and churn / revenue
+  regressed on the loyalty item; both links attenuated by measurement error (biased low).
+
 For each initiative (a construct it improves by ``uplift`` scale points, a cost, the months
 until it takes effect and the customers it reaches) the value chain is
 
     uplift (construct score points)
-      x b_driver[construct]           construct score -> loyalty measure (e.g. repurchase, NPS)
+      x b_driver[construct]           construct -> loyalty measure (e.g. repurchase, NPS)
       = dL (loyalty points)
     churn:   dp = mean_i[ logistic(a + b_churn (L_i + dL)) - logistic(a + b_churn L_i) ]
              (averaged over the linked customers' loyalty values L_i; dp < 0 = churn avoided)
@@ -19,7 +28,8 @@ until it takes effect and the customers it reaches) the value chain is
 
 Uncertainty: the coefficients (driver slopes, churn intercept and slope, revenue slope) are drawn
 from a multivariate normal with their estimates and covariance matrix (blocks from separately
-estimated models are independent), seeded; each draw gives an NPV, ROI and payback, reported as
+estimated models are independent; the latent chain's driver effects are drawn through the SEM
+estimates, see ``Coefficients.samplers``), seeded; each draw gives an NPV, ROI and payback, reported as
 P10/P50/P90. Initiatives are ranked by P50 NPV. A one-at-a-time sensitivity (tornado) table moves
 each assumption to a low and a high value with everything else at its point estimate.
 """
@@ -48,6 +58,10 @@ class Coefficients:
     est: np.ndarray
     cov: np.ndarray
     sources: dict = field(default_factory=dict)
+    # [(names, draw(rng, size) -> (size, len(names)))]: blocks whose Monte Carlo draws come from
+    # another distribution than N(est, cov) (the latent chain's SEM parameters); drawn after the
+    # normal block so that the other columns' draws do not depend on them
+    samplers: list = field(default_factory=list)
 
     def __post_init__(self):
         self.est = np.asarray(self.est, float).reshape(-1)
@@ -68,7 +82,7 @@ class Coefficients:
     @classmethod
     def combine(cls, *blocks: "Coefficients") -> "Coefficients":
         """Stack independent blocks (block-diagonal covariance)."""
-        names, est, sources = [], [], {}
+        names, est, sources, samplers = [], [], {}, []
         k = sum(len(b.names) for b in blocks)
         cov = np.zeros((k, k))
         at = 0
@@ -81,15 +95,19 @@ class Coefficients:
             m = len(b.names)
             cov[at:at + m, at:at + m] = b.cov
             sources.update(b.sources)
+            samplers += list(b.samplers)
             at += m
-        return cls(names, np.array(est), cov, sources)
+        return cls(names, np.array(est), cov, sources, samplers)
 
     def draw(self, rng, size: int) -> np.ndarray:
         """``size`` draws from N(est, cov) (a PSD square root: zero variances give the estimate)."""
         w, v = np.linalg.eigh((self.cov + self.cov.T) / 2)
         root = v * np.sqrt(np.clip(w, 0, None))
         z = rng.standard_normal((size, len(self.est)))
-        return self.est + z @ root.T
+        out = self.est + z @ root.T
+        for names, sampler in self.samplers:
+            out[:, [self.index(n) for n in names]] = sampler(rng, size)
+        return out
 
     def table(self):
         import pandas as pd
@@ -277,8 +295,7 @@ def chain_effects(coef_draws: np.ndarray, names: list, init: Initiative, loyalty
     if "churn:slope" in idx:
         a = coef_draws[:, idx["churn:intercept"]][:, None]
         b = coef_draws[:, idx["churn:slope"]][:, None]
-        vals, counts = np.unique(np.asarray(loyalty_values, float), return_counts=True)
-        wts = counts / counts.sum()
+        vals, wts = loyalty_support(loyalty_values)
         L = vals[None, :]
         base = _logistic(a + b * L)
         new = _logistic(a + b * (L + dL[:, None]))
@@ -290,6 +307,36 @@ def chain_effects(coef_draws: np.ndarray, names: list, init: Initiative, loyalty
     else:
         drev = np.zeros(len(dL))
     return dL, dp, drev
+
+
+def loyalty_support(values, max_points: int = 512):
+    """The customers' loyalty values as (points, weights) to average the churn model over.
+
+    Distinct values with their shares; when there are more than ``max_points`` (continuous factor
+    scores) the sorted values are cut into ``max_points`` equal-count groups, each represented by its
+    mean: the averaged logistic then differs by a second-order term in the within-group spread."""
+    if isinstance(values, LoyaltySupport):
+        return values.points, values.weights
+    v = np.asarray(values, float)
+    vals, counts = np.unique(v, return_counts=True)
+    if len(vals) <= max_points:
+        return vals, counts / counts.sum()
+    s = np.sort(v)
+    starts = np.linspace(0, len(s), max_points + 1).astype(int)[:-1]
+    sizes = np.diff(np.append(starts, len(s)))
+    return np.add.reduceat(s, starts) / sizes, sizes / len(s)
+
+
+@dataclass
+class LoyaltySupport:
+    """Precomputed :func:`loyalty_support` (so that Monte Carlo chunks do not redo it)."""
+
+    points: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def of(cls, values):
+        return cls(*loyalty_support(values))
 
 
 def _logistic(z):
@@ -331,12 +378,15 @@ class RoiResult:
     chain: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     finance: object = None   # the LinkResult (match rate) when built from files
+    latent: object = None    # the LatentModel of the latent chain (None: observed chain)
 
     def assumptions_table(self):
         import pandas as pd
 
         a = self.assumptions
         rows = [
+            ("chain", self.chain.get("chain", "observed"), "",
+             self.chain.get("chain_reason", "observed scores (item means, the loyalty item)")),
             ("roadmap", self.roadmap_file, "file", "initiatives, constructs, uplifts, costs, timing, reach"),
             ("discount_rate", a.discount_rate, "rate", a.sources.get("discount_rate", "default 8% a year")),
             ("horizon_years", a.horizon_years, "years", a.sources.get("horizon_years", "default 3 years")),
@@ -353,7 +403,8 @@ class RoiResult:
             rows.append(("finance_match_rate", f.match_rate, "share",
                          f"{f.n_matched} of {f.n_survey} survey customers found in the finance file"))
         for k, v in self.chain.items():
-            rows.append((k, v, "", "value chain"))
+            if k not in ("chain", "chain_reason", "loyalty_measure"):
+                rows.append((k, v, "", "value chain"))
         for n, e, s in zip(self.coefficients.names, self.coefficients.est,
                            np.sqrt(np.clip(np.diag(self.coefficients.cov), 0, None))):
             rows.append((n, float(e), f"se {s:.4g}", self.coefficients.sources.get(n, "")))
@@ -376,6 +427,7 @@ class RoiResult:
                             "customer_value": a.customer_value, "revenue_per_customer": a.revenue_per_customer,
                             "margin": a.margin, "loyalty": a.loyalty, "sources": a.sources},
             "chain": self.chain,
+            "latent_model": self.latent_dict(),
             "finance_link": self.finance.to_dict() if self.finance is not None else None,
             "coefficients": self.coefficients.table().to_dict(orient="records"),
             "coefficient_cov": self.coefficients.cov,
@@ -385,19 +437,49 @@ class RoiResult:
             "warnings": self.warnings,
         }
 
+    def latent_dict(self):
+        if self.latent is None:
+            return None
+        m = self.latent
+        fm = m.fit.fit_measures()
+        return {"syntax": m.syntax, "loyalty_factor": m.factor, "indicators": list(m.indicators),
+                "n": m.n, "fit": {k: fm[k] for k in ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr")},
+                "constructs": m.table().to_dict(orient="records"),
+                "factor_score_reliability": m.score_reliability()}
+
     def tables(self) -> dict:
-        return {"Assumptions": self.assumptions_table(), "ROI": self.results, "Sensitivity": self.sensitivity,
-                "Coefficients": self.coefficients.table()}
+        out = {"Assumptions": self.assumptions_table(), "ROI": self.results, "Sensitivity": self.sensitivity,
+               "Coefficients": self.coefficients.table()}
+        if self.latent is not None:
+            out["Latent model"] = self.latent.table()
+        return out
 
     def methods(self) -> list:
-        return methods_text()
+        return methods_text(self.chain.get("chain", "observed"), self.chain.get("chain_reason", ""))
 
 
-def methods_text() -> list:
-    return [
+def methods_text(chain: str = "observed", reason: str = "") -> list:
+    used = [("Chain used", f"{chain} chain" + (f" ({reason})" if reason else "") + ". The latent chain corrects "
+             "both links for measurement error and is the default when every construct has 2 or more items and "
+             "loyalty has 2 or more indicators; the observed chain (item means, one loyalty item) is kept as an "
+             "option (chain: observed, --chain observed) and is biased low by measurement error.")]
+    if chain == "latent":
+        from cxstats.stats.roi_latent import methods_text as latent_methods
+
+        return used + latent_methods() + _common_methods()
+    return used + [
         ("Value chain", "uplift (construct score points) x driver slope (OLS of the loyalty measure on all "
          "construct scores) = change in loyalty dL; churn change dp = mean over linked customers of "
          "logistic(a + b(L+dL)) - logistic(a + bL); revenue change = mean revenue x (exp(b_rev dL) - 1)."),
+    ] + _common_methods() + [
+        ("Observed scores attenuate", "Slopes estimated on observed scores (item means, a single loyalty "
+         "item) are attenuated by measurement error relative to the latent effects; the ROI is then "
+         "conservative (on the demo study about half the causal value). The latent chain removes this bias."),
+    ]
+
+
+def _common_methods() -> list:
+    return [
         ("Annual benefit", "customers reached x margin x (avoided churn x annual customer value + revenue "
          "uplift). An avoided churner is counted for one year of value (conservative: later years of a saved "
          "customer are not counted)."),
@@ -413,9 +495,9 @@ def methods_text() -> list:
         ("Sensitivity (tornado)", "One assumption at a time moved to a low and a high value (discount rate "
          "-/+4 points, horizon -/+1 year, uplift and customer value -/+25%, cost -/+25%, months to effect "
          "-/+3, each coefficient at its 95% CI ends), everything else at its point estimate."),
-        ("Observed scores attenuate", "Slopes estimated on observed scores (item means, a single loyalty "
-         "item) are attenuated by measurement error relative to the latent effects; the ROI is then "
-         "conservative. A latent (SEM) chain removes part of this bias."),
+        ("Averaging over customers", "The churn change is averaged over the linked customers' loyalty values "
+         "(item codes, or factor scores); more than 512 distinct values are grouped into 512 equal-count "
+         "groups represented by their means (a second-order approximation)."),
     ]
 
 
@@ -453,6 +535,7 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
     L = L[np.isfinite(L)]
     if not len(L):
         raise InputError("no loyalty values to average the churn model over")
+    L = LoyaltySupport.of(L)
     rows, sens = [], []
     total = draws * len(initiatives)
     done = 0
@@ -556,8 +639,50 @@ def build_chain(survey, finance_result, loyalty: str, constructs: list[str], *, 
     return coef, values, chain, warns
 
 
+def build_roi_chain(frame, finance_table, loyalty: str, constructs: list[str], *, chain: str | None = None,
+                    items: dict | None = None, indicators: list | None = None, survey_file: str = "survey",
+                    min_match: float = 0.8, currency: str = "EUR", finance_result=None):
+    """Choose the chain (latent when possible, unless ``chain`` says otherwise) and estimate it.
+
+    ``frame``: customers with ``respondent_id``, construct score columns, the loyalty measure and,
+    for the latent chain, the items (``items``: construct -> columns) and the loyalty
+    ``indicators`` (marker first). ``finance_result``: an observed FinanceResult of the loyalty
+    measure to reuse (observed chain only). When the latent chain is the default but its model
+    cannot be estimated, the observed chain is used with a warning saying why.
+
+    Returns (Coefficients, loyalty values of the linked customers, chain description, warnings,
+    FinanceResult, LatentModel or None).
+    """
+    from cxstats.errors import ModelError
+    from cxstats.stats.finance import finance_linkage
+    from cxstats.stats.roi_latent import build_latent_chain, choose_chain
+
+    if items is not None:
+        items = {c: list(items[c]) for c in constructs if c in items} if all(c in items for c in constructs) else None
+    kind, reason, warns = choose_chain(chain, items, indicators)
+    if kind == "latent":
+        try:
+            coef, values, info, w, fin, model = build_latent_chain(
+                frame, finance_table, loyalty, items, list(indicators), survey_file=survey_file,
+                min_match=min_match, currency=currency)
+            return coef, values, {"chain": "latent", "chain_reason": reason, **info}, warns + w, fin, model
+        except (ModelError, InputError) as exc:
+            if chain == "latent":
+                raise
+            reason = f"latent chain not possible: its model could not be estimated ({exc})"
+            warns = warns + [f"ROI chain: observed scores used because the latent model could not be estimated "
+                             f"({exc}). Measurement error attenuates the observed chain, so the ROI is biased low"]
+    fin = finance_result
+    if fin is None or loyalty not in fin.predictors:
+        fin = finance_linkage(frame, finance_table, [loyalty], survey_file=survey_file, min_match=min_match,
+                              currency=currency)
+        warns = warns + list(fin.warnings)
+    coef, values, info, w = build_chain(frame, fin, loyalty, constructs, survey_file=survey_file)
+    return coef, values, {"chain": "observed", "chain_reason": reason, **info}, warns + w, fin, None
+
+
 def default_assumptions(finance_result, loyalty: str, *, discount_rate=0.08, horizon_years=3.0, margin=1.0,
-                        customer_value=None, currency="EUR") -> Assumptions:
+                        customer_value=None, currency="EUR", chain: dict | None = None) -> Assumptions:
     """Customer value = mean annual revenue of the linked customers unless given."""
     src = {}
     rev = finance_result.summary.get("revenue")
@@ -574,7 +699,11 @@ def default_assumptions(finance_result, loyalty: str, *, discount_rate=0.08, hor
     if rev is not None:
         src["revenue_per_customer"] = (f"mean of '{rev['column']}' over {rev['n']} linked customers "
                                        f"({finance_result.link.finance_file})")
-    src["loyalty"] = f"survey outcome '{loyalty}'"
+    if chain and chain.get("chain") == "latent":
+        src["loyalty"] = (f"latent loyalty factor measured by {chain.get('loyalty_indicators', loyalty)}, in "
+                          f"'{loyalty}' points (its marker); customers' factor scores link it to churn and revenue")
+    else:
+        src["loyalty"] = f"survey outcome '{loyalty}'"
     src["discount_rate"] = "given" if discount_rate != 0.08 else "default 8% a year"
     src["horizon_years"] = "given" if horizon_years != 3.0 else "default 3 years"
     return Assumptions(float(discount_rate), float(horizon_years), float(customer_value), float(revenue),
