@@ -36,3 +36,30 @@ def test_gaps_compares_customers_with_staff_from_two_files(demo):
 def test_several_files_without_a_spec_are_refused(demo, command):
     res = run_cli(command, demo / "customers.csv", demo / "staff.csv", "--json", "-")
     assert_clean_error(res, "add --spec")
+
+
+def test_undeclared_missing_code_is_refused_then_declared(demo):
+    # without a spec, 99 ("No sabe") read as an answer would wreck the factor analysis
+    items = "web_1,web_2,web_3,info_1,info_2,info_3"
+    res = run_cli("efa", demo / "customers.csv", "--items", items, "--factors", "2", "--json", "-")
+    assert_clean_error(res, "customers.csv", "column 'web_", "value '99'", "looks like a missing-value code",
+                       "--missing-code 99")
+    ok = run_cli("efa", demo / "customers.csv", "--items", items, "--factors", "2", "--missing-code", "99",
+                 "--json", "-")
+    assert ok.exit_code == 0, ok
+    assert ok.json()["kmo"]["overall"] > 0.7
+
+
+def test_declared_missing_codes_do_not_leak_between_commands(demo):
+    run_cli("reliability", demo / "customers.csv", "--scale", "web=web_1,web_2", "--missing-code", "99",
+            "--json", "-")
+    res = run_cli("reliability", demo / "customers.csv", "--scale", "web=web_1,web_2", "--json", "-")
+    assert_clean_error(res, "looks like a missing-value code")
+
+
+def test_large_values_outside_rating_scales_are_not_taken_for_codes(tmp_path):
+    p = tmp_path / "money.csv"
+    p.write_text("y,x1,x2\n" + "\n".join(f"{i * 7 % 130},{i % 99 + 1},{(i * 3) % 97}" for i in range(60)),
+                 encoding="utf-8")
+    res = run_cli("drivers", p, "--outcome", "y", "--drivers", "x1,x2", "--json", "-")
+    assert res.exit_code == 0, res

@@ -33,6 +33,23 @@ def files_label(files) -> str:
     return files[0] if len(files) == 1 else ", ".join(map(str, files))
 
 
+def missing_code_option(f):
+    """``--missing-code 99`` (repeatable): codes read as missing in plain files (no --spec)."""
+    @functools.wraps(f)
+    def wrapper(*args, missing_codes=(), **kwargs):
+        from cxstats.io.tables import declared_missing_codes
+
+        token = declared_missing_codes.set(tuple(missing_codes))
+        try:
+            return f(*args, **kwargs)
+        finally:
+            declared_missing_codes.reset(token)
+
+    return click.option("--missing-code", "missing_codes", type=float, multiple=True, metavar="CODE",
+                        help="A code meaning 'don't know' / 'no answer' (e.g. 99), read as missing "
+                             "(repeatable; with --spec the spec's missing codes apply).")(wrapper)
+
+
 def output_options(f):
     """``--json PATH`` (``-`` = stdout) and ``--xlsx PATH``."""
     f = click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import output_options, quiet_option, spec_option
+from cxstats.cli.common import missing_code_option, output_options, quiet_option, spec_option
 from cxstats.errors import InputError
 
 RULES = ("chen", "cfi", "lrt")
@@ -28,6 +28,7 @@ RULES = ("chen", "cfi", "lrt")
               help="Identify factors by fixing their variances to 1 (all loadings free) instead of fixing "
                    "the first loading to 1.")
 @spec_option
+@missing_code_option
 @output_options
 @quiet_option
 def command(data, model, group, invariance, free, rule, std_lv, spec_path, json_path, xlsx_path, quiet):

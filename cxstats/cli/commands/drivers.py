@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import data_files_argument, files_label, one_data_file, output_options, quiet_option, seed_option, spec_option, split_list
+from cxstats.cli.common import (
+    data_files_argument, files_label, missing_code_option, one_data_file, output_options,
+    quiet_option, seed_option, spec_option, split_list,
+)
 from cxstats.errors import InputError
 
 
@@ -56,6 +59,7 @@ def _pair(text, option):
 @click.option("--ipa-png", type=click.Path(dir_okay=False), metavar="PATH",
               help="Write the importance-performance chart as a PNG.")
 @spec_option
+@missing_code_option
 @output_options
 @quiet_option
 def command(data, outcome, driver_list, outcome_type, binary_threshold, bootstrap, seed, ci_level,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import output_options, quiet_option, seed_option, split_list
+from cxstats.cli.common import missing_code_option, output_options, quiet_option, seed_option, split_list
 from cxstats.errors import InputError
 
 
@@ -22,6 +22,7 @@ from cxstats.errors import InputError
 @click.option("--iterations", "n_iter", type=click.IntRange(min=1), default=20, show_default=True,
               help="Random data sets for parallel analysis.")
 @seed_option
+@missing_code_option
 @output_options
 @quiet_option
 def command(data, items, n_factors, method, rotation, missing, n_iter, seed, json_path, xlsx_path, quiet):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import output_options, quiet_option, spec_option, split_list
+from cxstats.cli.common import missing_code_option, output_options, quiet_option, spec_option, split_list
 from cxstats.errors import InputError
 
 
@@ -104,6 +104,7 @@ def default_predictors(spec) -> list[str]:
 @click.option("--predictors", metavar="COL1,COL2", help="Survey columns to relate to money (default with "
                                                        "--spec: repurchase/retention, NPS and CSAT outcomes).")
 @spec_option
+@missing_code_option
 @output_options
 @quiet_option
 def command(data, finance_path, survey_id, finance_id, churn, revenue, share, min_match, currency, predictors,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import data_files_argument, files_label, one_data_file, output_options, parse_scales, quiet_option, spec_option, split_list
+from cxstats.cli.common import (
+    data_files_argument, files_label, missing_code_option, one_data_file, output_options,
+    parse_scales, quiet_option, spec_option, split_list,
+)
 from cxstats.errors import InputError
 
 
@@ -75,6 +78,7 @@ def _text_column(table, column):
               help="Invariance verdict per construct (configural/metric/scalar/strict/none); below "
                    "scalar marks the construct's mean comparison as not interpretable.")
 @spec_option
+@missing_code_option
 @output_options
 @quiet_option
 def command(data, group, compare, items, scales, touchpoints, components, aspirations, scale_max,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import data_files_argument, files_label, one_data_file, output_options, quiet_option, spec_option, split_list
+from cxstats.cli.common import (
+    data_files_argument, files_label, missing_code_option, one_data_file, output_options,
+    quiet_option, spec_option, split_list,
+)
 from cxstats.errors import InputError
 
 
@@ -24,6 +27,7 @@ from cxstats.errors import InputError
 @click.option("--ces", "ces", multiple=True, metavar="COL", help="A customer-effort column: mean with t CI "
                                                                "(repeatable).")
 @spec_option
+@missing_code_option
 @output_options
 @quiet_option
 def command(data, column, group, compare, by, min_n, csat, ces, spec_path, json_path, xlsx_path, quiet):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import data_files_argument, files_label, one_data_file, output_options, parse_scales, quiet_option, seed_option, spec_option
+from cxstats.cli.common import (
+    data_files_argument, files_label, missing_code_option, one_data_file, output_options,
+    parse_scales, quiet_option, seed_option, spec_option,
+)
 from cxstats.errors import InputError
 
 
@@ -28,9 +31,10 @@ def _with_file(exc: InputError, path) -> InputError:
               help="pairwise: statistics from the pairwise covariance matrix on all rows (psych's "
                    "default); listwise: only respondents who answered every item of the scale.")
 @click.option("--bootstrap", "n_boot", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
-              help="Add a percentile bootstrap 95%% CI for alpha from N resamples (e.g. 1000).")
+              help="Add a percentile bootstrap 95% CI for alpha from N resamples (e.g. 1000).")
 @seed_option
 @spec_option
+@missing_code_option
 @output_options
 @quiet_option
 def command(data, scales, reverse, lo, hi, group, missing, n_boot, seed, spec_path, json_path,
