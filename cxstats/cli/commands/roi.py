@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from cxstats.cli.commands.finance import finance_inputs, load_linked_inputs
-from cxstats.cli.common import output_options, parse_scales, quiet_option, seed_option, spec_option, split_list
+from cxstats.cli.common import (
+    missing_code_option, output_options, parse_scales, quiet_option, seed_option, spec_option, split_list,
+)
 from cxstats.errors import InputError
 
 
@@ -38,6 +40,7 @@ from cxstats.errors import InputError
               help="Monte Carlo draws of the coefficients.")
 @seed_option
 @spec_option
+@missing_code_option
 @output_options
 @quiet_option
 def command(roadmap, survey_path, finance_path, survey_id, finance_id, churn, revenue, share, min_match, currency,
