@@ -115,8 +115,6 @@ def build_questionnaire(spec: StudySpec, out_dir, language: str | None = None) -
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        from cxstats.errors import InputError
-
         raise InputError(f"cannot create the output folder ({exc.strerror or exc}); choose a folder you can "
                          "write to", file=out) from None
     written = {}
