@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import time
@@ -25,6 +24,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._timing import timed  # noqa: E402
+from benchmarks._timing import vm as _vm  # noqa: E402
 from cxstats.stats.drivers import key_drivers  # noqa: E402
 from cxstats.stats.drivers.subsets import all_subset_r2, lmg_batch  # noqa: E402
 
@@ -47,23 +48,6 @@ def exact_lmg(frame: pd.DataFrame) -> np.ndarray:
     return lmg_batch(all_subset_r2(corr), p)
 
 
-def timed(fn, repeats: int):
-    times, out = [], None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), times, out
-
-
-def _vm(key: str) -> float:
-    """VmHWM (peak) or VmRSS of this process in MiB (Linux /proc)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def bench_25() -> dict:
     frame = make_data(25, 2000)
     before = _vm("VmHWM")
@@ -78,6 +62,30 @@ def _r2(frame):
     corr = np.corrcoef(frame.to_numpy(), rowvar=False)
     rxx, rxy = corr[:-1, :-1], corr[:-1, -1]
     return float(rxy @ np.linalg.solve(rxx, rxy))
+
+
+DRIVER_SIZES = {"full": {"p": 15, "n": 1000, "rep": 5, "pg_rep": 2},
+                "quick": {"p": 12, "n": 1000, "rep": 3, "pg_rep": 1},
+                "tiny": {"p": 6, "n": 300, "rep": 1, "pg_rep": 1}}
+
+
+def rows(size: str = "full", r_peers: bool = True) -> list:
+    """The run_all row: exact LMG (data -> correlations -> all-subsets R² -> LMG) vs
+    pingouin ``linear_regression(relimp=True)``, interleaved in one run."""
+    import pingouin as pg
+
+    from benchmarks._timing import compare_row, interleaved
+
+    s = DRIVER_SIZES[size]
+    frame = make_data(s["p"], s["n"])
+    cols = [c for c in frame.columns if c != "y"]
+    res = interleaved(lambda: exact_lmg(frame), lambda: pg.linear_regression(frame[cols], frame["y"], relimp=True),
+                      s["rep"], s["pg_rep"])
+    diff = float(np.abs(res["ours_out"] - res["peer_out"]["relimp"].to_numpy()[1:]).max())
+    return [compare_row(f"exact LMG relative importance, {s['p']} drivers (n = {s['n']:,})", res,
+                        peer=f"pingouin {pg.__version__} linear_regression(relimp=True)",
+                        check="max |LMG ours - relimp|", diff=diff, tol=1e-10,
+                        note="full key_drivers timings: bench_drivers.py")]
 
 
 def main(argv=None):

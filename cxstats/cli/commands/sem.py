@@ -88,6 +88,10 @@ def command(data, model, bootstrap, ci, std_lv, seed, spec_path, json_path, xlsx
     try:
         result = sem_analysis(frame, text, bootstrap=bootstrap, seed=seed, ci=ci, std_lv=std_lv,
                               progress=tick if bar is not None else None)
+    except InputError as exc:
+        if exc.file is None and exc.column is not None or "sample covariance" in exc.reason:
+            exc.file = str(data)  # a problem of the data (constant or collinear columns): name the file
+        raise
     finally:
         if bar is not None:
             bar.close()
