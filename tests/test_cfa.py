@@ -159,3 +159,16 @@ def test_spec_invariance_from_separate_customer_and_staff_files(tmp_path):
     assert one.exit_code == 0 and one.json()["n"] < 400   # customers only (listwise)
     assert_clean_error(run_cli("cfa", tmp_path / "customers.csv", tmp_path / "staff.csv", "--model", "f =~ web_1"),
                        "add --spec")
+
+
+def test_cfa_warns_weak_indicator_and_doubtful_discriminant_validity():
+    """mobi: CUSL2 (price tolerance) loads .12 on loyalty; HTMT satisfaction/loyalty is .93 (semTools)."""
+    from conftest import FIXTURES
+
+    res = run_cli("cfa", FIXTURES / "data" / "mobi.csv", "--model",
+                  "sat =~ CUSA1 + CUSA2 + CUSA3\nloy =~ CUSL1 + CUSL2 + CUSL3", "--json", "-", "-q")
+    assert res.exit_code == 0, res
+    warns = res.json()["warnings"]
+    assert any(w.startswith("weak indicator: CUSL2 loads 0.12") for w in warns)
+    assert any("discriminant validity doubtful" in w and "sat / loy 0.93" in w for w in warns)
+    assert "weak indicator: CUSL2" in res.stderr

@@ -164,3 +164,36 @@ def test_spec_model_on_demo(tmp_path):
     assert set(top) <= {"ind_puntualidad_entrega", "ind_resolucion_posventa", "ind_estado_producto",
                         "ind_precio_valor"}
     assert "loyalty" in out["r2"] and "csat" in out["r2"]
+
+
+def test_sem_data_error_names_the_file(tmp_path):
+    data = pd.read_csv(MOBI)
+    data["CUSA2"] = 7
+    path = tmp_path / "constant.csv"
+    data.to_csv(path, index=False)
+    res = run_cli("sem", path, "--model", "f =~ CUSA1 + CUSA2 + CUSA3\nCUSL1 ~ f", "-q")
+    assert_clean_error(res, "constant.csv", "CUSA2", "no variance")
+
+
+def test_sem_small_sample_per_parameter_warns(tmp_path):
+    path = tmp_path / "tiny.csv"
+    pd.read_csv(MOBI).head(12).to_csv(path, index=False)
+    out = _sem(path, "f =~ CUSA1 + CUSA2 + CUSA3\nCUSL1 ~ f")
+    assert any("small sample for this model: 12 respondents for 8 free parameters" in w for w in out["warnings"])
+
+
+def test_standardized_regression_beyond_one_is_collinearity_not_inadmissible():
+    """Jöreskog (1999): |std beta| > 1 is possible with correlated predictors; lavaan accepts the
+    solution. It is reported as collinearity, and the solution stays admissible."""
+    model = """
+      Image   =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+      Sat     =~ CUSA1 + CUSA2 + CUSA3
+      Loyal   =~ CUSL1 + CUSL2 + CUSL3
+      Loyal ~ Sat + Image
+    """
+    out = _sem(MOBI, model)
+    std = {(e["lhs"], e["op"], e["rhs"]): e["std_all"] for e in out["estimates"]}
+    assert abs(std[("Loyal", "~", "Sat")]) > 1
+    assert out["admissible"] is True
+    assert any(w.startswith("collinear predictors of Loyal") for w in out["warnings"])
+    assert any("weak indicator: CUSL2" in w for w in out["warnings"])

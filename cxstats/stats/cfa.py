@@ -144,20 +144,38 @@ def cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool = False
 
 
 def cfa_from_fit(fit, model: str, data=None) -> CfaResult:
+    from cxstats.stats.sem_analysis import measurement_warnings
+
     est = fit.estimates()
     r2 = {lab: fit.r2(g) for g, lab in enumerate(fit.stats.group_labels)}
     res = CfaResult(model=model if isinstance(model, str) else model.text, n=fit.ntotal,
                     group_labels=list(fit.stats.group_labels), n_by_group=list(fit.stats.n),
                     converged=bool(fit.converged), fit=fit_dict(fit.fit_measures()), estimates=est,
-                    r2=r2, warnings=list(fit.warnings), sem=fit)
+                    r2=r2, warnings=list(fit.warnings) + measurement_warnings(fit), sem=fit)
     if fit.pt.ngroups == 1 and fit.pt.lv:
         rel, notes = reliability_validity(fit, data)
         res.reliability, res.htmt, res.htmt_arithmetic, res.fornell_larcker, res.latent_correlations = rel
         res.validity_notes = notes
+        res.warnings.extend(_discriminant_warning(res.htmt))
     elif fit.pt.ngroups > 1:
         res.validity_notes = ["reliability and validity (CR, AVE, HTMT) are computed for single-group models; "
                               "fit without --group to get them"]
     return res
+
+
+def _discriminant_warning(htmt) -> list[str]:
+    """One warning listing every pair of factors whose HTMT exceeds HTMT_MAX (Henseler et al. 2015)."""
+    if htmt is None or not len(htmt):
+        return []
+    names = list(htmt.index)
+    pairs = [(a, b, float(htmt.loc[a, b])) for i, a in enumerate(names) for b in names[i + 1:]
+             if float(htmt.loc[a, b]) > HTMT_MAX]
+    if not pairs:
+        return []
+    pairs.sort(key=lambda t: -t[2])
+    listed = ", ".join(f"{a} / {b} {v:.2f}" for a, b, v in pairs)
+    return [f"discriminant validity doubtful: HTMT above {HTMT_MAX} for {listed}; these constructs may not "
+            "be distinct for respondents (see the HTMT and Fornell-Larcker tables)"]
 
 
 def reliability_validity(fit, data=None):

@@ -92,18 +92,52 @@ class SemResult:
 
 
 def _extra_admissibility(fit) -> list[str]:
-    """Checks the engine does not make: standardized regressions / correlations beyond ±1, R² < 0."""
+    """Checks the engine does not make: correlations beyond ±1 and R² < 0 (inadmissible), and
+    standardized regressions beyond ±1 (admissible, but a sign of strongly collinear predictors:
+    Deegan 1978; Jöreskog 1999, "How large can a standardized coefficient be?")."""
     import numpy as np
 
     out = []
     _, std_all = fit.standardized()
+    collinear: dict[str, list[str]] = {}
     for r, s in zip(fit.pt.rows, std_all):
-        if r.op in ("~", "~~") and r.lhs != r.rhs and np.isfinite(s) and abs(s) > 1:
-            what = "standardized regression" if r.op == "~" else "correlation"
-            out.append(f"{what} {r.lhs} {r.op} {r.rhs} = {s:.3f} is beyond ±1 (inadmissible solution)")
+        if r.op == "~~" and r.lhs != r.rhs and np.isfinite(s) and abs(s) > 1:
+            out.append(f"correlation {r.lhs} ~~ {r.rhs} = {s:.3f} is beyond ±1 (inadmissible solution)")
+        if r.op == "~" and np.isfinite(s) and abs(s) > 1:
+            collinear.setdefault(r.lhs, []).append(f"{r.rhs} = {s:.2f}")
+    for lhs, paths in collinear.items():
+        out.append(f"collinear predictors of {lhs}: standardized regression(s) {', '.join(paths)} exceed 1 in "
+                   f"absolute value. This is not an inadmissible value but a sign that the predictors of {lhs} "
+                   "are so strongly correlated that their separate paths (and their SEs) cannot be told apart; "
+                   "do not interpret them one by one (merge the constructs, drop one, or report their joint "
+                   "effect)")
     for name, v in fit.r2().items():
         if v < 0:
             out.append(f"R² of {name} is negative ({v:.3f}): a residual variance exceeds the total variance")
+    return out
+
+
+def measurement_warnings(fit, *, min_loading: float = 0.40, min_ratio: float = 5.0) -> list[str]:
+    """Caveats of a measurement model a methodologist checks first: indicators whose completely
+    standardized loading is below ``min_loading`` (Hair et al.: .50 or more, ideally .70; below
+    .40 the item barely reflects its factor), and fewer than ``min_ratio`` cases per free
+    parameter (Bentler & Chou 1987: 5:1 at least under normal theory)."""
+    import numpy as np
+
+    out = []
+    _, std_all = fit.standardized()
+    ng = fit.pt.ngroups
+    for r, s in zip(fit.pt.rows, std_all):
+        if r.op == "=~" and np.isfinite(s) and abs(s) < min_loading:
+            where = f" in group {fit.stats.group_labels[r.group]!r}" if ng > 1 else ""
+            out.append(f"weak indicator: {r.rhs} loads {s:.2f} (standardized) on {r.lhs}{where}, below "
+                       f"{min_loading:.2f}; it barely measures {r.lhs} (check its wording, or drop it)")
+    npar = int(fit.pt.nfree)
+    n = int(fit.ntotal)
+    if npar and n < min_ratio * npar:
+        out.append(f"small sample for this model: {n} respondents for {npar} free parameters "
+                   f"({n / npar:.1f} per parameter; at least {min_ratio:g} are advised, Bentler & Chou 1987): "
+                   "estimates, SEs and fit indices are unstable")
     return out
 
 
@@ -190,7 +224,7 @@ def sem_analysis(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "
     fm = fit.fit_measures()
     fitd = {k: fm[k] for k in FIT_KEYS}
     fitd.update({k: fm[k] for k in ("npar", "ntotal", "logl", "baseline_chisq", "baseline_df") if k in fm})
-    warns = list(fit.warnings) + _extra_admissibility(fit)
+    warns = list(fit.warnings) + _extra_admissibility(fit) + measurement_warnings(fit)
     est = fit.estimates(level=level)
     cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]
     est = est[[c for c in cols if c in est.columns]].copy()
