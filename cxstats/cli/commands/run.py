@@ -24,7 +24,9 @@ def command(plan, out_dir, seed, quiet):
 
     Each step's sheets go to the workbook named by its 'workbook:' key (or the
     step's default). All results go to one JSON file. Outputs are written whole
-    or not at all; the same plan and seed give byte-identical JSON.
+    or not at all; the same plan and seed give byte-identical JSON. Each step's
+    warnings (collinearity, Heywood cases, weak items...) are printed on
+    standard error and kept in the JSON and the workbooks' Warnings sheets.
 
     \b
     Example:
@@ -33,7 +35,12 @@ def command(plan, out_dir, seed, quiet):
     from cxstats.plan.runner import run_plan
 
     echo = (lambda msg: click.echo(msg, err=True)) if not quiet else None
-    _, written, json_path = run_plan(plan, out_dir=out_dir, quiet=quiet, seed=seed, echo=echo)
+    document, written, json_path = run_plan(plan, out_dir=out_dir, quiet=quiet, seed=seed, echo=echo)
     click.echo(f"results: {json_path}")
     for key, path in written.items():
         click.echo(f"workbook ({key}): {path}")
+    # statistical caveats reach the terminal too (as with every analysis command), named by step
+    for step in document.get("steps", []):
+        result = step.get("result")
+        for w in getattr(result, "warnings", None) or []:
+            click.echo(f"warning: [{step['id']}] {w}", err=True)

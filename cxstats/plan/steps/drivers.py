@@ -2,9 +2,10 @@
 
 Options (all optional):
 
-* ``outcome``: an outcome id of the spec (default: the csat outcome, else the first);
-* ``drivers``: ``constructs`` (default: every construct, scored as the mean of its
-  items) or a list of construct / item ids;
+* ``outcome``: an outcome id of the spec (default: the csat outcome, else the first), or a
+  construct id (scored as the mean of its items; e.g. a multi-item satisfaction block);
+* ``drivers``: ``constructs`` (default: every construct other than the outcome, scored as the
+  mean of its items) or a list of construct / item ids;
 * ``bootstrap``: replicates for the intervals (default 200; 0 = none);
 * ``outcome_type``: continuous (default) or binary; ``binary_threshold``: e.g. 9;
 * ``performance``: mean (default), top2 or gap (to each construct's aspiration);
@@ -29,7 +30,7 @@ def survey_frame(survey, outcome: str, names: list[str]):
     constructs = {c.id: c for c in spec.constructs()}
     items = {i.id: i for i in spec.items()}
     scores = survey.construct_scores()
-    frame = pd.DataFrame({outcome: survey.data[outcome]})
+    frame = pd.DataFrame({outcome: scores[outcome] if outcome in constructs else survey.data[outcome]})
     scale, asp = {}, {}
     for name in names:
         if name in constructs:
@@ -56,16 +57,20 @@ def run(ctx, options):
 
     spec, survey = ctx.spec, ctx.survey
     outcomes = [o.id for o in spec.outcomes]
+    construct_ids = [c.id for c in spec.constructs()]
     outcome = options.get("outcome")
     if outcome is None:
         csat = spec.outcome_of_type("csat")
         outcome = csat.id if csat is not None else (outcomes[0] if outcomes else None)
-    if outcome not in outcomes:
-        ctx.fail("outcome", f"{outcome!r} is not an outcome of the spec (outcomes: "
-                              f"{', '.join(outcomes) or 'none'})")
+        if outcome is None:
+            ctx.fail("outcome", "the spec has no outcomes; name a construct as the outcome "
+                                "(e.g. outcome: satisfaction)")
+    if outcome not in outcomes and outcome not in construct_ids:
+        ctx.fail("outcome", f"{outcome!r} is neither an outcome nor a construct of the spec (outcomes: "
+                              f"{', '.join(outcomes) or 'none'}; constructs: {', '.join(construct_ids)})")
     wanted = options.get("drivers", "constructs")
     if wanted == "constructs":
-        names = [c.id for c in spec.constructs()]
+        names = [c for c in construct_ids if c != outcome]
     elif isinstance(wanted, list) and wanted and all(isinstance(w, str) for w in wanted):
         names = list(wanted)
     else:
@@ -74,6 +79,8 @@ def run(ctx, options):
         frame, scale, asp = survey_frame(survey, outcome, names)
     except KeyError as exc:
         ctx.fail("drivers", f"{exc.args[0]!r} is neither a construct nor an item of the spec")
+    if outcome in names:
+        ctx.fail("drivers", f"{outcome!r} is the outcome; it cannot also be a driver")
     try:
         replicates = int(options.get("bootstrap", 200))
         ci_level = float(options.get("ci_level", 0.95))
