@@ -101,6 +101,8 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         by_book.setdefault(key, []).append((module, result))
     written = {}
     for key, items in by_book.items():
+        # a step may lead its workbook (ROI results before the finance link feeding them)
+        items.sort(key=lambda item: getattr(item[0], "SHEET_PRIORITY", 100))
         wb = WorkbookBuilder()
         for module, result in items:
             if hasattr(module, "sheets"):

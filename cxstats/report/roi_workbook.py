@@ -37,6 +37,16 @@ RESULT_COLUMNS = ["rank", "initiative", "name", "construct", "uplift", "cost", "
                   "npv", "roi", "payback_months"]
 
 
+HEADLINE_COLUMNS = ["rank", "initiative", "name", "cost", "npv_p10", "npv_p50", "npv_p90", "roi_p50",
+                    "payback_months_p50", "prob_npv_positive"]
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
 def write_roi_sheets(builder, result) -> None:
     """Lay out an RoiResult (used by ``cxstats roi --xlsx`` and the plan's roi step)."""
     import pandas as pd
@@ -66,19 +76,25 @@ def write_roi_sheets(builder, result) -> None:
         else:
             cell.number_format = "0.0000"
 
-    # Results per initiative
+    # Results per initiative: the headline first, then every column
     res = result.results
+    headline = [c for c in HEADLINE_COLUMNS if c in res.columns]
+    ref = builder.add_table("Results", res[headline], title=f"ROI per initiative ({cur}), ranked by P50 NPV",
+                            note="P10/P50/P90: 80% of the simulated outcomes lie between P10 and P90. "
+                                 "The full table and its assumptions follow below.",
+                            formats=fmts, diverging=["npv_p50"])
+    builder.add_bar_chart(ref, "initiative", ["npv_p50"], title=f"P50 NPV per initiative ({cur})",
+                          y_title=cur, anchor=f"{_column_letter(len(headline) + 2)}{ref.header_row}",
+                          width=16, height=8)
     cols = [c for c in RESULT_COLUMNS if c in res.columns]
     table = res[cols]
-    ref = builder.add_table("Results", table, title=f"ROI per initiative ({cur}), ranked by P50 NPV",
+    builder.add_table("Results", table, title=f"Detail per initiative ({cur})",
                             note=f"P10/P50/P90 over {result.draws:,} Monte Carlo draws of the estimated "
                                  f"coefficients (seed {result.seed}); horizon {result.assumptions.horizon_years:g} "
                                  f"years, discount rate {result.assumptions.discount_rate:.1%}; {chain} chain "
                                  "(see Assumptions and Methods). npv/roi/payback "
                                  "without suffix: at the point estimates. Empty payback: not within the horizon.",
-                            formats=fmts, diverging=["npv_p50"])
-    builder.add_bar_chart(ref, "initiative", ["npv_p50"], title=f"P50 NPV per initiative ({cur})",
-                          y_title=cur, anchor=f"A{ref.last_row + 3}", width=20, height=9)
+                            formats=fmts)
 
     # Sensitivity (tornado)
     sens = result.sensitivity

@@ -124,6 +124,8 @@ class WorkbookBuilder:
                 _set_value(cell, values[i, j])
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     fmt = formats.get(name) or default_number_format(name, None)
+                    if fmt == "0.000" and float(cell.value).is_integer() and name not in formats:
+                        fmt = "#,##0"  # counts stored as floats: 2000, not 2000.000
                     if fmt:
                         cell.number_format = fmt
         last_row = header_row + max(values.shape[0], 1)

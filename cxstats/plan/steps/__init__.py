@@ -7,7 +7,9 @@ A step module defines:
   ``gaps``, ``drivers``, ``roi``...); a plan step may override it with ``workbook:``;
 * ``run(ctx, options) -> result``: ``ctx`` is a :class:`cxstats.plan.context.PlanContext`,
   ``options`` the step's keys from the plan (use ``ctx.check_options``);
-* optionally ``sheets(builder, result)`` to lay out its sheets (default: one per table).
+* optionally ``sheets(builder, result)`` to lay out its sheets (default: one per table);
+* optionally ``SHEET_PRIORITY`` (default 100): steps with a lower number lay out their
+  sheets first in a shared workbook (the ``roi`` step leads the finance workbook).
 
 Adding a step is adding a module here.
 """

@@ -26,6 +26,7 @@ NPS), ``loyalty_indicators`` (outcome ids), ``draws`` (10000), ``discount_rate``
 
 NAME = "roi"
 WORKBOOK = "roi"
+SHEET_PRIORITY = 10  # finance readers open on the assumptions and results
 OPTIONS = {"chain", "loyalty", "loyalty_indicators", "draws", "discount_rate", "horizon", "margin", "customer_value",
            "min_match"}
 
