@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import data_files_argument, files_label, one_data_file, output_options, quiet_option, seed_option, spec_option
+from cxstats.cli.common import (
+    data_files_argument, files_label, missing_code_option, one_data_file, output_options,
+    quiet_option, seed_option, spec_option,
+)
 from cxstats.errors import InputError
 
 
@@ -21,6 +24,7 @@ from cxstats.errors import InputError
 @click.option("--std-lv", is_flag=True, help="Identify factors by unit variances instead of first loadings.")
 @seed_option
 @spec_option
+@missing_code_option
 @output_options
 @quiet_option
 def command(data, model, bootstrap, ci, std_lv, seed, spec_path, json_path, xlsx_path, quiet):
