@@ -176,3 +176,14 @@ def test_plan_step_list_options_are_checked(tmp_path, demo):
                     "steps:\n  - step: describe\n  - step: reliability\n    constructs: [web, facilidad_web]\n",
                     encoding="utf-8")
     assert_clean_error(run_cli("run", plan), "plan.yaml", "steps[1].constructs", "unknown construct 'web'")
+
+
+def test_plan_output_dir_is_relative_to_the_plan(tmp_path, demo):
+    plan = tmp_path / "plans" / "p.yaml"
+    plan.parent.mkdir()
+    plan.write_text(f"spec: {demo / 'questionnaire.yaml'}\ndata: [{demo / 'customers.csv'}]\n"
+                    "output: {dir: ../out, json: r.json}\nsteps: [describe]\n", encoding="utf-8")
+    assert run_cli("run", plan, "--quiet").exit_code == 0
+    assert (tmp_path / "out" / "r.json").exists()
+    assert run_cli("run", plan, "--quiet", "--out", tmp_path / "cli").exit_code == 0
+    assert (tmp_path / "cli" / "r.json").exists()

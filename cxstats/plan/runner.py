@@ -68,7 +68,9 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
                       quiet=quiet)
     known = available_steps()
     output = plan.get("output") or {}
-    out = Path(out_dir or output.get("dir") or "reports")
+    # --out is relative to the current folder; the plan's output.dir, like every path in a
+    # plan, to the plan file; without either, reports/ in the current folder
+    out = Path(out_dir) if out_dir else (ctx.resolve(output["dir"]) if output.get("dir") else Path("reports"))
     stem = path.stem
     names = dict(output.get("workbooks") or {})
 

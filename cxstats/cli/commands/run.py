@@ -4,7 +4,8 @@ import click
 @click.command("run")
 @click.argument("plan", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Output folder (default: the plan's output.dir, else reports/).")
+              help="Output folder (default: the plan's output.dir, relative to the plan file; "
+                   "else reports/ in the current folder).")
 @click.option("--seed", type=int, default=None, help="Override the plan's seed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 def command(plan, out_dir, seed, quiet):
