@@ -63,3 +63,14 @@ def test_large_values_outside_rating_scales_are_not_taken_for_codes(tmp_path):
                  encoding="utf-8")
     res = run_cli("drivers", p, "--outcome", "y", "--drivers", "x1,x2", "--json", "-")
     assert res.exit_code == 0, res
+
+
+def test_drivers_of_a_construct_from_the_spec(demo):
+    res = run_cli("drivers", demo / "customers.csv", "--spec", demo / "questionnaire.yaml",
+                  "--outcome", "imagen_marca", "--json", "-", "--quiet")
+    assert res.exit_code == 0, res
+    names = [d["driver"] for d in res.json()["drivers"]]
+    assert "imagen_marca" not in names and len(names) == 9
+    bad = run_cli("drivers", demo / "customers.csv", "--spec", demo / "questionnaire.yaml",
+                  "--outcome", "imagen", "--json", "-")
+    assert_clean_error(bad, "column 'imagen'", "no such outcome or construct", "imagen_marca")

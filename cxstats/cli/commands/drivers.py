@@ -27,7 +27,7 @@ def _pair(text, option):
 
 @click.command("drivers")
 @data_files_argument
-@click.option("--outcome", metavar="COL", help="Outcome column (e.g. nps, csat). With --spec: an outcome id.")
+@click.option("--outcome", metavar="COL", help="Outcome column (e.g. nps, csat). With --spec: an outcome or a construct id (drivers of satisfaction).")
 @click.option("--drivers", "driver_list", metavar="X1,X2,...",
               help="Driver columns. With --spec: construct ids or item ids (default: every construct, "
                    "scored as the mean of its items).")
@@ -148,12 +148,16 @@ def _from_spec(files, spec_path, outcome, driver_list):
     if not (survey.data["respondent_type"] == "customer").any():
         raise InputError("the file has no customer answers (key drivers use customers only)", file=data)
     outcomes = [o.id for o in spec.outcomes]
+    constructs = [c.id for c in spec.constructs()]
+    choices = f"outcomes: {', '.join(outcomes) or 'none'}; constructs: {', '.join(constructs)}"
     if not outcome:
-        raise InputError(f"give --outcome (one of the spec's outcomes: {', '.join(outcomes) or 'none'})")
-    if outcome not in survey.data.columns:
-        raise InputError(f"no such outcome in the spec or survey (outcomes: {', '.join(outcomes) or 'none'})",
-                         file=spec_path, column=outcome)
-    names = split_list(driver_list, "--drivers") if driver_list else [c.id for c in spec.constructs()]
+        raise InputError(f"give --outcome: an outcome or a construct of the spec ({choices})")
+    if outcome not in survey.data.columns and outcome not in constructs:
+        raise InputError(f"no such outcome or construct in the spec ({choices})", file=spec_path, column=outcome)
+    names = (split_list(driver_list, "--drivers") if driver_list
+             else [c for c in constructs if c != outcome])
+    if outcome in names:
+        raise InputError("the outcome cannot also be one of its drivers", column=outcome)
     from cxstats.plan.steps.drivers import survey_frame
 
     try:
