@@ -74,3 +74,36 @@ def test_drivers_of_a_construct_from_the_spec(demo):
     bad = run_cli("drivers", demo / "customers.csv", "--spec", demo / "questionnaire.yaml",
                   "--outcome", "imagen", "--json", "-")
     assert_clean_error(bad, "column 'imagen'", "no such outcome or construct", "imagen_marca")
+
+
+def test_gaps_warns_on_a_constant_item(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("g,a,b\nx,3,1\nx,3,2\nx,3,5\ny,3,4\ny,3,2\ny,3,3\n", encoding="utf-8")
+    res = run_cli("gaps", p, "--group", "g", "--items", "a,b", "--json", "-")
+    assert res.exit_code == 0
+    assert any("item a: every answer is the same" in w for w in res.json()["warnings"])
+    assert not any("item b: every answer" in w for w in res.json()["warnings"])
+
+
+def test_nps_warns_when_no_one_answers_zero(tmp_path):
+    p = tmp_path / "n.csv"
+    p.write_text("nps\n" + "\n".join(str(1 + i % 10) for i in range(150)), encoding="utf-8")
+    warnings = run_cli("nps", p, "--column", "nps", "--json", "-").json()["warnings"]
+    assert any("no answer is 0 among 150" in w for w in warnings)
+    p.write_text("nps\n" + "\n".join(str(i % 11) for i in range(150)), encoding="utf-8")
+    assert not run_cli("nps", p, "--column", "nps", "--json", "-").json()["warnings"]
+
+
+def test_xlsx_path_must_be_a_workbook(demo, tmp_path):
+    res = run_cli("reliability", demo / "customers.csv", "--scale", "w=web_1,web_2", "--missing-code", "99",
+                  "--xlsx", tmp_path / "out.txt")
+    assert res.exit_code == 2 and "must end in .xlsx" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_ingest_writes_codes_as_whole_numbers(demo, tmp_path):
+    out = tmp_path / "clean.csv"
+    assert run_cli("ingest", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--out", out).exit_code == 0
+    first = out.read_text(encoding="utf-8").splitlines()[1].split(",")
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    web1 = first[header.index("web_1")]
+    assert web1 in {"1", "2", "3", "4", "5", ""}

@@ -50,10 +50,16 @@ def missing_code_option(f):
                              "(repeatable; with --spec the spec's missing codes apply).")(wrapper)
 
 
+def _xlsx_path(ctx, param, value):
+    if value is not None and not str(value).lower().endswith(".xlsx"):
+        raise click.BadParameter(f"{value!r}: an Excel workbook path must end in .xlsx")
+    return value
+
+
 def output_options(f):
     """``--json PATH`` (``-`` = stdout) and ``--xlsx PATH``."""
-    f = click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False),
-                     help="Write a formatted Excel workbook to this path.")(f)
+    f = click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False), callback=_xlsx_path,
+                     help="Write a formatted Excel workbook to this path (.xlsx).")(f)
     f = click.option("--json", "json_path", type=str, metavar="PATH",
                      help="Write the results as JSON to PATH ('-' for standard output).")(f)
     return f

@@ -607,6 +607,10 @@ def gap_analysis(data, group, *, levels=None, items=None, compare=None, scale_ma
             elif r["n"][i] < min_n:
                 warnings.append(f"{r['level']} {r['name']}: only {r['n'][i]} answers from {g} "
                                 f"(fewer than {min_n}); read with care")
+        t = r.get("welch_t")
+        if all(n >= 2 for n in r["n"]) and (t is None or t != t):
+            warnings.append(f"{r['level']} {r['name']}: every answer is the same within each group; "
+                            "the t test and effect size are not defined (a constant item?)")
 
     seg_rows = []
     if by:

@@ -261,6 +261,10 @@ def nps_report(data, column: str, *, group: str | None = None, compare=None, by:
         raise InputError("the NPS column has no answers", column=column)
     if overall["n"] < min_n:
         warnings.append(f"only {overall['n']} NPS answers: the interval is wide")
+    answered = v[~np.isnan(v)]
+    if overall["n"] >= 100 and answered.min() >= 1:
+        warnings.append(f"no answer is 0 among {overall['n']}: NPS is defined on a 0-10 scale; if the "
+                        "question was asked 1-10 (or 1-5), the score is not comparable with published NPS")
     res = NPSResult(column=column, overall=overall, min_n=min_n, warnings=warnings)
 
     glab = None

@@ -46,6 +46,10 @@ def command(data, spec_path, respondent_type, out_path, json_path, xlsx_path):
         "reverse_keyed_recoded": [i.id for i in spec.items() if i.reverse],
     }
     clean = d.drop(columns=["_file", "_row"])
+    for col in answer_cols:  # codes are whole numbers: write 7, not 7.0
+        values = clean[col].dropna()
+        if len(values) and (values == values.round()).all():
+            clean[col] = clean[col].astype("Int64")
     if out_path:
         write_text(out_path, clean.to_csv(index=False))
     if json_path:
