@@ -107,3 +107,16 @@ def test_ingest_writes_codes_as_whole_numbers(demo, tmp_path):
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
     web1 = first[header.index("web_1")]
     assert web1 in {"1", "2", "3", "4", "5", ""}
+
+
+def test_ipa_chart_names_each_driver(demo, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "d.xlsx"
+    res = run_cli("drivers", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--outcome", "csat",
+                  "--xlsx", out, "--quiet")
+    assert res.exit_code == 0, res
+    ws = openpyxl.load_workbook(out)["Drivers"]
+    chart = [c for c in ws._charts if c.tagname == "scatterChart"][0]
+    labels = [ws[s.tx.strRef.f.split("!")[1].replace("$", "")].value for s in chart.series]
+    assert len(labels) == 10 and "puntualidad_entrega" in labels

@@ -30,7 +30,8 @@ def write_drivers_sheets(builder, result, sheet: str = "Drivers") -> None:
                  f"{ipa['performance_cut']:.3f}.",
             formats={"importance": "0.0%", "performance": "0.0%" if ipa["performance"] == "top2" else "0.00"})
         builder.add_scatter_chart(ref, "importance", "performance", title="Importance vs performance",
-                                  x_title=f"importance ({ipa['importance']})", y_title=f"performance ({perf_label})")
+                                  x_title=f"importance ({ipa['importance']})", y_title=f"performance ({perf_label})",
+                                  label=tables["IPA"].columns[0])
     if "Penalty-reward" in tables:
         builder.add_table(sheet, tables["Penalty-reward"], title="Penalty-reward analysis",
                           note="Penalty: change in the outcome for a low rating (vs the middle); reward: "

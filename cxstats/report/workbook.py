@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 
 HEADER_FILL = "1F3864"
+PALETTE = ("1F3864", "C00000", "2E75B6", "70AD47", "ED7D31", "7030A0", "FFC000", "00B0F0", "A5A5A5",
+           "264478", "9E480E", "636363", "43682B", "997300", "4472C4")
 TITLE_SIZE = 13
 MAX_COL_WIDTH = 60
 
@@ -171,9 +173,16 @@ class WorkbookBuilder:
         ws.add_chart(chart, anchor or self._chart_anchor(ws, ref))
 
     def add_scatter_chart(self, ref: TableRef, x: str, y: str, *, title: str, x_title: str,
-                          y_title: str, anchor: str | None = None) -> None:
-        """A native Excel scatter chart (markers only) of column ``y`` against ``x``."""
+                          y_title: str, anchor: str | None = None, label: str | None = None,
+                          width: float = 18, height: float = 10) -> None:
+        """A native Excel scatter chart (markers only) of column ``y`` against ``x``.
+
+        With ``label``, every row is its own series named by that column, so the legend
+        tells which point is which (e.g. each driver in an importance-performance chart).
+        """
         from openpyxl.chart import Reference, ScatterChart, Series
+        from openpyxl.chart.series import SeriesLabel, StrRef
+        from openpyxl.utils import get_column_letter, quote_sheetname
 
         ws = self.wb[ref.sheet]
         chart = ScatterChart()
@@ -181,19 +190,43 @@ class WorkbookBuilder:
         chart.style = 13
         chart.x_axis.title = x_title
         chart.y_axis.title = y_title
-        xs = Reference(ws, min_col=ref.columns[x], min_row=ref.first_row, max_row=ref.last_row)
-        ys = Reference(ws, min_col=ref.columns[y], min_row=ref.header_row, max_row=ref.last_row)
-        s = Series(ys, xs, title_from_data=True)
-        s.marker.symbol = "circle"
-        s.graphicalProperties.line.noFill = True
-        chart.series.append(s)
+        chart.width, chart.height = width, height
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        rows = [(ref.first_row, ref.last_row)] if label is None else \
+            [(r, r) for r in range(ref.first_row, ref.last_row + 1)]
+        for lo, hi in rows:
+            xs = Reference(ws, min_col=ref.columns[x], min_row=lo, max_row=hi)
+            if label is None:
+                ys = Reference(ws, min_col=ref.columns[y], min_row=ref.header_row, max_row=hi)
+                s = Series(ys, xs, title_from_data=True)
+            else:
+                ys = Reference(ws, min_col=ref.columns[y], min_row=lo, max_row=hi)
+                s = Series(ys, xs)
+                cell = f"{quote_sheetname(ws.title)}!${get_column_letter(ref.columns[label])}${lo}"
+                s.tx = SeriesLabel(strRef=StrRef(cell))
+            s.marker.symbol = "circle"
+            s.marker.size = 8
+            colour = PALETTE[len(chart.series) % len(PALETTE)]
+            s.marker.graphicalProperties.solidFill = colour
+            s.marker.graphicalProperties.line.solidFill = colour
+            s.graphicalProperties.line.noFill = True
+            chart.series.append(s)
+        for axis, col in ((chart.x_axis, x), (chart.y_axis, y)):  # fit the axes to the points
+            vals = [ws.cell(row=r, column=ref.columns[col]).value for r in range(ref.first_row, ref.last_row + 1)]
+            vals = [v for v in vals if isinstance(v, (int, float))]
+            if vals:
+                lo, hi = min(vals), max(vals)
+                pad = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1.0
+                axis.scaling.min, axis.scaling.max = lo - pad, hi + pad
         ws.add_chart(chart, anchor or self._chart_anchor(ws, ref))
 
     @staticmethod
     def _chart_anchor(ws, ref: TableRef) -> str:
+        """Right of everything on the sheet so far, level with the table's header."""
         from openpyxl.utils import get_column_letter
 
-        return f"{get_column_letter(len(ref.columns) + 2)}{ref.header_row}"
+        return f"{get_column_letter(max(len(ref.columns), ws.max_column) + 2)}{ref.header_row}"
 
     # -- methods sheet and saving ----------------------------------------
     def add_methods(self, entries: list[tuple[str, str]], sheet: str = "Methods") -> None:
