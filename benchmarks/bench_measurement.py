@@ -14,6 +14,10 @@ Rows (ours vs a peer timed in the same run, interleaved; ratio = peer / ours):
   ``factor_analyzer.FactorAnalyzer``; loadings compared after matching factor order/sign.
 * parallel analysis, 100 iterations: ``parallel_analysis`` vs a plain numpy loop over
   the same random draws using factor_analyzer for the one-factor minres fits.
+* psych (R), when installed: ``alpha`` per scale, ``fa(5, "minres", "oblimin")`` and
+  ``fa.parallel(n.iter = 100)``, timed inside R (no R start-up), as separate rows against
+  our median of the same run. cxstats follows psych's definitions, so the checks are
+  tight (fa.parallel's random draws differ: its check is on the observed eigenvalues).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import _data  # noqa: E402
+from benchmarks import _data, _rpeer  # noqa: E402
 from benchmarks._timing import Row, compare_row, interleaved  # noqa: E402
 
 SIZES = {
@@ -44,7 +48,7 @@ def alpha_data(n: int):
     return data[data["respondent_type"] == "customer"].reset_index(drop=True), _data.demo_scales()
 
 
-def bench_alpha(n: int, repeats: int) -> list[Row]:
+def bench_alpha(n: int, repeats: int, r_ok: bool = False) -> list[Row]:
     import numpy as np
     import pingouin as pg
 
@@ -74,6 +78,24 @@ def bench_alpha(n: int, repeats: int) -> list[Row]:
         rows.append(compare_row(f"{label} (n = {len(data):,})", res, peer=f"pingouin {pg.__version__} cronbach_alpha",
                                 check="max |alpha ours - pingouin|", diff=diff, tol=1e-10, note=note))
     assert np.isfinite(rows[0].ours_s)
+    if r_ok:
+        path = _data.tempdir("cxbench-r-") / "alpha.csv"
+        data[[i for its in scales.values() for i in its]].to_csv(path, index=False)
+        sc = "list(" + ", ".join(f"{s} = c({', '.join(map(repr, its))})" for s, its in scales.items()) + ")"
+        out = _rpeer.run(f"""
+suppressPackageStartupMessages(library(psych))
+d <- read.csv({_rpeer.r_string(str(path))})
+scales <- {sc}
+r <- bench(function() sapply(scales, function(its) alpha(d[, its], warnings = FALSE)$total$raw_alpha), {repeats})
+emit(list(median = r$median, times = I(r$times), alpha = as.list(r$out)))
+""")
+        ours_alpha = full()
+        diff = max(abs(ours_alpha[s] - float(out["alpha"][s])) for s in scales)
+        rows.append(Row(task=rows[0].task, ours_s=rows[0].ours_s, peer=f"psych {_rpeer.available('psych')} alpha (R)",
+                        peer_s=float(out["median"]), check="max |alpha ours - psych|", max_abs_diff=diff, tol=1e-10,
+                        runs=f"{rows[0].runs.split('/')[0]}/{len(out['times'])}",
+                        note="psych::alpha per scale (alpha, item statistics; no omega) timed inside R; "
+                             "ours = the full report's median above"))
     return rows
 
 
@@ -125,7 +147,7 @@ def match_loadings(a, b):
     return best
 
 
-def bench_efa(n_rows, repeats: int) -> list[Row]:
+def bench_efa(n_rows, repeats: int, r_ok: bool = False) -> list[Row]:
     import warnings
 
     import factor_analyzer
@@ -146,10 +168,25 @@ def bench_efa(n_rows, repeats: int) -> list[Row]:
                       repeats)
     diff = match_loadings(np.array(res["ours_out"].loadings), res["peer_out"].loadings_)
     ver = getattr(factor_analyzer, "__version__", "0.5.1")
-    return [compare_row(f"EFA minres + oblimin, 5 factors (bfi, 25 items, n = {len(x):,})", res,
-                        peer=f"factor_analyzer {ver} FactorAnalyzer", check="max |loading diff| (matched)",
+    task = f"EFA minres + oblimin, 5 factors (bfi, 25 items, n = {len(x):,})"
+    rows = [compare_row(task, res, peer=f"factor_analyzer {ver} FactorAnalyzer", check="max |loading diff| (matched)",
                         diff=diff, tol=1e-4,
                         note="ours also computes KMO, Bartlett, fit statistics, structure matrix")]
+    if r_ok:
+        path = _data.tempdir("cxbench-r-") / "bfi.csv"
+        x.to_csv(path, index=False)
+        out = _rpeer.run(f"""
+suppressPackageStartupMessages(library(psych))
+d <- read.csv({_rpeer.r_string(str(path))})
+r <- bench(function() fa(d, nfactors = 5, fm = "minres", rotate = "oblimin"), {repeats})
+emit(list(median = r$median, times = I(r$times), loadings = unclass(r$out$loadings)))
+""")
+        diff = match_loadings(np.array(res["ours_out"].loadings), np.array(out["loadings"], float))
+        rows.append(Row(task=task, ours_s=res["ours_median"], peer=f"psych {_rpeer.available('psych')} fa (R)",
+                        peer_s=float(out["median"]), check="max |loading diff| (matched)", max_abs_diff=diff,
+                        tol=1e-4, runs=f"{len(res['ours_times'])}/{len(out['times'])}",
+                        note="psych::fa (loadings, fit statistics) timed inside R"))
+    return rows
 
 
 def naive_parallel(x, n_iter: int, seed: int):
@@ -183,7 +220,7 @@ def naive_parallel(x, n_iter: int, seed: int):
             {"simulated_pc": sim_pc, "simulated_fa": sim_fa, "resampled_pc": res_pc, "resampled_fa": res_fa}.items()}
 
 
-def bench_parallel(n_rows, n_iter: int, repeats: int) -> list[Row]:
+def bench_parallel(n_rows, n_iter: int, repeats: int, r_ok: bool = False) -> list[Row]:
     import numpy as np
 
     from cxstats.stats.efa import parallel_analysis
@@ -194,21 +231,43 @@ def bench_parallel(n_rows, n_iter: int, repeats: int) -> list[Row]:
     o, p = res["ours_out"], res["peer_out"]
     d_pc = max(float(np.max(np.abs(np.array(getattr(o, k)) - p[k]))) for k in ("simulated_pc", "resampled_pc"))
     d_fa = max(float(np.max(np.abs(np.array(getattr(o, k)) - p[k]))) for k in ("simulated_fa", "resampled_fa"))
-    return [compare_row(f"parallel analysis, {n_iter} iterations (bfi, 25 items, n = {len(x):,})", res,
-                        peer="numpy loop + factor_analyzer minres (same draws)",
+    task = f"parallel analysis, {n_iter} iterations (bfi, 25 items, n = {len(x):,})"
+    rows = [compare_row(task, res, peer="numpy loop + factor_analyzer minres (same draws)",
                         check="max |mean eigenvalue diff| (FA; PC)", diff=max(d_pc, d_fa), tol=1e-4,
                         note=f"PC eigenvalues differ by {d_pc:.1e}, one-factor FA values by {d_fa:.1e}; "
                              f"ours suggests {o.n_factors} factors",
                         extra={"pc_diff": d_pc, "fa_diff": d_fa})]
+    if r_ok:
+        import pandas as pd
+
+        path = _data.tempdir("cxbench-r-") / "bfi.csv"
+        pd.DataFrame(x, columns=_data.BFI_ITEMS).to_csv(path, index=False)
+        out = _rpeer.run(f"""
+suppressPackageStartupMessages(library(psych))
+d <- read.csv({_rpeer.r_string(str(path))})
+pa <- function(k) fa.parallel(d, n.iter = k, fm = "minres", fa = "both", plot = FALSE)
+r <- bench(function() pa({n_iter}), {repeats}, warmup = function() pa(2))
+emit(list(median = r$median, times = I(r$times), fa_values = r$out$fa.values, nfact = r$out$nfact))
+""")
+        diff = float(np.max(np.abs(np.array(o.observed_fa) - np.array(out["fa_values"], float))))
+        rows.append(Row(task=task, ours_s=res["ours_median"], peer=f"psych {_rpeer.available('psych')} fa.parallel (R)",
+                        peer_s=float(out["median"]), check="max |observed FA eigenvalue diff|", max_abs_diff=diff,
+                        tol=1e-4, runs=f"{len(res['ours_times'])}/{len(out['times'])}",
+                        note=f"psych suggests {out['nfact']} factors, ours {o.n_factors} (different random draws); "
+                             "timed inside R"))
+    return rows
 
 
 def rows(size: str = "full", r_peers: bool = True) -> list[Row]:
     s = SIZES[size]
+    r_ok = bool(r_peers and _rpeer.available("psych"))
     out = []
-    out += bench_alpha(s["alpha_n"], s["alpha_rep"])
+    out += bench_alpha(s["alpha_n"], s["alpha_rep"], r_ok)
     out += bench_alpha_bootstrap(s["alpha_n"], s["boot"], s["boot_rep"])
-    out += bench_efa(s["efa_n"], s["efa_rep"])
-    out += bench_parallel(s["efa_n"], s["pa_iter"], s["pa_rep"])
+    out += bench_efa(s["efa_n"], s["efa_rep"], r_ok)
+    out += bench_parallel(s["efa_n"], s["pa_iter"], s["pa_rep"], r_ok)
+    if r_peers and not r_ok:
+        out.append(Row(task="psych rows", ours_s=float("nan"), note=_rpeer.skip_reason("psych")))
     return out
 
 
