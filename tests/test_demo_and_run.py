@@ -187,3 +187,12 @@ def test_plan_output_dir_is_relative_to_the_plan(tmp_path, demo):
     assert (tmp_path / "out" / "r.json").exists()
     assert run_cli("run", plan, "--quiet", "--out", tmp_path / "cli").exit_code == 0
     assert (tmp_path / "cli" / "r.json").exists()
+
+
+def test_step_errors_are_located_in_the_plan(tmp_path, demo):
+    # a data problem found inside a step (no file attached) is reported at steps[i]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(f"spec: {demo / 'questionnaire.yaml'}\ndata: [{demo / 'customers.csv'}]\n"
+                    "steps:\n  - step: describe\n  - step: gaps\n", encoding="utf-8")
+    res = run_cli("run", plan, "--quiet")
+    assert_clean_error(res, "plan.yaml", "steps[1]")

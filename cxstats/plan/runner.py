@@ -25,17 +25,10 @@ def available_steps() -> dict:
 
 
 def load_plan(path) -> dict:
-    import yaml
+    from cxstats.spec.yamlfile import read_yaml
 
     path = Path(path)
-    if not path.exists():
-        raise InputError("no such plan file", file=path)
-    try:
-        plan = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise SpecError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=path) from None
+    plan = read_yaml(path, "plan")
     if not isinstance(plan, dict):
         raise SpecError("a plan is a YAML mapping with 'data', 'steps' and optionally 'spec', 'output'",
                         file=path)
@@ -86,7 +79,12 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         if echo and not quiet:
             echo(f"[{i + 1}/{len(steps)}] {entry['step']}")
         ctx.current_index = i
-        result = module.run(ctx, options)
+        try:
+            result = module.run(ctx, options)
+        except InputError as exc:
+            if exc.file is None:  # a problem of this step's data or options: locate it in the plan
+                ctx.fail(None, exc.render())
+            raise
         ctx.results[step_id] = result
         done.append((entry, module, step_id, result))
         bar.update(1)

@@ -102,20 +102,9 @@ def _join(path: str, key) -> str:
 
 def load_spec(path) -> StudySpec:
     """Read a spec file; raise :class:`SpecError` naming file and YAML path on any problem."""
-    import yaml
+    from cxstats.spec.yamlfile import read_yaml
 
-    path = Path(path)
-    if not path.exists():
-        raise SpecError("no such spec file", file=path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise SpecError("the spec must be saved as UTF-8 text", file=path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise SpecError(f"not valid YAML{where}: {getattr(exc, 'problem', exc)}", file=path) from None
-    return parse_spec(doc, path)
+    return parse_spec(read_yaml(path, "spec"), Path(path))
 
 
 def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:

@@ -28,7 +28,6 @@ def construct_items(ctx, options, data, *, min_items: int = 2):
 
 def run(ctx, options):
     ctx.check_options(NAME, options, OPTIONS)
-    from cxstats.errors import InputError
     from cxstats.stats.cfa import cfa
 
     data = ctx.survey.data
@@ -48,10 +47,7 @@ def run(ctx, options):
         if skipped:
             notes.append(f"constructs with fewer than two items left out of the CFA: {', '.join(skipped)}")
         model = "\n".join(f"{c} =~ " + " + ".join(items) for c, items in scales.items())
-    try:
-        result = cfa(data.reset_index(drop=True), model, std_lv=bool(options.get("std_lv", False)))
-    except InputError as exc:
-        ctx.fail(None, exc.render())
+    result = cfa(data.reset_index(drop=True), model, std_lv=bool(options.get("std_lv", False)))
     result.warnings = notes + list(result.warnings)
     return result
 

@@ -52,7 +52,6 @@ def survey_frame(survey, outcome: str, names: list[str]):
 
 def run(ctx, options):
     ctx.check_options(NAME, options, OPTIONS)
-    from cxstats.errors import InputError
     from cxstats.stats.drivers import key_drivers
 
     spec, survey = ctx.spec, ctx.survey
@@ -98,10 +97,6 @@ def run(ctx, options):
                              ci_level=ci_level, progress=bar.update if bar is not None else None,
                              performance=options.get("performance", "mean"), aspiration=asp,
                              scale=scale, low_boxes=low_boxes, high_boxes=high_boxes)
-    except InputError as exc:
-        if exc.file is None:
-            ctx.fail(None, exc.render())
-        raise
     finally:
         if bar is not None:
             bar.close()

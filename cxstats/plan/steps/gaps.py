@@ -29,7 +29,6 @@ def invariance_verdicts(ctx) -> dict:
 
 def run(ctx, options):
     ctx.check_options(NAME, options, OPTIONS)
-    from cxstats.errors import InputError
     from cxstats.stats.gaps import expand_aspirations, gap_analysis
 
     spec, survey = ctx.spec, ctx.survey
@@ -55,15 +54,10 @@ def run(ctx, options):
     all_levels = {lv: m for lv, m in levels.items() if lv in wanted and m}
     scale_max = {i.id: i.scale.max for i in spec.items() if i.scale is not None}
     verdicts = invariance_verdicts(ctx)
-    try:
-        result = gap_analysis(data, "respondent_type", levels=all_levels, compare=("customer", "staff"),
-                              scale_max=scale_max,
-                              aspirations=expand_aspirations(levels, spec.aspirations()),
-                              weight=weight, by=by, min_n=min_n, invariance=verdicts, alpha=alpha)
-    except InputError as exc:
-        if exc.file is None:
-            ctx.fail(None, exc.render())
-        raise
+    result = gap_analysis(data, "respondent_type", levels=all_levels, compare=("customer", "staff"),
+                          scale_max=scale_max,
+                          aspirations=expand_aspirations(levels, spec.aspirations()),
+                          weight=weight, by=by, min_n=min_n, invariance=verdicts, alpha=alpha)
     return result
 
 

@@ -20,7 +20,6 @@ OPTIONS = {"constructs", "by", "groups", "rule", "free"}
 
 def run(ctx, options):
     ctx.check_options(NAME, options, OPTIONS)
-    from cxstats.errors import InputError
     from cxstats.plan.steps.cfa import construct_items
     from cxstats.stats.invariance import RULES, construct_invariance
 
@@ -49,11 +48,8 @@ def run(ctx, options):
     scales, skipped = construct_items(ctx, options, data, min_items=1)
     if not scales:
         ctx.fail("constructs", "no construct to test")
-    try:
-        result = construct_invariance(data.reset_index(drop=True), scales, labels, group_labels=groups,
-                                      rule=rule, free={k: list(v) for k, v in free.items()})
-    except InputError as exc:
-        ctx.fail(None, exc.render())
+    result = construct_invariance(data.reset_index(drop=True), scales, labels, group_labels=groups,
+                                  rule=rule, free={k: list(v) for k, v in free.items()})
     untested = [c.construct for c in result.constructs if c.level is None]
     if untested:
         result.warnings.append("no invariance verdict (fewer than 3 items or not estimable): "

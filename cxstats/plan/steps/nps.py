@@ -14,7 +14,6 @@ OPTIONS = {"column", "group", "by", "min_n"}
 
 def run(ctx, options):
     ctx.check_options(NAME, options, OPTIONS)
-    from cxstats.errors import InputError
     from cxstats.stats.nps import nps_report
 
     spec, data = ctx.spec, ctx.survey.data
@@ -36,12 +35,7 @@ def run(ctx, options):
         min_n = int(options.get("min_n", 30))
     except (TypeError, ValueError):
         ctx.fail("min_n", "min_n must be a whole number")
-    try:
-        return nps_report(data, column, group=group, by=by, min_n=min_n, csat=csat, ces=ces)
-    except InputError as exc:
-        if exc.file is None:
-            ctx.fail(None, exc.render())
-        raise
+    return nps_report(data, column, group=group, by=by, min_n=min_n, csat=csat, ces=ces)
 
 
 def sheets(builder, result):

@@ -15,7 +15,6 @@ OPTIONS = {"constructs", "missing", "bootstrap", "by"}
 
 def run(ctx, options):
     ctx.check_options(NAME, options, OPTIONS)
-    from cxstats.errors import InputError
     from cxstats.stats.reliability import reliability_report
 
     spec, survey = ctx.spec, ctx.survey
@@ -50,10 +49,6 @@ def run(ctx, options):
         result = reliability_report(data, scales, missing=missing, reverse=rev, groups=groups,
                                     n_boot=n_boot, seed=ctx.seed, reversed_already=True,
                                     progress=tick if bar is not None else None)
-    except InputError as exc:
-        if exc.file is None:
-            ctx.fail(None, exc.render())
-        raise
     finally:
         if bar is not None:
             bar.close()
