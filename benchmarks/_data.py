@@ -44,11 +44,11 @@ def hs():
 
 
 @functools.lru_cache(maxsize=None)
-def bfi_complete(n: int | None = None):
-    """The 25 bfi items, complete rows only (2,436 of 2,800), optionally the first ``n``."""
+def bfi(n: int | None = None):
+    """The 25 bfi items, all 2,800 rows (missing answers as NaN), optionally the first ``n``."""
     import pandas as pd
 
-    x = pd.read_csv(DATASETS / "bfi.csv")[BFI_ITEMS].dropna().reset_index(drop=True)
+    x = pd.read_csv(DATASETS / "bfi.csv")[BFI_ITEMS]
     return x if n is None else x.iloc[:n].reset_index(drop=True)
 
 

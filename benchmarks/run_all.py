@@ -50,9 +50,16 @@ def _machine(blas: str) -> dict:
         load = os.getloadavg()
     except OSError:
         load = (math.nan,) * 3
+    try:  # what the BLAS libraries actually use (threadpoolctl is optional)
+        from threadpoolctl import threadpool_info
+
+        effective = sorted({i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"})
+    except Exception:
+        effective = []
     return {"date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "python": platform.python_version(),
             "numpy": np.__version__, "scipy": scipy.__version__, "pandas": pd.__version__,
             "cpus": os.cpu_count(), "load_average": [round(x, 2) for x in load], "blas_threads": blas,
+            "blas_threads_effective": effective,
             "platform": platform.platform()}
 
 
@@ -102,7 +109,8 @@ def main(argv=None) -> int:
 
     info = _machine(blas)
     print(f"cxstats benchmarks ({size}) - {info['date']}, {info['cpus']} CPUs, load {info['load_average']}, "
-          f"python {info['python']}, numpy {info['numpy']}, BLAS threads {blas}", flush=True)
+          f"python {info['python']}, numpy {info['numpy']}, BLAS threads {blas} "
+          f"(effective {info['blas_threads_effective'] or '?'})", flush=True)
     rows: list[Row] = []
     failed = []
     t_all = time.perf_counter()
