@@ -376,3 +376,19 @@ def test_scale_score_needs_half_of_its_items():
     # row 1 answered 1 of 3 items -> blank; row 3 answered 2 of 3 -> mean 2; last row 1 of 3 -> blank
     assert r["n"] == [2, 1]
     assert r["mean"][0] == pytest.approx((5 + 2) / 2)
+
+
+def test_adjust_pvalues_agrees_with_statsmodels_on_random_families():
+    import numpy as np
+    from statsmodels.stats.multitest import multipletests
+
+    from cxstats.stats.gaps import adjust_pvalues
+
+    rng = np.random.default_rng(3)
+    for m in (1, 2, 7, 40):
+        p = rng.uniform(0, 1, m) ** 3
+        p[rng.random(m) < 0.2] = p[0]  # ties
+        for ours, theirs in (("holm", "holm"), ("bh", "fdr_bh")):
+            np.testing.assert_allclose(adjust_pvalues(p, ours), multipletests(p, method=theirs)[1], atol=1e-15)
+    with_nan = adjust_pvalues([0.01, float("nan"), 0.04], "holm")
+    assert np.isnan(with_nan[1]) and with_nan[0] == pytest.approx(0.02) and with_nan[2] == pytest.approx(0.04)

@@ -13,8 +13,15 @@ traceback); 1 an internal error (a bug in cxstats).
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
+
+# Our matrices are small (tens of variables): multi-threaded BLAS only adds overhead, and on a
+# busy machine it made EFA and CFA 10x slower (benchmarks/README.md). One thread unless the
+# user says otherwise; set before numpy is imported by any command.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import click
 

@@ -19,8 +19,8 @@ group 1 - group 2), checked against R 4.2.2 (``tests/fixtures/reference``,
   (Hedges 1981); SE(g) = J sqrt((n1 + n2)/(n1 n2) + d^2 / (2 (n1 + n2)))
   (Hedges & Olkin 1985; Borenstein et al. 2009, *Introduction to Meta-Analysis*,
   eqs. 4.20 and 4.24-4.25), 95% CI g +/- 1.96 SE;
-* Holm and Benjamini-Hochberg adjusted p (R ``p.adjust``; statsmodels
-  ``multipletests``) within each family: the items, the constructs, the
+* Holm and Benjamini-Hochberg adjusted p (as R's ``p.adjust``; see
+  :func:`adjust_pvalues`) within each family: the items, the constructs, the
   touchpoints, the components (and per segment value), separately for the Welch
   and the Mann-Whitney p-values.
 
@@ -203,15 +203,32 @@ def student_test(a, b) -> dict:
 
 
 def adjust_pvalues(pvalues, method: str):
-    """Holm (``holm``) or Benjamini-Hochberg (``bh``) over the finite p-values, NaN kept."""
+    """Holm (``holm``) or Benjamini-Hochberg (``bh``) over the finite p-values, NaN kept.
+
+    Written out rather than taken from statsmodels' ``multipletests``: its Holm path runs a
+    full garbage collection on every call (160-270 ms each, most of a small gap analysis;
+    benchmarks/README.md). Same definitions as R's ``p.adjust`` (Holm 1979; Benjamini &
+    Hochberg 1995), checked against it in tests/test_gaps.py.
+    """
     import numpy as np
-    from statsmodels.stats.multitest import multipletests
 
     p = np.asarray(pvalues, dtype=float)
     out = np.full(p.shape, np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method={"holm": "holm", "bh": "fdr_bh"}[method])[1]
+    ok = np.flatnonzero(np.isfinite(p))
+    m = ok.size
+    if m == 0:
+        return out
+    order = np.argsort(p[ok], kind="stable")
+    sorted_p = p[ok][order]
+    if method == "holm":   # step-down: max over j <= i of (m - j + 1) p_(j)
+        adj = np.maximum.accumulate((m - np.arange(m)) * sorted_p)
+    elif method == "bh":   # step-up: min over j >= i of m p_(j) / j
+        adj = np.minimum.accumulate((m / np.arange(m, 0, -1)) * sorted_p[::-1])[::-1]
+    else:
+        raise ValueError(f"unknown adjustment {method!r}")
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(adj, 1.0)
+    out[ok] = adjusted
     return out
 
 
