@@ -108,32 +108,24 @@ def _code_from_cell(value, scale, lookup, value_labels):
 
 
 def _scored_column(table, col, scale, problems):
-    """A column on ``scale`` as float codes. Plain numeric cells take a vectorised path;
-    labels, decimal commas and odd cells go through :func:`_code_from_cell`."""
+    """A column on ``scale`` as float codes.
+
+    Each distinct cell value is decoded once (number, decimal comma, label in any language,
+    missing code, range check) and the result broadcast to its rows: an export of 100,000
+    answers holds a handful of distinct values per column.
+    """
     import numpy as np
     import pandas as pd
 
-    series = table.frame[col]
-    fast = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-    slow = np.flatnonzero(np.isnan(fast))
+    index, uniques = pd.factorize(table.frame[col], use_na_sentinel=True)
     lookup, vl = scale.label_lookup(), table.value_labels.get(col)
-    values = series.tolist()
-    codes = fast.copy()
-    for i in slow:
-        codes[i], problem = _code_from_cell(values[i], scale, lookup, vl)
-        if problem:
-            problems.add(col, table.file_row(i), str(values[i]), problem)
-    checked = np.isfinite(fast)
-    if checked.any():
-        x = fast[checked]
-        idx = np.flatnonzero(checked)
-        is_missing = np.isin(x, list(scale.missing)) if scale.missing else np.zeros(len(x), bool)
-        codes[idx[is_missing]] = np.nan
-        bad = ~is_missing & ((x < scale.min) | (x > scale.max) | (scale.integer & (x != np.floor(x))))
-        for i in idx[bad]:
-            _, problem = _code_from_cell(fast[i], scale, lookup, vl)
-            problems.add(col, table.file_row(i), str(values[i]), problem)
-            codes[i] = np.nan
+    decoded = [_code_from_cell(u, scale, lookup, vl) for u in uniques]
+    values = np.array([code for code, _ in decoded] + [np.nan], dtype=float)
+    codes = values[index]  # index -1 (a missing cell) picks the trailing NaN
+    bad = [k for k, (_, problem) in enumerate(decoded) if problem]
+    if bad:
+        for i in np.flatnonzero(np.isin(index, bad)):
+            problems.add(col, table.file_row(i), str(uniques[index[i]]), decoded[index[i]][1])
     return codes
 
 
@@ -163,6 +155,21 @@ def _segment_value(value, segment):
     return None
 
 
+def _id_texts(series):
+    """Ids as text (12.0 from a spreadsheet -> '12'; spaces trimmed); blanks -> None."""
+    import numpy as np
+
+    from cxstats.io.values import MISSING_TOKENS
+
+    def text(v):
+        return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+
+    out = np.array([None if v is None or v != v else text(v) for v in series.tolist()], dtype=object)
+    blank = np.array([t is None or t.lower() in MISSING_TOKENS for t in out])
+    out[blank] = None
+    return out
+
+
 def read_survey_file(spec, path, respondent_type: str | None = None, table: RawTable | None = None):
     """One export file -> DataFrame in the survey-table shape (not yet concatenated)."""
     import numpy as np
@@ -187,14 +194,14 @@ def read_survey_file(spec, path, respondent_type: str | None = None, table: RawT
     if respondent_type:
         types = [respondent_type] * len(frame)
     elif r.type_column and r.type_column in frame.columns:
-        types = []
         allowed = ", ".join(r.customer_values + r.staff_values)
-        for i, v in enumerate(frame[r.type_column].tolist()):
-            t = _respondent_type(v, spec)
-            if t is None:
-                problems.add(r.type_column, table.file_row(i), "" if is_blank(v) else str(v),
-                             f"unknown respondent type (expected one of: {allowed})")
-            types.append(t)
+        index, uniques = pd.factorize(frame[r.type_column], use_na_sentinel=False)
+        kinds = [_respondent_type(u, spec) for u in uniques]
+        types = [kinds[k] for k in index]
+        for i in np.flatnonzero(np.isin(index, [k for k, t in enumerate(kinds) if t is None])):
+            v = uniques[index[i]]
+            problems.add(r.type_column, table.file_row(i), "" if is_blank(v) else str(v),
+                         f"unknown respondent type (expected one of: {allowed})")
     else:
         types = ["customer"] * len(frame)
 
@@ -207,17 +214,13 @@ def read_survey_file(spec, path, respondent_type: str | None = None, table: RawT
         table.require_columns(missing_cols[:1])  # raises, with near-miss suggestions
 
     out = {"respondent_id": [], "respondent_type": types}
-    ids = []
-    id_values = frame[r.id_column].tolist() if r.id_column else [table.file_row(i) for i in range(len(frame))]
-    for i, v in enumerate(id_values):
-        if is_blank(v):
+    if r.id_column:
+        ids = _id_texts(frame[r.id_column])
+        for i in np.flatnonzero(pd.isna(ids)):
             problems.add(r.id_column, table.file_row(i), "", "respondent id is empty")
-            ids.append(None)
-        else:
-            ids.append(str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
-    if not r.id_column:
-        ids = [f"{table.path.stem}:{i}" for i in ids]
-    out["respondent_id"] = ids
+    else:  # no id in the export: respondents are named by file and row
+        ids = [f"{table.path.stem}:{table.file_row(i)}" for i in range(len(frame))]
+    out["respondent_id"] = list(ids)
 
     for col, scale in spec.scored_columns().items():
         if col not in frame.columns:
