@@ -291,3 +291,21 @@ def test_spec_reliability_per_respondent_type_and_plan(small_demo, tmp_path):
     import openpyxl
     wb = openpyxl.load_workbook(next(out.glob("*measurement*.xlsx")))
     assert "Reliability" in wb.sheetnames
+
+
+def test_vectorised_bootstrap_equals_replicate_by_replicate_resampling():
+    from cxstats.stats.reliability import _cov, alpha_from_cov, bootstrap_alpha
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 1)) + rng.normal(size=(400, 5))
+    x_missing = x.copy()
+    x_missing[rng.random(x.shape) < 0.05] = np.nan
+    for data, missing in ((x, "pairwise"), (x_missing, "listwise")):
+        draws = np.random.default_rng(9)
+        alphas = []
+        for _ in range(250):
+            c, _ = _cov(data[draws.integers(0, len(data), len(data))], missing)
+            alphas.append(alpha_from_cov(c))
+        lo, hi = np.quantile(alphas, [0.025, 0.975])
+        ci = bootstrap_alpha(data, n_boot=250, seed=9, missing=missing)
+        assert ci["lower"] == pytest.approx(lo, abs=1e-12) and ci["upper"] == pytest.approx(hi, abs=1e-12)
