@@ -120,3 +120,17 @@ def test_ipa_chart_names_each_driver(demo, tmp_path):
     chart = [c for c in ws._charts if c.tagname == "scatterChart"][0]
     labels = [ws[s.tx.strRef.f.split("!")[1].replace("$", "")].value for s in chart.series]
     assert len(labels) == 10 and "puntualidad_entrega" in labels
+
+
+def test_piping_into_head_is_not_reported_as_a_bug(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    p = tmp_path / "s.csv"
+    p.write_text("a,b,c\n" + "\n".join(f"{i % 5 + 1},{(i * 3) % 5 + 1},{(i * 7) % 5 + 1}" for i in range(200)),
+                 encoding="utf-8")
+    exe = Path(sys.executable).with_name("cxstats")
+    done = subprocess.run(f"'{exe}' reliability '{p}' --scale s=a,b,c | head -1; echo \"${{PIPESTATUS[0]}}\"",
+                          shell=True, executable="/bin/bash", capture_output=True, text=True)
+    assert done.stdout.strip().splitlines()[-1] in ("0", "141"), done

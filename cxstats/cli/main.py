@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import signal
 import sys
 
 # Our matrices are small (tens of variables): multi-threaded BLAS only adds overhead, and on a
@@ -73,6 +74,9 @@ def main(argv=None) -> None:
     """Entry point: user mistakes exit 2 with a message, bugs exit 1."""
     from cxstats.errors import InputError
 
+    if argv is None and hasattr(signal, "SIGPIPE"):
+        # `cxstats ... | head`: end quietly like any Unix tool (not exit 1, which means a bug)
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         rv = cli.main(args=argv, prog_name="cxstats", standalone_mode=False)
     except click.exceptions.Abort:
