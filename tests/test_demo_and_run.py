@@ -196,3 +196,20 @@ def test_step_errors_are_located_in_the_plan(tmp_path, demo):
                     "steps:\n  - step: describe\n  - step: gaps\n", encoding="utf-8")
     res = run_cli("run", plan, "--quiet")
     assert_clean_error(res, "plan.yaml", "steps[1]")
+
+
+def test_json_is_byte_identical_across_processes(tmp_path):
+    """Same input and seed -> same bytes, whatever Python's per-process hash seed."""
+    write_demo(tmp_path / "d", seed=3, n_customers=300, n_staff=60)
+    plan = tmp_path / "d" / "small.yaml"
+    plan.write_text("spec: questionnaire.yaml\ndata:\n  - {file: customers.csv, respondent_type: customer}\n"
+                    "  - {file: staff.csv, respondent_type: staff}\nsteps:\n  - step: reliability\n"
+                    "  - step: gaps\n    by: region\n  - step: drivers\n    bootstrap: 50\n", encoding="utf-8")
+    exe = Path(sys.executable).with_name("cxstats")
+    outs = []
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        subprocess.run([str(exe), "run", str(plan), "--out", str(tmp_path / hash_seed), "--quiet"],
+                       check=True, capture_output=True, env=env)
+        outs.append((tmp_path / hash_seed / "small.json").read_bytes())
+    assert outs[0] == outs[1]
