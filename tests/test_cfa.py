@@ -156,7 +156,12 @@ def test_spec_invariance_from_separate_customer_and_staff_files(tmp_path):
     assert out["level"] in ("scalar", "strict") and [s["step"] for s in out["steps"]][0] == "configural"
     one = run_cli("cfa", tmp_path / "customers.csv", tmp_path / "staff.csv", "--spec",
                   tmp_path / "questionnaire.yaml", "--json", "-")
-    assert one.exit_code == 0 and one.json()["n"] < 400   # customers only (listwise)
+    # customers only; their missing answers are handled by full-information ML by default
+    assert one.exit_code == 0 and one.json()["n"] == 400 and one.json()["missing"]["method"] == "ml"
+    assert one.json()["missing"]["n_incomplete"] > 0
+    lw = run_cli("cfa", tmp_path / "customers.csv", tmp_path / "staff.csv", "--spec",
+                 tmp_path / "questionnaire.yaml", "--missing", "listwise", "--json", "-")
+    assert lw.exit_code == 0 and lw.json()["n"] < 400 and lw.json()["missing"]["method"] == "listwise"
     assert_clean_error(run_cli("cfa", tmp_path / "customers.csv", tmp_path / "staff.csv", "--model", "f =~ web_1"),
                        "add --spec")
 

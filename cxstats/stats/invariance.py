@@ -62,6 +62,7 @@ class InvarianceResult:
     notes: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     fits: dict = field(default_factory=dict, repr=False)   # level -> SemFit
+    missing: dict = field(default_factory=dict)            # how missing values were handled
 
     @property
     def means_comparable(self) -> bool:
@@ -69,7 +70,7 @@ class InvarianceResult:
 
     def to_dict(self) -> dict:
         return {"model": self.model, "groups": dict(zip(self.group_labels, self.n_by_group)),
-                "free": self.free, "rule": self.rule,
+                "free": self.free, "rule": self.rule, "missing": self.missing,
                 "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA, "alpha": self.alpha},
                 "level": self.level, "means_comparable": self.means_comparable, "verdict": self.verdict,
                 "steps": self.steps, "lrt": self.lrt, "notes": self.notes, "warnings": self.warnings}
@@ -86,7 +87,10 @@ class InvarianceResult:
         return {"Invariance steps": steps, "Invariance tests": lrt, "Invariance verdict": verdict}
 
     def methods(self) -> list:
-        return [("Measurement invariance",
+        from cxstats.stats.cfa import FIML_METHODS
+
+        extra = [FIML_METHODS] if self.missing.get("method") == "ml" else []
+        return extra + [("Measurement invariance",
                  "Multi-group CFA by ML with lavaan's group.equal: configural (same pattern), metric (equal "
                  "loadings), scalar (+ equal intercepts, latent means free after the first group), strict "
                  "(+ equal residual variances); group.partial frees named parameters. Each step is compared "
@@ -115,11 +119,17 @@ def _fails(rule, dcfi, drmsea, p, alpha) -> bool:
 
 
 def invariance(data, model: str, group, *, group_labels=None, free=(), levels=LEVELS, rule: str = "cfi",
-               alpha: float = 0.05, std_lv: bool = False) -> InvarianceResult:
-    """Fit the invariance sequence of ``model`` across ``group`` (column name or per-row labels)."""
+               alpha: float = 0.05, std_lv: bool = False, missing: str = "auto") -> InvarianceResult:
+    """Fit the invariance sequence of ``model`` across ``group`` (column name or per-row labels).
+
+    ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
+    plain ML), ``"ml"`` or ``"listwise"``; the same method (and the same respondents) in every step,
+    so the chi-square differences are likelihood-ratio tests (with FIML: differences of
+    2(logL_H1 - logL), the H1 log-likelihood cancelling)."""
     from cxstats.errors import InputError
     from cxstats.stats.lavaan_syntax import parse_model
-    from cxstats.stats.sem import fit_sem
+    from cxstats.stats.sem import build_partable, fit_sem, has_missing
+    from cxstats.stats.sem.partable import ModelOptions
 
     if rule not in RULES:
         raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}")
@@ -128,16 +138,21 @@ def invariance(data, model: str, group, *, group_labels=None, free=(), levels=LE
     if isinstance(group, str):
         group = data[group].tolist()
     free = _check_free(parsed, list(free or ()))
+    if missing == "auto":
+        ov = build_partable(parsed, 1, ModelOptions(std_lv=std_lv)).ov
+        absent = [v for v in ov if v not in data.columns]
+        missing = "ml" if not absent and has_missing(data, ov, group) else "listwise"
     fits = {}
     warnings = []
     for lv in levels:
         f = fit_sem(parsed, data, group=group, group_labels=group_labels, std_lv=std_lv,
-                    group_equal=GROUP_EQUAL[lv], group_partial=free)
+                    group_equal=GROUP_EQUAL[lv], group_partial=free, missing=missing)
         if f.pt.ngroups < 2:
             raise InputError("measurement invariance needs at least two groups; the group column has one value")
         fits[lv] = f
         for w in f.warnings:
-            msg = w if "row(s)" in w else f"{lv}: {w}"     # data warnings once, model warnings per step
+            data_note = "row(s)" in w or w.startswith("missing data:")
+            msg = w if data_note else f"{lv}: {w}"     # data warnings once, model warnings per step
             if msg not in warnings:
                 warnings.append(msg)
     return _assemble(parsed.text, fits, free, rule, alpha, warnings)
@@ -214,7 +229,8 @@ def _assemble(model_text, fits, free, rule, alpha, warnings) -> InvarianceResult
             verdict += "; means can be compared between groups"
     return InvarianceResult(model=model_text, group_labels=labels, n_by_group=list(first.stats.n),
                             free=list(free), rule=rule, alpha=alpha, steps=steps, lrt=lrt, level=level,
-                            verdict=verdict, notes=notes, warnings=warnings, fits=fits)
+                            verdict=verdict, notes=notes, warnings=warnings, fits=fits,
+                            missing=dict(first.missing_info))
 
 
 # ---------------------------------------------------------------------------- per construct
@@ -235,6 +251,7 @@ class ConstructInvariance:
             d["steps"] = [{k: s[k] for k in ("step", "chisq", "df", "cfi", "rmsea", "srmr")} for s in self.result.steps]
             d["lrt"] = self.result.lrt
             d["notes"] = self.result.notes
+            d["missing"] = self.result.missing
         return d
 
 
@@ -276,6 +293,9 @@ class ConstructInvarianceResult:
         for c in self.constructs:
             r = {"construct": c.construct, "items": len(c.items), "level": c.level or "not testable",
                  "means_comparable": "yes" if c.means_comparable else "no"}
+            if c.result is not None and c.result.missing:
+                r["missing"] = c.result.missing.get("method")
+                r["n"] = c.result.missing.get("n_used")
             if c.result is not None:
                 for t in c.result.lrt:
                     step = t["comparison"].split()[0]
@@ -294,13 +314,15 @@ class ConstructInvarianceResult:
 
 
 def construct_invariance(data, constructs: dict, group, *, group_labels=None, rule: str = "cfi",
-                         alpha: float = 0.05, free: dict | None = None) -> ConstructInvarianceResult:
-    """Per-construct invariance: ``constructs`` maps construct id -> item columns."""
+                         alpha: float = 0.05, free: dict | None = None,
+                         missing: str = "auto") -> ConstructInvarianceResult:
+    """Per-construct invariance: ``constructs`` maps construct id -> item columns. ``missing`` as in
+    :func:`invariance`, decided per construct (``"auto"``: FIML when its items have missing values)."""
     from cxstats.errors import InputError
 
     if isinstance(group, str):
         group = data[group].tolist()
-    out, warnings, labels = [], [], None
+    out, warnings, labels, fiml = [], [], None, []
     for cid, items in constructs.items():
         items = list(items)
         if len(items) < 3:
@@ -313,14 +335,19 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
         model = f"{lvname} =~ " + " + ".join(items)
         try:
             res = invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
-                             free=(free or {}).get(cid, ()))
+                             free=(free or {}).get(cid, ()), missing=missing)
         except InputError as exc:
             out.append(ConstructInvariance(cid, items, None, False, f"could not be fitted: {exc.reason}"))
             continue
         labels = res.group_labels
-        warnings.extend(f"{cid}: {w}" for w in res.warnings)
+        warnings.extend(f"{cid}: {w}" for w in res.warnings if not w.startswith("missing data:"))
+        if res.missing.get("method") == "ml":
+            fiml.append(f"{cid} ({res.missing['n_used']} respondents, {res.missing['n_incomplete']} incomplete)")
         out.append(ConstructInvariance(cid, items, res.level, res.means_comparable,
                                        "; ".join(res.notes), res))
+    if fiml:
+        warnings.insert(0, "missing data: full-information ML (lavaan missing = \"ml\") for the constructs with "
+                        "missing answers: " + "; ".join(fiml) + "; the others had complete answers")
     return ConstructInvarianceResult(labels or [], rule, out, warnings)
 
 

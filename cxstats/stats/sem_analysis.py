@@ -39,6 +39,7 @@ class SemResult:
     bootstrap: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     sem: object = field(default=None, repr=False)
+    missing: dict = field(default_factory=dict)       # how missing values were handled, who contributed
 
     def defined(self):
         return self.estimates[self.estimates["op"] == ":="]
@@ -53,14 +54,16 @@ class SemResult:
 
     def to_dict(self) -> dict:
         return {"model": self.model, "estimator": "ML", "n": self.n, "converged": self.converged,
-                "admissible": self.admissible, "fit": self.fit,
+                "admissible": self.admissible, "missing": self.missing, "fit": self.fit,
                 "estimates": self.estimates.to_dict(orient="records"), "r2": self.r2,
                 "bootstrap": self.bootstrap or None, "warnings": self.warnings}
 
     def tables(self) -> dict:
         import pandas as pd
 
-        out = {"Fit": pd.DataFrame({"measure": list(self.fit), "value": list(self.fit.values())}),
+        measures = [f"missing: {k}" for k in self.missing] + list(self.fit)
+        values = list(self.missing.values()) + list(self.fit.values())
+        out = {"Fit": pd.DataFrame({"measure": measures, "value": values}),
                "Estimates": self.estimates[self.estimates["op"] != ":="].reset_index(drop=True)}
         d = self.defined()
         if len(d):
@@ -69,11 +72,14 @@ class SemResult:
         return out
 
     def methods(self) -> list:
+        from cxstats.stats.cfa import FIML_METHODS
+
         items = [
             ("SEM estimation", "Maximum likelihood with lavaan::sem() defaults (first loading of each factor fixed "
              "to 1, residual covariances among endogenous observed outcomes free, exogenous observed covariates "
-             "fixed.x); S with divisor N; SEs from the expected information matrix; listwise deletion. Checked "
-             "against lavaan 0.6-14 to 1e-3 (tests/fixtures/reference_extra)."),
+             "fixed.x); S with divisor N; SEs from the expected information matrix with complete data or "
+             "listwise deletion, from the observed information with FIML. Checked against lavaan 0.6-14 to "
+             "1e-3 (tests/fixtures/reference_extra)."),
             ("Fit indices", "chisq = N*F_ML, CFI/TLI against the independence model, RMSEA with 90% CI, SRMR "
              "(lavaan's srmr), AIC/BIC from the log-likelihood."),
             ("Defined effects", "':=' parameters (indirect effect a*b, total effect c + a*b) evaluated at the "
@@ -82,12 +88,16 @@ class SemResult:
              "non-positive-definite latent covariance matrix make a solution inadmissible; they are reported "
              "with the estimates, which should then not be interpreted."),
         ]
+        if self.missing.get("method") == "ml":
+            items.insert(1, FIML_METHODS)
         if self.bootstrap:
             items.append(("Bootstrap", f"Nonparametric bootstrap of rows ({self.bootstrap['replicates']} replicates, "
                           f"seed {self.bootstrap['seed']}): each replicate's moments refitted from the full-sample "
                           "estimates; failed replicates left out and counted. boot_se = SD of replicates; "
                           "percentile CI = quantiles; bias-corrected (BC) CI shifts the quantiles by "
-                          "z0 = qnorm(share of replicates below the estimate)."))
+                          "z0 = qnorm(share of replicates below the estimate)." +
+                          (" With FIML each replicate resamples respondents (complete or not) and is refitted by "
+                           "full-information ML." if self.missing.get("method") == "ml" else "")))
         return items
 
 
@@ -156,7 +166,9 @@ def _defined_values(fit, theta, defs):
 def bootstrap_sem(fit, data, *, replicates: int, seed=None, progress=None):
     """Refit ``replicates`` row resamples; returns (theta draws, defined draws, failed count).
 
-    Rows with a missing model variable are dropped first (as in the fit).
+    Listwise fits: rows with a missing model variable are dropped first (as in the fit), each
+    replicate's moments refitted. FIML fits: the rows the fit used (incomplete ones too) are
+    resampled and each replicate refitted by full-information ML from the full-sample estimates.
     """
     import numpy as np
 
@@ -164,19 +176,45 @@ def bootstrap_sem(fit, data, *, replicates: int, seed=None, progress=None):
 
     names = list(fit.stats.names)
     X = data[names].to_numpy(float)
-    X = X[~np.isnan(X).any(axis=1)]
+    fiml = fit.fiml is not None
+    if fiml:
+        from cxstats.stats.sem.fiml import FimlData, FimlModel, GroupPatterns
+
+        keep = ~np.isnan(X).all(axis=1)
+        xi = [names.index(x) for x in fit.pt.ov_x]
+        if xi:
+            keep &= ~np.isnan(X[:, xi]).any(axis=1)
+        X = X[keep]
+        model = FimlModel(fit.pt, fit.fiml)
+        base = fit.stats
+    else:
+        X = X[~np.isnan(X).any(axis=1)]
+        model = CompiledModel(fit.pt)
     n = len(X)
     rng = np.random.default_rng(seed)
     defs = fit.pt.parsed.definitions
-    model = CompiledModel(fit.pt)
     thetas, dvals, failed = [], [], 0
     for b in range(replicates):
         idx = rng.integers(0, n, n)
         Xb = X[idx]
-        m = Xb.mean(axis=0)
-        C = (Xb - m).T @ (Xb - m) / n
         try:
-            model.set_sample(SampleStats.from_moments(names, C, m, n))
+            if fiml:
+                gp = GroupPatterns.from_array(Xb)
+                if np.any(gp.n_obs < 2) or not np.all(gp.avail_var > 0):
+                    raise ValueError("a variable without variance in the resample")
+                C = base.cov[0].copy()
+                m = base.mean[0].copy()
+                if xi:       # fixed.x covariates: the replicate's own moments (they are complete)
+                    xs = Xb[:, xi]
+                    mx = xs.mean(axis=0)
+                    C[np.ix_(xi, xi)] = (xs - mx).T @ (xs - mx) / n
+                    m[xi] = mx
+                stats = SampleStats.from_moments(names, C, m, n)
+                model.set_fiml(FimlData([gp], stats, [0.0]), stats)
+            else:
+                m = Xb.mean(axis=0)
+                C = (Xb - m).T @ (Xb - m) / n
+                model.set_sample(SampleStats.from_moments(names, C, m, n))
             theta, F, conv, _ = model.optimize(fit.theta.copy())
             ok = bool(conv) and np.all(np.isfinite(theta))
         except (np.linalg.LinAlgError, ValueError, FloatingPointError, ModelError, InputError):
@@ -210,8 +248,11 @@ def boot_interval(samples, est, level: float, method: str):
 
 
 def sem_analysis(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "percentile", level: float = 0.95,
-                 std_lv: bool = False, progress=None) -> SemResult:
-    """Fit lavaan syntax ``model`` to ``data`` (DataFrame) by ML; optional bootstrap."""
+                 std_lv: bool = False, progress=None, missing: str = "auto") -> SemResult:
+    """Fit lavaan syntax ``model`` to ``data`` (DataFrame) by ML; optional bootstrap.
+
+    ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
+    plain ML), ``"ml"`` or ``"listwise"``."""
     import numpy as np
 
     from cxstats.stats.sem import fit_sem
@@ -220,7 +261,7 @@ def sem_analysis(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "
         raise InputError(f"unknown bootstrap interval {ci!r}; use {' or '.join(CI_METHODS)}")
     if bootstrap < 0:
         raise InputError("the number of bootstrap replicates cannot be negative")
-    fit = fit_sem(model, data, std_lv=std_lv)
+    fit = fit_sem(model, data, std_lv=std_lv, missing=missing)
     fm = fit.fit_measures()
     fitd = {k: fm[k] for k in FIT_KEYS}
     fitd.update({k: fm[k] for k in ("npar", "ntotal", "logl", "baseline_chisq", "baseline_df") if k in fm})
@@ -281,7 +322,7 @@ def sem_analysis(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "
     if not admissible and fit.converged:
         warns.insert(0, "the solution is inadmissible (see the warnings below): do not interpret these estimates")
     return SemResult(model, fit.ntotal, bool(fit.converged), bool(admissible), fitd, est.reset_index(drop=True),
-                     fit.r2(), boot, warns, fit)
+                     fit.r2(), boot, warns, fit, dict(fit.missing_info))
 
 
 def spec_model(spec, *, loyalty=None, satisfaction=None) -> str:

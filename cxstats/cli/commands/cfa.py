@@ -8,6 +8,11 @@ from cxstats.cli.common import missing_code_option, output_options, quiet_option
 from cxstats.errors import InputError
 
 RULES = ("chen", "cfi", "lrt")
+MISSING = ("auto", "ml", "listwise")
+MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"ml\"): every respondent with at "
+                "least one answer counts, valid when missingness depends on observed answers (MAR); listwise = "
+                "complete respondents only (lavaan's default; valid only if missing completely at random); "
+                "auto = ml when the model's variables have missing values (a note says so), else plain ML.")
 
 
 @click.command("cfa")
@@ -27,11 +32,13 @@ RULES = ("chen", "cfi", "lrt")
 @click.option("--std-lv", "std_lv", is_flag=True,
               help="Identify factors by fixing their variances to 1 (all loadings free) instead of fixing "
                    "the first loading to 1.")
+@click.option("--missing", "missing", type=click.Choice(MISSING), default="auto", show_default=True,
+              help=MISSING_HELP)
 @spec_option
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, group, invariance, free, rule, std_lv, spec_path, json_path, xlsx_path, quiet):
+def command(data, model, group, invariance, free, rule, std_lv, missing, spec_path, json_path, xlsx_path, quiet):
     """Confirmatory factor analysis (ML) with fit, reliability and validity; measurement invariance.
 
     Fits a lavaan model by maximum likelihood with lavaan's cfa() defaults
@@ -60,6 +67,11 @@ def command(data, model, group, invariance, free, rule, std_lv, spec_path, json_
       cxstats cfa customers.csv --spec study.yaml                  (one factor per construct)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance   (customers vs staff)
 
+    Missing answers: by default (--missing auto) respondents with some
+    missing answers are kept and the model is fitted by full-information ML
+    (lavaan missing = "ml"); --missing listwise uses complete respondents only.
+    Every output says which was used and how many respondents contributed.
+
     Guides: CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08 (Hu & Bentler 1999); CR >=
     .70, AVE >= .50, HTMT < .85. Invariance: means of groups can be compared
     only when scalar invariance holds; --rule chooses the verdict criterion and
@@ -86,9 +98,10 @@ def command(data, model, group, invariance, free, rule, std_lv, spec_path, json_
 
     try:
         if invariance:
-            result = run_invariance(frame, model_text, groups, free=list(free), rule=rule, std_lv=std_lv)
+            result = run_invariance(frame, model_text, groups, free=list(free), rule=rule, std_lv=std_lv,
+                                    missing=missing)
         else:
-            fit = fit_sem(model_text, frame, group=groups, std_lv=std_lv)
+            fit = fit_sem(model_text, frame, group=groups, std_lv=std_lv, missing=missing)
             result = cfa_from_fit(fit, model_text, frame if groups is None else None)
     except InputError as exc:
         if exc.file is None:

@@ -22,12 +22,16 @@ from cxstats.errors import InputError
 @click.option("--ci", type=click.Choice(["percentile", "bc"]), default="percentile", show_default=True,
               help="Bootstrap interval: percentile or bias-corrected (bc).")
 @click.option("--std-lv", is_flag=True, help="Identify factors by unit variances instead of first loadings.")
+@click.option("--missing", "missing_method", type=click.Choice(["auto", "ml", "listwise"]), default="auto", show_default=True,
+              help="Missing answers: ml = full-information ML (lavaan missing = \"ml\"; every respondent with an "
+                   "answer counts; valid under MAR); listwise = complete respondents only (valid only under "
+                   "MCAR); auto = ml when the model's variables have missing values, else plain ML.")
 @seed_option
 @spec_option
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, bootstrap, ci, std_lv, seed, spec_path, json_path, xlsx_path, quiet):
+def command(data, model, bootstrap, ci, std_lv, missing_method, seed, spec_path, json_path, xlsx_path, quiet):
     """Structural equation model by maximum likelihood (matches lavaan::sem).
 
     Reports fit indices (chisq df pvalue cfi tli rmsea rmsea_ci_lower
@@ -43,6 +47,11 @@ def command(data, model, bootstrap, ci, std_lv, seed, spec_path, json_path, xlsx
     each construct measured by its items, constructs -> satisfaction (CSAT)
     -> loyalty (repurchase and NPS), with indirect effects ind_<construct>;
     customers' answers only.
+
+    Missing answers: by default respondents with some missing answers are
+    kept (full-information ML, lavaan missing = "ml"); --missing listwise
+    keeps complete respondents only. With --bootstrap and FIML, respondents
+    are resampled and every replicate is refitted by FIML.
 
     \b
     Examples:
@@ -91,7 +100,7 @@ def command(data, model, bootstrap, ci, std_lv, seed, spec_path, json_path, xlsx
 
     try:
         result = sem_analysis(frame, text, bootstrap=bootstrap, seed=seed, ci=ci, std_lv=std_lv,
-                              progress=tick if bar is not None else None)
+                              progress=tick if bar is not None else None, missing=missing_method)
     except InputError as exc:
         if exc.file is None and exc.column is not None or "sample covariance" in exc.reason:
             exc.file = str(data)  # a problem of the data (constant or collinear columns): name the file

@@ -3,12 +3,23 @@ per construct with two or more items), with fit, reliability and validity.
 
 Options (all optional): ``model`` (lavaan syntax; default: built from the
 constructs), ``constructs`` (list of construct ids; default all), ``respondents``
-(customer | staff | all; default customer), ``std_lv`` (true/false, default false).
+(customer | staff | all; default customer), ``std_lv`` (true/false, default false),
+``missing`` (auto | ml | listwise; default auto: full-information ML when the items have
+missing answers, else plain ML).
 """
 
 NAME = "cfa"
 WORKBOOK = "measurement"
-OPTIONS = {"model", "constructs", "respondents", "std_lv"}
+OPTIONS = {"model", "constructs", "respondents", "std_lv", "missing"}
+MISSING = ("auto", "ml", "listwise")
+
+
+def missing_option(ctx, options):
+    """The step's ``missing`` option, checked (auto | ml | listwise)."""
+    value = options.get("missing", "auto")
+    if value not in MISSING:
+        ctx.fail("missing", f"missing must be one of {', '.join(MISSING)}, not {value!r}")
+    return value
 
 
 

@@ -9,20 +9,22 @@ fewer than 3 items cannot be tested on their own and get no verdict (a warning s
 Options (all optional): ``constructs`` (list of ids; default all), ``by`` (group
 column; default respondent_type), ``groups`` (the two values compared; default
 [customer, staff]), ``rule`` (cfi | chen | lrt; default cfi), ``free`` (mapping
-construct -> list of parameters to release, e.g. ``{web: ["q3 ~ 1"]}``).
+construct -> list of parameters to release, e.g. ``{web: ["q3 ~ 1"]}``), ``missing`` (auto | ml |
+listwise; default auto: full-information ML for a construct whose items have missing answers).
 """
 
 NAME = "invariance"
 WORKBOOK = "measurement"
-OPTIONS = {"constructs", "by", "groups", "rule", "free"}
+OPTIONS = {"constructs", "by", "groups", "rule", "free", "missing"}
 
 
 
 def run(ctx, options):
     ctx.check_options(NAME, options, OPTIONS)
-    from cxstats.plan.steps.cfa import construct_items
+    from cxstats.plan.steps.cfa import construct_items, missing_option
     from cxstats.stats.invariance import RULES, construct_invariance
 
+    missing = missing_option(ctx, options)
     data = ctx.survey.data
     by = options.get("by") or "respondent_type"
     if by not in data.columns:

@@ -200,6 +200,25 @@ class CompiledModel:
             dmu = np.zeros((self.k, p))
         return dSig, dmu, C[:p, :p], mu_all[:p]
 
+    def chain_gradient(self, theta, g: int, W, w=None):
+        """Σ_a [tr(W dΣ/dθ_a) + w' dμ/dθ_a] for symmetric ``W`` (p x p) and ``w`` (p), without
+        forming the Jacobian (O(v² p) instead of O(k p²)). Also returns Σ and μ."""
+        grp = self.groups[g]
+        B, C, mu_all, A, S, m = self.implied_all(theta, g)
+        p = self.p
+        G = B[:p, :]
+        H = C[:p, :]
+        GW = G.T @ W
+        MA = 2.0 * GW @ H
+        MS = GW @ G
+        gA = MA[grp.a_r, grp.a_c]
+        gS = MS[grp.s_r, grp.s_c] * np.where(grp.s_r != grp.s_c, 2.0, 1.0)
+        out = grp.E_a @ gA + grp.E_s @ gS
+        if self.meanstructure and w is not None:
+            Gw = G.T @ w
+            out = out + grp.E_a @ (Gw[grp.a_r] * mu_all[grp.a_c]) + grp.E_m @ Gw[grp.m_i]
+        return out, C[:p, :p], mu_all[:p]
+
     def gradient_information(self, theta):
         """F, gradient of F, and the expected second derivative (Fisher) matrix of F."""
         F, grad, H = 0.0, np.zeros(self.k), np.zeros((self.k, self.k))

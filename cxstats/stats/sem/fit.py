@@ -48,7 +48,14 @@ class SemFit:
     iterations: int
     vcov: np.ndarray
     warnings: list = field(default_factory=list)
+    fiml: object = None            # FimlData when fitted by full-information ML (missing = "ml")
+    missing_info: dict = field(default_factory=dict)
     _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def missing(self) -> str:
+        """"ml" (full-information ML) or "listwise"."""
+        return "ml" if self.fiml is not None else "listwise"
 
     # ---------------------------------------------------------------- basics
     @property
@@ -248,6 +255,9 @@ class SemFit:
         return out
 
     def group_fmin(self) -> list[float]:
+        if self.fiml is not None:
+            lls = self.model.group_loglik(self.theta)
+            return [2.0 * (h - l) / gp.n for h, l, gp in zip(self.fiml.h1_logl, lls, self.fiml.patterns)]
         out = []
         for g in range(self.pt.ngroups):
             Sig, mu = self.implied(g)
@@ -263,6 +273,10 @@ class SemFit:
         p = self.model.p
         xi = [self.model.idx[x] for x in self.pt.ov_x]
         q = len(xi)
+        dfb = (p * (p + 1) // 2 - q * (q + 1) // 2 - (p - q)) * self.pt.ngroups
+        if self.fiml is not None:
+            xb = 2.0 * (sum(self.fiml.h1_logl) - sum(self.model.baseline_logl()))
+            return float(xb), int(dfb)
         F = 0.0
         for g in range(self.pt.ngroups):
             S = self.stats.cov[g]
@@ -275,6 +289,11 @@ class SemFit:
         return float(self.ntotal * F), int(dfb)
 
     def loglik(self) -> tuple[float, float]:
+        """(logl, unrestricted logl) as lavaan: with fixed.x covariates, the log-likelihood of the
+        covariates' own (fixed) distribution is left out of both."""
+        llx = self._loglik_x()
+        if self.fiml is not None:
+            return float(self.model.loglik(self.theta) - llx), float(sum(self.fiml.h1_logl) - llx)
         p = self.model.p
         ll = ll1 = 0.0
         for g, Fg in enumerate(self.group_fmin()):
@@ -282,7 +301,18 @@ class SemFit:
             base = p * math.log(2 * math.pi) + self.model.logdetS[g] + p
             ll1 += -n / 2 * base
             ll += -n / 2 * (base + Fg)
-        return float(ll), float(ll1)
+        return float(ll - llx), float(ll1 - llx)
+
+    def _loglik_x(self) -> float:
+        xi = [self.model.idx[x] for x in self.pt.ov_x]
+        if not xi:
+            return 0.0
+        q = len(xi)
+        out = 0.0
+        for g in range(self.pt.ngroups):
+            Sxx = self.stats.cov[g][np.ix_(xi, xi)]
+            out += -self.stats.n[g] / 2 * (q * math.log(2 * math.pi) + np.linalg.slogdet(Sxx)[1] + q)
+        return float(out)
 
     def srmr(self) -> float:
         p = self.model.p
@@ -366,6 +396,30 @@ def fit_moments(pt: ParTable, stats: SampleStats, *, start=None, check_identific
     model.set_sample(stats)
     theta, F, conv, it = model.optimize(start)
     fitres = SemFit(pt, model, stats, theta, F, conv, it, np.full((pt.nfree, pt.nfree), np.nan))
+    _set_vcov(fitres, check_identification)
+    fitres.warnings = fitres.check()
+    return fitres
+
+
+def fit_fiml(pt: ParTable, data, *, start=None, check_identification: bool = True) -> SemFit:
+    """Fit a parameter table by full-information ML to :class:`~.fiml.FimlData` (missing = "ml")."""
+    from cxstats.stats.sem.fiml import FimlModel
+
+    if pt.df < 0:
+        raise ModelError(f"the model is not identified: {pt.nfree} free parameters but only "
+                         f"{pt.sample_moments_count()} sample moments (df = {pt.df}); "
+                         "fix or constrain parameters, or add indicators")
+    model = FimlModel(pt, data)
+    theta, F, conv, it = model.optimize(start)
+    fitres = SemFit(pt, model, data.h1, theta, F, conv, it, np.full((pt.nfree, pt.nfree), np.nan),
+                    fiml=data, missing_info=data.summary())
+    _set_vcov(fitres, check_identification)
+    fitres.warnings = fitres.check()
+    return fitres
+
+
+def _set_vcov(fitres: SemFit, check_identification: bool) -> None:
+    pt, model, theta = fitres.pt, fitres.model, fitres.theta
     try:
         info = model.information(theta)
     except np.linalg.LinAlgError:
@@ -385,39 +439,93 @@ def fit_moments(pt: ParTable, stats: SampleStats, *, start=None, check_identific
             fitres.vcov = np.linalg.pinv(info)
         else:
             fitres.vcov = np.linalg.inv(info)
+            if fitres.fiml is not None and np.any(np.diag(fitres.vcov) <= 0):
+                fitres.vcov = np.linalg.pinv(info)
     elif pt.nfree == 0:
         fitres.vcov = np.zeros((0, 0))
-    fitres.warnings = fitres.check()
-    return fitres
+
+
+MISSING_METHODS = ("listwise", "ml", "auto")
 
 
 def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
             group_equal=(), group_partial=(), meanstructure=None, fixed_x: bool = True,
-            orthogonal: bool = False, start=None) -> SemFit:
+            orthogonal: bool = False, start=None, missing: str = "listwise") -> SemFit:
     """Fit lavaan syntax ``model`` to a DataFrame ``data`` by ML.
 
     ``group``: per-row group labels (or a column name of ``data``); groups in
-    order of first appearance unless ``group_labels`` is given. Rows with a
-    missing value on a model variable are dropped (listwise, with a warning).
+    order of first appearance unless ``group_labels`` is given.
+
+    ``missing``: ``"listwise"`` (lavaan's default: rows with a missing value on a
+    model variable are dropped, with a warning), ``"ml"`` (full-information ML,
+    lavaan's ``missing = "ml"``: every row with at least one answer contributes;
+    the mean structure is switched on; SEs from the observed information) or
+    ``"auto"`` (``"ml"`` when a model variable has a missing value, else listwise).
     """
     from cxstats.stats.lavaan_syntax import parse_model
 
+    if missing not in MISSING_METHODS:
+        raise ModelError(f"missing must be one of {', '.join(MISSING_METHODS)}, not {missing!r}")
     parsed = parse_model(model) if isinstance(model, str) else model
     if isinstance(group, str):
         group = data[group].tolist()
-    ngroups_hint = None
     opts = ModelOptions(std_lv=std_lv, meanstructure=meanstructure, group_equal=tuple(group_equal),
                         group_partial=tuple(group_partial), fixed_x=fixed_x, orthogonal=orthogonal)
     pt0 = build_partable(parsed, 1, opts)
-    missing = [v for v in pt0.ov if v not in data.columns]
-    if missing:
-        raise ModelError(unknown_variable_message(missing, list(data.columns)))
+    absent = [v for v in pt0.ov if v not in data.columns]
+    if absent:
+        raise ModelError(unknown_variable_message(absent, list(data.columns)))
+    if missing == "auto":
+        missing = "ml" if has_missing(data, pt0.ov, group) else "listwise"
+    if missing == "ml":
+        from cxstats.stats.sem.fiml import fiml_data
+
+        opts.meanstructure = True
+        pt0 = build_partable(parsed, 1, opts)
+        fdata, warns = fiml_data(data, pt0.ov, group, group_labels, ov_x=pt0.ov_x)
+        ng = fdata.h1.ngroups
+        pt = build_partable(parsed, ng, opts) if ng != 1 else pt0
+        fitres = fit_fiml(pt, fdata, start=start)
+        fitres.warnings = warns + [missing_note(fitres.missing_info)] + fitres.warnings
+        return fitres
     stats, warns = sample_stats(data, pt0.ov, group, group_labels)
     ngroups_hint = stats.ngroups
     pt = build_partable(parsed, ngroups_hint, opts) if ngroups_hint != 1 else pt0
     fitres = fit_moments(pt, stats, start=start)
     fitres.warnings = warns + fitres.warnings
+    n_rows = _rows_with_group(data, group)
+    fitres.missing_info = {"method": "listwise", "n_rows": n_rows, "n_used": stats.ntotal,
+                           "n_dropped_incomplete": n_rows - stats.ntotal}
     return fitres
+
+
+def missing_note(info: dict) -> str:
+    """One line for every output: how missing values were handled and who contributed."""
+    if info.get("method") == "ml":
+        return (f"missing data: full-information ML (lavaan missing = \"ml\"): {info['n_used']} respondents "
+                f"contributed, {info['n_incomplete']} of them with missing answers ({info['patterns']} "
+                "patterns of answered items); valid when missingness depends only on observed answers (MAR)")
+    return (f"missing data: listwise deletion: {info.get('n_used')} complete respondents of "
+            f"{info.get('n_rows')}")
+
+
+def _rows_with_group(data, group) -> int:
+    if group is None:
+        return int(len(data))
+    import pandas as pd
+
+    return int(pd.Series(list(group), dtype=object).notna().sum())
+
+
+def has_missing(data, names, group=None) -> bool:
+    """True when a model variable has a missing value in a row that belongs to a group."""
+    import pandas as pd
+
+    X = data[list(names)].to_numpy(dtype=float)
+    rows = np.isnan(X).any(axis=1)
+    if group is not None:
+        rows &= pd.Series(list(group), dtype=object).notna().to_numpy()
+    return bool(rows.any())
 
 
 def unknown_variable_message(missing, columns) -> str:
