@@ -223,3 +223,17 @@ def test_cli_sem_bootstrap_with_fiml_is_reproducible():
     ind = next(e for e in out["estimates"] if e["op"] == ":=" and e["lhs"] == "ind")
     assert ind["boot_ci_lower"] < ind["est"] < ind["boot_ci_upper"]
     assert 0.3 * ind["se"] < ind["boot_se"] < 3 * ind["se"]
+
+
+def test_plan_steps_check_the_missing_option():
+    from cxstats.errors import SpecError
+    from cxstats.plan.steps.cfa import missing_option
+
+    class Ctx:
+        def fail(self, key, message):
+            raise SpecError(message, path=f"steps[0].{key}")
+
+    assert missing_option(Ctx(), {}) == "auto"
+    assert missing_option(Ctx(), {"missing": "listwise"}) == "listwise"
+    with pytest.raises(SpecError, match="auto, ml, listwise"):
+        missing_option(Ctx(), {"missing": "fiml"})

@@ -49,7 +49,7 @@ class _Block:
     obs: np.ndarray          # (m, q) observed variable indices of each pattern
     n: np.ndarray            # (m,) cases per pattern
     mean: np.ndarray         # (m, q)
-    cov: np.ndarray          # (m, q, q) divisor n_p
+    cov: np.ndarray | None   # (m, q, q) divisor n_p; None when every pattern has one case (S_p = 0)
     flat: np.ndarray         # (m*q*q,) indices into a flattened p x p matrix
 
 
@@ -92,12 +92,17 @@ class GroupPatterns:
             by_q.setdefault(len(o), []).append((o, counts[j], m, c.T @ c / counts[j]))
         blocks = []
         for q, items in sorted(by_q.items()):
-            obs = np.array([it[0] for it in items], dtype=int)
-            nn = np.array([it[1] for it in items], float)
-            mean = np.array([it[2] for it in items])
-            cov = np.array([it[3] for it in items])
-            flat = (obs[:, :, None] * p + obs[:, None, :]).ravel()
-            blocks.append(_Block(obs, nn, mean, cov, flat))
+            # patterns with a single case (S_p = 0) are batched apart: they skip the S_p terms
+            for single in (True, False):
+                its = [it for it in items if (it[1] == 1) == single]
+                if not its:
+                    continue
+                obs = np.array([it[0] for it in its], dtype=int)
+                nn = np.array([it[1] for it in its], float)
+                mean = np.array([it[2] for it in its])
+                cov = None if single else np.array([it[3] for it in its])
+                flat = (obs[:, :, None] * p + obs[:, None, :]).ravel()
+                blocks.append(_Block(obs, nn, mean, cov, flat))
         n_obs = mask.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             am = np.nansum(X, axis=0) / n_obs
@@ -121,12 +126,14 @@ def pattern_loglik(Sig, mu, gp: GroupPatterns, *, grad: bool = True):
         Si = np.linalg.inv(Sb)
         d = b.mean - mu[o]
         Sid = np.einsum("mij,mj->mi", Si, d)
-        tr = np.einsum("mij,mji->m", Si, b.cov)
         quad = np.einsum("mi,mi->m", d, Sid)
+        tr = 0.0 if b.cov is None else np.einsum("mij,mji->m", Si, b.cov)
         ll -= 0.5 * float(np.sum(b.n * (logdet + tr + quad)))
         if grad:
-            SiSSi = Si @ b.cov @ Si
-            G = -0.5 * b.n[:, None, None] * (Si - SiSSi - Sid[:, :, None] * Sid[:, None, :])
+            R = Si - Sid[:, :, None] * Sid[:, None, :]
+            if b.cov is not None:
+                R -= Si @ b.cov @ Si
+            G = -0.5 * b.n[:, None, None] * R
             W += np.bincount(b.flat, G.ravel(), minlength=p * p)
             w += np.bincount(o.ravel(), (b.n[:, None] * Sid).ravel(), minlength=p)
     if grad:
