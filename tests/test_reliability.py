@@ -128,8 +128,9 @@ def test_bootstrap_seeded_covers_estimate_and_known_truth():
 
 def test_bootstrap_progress_and_report_seed_reproducible(bfi_r):
     calls = []
-    bootstrap_alpha(bfi_r[BFI_ITEMS["Neuroticism"]].to_numpy(), n_boot=20, seed=1, progress=calls.append)
-    assert calls == list(range(1, 21))
+    bootstrap_alpha(bfi_r[BFI_ITEMS["Neuroticism"]].to_numpy(), n_boot=250, seed=1, progress=calls.append)
+    # cumulative replicate counts, one call per block of replicates, ending at n_boot
+    assert calls == [100, 200, 250]
     a = reliability_report(bfi_r.head(500), {"N": BFI_ITEMS["Neuroticism"]}, n_boot=50, seed=3)
     b = reliability_report(bfi_r.head(500), {"N": BFI_ITEMS["Neuroticism"]}, n_boot=50, seed=3)
     assert a.scales[0].alpha_ci_bootstrap == b.scales[0].alpha_ci_bootstrap
@@ -309,3 +310,16 @@ def test_vectorised_bootstrap_equals_replicate_by_replicate_resampling():
         lo, hi = np.quantile(alphas, [0.025, 0.975])
         ci = bootstrap_alpha(data, n_boot=250, seed=9, missing=missing)
         assert ci["lower"] == pytest.approx(lo, abs=1e-12) and ci["upper"] == pytest.approx(hi, abs=1e-12)
+
+
+def test_vectorised_pairwise_bootstrap_equals_resampling_with_missing_answers():
+    from cxstats.stats.reliability import _cov, alpha_from_cov, bootstrap_alpha
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(300, 1)) + rng.normal(size=(300, 4))
+    x[rng.random(x.shape) < 0.08] = np.nan
+    draws = np.random.default_rng(4)
+    alphas = [alpha_from_cov(_cov(x[draws.integers(0, 300, 300)], "pairwise")[0]) for _ in range(200)]
+    ci = bootstrap_alpha(x, n_boot=200, seed=4, missing="pairwise")
+    lo, hi = np.quantile(alphas, [0.025, 0.975])
+    assert ci["lower"] == pytest.approx(lo, abs=1e-12) and ci["upper"] == pytest.approx(hi, abs=1e-12)

@@ -216,28 +216,16 @@ def bootstrap_alpha(x, *, n_boot: int = 1000, seed=None, missing: str = "pairwis
     """Percentile bootstrap CI for raw alpha. ``x``: rows x items (NaN = missing).
     ``seed``: int or numpy Generator. ``progress(i)`` is called as replicates complete.
 
-    With complete data, or listwise deletion, a replicate's covariance follows from how
-    often each row was drawn (weighted first and second moments), so blocks of replicates
-    are one matrix product instead of a Python loop (about 9x faster, same draws and
-    results). Pairwise deletion with missing values resamples replicate by replicate.
+    A replicate's covariance follows from how often each row was drawn: count-weighted
+    sums of products over the rows where both items (pairwise) or all items (listwise)
+    were answered. So blocks of replicates are matrix products instead of a Python loop
+    (several times faster; the same draws and the same CIs as resampling one by one).
     """
     import numpy as np
 
     x = np.asarray(x, dtype=float)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    n, k = x.shape
-    complete = ~np.isnan(x).any(axis=1)
-    if missing == "listwise" or complete.all():
-        est = _alpha_replicates_weighted(x, complete, n_boot, rng, progress)
-    else:
-        est = np.full(n_boot, np.nan)
-        for b in range(n_boot):
-            xb = x[rng.integers(0, n, n)]
-            c, nb = _cov(xb, missing)
-            if nb > k and np.all(np.isfinite(c)) and np.sum(c) > 0:
-                est[b] = alpha_from_cov(c)
-            if progress is not None:
-                progress(b + 1)
+    est = _alpha_replicates_weighted(x, missing, n_boot, rng, progress)
     ok = est[np.isfinite(est)]
     a = (1.0 - level) / 2.0
     lo, hi = (np.quantile(ok, [a, 1.0 - a]) if ok.size else (np.nan, np.nan))
@@ -245,26 +233,35 @@ def bootstrap_alpha(x, *, n_boot: int = 1000, seed=None, missing: str = "pairwis
             "n_boot": int(n_boot), "n_valid": int(ok.size), "se": float(np.std(ok, ddof=1)) if ok.size > 1 else None}
 
 
-def _alpha_replicates_weighted(x, complete, n_boot, rng, progress):
-    """Alpha of each bootstrap replicate from resample counts (complete rows only)."""
+def _alpha_replicates_weighted(x, missing, n_boot, rng, progress):
+    """Alpha of each bootstrap replicate from resample counts, as :func:`_cov` would give
+    on the resampled rows (R's ``cov(use = "pairwise")`` or listwise deletion)."""
     import numpy as np
 
     n, k = x.shape
-    x0 = np.where(complete[:, None], x, 0.0)
-    cross = (x0[:, :, None] * x0[:, None, :]).reshape(n, k * k)
+    observed = ~np.isnan(x)
+    if missing == "listwise":
+        observed &= observed.all(axis=1, keepdims=True)
+    centre = np.nanmean(np.where(observed, x, np.nan), axis=0)  # shift invariance: less cancellation
+    centre = np.where(np.isfinite(centre), centre, 0.0)
+    x0 = np.where(observed, x - centre, 0.0)
+    mf = observed.astype(float)
+    xx = (x0[:, :, None] * x0[:, None, :]).reshape(n, k * k)   # x_i x_j on rows with both
+    xm = (x0[:, :, None] * mf[:, None, :]).reshape(n, k * k)   # x_i on rows with i and j
+    mm = (mf[:, :, None] * mf[:, None, :]).reshape(n, k * k)   # rows with i and j
     est = np.full(n_boot, np.nan)
     for start in range(0, n_boot, BOOT_BLOCK):
         stop = min(n_boot, start + BOOT_BLOCK)
         w = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(start, stop)]).astype(float)
-        w[:, ~complete] = 0.0
-        nb = w.sum(axis=1)
-        s1 = w @ x0
-        s2 = (w @ cross).reshape(-1, k, k)
+        nij = (w @ mm).reshape(-1, k, k)
+        sxy = (w @ xx).reshape(-1, k, k)
+        sx = (w @ xm).reshape(-1, k, k)
         with np.errstate(divide="ignore", invalid="ignore"):
-            cov = (s2 - s1[:, :, None] * s1[:, None, :] / nb[:, None, None]) / (nb - 1)[:, None, None]
+            cov = (sxy - sx * np.transpose(sx, (0, 2, 1)) / nij) / (nij - 1)
             total = cov.sum(axis=(1, 2))
             alpha = k / (k - 1) * (1.0 - np.trace(cov, axis1=1, axis2=2) / total)
-        valid = (nb > k) & (total > 0) & np.isfinite(alpha)
+        rows = nij[:, 0, 0] if missing == "listwise" else np.full(stop - start, float(n))
+        valid = (rows > k) & (nij.min(axis=(1, 2)) >= 2) & (total > 0) & np.isfinite(alpha)
         est[start:stop] = np.where(valid, alpha, np.nan)
         if progress is not None:
             progress(stop)
