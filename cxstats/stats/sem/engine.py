@@ -50,6 +50,23 @@ class _Group:
     E_m: np.ndarray
 
 
+def bfgs_fallback(objective_and_gradient, theta, *, gtol: float, accept: float):
+    """BFGS from ``theta`` when scoring steps fail; (theta, F, converged). A point where the
+    objective cannot be evaluated (singular implied matrix) counts as infinitely bad. Converged:
+    scipy's success, or a gradient below ``accept`` at a finite objective."""
+    from scipy.optimize import minimize
+
+    def fun(t):
+        try:
+            return objective_and_gradient(t)
+        except np.linalg.LinAlgError:
+            return np.inf, np.zeros_like(t)
+
+    res = minimize(fun, theta, jac=True, method="BFGS", options={"gtol": gtol, "maxiter": 5000})
+    ok = bool(res.success) or (np.isfinite(res.fun) and np.max(np.abs(res.jac)) < accept)
+    return res.x, float(res.fun), ok
+
+
 class CompiledModel:
     """A parameter table turned into per-group index arrays, ready to evaluate fast.
 
@@ -301,18 +318,7 @@ class CompiledModel:
         return theta, float(self.objective(theta)), converged, it
 
     def _bfgs(self, theta):
-        from scipy.optimize import minimize
-
-        def fun(t):
-            try:
-                F, g, _ = self.gradient_information(t)
-            except np.linalg.LinAlgError:
-                return np.inf, np.zeros_like(t)
-            return F, g
-
-        res = minimize(fun, theta, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 5000})
-        ok = bool(res.success) or (np.isfinite(res.fun) and np.max(np.abs(res.jac)) < 1e-5)
-        return res.x, float(res.fun), ok
+        return bfgs_fallback(lambda t: self.gradient_information(t)[:2], theta, gtol=1e-9, accept=1e-5)
 
     # ------------------------------------------------------------------ start values
     def start_values(self) -> np.ndarray:

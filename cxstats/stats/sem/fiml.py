@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cxstats.errors import InputError, ModelError
-from cxstats.stats.sem.engine import CompiledModel
+from cxstats.stats.sem.engine import CompiledModel, bfgs_fallback
 from cxstats.stats.sem.partable import ParTable
-from cxstats.stats.sem.samplestats import SampleStats
+from cxstats.stats.sem.samplestats import SampleStats, group_codes
 
 LOG2PI = math.log(2 * math.pi)
 
@@ -145,7 +145,7 @@ def pattern_loglik(Sig, mu, gp: GroupPatterns, *, grad: bool = True):
 def em_saturated(gp: GroupPatterns, *, tol: float = 1e-11, max_iter: int = 20000):
     """ML estimates of an unrestricted mean vector and covariance matrix (EM).
     Returns (cov, mean, logL, iterations, converged)."""
-    p, n = gp.p, gp.n
+    n = gp.n
     mu = gp.avail_mean.copy()
     Sig = np.diag(gp.avail_var.copy())
     converged = False
@@ -200,29 +200,8 @@ class FimlData:
 def fiml_data(frame, names, group=None, group_labels=None, *, ov_x=(), with_h1: bool = True):
     """Patterns and H1 moments of ``names`` in a DataFrame (rows with no answer dropped).
     Returns (FimlData, warnings)."""
-    import pandas as pd
-
-    warnings: list[str] = []
     X = frame[list(names)].to_numpy(dtype=float)
-    if group is None:
-        g = np.zeros(len(X), dtype=int)
-        labels = ["all"]
-        keep = np.ones(len(X), bool)
-    else:
-        gser = pd.Series(list(group), dtype=object)
-        keep = gser.notna().to_numpy()
-        if group_labels is None:
-            labels = []
-            for v in gser[keep]:
-                if v not in labels:
-                    labels.append(v)
-        else:
-            labels = list(group_labels)
-        lut = {v: i for i, v in enumerate(labels)}
-        g = np.array([lut.get(v, -1) for v in gser], dtype=int)
-        keep &= g >= 0
-        if (~keep).sum():
-            warnings.append(f"{int((~keep).sum())} row(s) without a group value were left out")
+    g, labels, keep, warnings = group_codes(group, group_labels, len(X))
     n_rows = int(keep.sum())
     empty = np.isnan(X).all(axis=1) & keep
     keep &= ~empty
@@ -430,18 +409,7 @@ class FimlModel(CompiledModel):
         return theta, float(self.objective(theta)), converged, it
 
     def _bfgs(self, theta):
-        from scipy.optimize import minimize
-
-        def fun(t):
-            try:
-                F, g, _ = self.gradient(t)
-            except np.linalg.LinAlgError:
-                return np.inf, np.zeros_like(t)
-            return F, g
-
-        res = minimize(fun, theta, jac=True, method="BFGS", options={"gtol": 1e-10, "maxiter": 5000})
-        ok = bool(res.success) or (np.isfinite(res.fun) and np.max(np.abs(res.jac)) < 1e-6)
-        return res.x, float(res.fun), ok
+        return bfgs_fallback(lambda t: self.gradient(t)[:2], theta, gtol=1e-10, accept=1e-6)
 
     def complete_data_start(self) -> np.ndarray:
         """Starting values: the complete-data ML fit to the EM (H1) moments."""

@@ -37,6 +37,32 @@ class SampleStats:
         return cls(list(names), covs, means, ns, labels)
 
 
+def group_codes(group, group_labels, n_rows: int):
+    """Rows' group indices: (codes, labels, keep, warnings). One group when ``group`` is None;
+    labels in order of first appearance (lavaan) unless ``group_labels`` is given; rows
+    without a group value (or with a value not among the labels) are not kept."""
+    import pandas as pd
+
+    warnings: list[str] = []
+    if group is None:
+        return np.zeros(n_rows, dtype=int), ["all"], np.ones(n_rows, bool), warnings
+    gser = pd.Series(list(group), dtype=object)
+    keep = gser.notna().to_numpy()
+    if group_labels is None:
+        labels = []
+        for v in gser[keep]:
+            if v not in labels:
+                labels.append(v)
+    else:
+        labels = list(group_labels)
+    lut = {v: i for i, v in enumerate(labels)}
+    g = np.array([lut.get(v, -1) for v in gser], dtype=int)
+    keep &= g >= 0
+    if (~keep).sum():
+        warnings.append(f"{int((~keep).sum())} row(s) without a group value were left out")
+    return g, labels, keep, warnings
+
+
 def sample_stats(frame, names, group=None, group_labels=None, *, where: str = "data") -> tuple[SampleStats, list[str]]:
     """Listwise-complete sample statistics for ``names`` of a DataFrame.
 
@@ -44,29 +70,8 @@ def sample_stats(frame, names, group=None, group_labels=None, *, where: str = "d
     ordered by first appearance (lavaan) unless ``group_labels`` is given.
     Returns the stats and a list of warnings (rows dropped).
     """
-    import pandas as pd
-
-    warnings: list[str] = []
     X = frame[list(names)].to_numpy(dtype=float)
-    if group is None:
-        g = np.zeros(len(X), dtype=int)
-        labels = ["all"]
-        keep_g = np.ones(len(X), bool)
-    else:
-        gser = pd.Series(list(group), dtype=object)
-        keep_g = gser.notna().to_numpy()
-        if group_labels is None:
-            labels = []
-            for v in gser[keep_g]:
-                if v not in labels:
-                    labels.append(v)
-        else:
-            labels = list(group_labels)
-        lut = {v: i for i, v in enumerate(labels)}
-        g = np.array([lut.get(v, -1) for v in gser], dtype=int)
-        keep_g &= g >= 0
-        if (~keep_g).sum():
-            warnings.append(f"{int((~keep_g).sum())} row(s) without a group value were left out")
+    g, labels, keep_g, warnings = group_codes(group, group_labels, len(X))
     complete = ~np.isnan(X).any(axis=1)
     dropped = int((keep_g & ~complete).sum())
     if dropped:
