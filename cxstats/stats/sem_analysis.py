@@ -151,18 +151,6 @@ def measurement_warnings(fit, *, min_loading: float = 0.40, min_ratio: float = 5
     return out
 
 
-def _defined_values(fit, theta, defs):
-    from cxstats.stats.lavaan_syntax import evaluate_expression
-
-    env = fit.label_values(theta)
-    out = []
-    for d in defs:
-        val = evaluate_expression(d.expr, env)
-        env[d.name] = val
-        out.append(val)
-    return out
-
-
 def bootstrap_sem(fit, data, *, replicates: int, seed=None, progress=None):
     """Refit ``replicates`` row resamples; returns (theta draws, defined draws, failed count).
 
@@ -221,7 +209,7 @@ def bootstrap_sem(fit, data, *, replicates: int, seed=None, progress=None):
             ok = False
         if ok:
             thetas.append(theta)
-            dvals.append(_defined_values(fit, theta, defs) if defs else [])
+            dvals.append(list(fit.defined_values(theta)) if defs else [])
         else:
             failed += 1
         if progress is not None:

@@ -180,6 +180,15 @@ class SemFit:
             recs.append(rec)
         return pd.DataFrame.from_records(recs)
 
+    def defined_values(self, theta=None) -> np.ndarray:
+        """Values of the ``:=`` parameters at ``theta`` (each may use the ones before it)."""
+        env = self.label_values(self.theta if theta is None else theta)
+        out = []
+        for d in self.pt.parsed.definitions:
+            env[d.name] = evaluate_expression(d.expr, env)
+            out.append(env[d.name])
+        return np.array(out, dtype=float)
+
     def defined(self, theta=None) -> list[dict]:
         """``:=`` parameters: value and delta-method SE (numerical Jacobian)."""
         defs = self.pt.parsed.definitions
@@ -187,14 +196,7 @@ class SemFit:
             return []
         from scipy.stats import norm
 
-        def values(t):
-            env = self.label_values(t)
-            out = []
-            for d in defs:
-                val = evaluate_expression(d.expr, env)
-                env[d.name] = val
-                out.append(val)
-            return np.array(out)
+        values = self.defined_values
 
         t0 = self.theta if theta is None else theta
         v0 = values(t0)
