@@ -157,3 +157,111 @@ def test_run_plan_writes_gap_workbook(tmp_path):
     doc = json.loads((tmp_path / "out" / "plan2.json").read_text())
     gaps = next(s for s in doc["steps"] if s["step"] == "gaps")["result"]
     assert gaps["groups"] == ["customer", "staff"] and len(gaps["constructs"]) == 10
+
+
+# --------------------------------------------------------------------------- one group vs aspirations
+LIKERT = DATASETS.parent.parent / "reference_extra" / "aspiration_likert.csv"
+
+
+@pytest.fixture(scope="module")
+def one_book(tmp_path_factory):
+    from cxstats.stats.gaps import aspiration_gaps
+
+    lik = pd.read_csv(LIKERT)
+    lik["seg"] = np.where(lik.id <= 60, EVIL_SEG, "rest")
+    levels = {"item": {f"q{i}": [f"q{i}"] for i in range(1, 7)},
+              "construct": {"A": ["q1", "q2", "q3"], "B": ["q4", "q5", "q6"], "C": ["q2", "q5"]},
+              "touchpoint": {"T": ["q1", "q2", "q3", "q4", "q5", "q6"]}}
+    res = aspiration_gaps(lik, levels=levels, scale_max=5, label="customer", by="seg", min_n=50,
+                          aspirations=expand_aspirations(levels, {"A": 4.0, "B": 4.5}))
+    path = tmp_path_factory.mktemp("onebook") / "one.xlsx"
+    build_gap_workbook(res, path, invariance={"A": "metric"})   # invariance does not apply to one group
+    return path, res
+
+
+def test_one_group_workbook_sheets_values_and_scales(one_book):
+    path, res = one_book
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:5] == ["Summary", "Items", "Constructs", "Touchpoints", "Segments"]
+    assert wb.sheetnames[-1] == "Methods"
+    ws = wb["Constructs"]
+    hrow, header = _header(ws)
+    for col in ("n", "mean", "aspiration", "gap_to_aspiration", "t", "df", "pvalue", "t_ci_lower", "p_holm",
+                "wilcoxon_v", "wilcoxon_pvalue", "wilcoxon_p_holm", "hedges_g", "significant"):
+        assert col in header, col
+    rows = {ws.cell(row=r, column=header.index("name") + 1).value: r for r in range(hrow + 1, ws.max_row + 1)}
+    want = {r["name"]: r for r in res.rows if r["level"] == "construct"}
+    assert set(rows) == set(want)
+    for name, r in want.items():
+        row = rows[name]
+        cell = lambda c: ws.cell(row=row, column=header.index(c) + 1)  # noqa: E731
+        assert cell("mean").value == pytest.approx(r["mean"])
+        if r["aspiration"] is None:   # C: descriptives only, the test cells blank
+            assert cell("aspiration").value is None and cell("t").value is None and cell("p_holm").value is None
+        else:
+            assert cell("gap_to_aspiration").value == pytest.approx(r["gap_to_aspiration"])
+            assert cell("wilcoxon_v").value == r["wilcoxon_v"]
+            assert cell("p_holm").value == pytest.approx(r["p_holm"])
+            assert cell("wilcoxon_pvalue").number_format == "0.0000"
+        assert cell("top2").number_format == "0.0%" and cell("n").number_format == "0"
+        assert not cell("note").value   # no invariance note on a one-group result
+    scaled = set()
+    for rng in ws.conditional_formatting:
+        for rule in rng.rules:
+            if rule.colorScale is not None:
+                scaled.add(header[openpyxl.utils.column_index_from_string(
+                    str(rng.sqref).split(":")[0].rstrip("0123456789")) - 1])
+    assert {"gap_to_aspiration", "hedges_g"} <= scaled
+    for c in ws[rows["B"]]:   # B is far below its aspiration: significant and shaded
+        assert c.fill.fgColor.rgb.endswith("FCE4D6")
+
+
+def test_one_group_summary_chart_and_methods(one_book):
+    path, res = one_book
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Summary"]
+    texts = [c.value for c in ws["A"] if isinstance(c.value, str)]
+    assert texts[0] == "Gap analysis: customer against the aspirations"
+    assert any("No second group" in t for t in texts)
+    assert any(t.startswith("Largest gaps to aspiration") for t in texts)
+    start = next(i for i, c in enumerate(ws["A"], start=1) if c.value == "name")
+    cons = sorted((r for r in res.rows if r["level"] == "construct" and r["aspiration"] is not None),
+                  key=lambda r: -abs(r["gap_to_aspiration"]))
+    assert ws.cell(row=start + 1, column=1).value == cons[0]["name"] == "B"
+    assert len(ws._charts) == 1
+    chart = ws._charts[0]
+    assert len(chart.series) == 2   # customer mean and aspiration per construct
+    # the chart's data table holds the means and aspirations
+    header_rows = [i for i, c in enumerate(ws["A"], start=1) if c.value == "name"]
+    chart_header = [c.value for c in ws[header_rows[1]]][:3]
+    assert chart_header == ["name", "mean_customer", "aspiration"]
+    chart_rows = {ws.cell(row=header_rows[1] + k, column=1).value: ws.cell(row=header_rows[1] + k, column=3).value
+                  for k in (1, 2, 3)}
+    assert chart_rows == {"A": 4.0, "B": 4.5, "C": None}
+    methods = " ".join(str(c.value) for row in wb["Methods"].iter_rows() for c in row if c.value)
+    for word in ("One-sample t test", "Wilcoxon signed-rank", "mu = aspiration", "Hedges' g", "J = 1 - 3/(4 df - 1)",
+                 "Holm", "suppressed"):
+        assert word in methods, word
+    assert "Welch" not in methods
+    for ws in wb:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f"
+
+
+def test_run_plan_customers_only_writes_one_group_workbook(tmp_path):
+    from cxstats.demo.simulate import write_demo
+
+    write_demo(tmp_path, n_customers=150, n_staff=20)
+    (tmp_path / "plan3.yaml").write_text(
+        "spec: questionnaire.yaml\ndata:\n  - {file: customers.csv, respondent_type: customer}\n"
+        "steps:\n  - step: gaps\n    levels: [construct, touchpoint, component]\n", encoding="utf-8")
+    res = run_cli("run", tmp_path / "plan3.yaml", "--out", tmp_path / "out", "--quiet")
+    assert res.exit_code == 0, res
+    wb = openpyxl.load_workbook(tmp_path / "out" / "plan3_gaps.xlsx")
+    assert wb.sheetnames[0] == "Summary" and "Constructs" in wb.sheetnames and len(wb["Summary"]._charts) == 1
+    warn = " ".join(str(c.value) for row in wb["Warnings"].iter_rows() for c in row if c.value)
+    assert "no frontline-staff respondents" in warn
+    doc = json.loads((tmp_path / "out" / "plan3.json").read_text())
+    gaps = next(s for s in doc["steps"] if s["step"] == "gaps")["result"]
+    assert gaps["mode"] == "one_group" and gaps["groups"] == ["customer"] and len(gaps["constructs"]) == 10

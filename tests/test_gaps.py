@@ -392,3 +392,214 @@ def test_adjust_pvalues_agrees_with_statsmodels_on_random_families():
             np.testing.assert_allclose(adjust_pvalues(p, ours), multipletests(p, method=theirs)[1], atol=1e-15)
     with_nan = adjust_pvalues([0.01, float("nan"), 0.04], "holm")
     assert np.isnan(with_nan[1]) and with_nan[0] == pytest.approx(0.02) and with_nan[2] == pytest.approx(0.04)
+
+
+# --------------------------------------------------------------------------- one group vs aspirations
+from cxstats.stats.gaps import aspiration_gaps  # noqa: E402
+
+EXTRA = DATASETS.parent.parent / "reference_extra"
+LIKERT = EXTRA / "aspiration_likert.csv"
+LIK_LEVELS = {"item": {f"q{i}": [f"q{i}"] for i in range(1, 7)},
+              "construct": {"A": ["q1", "q2", "q3"], "B": ["q4", "q5", "q6"]}}
+# R name in aspiration_reference.json -> ours
+R_NAMES = {"gap": "gap_to_aspiration", "ci_lower": "t_ci_lower", "ci_upper": "t_ci_upper",
+           "n_nonzero": "wilcoxon_n"}
+
+
+def _aspiration_reference():
+    return json.loads((EXTRA / "aspiration_reference.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def likert_result():
+    lik = pd.read_csv(LIKERT)
+    return aspiration_gaps(lik, levels=LIK_LEVELS, scale_max=5, label="customer",
+                           aspirations=expand_aspirations(LIK_LEVELS, {"A": 4, "B": 4.5}))
+
+
+def test_one_group_matches_R(hs, likert_result):
+    """t.test(x, mu = a), wilcox.test(x, mu = a, exact = FALSE, correct = TRUE), p.adjust per family."""
+    ref = _aspiration_reference()
+    pas = hs[hs.school == G1]
+    asp = {k: v["aspiration"] for k, v in ref["hs_pasteur_items"].items()}
+    hs_doc = gap_analysis(pas, items=list(asp), aspirations={"item": asp}, label=G1).to_dict()
+    lik_doc = likert_result.to_dict()
+    worst = 0.0
+    for block, rows in (("hs_pasteur_items", hs_doc["items"]), ("likert_items", lik_doc["items"]),
+                        ("likert_constructs", lik_doc["constructs"])):
+        rows = {r["name"]: r for r in rows}
+        assert sorted(rows) == sorted(ref[block])
+        for name, e in ref[block].items():
+            for key, value in e.items():
+                if key == "n_zero":
+                    continue
+                ours = rows[name][R_NAMES.get(key, key)]
+                assert ours == pytest.approx(value, rel=1e-9, abs=1e-12), (block, name, key)
+                worst = max(worst, abs(ours - value))
+    assert worst < 1e-12
+    # the Likert items have ties and answers equal to the aspiration (dropped by the Wilcoxon test)
+    assert ref["likert_items"]["q1"]["n_zero"] > 0
+
+
+def test_one_group_closed_forms_against_scipy(likert_result):
+    from scipy import stats
+
+    lik = pd.read_csv(LIKERT)
+    r = {x["name"]: x for x in likert_result.rows}["q5"]
+    x = lik.q5.dropna().to_numpy(float)
+    tt = stats.ttest_1samp(x, 4.5)
+    ci = tt.confidence_interval(0.95)
+    assert r["t"] == pytest.approx(tt.statistic, abs=1e-12) and r["df"] == len(x) - 1
+    assert r["pvalue"] == pytest.approx(tt.pvalue, abs=1e-15)
+    assert r["t_ci_lower"] == pytest.approx(ci.low - 4.5, abs=1e-12)
+    assert r["gap_to_aspiration"] == pytest.approx(x.mean() - 4.5, abs=1e-14)
+    d = x - 4.5
+    d = d[d != 0]
+    ranks = stats.rankdata(np.abs(d))
+    assert r["wilcoxon_v"] == ranks[d > 0].sum() and r["wilcoxon_n"] == len(d)
+    # normal approximation with tie and continuity correction written out (R's wilcox.test)
+    n = len(d)
+    _, ties = np.unique(ranks, return_counts=True)
+    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - np.sum(ties ** 3 - ties) / 48)
+    z = r["wilcoxon_v"] - n * (n + 1) / 4
+    z = (z - math.copysign(0.5, z)) / sigma
+    assert r["wilcoxon_pvalue"] == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-12)
+    # Cohen's d for one sample and Hedges' g with J = 1 - 3/(4 df - 1)
+    dd = (x.mean() - 4.5) / x.std(ddof=1)
+    j = 1 - 3 / (4 * (len(x) - 1) - 1)
+    se = j * math.sqrt(1 / len(x) + dd * dd / (2 * len(x)))
+    assert r["cohen_d"] == pytest.approx(dd, abs=1e-14) and r["hedges_g"] == pytest.approx(j * dd, abs=1e-14)
+    assert r["hedges_g_ci_upper"] == pytest.approx(j * dd + 1.959963984540054 * se, abs=1e-14)
+    assert r["top2"] == pytest.approx(np.mean(x >= 4))
+
+
+def test_one_group_families_and_row_without_aspiration():
+    lik = pd.read_csv(LIKERT)
+    levels = {**LIK_LEVELS, "touchpoint": {"T": ["q1", "q2", "q3", "q4", "q5", "q6"]}}
+    # only A has an aspiration: q1-q3 inherit it, q4-q6, B and T have none
+    res = aspiration_gaps(lik, levels=levels, aspirations=expand_aspirations(levels, {"A": 4}), scale_max=5)
+    rows = {r["name"]: r for r in res.rows}
+    b = rows["B"]
+    assert b["aspiration"] is None and b["n"] == 117 and b["mean"] == pytest.approx(3.9358974358974357)
+    assert all(math.isnan(b[k]) for k in ("gap_to_aspiration", "t", "pvalue", "wilcoxon_pvalue", "hedges_g",
+                                          "p_holm", "wilcoxon_p_bh"))
+    assert b["significant"] is False and math.isnan(rows["T"]["t"])
+    # the item family is q1-q3 only; the construct family A alone (p_holm = p)
+    items = [rows[q] for q in ("q1", "q2", "q3")]
+    p = [r["pvalue"] for r in items]
+    assert [r["p_holm"] for r in items] == pytest.approx(list(adjust_pvalues(p, "holm")), abs=1e-15)
+    assert [r["p_bh"] for r in items] == pytest.approx(list(adjust_pvalues(p, "bh")), abs=1e-15)
+    w = [r["wilcoxon_pvalue"] for r in items]
+    assert [r["wilcoxon_p_holm"] for r in items] == pytest.approx(list(adjust_pvalues(w, "holm")), abs=1e-15)
+    assert rows["A"]["p_holm"] == rows["A"]["pvalue"]
+    assert any("no aspiration" in x and "construct B" in x for x in res.warnings)
+    doc = res.to_dict()
+    assert doc["mode"] == "one_group" and doc["groups"] == ["all"] and doc["difference"] == "mean - aspiration"
+    row = doc["constructs"][1]
+    assert row["name"] == "B" and row["t"] != row["t"]   # NaN here, null once written as JSON
+    for key in ("n", "mean", "sd", "top2", "aspiration", "gap_to_aspiration", "t", "df", "pvalue", "t_ci_lower",
+                "t_ci_upper", "p_holm", "p_bh", "wilcoxon_v", "wilcoxon_pvalue", "wilcoxon_p_holm",
+                "wilcoxon_p_bh", "cohen_d", "hedges_g"):
+        assert key in doc["items"][0], key
+
+
+def test_one_group_needs_an_aspiration():
+    lik = pd.read_csv(LIKERT)
+    with pytest.raises(InputError, match="no aspiration"):
+        aspiration_gaps(lik, levels=LIK_LEVELS)
+    with pytest.raises(InputError, match="--group"):
+        gap_analysis(lik, compare=("a", "b"), items=["q1"])
+
+
+def test_one_group_weights_and_segments():
+    lik = pd.read_csv(LIKERT)
+    lik["w"] = np.where(lik.id % 3 == 0, 2.5, 1.0)
+    lik["seg"] = np.where(lik.id <= 100, "big", "small")
+    res = aspiration_gaps(lik, items=["q4"], aspirations={"item": {"q4": 4.5}}, weight="w", by="seg", min_n=30)
+    r = res.rows[0]
+    x = lik.dropna(subset=["q4"])
+    m, sd, vm, _ = weighted_mean_var(x.q4.to_numpy(float), x.w.to_numpy(float))
+    assert r["mean"] == pytest.approx(np.average(x.q4, weights=x.w), abs=1e-14)
+    assert r["gap_to_aspiration"] == pytest.approx(m - 4.5) and r["gap_se"] == pytest.approx(math.sqrt(vm))
+    assert r["gap_pvalue"] == pytest.approx(math.erfc(abs((m - 4.5) / math.sqrt(vm)) / math.sqrt(2)))
+    assert r["gap_p_holm"] == r["gap_pvalue"]
+    # the t test stays unweighted (= R's t.test on the unweighted answers)
+    assert r["t"] == pytest.approx(_aspiration_reference()["likert_items"]["q4"]["t"], abs=1e-12)
+    assert r["mean_unweighted"] == pytest.approx(x.q4.mean())
+    st = res.to_dict()["weights"]
+    assert "gap_to_aspiration" in st["weighted"] and "wilcoxon_pvalue" in st["unweighted"]
+    # equal weights: the sandwich SE is s / sqrt(n)
+    eq = aspiration_gaps(lik.assign(w=3.0), items=["q4"], aspirations={"item": {"q4": 4.5}}, weight="w").rows[0]
+    assert eq["gap_se"] == pytest.approx(x.q4.std(ddof=1) / math.sqrt(len(x)), abs=1e-14)
+    small = [s for s in res.segments if s["segment"] == "small"]
+    assert small[0]["suppressed"] and "t" not in small[0]
+    big = [s for s in res.segments if s["segment"] == "big"][0]
+    assert not big["suppressed"] and big["n"] == int(x.id.le(100).sum())
+    assert any(t == "Survey weights" for t, _ in res.methods())
+
+
+def test_cli_one_group_without_group(tmp_path):
+    out = tmp_path / "g.json"
+    res = run_cli("gaps", LIKERT, "--scale", "A=q1,q2,q3", "--scale", "B=q4,q5,q6", "--aspiration", "A=4",
+                  "--aspiration", "B=4.5", "--scale-max", "5", "--json", out, "--xlsx", tmp_path / "g.xlsx", "-q")
+    assert res.exit_code == 0, res
+    doc = json.loads(out.read_text())
+    ref = _aspiration_reference()
+    assert doc["mode"] == "one_group" and doc["n"] == {"all": 120}
+    for block, key in (("likert_constructs", "constructs"), ("likert_items", "items")):
+        for r in doc[key]:
+            e = ref[block][r["name"]]
+            assert r["wilcoxon_v"] == e["wilcoxon_v"]
+            assert r["wilcoxon_pvalue"] == pytest.approx(e["wilcoxon_pvalue"], rel=1e-9)
+            assert r["p_holm"] == pytest.approx(e["p_holm"], rel=1e-9)
+    assert (tmp_path / "g.xlsx").exists()
+
+
+def test_cli_one_group_errors():
+    assert_clean_error(run_cli("gaps", LIKERT, "--items", "q1,q2"), "without --group",
+                       "--aspiration NAME=VALUE")
+    assert_clean_error(run_cli("gaps", LIKERT, "--items", "q1", "--aspiration", "q9=4"), "'q9'", "not an item")
+    assert_clean_error(run_cli("gaps", LIKERT, "--items", "q1", "--compare", "a,b"), "--compare needs --group")
+
+
+def test_cli_help_shows_the_one_group_example():
+    res = run_cli("gaps", "--help")
+    assert "against the aspirations" in res.stdout and "--aspiration web=4.5 --aspiration delivery=4.2" in res.stdout
+
+
+def test_cli_spec_customers_only_is_one_group(demo):
+    res = run_cli("gaps", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--json", "-")
+    assert res.exit_code == 0, res
+    doc = res.json()
+    assert doc["mode"] == "one_group" and doc["groups"] == ["customer"] and doc["n"] == {"customer": 300}
+    assert "no staff respondents" in doc["warnings"][0] and "no staff respondents" in res.stderr
+    web = next(r for r in doc["constructs"] if r["name"] == "facilidad_web")
+    assert web["aspiration"] == 4.5 and web["n"] == 300
+    assert {"touchpoints", "components"} <= set(doc)
+
+
+def test_plan_step_customers_only_runs_one_group(demo):
+    from cxstats.io.survey import load_survey
+    from cxstats.plan.context import PlanContext
+    from cxstats.plan.steps import gaps as step
+    from cxstats.spec.load import load_spec
+    from cxstats.errors import SpecError
+
+    spec = load_spec(demo / "questionnaire.yaml")
+    survey = load_survey(spec, [(demo / "customers.csv", "customer")])
+    earlier = SimpleNamespace(construct_verdicts={"precio_valor": "metric"})
+    ctx = PlanContext(demo / "plan.yaml", {}, results={"invariance": earlier}, _spec=spec, _survey=survey)
+    res = step.run(ctx, {"levels": ["construct", "touchpoint"]})
+    assert res.one_group and res.groups == ("customer",)
+    assert "no frontline-staff respondents" in res.warnings[0]
+    assert any("invariance verdicts not applied" in w for w in res.warnings)
+    rows = {(r["level"], r["name"]): r for r in res.rows}
+    web = rows[("construct", "facilidad_web")]
+    x = survey.data[["web_1", "web_2", "web_3"]].mean(axis=1)
+    assert web["aspiration"] == 4.5 and web["mean"] == pytest.approx(x.mean(), abs=1e-12)
+    from scipy import stats
+    assert web["t"] == pytest.approx(stats.ttest_1samp(x.dropna(), 4.5).statistic, abs=1e-10)
+    assert not any(r["level"] == "item" for r in res.rows)
+    spec.aspirations = lambda: {}
+    with pytest.raises(SpecError, match="no aspiration"):
+        step.run(PlanContext(demo / "plan.yaml", {}, results={}, _spec=spec, _survey=survey), {})

@@ -5,6 +5,11 @@ of both groups' means and the aspiration per construct), then one detail sheet
 per level (Items, Constructs, Touchpoints, Components), Segments, NPS, and the
 Warnings and Methods sheets added by :func:`cxstats.report.sheets.add_warnings_and_methods`.
 
+A one-group result (one group against the aspirations, no staff wave) gets the
+same sheets: a Summary with the largest gaps to aspiration (significant ones shaded)
+and a native bar chart of the group's mean and the aspiration per construct, the
+detail sheets with the one-sample t and Wilcoxon columns, and its own Methods text.
+
 Lays out what it is given; computes no statistics. Built on
 :class:`cxstats.report.workbook.WorkbookBuilder` by composition (every text cell
 is stored as text, never as a formula).
@@ -22,14 +27,15 @@ def gap_formats(columns) -> dict:
     """Number formats for a gap table's columns."""
     fmts = {}
     for c in columns:
-        if c.startswith("n_") or c == "n":
+        if c.startswith("n_") or c == "n" or c in ("df", "wilcoxon_n"):
             fmts[c] = "0"
-        elif c.startswith("top2_"):
+        elif c.startswith("top2_") or c == "top2":
             fmts[c] = "0.0%"
         elif c in ("pvalue", "mw_pvalue", "diff_pvalue") or c.startswith("p_") or c.startswith("mw_p_") \
-                or c.startswith("diff_p_"):
+                or c.startswith("diff_p_") or c in ("wilcoxon_pvalue", "gap_pvalue") \
+                or c.startswith("wilcoxon_p_") or c.startswith("gap_p_"):
             fmts[c] = "0.0000"
-        elif c == "mw_u":
+        elif c in ("mw_u", "wilcoxon_v"):
             fmts[c] = "0.0"
         elif c == "welch_df":
             fmts[c] = "0.0"
@@ -86,6 +92,9 @@ def write_gap_sheets(builder, result, *, invariance=None, nps=None, top: int = 1
 
     if invariance:
         result = result.with_invariance(invariance)
+    if getattr(result, "one_group", False):
+        _write_one_group(builder, result, nps=nps, top=top)
+        return
     g1, g2 = result.groups
     level = _summary_level(result)
 
@@ -142,6 +151,67 @@ def write_gap_sheets(builder, result, *, invariance=None, nps=None, top: int = 1
         ref = _table(builder, "Segments", df,
                      title=f"By {result.segment_column}: {g1} vs {g2}",
                      note=f"cells with fewer than {result.min_n} answers in a group are suppressed (blank)")
+        _highlight(builder, ref, df, "significant", SIGNIFICANT_FILL)
+    if nps is not None:
+        write_nps_sheets(builder, nps)
+    _summary_first(builder, sheet)
+
+
+def _write_one_group(builder, result, *, nps=None, top: int = 10) -> None:
+    """The one-group layout: the group's means against the aspirations."""
+    import pandas as pd
+
+    (g1,) = result.groups
+    level = _summary_level(result)
+    sheet = "Summary"
+    tested = [r for r in result.rows if r.get("aspiration") is not None and not r.get("suppressed")]
+    n_sig = sum(1 for r in tested if r.get("significant"))
+    below = sum(1 for r in tested if r.get("significant") and r.get("gap_to_aspiration", 0) < 0)
+    who = f"{g1}" + (f" ({result.group_column})" if result.group_column else "")
+    test = "sandwich-SE test of the weighted gap" if result.weight else "one-sample t test"
+    lines = [f"Gap analysis: {g1} against the aspirations",
+             f"One group, {who}: n = {result.group_sizes.get(g1)}. No second group (e.g. frontline "
+             "staff) is compared. Gaps are the mean minus the aspiration (negative = below target).",
+             f"{n_sig} of {len(tested)} gaps to aspiration are significant after Holm correction "
+             f"({test}, alpha = {result.alpha}), {below} of them below target; they are shaded."]
+    if len(tested) < len(result.rows):
+        lines.append(f"{len(result.rows) - len(tested)} rows have no aspiration: descriptives only.")
+    if result.weight:
+        lines.append(f"Weighted by {result.weight}: means, SDs, top-2-box and gaps are weighted; the "
+                     "t test, Wilcoxon test and effect size are not (see Methods).")
+    builder.add_text(sheet, lines, bold_first=True)
+    full = result.frame(level) if level else pd.DataFrame()
+    if len(full):
+        order = full["gap_to_aspiration"].abs().sort_values(ascending=False, na_position="last").index[:top]
+        keep = ["name", "n", "mean", "aspiration", "gap_to_aspiration", "t_ci_lower", "t_ci_upper",
+                "hedges_g", "p_holm", "wilcoxon_p_holm", "significant", "note"]
+        if result.weight:
+            keep[keep.index("p_holm")] = "gap_p_holm"
+        largest = full.loc[order, [c for c in keep if c in full.columns]].reset_index(drop=True)
+        lref = _table(builder, sheet, largest,
+                      title=f"Largest gaps to aspiration ({level}s, by absolute gap)",
+                      note=("significant = Holm-adjusted p < alpha (rows shaded); t_ci = 95% CI of the "
+                            "gap"), freeze=False)
+        _highlight(builder, lref, full.loc[order].reset_index(drop=True), "significant", SIGNIFICANT_FILL)
+        chart_df = pd.DataFrame({"name": full["name"], f"mean_{g1}": full["mean"],
+                                 "aspiration": full["aspiration"]})
+        cref = _table(builder, sheet, chart_df, title=f"Means per {level}: {g1} and aspiration",
+                      freeze=False)
+        builder.add_bar_chart(cref, "name", [f"mean_{g1}", "aspiration"],
+                              title=f"{g1} mean vs aspiration per {level}", y_title="mean",
+                              anchor=f"L{cref.header_row}")
+
+    for lv, name in LEVEL_SHEETS:
+        if not any(r["level"] == lv for r in result.rows):
+            continue
+        df = result.frame(lv)
+        ref = _table(builder, name, df, title=f"{name}: {g1} against the aspirations")
+        _highlight(builder, ref, df, "significant", SIGNIFICANT_FILL)
+    if result.segment_column:
+        df = result.frame(segments=True)
+        df.insert(0, "segment_column", result.segment_column)
+        ref = _table(builder, "Segments", df, title=f"By {result.segment_column}: {g1} against the aspirations",
+                     note=f"cells with fewer than {result.min_n} answers are suppressed (blank)")
         _highlight(builder, ref, df, "significant", SIGNIFICANT_FILL)
     if nps is not None:
         write_nps_sheets(builder, nps)

@@ -28,6 +28,34 @@ With survey weights the descriptive statistics (mean, SD, top-2-box, difference,
 gap to aspiration) are weighted and the difference gets a Taylor-linearisation
 (sandwich) SE; Welch's t, Mann-Whitney and Hedges' g stay unweighted (they are
 tests of the sample, not of the weighted population), and the result says so.
+
+**One group against the aspirations** (``gap_analysis(data, group=None, ...)`` or
+:func:`aspiration_gaps`; e.g. customers when there is no frontline-staff wave). The
+result has the same :class:`GapResult` shape with one group; per row: n, mean, SD,
+top-2-box, aspiration, ``gap_to_aspiration`` = mean - aspiration and, when the row has
+an aspiration, checked against R 4.2.2 (``tests/fixtures/reference_extra/aspiration_reference.R``):
+
+* the one-sample t test = ``t.test(x, mu = aspiration)``: ``t``, ``df`` = n - 1,
+  ``pvalue``, ``t_ci_lower``/``t_ci_upper`` = the 95% CI of the gap (R's conf.int minus
+  the aspiration), via :func:`scipy.stats.ttest_1samp`;
+* the Wilcoxon signed-rank test = ``wilcox.test(x, mu = aspiration, exact = FALSE,
+  correct = TRUE)``: zero differences dropped, normal approximation with tie and
+  continuity correction (:func:`scipy.stats.wilcoxon` with ``zero_method="wilcox"``,
+  ``correction=True``, ``method="asymptotic"``); ``wilcoxon_v`` is R's V (the sum of
+  the ranks of the positive differences), ``wilcoxon_n`` the number of non-zero
+  differences, ``wilcoxon_pvalue`` the p-value;
+* Cohen's d for one sample = gap / SD (n - 1); Hedges' g = J d, J = 1 - 3/(4 df - 1),
+  df = n - 1 (Hedges 1981; Borenstein et al. 2009, eqs. 4.22-4.23); SE(d) = sqrt(1/n +
+  d^2/(2n)) (Hedges & Olkin 1985), SE(g) = J SE(d), 95% CI g +/- 1.96 SE(g);
+* Holm and BH within each family (items, constructs, touchpoints, components, per
+  segment value), separately for ``pvalue`` (-> ``p_holm``, ``p_bh``) and
+  ``wilcoxon_pvalue`` (-> ``wilcoxon_p_holm``, ``wilcoxon_p_bh``); rows without an
+  aspiration keep their descriptives, have no tests and are not in the family.
+
+With survey weights the mean, SD, top-2-box and gap are weighted and the gap gets the
+sandwich SE of the weighted mean (``gap_se``, ``gap_ci_lower``/``gap_ci_upper``,
+``gap_z``, ``gap_pvalue`` normal, Holm/BH ``gap_p_holm``/``gap_p_bh``); the t test, the
+Wilcoxon test and the effect size stay unweighted, as in the two-group analysis.
 """
 
 from __future__ import annotations
@@ -47,6 +75,15 @@ MIN_SHARE = 0.5  # a scale score needs at least this share of its items answered
 
 WEIGHTED_STATS = ["mean", "sd", "top2", "diff", "gap_to_aspiration", "diff_se", "diff_ci_lower",
                   "diff_ci_upper", "diff_z", "diff_pvalue", "diff_p_holm", "diff_p_bh"]
+ONE_WEIGHTED_STATS = ["mean", "sd", "top2", "gap_to_aspiration", "gap_se", "gap_ci_lower",
+                      "gap_ci_upper", "gap_z", "gap_pvalue", "gap_p_holm", "gap_p_bh"]
+ONE_UNWEIGHTED_STATS = ["n", "t", "df", "pvalue", "t_ci_lower", "t_ci_upper", "p_holm", "p_bh",
+                        "wilcoxon_v", "wilcoxon_n", "wilcoxon_pvalue", "wilcoxon_p_holm",
+                        "wilcoxon_p_bh", "cohen_d", "hedges_g", "hedges_g_se", "hedges_g_ci_lower",
+                        "hedges_g_ci_upper"]
+ONE_TEST_KEYS = ["t", "df", "pvalue", "t_ci_lower", "t_ci_upper", "wilcoxon_v", "wilcoxon_n",
+                 "wilcoxon_pvalue", "cohen_d", "hedges_j", "hedges_g", "hedges_g_se",
+                 "hedges_g_ci_lower", "hedges_g_ci_upper"]
 UNWEIGHTED_STATS = ["n", "welch_t", "welch_df", "pvalue", "welch_ci_lower", "welch_ci_upper",
                     "p_holm", "p_bh", "mw_u", "mw_pvalue", "mw_p_holm", "mw_p_bh", "hedges_g",
                     "hedges_g_se", "hedges_g_ci_lower", "hedges_g_ci_upper"]
@@ -202,6 +239,109 @@ def student_test(a, b) -> dict:
     return out
 
 
+def one_sample_t(x, mu: float) -> dict:
+    """One-sample t test of mean(x) = mu (R ``t.test(x, mu = mu)``); the CI is of mean - mu."""
+    from scipy import stats
+
+    out = {"t": math.nan, "df": math.nan, "pvalue": math.nan, "t_ci_lower": math.nan,
+           "t_ci_upper": math.nan}
+    if len(x) < 2:
+        return out
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        res = stats.ttest_1samp(x, popmean=mu)
+        if not math.isfinite(float(res.statistic)):
+            return out
+        ci = res.confidence_interval(0.95)
+    out.update(t=float(res.statistic), df=float(res.df), pvalue=float(res.pvalue),
+               t_ci_lower=float(ci.low) - mu, t_ci_upper=float(ci.high) - mu)
+    return out
+
+
+def wilcoxon_signed_rank(x, mu: float) -> dict:
+    """Wilcoxon signed-rank test of x against mu as R ``wilcox.test(x, mu = mu, exact = FALSE,
+    correct = TRUE)``: zero differences dropped, normal approximation with tie and continuity
+    correction. ``wilcoxon_v`` is R's V (sum of the ranks of |x - mu| over the positive
+    differences); the p-value comes from :func:`scipy.stats.wilcoxon` with the same options."""
+    import numpy as np
+    from scipy import stats
+
+    out = {"wilcoxon_v": math.nan, "wilcoxon_n": 0, "wilcoxon_pvalue": math.nan}
+    d = np.asarray(x, dtype=float) - mu
+    d = d[d != 0]
+    out["wilcoxon_n"] = int(d.size)
+    if d.size == 0:
+        return out
+    ranks = stats.rankdata(np.abs(d))
+    out["wilcoxon_v"] = float(np.sum(ranks[d > 0]))
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        res = stats.wilcoxon(d, zero_method="wilcox", correction=True, alternative="two-sided",
+                             method="asymptotic")
+    p = float(res.pvalue)
+    out["wilcoxon_pvalue"] = p if math.isfinite(p) else math.nan
+    return out
+
+
+def one_sample_effect(x, mu: float) -> dict:
+    """Cohen's d for one sample (gap / SD) and Hedges' g with its 95% CI (module docstring)."""
+    import numpy as np
+
+    n = len(x)
+    out = {"cohen_d": math.nan, "hedges_j": math.nan, "hedges_g": math.nan, "hedges_g_se": math.nan,
+           "hedges_g_ci_lower": math.nan, "hedges_g_ci_upper": math.nan}
+    if n < 3:   # J needs df = n - 1 >= 2
+        return out
+    sd = float(np.std(x, ddof=1))
+    if not sd > 0:
+        return out
+    d = (float(np.mean(x)) - mu) / sd
+    j = 1.0 - 3.0 / (4.0 * (n - 1) - 1.0)
+    se = j * math.sqrt(1.0 / n + d * d / (2.0 * n))
+    g = j * d
+    out.update(cohen_d=d, hedges_j=j, hedges_g=g, hedges_g_se=se, hedges_g_ci_lower=g - Z975 * se,
+               hedges_g_ci_upper=g + Z975 * se)
+    return out
+
+
+def describe_one(x, aspiration=None, *, top2_threshold: float | None = None, w=None) -> dict:
+    """Every one-group statistic for one variable; ``x`` without missing values. Without an
+    aspiration only the descriptives are filled (the test fields are NaN)."""
+    import numpy as np
+
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    m = float(np.mean(x)) if n else math.nan
+    sd = float(np.std(x, ddof=1)) if n > 1 else math.nan
+    t2 = float(np.mean(x >= top2_threshold)) if n and top2_threshold is not None else math.nan
+    row = {"n": n}
+    asp = None if aspiration is None else float(aspiration)
+    if w is not None:
+        w = np.asarray(w, dtype=float)
+        row["mean_unweighted"] = m
+        row["gap_unweighted"] = m - asp if asp is not None else math.nan
+        m, sd, vm, deff = weighted_mean_var(x, w)
+        if top2_threshold is not None and n:
+            t2 = float(np.sum(w * (x >= top2_threshold)) / np.sum(w))
+        se = math.sqrt(vm) if math.isfinite(vm) else math.nan
+        gap = m - asp if asp is not None else math.nan
+        z = gap / se if math.isfinite(gap) and math.isfinite(se) and se > 0 else math.nan
+        row.update(gap_se=se if asp is not None else math.nan, gap_ci_lower=gap - Z975 * se,
+                   gap_ci_upper=gap + Z975 * se, gap_z=z,
+                   gap_pvalue=math.erfc(abs(z) / math.sqrt(2)) if math.isfinite(z) else math.nan,
+                   deff=deff, n_eff=float(np.sum(w)) ** 2 / float(np.sum(w * w)) if n else 0.0)
+    row.update(mean=m, sd=sd, top2=t2, aspiration=asp,
+               gap_to_aspiration=m - asp if asp is not None else math.nan)
+    if asp is None:
+        row.update({k: math.nan for k in ONE_TEST_KEYS})
+        row["wilcoxon_n"] = None
+        return row
+    row.update(one_sample_t(x, asp))
+    row.update(wilcoxon_signed_rank(x, asp))
+    row.update(one_sample_effect(x, asp))
+    return row
+
+
 def adjust_pvalues(pvalues, method: str):
     """Holm (``holm``) or Benjamini-Hochberg (``bh``) over the finite p-values, NaN kept.
 
@@ -252,14 +392,20 @@ class GapResult:
     levels: dict = field(default_factory=dict)  # level -> {name: [items]}
     warnings: list = field(default_factory=list)
 
+    @property
+    def one_group(self) -> bool:
+        """True for the one-group analysis (one group against the aspirations)."""
+        return len(self.groups) == 1
+
     def with_invariance(self, verdicts) -> "GapResult":
         """A copy whose construct (and containing touchpoint/component) rows carry the
         invariance verdicts ``{construct: "configural"|"metric"|"scalar"|"strict"|"none"}``:
-        anything below scalar makes the mean comparison not interpretable."""
+        anything below scalar makes the mean comparison not interpretable. A one-group
+        result compares no groups, so the verdicts do not apply and it is returned as is."""
         import copy
 
         new = copy.deepcopy(self)
-        if not verdicts:
+        if not verdicts or self.one_group:
             return new
         new.invariance = {**new.invariance, **{str(k): str(v) for k, v in verdicts.items()}}
         notes = _invariance_notes(new.levels, new.invariance)
@@ -273,6 +419,8 @@ class GapResult:
 
     # -- JSON -----------------------------------------------------------------------
     def _row_json(self, r: dict) -> dict:
+        if self.one_group:   # one group: every statistic is a plain number
+            return dict(r)
         g1, g2 = self.groups
         per_group = ("n", "mean", "sd", "top2", "gap_to_aspiration", "deff", "n_eff", "mean_unweighted")
         out = {}
@@ -281,6 +429,8 @@ class GapResult:
         return out
 
     def to_dict(self) -> dict:
+        if self.one_group:
+            return self._one_group_dict()
         g1, g2 = self.groups
         doc = {
             "analysis": "gaps",
@@ -307,9 +457,43 @@ class GapResult:
         doc["warnings"] = list(self.warnings)
         return doc
 
+    def _one_group_dict(self) -> dict:
+        (g1,) = self.groups
+        doc = {
+            "analysis": "gaps",
+            "mode": "one_group",
+            "group_column": self.group_column,
+            "groups": [g1],
+            "difference": "mean - aspiration",
+            "n": dict(self.group_sizes),
+            "scale_max": self.scale_max,
+            "scale_max_source": self.scale_max_source,
+            "alpha": self.alpha,
+            "weights": self.weights_statement(),
+        }
+        for level in LEVELS:
+            rows = [dict(r) for r in self.rows if r["level"] == level]
+            if rows:
+                doc[LEVEL_KEYS[level]] = rows
+        if self.segment_column:
+            doc["segments"] = {"column": self.segment_column, "min_n": self.min_n,
+                               "rows": [dict(r) for r in self.segments]}
+        scales = {LEVEL_KEYS[k]: v for k, v in self.levels.items() if k != "item"}
+        if scales:
+            doc["scales"] = scales
+        doc["warnings"] = list(self.warnings)
+        return doc
+
     def weights_statement(self):
         if not self.weight:
             return None
+        if self.one_group:
+            return {"column": self.weight, "weighted": list(ONE_WEIGHTED_STATS),
+                    "unweighted": list(ONE_UNWEIGHTED_STATS),
+                    "note": "Means, SDs, top-2-box and gaps to aspiration are weighted; gap_se/"
+                            "gap_pvalue use the Taylor-linearisation (sandwich) SE of the weighted "
+                            "mean. The one-sample t test, the Wilcoxon signed-rank test and the "
+                            "effect size are computed on the unweighted data."}
         return {"column": self.weight, "weighted": list(WEIGHTED_STATS),
                 "unweighted": list(UNWEIGHTED_STATS),
                 "note": "Means, SDs, top-2-box, differences and aspiration gaps are weighted; "
@@ -321,6 +505,8 @@ class GapResult:
         """A flat table: per-group statistics as ``mean_<group>`` etc."""
         import pandas as pd
 
+        if self.one_group:
+            return self._one_group_frame(level, segments)
         g1, g2 = self.groups
         src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
         recs = []
@@ -352,6 +538,30 @@ class GapResult:
             recs.append(rec)
         return pd.DataFrame(recs)
 
+    def _one_group_frame(self, level, segments):
+        import pandas as pd
+
+        src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
+        cols = ["n", "mean", "sd", "top2", "aspiration", "gap_to_aspiration"]
+        if self.weight:
+            cols += ["gap_se", "gap_ci_lower", "gap_ci_upper", "gap_pvalue", "gap_p_holm", "gap_p_bh"]
+        cols += ["t", "df", "pvalue", "t_ci_lower", "t_ci_upper", "p_holm", "p_bh", "wilcoxon_v",
+                 "wilcoxon_pvalue", "wilcoxon_p_holm", "wilcoxon_p_bh", "cohen_d", "hedges_g",
+                 "hedges_g_ci_lower", "hedges_g_ci_upper"]
+        recs = []
+        for r in src:
+            rec = {"segment": r["segment"]} if segments else {}
+            rec["level"], rec["name"] = r["level"], r["name"]
+            for k in cols:
+                v = r.get(k, math.nan)
+                rec[k] = math.nan if v is None and k != "aspiration" else v
+            rec["significant"] = r.get("significant")
+            if segments:
+                rec["suppressed"] = r.get("suppressed")
+            rec["note"] = r.get("note") or ""
+            recs.append(rec)
+        return pd.DataFrame(recs)
+
     def tables(self) -> dict:
         out = {}
         for level in LEVELS:
@@ -362,6 +572,8 @@ class GapResult:
         return out
 
     def methods(self) -> list:
+        if self.one_group:
+            return self._one_group_methods()
         g1, g2 = self.groups
         m = [
             ("Groups", f"'{g1}' versus '{g2}' (column {self.group_column}); every difference is "
@@ -407,6 +619,59 @@ class GapResult:
                       "when at least scalar invariance (equal loadings and intercepts) holds between "
                       "the groups; rows of constructs below scalar, and of touchpoints/components that "
                       "contain them, say so in 'note'."))
+        return m
+
+    def _one_group_methods(self) -> list:
+        (g1,) = self.groups
+        who = f"'{g1}'" + (f" (column {self.group_column})" if self.group_column else "")
+        m = [
+            ("Design", f"One group, {who}, against the aspirations (performance standards): no second "
+                       "group (e.g. frontline staff) is compared. n counts non-missing answers per "
+                       "variable."),
+            ("Scores per level", "Item: the answer. Construct, touchpoint, component: the mean of the "
+                                 "respondent's answered items of that construct/touchpoint/component, "
+                                 "blank unless at least half of its items were answered."),
+            ("Top-2-box", "Share of answers at or above scale maximum - 1 (the two highest points of "
+                          f"an integer scale); scale maximum = {self.scale_max} "
+                          f"({self.scale_max_source})."),
+            ("Gap to aspiration", "gap_to_aspiration = mean - aspiration; negative = below target. Items "
+                                  "inherit their construct's aspiration; a touchpoint or component gets "
+                                  "the mean of its constructs' aspirations when all of them have one. "
+                                  "Rows without an aspiration show the descriptives only (no tests)."),
+            ("One-sample t test", "t = (mean - aspiration) / (SD / sqrt(n)), df = n - 1, two-sided p; "
+                                  "t_ci_lower/t_ci_upper = 95% CI of the gap (R t.test(x, mu = "
+                                  "aspiration), its conf.int minus the aspiration)."),
+            ("Wilcoxon signed-rank test", "Differences x - aspiration; zero differences dropped "
+                                          "(wilcoxon_n = the non-zero ones); normal approximation with "
+                                          "tie and continuity correction (R wilcox.test(x, mu = "
+                                          "aspiration, exact = FALSE, correct = TRUE)); wilcoxon_v is "
+                                          "R's V, the sum of the ranks of |x - aspiration| over the "
+                                          "positive differences."),
+            ("Effect size", "Cohen's d for one sample = gap / SD (n - 1 denominator). Hedges' g = J d "
+                            "with J = 1 - 3/(4 df - 1), df = n - 1 (Hedges 1981; Borenstein et al. 2009, "
+                            "Introduction to Meta-Analysis, eqs. 4.22-4.23). 95% CI g +/- 1.96 SE with "
+                            "SE = J sqrt(1/n + d^2/(2n)) (Hedges & Olkin 1985)."),
+            ("Multiple testing", "Holm (family-wise error) and Benjamini-Hochberg (false discovery rate) "
+                                 "adjusted p-values, as R p.adjust, within each family: items, "
+                                 "constructs, touchpoints, components (and within each segment value); "
+                                 "separately for the t test (p_holm, p_bh) and the Wilcoxon test "
+                                 "(wilcoxon_p_holm, wilcoxon_p_bh). Rows without an aspiration are not "
+                                 "in a family. 'significant' = Holm-adjusted "
+                                 + ("sandwich-SE gap p" if self.weight else "t-test p")
+                                 + f" < {self.alpha}."),
+        ]
+        if self.weight:
+            m.append(("Survey weights", f"Weights from column {self.weight}. Weighted: mean = sum(w y)/"
+                      "sum(w); SD^2 = n/(n-1) sum(w (y-mean)^2)/sum(w); top-2-box; gap to aspiration. "
+                      "The weighted gap has the Taylor-linearisation (sandwich) SE of the weighted "
+                      "mean, var(mean) = n/(n-1) sum(w^2 (y-mean)^2)/sum(w)^2 (as survey::svymean), "
+                      "normal 95% CI (gap_ci_lower/upper), z and p (gap_pvalue, gap_p_holm, gap_p_bh). "
+                      "Kish design effect deff = n sum(w^2)/sum(w)^2. NOT weighted: the t test, the "
+                      "Wilcoxon test and the effect size (tests of the sample)."))
+        if self.segment_column:
+            m.append(("Segments", f"The analysis repeated within each value of {self.segment_column}. "
+                      f"Cells with fewer than {self.min_n} answers are suppressed: n is shown, every "
+                      "other value is blank and 'suppressed' is true."))
         return m
 
 
@@ -503,42 +768,57 @@ def _compare_block(scores, gmask, wts, threshold, aspirations, levels_order, min
     return rows
 
 
-def _adjust(rows, alpha, weighted):
+def _one_block(scores, mask, wts, threshold, aspirations, levels_order, min_n=None):
+    """One-group rows for every (level, name) on the rows selected by ``mask``."""
+    import numpy as np
+
+    rows = []
+    for level in levels_order:
+        for name, s in scores.get(level, {}).items():
+            y = s.to_numpy(dtype=float)
+            ok = mask & np.isfinite(y)
+            x = y[ok]
+            r = {"level": level, "name": name}
+            if min_n is not None and len(x) < min_n:
+                r.update(n=len(x), suppressed=True, note=f"suppressed: fewer than {min_n} answers")
+                rows.append(r)
+                continue
+            thr = threshold(level, name) if callable(threshold) else threshold
+            asp = (aspirations.get(level) or {}).get(name)
+            r.update(describe_one(x, asp, top2_threshold=thr, w=wts[ok] if wts is not None else None))
+            if min_n is not None:
+                r["suppressed"] = False
+            rows.append(r)
+    return rows
+
+
+def _adjust(rows, alpha, weighted, one_group=False):
     import numpy as np
 
     for level in LEVELS:
         fam = [r for r in rows if r["level"] == level and not r.get("suppressed")]
         if not fam:
             continue
-        pairs = [("pvalue", "p_holm", "p_bh"), ("mw_pvalue", "mw_p_holm", "mw_p_bh")]
+        if one_group:
+            pairs = [("pvalue", "p_holm", "p_bh"), ("wilcoxon_pvalue", "wilcoxon_p_holm", "wilcoxon_p_bh")]
+            wpair = ("gap_pvalue", "gap_p_holm", "gap_p_bh")
+        else:
+            pairs = [("pvalue", "p_holm", "p_bh"), ("mw_pvalue", "mw_p_holm", "mw_p_bh")]
+            wpair = ("diff_pvalue", "diff_p_holm", "diff_p_bh")
         if weighted:
-            pairs.append(("diff_pvalue", "diff_p_holm", "diff_p_bh"))
+            pairs.append(wpair)
         for src, holm, bh in pairs:
             p = [r.get(src, math.nan) for r in fam]
             for r, h, b in zip(fam, adjust_pvalues(p, "holm"), adjust_pvalues(p, "bh")):
                 r[holm], r[bh] = float(h), float(b)
         for r in fam:
-            key = "diff_p_holm" if weighted else "p_holm"
+            key = wpair[1] if weighted else "p_holm"
             p = r.get(key, math.nan)
             r["significant"] = bool(np.isfinite(p) and p < alpha)
 
 
-def gap_analysis(data, group, *, levels=None, items=None, compare=None, scale_max=None,
-                 aspirations=None, weight=None, by=None, min_n: int = 30, invariance=None,
-                 alpha: float = 0.05) -> GapResult:
-    """Compare two groups on items and on scores built from them.
-
-    ``data``: a DataFrame with the numeric item columns, the group column ``group``
-    (text labels; None/NaN = unknown, dropped), optionally a ``weight`` column and a
-    segment column ``by``.
-    ``levels``: ``{"item": {...}, "construct": {name: [items]}, "touchpoint": {...},
-    "component": {...}}``; ``items`` (a list) is the short form for items only.
-    ``aspirations``: ``{level: {name: target}}``. ``invariance``:
-    ``{construct: "configural"|"metric"|"scalar"|"strict"|"none"}``.
-    """
-    import numpy as np
-    import pandas as pd
-
+def _check_levels(data, levels, items, extra_columns):
+    """Validated ``{level: {name: [items]}}`` and the item columns needed, in order."""
     levels = {k: dict(v) for k, v in (levels or {}).items() if v}
     if items:
         levels.setdefault("item", {}).update({i: [i] for i in items})
@@ -553,22 +833,16 @@ def gap_analysis(data, group, *, levels=None, items=None, compare=None, scale_ma
             if not its:
                 raise InputError("a scale with no items")
             needed.extend(i for i in its if i not in needed)
-    for c in needed + [group] + ([weight] if weight else []) + ([by] if by else []):
+    for c in needed + [c for c in extra_columns if c]:
         if c not in data.columns:
             raise InputError("no such column", column=c)
-    warnings = []
+    return levels, needed
 
-    labels = [None if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v)
-              for v in data[group].tolist()]
-    g1, g2 = _choose_groups(labels, group, compare)
-    lab = np.array([x if x is not None else "" for x in labels], dtype=object)
-    m1, m2 = lab == g1, lab == g2
-    n_unknown = sum(1 for x in labels if x is None)
-    if n_unknown:
-        warnings.append(f"{n_unknown} respondents have no value in {group} and are left out")
 
-    values = data[needed].apply(pd.to_numeric, errors="coerce").astype(float)
-    sel = m1 | m2
+def _top2_setup(values, sel, needed, levels, scale_max, warnings):
+    """(scale maximum, its source, threshold(level, name)) for top-2-box."""
+    import numpy as np
+
     per_item_max = {}
     if isinstance(scale_max, dict):
         per_item_max = {str(k): float(v) for k, v in scale_max.items()}
@@ -594,12 +868,68 @@ def gap_analysis(data, group, *, levels=None, items=None, compare=None, scale_ma
         tops.discard(None)
         return max(tops) - 1 if tops else None
 
+    return scale_max_v, source, threshold
+
+
+def _weights(data, weight, sel):
+    """The weight column as floats, refusing negative or non-numeric weights on selected rows."""
+    import numpy as np
+    import pandas as pd
+
+    wts = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype=float)
+    for i in np.flatnonzero(sel & ~(np.isfinite(wts) & (wts >= 0))):
+        raise InputError("a survey weight must be a non-negative number", column=weight,
+                         row=int(i) + 1, value=str(data[weight].iloc[i]))
+    return wts
+
+
+def _text_labels(column):
+    return [None if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v)
+            for v in column.tolist()]
+
+
+def gap_analysis(data, group=None, *, levels=None, items=None, compare=None, scale_max=None,
+                 aspirations=None, weight=None, by=None, min_n: int = 30, invariance=None,
+                 alpha: float = 0.05, label: str = "all") -> GapResult:
+    """Compare two groups on items and on scores built from them, or, with ``group=None``,
+    one group against the aspirations (:func:`aspiration_gaps`, every row of ``data``,
+    called ``label``; ``compare`` and ``invariance`` do not apply).
+
+    ``data``: a DataFrame with the numeric item columns, the group column ``group``
+    (text labels; None/NaN = unknown, dropped), optionally a ``weight`` column and a
+    segment column ``by``.
+    ``levels``: ``{"item": {...}, "construct": {name: [items]}, "touchpoint": {...},
+    "component": {...}}``; ``items`` (a list) is the short form for items only.
+    ``aspirations``: ``{level: {name: target}}``. ``invariance``:
+    ``{construct: "configural"|"metric"|"scalar"|"strict"|"none"}``.
+    """
+    if group is None:
+        if compare is not None:
+            raise InputError("--compare needs --group: the column holding the groups to compare")
+        return aspiration_gaps(data, levels=levels, items=items, scale_max=scale_max,
+                               aspirations=aspirations, weight=weight, by=by, min_n=min_n,
+                               alpha=alpha, label=label)
+    import numpy as np
+    import pandas as pd
+
+    levels, needed = _check_levels(data, levels, items, [group, weight, by])
+    warnings = []
+
+    labels = _text_labels(data[group])
+    g1, g2 = _choose_groups(labels, group, compare)
+    lab = np.array([x if x is not None else "" for x in labels], dtype=object)
+    m1, m2 = lab == g1, lab == g2
+    n_unknown = sum(1 for x in labels if x is None)
+    if n_unknown:
+        warnings.append(f"{n_unknown} respondents have no value in {group} and are left out")
+
+    values = data[needed].apply(pd.to_numeric, errors="coerce").astype(float)
+    sel = m1 | m2
+    scale_max_v, source, threshold = _top2_setup(values, sel, needed, levels, scale_max, warnings)
+
     wts = None
     if weight:
-        wts = pd.to_numeric(data[weight], errors="coerce").to_numpy(dtype=float)
-        for i in np.flatnonzero(sel & ~(np.isfinite(wts) & (wts >= 0))):
-            raise InputError("a survey weight must be a non-negative number", column=weight,
-                             row=int(i) + 1, value=str(data[weight].iloc[i]))
+        wts = _weights(data, weight, sel)
         zero = sel & (wts == 0)
         if zero.any():
             warnings.append(f"{int(zero.sum())} respondents with weight 0 are left out")
@@ -631,8 +961,7 @@ def gap_analysis(data, group, *, levels=None, items=None, compare=None, scale_ma
 
     seg_rows = []
     if by:
-        slabels = [None if (v is None or (isinstance(v, float) and math.isnan(v))) else str(v)
-                   for v in data[by].tolist()]
+        slabels = _text_labels(data[by])
         sarr = np.array([x if x is not None else "" for x in slabels], dtype=object)
         for seg in sorted({x for x in slabels if x is not None}):
             sm = sarr == seg
@@ -651,6 +980,80 @@ def gap_analysis(data, group, *, levels=None, items=None, compare=None, scale_ma
                      scale_max_source=source, weight=weight, segment_column=by, min_n=min_n,
                      segments=seg_rows, group_sizes=sizes, invariance=dict(invariance or {}),
                      alpha=alpha, levels=levels, warnings=warnings)
+
+
+def aspiration_gaps(data, *, levels=None, items=None, scale_max=None, aspirations=None, weight=None,
+                    by=None, min_n: int = 30, alpha: float = 0.05, label: str = "all",
+                    group_column: str | None = None) -> GapResult:
+    """One group (every row of ``data``, called ``label``) against the aspirations.
+
+    Same inputs as :func:`gap_analysis` without the group; ``group_column`` only records
+    where ``label`` came from (e.g. ``respondent_type``). Every row gets n, mean, SD,
+    top-2-box; rows with an aspiration also the gap, the one-sample t and Wilcoxon tests,
+    Cohen's d / Hedges' g and Holm/BH per family (module docstring). At least one row
+    needs an aspiration.
+    """
+    import numpy as np
+    import pandas as pd
+
+    levels, needed = _check_levels(data, levels, items, [weight, by])
+    asp = {k: {n: float(v) for n, v in (d or {}).items() if v is not None}
+           for k, d in (aspirations or {}).items()}
+    if not any(n in (levels.get(lv) or {}) for lv, d in asp.items() for n in d):
+        raise InputError("no aspiration for any item, construct, touchpoint or component: a one-group "
+                         "gap analysis measures the distance to the aspirations (give them, e.g. "
+                         "--aspiration NAME=4.5 or aspiration: in the spec), or compare two groups "
+                         "with --group")
+    warnings = []
+    mask = np.ones(len(data), dtype=bool)
+    values = data[needed].apply(pd.to_numeric, errors="coerce").astype(float)
+    scale_max_v, source, threshold = _top2_setup(values, mask, needed, levels, scale_max, warnings)
+    wts = None
+    if weight:
+        wts = _weights(data, weight, mask)
+        zero = wts == 0
+        if zero.any():
+            warnings.append(f"{int(zero.sum())} respondents with weight 0 are left out")
+            mask = mask & (wts > 0)
+    n_total = int(mask.sum())
+    if n_total == 0:
+        raise InputError(f"no respondents in {label!r} to analyse", column=group_column, value=label)
+
+    scores = _scores(values, levels)
+    rows = _one_block(scores, mask, wts, threshold, asp, LEVELS)
+    _adjust(rows, alpha, bool(weight), one_group=True)
+    missing = [f"{r['level']} {r['name']}" for r in rows if r["aspiration"] is None]
+    if missing:
+        warnings.append(f"{len(missing)} rows have no aspiration (descriptives only, no tests): "
+                        + ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else ""))
+    for r in rows:
+        if r["n"] < 2:
+            warnings.append(f"{r['level']} {r['name']}: fewer than 2 answers; tests not computed")
+        elif r["n"] < min_n:
+            warnings.append(f"{r['level']} {r['name']}: only {r['n']} answers (fewer than {min_n}); "
+                            "read with care")
+        if r["aspiration"] is not None and r["n"] >= 2 and not math.isfinite(r["t"]):
+            warnings.append(f"{r['level']} {r['name']}: every answer is the same; the t test and "
+                            "effect size are not defined (a constant item?)")
+
+    seg_rows = []
+    if by:
+        slabels = _text_labels(data[by])
+        sarr = np.array([x if x is not None else "" for x in slabels], dtype=object)
+        for seg in sorted({x for x in slabels if x is not None}):
+            block = _one_block(scores, mask & (sarr == seg), wts, threshold, asp, LEVELS, min_n=min_n)
+            _adjust(block, alpha, bool(weight), one_group=True)
+            for r in block:
+                r["segment"] = seg
+            seg_rows.extend(block)
+        n_sup = sum(1 for r in seg_rows if r.get("suppressed"))
+        if n_sup:
+            warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers and are suppressed")
+
+    return GapResult(groups=(label,), group_column=group_column, rows=rows, scale_max=scale_max_v,
+                     scale_max_source=source, weight=weight, segment_column=by, min_n=min_n,
+                     segments=seg_rows, group_sizes={label: n_total}, invariance={}, alpha=alpha,
+                     levels=levels, warnings=warnings)
 
 
 def _apply_note(r, notes):

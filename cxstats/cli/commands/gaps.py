@@ -1,4 +1,5 @@
-"""``cxstats gaps``: two groups compared per item, construct, touchpoint and component."""
+"""``cxstats gaps``: two groups compared per item, construct, touchpoint and component, or
+one group (customers without a staff wave) against the aspirations."""
 
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def _text_column(table, column):
 @quiet_option
 def command(data, group, compare, items, scales, touchpoints, components, aspirations, scale_max,
             weight, by, min_n, verdicts, spec_path, json_path, xlsx_path, quiet):
-    """Gaps between two groups: customers vs staff, or any two groups.
+    """Gaps between two groups (customers vs staff), or one group against the aspirations.
 
     For every item and every scale (construct, touchpoint, component = mean of
     its items per respondent): n, mean, SD and top-2-box per group, the
@@ -91,6 +92,14 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
     Mann-Whitney U, Hedges' g with 95% CI, and Holm / Benjamini-Hochberg adjusted
     p-values within each level. Numbers match R's t.test, wilcox.test(exact =
     FALSE) and p.adjust.
+
+    Without --group (and with --spec when the data hold customers only, no staff
+    wave): one group against the aspirations (--aspiration or the spec's). Per
+    row n, mean, SD, top-2-box, gap_to_aspiration = mean - aspiration, the
+    one-sample t test (t, df, pvalue, t_ci_lower/upper = 95% CI of the gap; R
+    t.test(x, mu = a)), the Wilcoxon signed-rank test (wilcoxon_v, wilcoxon_pvalue;
+    R wilcox.test(x, mu = a, exact = FALSE, correct = TRUE)), Cohen's d and
+    Hedges' g, Holm / BH per level. Rows without an aspiration: descriptives only.
 
     \b
     Examples:
@@ -100,21 +109,26 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
           --scale-max 5 --json gaps.json --xlsx gaps.xlsx
       cxstats gaps survey.csv --group type --items q1,q2 --weight w --by region --min-n 30
       cxstats gaps answers.csv --spec study.yaml --xlsx gap_workbook.xlsx
+      cxstats gaps customers.csv --scale web=q1,q2,q3 --scale delivery=q4,q5 \
+          --aspiration web=4.5 --aspiration delivery=4.2 --scale-max 5 --xlsx aspiration_gaps.xlsx
+      cxstats gaps customers.csv --spec study.yaml --xlsx gap_workbook.xlsx
 
     With --spec, items, constructs, touchpoints, components, aspirations, scales
-    and weights come from the study spec and customers are compared with staff.
+    and weights come from the study spec and customers are compared with staff;
+    with customers only (no staff file), customers against the spec's aspirations.
     """
     files = data
     data = files_label(files) if spec_path else one_data_file(files)
     import pandas as pd
 
-    from cxstats.stats.gaps import expand_aspirations, gap_analysis
+    from cxstats.stats.gaps import aspiration_gaps, expand_aspirations, gap_analysis
 
     compare_pair = tuple(split_list(compare, "--compare")) if compare else None
     if compare_pair is not None and len(compare_pair) != 2:
         raise InputError(f"option --compare: give exactly two group values A,B, not {compare!r}")
     targets = _parse_targets(aspirations, "--aspiration")
     invariance = _parse_verdicts(verdicts)
+    one_group, label, group_column, note = False, "all", None, None
     item_list = split_list(items, "--items")
     levels = {"construct": parse_scales(scales, "--scale"),
               "touchpoint": parse_scales(touchpoints, "--touchpoint"),
@@ -127,6 +141,17 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
         spec = load_spec(spec_path)
         survey = load_survey(spec, [(d, None) for d in files])
         frame = survey.data
+        if not group and frame["respondent_type"].nunique(dropna=True) == 1:
+            # customers only (no staff wave): one group against the spec's aspirations
+            label = str(frame["respondent_type"].dropna().iloc[0])
+            one_group, group_column = True, "respondent_type"
+            frame = frame[frame["respondent_type"] == label].reset_index(drop=True)
+            other = "staff" if label == "customer" else "customer"
+            note = (f"no {other} respondents in the data: {label}s are compared with the aspirations "
+                    f"only (add the {other} file to compare {label}s with {other})")
+            if compare_pair is not None:
+                raise InputError(f"--compare: the data hold only {label} respondents; there is no "
+                                 "second group to compare", file=data, column="respondent_type")
         group = group or "respondent_type"
         spec_levels = spec.levels()
         for lv in ("construct", "touchpoint", "component"):
@@ -142,14 +167,20 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
                 raise InputError(f"{what}: no such column in the survey table (it has: "
                                  f"{', '.join(c for c in frame.columns if not c.startswith('_'))})",
                                  file=data, column=col)
-        if compare_pair is None and group == "respondent_type":
+        if compare_pair is None and group == "respondent_type" and not one_group:
             compare_pair = ("customer", "staff")
     else:
         from cxstats.io.readers import read_table
         from cxstats.io.tables import load_numeric, numeric_column
 
         if not group:
-            raise InputError("give --group COL (the column with the two groups), or --spec")
+            if compare_pair is not None:
+                raise InputError("--compare needs --group COL (the column holding the groups)")
+            if not targets:
+                raise InputError("without --group there is no second group: give --group COL to compare "
+                                 "two groups, or --aspiration NAME=VALUE (e.g. web=4.5) to compare "
+                                 "the respondents with the aspirations (or --spec with aspirations)")
+            one_group = True
         if not item_list and not any(levels.values()):
             raise InputError("give --items I1,I2,... and/or --scale NAME=I1,I2,... (or --spec)")
         needed = list(item_list)
@@ -157,9 +188,10 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
             for its in lv.values():
                 needed.extend(i for i in its if i not in needed)
         table = read_table(data)
-        table.require_columns([group] + [c for c in (by, weight) if c])
+        table.require_columns([c for c in (group, by, weight) if c])
         frame = load_numeric(data, needed, table=table)
-        frame[group] = _text_column(table, group)
+        if group:
+            frame[group] = _text_column(table, group)
         if by:
             frame[by] = _text_column(table, by)
         if weight:
@@ -179,11 +211,21 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
             for its in lv.values():
                 item_list.extend(i for i in its if i not in item_list)
     all_levels = {"item": {i: [i] for i in item_list}, **{k: v for k, v in levels.items() if v}}
+    frame = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
     try:
-        result = gap_analysis(frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame), group,
-                              levels=all_levels, compare=compare_pair, scale_max=scale_max,
-                              aspirations=expand_aspirations(all_levels, targets), weight=weight, by=by,
-                              min_n=min_n, invariance=invariance)
+        if one_group:
+            result = aspiration_gaps(frame, levels=all_levels, scale_max=scale_max,
+                                     aspirations=expand_aspirations(all_levels, targets), weight=weight,
+                                     by=by, min_n=min_n, label=label, group_column=group_column)
+            if note:
+                result.warnings.insert(0, note)
+            if invariance:
+                result.warnings.append("--invariance ignored: it concerns comparisons between groups, "
+                                       "and this analysis has one group")
+        else:
+            result = gap_analysis(frame, group, levels=all_levels, compare=compare_pair, scale_max=scale_max,
+                                  aspirations=expand_aspirations(all_levels, targets), weight=weight, by=by,
+                                  min_n=min_n, invariance=invariance)
     except InputError as exc:
         raise _with_file(exc, data) from None
     _emit(result, json_path, xlsx_path, quiet)
