@@ -193,9 +193,10 @@ def test_step_errors_are_located_in_the_plan(tmp_path, demo):
     # a data problem found inside a step (no file attached) is reported at steps[i]
     plan = tmp_path / "plan.yaml"
     plan.write_text(f"spec: {demo / 'questionnaire.yaml'}\ndata: [{demo / 'customers.csv'}]\n"
-                    "steps:\n  - step: describe\n  - step: gaps\n", encoding="utf-8")
+                    "steps:\n  - step: describe\n  - step: drivers\n    outcome: nps\n"
+                    "    outcome_type: binary\n    binary_threshold: 11\n    bootstrap: 0\n", encoding="utf-8")
     res = run_cli("run", plan, "--quiet")
-    assert_clean_error(res, "plan.yaml", "steps[1]")
+    assert_clean_error(res, "plan.yaml", "steps[1]", "column 'nps'", "outcome is constant")
 
 
 def test_json_is_byte_identical_across_processes(tmp_path):
