@@ -959,22 +959,14 @@ def gap_analysis(data, group=None, *, levels=None, items=None, compare=None, sca
             warnings.append(f"{r['level']} {r['name']}: every answer is the same within each group; "
                             "the t test and effect size are not defined (a constant item?)")
 
-    seg_rows = []
-    if by:
-        slabels = _text_labels(data[by])
-        sarr = np.array([x if x is not None else "" for x in slabels], dtype=object)
-        for seg in sorted({x for x in slabels if x is not None}):
-            sm = sarr == seg
-            block = _compare_block(scores, (m1 & sm, m2 & sm), wts, threshold, asp, LEVELS, min_n=min_n)
-            _adjust(block, alpha, bool(weight))
-            for r in block:
-                r["segment"] = seg
-                _apply_note(r, notes)
-            seg_rows.extend(block)
-        n_sup = sum(1 for r in seg_rows if r.get("suppressed"))
-        if n_sup:
-            warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers in a group and "
-                            "are suppressed")
+    def segment_block(sm):
+        block = _compare_block(scores, (m1 & sm, m2 & sm), wts, threshold, asp, LEVELS, min_n=min_n)
+        _adjust(block, alpha, bool(weight))
+        for r in block:
+            _apply_note(r, notes)
+        return block
+
+    seg_rows = _by_segment(data, by, segment_block, min_n, warnings, "answers in a group")
 
     return GapResult(groups=(g1, g2), group_column=group, rows=rows, scale_max=scale_max_v,
                      scale_max_source=source, weight=weight, segment_column=by, min_n=min_n,
@@ -1036,24 +1028,38 @@ def aspiration_gaps(data, *, levels=None, items=None, scale_max=None, aspiration
             warnings.append(f"{r['level']} {r['name']}: every answer is the same; the t test and "
                             "effect size are not defined (a constant item?)")
 
-    seg_rows = []
-    if by:
-        slabels = _text_labels(data[by])
-        sarr = np.array([x if x is not None else "" for x in slabels], dtype=object)
-        for seg in sorted({x for x in slabels if x is not None}):
-            block = _one_block(scores, mask & (sarr == seg), wts, threshold, asp, LEVELS, min_n=min_n)
-            _adjust(block, alpha, bool(weight), one_group=True)
-            for r in block:
-                r["segment"] = seg
-            seg_rows.extend(block)
-        n_sup = sum(1 for r in seg_rows if r.get("suppressed"))
-        if n_sup:
-            warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers and are suppressed")
+    def segment_block(sm):
+        block = _one_block(scores, mask & sm, wts, threshold, asp, LEVELS, min_n=min_n)
+        _adjust(block, alpha, bool(weight), one_group=True)
+        return block
+
+    seg_rows = _by_segment(data, by, segment_block, min_n, warnings, "answers")
 
     return GapResult(groups=(label,), group_column=group_column, rows=rows, scale_max=scale_max_v,
                      scale_max_source=source, weight=weight, segment_column=by, min_n=min_n,
                      segments=seg_rows, group_sizes={label: n_total}, invariance={}, alpha=alpha,
                      levels=levels, warnings=warnings)
+
+
+def _by_segment(data, by, make_block, min_n, warnings, unit):
+    """Rows of ``make_block(mask of the segment)`` for every value of segment column ``by``
+    (none without ``by``), tagged with their segment; suppressed cells counted in a warning."""
+    import numpy as np
+
+    if not by:
+        return []
+    labels = _text_labels(data[by])
+    values = np.array([x if x is not None else "" for x in labels], dtype=object)
+    rows = []
+    for seg in sorted({x for x in labels if x is not None}):
+        block = make_block(values == seg)
+        for r in block:
+            r["segment"] = seg
+        rows.extend(block)
+    n_sup = sum(1 for r in rows if r.get("suppressed"))
+    if n_sup:
+        warnings.append(f"{n_sup} segment cells have fewer than {min_n} {unit} and are suppressed")
+    return rows
 
 
 def _apply_note(r, notes):
