@@ -429,58 +429,35 @@ class GapResult:
         return out
 
     def to_dict(self) -> dict:
-        if self.one_group:
-            return self._one_group_dict()
-        g1, g2 = self.groups
-        doc = {
-            "analysis": "gaps",
+        """One group: rows as they are, difference = mean - aspiration. Two groups: per-group
+        statistics keyed by group, difference = first - second, plus invariance notes."""
+        one = self.one_group
+        row = dict if one else self._row_json
+        doc = {"analysis": "gaps"}
+        if one:
+            doc["mode"] = "one_group"
+        doc.update({
             "group_column": self.group_column,
-            "groups": [g1, g2],
-            "difference": f"{g1} - {g2}",
+            "groups": list(self.groups),
+            "difference": "mean - aspiration" if one else f"{self.groups[0]} - {self.groups[1]}",
             "n": dict(self.group_sizes),
             "scale_max": self.scale_max,
             "scale_max_source": self.scale_max_source,
             "alpha": self.alpha,
             "weights": self.weights_statement(),
-        }
+        })
         for level in LEVELS:
-            rows = [self._row_json(r) for r in self.rows if r["level"] == level]
+            rows = [row(r) for r in self.rows if r["level"] == level]
             if rows:
                 doc[LEVEL_KEYS[level]] = rows
         if self.segment_column:
             doc["segments"] = {"column": self.segment_column, "min_n": self.min_n,
-                               "rows": [self._row_json(r) for r in self.segments]}
+                               "rows": [row(r) for r in self.segments]}
         scales = {LEVEL_KEYS[k]: v for k, v in self.levels.items() if k != "item"}
         if scales:
             doc["scales"] = scales
-        doc["invariance"] = dict(self.invariance)
-        doc["warnings"] = list(self.warnings)
-        return doc
-
-    def _one_group_dict(self) -> dict:
-        (g1,) = self.groups
-        doc = {
-            "analysis": "gaps",
-            "mode": "one_group",
-            "group_column": self.group_column,
-            "groups": [g1],
-            "difference": "mean - aspiration",
-            "n": dict(self.group_sizes),
-            "scale_max": self.scale_max,
-            "scale_max_source": self.scale_max_source,
-            "alpha": self.alpha,
-            "weights": self.weights_statement(),
-        }
-        for level in LEVELS:
-            rows = [dict(r) for r in self.rows if r["level"] == level]
-            if rows:
-                doc[LEVEL_KEYS[level]] = rows
-        if self.segment_column:
-            doc["segments"] = {"column": self.segment_column, "min_n": self.min_n,
-                               "rows": [dict(r) for r in self.segments]}
-        scales = {LEVEL_KEYS[k]: v for k, v in self.levels.items() if k != "item"}
-        if scales:
-            doc["scales"] = scales
+        if not one:
+            doc["invariance"] = dict(self.invariance)
         doc["warnings"] = list(self.warnings)
         return doc
 
@@ -853,7 +830,7 @@ def _top2_setup(values, sel, needed, levels, scale_max, warnings):
         scale_max_v = float(finite.max()) if finite.size else None
         source = "observed maximum of the pooled answers"
         if per_item_max:
-            source = "the scale of each item" + (f" (others: observed maximum)" if finite.size else "")
+            source = "the scale of each item" + (" (others: observed maximum)" if finite.size else "")
             if not finite.size:
                 scale_max_v = max(per_item_max.values())
         elif scale_max_v is not None:
