@@ -1,6 +1,8 @@
 """Measurement invariance against lavaan (HS by school), partial invariance, verdict
 rules, per-construct verdicts (known truth) and the plan step."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -185,3 +187,20 @@ def test_plan_steps_on_the_demo_known_invariant(demo_ctx):
         inv_step.run(demo_ctx, {"rule": "vibes"})
     with pytest.raises(SpecError, match="no option"):
         cfa_step.run(demo_ctx, {"bogus": 1})
+
+
+def test_plan_step_passes_the_missing_option_through(tmp_path):
+    from cxstats.demo.simulate import write_demo
+    from conftest import run_cli
+
+    write_demo(tmp_path, n_customers=300, n_staff=150)
+    results = {}
+    for how in ("listwise", "ml"):
+        plan = tmp_path / f"{how}.yaml"
+        plan.write_text("spec: questionnaire.yaml\ndata:\n  - {file: customers.csv, respondent_type: customer}\n"
+                        "  - {file: staff.csv, respondent_type: staff}\nsteps:\n  - step: invariance\n"
+                        f"    constructs: [facilidad_web]\n    missing: {how}\n", encoding="utf-8")
+        assert run_cli("run", plan, "--out", tmp_path / how, "--quiet").exit_code == 0
+        doc = json.loads((tmp_path / how / f"{how}.json").read_text())
+        results[how] = json.dumps(doc["steps"][0]["result"]["constructs"])
+    assert '"listwise"' in results["listwise"] and '"ml"' in results["ml"]

@@ -51,7 +51,7 @@ def run(ctx, options):
     if not scales:
         ctx.fail("constructs", "no construct to test")
     result = construct_invariance(data.reset_index(drop=True), scales, labels, group_labels=groups,
-                                  rule=rule, free={k: list(v) for k, v in free.items()})
+                                  rule=rule, free={k: list(v) for k, v in free.items()}, missing=missing)
     untested = [c.construct for c in result.constructs if c.level is None]
     if untested:
         result.warnings.append("no invariance verdict (fewer than 3 items or not estimable): "
