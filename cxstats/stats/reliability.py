@@ -487,10 +487,7 @@ def reliability_report(data, scales: dict, *, missing: str = "pairwise", reverse
             sub = df.loc[mask, items]
             cb = None
             if progress is not None and n_boot:
-                base = done
-
-                def cb(i, base=base):
-                    progress(base + i)
+                cb = (lambda i, base=done: progress(base + i))
             res = scale_reliability(sub, items, scale=name, group=g, missing=missing,
                                     reverse=[r for r in reverse if r in items], n_boot=n_boot,
                                     seed=rng, progress=cb, file=file)

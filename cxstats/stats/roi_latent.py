@@ -32,7 +32,6 @@ the latent coefficients and the customers' factor scores in place of the loyalty
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np

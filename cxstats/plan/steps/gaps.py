@@ -34,7 +34,7 @@ def invariance_verdicts(ctx) -> dict:
 
 def run(ctx, options):
     ctx.check_options(NAME, options, OPTIONS)
-    from cxstats.stats.gaps import aspiration_gaps, expand_aspirations, gap_analysis
+    from cxstats.stats.gaps import expand_aspirations, gap_analysis
 
     spec, survey = ctx.spec, ctx.survey
     data = survey.data
