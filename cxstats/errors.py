@@ -15,17 +15,27 @@ class InputError(Exception):
     they are put in front of the message in a fixed order, e.g.
     ``customers.csv: column 'q5', row 18, value 'Muy satisfechoo': not a code ...``.
     ``details`` holds further lines (for example the next problems found).
+
+    ``option`` names the analysis option at fault by its parameter name (the field of the
+    step's ``Options``, e.g. ``"bootstrap"``), never by a command-line flag: the command line
+    shows it as ``--bootstrap``, a plan as ``steps[3].bootstrap`` (:meth:`located`).
     """
 
     def __init__(self, message: str, *, file=None, column=None, row=None,
-                 value=None, details: list[str] | None = None):
+                 value=None, details: list[str] | None = None, option: str | None = None):
         self.reason = message
         self.file = None if file is None else str(file)
         self.column = column
         self.row = row
         self.value = value
         self.details = list(details or [])
+        self.option = option
         super().__init__(self.render())
+
+    def located(self, label: str) -> "InputError":
+        """The same error with its option shown as ``label`` (``--bootstrap`` or a YAML path)."""
+        return InputError(f"{label}: {self.reason}", file=self.file, column=self.column, row=self.row,
+                          value=self.value, details=self.details)
 
     def where(self) -> str:
         parts = []
@@ -42,7 +52,8 @@ class InputError(Exception):
 
     def render(self) -> str:
         where = self.where()
-        text = f"{where}: {self.reason}" if where else self.reason
+        reason = f"option '{self.option}': {self.reason}" if getattr(self, "option", None) else self.reason
+        text = f"{where}: {reason}" if where else reason
         if self.details:
             text += "\n" + "\n".join(f"  {d}" for d in self.details)
         return text
@@ -60,6 +71,12 @@ class SpecError(InputError):
         where = f" at {path}" if path else ""
         super().__init__(f"{where.strip() + ': ' if where else ''}{message}",
                          file=file, details=details)
+
+
+class NotApplicable(InputError):
+    """An analysis that does not apply to the data at hand (no staff file for a customer-staff
+    comparison, no NPS question for NPS). A plan skips the step with a warning naming the step
+    and this reason; a command exits 2 with it."""
 
 
 class ModelError(InputError):

@@ -89,6 +89,22 @@ def split_list(text: str | None, option: str) -> list[str]:
     return names
 
 
+def list_option(flag: str, name: str, *, metavar: str, help: str, number: bool = False):
+    """An option written ``A,B,C`` on the command line, passed on as a list (None if absent)."""
+    def convert(ctx, param, value):
+        if value is None:
+            return None
+        names = split_list(value, flag)
+        if not number:
+            return names
+        try:
+            return [float(n) for n in names]
+        except ValueError:
+            raise click.BadParameter(f"{value!r}: expected numbers separated by commas") from None
+
+    return click.option(flag, name, metavar=metavar, help=help, callback=convert)
+
+
 def parse_scales(values, option: str = "--scale") -> dict[str, list[str]]:
     """Parse repeated ``NAME=I1,I2,I3`` options into ``{NAME: [I1, I2, I3]}``."""
     scales: dict[str, list[str]] = {}
@@ -126,27 +142,117 @@ def progress(iterable=None, *, total=None, desc: str = "", quiet: bool = False):
                 leave=False, dynamic_ncols=True)
 
 
-def emit(result, *, json_path: str | None, xlsx_path: str | None, quiet: bool = False,
-         write_sheets=None) -> None:
-    """Write a result as JSON and/or a workbook, and print a summary table.
+class ProgressBars:
+    """The terminal side of the one progress protocol: ``factory(desc)`` gives a
+    ``progress(done, total)`` callback drawing a bar; :meth:`close` ends every bar."""
 
-    ``result`` has ``to_dict()``, ``tables()`` (name -> DataFrame) and may have
-    ``methods()`` (topic, text) and ``warnings`` (list of str). ``write_sheets``
-    (builder, result) lays out a custom workbook; by default every table
-    becomes a sheet.
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.bars = []
+
+    def __call__(self, desc: str):
+        state = {"bar": None}
+
+        def update(done: int, total: int) -> None:
+            bar = state["bar"]
+            if bar is None:
+                bar = state["bar"] = progress(total=total, desc=desc, quiet=self.quiet)
+                self.bars.append(bar)
+            if bar.total != total:
+                bar.total = total
+            bar.update(done - bar.n)
+
+        return update
+
+    def close(self) -> None:
+        for bar in self.bars:
+            bar.close()
+        self.bars = []
+
+
+def option_flag(option: str) -> str:
+    """How an analysis option is written on the current command line (``--bootstrap``)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        for p in ctx.command.params:
+            if isinstance(p, click.Option) and p.name == option:
+                longs = [o for o in p.opts if o.startswith("--")]
+                return (longs or p.opts)[0]
+    return "--" + option.replace("_", "-")
+
+
+def step_context(files, spec_path=None, *, seed: int = 20261123, quiet: bool = False,
+                 finance=None, roadmap=None, bars: "ProgressBars | None" = None):
+    """The :class:`cxstats.steps.StepContext` of a command: the survey table through the spec
+    (several files), or the plain file(s) without one."""
+    from cxstats.steps import StepContext
+
+    files = [str(f) for f in (files or ())]
+    spec = loader = None
+    if spec_path:
+        from cxstats.io.survey import load_survey
+        from cxstats.spec.load import load_spec
+
+        spec = load_spec(spec_path)
+        loader = lambda: load_survey(spec, [(d, None) for d in files])  # noqa: E731
+    finance_table = None
+    if finance:
+        from cxstats.io.readers import read_table
+
+        finance_table = read_table(finance)
+    return StepContext(spec=spec, files=files, source=files_label(files) if files else "",
+                       finance=finance_table, roadmap=roadmap, seed=seed,
+                       progress_factory=bars if bars is not None else ProgressBars(quiet),
+                       survey_loader=loader)
+
+
+def run_analysis(name: str, ctx, **options):
+    """Run analysis ``name`` (a module of :mod:`cxstats.steps`) with the command's options.
+
+    ``options`` are the command's keyword arguments named as the step's ``Options`` fields;
+    an option error is shown with the command-line flag (``--bootstrap: ...``).
     """
+    from cxstats.steps import get
+
+    module = get(name)
+    bars = ctx.progress_factory if isinstance(ctx.progress_factory, ProgressBars) else None
+    try:
+        opts = module.Options(**options)
+        return module.run(ctx, opts)
+    except InputError as exc:
+        if exc.option:
+            raise exc.located(option_flag(exc.option)) from None
+        raise
+    finally:
+        if bars is not None:
+            bars.close()
+
+
+def emit(result, *, name: str | None = None, json_path: str | None, xlsx_path: str | None,
+         quiet: bool = False, write_sheets=None) -> None:
+    """Write a result as JSON and/or its workbook (the analysis' one layout), and print a
+    summary table; warnings go to standard error."""
     from cxstats.report.jsonout import write_json
 
-    warnings = list(getattr(result, "warnings", []) or [])
+    warnings = list(getattr(result, 'warnings', None) or [])
     if json_path:
         write_json(result, json_path)
     if xlsx_path:
         from cxstats.report.sheets import write_result_workbook
 
-        write_result_workbook(result, xlsx_path, write_sheets=write_sheets)
+        if write_sheets is not None:  # TODO(issue 10): legacy commands, until each has moved to steps/
+            from cxstats.report.sheets import add_warnings_and_methods
+            from cxstats.report.workbook import WorkbookBuilder
+
+            wb = WorkbookBuilder()
+            write_sheets(wb, result)
+            add_warnings_and_methods(wb, [result])
+            wb.save(xlsx_path)
+        else:
+            write_result_workbook(result, xlsx_path, name)
     if json_path != "-" and not quiet:
         print_tables(result)
-    for w in warnings:
+    for w in dict.fromkeys(warnings):
         click.echo(f"warning: {w}", err=True)
 
 

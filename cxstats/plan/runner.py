@@ -8,12 +8,23 @@ from pathlib import Path
 
 from cxstats.errors import InputError, SpecError
 
-STEP_KEYS = {"step", "id", "workbook"}
+STEP_KEYS = {"step", "id", "workbook"}  # plan keys of a step that are not analysis options
 
 
 def available_steps() -> dict:
-    from cxstats.plan import steps
+    """Every analysis of :mod:`cxstats.steps` by name (the plan knows no analysis by itself)."""
+    from cxstats.steps import available
 
+    found = dict(_legacy_steps())
+    found.update(available())
+    return found
+
+
+def _legacy_steps() -> dict:
+    try:
+        from cxstats.plan import steps
+    except ImportError:
+        return {}
     found = {}
     for info in pkgutil.iter_modules(steps.__path__):
         if info.name.startswith("_"):
@@ -47,12 +58,30 @@ def load_plan(path) -> dict:
     return plan
 
 
+def _step_context(ctx, bars):
+    """What an analysis sees of the plan: spec, survey (loaded on first use), finance,
+    roadmap, earlier results, seed, progress."""
+    from cxstats.steps import StepContext
+
+    plan = ctx.plan
+    roadmap = None
+    if plan.get("roadmap"):
+        entry = plan["roadmap"]
+        roadmap = ctx.resolve(entry["file"] if isinstance(entry, dict) else entry)
+    return StepContext(spec=ctx.spec, files=[], source="", finance=ctx.finance, roadmap=roadmap,
+                       results=list(ctx.results.values()), seed=ctx.seed, progress_factory=bars,
+                       survey_loader=lambda: ctx.survey)
+
+
 def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None, echo=None):
     """Run every step; return (json document, {workbook key: written path}, json path)."""
     from cxstats import __version__
+    from cxstats.cli.common import ProgressBars
+    from cxstats.errors import NotApplicable
     from cxstats.plan.context import PlanContext
     from cxstats.report.jsonout import write_json
-    from cxstats.report.sheets import add_result_sheets, add_warnings_and_methods
+    from cxstats.report.layouts import sheets_for
+    from cxstats.report.sheets import add_warnings_and_methods
     from cxstats.report.workbook import WorkbookBuilder
 
     path = Path(path)
@@ -66,9 +95,20 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
     out = Path(out_dir) if out_dir else (ctx.resolve(output["dir"]) if output.get("dir") else Path("reports"))
     stem = path.stem
     names = dict(output.get("workbooks") or {})
+    on_error = plan.get("on_error", "skip")
+    if on_error not in ("skip", "stop"):
+        raise SpecError(f"on_error is skip or stop, not {on_error!r}", file=path, path="on_error")
+    notes = []  # plan-level warnings (deprecated keys, skipped steps)
 
-    done = []  # (step entry, module, result)
+    def say(message):
+        notes.append(message)
+        if echo and not quiet:
+            echo(f"warning: {message}")
+
+    done = []  # (step entry, module, step id, result)
+    skipped = []
     steps = plan["steps"]
+    bars = ProgressBars(quiet)
     bar = ctx.progress(total=len(steps), desc="plan")
     for i, entry in enumerate(steps):
         module = known[entry["step"]]
@@ -80,11 +120,28 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
             echo(f"[{i + 1}/{len(steps)}] {entry['step']}")
         ctx.current_index = i
         try:
-            result = module.run(ctx, options)
+            if hasattr(module, "Options"):
+                opts = module.Options.from_mapping(
+                    options, step=entry["step"],
+                    warn=lambda m, i=i: say(f"{path.name}: steps[{i}]: {m}"))
+                result = module.run(_step_context(ctx, bars), opts)
+            else:  # a plan step not yet moved to cxstats.steps
+                result = module.run(ctx, options)
+        except NotApplicable as exc:
+            if on_error == "stop":
+                raise SpecError(exc.render(), file=path, path=f"steps[{i}]") from None
+            say(f"step {i + 1} ({step_id}) skipped: {exc.render()}")
+            skipped.append({"step": entry["step"], "id": step_id, "skipped": exc.render()})
+            continue
         except InputError as exc:
-            if exc.file is None:  # a problem of this step's data or options: locate it in the plan
-                ctx.fail(None, exc.render())
+            if exc.option:  # an option of this step: name it as the plan writes it
+                raise SpecError(exc.reason, file=path, path=f"steps[{i}].{exc.option}",
+                                details=exc.details) from None
+            if exc.file is None:  # a problem of this step's data: locate it in the plan
+                raise SpecError(exc.render(), file=path, path=f"steps[{i}]") from None
             raise
+        finally:
+            bars.close()
         ctx.results[step_id] = result
         done.append((entry, module, step_id, result))
         bar.update(1)
@@ -92,24 +149,25 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
 
     document = {"plan": plan.get("title") or stem, "cxstats_version": __version__, "seed": ctx.seed,
                 "steps": [{"step": e["step"], "id": sid, "result": r} for e, _, sid, r in done]}
+    if skipped:
+        document["skipped"] = skipped
+    if notes:
+        document["warnings"] = notes
     json_path = out / (output.get("json") or f"{stem}.json")
     write_json(document, json_path)
 
     by_book: dict[str, list] = {}
     for entry, module, sid, result in done:
         key = entry.get("workbook") or getattr(module, "WORKBOOK", "main")
-        by_book.setdefault(key, []).append((module, result))
+        by_book.setdefault(key, []).append((module, entry["step"], result))
     written = {}
     for key, items in by_book.items():
         # a step may lead its workbook (ROI results before the finance link feeding them)
         items.sort(key=lambda item: getattr(item[0], "SHEET_PRIORITY", 100))
         wb = WorkbookBuilder()
-        for module, result in items:
-            if hasattr(module, "sheets"):
-                module.sheets(wb, result)
-            else:
-                add_result_sheets(wb, result)
-        add_warnings_and_methods(wb, [r for _, r in items])
+        for module, name, result in items:
+            (getattr(module, "sheets", None) or sheets_for(name))(wb, result)
+        add_warnings_and_methods(wb, [r for _, _, r in items])
         target = out / names.get(key, f"{stem}_{key}.xlsx")
         wb.save(target)
         written[key] = target

@@ -1,30 +1,24 @@
-"""Generic result -> workbook layout (one sheet per table, warnings, methods)."""
+"""A result -> workbook: the analysis' layout, then Warnings and Methods sheets."""
 
 from __future__ import annotations
 
 
-def write_result_workbook(result, path, write_sheets=None) -> None:
+def write_result_workbook(result, path, name: str) -> None:
+    """The workbook of one analysis (``cxstats NAME --xlsx``): the same sheets as a plan writes."""
+    from cxstats.report.layouts import sheets_for
     from cxstats.report.workbook import WorkbookBuilder
 
     wb = WorkbookBuilder()
-    if write_sheets is not None:
-        write_sheets(wb, result)
-    else:
-        add_result_sheets(wb, result)
+    sheets_for(name)(wb, result)
     add_warnings_and_methods(wb, [result])
     wb.save(path)
-
-
-def add_result_sheets(wb, result, prefix: str = "") -> None:
-    for name, df in result.tables().items():
-        wb.add_table(f"{prefix}{name}", df, title=name)
 
 
 def add_warnings_and_methods(wb, results) -> None:
     warnings, methods, seen = [], [], set()
     for r in results:
         warnings.extend(getattr(r, "warnings", []) or [])
-        for topic, text in (r.methods() if hasattr(r, "methods") else []):
+        for topic, text in r.methods():
             if topic not in seen:
                 seen.add(topic)
                 methods.append((topic, text))

@@ -40,7 +40,7 @@ class DescribeResult:
 STAT_COLUMNS = ("n", "mean", "sd", "top2_pct", "missing_pct")
 
 
-def describe(data, scales: dict, *, by: str | None = None, meta=None, groups=None) -> DescribeResult:
+def analyze_describe(data, scales: dict, *, by: str | None = None, meta=None, groups=None) -> DescribeResult:
     """Descriptives of ``scales`` columns ({column: (min, max)}) in ``data``, per level of ``by``.
 
     ``meta`` ({column: {key: value}}) adds descriptive columns (construct, touchpoint...).

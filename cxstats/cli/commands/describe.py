@@ -1,0 +1,38 @@
+"""``cxstats describe``: item descriptives (n, mean, SD, top-2-box, missing), customers vs staff."""
+
+from __future__ import annotations
+
+import click
+
+from cxstats.cli.common import (data_files_argument, list_option, missing_code_option, output_options,
+                                quiet_option, spec_option)
+
+
+@click.command("describe")
+@data_files_argument
+@list_option("--columns", "columns", metavar="C1,C2,...",
+             help="Items or outcomes to describe (default with --spec: all of them).")
+@click.option("--by", "by", metavar="COL", help="Split by this column (default with --spec: respondent type).")
+@list_option("--scale-range", "scale_range", metavar="MIN,MAX", number=True,
+             help="Answer scale of the columns without --spec, e.g. 1,5 (the top-2-box needs it).")
+@spec_option
+@missing_code_option
+@output_options
+@quiet_option
+def command(data, columns, by, scale_range, spec_path, json_path, xlsx_path, quiet):
+    """Descriptives per item: n, mean, SD, top-2-box share and missing share.
+
+    With a spec every item (reverse-keyed items recoded so that higher is
+    better) and every outcome is described, customers and frontline staff
+    side by side.
+
+    \b
+    Examples:
+      cxstats describe customers.csv staff.csv --spec study.yaml --xlsx describe.xlsx
+      cxstats describe survey.csv --columns q1,q2,q3 --scale-range 1,5 --by region --json -
+    """
+    from cxstats.cli.common import emit, run_analysis, step_context
+
+    ctx = step_context(data, spec_path, quiet=quiet)
+    result = run_analysis("describe", ctx, columns=columns, by=by, scale_range=scale_range)
+    emit(result, name="describe", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

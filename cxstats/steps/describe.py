@@ -1,0 +1,90 @@
+"""Analysis ``describe``: item and outcome descriptives (n, mean, SD, top-2-box, missing),
+customers and staff side by side.
+
+With a spec: every item (reverse-keyed items already recoded) and outcome, or ``columns``,
+per respondent type (or per ``by``). Without a spec (one plain file): the named ``columns``
+on the answer scale ``scale_range`` (MIN, MAX), which the top-2-box needs.
+
+This is the smallest analysis; docs/architecture.md uses it as the recipe for a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cxstats.errors import InputError
+from cxstats.steps import StepContext, StepOptions
+
+NAME = "describe"
+WORKBOOK = "main"
+
+
+@dataclass
+class Options(StepOptions):
+    columns: list[str] | None = None       # items / outcomes to describe (default: all of the spec)
+    by: str | None = None                  # split by this column (default: respondent type)
+    scale_range: list[float] | None = None  # MIN, MAX of the answer scale (without a spec)
+
+    def validate(self):
+        if self.scale_range is not None and (len(self.scale_range) != 2
+                                             or self.scale_range[0] >= self.scale_range[1]):
+            raise InputError(f"give the answer scale as MIN,MAX (e.g. 1,5), not {self.scale_range}",
+                             option="scale_range")
+
+
+def run(ctx: StepContext, options: Options):
+    from cxstats.stats.describe import analyze_describe
+
+    if ctx.has_spec:
+        frame, scales, meta, by, groups = _from_spec(ctx, options)
+    else:
+        frame, scales, meta, by, groups = _from_file(ctx, options)
+    return analyze_describe(frame, scales, by=by, meta=meta, groups=groups)
+
+
+def _from_spec(ctx, options):
+    from cxstats.spec.model import pick
+
+    spec, data = ctx.spec, ctx.survey.data
+    meta, scales = {}, {}
+    for c in spec.constructs():
+        for item in c.items:
+            scales[item.id] = (item.scale.min, item.scale.max)
+            meta[item.id] = {"kind": "item", "touchpoint": c.touchpoint, "construct": c.id,
+                             "component": c.component, "wording": pick(item.customer, spec.language),
+                             "reverse": item.reverse}
+    for o in spec.outcomes:
+        scales[o.id] = (o.scale.min, o.scale.max)
+        meta[o.id] = {"kind": o.type, "touchpoint": "", "construct": "", "component": "",
+                      "wording": pick(o.customer, spec.language), "reverse": False}
+    if options.columns:
+        unknown = [c for c in options.columns if c not in scales]
+        if unknown:
+            raise InputError(f"unknown column {unknown[0]!r}: use item or outcome ids of the spec",
+                             option="columns")
+        scales = {c: scales[c] for c in options.columns}
+    by = options.by or "respondent_type"
+    if by not in data.columns:
+        raise InputError(f"{by!r} is not a column of the survey table", option="by")
+    groups = ([g for g in ("customer", "staff") if (data.respondent_type == g).any()]
+              if by == "respondent_type" else None)
+    return data, scales, meta, by, groups
+
+
+def _from_file(ctx, options):
+    from cxstats.io.readers import read_table
+    from cxstats.io.tables import load_column_text, load_numeric
+
+    path = ctx.one_file()
+    if not options.columns:
+        raise InputError("name the columns to describe (or give a study spec)", option="columns")
+    if options.scale_range is None:
+        raise InputError("give the answer scale as MIN,MAX (e.g. 1,5): the top-2-box needs it "
+                         "(or give a study spec)", option="scale_range")
+    table = read_table(path)
+    table.require_columns(options.columns + ([options.by] if options.by else []))
+    frame = load_numeric(path, options.columns, table=table)
+    if options.by:
+        frame[options.by] = load_column_text(path, options.by, table=table)
+    lo, hi = options.scale_range
+    return frame, {c: (lo, hi) for c in options.columns}, None, options.by, None
