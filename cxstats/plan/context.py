@@ -84,6 +84,6 @@ class PlanContext:
         return options
 
     def progress(self, iterable=None, *, total=None, desc: str = ""):
-        from cxstats.cli.common import progress
+        from cxstats.report.terminal import progress
 
         return progress(iterable, total=total, desc=desc, quiet=self.quiet)

@@ -76,7 +76,7 @@ def _step_context(ctx, bars):
 def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None, echo=None):
     """Run every step; return (json document, {workbook key: written path}, json path)."""
     from cxstats import __version__
-    from cxstats.cli.common import ProgressBars
+    from cxstats.report.terminal import ProgressBars
     from cxstats.errors import NotApplicable
     from cxstats.plan.context import PlanContext
     from cxstats.report.jsonout import write_json
