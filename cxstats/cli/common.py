@@ -125,7 +125,10 @@ def parse_scales(values, option: str = "--scale") -> dict[str, list[str]]:
 def read_model_text(model: str) -> str:
     """``--model`` takes lavaan syntax inline or ``@file``."""
     if model.startswith("@"):
+        from cxstats.report.atomic import protect_inputs
+
         path = model[1:]
+        protect_inputs(path)
         try:
             with open(path, encoding="utf-8") as fh:
                 return fh.read()
@@ -149,9 +152,11 @@ def step_context(files, spec_path=None, *, seed: int = 20261123, quiet: bool = F
                  finance=None, roadmap=None, bars: "ProgressBars | None" = None):
     """The :class:`cxstats.steps.StepContext` of a command: the survey table through the spec
     (several files), or the plain file(s) without one."""
+    from cxstats.report.atomic import protect_inputs
     from cxstats.steps import StepContext
 
     files = [str(f) for f in (files or ())]
+    protect_inputs(*files, spec_path, finance, roadmap)
     spec = loader = None
     if spec_path:
         from cxstats.io.survey import load_survey

@@ -77,8 +77,11 @@ def main(argv=None) -> None:
     if argv is None and hasattr(signal, "SIGPIPE"):
         # `cxstats ... | head`: end quietly like any Unix tool (not exit 1, which means a bug)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    from cxstats.report.atomic import output_batch
+
     try:
-        rv = cli.main(args=argv, prog_name="cxstats", standalone_mode=False)
+        with output_batch():  # a command that fails writes nothing: outputs are committed together
+            rv = cli.main(args=argv, prog_name="cxstats", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)

@@ -35,6 +35,81 @@ def _legacy_steps() -> dict:
     return found
 
 
+PLAN_KEYS = ("title", "spec", "data", "finance", "roadmap", "seed", "output", "steps", "on_error", "lang")
+
+
+def _file_entry(plan: dict, key: str, path: Path, *, extra=()) -> None:
+    """``key: FILE`` or ``key: {file: FILE, ...}``."""
+    entry = plan.get(key)
+    if entry is None:
+        return
+    if isinstance(entry, dict):
+        if not isinstance(entry.get("file"), str) or not entry["file"]:
+            raise SpecError("give the file name as 'file: NAME'", file=path, path=f"{key}.file")
+        unknown = sorted(set(entry) - {"file", *extra}, key=str)
+        if unknown:
+            raise SpecError(f"unknown key {unknown[0]!r}", file=path, path=f"{key}.{unknown[0]}")
+    elif not isinstance(entry, str) or not entry:
+        raise SpecError("give a file name, or {file: NAME}", file=path, path=key)
+
+
+def _output_name(value, path: Path, where: str) -> str:
+    """A file name inside the output folder: no folders, no '..', not absolute."""
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError("give a file name (text)", file=path, path=where)
+    if value in (".", "..") or "/" in value or "\\" in value or value.startswith("~") or Path(value).is_absolute():
+        raise SpecError(f"{value!r}: give a plain file name; a plan writes only inside its output "
+                        "folder (set the folder with output.dir or --out)", file=path, path=where)
+    return value
+
+
+def _check_plan(plan: dict, path: Path) -> None:
+    """Types of the plan's own keys, each refused with its YAML path."""
+    unknown = sorted(set(plan) - set(PLAN_KEYS), key=str)
+    if unknown:
+        raise SpecError(f"unknown plan key {unknown[0]!r}; a plan has: {', '.join(PLAN_KEYS)}",
+                        file=path, path=str(unknown[0]))
+    for key in ("title", "spec", "lang"):
+        if key in plan and not isinstance(plan[key], str):
+            raise SpecError(f"{key} is a text", file=path, path=key)
+    if "seed" in plan and (isinstance(plan["seed"], bool) or not isinstance(plan["seed"], int)):
+        raise SpecError(f"seed is a whole number, not {plan['seed']!r}", file=path, path="seed")
+    data = plan.get("data")
+    if data is not None:
+        entries = data if isinstance(data, list) else [data]
+        for i, e in enumerate(entries):
+            where = f"data[{i}]" if isinstance(data, list) else "data"
+            if isinstance(e, dict):
+                if not isinstance(e.get("file"), str) or not e["file"]:
+                    raise SpecError("give the file name as 'file: NAME'", file=path, path=f"{where}.file")
+            elif not isinstance(e, str) or not e:
+                raise SpecError("each data entry is a file name or {file: NAME, respondent_type: "
+                                "customer|staff}", file=path, path=where)
+    _file_entry(plan, "finance", path)
+    _file_entry(plan, "roadmap", path)
+    output = plan.get("output")
+    if output is not None:
+        if not isinstance(output, dict):
+            raise SpecError("output is a mapping: {dir: FOLDER, json: NAME, workbooks: {KEY: NAME}}",
+                            file=path, path="output")
+        unknown = sorted(set(output) - {"dir", "json", "workbooks", "dashboard"}, key=str)
+        if unknown:
+            raise SpecError(f"unknown key {unknown[0]!r}", file=path, path=f"output.{unknown[0]}")
+        if "dir" in output and not isinstance(output["dir"], str):
+            raise SpecError("output.dir is a folder name", file=path, path="output.dir")
+        if "json" in output:
+            _output_name(output["json"], path, "output.json")
+        books = output.get("workbooks")
+        if books is not None:
+            if not isinstance(books, dict):
+                raise SpecError("output.workbooks is a mapping {KEY: FILE.xlsx}", file=path,
+                                path="output.workbooks")
+            for k, v in books.items():
+                _output_name(v, path, f"output.workbooks.{k}")
+    if plan.get("on_error", "skip") not in ("skip", "stop"):
+        raise SpecError(f"on_error is skip or stop, not {plan['on_error']!r}", file=path, path="on_error")
+
+
 def load_plan(path) -> dict:
     from cxstats.spec.yamlfile import read_yaml
 
@@ -43,6 +118,7 @@ def load_plan(path) -> dict:
     if not isinstance(plan, dict):
         raise SpecError("a plan is a YAML mapping with 'data', 'steps' and optionally 'spec', 'output'",
                         file=path)
+    _check_plan(plan, path)
     steps = plan.get("steps")
     if not isinstance(steps, list) or not steps:
         raise SpecError("the plan needs a non-empty list 'steps'", file=path, path="steps")
@@ -50,12 +126,32 @@ def load_plan(path) -> dict:
     for i, s in enumerate(steps):
         if isinstance(s, str):
             steps[i] = s = {"step": s}
-        if not isinstance(s, dict) or "step" not in s:
-            raise SpecError("each step is a mapping with a 'step' key", file=path, path=f"steps[{i}]")
+        if not isinstance(s, dict) or not isinstance(s.get("step"), str):
+            raise SpecError("each step is a mapping with a 'step' key (a name)", file=path, path=f"steps[{i}]")
         if s["step"] not in known:
             raise SpecError(f"unknown step {s['step']!r}; available: {', '.join(sorted(known))}",
                             file=path, path=f"steps[{i}].step")
+        if "id" in s and not isinstance(s["id"], str):
+            raise SpecError("a step id is a text", file=path, path=f"steps[{i}].id")
+        if "workbook" in s:
+            _output_name(s["workbook"], path, f"steps[{i}].workbook")
     return plan
+
+
+def _plan_inputs(ctx) -> list:
+    """Every file the plan reads (never written over)."""
+    plan = ctx.plan
+    found = [ctx.plan_path]
+    if plan.get("spec"):
+        found.append(ctx.resolve(plan["spec"]))
+    data = plan.get("data")
+    for e in (data if isinstance(data, list) else [data] if data else []):
+        found.append(ctx.resolve(e["file"] if isinstance(e, dict) else e))
+    for key in ("finance", "roadmap"):
+        e = plan.get(key)
+        if e:
+            found.append(ctx.resolve(e["file"] if isinstance(e, dict) else e))
+    return found
 
 
 def _step_context(ctx, bars):
@@ -96,8 +192,9 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
     stem = path.stem
     names = dict(output.get("workbooks") or {})
     on_error = plan.get("on_error", "skip")
-    if on_error not in ("skip", "stop"):
-        raise SpecError(f"on_error is skip or stop, not {on_error!r}", file=path, path="on_error")
+    from cxstats.report.atomic import protect_inputs
+
+    protect_inputs(*_plan_inputs(ctx))
     notes = []  # plan-level warnings (deprecated keys, skipped steps)
 
     def say(message):
@@ -168,7 +265,7 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         for module, name, result in items:
             (getattr(module, "sheets", None) or sheets_for(name))(wb, result)
         add_warnings_and_methods(wb, [r for _, _, r in items])
-        target = out / names.get(key, f"{stem}_{key}.xlsx")
+        target = out / (names.get(key) or f"{stem}_{key}.xlsx")
         wb.save(target)
         written[key] = target
     return document, written, json_path

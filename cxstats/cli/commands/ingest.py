@@ -30,10 +30,11 @@ def command(data, spec_path, respondent_type, out_path, json_path, xlsx_path):
       cxstats ingest export.sav --spec questionnaire.yaml --type staff --out clean.csv
     """
     from cxstats.io.survey import load_survey
-    from cxstats.report.atomic import write_text
+    from cxstats.report.atomic import protect_inputs, write_text
     from cxstats.report.jsonout import write_json
     from cxstats.spec.load import load_spec
 
+    protect_inputs(*data, spec_path)
     spec = load_spec(spec_path)
     survey = load_survey(spec, [(p, respondent_type) for p in data])
     d = survey.data

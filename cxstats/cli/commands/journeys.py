@@ -42,6 +42,9 @@ def prioritize(spec, weights, normalisation, language, json_path, xlsx_path, qui
     from cxstats.spec.load import load_spec
     from cxstats.stats.prioritize import parse_weights, prioritize_spec
 
+    from cxstats.report.atomic import protect_inputs
+
+    protect_inputs(spec)
     result = prioritize_spec(load_spec(spec), parse_weights(weights), normalisation, language)
     emit(result, json_path=json_path, xlsx_path=xlsx_path, quiet=quiet, write_sheets=_sheets)
 

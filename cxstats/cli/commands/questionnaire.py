@@ -49,6 +49,9 @@ def build(spec, out_dir, language, json_path, quiet):
     from cxstats.report.jsonout import write_json
     from cxstats.spec.load import load_spec
 
+    from cxstats.report.atomic import protect_inputs
+
+    protect_inputs(spec)
     result = build_questionnaire(load_spec(spec), out_dir, language)
     if json_path:
         write_json(result, json_path)
@@ -93,9 +96,13 @@ def check(spec, json_path, quiet):
     from cxstats.report.jsonout import write_json
     from cxstats.spec.load import load_spec
 
+    from cxstats.report.atomic import commit_now, protect_inputs
+
+    protect_inputs(spec)
     result = check_spec(load_spec(spec))
     if json_path:
         write_json(result, json_path)
+        commit_now()  # the report is the point of the command, also when the spec has errors
     if json_path != "-":
         for f in result.findings:
             if f.level != "info" or not quiet:
