@@ -81,7 +81,7 @@ class Options(StepOptions):
             for name, level in self.invariance.items():
                 if str(level).lower() not in VERDICTS:
                     raise InputError(f"level {level!r} of {name!r} is not one of configural, metric, "
-                                     "scalar, strict, none", option="invariance", value=str(level))
+                                     "scalar, strict, none", option="invariance")
                 clean[str(name)] = str(level).lower()
             self.invariance = clean
 
