@@ -133,6 +133,10 @@ def _in_file(exc: InputError, source: str) -> InputError:
                      details=exc.details, option=exc.option)
 
 
+def _plural(label: str) -> str:
+    return label if label == "staff" else f"{label}s"
+
+
 def _from_spec(ctx, options):
     spec, frame = ctx.spec, ctx.survey.data
     group, compare = options.group, options.compare
@@ -145,8 +149,8 @@ def _from_spec(ctx, options):
             frame = frame[frame["respondent_type"] == label].reset_index(drop=True)
             other = "staff" if label == "customer" else "customer"
             note = (f"no {'frontline-staff' if other == 'staff' else other} respondents in the data: "
-                    f"{label}s are compared with the aspirations only (one group, one-sample tests); "
-                    f"add the {other} file to compare {label}s with {other}")
+                    f"{_plural(label)} are compared with the aspirations only (one group, one-sample "
+                    f"tests); add the {other} file to compare {_plural(label)} with {_plural(other)}")
             if compare is not None:
                 raise InputError(f"the data hold only {label} respondents; there is no second group "
                                  "to compare", option="compare")
@@ -159,9 +163,10 @@ def _from_spec(ctx, options):
     targets = {**spec.aspirations(), **(options.aspirations or {})}
     if one_group and not targets:
         other = "staff" if label == "customer" else "customer"
-        raise NotApplicable(f"the data hold {label}s only (no {other} file), so the gap analysis "
-                            f"compares {label}s with the aspirations, but there is no aspiration: add "
-                            f"'aspiration:' to the constructs of the spec, or the {other} file to the data")
+        raise NotApplicable(f"the data hold {_plural(label)} only (no {other} file), so the gap "
+                            f"analysis compares {_plural(label)} with the aspirations, but there is no "
+                            f"aspiration: add 'aspiration:' to the constructs of the spec, or the {other} "
+                            "file to the data")
     scale_max = (options.scale_max if options.scale_max is not None
                  else {i.id: i.scale.max for i in spec.items() if i.scale is not None})
     if options.weight is None or options.weight is True:
