@@ -2,7 +2,7 @@
 
 Run:  .venv/bin/python benchmarks/bench_gaps.py [--size full|quick|tiny]
 
-Ours: ``gap_analysis(data, group, items=...)`` - per item n, mean, SD, top-2-box, Welch t
+Ours: ``analyze_gaps(data, group, items=...)`` - per item n, mean, SD, top-2-box, Welch t
 (with CI), Mann-Whitney (tie + continuity corrected), Hedges' g with CI, Holm and BH
 adjustments. Peer: the straightforward scipy loop, ``ttest_ind(equal_var=False)`` and
 ``mannwhitneyu(method="asymptotic")`` per item (NaN dropped per item). Check: max abs
@@ -60,13 +60,13 @@ def scipy_loop(df, items, g1: str = "customer", g2: str = "staff"):
 def bench_gaps(size: str) -> list[Row]:
     import scipy
 
-    from cxstats.stats.gaps import gap_analysis
+    from cxstats.stats.gaps import analyze_gaps
 
     s = SIZES[size]
     df, items = make_data(s["n"], s["items"])
 
     def ours():
-        res = gap_analysis(df, "group", items=items, compare=("customer", "staff"), scale_max=5)
+        res = analyze_gaps(df, "group", items=items, compare=("customer", "staff"), scale_max=5)
         return {r["name"]: (r["welch_t"], r["pvalue"], r["mw_u"], r["mw_pvalue"])
                 for r in res.rows if r["level"] == "item"}
 

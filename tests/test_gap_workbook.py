@@ -11,13 +11,29 @@ import pandas as pd
 import pytest
 
 from conftest import DATASETS, run_cli
-from cxstats.report.gap_workbook import build_gap_workbook
-from cxstats.stats.gaps import expand_aspirations, gap_analysis
-from cxstats.stats.nps import nps_report
+from cxstats.stats.gaps import expand_aspirations, analyze_gaps
+from cxstats.stats.nps import analyze_nps
 
 EVIL_ITEM = '=HYPERLINK("http://example.com","item")'
 EVIL_SEG = '=HYPERLINK("x")'
 G1, G2 = "Pasteur", "Grant-White"
+
+
+def build_gap_workbook(result, path, *, invariance=None, nps=None):
+    """The gap workbook as a plan writes it: the gaps layout, then the NPS layout, Warnings, Methods."""
+    from cxstats.report.layouts import gaps as gaps_layout
+    from cxstats.report.layouts import nps as nps_layout
+    from cxstats.report.sheets import add_warnings_and_methods
+    from cxstats.report.workbook import WorkbookBuilder
+
+    if invariance:
+        result = result.with_invariance(invariance)
+    wb = WorkbookBuilder()
+    gaps_layout.sheets(wb, result)
+    if nps is not None:
+        nps_layout.sheets(wb, nps)
+    add_warnings_and_methods(wb, [result] + ([nps] if nps is not None else []))
+    wb.save(path)
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +45,9 @@ def book(tmp_path_factory):
     levels = {"item": {i: [i] for i in items},
               "construct": {"visual": items[:3], "textual": items[3:6], "speed": items[6:]},
               "touchpoint": {"school_day": items[:6]}, "component": {"product": items[6:]}}
-    res = gap_analysis(df, "school", levels=levels, compare=(G1, G2), by="seg", min_n=75,
+    res = analyze_gaps(df, "school", levels=levels, compare=(G1, G2), by="seg", min_n=75,
                        aspirations=expand_aspirations(levels, {"visual": 5.0, "textual": 3.0, "speed": 5.0}))
-    nps = nps_report(df, "rec", group="school")
+    nps = analyze_nps(df, "rec", group="school")
     path = tmp_path_factory.mktemp("gapbook") / "gaps.xlsx"
     build_gap_workbook(res, path, invariance={"visual": "metric", "textual": "scalar"}, nps=nps)
     return path, res, nps
@@ -165,14 +181,14 @@ LIKERT = DATASETS.parent.parent / "reference_extra" / "aspiration_likert.csv"
 
 @pytest.fixture(scope="module")
 def one_book(tmp_path_factory):
-    from cxstats.stats.gaps import aspiration_gaps
+    from cxstats.stats.gaps import analyze_aspiration_gaps
 
     lik = pd.read_csv(LIKERT)
     lik["seg"] = np.where(lik.id <= 60, EVIL_SEG, "rest")
     levels = {"item": {f"q{i}": [f"q{i}"] for i in range(1, 7)},
               "construct": {"A": ["q1", "q2", "q3"], "B": ["q4", "q5", "q6"], "C": ["q2", "q5"]},
               "touchpoint": {"T": ["q1", "q2", "q3", "q4", "q5", "q6"]}}
-    res = aspiration_gaps(lik, levels=levels, scale_max=5, label="customer", by="seg", min_n=50,
+    res = analyze_aspiration_gaps(lik, levels=levels, scale_max=5, label="customer", by="seg", min_n=50,
                           aspirations=expand_aspirations(levels, {"A": 4.0, "B": 4.5}))
     path = tmp_path_factory.mktemp("onebook") / "one.xlsx"
     build_gap_workbook(res, path, invariance={"A": "metric"})   # invariance does not apply to one group

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import DATASETS, assert_clean_error, reference, run_cli
 from cxstats.errors import InputError
-from cxstats.stats.gaps import (adjust_pvalues, compare_two, expand_aspirations, gap_analysis, hedges_g,
+from cxstats.stats.gaps import (adjust_pvalues, compare_two, expand_aspirations, analyze_gaps, hedges_g,
                                 weighted_mean_var)
 
 HS = DATASETS / "HolzingerSwineford1939.csv"
@@ -28,7 +28,7 @@ def hs():
 
 @pytest.fixture(scope="module")
 def hs_result(hs):
-    return gap_analysis(hs, "school", items=ITEMS, compare=(G1, G2))
+    return analyze_gaps(hs, "school", items=ITEMS, compare=(G1, G2))
 
 
 def _close(ours, theirs, key):
@@ -104,14 +104,14 @@ def test_hedges_g_ci_closed_form_and_coverage():
 
 def test_top2_box_closed_form():
     df = pd.DataFrame({"g": ["a"] * 5 + ["b"] * 4, "q": [5, 4, 3, 2, 5, 1, 4, 2, 2]})
-    r = gap_analysis(df, "g", items=["q"], scale_max=5).to_dict()["items"][0]
+    r = analyze_gaps(df, "g", items=["q"], scale_max=5).to_dict()["items"][0]
     assert r["top2"] == {"a": pytest.approx(3 / 5), "b": pytest.approx(1 / 4)}
     # default: observed maximum of the pooled data (5 here), with a warning
-    res = gap_analysis(df, "g", items=["q"])
+    res = analyze_gaps(df, "g", items=["q"])
     assert res.scale_max == 5 and res.to_dict()["items"][0]["top2"]["a"] == pytest.approx(0.6)
     assert any("observed maximum" in w for w in res.warnings)
     # a 7-point scale: 6 and 7 are the top two boxes
-    r7 = gap_analysis(df, "g", items=["q"], scale_max=7).to_dict()["items"][0]
+    r7 = analyze_gaps(df, "g", items=["q"], scale_max=7).to_dict()["items"][0]
     assert r7["top2"] == {"a": 0.0, "b": 0.0}
 
 
@@ -123,7 +123,7 @@ def test_aspiration_gaps_and_inheritance():
     asp = expand_aspirations(levels, {"A": 4.5, "B": 4.0})
     assert asp["item"] == {"q1": 4.5, "q2": 4.5, "q3": 4.0}
     assert asp["touchpoint"] == {"T": 4.25}
-    res = gap_analysis(df, "g", levels=levels, aspirations=asp, scale_max=5).to_dict()
+    res = analyze_gaps(df, "g", levels=levels, aspirations=asp, scale_max=5).to_dict()
     a = next(r for r in res["constructs"] if r["name"] == "A")
     mean_c = np.mean([(4 + 3) / 2, (5 + 3) / 2, (3 + 4) / 2, (4 + 2) / 2])
     assert a["mean"]["c"] == pytest.approx(mean_c)
@@ -136,7 +136,7 @@ def test_aspiration_gaps_and_inheritance():
 def test_adjustment_is_per_family(hs):
     levels = {"item": {i: [i] for i in ITEMS},
               "construct": {"visual": ITEMS[:3], "textual": ITEMS[3:6], "speed": ITEMS[6:]}}
-    res = gap_analysis(hs, "school", levels=levels, compare=(G1, G2))
+    res = analyze_gaps(hs, "school", levels=levels, compare=(G1, G2))
     cons = [r for r in res.rows if r["level"] == "construct"]
     p = [r["pvalue"] for r in cons]
     assert [r["p_holm"] for r in cons] == pytest.approx(list(adjust_pvalues(p, "holm")), abs=1e-15)
@@ -192,7 +192,7 @@ def test_weighted_difference_ci_covers_truth():
 def test_weights_statement_and_fields(hs):
     df = hs.copy()
     df["w"] = np.where(df.sex == 1, 2.0, 1.0)
-    res = gap_analysis(df, "school", items=["x1"], compare=(G1, G2), weight="w")
+    res = analyze_gaps(df, "school", items=["x1"], compare=(G1, G2), weight="w")
     d = res.to_dict()
     assert "mean" in d["weights"]["weighted"] and "mw_u" in d["weights"]["unweighted"]
     r = d["items"][0]
@@ -209,7 +209,7 @@ def test_weights_statement_and_fields(hs):
 def test_segments_minimum_n_suppression(hs):
     df = hs.copy()
     df["seg"] = np.where(df.index < 40, "small", "big")  # 'small' holds Pasteur rows only
-    res = gap_analysis(df, "school", items=ITEMS[:3], compare=(G1, G2), by="seg", min_n=30)
+    res = analyze_gaps(df, "school", items=ITEMS[:3], compare=(G1, G2), by="seg", min_n=30)
     small = [r for r in res.segments if r["segment"] == "small"]
     big = [r for r in res.segments if r["segment"] == "big"]
     assert all(r["suppressed"] for r in small)
@@ -228,24 +228,25 @@ def test_segments_minimum_n_suppression(hs):
 def test_invariance_marks_constructs_not_interpretable(hs):
     levels = {"construct": {"visual": ITEMS[:3], "textual": ITEMS[3:6]},
               "touchpoint": {"T": ITEMS[:6]}}
-    res = gap_analysis(hs, "school", levels=levels, compare=(G1, G2),
+    res = analyze_gaps(hs, "school", levels=levels, compare=(G1, G2),
                        invariance={"visual": "metric", "textual": "scalar"})
     rows = {(r["level"], r["name"]): r for r in res.rows}
     assert rows[("construct", "visual")]["interpretable"] is False
     assert "not interpretable" in rows[("construct", "visual")]["note"]
     assert rows[("construct", "textual")]["interpretable"] is True
     assert rows[("touchpoint", "T")]["interpretable"] is False
-    again = gap_analysis(hs, "school", levels=levels, compare=(G1, G2)).with_invariance({"textual": "none"})
+    again = analyze_gaps(hs, "school", levels=levels, compare=(G1, G2)).with_invariance({"textual": "none"})
     rows = {(r["level"], r["name"]): r for r in again.rows}
     assert rows[("construct", "textual")]["interpretable"] is False
     assert rows[("construct", "visual")]["interpretable"] is True
 
 
 def test_group_errors(hs):
-    with pytest.raises(InputError, match="--compare"):
-        gap_analysis(hs.assign(k=hs.sex.astype(str) + hs.school), "k", items=["x1"])
+    with pytest.raises(InputError, match="say which two to compare") as exc:
+        analyze_gaps(hs.assign(k=hs.sex.astype(str) + hs.school), "k", items=["x1"])
+    assert exc.value.option == "compare"
     with pytest.raises(InputError, match="two values"):
-        gap_analysis(hs.assign(one="a"), "one", items=["x1"])
+        analyze_gaps(hs.assign(one="a"), "one", items=["x1"])
 
 
 # --------------------------------------------------------------------------- CLI
@@ -344,22 +345,32 @@ def test_cli_spec_customers_vs_staff(demo):
     assert {"touchpoints", "components"} <= set(doc)
 
 
-def _ctx(demo, results=None):
+def _ctx(demo, results=(), files=None):
     from cxstats.io.survey import load_survey
     from cxstats.spec.load import load_spec
+    from cxstats.steps import StepContext
 
     spec = load_spec(demo / "questionnaire.yaml")
-    survey = load_survey(spec, [(demo / "customers.csv", "customer"), (demo / "staff.csv", "staff")])
-    from cxstats.plan.context import PlanContext
+    files = files or [(demo / "customers.csv", "customer"), (demo / "staff.csv", "staff")]
+    survey = load_survey(spec, files)
+    return StepContext(spec=spec, results=list(results), survey_loader=lambda: survey)
 
-    return PlanContext(demo / "plan.yaml", {}, results=results or {}, _spec=spec, _survey=survey)
+
+def _verdicts(mapping):
+    """An earlier invariance result with these construct verdicts."""
+    from cxstats.stats.invariance import ConstructInvarianceResult
+
+    class Earlier(ConstructInvarianceResult):
+        construct_verdicts = mapping
+
+    return Earlier(group_labels=["customer", "staff"], rule="cfi", constructs=[])
 
 
 def test_plan_step_reads_invariance_verdicts(demo):
-    from cxstats.plan.steps import gaps as step
+    from cxstats.steps import gaps as step
 
-    earlier = SimpleNamespace(construct_verdicts={"precio_valor": "metric", "facilidad_web": "scalar"})
-    res = step.run(_ctx(demo, {"invariance": earlier}), {"levels": ["construct", "touchpoint"]})
+    earlier = _verdicts({"precio_valor": "metric", "facilidad_web": "scalar"})
+    res = step.run(_ctx(demo, [earlier]), step.Options(levels=["construct", "touchpoint"]))
     rows = {(r["level"], r["name"]): r for r in res.rows}
     assert rows[("construct", "precio_valor")]["interpretable"] is False
     assert "not interpretable" in rows[("construct", "precio_valor")]["note"]
@@ -367,12 +378,16 @@ def test_plan_step_reads_invariance_verdicts(demo):
     assert rows[("construct", "facilidad_web")]["aspiration"] == 4.5
     assert not any(r["level"] == "item" for r in res.rows)
     assert step.NAME == "gaps" and step.WORKBOOK == "gaps"
+    # earlier results are found by their type, never by an attribute name
+    other = SimpleNamespace(construct_verdicts={"precio_valor": "metric"})
+    res = step.run(_ctx(demo, [other]), step.Options(levels=["construct"]))
+    assert all(r.get("interpretable") is True for r in res.rows)
 
 
 def test_scale_score_needs_half_of_its_items():
     df = pd.DataFrame({"g": ["a", "a", "a", "b", "b"], "q1": [4, 5, 2, 3, 3], "q2": [np.nan, 5, 2, 3, np.nan],
                        "q3": [np.nan, 5, np.nan, 3, np.nan]})
-    r = gap_analysis(df, "g", levels={"construct": {"S": ["q1", "q2", "q3"]}}, scale_max=5).rows[0]
+    r = analyze_gaps(df, "g", levels={"construct": {"S": ["q1", "q2", "q3"]}}, scale_max=5).rows[0]
     # row 1 answered 1 of 3 items -> blank; row 3 answered 2 of 3 -> mean 2; last row 1 of 3 -> blank
     assert r["n"] == [2, 1]
     assert r["mean"][0] == pytest.approx((5 + 2) / 2)
@@ -395,7 +410,7 @@ def test_adjust_pvalues_agrees_with_statsmodels_on_random_families():
 
 
 # --------------------------------------------------------------------------- one group vs aspirations
-from cxstats.stats.gaps import aspiration_gaps  # noqa: E402
+from cxstats.stats.gaps import analyze_aspiration_gaps  # noqa: E402
 
 EXTRA = DATASETS.parent.parent / "reference_extra"
 LIKERT = EXTRA / "aspiration_likert.csv"
@@ -413,7 +428,7 @@ def _aspiration_reference():
 @pytest.fixture(scope="module")
 def likert_result():
     lik = pd.read_csv(LIKERT)
-    return aspiration_gaps(lik, levels=LIK_LEVELS, scale_max=5, label="customer",
+    return analyze_aspiration_gaps(lik, levels=LIK_LEVELS, scale_max=5, label="customer",
                            aspirations=expand_aspirations(LIK_LEVELS, {"A": 4, "B": 4.5}))
 
 
@@ -422,7 +437,7 @@ def test_one_group_matches_R(hs, likert_result):
     ref = _aspiration_reference()
     pas = hs[hs.school == G1]
     asp = {k: v["aspiration"] for k, v in ref["hs_pasteur_items"].items()}
-    hs_doc = gap_analysis(pas, items=list(asp), aspirations={"item": asp}, label=G1).to_dict()
+    hs_doc = analyze_gaps(pas, items=list(asp), aspirations={"item": asp}, label=G1).to_dict()
     lik_doc = likert_result.to_dict()
     worst = 0.0
     for block, rows in (("hs_pasteur_items", hs_doc["items"]), ("likert_items", lik_doc["items"]),
@@ -477,7 +492,7 @@ def test_one_group_families_and_row_without_aspiration():
     lik = pd.read_csv(LIKERT)
     levels = {**LIK_LEVELS, "touchpoint": {"T": ["q1", "q2", "q3", "q4", "q5", "q6"]}}
     # only A has an aspiration: q1-q3 inherit it, q4-q6, B and T have none
-    res = aspiration_gaps(lik, levels=levels, aspirations=expand_aspirations(levels, {"A": 4}), scale_max=5)
+    res = analyze_aspiration_gaps(lik, levels=levels, aspirations=expand_aspirations(levels, {"A": 4}), scale_max=5)
     rows = {r["name"]: r for r in res.rows}
     b = rows["B"]
     assert b["aspiration"] is None and b["n"] == 117 and b["mean"] == pytest.approx(3.9358974358974357)
@@ -506,16 +521,17 @@ def test_one_group_families_and_row_without_aspiration():
 def test_one_group_needs_an_aspiration():
     lik = pd.read_csv(LIKERT)
     with pytest.raises(InputError, match="no aspiration"):
-        aspiration_gaps(lik, levels=LIK_LEVELS)
-    with pytest.raises(InputError, match="--group"):
-        gap_analysis(lik, compare=("a", "b"), items=["q1"])
+        analyze_aspiration_gaps(lik, levels=LIK_LEVELS)
+    with pytest.raises(InputError, match="compare needs group") as exc:
+        analyze_gaps(lik, compare=("a", "b"), items=["q1"])
+    assert exc.value.option == "compare"   # the statistics name parameters, never command-line flags
 
 
 def test_one_group_weights_and_segments():
     lik = pd.read_csv(LIKERT)
     lik["w"] = np.where(lik.id % 3 == 0, 2.5, 1.0)
     lik["seg"] = np.where(lik.id <= 100, "big", "small")
-    res = aspiration_gaps(lik, items=["q4"], aspirations={"item": {"q4": 4.5}}, weight="w", by="seg", min_n=30)
+    res = analyze_aspiration_gaps(lik, items=["q4"], aspirations={"item": {"q4": 4.5}}, weight="w", by="seg", min_n=30)
     r = res.rows[0]
     x = lik.dropna(subset=["q4"])
     m, sd, vm, _ = weighted_mean_var(x.q4.to_numpy(float), x.w.to_numpy(float))
@@ -529,7 +545,7 @@ def test_one_group_weights_and_segments():
     st = res.to_dict()["weights"]
     assert "gap_to_aspiration" in st["weighted"] and "wilcoxon_pvalue" in st["unweighted"]
     # equal weights: the sandwich SE is s / sqrt(n)
-    eq = aspiration_gaps(lik.assign(w=3.0), items=["q4"], aspirations={"item": {"q4": 4.5}}, weight="w").rows[0]
+    eq = analyze_aspiration_gaps(lik.assign(w=3.0), items=["q4"], aspirations={"item": {"q4": 4.5}}, weight="w").rows[0]
     assert eq["gap_se"] == pytest.approx(x.q4.std(ddof=1) / math.sqrt(len(x)), abs=1e-14)
     small = [s for s in res.segments if s["segment"] == "small"]
     assert small[0]["suppressed"] and "t" not in small[0]
@@ -556,10 +572,10 @@ def test_cli_one_group_without_group(tmp_path):
 
 
 def test_cli_one_group_errors():
-    assert_clean_error(run_cli("gaps", LIKERT, "--items", "q1,q2"), "without --group",
-                       "--aspiration NAME=VALUE")
+    assert_clean_error(run_cli("gaps", LIKERT, "--items", "q1,q2"), "--group: there is no second group",
+                       "aspirations NAME=VALUE")
     assert_clean_error(run_cli("gaps", LIKERT, "--items", "q1", "--aspiration", "q9=4"), "'q9'", "not an item")
-    assert_clean_error(run_cli("gaps", LIKERT, "--items", "q1", "--compare", "a,b"), "--compare needs --group")
+    assert_clean_error(run_cli("gaps", LIKERT, "--items", "q1", "--compare", "a,b"), "--compare: give the group column")
 
 
 def test_cli_help_shows_the_one_group_example():
@@ -572,24 +588,20 @@ def test_cli_spec_customers_only_is_one_group(demo):
     assert res.exit_code == 0, res
     doc = res.json()
     assert doc["mode"] == "one_group" and doc["groups"] == ["customer"] and doc["n"] == {"customer": 300}
-    assert "no staff respondents" in doc["warnings"][0] and "no staff respondents" in res.stderr
+    assert "no frontline-staff respondents" in doc["warnings"][0]
+    assert "no frontline-staff respondents" in res.stderr
     web = next(r for r in doc["constructs"] if r["name"] == "facilidad_web")
     assert web["aspiration"] == 4.5 and web["n"] == 300
     assert {"touchpoints", "components"} <= set(doc)
 
 
 def test_plan_step_customers_only_runs_one_group(demo):
-    from cxstats.io.survey import load_survey
-    from cxstats.plan.context import PlanContext
-    from cxstats.plan.steps import gaps as step
-    from cxstats.spec.load import load_spec
-    from cxstats.errors import SpecError
+    from cxstats.errors import NotApplicable
+    from cxstats.steps import gaps as step
 
-    spec = load_spec(demo / "questionnaire.yaml")
-    survey = load_survey(spec, [(demo / "customers.csv", "customer")])
-    earlier = SimpleNamespace(construct_verdicts={"precio_valor": "metric"})
-    ctx = PlanContext(demo / "plan.yaml", {}, results={"invariance": earlier}, _spec=spec, _survey=survey)
-    res = step.run(ctx, {"levels": ["construct", "touchpoint"]})
+    ctx = _ctx(demo, [_verdicts({"precio_valor": "metric"})], files=[(demo / "customers.csv", "customer")])
+    survey, spec = ctx.survey, ctx.spec
+    res = step.run(ctx, step.Options(levels=["construct", "touchpoint"]))
     assert res.one_group and res.groups == ("customer",)
     assert "no frontline-staff respondents" in res.warnings[0]
     assert any("invariance verdicts not applied" in w for w in res.warnings)
@@ -601,5 +613,5 @@ def test_plan_step_customers_only_runs_one_group(demo):
     assert web["t"] == pytest.approx(stats.ttest_1samp(x.dropna(), 4.5).statistic, abs=1e-10)
     assert not any(r["level"] == "item" for r in res.rows)
     spec.aspirations = lambda: {}
-    with pytest.raises(SpecError, match="no aspiration"):
-        step.run(PlanContext(demo / "plan.yaml", {}, results={}, _spec=spec, _survey=survey), {})
+    with pytest.raises(NotApplicable, match="no aspiration"):
+        step.run(ctx, step.Options())

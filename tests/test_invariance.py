@@ -167,7 +167,8 @@ def test_plan_steps_on_the_demo_known_invariant(demo_ctx):
     """The demo simulates invariant measurement: every construct should reach scalar."""
     from cxstats.plan.steps import cfa as cfa_step
     from cxstats.plan.steps import invariance as inv_step
-    from cxstats.plan.steps.gaps import invariance_verdicts
+    from cxstats.steps import StepContext
+    from cxstats.steps.gaps import invariance_verdicts
     from cxstats.report.workbook import WorkbookBuilder
 
     res = inv_step.run(demo_ctx, {"rule": "cfi"})
@@ -175,7 +176,7 @@ def test_plan_steps_on_the_demo_known_invariant(demo_ctx):
     assert len(verdicts) == len(demo_ctx.spec.constructs())
     assert sum(v in ("scalar", "strict") for v in verdicts.values()) >= len(verdicts) - 1
     demo_ctx.results["inv"] = res
-    assert invariance_verdicts(demo_ctx) == verdicts
+    assert invariance_verdicts(StepContext(results=list(demo_ctx.results.values()))) == verdicts
     wb = WorkbookBuilder()
     inv_step.sheets(wb, res)
     c = cfa_step.run(demo_ctx, {"constructs": [c.id for c in demo_ctx.spec.constructs()][:3]})

@@ -10,7 +10,7 @@ import pytest
 from conftest import assert_clean_error, run_cli
 from cxstats.errors import InputError
 from cxstats.stats.nps import (ces_stats, csat_stats, invalid_nps_positions, nps_difference, nps_from_counts,
-                               nps_report, nps_stats, wilson_interval)
+                               analyze_nps, nps_stats, wilson_interval)
 
 Z = 1.959963984540054
 
@@ -103,7 +103,7 @@ def test_report_groups_segments_suppression():
     df = pd.DataFrame({"rec": rng.integers(0, 11, 200).astype(float),
                        "g": np.where(np.arange(200) < 120, "a", "b"),
                        "seg": np.where(np.arange(200) % 10 == 0, "tiny", "big")})
-    r = nps_report(df, "rec", group="g", by="seg", min_n=30)
+    r = analyze_nps(df, "rec", group="g", by="seg", min_n=30)
     assert r.overall["n"] == 200
     ga = next(x for x in r.groups if x["group"] == "a")
     assert ga["nps"] == pytest.approx(nps_stats(df.rec[:120])["nps"])
@@ -115,7 +115,7 @@ def test_report_groups_segments_suppression():
     assert not big["suppressed"] and big["nps"] == pytest.approx(nps_stats(df.rec[df.seg == "big"])["nps"])
     assert {"NPS", "NPS comparison", "NPS by segment"} <= set(r.tables())
     with pytest.raises(InputError, match="whole number"):
-        nps_report(pd.DataFrame({"rec": [1, 2, 12]}), "rec")
+        analyze_nps(pd.DataFrame({"rec": [1, 2, 12]}), "rec")
 
 
 def test_cli_nps_and_bad_values(tmp_path):
@@ -152,18 +152,42 @@ def test_cli_help_teaches():
 def test_plan_step_nps(tmp_path):
     from cxstats.demo.simulate import write_demo
     from cxstats.io.survey import load_survey
-    from cxstats.plan.steps import nps as step
     from cxstats.spec.load import load_spec
+    from cxstats.steps import StepContext
+    from cxstats.steps import nps as step
 
     write_demo(tmp_path, n_customers=150, n_staff=30)
     spec = load_spec(tmp_path / "questionnaire.yaml")
     survey = load_survey(spec, [(tmp_path / "customers.csv", "customer"), (tmp_path / "staff.csv", "staff")])
-    from cxstats.plan.context import PlanContext
-
-    ctx = PlanContext(tmp_path / "p.yaml", {}, _spec=spec, _survey=survey)
-    res = step.run(ctx, {"by": "region"})
+    ctx = StepContext(spec=spec, survey_loader=lambda: survey)
+    res = step.run(ctx, step.Options(by="region"))
     customers = survey.customers()["nps"]
     assert res.overall["n"] == customers.notna().sum()
     assert res.overall["nps"] == pytest.approx(nps_stats(customers)["nps"])
     assert res.csat and res.ces and res.segments
     assert step.WORKBOOK == "gaps"
+    # customers and staff side by side: everyone's answers
+    both = step.run(ctx, step.Options(group="respondent_type"))
+    assert both.overall["n"] == survey.data["nps"].notna().sum()
+    assert [g["group"] for g in both.groups] == ["customer", "staff"]
+    assert both.comparison["group1"] == "customer"
+
+
+def test_plan_step_nps_without_an_nps_outcome_does_not_apply(tmp_path):
+    from cxstats.demo.simulate import write_demo
+    from cxstats.errors import NotApplicable
+    from cxstats.io.survey import load_survey
+    from cxstats.spec.load import load_spec
+    from cxstats.steps import StepContext
+    from cxstats.steps import nps as step
+
+    write_demo(tmp_path, n_customers=60, n_staff=10)
+    spec = load_spec(tmp_path / "questionnaire.yaml")
+    survey = load_survey(spec, [(tmp_path / "customers.csv", "customer")])
+    spec.outcome_of_type = lambda kind: None
+    with pytest.raises(NotApplicable, match="no outcome of type nps") as exc:
+        step.run(StepContext(spec=spec, survey_loader=lambda: survey), step.Options())
+    assert exc.value.option == "column"
+    staff_only = load_survey(load_spec(tmp_path / "questionnaire.yaml"), [(tmp_path / "staff.csv", "staff")])
+    with pytest.raises(NotApplicable, match="no customer respondents"):
+        step.run(StepContext(spec=spec, survey_loader=lambda: staff_only), step.Options(column="nps"))

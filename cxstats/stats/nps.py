@@ -1,6 +1,6 @@
 """Net Promoter Score, CSAT and CES with intervals and group comparisons.
 
-Pure: arrays/DataFrames in, an :class:`NPSResult` out.
+Pure: arrays/DataFrames in, an :class:`NpsResult` out.
 
 **NPS.** Answers 0-10 to "how likely are you to recommend ...": promoters 9-10,
 passives 7-8, detractors 0-6. NPS = 100 (P - D) with P, D the shares of promoters
@@ -152,7 +152,7 @@ def ces_stats(values) -> dict:
 
 # ----------------------------------------------------------------------------------------
 @dataclass
-class NPSResult:
+class NpsResult:
     column: str
     overall: dict
     groups: list = field(default_factory=list)  # rows: group + nps stats
@@ -236,8 +236,8 @@ def _suppress(row: dict, min_n: int) -> dict:
     return row
 
 
-def nps_report(data, column: str, *, group: str | None = None, compare=None, by: str | None = None,
-               min_n: int = 30, csat: dict | None = None, ces=None) -> NPSResult:
+def analyze_nps(data, column: str, *, group: str | None = None, compare=None, by: str | None = None,
+                min_n: int = 30, csat: dict | None = None, ces=None) -> NpsResult:
     """NPS overall, per group (with a two-group test), per segment; optional CSAT/CES.
 
     ``data``: DataFrame with ``column`` (0..10; NaN = no answer), optional ``group``
@@ -265,7 +265,7 @@ def nps_report(data, column: str, *, group: str | None = None, compare=None, by:
     if overall["n"] >= 100 and answered.min() >= 1:
         warnings.append(f"no answer is 0 among {overall['n']}: NPS is defined on a 0-10 scale; if the "
                         "question was asked 1-10 (or 1-5), the score is not comparable with published NPS")
-    res = NPSResult(column=column, overall=overall, min_n=min_n, warnings=warnings)
+    res = NpsResult(column=column, overall=overall, min_n=min_n, warnings=warnings)
 
     glab = None
     if group:

@@ -1,21 +1,26 @@
-"""The gap workbook the client team reads.
+"""Layout of ``gaps``: the gap workbook the client team reads.
 
 Sheets: Summary first (largest gaps, significant ones flagged, a native bar chart
 of both groups' means and the aspiration per construct), then one detail sheet
-per level (Items, Constructs, Touchpoints, Components), Segments, NPS, and the
+per level (Items, Constructs, Touchpoints, Components), Segments, and the
 Warnings and Methods sheets added by :func:`cxstats.report.sheets.add_warnings_and_methods`.
+The NPS sheet of an ``nps`` result (:mod:`cxstats.report.layouts.nps`) joins it in a
+plan's ``gaps`` workbook; the Summary stays first.
 
 A one-group result (one group against the aspirations, no staff wave) gets the
 same sheets: a Summary with the largest gaps to aspiration (significant ones shaded)
 and a native bar chart of the group's mean and the aspiration per construct, the
 detail sheets with the one-sample t and Wilcoxon columns, and its own Methods text.
 
-Lays out what it is given; computes no statistics. Built on
+Lays out what it is given; computes no statistics (invariance verdicts are applied by
+the analysis, :meth:`GapsResult.with_invariance`). Built on
 :class:`cxstats.report.workbook.WorkbookBuilder` by composition (every text cell
 is stored as text, never as a formula).
 """
 
 from __future__ import annotations
+
+from cxstats.stats.gaps.result import GapsResult
 
 LEVEL_SHEETS = (("item", "Items"), ("construct", "Constructs"), ("touchpoint", "Touchpoints"),
                 ("component", "Components"))
@@ -82,18 +87,13 @@ def _summary_level(result):
     return None
 
 
-def write_gap_sheets(builder, result, *, invariance=None, nps=None, top: int = 10) -> None:
-    """Lay out a :class:`cxstats.stats.gaps.GapResult` (and optionally an NPS result).
-
-    ``invariance``: ``{construct: "configural"|"metric"|"scalar"|"strict"|"none"}``;
-    constructs below scalar get "not interpretable" on their rows.
-    """
+def sheets(builder, result: GapsResult, *, top: int = 10) -> None:
+    """Lay out a :class:`cxstats.stats.gaps.GapsResult`: Summary, one sheet per level,
+    Segments; constructs below scalar invariance are shaded as not interpretable."""
     import pandas as pd
 
-    if invariance:
-        result = result.with_invariance(invariance)
-    if getattr(result, "one_group", False):
-        _write_one_group(builder, result, nps=nps, top=top)
+    if result.one_group:
+        _write_one_group(builder, result, top=top)
         return
     g1, g2 = result.groups
     level = _summary_level(result)
@@ -152,12 +152,10 @@ def write_gap_sheets(builder, result, *, invariance=None, nps=None, top: int = 1
                      title=f"By {result.segment_column}: {g1} vs {g2}",
                      note=f"cells with fewer than {result.min_n} answers in a group are suppressed (blank)")
         _highlight(builder, ref, df, "significant", SIGNIFICANT_FILL)
-    if nps is not None:
-        write_nps_sheets(builder, nps)
     _summary_first(builder, sheet)
 
 
-def _write_one_group(builder, result, *, nps=None, top: int = 10) -> None:
+def _write_one_group(builder, result, *, top: int = 10) -> None:
     """The one-group layout: the group's means against the aspirations."""
     import pandas as pd
 
@@ -213,29 +211,7 @@ def _write_one_group(builder, result, *, nps=None, top: int = 10) -> None:
         ref = _table(builder, "Segments", df, title=f"By {result.segment_column}: {g1} against the aspirations",
                      note=f"cells with fewer than {result.min_n} answers are suppressed (blank)")
         _highlight(builder, ref, df, "significant", SIGNIFICANT_FILL)
-    if nps is not None:
-        write_nps_sheets(builder, nps)
     _summary_first(builder, sheet)
-
-
-def write_nps_sheets(builder, nps, sheet: str = "NPS") -> None:
-    """NPS overall / per group, the two-group test, segments, CSAT and CES on one sheet."""
-    fm = {}
-    for name, df in nps.tables().items():
-        for c in df.columns:
-            if c in ("n", "promoters", "passives", "detractors"):
-                fm[c] = "0"
-            elif c in ("pvalue",):
-                fm[c] = "0.0000"
-            elif c.endswith("_pct") or c.startswith("nps") or c.startswith("diff") or "ci_" in c:
-                fm[c] = "0.0"
-            else:
-                fm[c] = "0.00"
-        df = df.copy()
-        if "suppressed" in df.columns:
-            df["suppressed"] = [_yes(v) for v in df["suppressed"]]
-        builder.add_table(sheet, df, title=name, formats=fm,
-                          diverging=[c for c in ("nps", "diff") if c in df.columns])
 
 
 def _summary_first(builder, sheet: str) -> None:
@@ -248,17 +224,3 @@ def _summary_first(builder, sheet: str) -> None:
         if idx:
             wb.move_sheet(name, offset=-idx)
             wb.active = 0
-
-
-def build_gap_workbook(result, path, *, invariance=None, nps=None) -> None:
-    """Write the whole gap workbook (with Warnings and Methods) to ``path`` atomically."""
-    from cxstats.report.sheets import add_warnings_and_methods
-    from cxstats.report.workbook import WorkbookBuilder
-
-    if invariance:
-        result = result.with_invariance(invariance)
-    wb = WorkbookBuilder()
-    write_gap_sheets(wb, result, nps=nps)
-    add_warnings_and_methods(wb, [result] + ([nps] if nps is not None else []))
-    wb.save(path)
-

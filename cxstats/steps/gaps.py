@@ -1,0 +1,243 @@
+"""Analysis ``gaps``: two groups compared per item, construct, touchpoint and component
+(customers vs frontline staff by default), or one group against the aspirations.
+
+With a spec: the items, constructs, touchpoints, components, aspirations, answer scales and
+survey weight come from the spec, and customers are compared with staff (``group``, default
+``respondent_type``). When the data hold one respondent type only (customers without a staff
+file) and no ``group`` is named, that group is compared with the aspirations instead (one
+group, one-sample tests; :func:`cxstats.stats.gaps.analyze_aspiration_gaps`), with a warning;
+without any aspiration the analysis does not apply (:class:`NotApplicable`: a plan skips it).
+
+Without a spec (one plain file): the ``items`` and/or ``scales`` / ``touchpoints`` /
+``components`` (``{NAME: [items]}``), the two groups of column ``group`` (``compare`` picks
+two when it has more), or no ``group`` and ``aspirations`` for the one-group analysis.
+
+Invariance verdicts (``{construct: level}``) come from an earlier invariance result (a plan)
+and/or the ``invariance`` option: constructs below scalar invariance are marked as not
+interpretable.
+
+Options (plan keys = command-line options): ``group``, ``compare``, ``items``, ``scales``,
+``touchpoints``, ``components``, ``aspirations``, ``scale_max``, ``weight`` (a column; with a
+spec true/false = the spec's weight or none, default the spec's weight when it has one),
+``by`` (segments), ``min_n`` (default 30), ``levels`` (subset of item, construct, touchpoint,
+component), ``alpha`` (default 0.05), ``invariance``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cxstats.errors import InputError, NotApplicable
+from cxstats.steps import StepContext, StepOptions
+
+NAME = "gaps"
+WORKBOOK = "gaps"
+
+LEVELS = ("item", "construct", "touchpoint", "component")
+VERDICTS = ("configural", "metric", "scalar", "strict", "none", "partial_scalar", "partial_metric")
+
+
+@dataclass
+class Options(StepOptions):
+    group: str | None = None                      # column with the groups (spec: respondent_type)
+    compare: list[str] | None = None              # the two values of group to compare, A - B
+    items: list[str] | None = None                # items compared one by one (spec: all)
+    scales: dict[str, list[str]] | None = None    # construct NAME -> items (spec: its constructs)
+    touchpoints: dict[str, list[str]] | None = None
+    components: dict[str, list[str]] | None = None
+    aspirations: dict[str, float] | None = None   # NAME -> target mean (added to the spec's)
+    scale_max: float | None = None                # top-2-box scale maximum (spec: each item's)
+    weight: str | bool | None = None              # weight column (spec: true/false)
+    by: str | None = None                         # segment column
+    min_n: int = 30                               # segment cells with fewer answers suppressed
+    levels: list[Literal["item", "construct", "touchpoint", "component"]] | None = None
+    alpha: float = 0.05
+    invariance: dict[str, str] | None = None      # construct -> invariance level
+
+    def validate(self):
+        if self.compare is not None and (len(self.compare) != 2 or self.compare[0] == self.compare[1]):
+            raise InputError(f"give exactly two different group values A,B, not {self.compare}",
+                             option="compare")
+        for key in ("scales", "touchpoints", "components"):
+            mapping = getattr(self, key)
+            for name, its in (mapping or {}).items():
+                if isinstance(its, str):
+                    its = mapping[name] = [its]
+                if not isinstance(its, (list, tuple)) or not its or not all(isinstance(i, str) for i in its):
+                    raise InputError(f"{name!r}: give its items as a list of column names, not {its!r}",
+                                     option=key)
+        for name, target in (self.aspirations or {}).items():
+            if isinstance(target, bool) or not isinstance(target, (int, float)):
+                raise InputError(f"the aspiration of {name!r} must be a number, not {target!r}",
+                                 option="aspirations")
+            self.aspirations[name] = float(target)
+        if self.min_n < 1:
+            raise InputError(f"must be at least 1, not {self.min_n}", option="min_n")
+        if not 0 < self.alpha < 1:
+            raise InputError(f"must be between 0 and 1, not {self.alpha}", option="alpha")
+        if self.invariance is not None:
+            clean = {}
+            for name, level in self.invariance.items():
+                if str(level).lower() not in VERDICTS:
+                    raise InputError(f"level {level!r} of {name!r} is not one of configural, metric, "
+                                     "scalar, strict, none", option="invariance")
+                clean[str(name)] = str(level).lower()
+            self.invariance = clean
+
+
+def run(ctx: StepContext, options: Options):
+    from cxstats.stats.gaps import analyze_aspiration_gaps, analyze_gaps, expand_aspirations
+
+    prep = _from_spec(ctx, options) if ctx.has_spec else _from_file(ctx, options)
+    full = prep["levels"]
+    wanted = options.levels or list(LEVELS)
+    levels = {lv: m for lv, m in full.items() if lv in wanted and m}
+    verdicts = invariance_verdicts(ctx)
+    verdicts.update(options.invariance or {})
+    try:
+        # aspirations over every level (items inherit their construct's even when only items are shown)
+        aspirations = expand_aspirations({lv: m for lv, m in full.items() if m}, prep["targets"])
+        common = dict(levels=levels, scale_max=prep["scale_max"], aspirations=aspirations,
+                      weight=prep["weight"], by=options.by, min_n=options.min_n, alpha=options.alpha)
+        if prep["one_group"]:
+            result = analyze_aspiration_gaps(prep["frame"], label=prep["label"],
+                                             group_column=prep["group_column"], **common)
+        else:
+            result = analyze_gaps(prep["frame"], prep["group"], compare=prep["compare"],
+                                  invariance=verdicts, **common)
+    except InputError as exc:
+        raise _in_file(exc, ctx.source) from None
+    if prep["one_group"]:
+        if prep["note"]:
+            result.warnings.insert(0, prep["note"])
+        if verdicts:
+            result.warnings.append("invariance verdicts not applied: they concern comparisons between "
+                                   "groups, and this analysis has one group")
+    return result
+
+
+def invariance_verdicts(ctx: StepContext) -> dict:
+    """``{construct: level}`` of the latest earlier invariance result (empty if none)."""
+    from cxstats.stats.invariance import ConstructInvarianceResult
+
+    earlier = ctx.latest(ConstructInvarianceResult)
+    return dict(earlier.construct_verdicts) if earlier is not None else {}
+
+
+def _in_file(exc: InputError, source: str) -> InputError:
+    """The same error located in the data files (a command) when it names no file of its own."""
+    if exc.file is not None or not source:
+        return exc
+    return type(exc)(exc.reason, file=source, column=exc.column, row=exc.row, value=exc.value,
+                     details=exc.details, option=exc.option)
+
+
+def _plural(label: str) -> str:
+    return label if label == "staff" else f"{label}s"
+
+
+def _from_spec(ctx, options):
+    spec, frame = ctx.spec, ctx.survey.data
+    group, compare = options.group, options.compare
+    one_group, label, group_column, note = False, "all", None, None
+    if not group:
+        types = sorted(set(frame["respondent_type"].dropna()))
+        if len(types) == 1:  # e.g. customers only (no staff file): one group against the aspirations
+            label = str(types[0])
+            one_group, group_column = True, "respondent_type"
+            frame = frame[frame["respondent_type"] == label].reset_index(drop=True)
+            other = "staff" if label == "customer" else "customer"
+            note = (f"no {'frontline-staff' if other == 'staff' else other} respondents in the data: "
+                    f"{_plural(label)} are compared with the aspirations only (one group, one-sample "
+                    f"tests); add the {other} file to compare {_plural(label)} with {_plural(other)}")
+            if compare is not None:
+                raise InputError(f"the data hold only {label} respondents; there is no second group "
+                                 "to compare", option="compare")
+        group = "respondent_type"
+    spec_levels = spec.levels()
+    full = {"item": {i: [i] for i in (options.items or spec.item_ids())},
+            "construct": options.scales or spec_levels.get("construct", {}),
+            "touchpoint": options.touchpoints or spec_levels.get("touchpoint", {}),
+            "component": options.components or spec_levels.get("component", {})}
+    targets = {**spec.aspirations(), **(options.aspirations or {})}
+    if one_group and not targets:
+        other = "staff" if label == "customer" else "customer"
+        raise NotApplicable(f"the data hold {_plural(label)} only (no {other} file), so the gap "
+                            f"analysis compares {_plural(label)} with the aspirations, but there is no "
+                            f"aspiration: add 'aspiration:' to the constructs of the spec, or the {other} "
+                            "file to the data")
+    scale_max = (options.scale_max if options.scale_max is not None
+                 else {i.id: i.scale.max for i in spec.items() if i.scale is not None})
+    if options.weight is None or options.weight is True:
+        weight = "weight" if (spec.weight and "weight" in frame.columns) else None
+    else:
+        weight = options.weight or None
+    columns = [c for c in frame.columns if not str(c).startswith("_")]
+    for col, key in ((None if one_group else group, "group"), (options.by, "by"), (weight, "weight")):
+        if col and col not in frame.columns:
+            known = (f"segments of the spec: {', '.join(s.id for s in spec.segments) or 'none'}"
+                     if key == "by" else f"it has: {', '.join(columns)}")
+            raise InputError(f"{col!r} is not a column of the survey table ({known})", option=key)
+    if compare is None and group == "respondent_type" and not one_group:
+        compare = ["customer", "staff"]
+    return {"frame": frame, "group": group, "compare": compare, "one_group": one_group, "label": label,
+            "group_column": group_column, "note": note, "levels": full, "targets": targets,
+            "scale_max": scale_max, "weight": weight}
+
+
+def _from_file(ctx, options):
+    from cxstats.io.readers import read_table
+    from cxstats.io.tables import load_column_text, load_numeric, numeric_column
+
+    path = ctx.one_file()
+    group, targets = options.group, dict(options.aspirations or {})
+    if not group:
+        if options.compare is not None:
+            raise InputError("give the group column too (the column holding the groups to compare)",
+                             option="compare")
+        if not targets:
+            raise InputError("there is no second group: name the column holding the two groups to "
+                             "compare, or give aspirations NAME=VALUE (e.g. web=4.5) to compare the "
+                             "respondents with them (or a study spec with aspirations)", option="group")
+    item_list = list(options.items or [])
+    full = {"construct": dict(options.scales or {}), "touchpoint": dict(options.touchpoints or {}),
+            "component": dict(options.components or {})}
+    if not item_list and not any(full.values()):
+        raise InputError("give the items to compare and/or scales NAME=I1,I2,... (or a study spec)",
+                         option="items")
+    if isinstance(options.weight, bool):
+        if options.weight:
+            raise InputError("name the weight column (true means the spec's weight, and there is no "
+                             "spec)", option="weight")
+        weight = None
+    else:
+        weight = options.weight
+    needed = list(item_list)
+    for lv in full.values():
+        for its in lv.values():
+            needed.extend(i for i in its if i not in needed)
+    table = read_table(path)
+    table.require_columns([c for c in (group, options.by, weight) if c])
+    frame = load_numeric(path, needed, table=table)
+    for col in (group, options.by):
+        if col:
+            frame[col] = load_column_text(table.path, col, table=table)
+    if weight:
+        w = numeric_column(table, weight)
+        for i, x in enumerate(w):
+            if not (x >= 0):
+                raise InputError("a survey weight must be a non-negative number", file=table.path,
+                                 column=weight, row=table.file_row(i), value=str(table.frame[weight].iloc[i]))
+        frame[weight] = w
+    empty = [c for c in needed if frame[c].notna().sum() == 0]
+    if empty:
+        raise InputError("the column has no numeric answers", file=table.path, column=empty[0])
+    if not item_list:
+        for lv in full.values():
+            for its in lv.values():
+                item_list.extend(i for i in its if i not in item_list)
+    return {"frame": frame, "group": group, "compare": options.compare, "one_group": not group,
+            "label": "all", "group_column": None, "note": None,
+            "levels": {"item": {i: [i] for i in item_list}, **full}, "targets": targets,
+            "scale_max": options.scale_max, "weight": weight}

@@ -1,0 +1,124 @@
+"""Analysis ``nps``: Net Promoter Score (adjusted-Wald CI) overall, per group (with a test of two
+groups) and per segment; CSAT top-box shares and CES means.
+
+With a spec: ``column`` defaults to the spec's outcome of type nps (without one the analysis
+does not apply: :class:`NotApplicable`, a plan skips it), CSAT and CES are the spec's csat and
+ces outcomes (unless ``csat`` / ``ces`` are given), and the answers are the customers'
+(``respondents``; all respondents when ``group`` is ``respondent_type``). Without a spec (one
+plain file): ``column`` is required; answers must be whole numbers 0-10.
+
+Options (plan keys = command-line options): ``column``, ``group``, ``compare`` (two values of
+``group``), ``by`` (segments), ``min_n`` (default 30), ``csat`` (``{column: scale max}``),
+``ces`` (columns), ``respondents`` (customer, staff or all; with a spec).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cxstats.errors import InputError, NotApplicable
+from cxstats.steps import StepContext, StepOptions
+
+NAME = "nps"
+WORKBOOK = "gaps"
+
+
+@dataclass
+class Options(StepOptions):
+    column: str | None = None             # the 0-10 recommend column (spec: its nps outcome)
+    group: str | None = None              # NPS per value of this column
+    compare: list[str] | None = None      # the two groups to test when group has more
+    by: str | None = None                 # segment column
+    min_n: int = 30                       # segment cells with fewer answers suppressed
+    csat: dict[str, float] | None = None  # satisfaction column -> scale maximum
+    ces: list[str] | None = None          # customer-effort columns
+    respondents: Literal["customer", "staff", "all"] | None = None  # whose answers (spec)
+
+    def validate(self):
+        if self.compare is not None and (len(self.compare) != 2 or self.compare[0] == self.compare[1]):
+            raise InputError(f"give exactly two different group values A,B, not {self.compare}",
+                             option="compare")
+        if self.compare is not None and not self.group:
+            raise InputError("give the group column too (the column holding the groups to compare)",
+                             option="compare")
+        if self.min_n < 1:
+            raise InputError(f"must be at least 1, not {self.min_n}", option="min_n")
+        for name, top in (self.csat or {}).items():
+            if isinstance(top, bool) or not isinstance(top, (int, float)):
+                raise InputError(f"the scale maximum of {name!r} must be a number, not {top!r}",
+                                 option="csat")
+            self.csat[name] = float(top)
+
+
+def run(ctx: StepContext, options: Options):
+    from cxstats.stats.nps import analyze_nps
+
+    frame, column, csat, ces = _from_spec(ctx, options) if ctx.has_spec else _from_file(ctx, options)
+    try:
+        return analyze_nps(frame, column, group=options.group, compare=options.compare, by=options.by,
+                           min_n=options.min_n, csat=csat, ces=ces)
+    except InputError as exc:
+        if exc.file is None and ctx.source:  # a command: locate the problem in the data files
+            raise type(exc)(exc.reason, file=ctx.source, column=exc.column, row=exc.row, value=exc.value,
+                            details=exc.details, option=exc.option) from None
+        raise
+
+
+def _from_spec(ctx, options):
+    spec, frame = ctx.spec, ctx.survey.data
+    who = options.respondents or ("all" if options.group == "respondent_type" else "customer")
+    if who != "all":
+        frame = frame[frame["respondent_type"] == who].reset_index(drop=True)
+        if not len(frame):
+            raise NotApplicable(f"no {who} respondents in the data: the NPS is computed on the "
+                                f"{who}s' answers (respondents: all for everyone's)")
+    column = options.column
+    if column is None:
+        outcome = spec.outcome_of_type("nps")
+        if outcome is None:
+            raise NotApplicable("the spec has no outcome of type nps: name the 0-10 "
+                                "likelihood-to-recommend column", option="column")
+        column = outcome.id
+    if options.csat is None and options.ces is None:
+        csat = {o.id: o.scale.max for o in spec.outcomes if o.type == "csat"}
+        ces = [o.id for o in spec.outcomes if o.type == "ces"]
+    else:
+        csat, ces = dict(options.csat or {}), list(options.ces or [])
+    for key, cols in (("column", [column]), ("group", [options.group]), ("by", [options.by]),
+                      ("csat", list(csat)), ("ces", ces)):
+        for col in cols:
+            if col is not None and col not in frame.columns:
+                raise InputError(f"{col!r} is not a column of the survey table", option=key)
+    return frame, column, csat, ces
+
+
+def _from_file(ctx, options):
+    from cxstats.io.readers import read_table
+    from cxstats.io.tables import load_column_text, load_numeric
+    from cxstats.stats.nps import invalid_nps_positions
+
+    path = ctx.one_file()
+    column = options.column
+    if not column:
+        raise InputError("name the 0-10 likelihood-to-recommend column (or give a study spec)",
+                         option="column")
+    if options.respondents is not None:
+        raise InputError("respondent types come from a study spec", option="respondents")
+    csat, ces = dict(options.csat or {}), list(options.ces or [])
+    group, by = options.group, options.by
+    table = read_table(path)
+    table.require_columns([column] + [c for c in (group, by) if c] + list(csat) + ces)
+    frame = load_numeric(path, [column] + list(csat) + ces, table=table)
+    bad = invalid_nps_positions(frame[column])
+    if bad:
+        i = bad[0]
+        more = [f"row {table.file_row(j)}: {table.frame[column].iloc[j]!r}" for j in bad[1:5]]
+        raise InputError("an NPS answer must be a whole number from 0 to 10"
+                         + (f" ({len(bad)} such answers)" if len(bad) > 1 else ""),
+                         file=table.path, column=column, row=table.file_row(i),
+                         value=str(table.frame[column].iloc[i]), details=more)
+    for c in (group, by):
+        if c:
+            frame[c] = load_column_text(path, c, table=table)
+    return frame, column, csat, ces
