@@ -43,13 +43,11 @@ class Options(StepOptions):
                                      option="scales")
                 scales[str(name)] = list(items)
             self.scales = scales or None
+        if self.scales and self.constructs:
+            raise InputError("give scales or constructs, not both", option="constructs")
         if self.bootstrap < 0:
             raise InputError(f"the number of bootstrap resamples cannot be negative ({self.bootstrap}); "
                              "0 = no bootstrap, e.g. 1000", option="bootstrap")
-        if self.reverse and (self.lo is None or self.hi is None):
-            raise InputError("reverse-keyed items need the answer scale's range: give its lowest code lo "
-                             "and highest code hi (e.g. 1 and 5) to recode them as lo + hi - x",
-                             option="lo" if self.lo is None else "hi")
         if self.lo is not None and self.hi is not None and not self.lo < self.hi:
             raise InputError(f"the lowest answer code ({self.lo:g}) must be below the highest "
                              f"({self.hi:g})", option="lo")
@@ -117,9 +115,15 @@ def _from_file(ctx, options):
     from cxstats.io.readers import read_table
     from cxstats.io.tables import load_column_text, load_numeric
 
+    if options.constructs:
+        raise InputError("needs a study spec (constructs come from it)", option="constructs")
     path = ctx.one_file()
     if not options.scales:
         raise InputError("give at least one scale NAME=ITEM1,ITEM2,... (or a study spec)", option="scales")
+    if options.reverse and (options.lo is None or options.hi is None):
+        raise InputError("reverse-keyed items need the answer scale's range: give its lowest code lo "
+                         "and highest code hi (e.g. 1 and 5) to recode them as lo + hi - x",
+                         option="lo" if options.lo is None else "hi")
     needed = []
     for its in options.scales.values():
         needed.extend(i for i in its if i not in needed)

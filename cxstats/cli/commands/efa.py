@@ -8,14 +8,24 @@ from cxstats.cli.common import (data_files_argument, list_option, missing_code_o
                                 quiet_option, seed_option, spec_option)
 
 
+def _factors(ctx, param, value):
+    if value is None or value == "constructs":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: a whole number (or 'constructs' with --spec)") from None
+
+
 @click.command("efa")
 @data_files_argument
 @list_option("--items", "items", metavar="I1,I2,...",
              help="The items to factor (at least 3; default with --spec: the items of every construct).")
 @list_option("--constructs", "constructs", metavar="C1,C2,...",
              help="With --spec: factor the items of these constructs.")
-@click.option("--factors", "factors", type=int, metavar="N",
-              help="Number of factors. Without it, the number suggested by parallel analysis is used.")
+@click.option("--factors", "factors", metavar="N", callback=_factors,
+              help="Number of factors. Without it, the number suggested by parallel analysis is used; "
+                   "with --spec, 'constructs' = one factor per construct.")
 @click.option("--method", "method", type=click.Choice(["minres", "ml"]), default="minres", show_default=True,
               help="Extraction: minres (minimum residual, psych's default) or ml (maximum likelihood).")
 @click.option("--rotation", "rotation", type=click.Choice(["oblimin", "promax", "varimax", "none"]),
