@@ -4,14 +4,14 @@ Run:  .venv/bin/python benchmarks/bench_measurement.py [--size full|quick|tiny]
 
 Rows (ours vs a peer timed in the same run, interleaved; ratio = peer / ours):
 * alpha of the 10 demo scales (n = 5,000 customers, missing answers pairwise):
-  cxstats ``reliability_report`` (alpha, Feldt CI, item statistics, omega psych and
+  cxstats ``analyze_reliability`` (alpha, Feldt CI, item statistics, omega psych and
   one-factor CFA omega) and ``scale_reliability(omega=False)`` vs
   ``pingouin.cronbach_alpha`` (alpha + parametric CI) per scale.
 * bootstrap CI of alpha, 1,000 replicates: ``bootstrap_alpha`` vs a naive pandas loop
   (pingouin has only the parametric CI). The peer draws the same resample indices
   (same numpy Generator stream), so the percentile CIs must agree to rounding.
 * EFA minres + oblimin, bfi (25 items, n = 2,800, missing answers pairwise):
-  ``efa(parallel=False)`` vs ``factor_analyzer.FactorAnalyzer`` fitted to the pairwise
+  ``analyze_efa(parallel=False)`` vs ``factor_analyzer.FactorAnalyzer`` fitted to the pairwise
   correlation matrix ``DataFrame.corr()`` (on raw data it would impute medians, a
   different analysis); loadings compared after matching factor order and sign.
 * parallel analysis, 100 iterations: ``parallel_analysis`` vs a plain numpy/pandas loop
@@ -54,7 +54,7 @@ def bench_alpha(n: int, repeats: int, r_ok: bool = False) -> list[Row]:
     import numpy as np
     import pingouin as pg
 
-    from cxstats.stats.reliability import reliability_report, scale_reliability
+    from cxstats.stats.reliability import analyze_reliability, scale_reliability
 
     data, scales = alpha_data(n)
 
@@ -62,7 +62,7 @@ def bench_alpha(n: int, repeats: int, r_ok: bool = False) -> list[Row]:
         return {s: pg.cronbach_alpha(data[items], nan_policy="pairwise")[0] for s, items in scales.items()}
 
     def full():
-        res = reliability_report(data, scales, reversed_already=True)
+        res = analyze_reliability(data, scales, reversed_already=True)
         return {r.scale: r.alpha for r in res.scales}
 
     def lean():
@@ -156,7 +156,7 @@ def bench_efa(n_rows, repeats: int, r_ok: bool = False) -> list[Row]:
     import numpy as np
     from factor_analyzer import FactorAnalyzer
 
-    from cxstats.stats.efa import efa
+    from cxstats.stats.efa import analyze_efa
 
     x = _data.bfi(n_rows)
 
@@ -166,7 +166,7 @@ def bench_efa(n_rows, repeats: int, r_ok: bool = False) -> list[Row]:
             return FactorAnalyzer(n_factors=5, method="minres", rotation="oblimin",
                                   is_corr_matrix=True).fit(x.corr().to_numpy())
 
-    res = interleaved(lambda: efa(x, n_factors=5, method="minres", rotation="oblimin", parallel=False), peer,
+    res = interleaved(lambda: analyze_efa(x, n_factors=5, method="minres", rotation="oblimin", parallel=False), peer,
                       repeats)
     diff = match_loadings(np.array(res["ours_out"].loadings), res["peer_out"].loadings_)
     ver = getattr(factor_analyzer, "__version__", "0.5.1")

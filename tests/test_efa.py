@@ -9,7 +9,7 @@ import pytest
 
 from conftest import DATASETS, assert_clean_error, reference, run_cli
 from cxstats.errors import InputError
-from cxstats.stats.efa import bartlett, efa, kmo, parallel_analysis
+from cxstats.stats.efa import analyze_efa, bartlett, kmo, parallel_analysis
 
 REF = reference("efa_bfi")
 ITEMS = list(REF["loadings"])
@@ -23,7 +23,7 @@ def bfi():
 
 @pytest.fixture(scope="module")
 def fit(bfi):
-    return efa(bfi, ITEMS, n_factors=5, method="minres", rotation="oblimin", seed=1)
+    return analyze_efa(bfi, ITEMS, n_factors=5, method="minres", rotation="oblimin", seed=1)
 
 
 def _ref_matrix(block, rows, cols):
@@ -143,7 +143,7 @@ def test_known_structure_recovered(method, rotation):
     lam[6:9, 2] = [0.6, 0.8, 0.7]
     phi = np.array([[1, 0.3, 0.2], [0.3, 1, 0.25], [0.2, 0.25, 1]]) if rotation != "varimax" else np.eye(3)
     x = pd.DataFrame(_sample_with_exact_corr(_population(lam, phi)), columns=[f"v{i}" for i in range(9)])
-    res = efa(x, n_factors=3, method=method, rotation=rotation, parallel=False)
+    res = analyze_efa(x, n_factors=3, method=method, rotation=rotation, parallel=False)
     # communalities are rotation-free and exact for a population matrix
     np.testing.assert_allclose(res.communality, np.sum((lam @ phi) * lam, axis=1), atol=1e-4)
     ours = np.array(res.loadings)
@@ -163,7 +163,7 @@ def test_varimax_matches_factor_analyzer_rotator(hs_path):
     from factor_analyzer.rotator import Rotator
 
     x = pd.read_csv(hs_path)
-    res = efa(x, HS_ITEMS, n_factors=3, rotation="varimax", parallel=False)
+    res = analyze_efa(x, HS_ITEMS, n_factors=3, rotation="varimax", parallel=False)
     unrot = np.array(res.unrotated)
     theirs = Rotator(method="varimax", normalize=True).fit_transform(unrot)
     perm, signs = _match(np.array(res.loadings), theirs)
@@ -173,16 +173,16 @@ def test_varimax_matches_factor_analyzer_rotator(hs_path):
 def test_efa_errors(hs_path):
     x = pd.read_csv(hs_path)
     with pytest.raises(InputError, match="at least 3 items"):
-        efa(x, ["x1", "x2"], n_factors=1)
+        analyze_efa(x, ["x1", "x2"], n_factors=1)
     with pytest.raises(InputError, match="too many"):
-        efa(x, ["x1", "x2", "x3", "x4"], n_factors=3, parallel=False)
+        analyze_efa(x, ["x1", "x2", "x3", "x4"], n_factors=3, parallel=False)
     with pytest.raises(InputError, match="constant") as e:
-        efa(x.assign(x3=1.0), HS_ITEMS, n_factors=2, parallel=False)
+        analyze_efa(x.assign(x3=1.0), HS_ITEMS, n_factors=2, parallel=False)
     assert e.value.column == "x3"
     with pytest.raises(InputError, match="singular") as e:
-        efa(x.assign(x10=x.x1 + x.x2), HS_ITEMS + ["x10"], n_factors=2, parallel=False)
+        analyze_efa(x.assign(x10=x.x1 + x.x2), HS_ITEMS + ["x10"], n_factors=2, parallel=False)
     with pytest.raises(InputError, match="more respondents than items"):
-        efa(x.head(8), HS_ITEMS, n_factors=2, parallel=False)
+        analyze_efa(x.head(8), HS_ITEMS, n_factors=2, parallel=False)
 
 
 # ---------------------------------------------------------------------------- CLI
@@ -195,7 +195,7 @@ def test_cli_json_and_workbook(tmp_path):
     assert doc["n_factors"] == 3 and doc["n_factors_source"] == "parallel analysis"
     assert "parallel analysis" in res.stderr
     x = pd.read_csv(DATASETS / "HolzingerSwineford1939.csv")[HS_ITEMS]
-    direct = efa(x, HS_ITEMS, n_factors=3, parallel=False)
+    direct = analyze_efa(x, HS_ITEMS, n_factors=3, parallel=False)
     got = np.array([[row[f] for f in doc["factors"]] for row in doc["loadings"]])
     np.testing.assert_allclose(got, direct.loadings, atol=1e-12)
     assert doc["bartlett"]["chisq"] == pytest.approx(direct.bartlett["chisq"], rel=1e-12)
@@ -258,5 +258,5 @@ def test_plan_step_efa(tmp_path):
     assert a["respondent_type"] == "customer" and a["n_factors"] == 3
     survey = load_survey(spec, [folder / "customers.csv"])
     items = [i for c in spec.constructs()[:3] for i in c.item_ids]
-    direct = efa(survey.customers(), items, n_factors=3, seed=5)
+    direct = analyze_efa(survey.customers(), items, n_factors=3, seed=5)
     assert [a["communality"][i] for i in items] == pytest.approx(direct.communality, abs=1e-12)

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import DATASETS, assert_clean_error, reference, run_cli
 from cxstats.errors import InputError
-from cxstats.stats.reliability import (alpha_from_cov, bootstrap_alpha, feldt_ci, reliability_report,
+from cxstats.stats.reliability import (alpha_from_cov, analyze_reliability, bootstrap_alpha, feldt_ci,
                                        scale_reliability)
 
 REF = reference("reliability")
@@ -128,23 +128,25 @@ def test_bootstrap_seeded_covers_estimate_and_known_truth():
 
 def test_bootstrap_progress_and_report_seed_reproducible(bfi_r):
     calls = []
-    bootstrap_alpha(bfi_r[BFI_ITEMS["Neuroticism"]].to_numpy(), n_boot=250, seed=1, progress=calls.append)
+    bootstrap_alpha(bfi_r[BFI_ITEMS["Neuroticism"]].to_numpy(), n_boot=250, seed=1,
+                    progress=lambda done, total: calls.append((done, total)))
     # cumulative replicate counts, one call per block of replicates, ending at n_boot
-    assert calls == [100, 200, 250]
-    a = reliability_report(bfi_r.head(500), {"N": BFI_ITEMS["Neuroticism"]}, n_boot=50, seed=3)
-    b = reliability_report(bfi_r.head(500), {"N": BFI_ITEMS["Neuroticism"]}, n_boot=50, seed=3)
+    assert calls == [(100, 250), (200, 250), (250, 250)]
+    a = analyze_reliability(bfi_r.head(500), {"N": BFI_ITEMS["Neuroticism"]}, n_boot=50, seed=3)
+    b = analyze_reliability(bfi_r.head(500), {"N": BFI_ITEMS["Neuroticism"]}, n_boot=50, seed=3)
     assert a.scales[0].alpha_ci_bootstrap == b.scales[0].alpha_ci_bootstrap
 
 
 def test_reverse_keying_equals_manual_recode():
     raw = pd.read_csv(DATASETS / "bfi.csv")
-    res = reliability_report(raw, {"A": BFI_ITEMS["Agreeableness"]}, reverse=["A1"], lo=1, hi=6)
+    res = analyze_reliability(raw, {"A": BFI_ITEMS["Agreeableness"]}, reverse=["A1"], lo=1, hi=6)
     assert res.scales[0].alpha == pytest.approx(REF["bfi"]["Agreeableness"]["pairwise"]["raw_alpha"], abs=1e-12)
     assert res.scales[0].reverse == ["A1"]
-    with pytest.raises(InputError, match="--min and --max"):
-        reliability_report(raw, {"A": BFI_ITEMS["Agreeableness"]}, reverse=["A1"])
+    with pytest.raises(InputError, match="lowest code lo and highest code hi") as e:
+        analyze_reliability(raw, {"A": BFI_ITEMS["Agreeableness"]}, reverse=["A1"])
+    assert e.value.option == "lo"
     with pytest.raises(InputError, match="outside the answer scale"):
-        reliability_report(raw, {"A": BFI_ITEMS["Agreeableness"]}, reverse=["A1"], lo=1, hi=5)
+        analyze_reliability(raw, {"A": BFI_ITEMS["Agreeableness"]}, reverse=["A1"], lo=1, hi=5)
 
 
 def test_errors_and_warnings():

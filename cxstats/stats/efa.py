@@ -1,6 +1,7 @@
 """Exploratory factor analysis as psych::fa does it, with KMO, Bartlett and parallel analysis.
 
-Pure computations: a DataFrame of item scores in, an :class:`EFAResult` out.
+Pure computations: a DataFrame of item scores in, an :class:`EfaResult` out
+(:func:`analyze_efa`).
 
 * Correlations: ``cor(x, use = "pairwise")`` (psych's default) or complete rows.
 * Extraction: ``minres`` (psych: least squares on the off-diagonal residuals over the
@@ -58,7 +59,7 @@ class ParallelAnalysis:
 
 
 @dataclass
-class EFAResult:
+class EfaResult:
     items: list[str]
     factors: list[str]
     n_obs: int
@@ -177,6 +178,33 @@ class EFAResult:
         return out
 
 
+@dataclass
+class EfaByRespondentsResult:
+    """One EFA per respondent type (a study spec's customers and/or staff), with the
+    interface every result has. ``parts``: ``[(respondent_type, EfaResult)]``."""
+
+    parts: list
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.warnings:
+            self.warnings = [f"{kind}: {w}" for kind, r in self.parts for w in r.warnings]
+
+    def to_dict(self) -> dict:
+        return {"analyses": [{"respondent_type": k, **r.to_dict()} for k, r in self.parts],
+                "warnings": list(self.warnings)}
+
+    def tables(self) -> dict:
+        out = {}
+        for kind, r in self.parts:
+            for name, df in r.tables().items():
+                out[f"{kind} {name}"] = df
+        return out
+
+    def methods(self) -> list[tuple[str, str]]:
+        return self.parts[0][1].methods() if self.parts else []
+
+
 # --------------------------------------------------------------------------
 def correlation(x, missing: str = "pairwise"):
     """(R, n_obs) under the missing-data rule; n_obs = all rows for pairwise (psych)."""
@@ -237,7 +265,7 @@ def parallel_analysis(x, *, n_iter: int = 20, seed=None, fm: str = "minres",
     Random normal data with the same rows and columns (simulated) and data resampled
     column by column (resampled) give mean eigenvalues; the suggestion (psych, with
     simulation on) counts leading observed eigenvalues above the simulated means.
-    ``seed``: int or numpy Generator; ``progress(i)`` after each iteration."""
+    ``seed``: int or numpy Generator; ``progress(done, n_iter)`` after each iteration."""
     import numpy as np
 
     x = np.asarray(x, dtype=float)
@@ -265,7 +293,7 @@ def parallel_analysis(x, *, n_iter: int = 20, seed=None, fm: str = "minres",
             res_pc.append(np.sort(np.linalg.eigvalsh(cr))[::-1])
             res_fa.append(_fa_values(cr, fm))
         if progress is not None:
-            progress(i + 1)
+            progress(i + 1, n_iter)
     sim_pc_m, sim_fa_m = np.mean(sim_pc, axis=0), np.mean(sim_fa, axis=0)
     res_pc_m = np.mean(res_pc, axis=0) if res_pc else np.full(p, np.nan)
     res_fa_m = np.mean(res_fa, axis=0) if res_fa else np.full(p, np.nan)
@@ -310,23 +338,24 @@ def _fit_stats(r, model, n_obs: int, nf: int) -> dict:
             "null_objective": null_model, "null_df": int(null_dof)}
 
 
-def efa(data, items=None, *, n_factors: int | None = None, method: str = "minres",
-        rotation: str = "oblimin", missing: str = "pairwise", seed=None, n_iter: int = 20,
-        parallel: bool = True, progress=None, file=None) -> EFAResult:
-    """Exploratory factor analysis of ``items`` (default: all columns of ``data``).
+def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str = "minres",
+                rotation: str = "oblimin", missing: str = "pairwise", seed=None, n_iter: int = 20,
+                parallel: bool = True, progress=None, file=None) -> EfaResult:
+    """Exploratory factor analysis of ``items`` (default: all columns of ``data``), as psych::fa.
 
-    Without ``n_factors`` the parallel-analysis suggestion is used (at least 1)."""
+    Without ``n_factors`` the parallel-analysis suggestion is used (at least 1).
+    ``progress(done, total)`` follows the parallel analysis' iterations."""
     import numpy as np
 
     from cxstats.stats._factor import (fit_minres, fit_ml_efa, is_singular, most_collinear_item,
                                        oblimin_gpa, promax_psych, varimax)
 
     if method not in METHODS:
-        raise InputError(f"--method must be one of {', '.join(METHODS)}, not {method!r}")
+        raise InputError(f"must be one of {', '.join(METHODS)}, not {method!r}", option="method")
     if rotation not in ROTATIONS:
-        raise InputError(f"--rotation must be one of {', '.join(ROTATIONS)}, not {rotation!r}")
+        raise InputError(f"must be one of {', '.join(ROTATIONS)}, not {rotation!r}", option="rotation")
     if missing not in ("pairwise", "listwise"):
-        raise InputError(f"missing must be 'pairwise' or 'listwise', not {missing!r}")
+        raise InputError(f"must be 'pairwise' or 'listwise', not {missing!r}", option="missing")
     items = list(items if items is not None else data.columns)
     if len(set(items)) != len(items):
         raise InputError(f"item listed twice: {', '.join(sorted({i for i in items if items.count(i) > 1}))}")
@@ -369,14 +398,14 @@ def efa(data, items=None, *, n_factors: int | None = None, method: str = "minres
     source = "given"
     if n_factors is None:
         if pa is None:
-            raise InputError("give --factors N (parallel analysis is off)")
+            raise InputError("give the number of factors (parallel analysis is off)", option="factors")
         n_factors = max(1, min(pa.n_factors, max_f))
         source = "parallel analysis"
     if n_factors < 1:
-        raise InputError(f"--factors must be at least 1, not {n_factors}")
+        raise InputError(f"the number of factors must be at least 1, not {n_factors}", option="factors")
     if n_factors > max_f:
         raise InputError(f"{n_factors} factors is too many for {p} items: the model has negative degrees "
-                         f"of freedom; at most {max_f} factors can be extracted")
+                         f"of freedom; at most {max_f} factors can be extracted", option="factors")
     nf = n_factors
     lam, info = (fit_minres if method == "minres" else fit_ml_efa)(r, nf)
     if not info["converged"]:
@@ -435,7 +464,7 @@ def efa(data, items=None, *, n_factors: int | None = None, method: str = "minres
         warnings.append(f"items with KMO below 0.5: {', '.join(low)}")
     s = r.copy()
     np.fill_diagonal(s, communality)
-    return EFAResult(
+    return EfaResult(
         items=items, factors=names, n_obs=int(n_obs), missing=missing, method=method, rotation=rotation,
         n_factors_source=source, loadings=lam.tolist(), structure=structure.tolist(),
         communality=communality.tolist(), uniqueness=uniq.tolist(),

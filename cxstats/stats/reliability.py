@@ -214,7 +214,8 @@ BOOT_BLOCK = 100  # replicates per matrix product in the vectorised bootstrap
 def bootstrap_alpha(x, *, n_boot: int = 1000, seed=None, missing: str = "pairwise",
                     level: float = 0.95, progress=None) -> dict:
     """Percentile bootstrap CI for raw alpha. ``x``: rows x items (NaN = missing).
-    ``seed``: int or numpy Generator. ``progress(i)`` is called as replicates complete.
+    ``seed``: int or numpy Generator. ``progress(done, n_boot)`` is called as blocks of
+    replicates complete.
 
     A replicate's covariance follows from how often each row was drawn: count-weighted
     sums of products over the rows where both items (pairwise) or all items (listwise)
@@ -264,7 +265,7 @@ def _alpha_replicates_weighted(x, missing, n_boot, rng, progress):
         valid = (rows > k) & (nij.min(axis=(1, 2)) >= 2) & (total > 0) & np.isfinite(alpha)
         est[start:stop] = np.where(valid, alpha, np.nan)
         if progress is not None:
-            progress(stop)
+            progress(stop, n_boot)
     return est
 
 
@@ -307,10 +308,12 @@ def reverse_key(df, reverse, lo, hi, *, file=None, row_of=None):
     if not reverse:
         return df
     if lo is None or hi is None:
-        raise InputError("reverse-keyed items need the answer scale's range: give --min and --max "
-                         f"(e.g. --min 1 --max 5) to recode {', '.join(reverse)} as min + max - x")
+        raise InputError("reverse-keyed items need the answer scale's range: give its lowest code lo and "
+                         f"highest code hi (e.g. 1 and 5) to recode {', '.join(reverse)} as lo + hi - x",
+                         option="lo" if lo is None else "hi")
     if not lo < hi:
-        raise InputError(f"--min ({lo}) must be below --max ({hi})")
+        raise InputError(f"the lowest answer code lo ({lo:g}) must be below the highest hi ({hi:g})",
+                         option="lo")
     df = df.copy()
     for col in reverse:
         if col not in df.columns:
@@ -336,7 +339,7 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
     from cxstats.stats._factor import cov2cor, is_singular, most_collinear_item, pairwise_cor, smc
 
     if missing not in MISSING:
-        raise InputError(f"missing must be 'pairwise' or 'listwise', not {missing!r}")
+        raise InputError(f"must be 'pairwise' or 'listwise', not {missing!r}", option="missing")
     items = list(items)
     where = f"scale '{scale}'" + (f" (group {group})" if group is not None else "")
     if len(items) < 2:
@@ -456,14 +459,15 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
         omega_total=om_t, omega_cfa=om_cfa, item_stats=item_stats, warnings=warnings)
 
 
-def reliability_report(data, scales: dict, *, missing: str = "pairwise", reverse=(), lo=None,
-                       hi=None, groups=None, n_boot: int = 0, seed=None, progress=None,
-                       file=None, reversed_already: bool = False, row_of=None) -> ReliabilityResult:
+def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", reverse=(), lo=None,
+                        hi=None, groups=None, n_boot: int = 0, seed=None, progress=None,
+                        file=None, reversed_already: bool = False, row_of=None) -> ReliabilityResult:
     """Reliability of several scales, optionally per group.
 
     ``scales``: {name: [items]}; ``reverse``: items to recode as lo + hi - x (unless
     ``reversed_already``); ``groups``: a list of labels (one per row, None = no group)
-    or None. ``progress(step)`` advances a bar of ``n_boot * number of analyses`` steps.
+    or None. ``progress(done, total)`` counts bootstrap replicates over every analysis
+    (``total = n_boot * number of analyses``).
     """
     import numpy as np
 
@@ -471,7 +475,7 @@ def reliability_report(data, scales: dict, *, missing: str = "pairwise", reverse
     all_items = [i for its in scales.values() for i in its]
     unknown = [r for r in reverse if r not in all_items]
     if unknown:
-        raise InputError(f"--reverse names items that are in no scale: {', '.join(unknown)}")
+        raise InputError(f"reverse-keyed items that are in no scale: {', '.join(unknown)}", option="reverse")
     df = data if reversed_already else reverse_key(data, reverse, lo, hi, file=file, row_of=row_of)
     if groups is None:
         parts = [(None, np.ones(len(df), dtype=bool))]
@@ -482,12 +486,13 @@ def reliability_report(data, scales: dict, *, missing: str = "pairwise", reverse
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     results, warnings = [], []
     done = 0
+    total = n_boot * len(scales) * len(parts)
     for name, items in scales.items():
         for g, mask in parts:
             sub = df.loc[mask, items]
             cb = None
             if progress is not None and n_boot:
-                cb = (lambda i, base=done: progress(base + i))
+                cb = (lambda i, _n, base=done: progress(base + i, total))
             res = scale_reliability(sub, items, scale=name, group=g, missing=missing,
                                     reverse=[r for r in reverse if r in items], n_boot=n_boot,
                                     seed=rng, progress=cb, file=file)

@@ -1,0 +1,118 @@
+"""Analysis ``efa``: exploratory factor analysis (psych::fa) with KMO, Bartlett and parallel analysis.
+
+With a spec: the items of every construct (or of ``constructs``, or the ``items`` given),
+answered by the chosen ``respondents`` (customer by default; ``staff``; ``all`` pooled;
+``both`` = customers and staff, one EFA each); ``factors: constructs`` asks for one factor per
+construct. Without a spec (one plain file): the ``items`` given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cxstats.errors import InputError
+from cxstats.steps import StepContext, StepOptions
+
+NAME = "efa"
+WORKBOOK = "measurement"
+
+
+@dataclass
+class Options(StepOptions):
+    items: list[str] | None = None         # the items to factor (default with a spec: every construct's)
+    constructs: list[str] | None = None    # with a spec: the items of these constructs
+    factors: int | str | None = None       # number of factors, 'constructs' (spec), or parallel analysis
+    method: Literal["minres", "ml"] = "minres"
+    rotation: Literal["oblimin", "promax", "varimax", "none"] = "oblimin"
+    missing: Literal["pairwise", "listwise"] = "pairwise"
+    respondents: Literal["customer", "staff", "all", "both"] | None = None  # with a spec; default customer
+    iterations: int = 20                   # random data sets of the parallel analysis
+
+    DEPRECATED = {"respondent_type": "respondents"}
+
+    def validate(self):
+        if isinstance(self.factors, str) and self.factors != "constructs":
+            raise InputError(f"a whole number or 'constructs', not {self.factors!r}", option="factors")
+        if isinstance(self.factors, int) and self.factors < 1:
+            raise InputError(f"the number of factors must be at least 1, not {self.factors}", option="factors")
+        if self.iterations < 1:
+            raise InputError(f"parallel analysis needs at least 1 random data set, not {self.iterations}",
+                             option="iterations")
+
+
+def run(ctx: StepContext, options: Options):
+    if ctx.has_spec:
+        return _from_spec(ctx, options)
+    return _from_file(ctx, options)
+
+
+def _efa(ctx, frame, items, factors, options, *, file, desc="parallel analysis"):
+    from cxstats.stats.efa import analyze_efa
+
+    return analyze_efa(frame, items, n_factors=factors, method=options.method, rotation=options.rotation,
+                       missing=options.missing, seed=ctx.seed, n_iter=options.iterations,
+                       progress=ctx.progress(desc), file=file)
+
+
+def _from_spec(ctx, options):
+    from cxstats.stats.efa import EfaByRespondentsResult
+
+    spec, data = ctx.spec, ctx.survey.data
+    constructs = {c.id: c for c in spec.constructs()}
+    chosen = options.constructs
+    if chosen:
+        bad = [c for c in chosen if c not in constructs]
+        if bad:
+            raise InputError(f"unknown construct {bad[0]!r}; the spec has: {', '.join(constructs)}",
+                             option="constructs")
+    items = options.items or [i for c in (chosen or constructs) for i in constructs[c].item_ids]
+    missing_items = [i for i in items if i not in data.columns]
+    if missing_items:
+        raise InputError(f"{missing_items[0]!r} is not an item of the survey table", option="items")
+    factors = options.factors
+    if factors == "constructs":
+        factors = len(chosen or constructs)
+    who = options.respondents or "customer"
+    kinds = ["customer", "staff"] if who == "both" else [who]
+    parts = []
+    for k in kinds:
+        sub = data if k == "all" else data[data["respondent_type"] == k]
+        if len(sub) == 0:
+            raise InputError(f"the data has no {k} respondents", option="respondents")
+        try:
+            parts.append((k, _efa(ctx, sub, items, factors, options, file=None,
+                                  desc=f"parallel analysis ({k})")))
+        except InputError as exc:
+            if exc.option:
+                raise
+            raise InputError(f"{k}: {exc.render()}", file=ctx.source or None, details=exc.details) from None
+    return EfaByRespondentsResult(parts)
+
+
+def _from_file(ctx, options):
+    from cxstats.io.readers import read_table
+    from cxstats.io.tables import load_numeric
+
+    for name in ("constructs", "respondents"):
+        if getattr(options, name) is not None:
+            raise InputError("needs a study spec (respondent types and constructs come from it)", option=name)
+    if options.factors == "constructs":
+        raise InputError("'constructs' needs a study spec; give a number of factors", option="factors")
+    path = ctx.one_file()
+    if not options.items:
+        raise InputError("name the items to factor (at least 3), or give a study spec", option="items")
+    names = options.items
+    table = read_table(path)
+    table.require_columns(names)
+    frame = load_numeric(path, names, table=table)
+    empty = [c for c in names if frame[c].notna().sum() == 0]
+    if empty:
+        raise InputError("the column has no numeric answers", file=table.path, column=empty[0])
+    try:
+        return _efa(ctx, frame, names, options.factors, options, file=table.path)
+    except InputError as exc:
+        if exc.file is not None or exc.option:
+            raise
+        raise InputError(exc.reason, file=table.path, column=exc.column, row=exc.row, value=exc.value,
+                         details=exc.details) from None

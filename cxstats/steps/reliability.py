@@ -1,0 +1,137 @@
+"""Analysis ``reliability``: Cronbach's alpha, McDonald's omega and item-total statistics per scale.
+
+With a spec: every construct with two or more items (or ``constructs``, or the ``scales``
+given), per respondent type (or per ``group``); reverse-keyed items come recoded from the
+spec, single-item constructs are left out with a warning. Without a spec (one plain file):
+the ``scales`` given (NAME -> items), reverse-keyed items (``reverse``) recoded as
+lo + hi - x on the answer scale ``lo``..``hi``, optionally per ``group``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cxstats.errors import InputError
+from cxstats.steps import StepContext, StepOptions
+
+NAME = "reliability"
+WORKBOOK = "measurement"
+
+
+@dataclass
+class Options(StepOptions):
+    scales: dict[str, list[str]] | None = None  # NAME -> [items] (default with a spec: its constructs)
+    constructs: list[str] | None = None    # with a spec: these constructs only (default: all)
+    reverse: list[str] | None = None       # reverse-keyed items (without a spec; needs lo and hi)
+    lo: float | None = None                # lowest answer code (for reverse)
+    hi: float | None = None                # highest answer code (for reverse)
+    group: str | None = None               # report per value of this column (spec: respondent type)
+    missing: Literal["pairwise", "listwise"] = "pairwise"
+    bootstrap: int = 0                     # resamples for a percentile bootstrap CI of alpha
+
+    DEPRECATED = {"by": "group"}
+
+    def validate(self):
+        if self.scales is not None:
+            scales = {}
+            for name, items in self.scales.items():
+                if isinstance(items, str):
+                    items = [i.strip() for i in items.split(",")]
+                if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) and i for i in items):
+                    raise InputError(f"scale {name!r}: give its items as a list of column names",
+                                     option="scales")
+                scales[str(name)] = list(items)
+            self.scales = scales or None
+        if self.scales and self.constructs:
+            raise InputError("give scales or constructs, not both", option="constructs")
+        if self.bootstrap < 0:
+            raise InputError(f"the number of bootstrap resamples cannot be negative ({self.bootstrap}); "
+                             "0 = no bootstrap, e.g. 1000", option="bootstrap")
+        if self.lo is not None and self.hi is not None and not self.lo < self.hi:
+            raise InputError(f"the lowest answer code ({self.lo:g}) must be below the highest "
+                             f"({self.hi:g})", option="lo")
+
+
+def run(ctx: StepContext, options: Options):
+    from cxstats.stats.reliability import analyze_reliability
+
+    if ctx.has_spec:
+        frame, scales, reverse, groups, skipped = _from_spec(ctx, options)
+        lo = hi = row_of = None
+        file = ctx.source or None
+    else:
+        frame, scales, groups, file, row_of = _from_file(ctx, options)
+        reverse, lo, hi, skipped = list(options.reverse or []), options.lo, options.hi, []
+    try:
+        result = analyze_reliability(
+            frame, scales, missing=options.missing, reverse=reverse, lo=lo, hi=hi, groups=groups,
+            n_boot=options.bootstrap, seed=ctx.seed, file=file, row_of=row_of,
+            reversed_already=ctx.has_spec,
+            progress=ctx.progress("bootstrap") if options.bootstrap else None)
+    except InputError as exc:
+        if exc.file is not None or exc.option or file is None:
+            raise
+        raise InputError(exc.reason, file=file, column=exc.column, row=exc.row, value=exc.value,
+                         details=exc.details) from None
+    if skipped:
+        result.warnings.append(f"single-item constructs have no reliability: {', '.join(skipped)}")
+    return result
+
+
+def _from_spec(ctx, options):
+    spec, frame = ctx.spec, ctx.survey.data
+    if options.reverse:
+        raise InputError("cannot be used with a study spec: reverse keying comes from the spec "
+                         "(items with reverse: true are already recoded)", option="reverse")
+    skipped = []
+    if options.scales:
+        scales = options.scales
+        unknown = [i for its in scales.values() for i in its if i not in frame.columns]
+        if unknown:
+            raise InputError(f"{unknown[0]!r} is not an item of the survey table", option="scales")
+    else:
+        constructs = {c.id: c for c in spec.constructs()}
+        wanted = options.constructs or list(constructs)
+        bad = [c for c in wanted if c not in constructs]
+        if bad:
+            raise InputError(f"unknown construct {bad[0]!r}; use {', '.join(constructs)}", option="constructs")
+        scales = {c: constructs[c].item_ids for c in wanted if len(constructs[c].item_ids) >= 2}
+        skipped = [c for c in wanted if c not in scales]
+        if not scales:
+            raise InputError("no construct has two or more items; reliability needs at least two",
+                             option="constructs")
+    col = options.group or "respondent_type"
+    if col not in frame.columns:
+        raise InputError(f"{col!r} is not a column of the survey table (it has: "
+                         f"{', '.join(c for c in frame.columns if not c.startswith('_'))})", option="group")
+    groups = [None if v is None or v != v else str(v) for v in frame[col].tolist()]
+    used = {i for its in scales.values() for i in its}
+    reverse = [i.id for i in spec.items() if i.reverse and i.id in used]
+    return frame, scales, reverse, groups, skipped
+
+
+def _from_file(ctx, options):
+    from cxstats.io.readers import read_table
+    from cxstats.io.tables import load_column_text, load_numeric
+
+    if options.constructs:
+        raise InputError("needs a study spec (constructs come from it)", option="constructs")
+    path = ctx.one_file()
+    if not options.scales:
+        raise InputError("give at least one scale NAME=ITEM1,ITEM2,... (or a study spec)", option="scales")
+    if options.reverse and (options.lo is None or options.hi is None):
+        raise InputError("reverse-keyed items need the answer scale's range: give its lowest code lo "
+                         "and highest code hi (e.g. 1 and 5) to recode them as lo + hi - x",
+                         option="lo" if options.lo is None else "hi")
+    needed = []
+    for its in options.scales.values():
+        needed.extend(i for i in its if i not in needed)
+    table = read_table(path)
+    table.require_columns(needed + ([options.group] if options.group else []))
+    frame = load_numeric(path, needed, table=table)
+    empty = [c for c in needed if frame[c].notna().sum() == 0]
+    if empty:
+        raise InputError("the column has no numeric answers", file=table.path, column=empty[0])
+    groups = load_column_text(path, options.group, table=table) if options.group else None
+    return frame, options.scales, groups, table.path, table.file_row
