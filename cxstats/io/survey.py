@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from cxstats.errors import InputError
 from cxstats.io.readers import RawTable, read_table
-from cxstats.io.values import NotANumber, is_blank, normalise_label, parse_number
+from cxstats.io.values import NotANumber, NumberOverflow, is_blank, normalise_label, parse_number
 
 MAX_PROBLEMS_SHOWN = 12
 TYPES = ("customer", "staff")
@@ -84,6 +84,8 @@ def _code_from_cell(value, scale, lookup, value_labels):
         return math.nan, None
     try:
         x = parse_number(value)
+    except NumberOverflow:
+        return math.nan, NumberOverflow.reason
     except NotANumber:
         key = normalise_label(value)
         if key in lookup:

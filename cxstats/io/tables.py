@@ -6,7 +6,7 @@ import contextvars
 
 from cxstats.errors import InputError
 from cxstats.io.readers import RawTable, read_table
-from cxstats.io.values import NotANumber, parse_number
+from cxstats.io.values import NotANumber, NumberOverflow, parse_number
 
 MAX_REPORTED = 5
 # Codes survey platforms use for "don't know" / "no answer" on rating scales.
@@ -48,6 +48,12 @@ def check_missing_codes(table: RawTable, column: str, values, codes=()):
     return x
 
 
+def _short(value, limit: int = 40) -> str:
+    """A cell for a message: long cells (a 400-digit number) are cut."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def numeric_column(table: RawTable, column: str):
     """One column as float64 (NaN for blanks); text that is not a number is refused
     with file, column, row and value (and how many more cells are affected)."""
@@ -55,13 +61,21 @@ def numeric_column(table: RawTable, column: str):
 
     values = table.frame[column].tolist()
     out = np.empty(len(values), dtype=float)
-    bad = []
+    bad, huge = [], []
     for i, v in enumerate(values):
         try:
             out[i] = parse_number(v)
+        except NumberOverflow:
+            huge.append((i, v))
+            out[i] = np.nan
         except NotANumber:
             bad.append((i, v))
             out[i] = np.nan
+    if huge:
+        i, v = huge[0]
+        raise InputError(NumberOverflow.reason, file=table.path, column=column, row=table.file_row(i),
+                         value=_short(v), details=[f"{table.row_label} {table.file_row(j)}: {_short(w)!r}"
+                                                   for j, w in huge[1:MAX_REPORTED]])
     if bad:
         i, v = bad[0]
         more = [f"{table.row_label} {table.file_row(j)}: {w!r}" for j, w in bad[1:MAX_REPORTED]]
