@@ -298,3 +298,9 @@ def test_read_text_file_refuses_non_utf8_and_binary(tmp_path):
     good.write_bytes("\ufefff =~ a + b + c\n".encode("utf-8"))
     assert read_text_file(good, "model") == "f =~ a + b + c\n"
     assert "no such model file" in _error(read_text_file, tmp_path / "none.lav", "model")
+
+
+def test_columns_merely_named_v1_v2_are_not_a_qualtrics_export(tmp_path):
+    p = _csv(tmp_path, "V1,V2,V3\nParis,Lyon,Nice\n1,2,3\n")
+    table = read_table(p)
+    assert table.kind == "csv" and len(table.frame) == 2

@@ -128,7 +128,7 @@ def _read_excel(path: Path) -> RawTable:
     try:
         frame = pd.read_excel(path, dtype=object, engine="openpyxl")
     except Exception as exc:  # a broken or non-Excel file
-        raise InputError(f"not a readable .xlsx workbook ({exc})", file=path) from None
+        raise InputError(f"not a readable .xlsx workbook ({str(exc)[:200]})", file=path) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     _refuse_duplicate_columns(frame, path)
     _refuse_uncomputed_formulas(path, frame)
@@ -231,9 +231,6 @@ def _refuse_duplicate_columns(frame, path) -> None:
             raise InputError("the column name appears twice in the header", file=path, column=base)
 
 
-_LEGACY_V = re.compile(r"^V\d+$")
-
-
 def _drop_qualtrics_rows(table: RawTable) -> RawTable:
     """Qualtrics exports carry two rows under the header: question text, then ImportId JSON.
     Legacy exports (before 2016) have a header ``V1, V2, V3, ..., Q1, ...`` and one row of
@@ -260,26 +257,12 @@ def _drop_qualtrics_rows(table: RawTable) -> RawTable:
 
 
 def _is_legacy_qualtrics(frame) -> bool:
-    """Header starting V1, V2, V3 and, under it, 'ResponseID' in V1 or question texts (no
-    numbers, no blanks) in every V column."""
-    from cxstats.io.values import NotANumber, parse_number
-
+    """Header starting V1, V2, V3 and 'ResponseID' under V1 (the first of the question-text row
+    of every legacy export). A data set whose columns merely are named V1, V2, ... is left alone."""
     cols = [str(c) for c in frame.columns]
     if len(cols) < 3 or cols[:3] != ["V1", "V2", "V3"]:
         return False
-    first = frame.iloc[0]
-    if str(first["V1"]).strip().lower() == "responseid":
-        return True
-    for c in (c for c in cols if _LEGACY_V.match(c)):
-        v = first[c]
-        if _blank_cell(v) or not str(v).strip():
-            return False
-        try:
-            parse_number(v)
-            return False
-        except NotANumber:
-            pass
-    return True
+    return str(frame.iloc[0]["V1"]).strip().lower() == "responseid"
 
 
 def read_text_file(path, what: str) -> str:
