@@ -142,7 +142,7 @@ def _refuse_uncomputed_formulas(path: Path, frame) -> None:
     Only formula cells that read as blank are refused, on the sheet pandas read (the first)."""
     import openpyxl
 
-    if not frame.isna().to_numpy().any():
+    if not frame.isna().to_numpy().any() or not _has_formulas(path):
         return
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
@@ -166,6 +166,29 @@ def _refuse_uncomputed_formulas(path: Path, frame) -> None:
                         row=r, value=_short(v))
     finally:
         book.close()
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (a fast scan of the XML, so that
+    large exports without formulas are not read twice)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with z.open(name) as f:
+                        tail = b""
+                        while chunk := f.read(1 << 20):
+                            if _FORMULA_TAG.search(tail + chunk):
+                                return True
+                            tail = chunk[-16:]
+    except (OSError, zipfile.BadZipFile):
+        return True  # let openpyxl look
+    return False
 
 
 def _blank_cell(v) -> bool:
