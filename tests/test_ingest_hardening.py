@@ -83,6 +83,8 @@ def test_codes_beside_rating_answers_are_refused(tmp_path, values, code):
     [1.5, 2.25, -7.5, 99.0],               # not whole numbers: not a rating column
     [23, 45, 67, 99, 18],                  # ages
     [0, 1, 2, 3, 0, 3],                    # 0-3 (PHQ-style)
+    [10, -1],                              # too few answers to tell (nps refuses -1 itself)
+    [5, 6, 7, 10, 6],                      # a 1-10 scale with gaps (12 rows of tests/test_sem_command.py)
 ])
 def test_answers_that_are_not_codes_are_kept(values):
     assert suspected_codes(np.array(values, dtype=float))[0] == []

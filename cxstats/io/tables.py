@@ -30,13 +30,15 @@ def suspected_codes(finite) -> tuple[list, str]:
     (between -1 and 11; a column of revenues, ages or scores such as 3.25 is left alone):
 
     1. 97-99, 997-999 or 9997-9999 ("don't know" / "no answer" codes);
-    2. negative values beside non-negative answers, unless the column looks like a bipolar scale
-       (-3..+3): they are codes when the answers have no 0 (a bipolar scale has a midpoint),
+    2. negative values beside 3 or more distinct non-negative answers, unless the column looks
+       like a bipolar scale (-3..+3): they are codes when the answers have no 0 (a bipolar scale
+       has a midpoint),
        when the most negative value lies further below 0 than the largest answer lies above it
        (-9 or -99 beside 1-7), or when a single negative value that does not mirror the largest
        answer sits beside 3 or more answers (-1 beside 0-10, but not -3 beside 0-3);
-    3. a largest value far above the rest (at least 2 unused whole numbers between them, e.g.
-       9 beside 1-5 or 1-6, 8 beside 1-5) when the rest hold at least 3 distinct answers;
+    3. a largest value of 8 or 9 far above the rest (at least 2 unused whole numbers between
+       them: 9 beside 1-5 or 1-6, 8 beside 1-5) when the rest hold at least 3 distinct answers
+       (a 1-10 scale with gaps in a small sample is left alone);
     4. 0 beside answers running from 1 up to 4-7 (0 beside 1-5); 0-3 and 0-10 scales are
        left alone.
 
@@ -54,12 +56,12 @@ def suspected_codes(finite) -> tuple[list, str]:
     if suspects or rest.size == 0:
         return [], ""
     neg, pos = rest[rest < 0], rest[rest >= 0]
-    if neg.size and pos.size and pos.max() <= RATING_SCALE_MAX:
+    if neg.size and pos.size >= 3 and pos.max() <= RATING_SCALE_MAX:
         if pos.min() > 0 or -neg.min() > pos.max() or (neg.size == 1 and pos.size >= 3 and -neg[0] != pos.max()):
             return sorted(neg.tolist()), "a negative value among positive answers"
     if neg.size or rest.max() > RATING_SCALE_MAX:
         return [], ""
-    if rest.size >= 4 and rest[-1] - rest[-2] >= 3:
+    if rest.size >= 4 and rest[-1] in (8, 9) and rest[-2] <= 6 and rest[-1] - rest[-2] >= 3:
         return [rest[-1]], "a value far above all the other answers"
     if rest.size >= 4 and rest[0] == 0 and rest[1] == 1 and 4 <= rest[-1] <= 7:
         return [0.0], "a 0 beside answers that start at 1"
