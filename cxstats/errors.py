@@ -7,6 +7,26 @@ Anything else that escapes is a bug in cxstats (exit code 1).
 
 from __future__ import annotations
 
+import re
+
+# Control characters (C0 except newline, DEL, C1) and the invisible bidirectional-text
+# overrides: never echoed to a terminal from a file's column names or cells.
+_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                     "\u202a-\u202e\u2066-\u2069\ufeff]")
+_UNSAFE_OR_NEWLINE = re.compile(f"(?:{_UNSAFE.pattern}|\n)")
+
+
+def printable(text, *, keep_newlines: bool = False) -> str:
+    """``text`` with control and escape characters shown escaped (``\\x1b``, ``\\u202e``):
+    data from a file may hold terminal escape sequences or text-direction overrides."""
+    pattern = _UNSAFE if keep_newlines else _UNSAFE_OR_NEWLINE
+
+    def esc(m):
+        c = m.group(0)
+        return repr(c)[1:-1] if ord(c) > 0x9f or c in "\t\n\r" else f"\\x{ord(c):02x}"
+
+    return pattern.sub(esc, str(text))
+
 
 class InputError(Exception):
     """Bad usage or bad input. The message names what a researcher must fix.
@@ -40,12 +60,12 @@ class InputError(Exception):
     def where(self) -> str:
         parts = []
         if self.column is not None:
-            parts.append(f"column '{self.column}'")
+            parts.append(f"column '{printable(self.column)}'")
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.value is not None:
-            parts.append(f"value {self.value!r}")
-        head = self.file or ""
+            parts.append(f"value {printable(repr(self.value))}")
+        head = printable(self.file) if self.file else ""
         if parts:
             head = f"{head}: {', '.join(parts)}" if head else ", ".join(parts)
         return head
@@ -53,9 +73,10 @@ class InputError(Exception):
     def render(self) -> str:
         where = self.where()
         reason = f"option '{self.option}': {self.reason}" if getattr(self, "option", None) else self.reason
+        reason = printable(reason, keep_newlines=True)
         text = f"{where}: {reason}" if where else reason
         if self.details:
-            text += "\n" + "\n".join(f"  {d}" for d in self.details)
+            text += "\n" + "\n".join(f"  {printable(d)}" for d in self.details)
         return text
 
 

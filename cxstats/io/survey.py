@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from cxstats.errors import InputError
 from cxstats.io.readers import RawTable, read_table
-from cxstats.io.values import NotANumber, is_blank, normalise_label, parse_number
+from cxstats.io.values import NotANumber, NumberOverflow, is_blank, normalise_label, parse_number
 
 MAX_PROBLEMS_SHOWN = 12
 TYPES = ("customer", "staff")
@@ -84,6 +84,8 @@ def _code_from_cell(value, scale, lookup, value_labels):
         return math.nan, None
     try:
         x = parse_number(value)
+    except NumberOverflow:
+        return math.nan, NumberOverflow.reason
     except NotANumber:
         key = normalise_label(value)
         if key in lookup:
@@ -107,19 +109,78 @@ def _code_from_cell(value, scale, lookup, value_labels):
     return x, None
 
 
-def _scored_column(table, col, scale, problems):
+def _label_set(pairs) -> str:
+    return "{" + ", ".join(f"{code:g}: {label!r}" if isinstance(code, (int, float)) else f"{code}: {label!r}"
+                           for code, label in pairs) + "}"
+
+
+def label_recode(table, col, scale, notes=None):
+    """``{file code: spec code or None (missing)}`` when a labelled file (SPSS, Stata) numbers
+    the answers of ``col`` differently from ``scale``; None when the numbers agree.
+
+    Each value label of the file is matched to the spec's labels (any language, case-, accent-
+    and space-insensitive). When a matched label carries another code in the spec (the file says
+    1 = 'high', the spec says 1 = 'low'), the column is recoded by label and a note says so; when
+    the codes disagree and a label of the file matches none of the spec's, the column is refused
+    naming both label sets. Labels that match nothing while all matched codes agree are ignored
+    (the file is read by number, as before).
+    """
+    file_labels = table.value_labels.get(col)
+    if not file_labels or not (scale.labels or scale.missing):
+        return None
+    lookup = scale.label_lookup()
+    mapping, unmatched, disagree = {}, [], False
+    for code, label in file_labels.items():
+        try:
+            c = float(code)
+        except (TypeError, ValueError):
+            continue  # a string variable's labels: cells are matched as text
+        target = lookup.get(normalise_label(label), "?")
+        if target == "?":
+            unmatched.append((c, label))
+            continue
+        mapping[c] = None if target is None else float(target)
+        agrees = c in scale.missing if target is None else float(target) == c
+        disagree = disagree or not agrees
+    if not disagree:
+        return None
+    spec_pairs = ([(code, next(iter(t.values()))) for code, t in sorted(scale.labels.items())]
+                  + [(code, next(iter(t.values()))) for code, t in sorted(scale.missing.items())])
+    file_pairs = sorted(((float(k), v) for k, v in file_labels.items() if isinstance(k, (int, float))),
+                        key=lambda kv: kv[0])
+    both = f"file labels {_label_set(file_pairs)}; spec scale '{scale.id}' labels {_label_set(spec_pairs)}"
+    if unmatched:
+        c, label = unmatched[0]
+        raise InputError(f"the file's value labels number the answers differently from the spec, and the "
+                         f"label {label!r} (code {c:g}) matches none of the spec's labels, so the column "
+                         f"cannot be recoded by label ({both}); make the labels agree",
+                         file=table.path, column=col)
+    if notes is not None:
+        moves = ", ".join(f"{k:g} -> {'missing' if v is None else format(v, 'g')}"
+                          for k, v in sorted(mapping.items()) if v != k and not (v is None and k in scale.missing))
+        notes.append(f"{table.path.name}: column '{col}': the file's value labels number the answers "
+                     f"differently from the spec, so the answers were recoded by label ({moves}); {both}")
+    return mapping
+
+
+def _scored_column(table, col, scale, problems, notes=None):
     """A column on ``scale`` as float codes.
 
     Each distinct cell value is decoded once (number, decimal comma, label in any language,
     missing code, range check) and the result broadcast to its rows: an export of 100,000
-    answers holds a handful of distinct values per column.
+    answers holds a handful of distinct values per column. A labelled file whose value labels
+    number the answers differently from the spec is recoded by label (:func:`label_recode`).
     """
     import numpy as np
     import pandas as pd
 
     index, uniques = pd.factorize(table.frame[col], use_na_sentinel=True)
     lookup, vl = scale.label_lookup(), table.value_labels.get(col)
-    decoded = [_code_from_cell(u, scale, lookup, vl) for u in uniques]
+    recode = label_recode(table, col, scale, notes)
+    if recode is None:
+        decoded = [_code_from_cell(u, scale, lookup, vl) for u in uniques]
+    else:
+        decoded = [_recoded_cell(u, scale, lookup, recode) for u in uniques]
     values = np.array([code for code, _ in decoded] + [np.nan], dtype=float)
     codes = values[index]  # index -1 (a missing cell) picks the trailing NaN
     bad = [k for k, (_, problem) in enumerate(decoded) if problem]
@@ -127,6 +188,22 @@ def _scored_column(table, col, scale, problems):
         for i in np.flatnonzero(np.isin(index, bad)):
             problems.add(col, table.file_row(i), str(uniques[index[i]]), decoded[index[i]][1])
     return codes
+
+
+def _recoded_cell(value, scale, lookup, recode):
+    """One cell of a column recoded by label (see :func:`label_recode`)."""
+    try:
+        x = parse_number(value)
+    except NotANumber:
+        return _code_from_cell(value, scale, lookup, None)
+    if math.isnan(x):
+        return x, None
+    if x in recode:
+        return (math.nan, None) if recode[x] is None else (recode[x], None)
+    if x in scale.missing:
+        return math.nan, None
+    return math.nan, (f"code {x:g} has no value label in the file, whose labels number the answers "
+                      f"differently from scale '{scale.id}', so its meaning is unknown")
 
 
 def _respondent_type(value, spec):
@@ -170,8 +247,11 @@ def _id_texts(series):
     return out
 
 
-def read_survey_file(spec, path, respondent_type: str | None = None, table: RawTable | None = None):
-    """One export file -> DataFrame in the survey-table shape (not yet concatenated)."""
+def read_survey_file(spec, path, respondent_type: str | None = None, table: RawTable | None = None,
+                     notes: list | None = None):
+    """One export file -> DataFrame in the survey-table shape (not yet concatenated).
+
+    ``notes`` (a list) receives what ingest did beyond the obvious (answers recoded by label)."""
     import numpy as np
     import pandas as pd
 
@@ -181,6 +261,8 @@ def read_survey_file(spec, path, respondent_type: str | None = None, table: RawT
     renames = export_renames(table.frame.columns, spec)  # 'web/web_1' (KoBo), 'web-web_1' (ODK Central)
     if renames:
         table.frame = table.frame.rename(columns=renames)
+    if table.kind == "por":  # SPSS portable files store variable names in capitals
+        _match_case(table, spec)
     frame = table.frame
     if len(frame) == 0:
         raise InputError("the file has a header but no answers", file=table.path)
@@ -226,7 +308,7 @@ def read_survey_file(spec, path, respondent_type: str | None = None, table: RawT
         if col not in frame.columns:
             out[col] = np.full(len(frame), np.nan)
             continue
-        out[col] = _scored_column(table, col, scale, problems)
+        out[col] = _scored_column(table, col, scale, problems, notes)
 
     for seg in spec.segments:
         if seg.id not in frame.columns:
@@ -268,6 +350,23 @@ def read_survey_file(spec, path, respondent_type: str | None = None, table: RawT
     return data
 
 
+def _match_case(table, spec):
+    """Rename columns that match a column of the spec but for case (``WEB_1`` -> ``web_1``)."""
+    wanted = (list(spec.scored_columns()) + [g.id for g in spec.segments]
+              + [c for c in (spec.respondents.id_column, spec.respondents.type_column, spec.weight) if c])
+    have = {}
+    for c in table.frame.columns:
+        have.setdefault(str(c).casefold(), []).append(c)
+    renames = {}
+    for w in wanted:
+        found = have.get(w.casefold(), [])
+        if w not in table.frame.columns and len(found) == 1:
+            renames[found[0]] = w
+    if renames:
+        table.frame = table.frame.rename(columns=renames)
+        table.value_labels = {renames.get(k, k): v for k, v in table.value_labels.items()}
+
+
 def load_survey(spec, files) -> SurveyTable:
     """Read every ``(path, respondent_type or None)`` and return one validated table.
 
@@ -275,10 +374,10 @@ def load_survey(spec, files) -> SurveyTable:
     """
     import pandas as pd
 
-    parts, sources = [], []
+    parts, sources, notes = [], [], []
     for entry in files:
         path, kind = (entry, None) if isinstance(entry, (str, bytes)) or hasattr(entry, "__fspath__") else entry
-        parts.append(read_survey_file(spec, path, kind))
+        parts.append(read_survey_file(spec, path, kind, notes=notes))
         sources.append(str(path))
     data = pd.concat(parts, ignore_index=True)
     dup = data.duplicated(["respondent_type", "respondent_id"], keep=False)
@@ -292,7 +391,6 @@ def load_survey(spec, files) -> SurveyTable:
                          f"{n_ids} id(s) are duplicated in all; each respondent must appear once",
                          file=first._file, column=spec.respondents.id_column, row=int(same._row.iloc[1]),
                          value=first.respondent_id)
-    notes = []
     return SurveyTable(data.reset_index(drop=True), spec, sources, notes)
 
 

@@ -15,6 +15,22 @@ class NotANumber(ValueError):
     pass
 
 
+class NumberOverflow(NotANumber):
+    """A number too large for a float (``1e309``, a 400-digit string): it would become infinity."""
+
+    reason = "a number too large to compute with (it overflows to infinity)"
+
+
+def _finite(x, text) -> float:
+    try:
+        x = float(x)
+    except OverflowError:  # a huge Python int (e.g. from a spreadsheet cell)
+        raise NumberOverflow(text) from None
+    if math.isinf(x):
+        raise NumberOverflow(text)
+    return x
+
+
 def is_blank(value) -> bool:
     if value is None:
         return True
@@ -26,20 +42,21 @@ def is_blank(value) -> bool:
 
 
 def parse_number(value) -> float:
-    """A cell as a float: blanks -> NaN; ``3,5`` (decimal comma) -> 3.5; text -> NotANumber."""
+    """A cell as a float: blanks -> NaN; ``3,5`` (decimal comma) -> 3.5; text -> NotANumber;
+    a number that overflows to infinity (``1e309``, a 400-digit string) -> NumberOverflow."""
     if is_blank(value):
         return math.nan
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, (int, float)):
-        return float(value)
+        return _finite(value, str(value))
     if hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iuf":
-        return float(value)
+        return _finite(value, str(value))
     text = str(value).strip().replace("\u00a0", "")
     if _NUMBER.match(text):
-        return float(text)
+        return _finite(text, text)
     if _DECIMAL_COMMA.match(text):
-        return float(text.replace(",", "."))
+        return _finite(text.replace(",", "."), text)
     raise NotANumber(text)
 
 

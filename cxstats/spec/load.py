@@ -93,7 +93,10 @@ class _Reader:
 def _kind(node) -> str:
     if node is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: f"the text {node!r}"}.get(type(node), repr(node))
+    if isinstance(node, str):
+        return f"the text {node!r}" if len(node) <= 60 else f"a text of {len(node)} characters"
+    shown = repr(node)
+    return {dict: "a mapping", list: "a list"}.get(type(node), shown if len(shown) <= 60 else shown[:60] + "...")
 
 
 def _join(path: str, key) -> str:
