@@ -2,7 +2,7 @@
 
 :func:`read_finance` checks the table (ids present and unique, churn 0/1, revenue a number,
 share of wallet a proportion) and returns a :class:`FinanceTable` (``respondent_id`` and one
-float column per role), which :func:`cxstats.stats.finance.analyze_finance` links to the survey.
+float column per role), which the finance analysis (``analyze_finance``) links to the survey.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ OPTIONAL_COLUMNS = ("name",)
 def read_roadmap(table, constructs=None) -> list[dict]:
     """A roadmap RawTable (or path) -> one dict per initiative (``id``, ``name``, ``construct``,
     ``uplift``, ``cost``, ``months_to_effect``, ``customers_reached``, ``row``: the fields of
-    :class:`cxstats.stats.roi.Initiative`); every problem names file, column, row, value.
+    the ROI's ``Initiative``); every problem names file, column, row, value.
     ``constructs``: the known construct ids (an unknown one is refused, with a close match)."""
     if not isinstance(table, RawTable):
         table = read_table(table)

@@ -1,7 +1,7 @@
 """Linking survey answers to money: a customer-level finance table joined by respondent id,
 and how loyalty / NPS / satisfaction relate to churn, revenue and share of wallet.
 
-* the finance table is read and checked by :func:`cxstats.io.finance.read_finance` (ids present
+* the finance table is read and checked by the io layer's ``read_finance`` (ids present
   and unique, churn 0/1, revenue a number, share of wallet a proportion), naming file, column,
   row and value; here it is any object with ``frame`` (``respondent_id`` + one float column per
   role), ``file``, ``columns`` (role -> column name), ``id_column`` and ``notes``;
@@ -31,13 +31,13 @@ from cxstats.errors import InputError
 
 ROLES = ("churn", "revenue", "share_of_wallet")
 DEFAULT_MIN_MATCH = 0.80
-_MISSING_TOKENS = {"", "na", "n/a", "nan", ".", "null", "none", "#n/a", "-"}  # as cxstats.io.values
+_MISSING_TOKENS = {"", "na", "n/a", "nan", ".", "null", "none", "#n/a", "-"}  # as the io layer reads blanks
 MODEL_OF_ROLE = {"churn": "logistic", "revenue": "log-linear OLS", "share_of_wallet": "logit-linear OLS"}
 
 
 def _id_text(v):
     """A customer id as comparable text (``12.0`` -> ``12``; blank -> None), as the finance reader
-    (:func:`cxstats.io.finance.id_text`) writes them."""
+    (``io.finance.id_text``) writes them."""
     if v is None or (isinstance(v, float) and math.isnan(v)) or v.__class__.__name__ in ("NAType", "NaTType"):
         return None
     if isinstance(v, str) and v.strip().lower() in _MISSING_TOKENS:

@@ -117,8 +117,8 @@ def _from_spec(ctx, options):
             raise InputError(f"{name!r} is neither a construct nor an item of the spec (constructs: "
                              f"{', '.join(constructs)})", option="drivers")
     frame = survey.customers_with_scores()[[outcome, *names]]
-    return (frame, outcome, names, scale if len(scale) == len(names) else None, asp or None,
-            ", ".join(survey.sources) or ctx.source or None)
+    # data problems name the command's files; a plan locates them at its step instead
+    return frame, outcome, names, scale if len(scale) == len(names) else None, asp or None, ctx.source or None
 
 
 def _from_file(ctx, options):

@@ -60,7 +60,7 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
 
     ``frame``: customers with ``respondent_id``, the construct scores, the loyalty measure and (for
     the latent chain) the items and the loyalty ``indicators``; ``finance_table``: the checked
-    finance table (:func:`cxstats.io.finance.read_finance`). ``finance_result``: an earlier
+    finance table (read by the io layer's ``read_finance``). ``finance_result``: an earlier
     FinanceResult of the loyalty measure to reuse (observed chain); ``drivers_result``: an earlier
     DriversResult of the loyalty measure on (at least) the roadmap's constructs, whose slopes then
     replace the observed chain's driver regression. ``progress(done, total)`` follows the draws.
