@@ -34,7 +34,8 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
     top-2-box performance and penalty-reward boxes. ``penalty_reward``: None runs it
     when a scale is given or every driver holds whole numbers spanning at most 11
     points (a rating scale). ``aspiration``: number or
-    {driver: number} for ``performance='gap'``. ``bootstrap``: replicates for CIs.
+    {driver: number} for ``performance='gap'``. ``bootstrap``: replicates for CIs;
+    ``progress(done, total)`` is called as they are computed.
     """
     drivers = list(drivers)
     if binary_threshold is not None:
