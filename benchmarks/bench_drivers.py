@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._timing import timed  # noqa: E402
 from benchmarks._timing import vm as _vm  # noqa: E402
-from cxstats.stats.drivers import key_drivers  # noqa: E402
+from cxstats.stats.drivers import analyze_drivers  # noqa: E402
 from cxstats.stats.drivers.subsets import all_subset_r2, lmg_batch  # noqa: E402
 
 
@@ -85,7 +85,7 @@ def rows(size: str = "full", r_peers: bool = True) -> list:
     return [compare_row(f"exact LMG relative importance, {s['p']} drivers (n = {s['n']:,})", res,
                         peer=f"pingouin {pg.__version__} linear_regression(relimp=True)",
                         check="max |LMG ours - relimp|", diff=diff, tol=1e-10,
-                        note="full key_drivers timings: bench_drivers.py")]
+                        note="full analyze_drivers timings: bench_drivers.py")]
 
 
 def main(argv=None):
@@ -112,8 +112,8 @@ def main(argv=None):
               f"(min {min(times):.4f}); |sum(LMG) - R²| = {err:.1e}")
     frame = make_data(20, 2000)
     cols = [c for c in frame.columns if c != "y"]
-    med, times, _ = timed(lambda: key_drivers(frame, "y", cols), max(1, args.repeats // 2))
-    print(f"full key_drivers, 20 drivers (OLS, LMG, dominance incl. complete, RW, Pratt, IPA): "
+    med, times, _ = timed(lambda: analyze_drivers(frame, "y", cols), max(1, args.repeats // 2))
+    print(f"full analyze_drivers, 20 drivers (OLS, LMG, dominance incl. complete, RW, Pratt, IPA): "
           f"median {med:.3f} s")
 
     # 2. versus pingouin 0.7 at 15 drivers
@@ -134,7 +134,7 @@ def main(argv=None):
     # 3. bootstrap: 1,000 replicates, 12 drivers, n = 5,000
     frame = make_data(12, 5000)
     cols = [c for c in frame.columns if c != "y"]
-    med, times, res = timed(lambda: key_drivers(frame, "y", cols, bootstrap=1000, seed=1),
+    med, times, res = timed(lambda: analyze_drivers(frame, "y", cols, bootstrap=1000, seed=1),
                             max(1, min(3, args.repeats)))
     res.to_dict()
     results["bootstrap"] = med

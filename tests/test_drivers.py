@@ -13,7 +13,7 @@ import pytest
 
 from conftest import DATASETS, assert_clean_error, reference, run_cli
 from cxstats.errors import InputError
-from cxstats.stats.drivers import key_drivers
+from cxstats.stats.drivers import analyze_drivers
 from cxstats.stats.drivers.measures import all_measures
 from cxstats.stats.drivers.subsets import (all_subset_r2, complete_dominance, conditional_dominance,
                                            lmg_batch)
@@ -126,7 +126,7 @@ def test_orthogonal_drivers_closed_form():
     frame = pd.DataFrame({"a": x[:, 0] * 10 + 5, "b": x[:, 1], "c": x[:, 2], "y": y})
     corr = frame.corr().to_numpy()
     assert np.abs(corr[:3, :3] - np.eye(3)).max() < 1e-12
-    res = key_drivers(frame, "y", ["a", "b", "c"])
+    res = analyze_drivers(frame, "y", ["a", "b", "c"])
     r2 = corr[:3, 3] ** 2
     np.testing.assert_allclose(res.lmg, r2, atol=1e-12)
     np.testing.assert_allclose(res.relative_weight, r2, atol=1e-12)
@@ -142,7 +142,7 @@ def test_agrees_with_pingouin_relimp():
     cols = [f"x{j}" for j in range(p)]
     frame = pd.DataFrame(x, columns=cols).assign(y=y)
     theirs = pg.linear_regression(frame[cols], frame["y"], relimp=True)
-    res = key_drivers(frame, "y", cols)
+    res = analyze_drivers(frame, "y", cols)
     np.testing.assert_allclose(res.lmg, theirs["relimp"].to_numpy()[1:], rtol=0, atol=1e-10)
     np.testing.assert_allclose(res.ols["se"], theirs["se"].to_numpy(), rtol=1e-10)
 
@@ -196,7 +196,7 @@ def test_more_than_25_drivers_refused_with_reason():
     cols = [f"x{j}" for j in range(26)]
     frame = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 27)), columns=cols + ["y"])
     with pytest.raises(InputError, match=r"26 drivers.*0\.5 GiB.*up to 25"):
-        key_drivers(frame, "y", cols)
+        analyze_drivers(frame, "y", cols)
 
 
 def test_collinearity_warning_thresholds():
@@ -204,7 +204,7 @@ def test_collinearity_warning_thresholds():
     a = rng.normal(size=300)
     frame = pd.DataFrame({"a": a, "b": a + 0.2 * rng.normal(size=300), "c": rng.normal(size=300)})
     frame["y"] = frame.a + frame.c + rng.normal(size=300)
-    res = key_drivers(frame, "y", ["a", "b", "c"])
+    res = analyze_drivers(frame, "y", ["a", "b", "c"])
     assert any("VIF above 5" in w and "severe" in w for w in res.warnings)
     assert res.vif[0] > 10 and res.vif[2] < 1.1
 
@@ -214,13 +214,15 @@ def test_collinearity_warning_thresholds():
 def test_bootstrap_seeded_and_progress(tmp_path):
     f = _frame(n=80)
     calls = []
-    a = key_drivers(f, "y", ["a", "b", "c"], bootstrap=120, seed=11, progress=calls.append)
-    b = key_drivers(f, "y", ["a", "b", "c"], bootstrap=120, seed=11)
-    c = key_drivers(f, "y", ["a", "b", "c"], bootstrap=120, seed=12)
+    a = analyze_drivers(f, "y", ["a", "b", "c"], bootstrap=120, seed=11,
+                        progress=lambda done, total: calls.append((done, total)))
+    b = analyze_drivers(f, "y", ["a", "b", "c"], bootstrap=120, seed=11)
+    c = analyze_drivers(f, "y", ["a", "b", "c"], bootstrap=120, seed=12)
     from cxstats.report.jsonout import dumps
 
     assert dumps(a) == dumps(b) and dumps(a) != dumps(c)
-    assert sum(calls) == 120
+    assert calls[-1] == (120, 120) and all(t == 120 for _, t in calls)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     iv = a.to_dict()["bootstrap"]["intervals"]
     assert set(iv) == {"lmg", "relative_weight", "pratt", "std_beta"}
     for row in iv["lmg"]:
@@ -253,7 +255,7 @@ def test_bootstrap_coverage_known_truth():
     for _ in range(60):
         z = rng.normal(size=(250, 4)) @ chol.T
         frame = pd.DataFrame(z, columns=["a", "b", "c", "y"])
-        res = key_drivers(frame, "y", ["a", "b", "c"], bootstrap=300, seed=rng)
+        res = analyze_drivers(frame, "y", ["a", "b", "c"], bootstrap=300, seed=rng)
         for j, row in enumerate(res.bootstrap.intervals()["lmg"]):
             total += 1
             hits["pct"] += row["pct_lower"] <= truth[j] <= row["pct_upper"]
@@ -277,7 +279,7 @@ def test_binary_relative_weights_closed_form():
     x = x / x.std(axis=0, ddof=1)
     y = (x @ [1.2, 0.6, 0.0] + rng.logistic(size=n) > 0).astype(float)
     frame = pd.DataFrame(x, columns=["a", "b", "c"]).assign(y=y)
-    res = key_drivers(frame, "y", ["a", "b", "c"], outcome_type="binary")
+    res = analyze_drivers(frame, "y", ["a", "b", "c"], outcome_type="binary")
     fit = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
     eta = fit.fittedvalues
     r = np.corrcoef(y, fit.predict())[0, 1]
@@ -314,7 +316,7 @@ def test_penalty_reward_recovers_asymmetry():
     f = pd.DataFrame(rng.integers(1, 6, size=(n, 2)).astype(float), columns=["basic", "delight"])
     f["y"] = (-1.0 * (f.basic <= 2) + 0.8 * (f.delight == 5) + 0.1 * (f.delight <= 2)
               + rng.normal(size=n) * 0.5)
-    res = key_drivers(f, "y", ["basic", "delight"], scale=(1, 5))
+    res = analyze_drivers(f, "y", ["basic", "delight"], scale=(1, 5))
     rows = {r["driver"]: r for r in res.penalty_reward["rows"]}
     assert rows["basic"]["penalty"] == pytest.approx(-1.0, abs=0.06)
     assert rows["basic"]["reward"] == pytest.approx(0.0, abs=0.06)

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import assert_clean_error, run_cli
 from cxstats.errors import InputError
-from cxstats.stats.finance import FinanceTable, finance_linkage, fit_outcome, link_finance
+from cxstats.io.finance import FinanceTable
+from cxstats.stats.finance import analyze_finance, fit_outcome, link_finance
 
 
 def _write(path, frame):
@@ -141,8 +142,8 @@ def test_demo_spec_defaults(tmp_path):
     assert all(m["b"] < 0 for m in churn)   # loyal customers leave less
 
 
-def test_finance_linkage_unknown_predictor():
+def test_analyze_finance_unknown_predictor():
     survey = pd.DataFrame({"respondent_id": ["a"], "nps": [1]})
     fin = FinanceTable(pd.DataFrame({"respondent_id": ["a"], "churn": [0.0]}), "f.csv", {"churn": "c"}, "id")
     with pytest.raises(InputError, match="recompra"):
-        finance_linkage(survey, fin, ["recompra"], survey_file="s.csv")
+        analyze_finance(survey, fin, ["recompra"], survey_file="s.csv")

@@ -148,7 +148,7 @@ def test_specs_without_priorities_or_broken_exit_2(tmp_path):
     spec = spec_with(tmp_path, [{"ease": 3}, {"ease": "high"}], "text.yaml")
     assert_clean_error(run_cli("journeys", "prioritize", spec), "journeys[1].priority.ease", "expected a number")
     spec = spec_with(tmp_path, [{"ease": 3}, {"ease": -1}], "neg.yaml")
-    assert_clean_error(run_cli("journeys", "prioritize", spec), "journeys[1].priority.ease", "--normalise minmax")
+    assert_clean_error(run_cli("journeys", "prioritize", spec), "journeys[1].priority.ease", "minmax normalisation")
     assert run_cli("journeys", "prioritize", spec, "--normalise", "minmax").exit_code == 0
     assert_clean_error(run_cli("journeys", "prioritize", tmp_path / "missing.yaml"), "no such spec file")
 

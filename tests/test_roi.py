@@ -11,6 +11,7 @@ import pytest
 from conftest import assert_clean_error, run_cli
 from cxstats.demo import simulate as demo
 from cxstats.errors import InputError
+from cxstats.io.roadmap import read_roadmap
 from cxstats.stats import roi
 from cxstats.stats.finance import fit_outcome
 
@@ -139,7 +140,7 @@ def test_read_roadmap_errors(tmp_path, change, fragments):
     path = tmp_path / "roadmap.csv"
     df.to_csv(path, index=False)
     with pytest.raises(InputError) as exc:
-        roi.read_roadmap(path, list(demo.BETA))
+        read_roadmap(path, list(demo.BETA))
     msg = str(exc.value)
     assert "roadmap.csv" in msg
     for f in fragments:
@@ -150,7 +151,7 @@ def test_read_roadmap_missing_column(tmp_path):
     pd.DataFrame({"initiative": ["a"], "construct": ["x"], "uplift": [1], "cost": [1]}).to_csv(
         tmp_path / "r.csv", index=False)
     with pytest.raises(InputError, match="months_to_effect"):
-        roi.read_roadmap(tmp_path / "r.csv")
+        read_roadmap(tmp_path / "r.csv")
 
 
 # ---------------------------------------------------------------- the demo study: known truth

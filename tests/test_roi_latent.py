@@ -10,8 +10,9 @@ import pytest
 
 from conftest import run_cli
 from cxstats.errors import InputError
-from cxstats.stats import roi, roi_latent
-from cxstats.stats.finance import FinanceTable
+from cxstats.io.finance import FinanceTable
+from cxstats.stats import roi
+from cxstats.stats.roi import latent as roi_latent
 
 ITEMS = {"web": ["w1", "w2", "w3"], "envio": ["e1", "e2", "e3"]}
 LAMBDA = {"web": [1.0, 0.8, 0.6], "envio": [1.0, 1.2, 0.9]}

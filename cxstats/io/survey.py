@@ -56,6 +56,16 @@ class SurveyTable:
             out[c.id] = block.mean(axis=1).where(enough)
         return pd.DataFrame(out, index=self.data.index)
 
+    def customers_with_scores(self, min_share: float = 0.5):
+        """Customers' rows (index 0..n-1): every column of the table (respondent_id, items,
+        outcomes, segments) plus each construct's score (:meth:`construct_scores`) as a column
+        named by the construct id. The frame of the drivers, finance and ROI analyses."""
+        frame = self.data.copy()
+        scores = self.construct_scores(min_share)
+        for c in scores.columns:
+            frame[c] = scores[c]
+        return frame[frame["respondent_type"] == "customer"].reset_index(drop=True)
+
 
 class _Problems:
     def __init__(self, path):

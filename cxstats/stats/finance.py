@@ -1,12 +1,14 @@
 """Linking survey answers to money: a customer-level finance table joined by respondent id,
 and how loyalty / NPS / satisfaction relate to churn, revenue and share of wallet.
 
-* :func:`read_finance` checks the finance table (ids present and unique, churn 0/1, revenue a
-  number, share of wallet a proportion), naming file, column, row and value;
+* the finance table is read and checked by the io layer's ``read_finance`` (ids present
+  and unique, churn 0/1, revenue a number, share of wallet a proportion), naming file, column,
+  row and value; here it is any object with ``frame`` (``respondent_id`` + one float column per
+  role), ``file``, ``columns`` (role -> column name), ``id_column`` and ``notes``;
 * :func:`link_finance` joins survey customers to it and reports the match rate
   (matched / survey customers) and the finance rows without a survey answer; a join below
   ``min_match`` (default 80%) is refused, naming both files and example unmatched ids;
-* :func:`finance_linkage` fits one model per (predictor, financial outcome):
+* :func:`analyze_finance` fits one model per (predictor, financial outcome):
 
   - churn (0/1): logistic regression ``logit P(churn) = a + b x`` (statsmodels Logit, ML,
     Wald CIs); the effect is the odds ratio exp(b) per point;
@@ -29,97 +31,20 @@ from cxstats.errors import InputError
 
 ROLES = ("churn", "revenue", "share_of_wallet")
 DEFAULT_MIN_MATCH = 0.80
+_MISSING_TOKENS = {"", "na", "n/a", "nan", ".", "null", "none", "#n/a", "-"}  # as the io layer reads blanks
 MODEL_OF_ROLE = {"churn": "logistic", "revenue": "log-linear OLS", "share_of_wallet": "logit-linear OLS"}
 
 
 def _id_text(v):
-    from cxstats.io.values import is_blank
-
-    if is_blank(v):
+    """A customer id as comparable text (``12.0`` -> ``12``; blank -> None), as the finance reader
+    (``io.finance.id_text``) writes them."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v.__class__.__name__ in ("NAType", "NaTType"):
+        return None
+    if isinstance(v, str) and v.strip().lower() in _MISSING_TOKENS:
         return None
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip()
-
-
-# --------------------------------------------------------------------------- reading
-
-@dataclass
-class FinanceTable:
-    """Checked finance data: ``frame`` with ``respondent_id`` and one float column per role."""
-
-    frame: object            # pandas.DataFrame: respondent_id, churn, revenue, share_of_wallet
-    file: str
-    columns: dict            # role -> column name in the file
-    id_column: str
-    notes: list = field(default_factory=list)
-
-
-def read_finance(table, *, id_column: str, columns: dict) -> FinanceTable:
-    """Check a finance :class:`~cxstats.io.readers.RawTable` (or path).
-
-    ``columns`` maps roles (``churn``, ``revenue``, ``share_of_wallet``) to column names;
-    at least one is needed. Problems raise :class:`InputError` with file, column, row, value.
-    """
-    import numpy as np
-    import pandas as pd
-
-    from cxstats.io.readers import RawTable, read_table
-    from cxstats.io.values import NotANumber, is_blank, parse_number
-
-    if not isinstance(table, RawTable):
-        table = read_table(table)
-    columns = {r: c for r, c in (columns or {}).items() if c}
-    bad_roles = [r for r in columns if r not in ROLES]
-    if bad_roles:
-        raise InputError(f"unknown financial outcome {bad_roles[0]!r}; use {', '.join(ROLES)}", file=table.path)
-    if not columns:
-        raise InputError("no financial outcome column given (churn, revenue or share_of_wallet)", file=table.path)
-    table.require_columns([id_column, *columns.values()])
-    frame = table.frame
-    if len(frame) == 0:
-        raise InputError("the finance file has a header but no rows", file=table.path)
-    notes = []
-    ids = []
-    seen = {}
-    for i, v in enumerate(frame[id_column].tolist()):
-        t = _id_text(v)
-        if t is None:
-            raise InputError("customer id is empty", file=table.path, column=id_column, row=table.file_row(i), value="")
-        if t in seen:
-            raise InputError(f"duplicated customer id (also at row {table.file_row(seen[t])}); the finance table "
-                             "must have one row per customer", file=table.path, column=id_column,
-                             row=table.file_row(i), value=t)
-        seen[t] = i
-        ids.append(t)
-    out = {"respondent_id": ids}
-    for role, col in columns.items():
-        vals = np.full(len(frame), np.nan)
-        for i, v in enumerate(frame[col].tolist()):
-            if is_blank(v):
-                continue
-            if role == "churn" and isinstance(v, str) and v.strip().lower() in ("true", "false", "yes", "no", "si", "sí"):
-                vals[i] = 1.0 if v.strip().lower() in ("true", "yes", "si", "sí") else 0.0
-                continue
-            try:
-                x = parse_number(v)
-            except NotANumber:
-                raise InputError(f"not a number (the {role.replace('_', ' ')} column must be numeric)",
-                                 file=table.path, column=col, row=table.file_row(i), value=str(v)) from None
-            if role == "churn" and x not in (0.0, 1.0):
-                raise InputError("churn must be 0 (stayed) or 1 (left)", file=table.path, column=col,
-                                 row=table.file_row(i), value=str(v))
-            if role == "share_of_wallet" and not 0.0 <= x <= 100.0:
-                raise InputError("share of wallet must be a proportion between 0 and 1 (or a percentage 0-100)",
-                                 file=table.path, column=col, row=table.file_row(i), value=str(v))
-            vals[i] = x
-        if role == "share_of_wallet" and np.isfinite(vals).any() and np.nanmax(vals) > 1.0:
-            vals = vals / 100.0
-            notes.append(f"share of wallet column '{col}' has values above 1: read as percentages (divided by 100)")
-        if not np.isfinite(vals).any():
-            raise InputError(f"the {role.replace('_', ' ')} column is empty", file=table.path, column=col)
-        out[role] = vals
-    return FinanceTable(pd.DataFrame(out), str(table.path), dict(columns), id_column, notes)
 
 
 # --------------------------------------------------------------------------- linking
@@ -148,14 +73,15 @@ class LinkResult:
                 "unmatched_survey_ids_examples": self.unmatched_examples}
 
 
-def link_finance(survey, finance: FinanceTable, *, survey_file: str = "survey",
+def link_finance(survey, finance, *, survey_file: str = "survey",
                  min_match: float = DEFAULT_MIN_MATCH, id_column: str = "respondent_id") -> LinkResult:
     """Join survey customers (DataFrame with ``id_column``) to the finance table.
 
     Refuses (InputError) when fewer than ``min_match`` of the survey customers are found.
     """
     if not 0.0 <= float(min_match) <= 1.0:
-        raise InputError(f"the minimum match rate must be between 0 and 1, not {min_match!r}")
+        raise InputError(f"the minimum match rate must be between 0 and 1, not {min_match!r}",
+                         option="min_match")
     sid = survey[id_column].map(_id_text)
     fin = finance.frame
     fin_ids = set(fin["respondent_id"])
@@ -172,8 +98,8 @@ def link_finance(survey, finance: FinanceTable, *, survey_file: str = "survey",
             f"only {n_matched} of {n_survey} survey customers ({rate:.1%}) are in the finance file "
             f"{finance.file} (column '{finance.id_column}'); at least {min_match:.0%} are needed. "
             f"Unmatched survey ids, e.g.: {ex}; finance ids look like: {fex}. Check that both files use "
-            "the same customer id (or lower the threshold with --min-match)",
-            file=survey_file)
+            "the same customer id (or lower this minimum match rate)",
+            file=survey_file, option="min_match")
     left = survey.assign(respondent_id=sid)
     merged = left.merge(fin, on="respondent_id", how="inner", suffixes=("", "_finance"))
     return LinkResult(merged, n_survey, n_matched, len(fin), n_fin_unmatched, str(survey_file),
@@ -366,7 +292,7 @@ def methods_text(min_match=DEFAULT_MIN_MATCH) -> list:
     ]
 
 
-def finance_linkage(survey, finance: FinanceTable, predictors: list[str], *, survey_file: str = "survey",
+def analyze_finance(survey, finance, predictors: list[str], *, survey_file: str = "survey",
                     min_match: float = DEFAULT_MIN_MATCH, currency: str = "EUR", ci_level: float = 0.95,
                     id_column: str = "respondent_id") -> FinanceResult:
     """Link and fit every (predictor, financial outcome) pair.

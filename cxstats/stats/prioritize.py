@@ -94,30 +94,6 @@ class PriorityResult:
         ]
 
 
-def parse_weights(text: str | None) -> dict[str, float] | None:
-    """``strategic_impact=0.4,customers=0.2`` -> dict; None when not given."""
-    if text is None:
-        return None
-    out: dict[str, float] = {}
-    for part in text.split(","):
-        part = part.strip()
-        if "=" not in part:
-            raise InputError(f"option --weights: expected CRITERION=WEIGHT,... but got {part!r}")
-        name, value = (s.strip() for s in part.split("=", 1))
-        if not name:
-            raise InputError(f"option --weights: missing criterion name in {part!r}")
-        if name in out:
-            raise InputError(f"option --weights: criterion {name!r} given twice")
-        try:
-            w = float(value.replace(",", "."))
-        except ValueError:
-            raise InputError(f"option --weights: weight of {name!r} is not a number: {value!r}") from None
-        if not w == w or w in (float("inf"), float("-inf")):
-            raise InputError(f"option --weights: weight of {name!r} must be a finite number")
-        out[name] = w
-    return out
-
-
 def prioritize(journeys: list[tuple[str, str, dict]], weights: dict[str, float] | None = None,
                normalisation: str = "max", *, file=None) -> PriorityResult:
     """Rank ``[(id, name, {criterion: score})]`` on weighted, normalised criteria.
@@ -129,7 +105,8 @@ def prioritize(journeys: list[tuple[str, str, dict]], weights: dict[str, float] 
     import numpy as np
 
     if normalisation not in NORMALISATIONS:
-        raise InputError(f"normalisation must be one of {', '.join(NORMALISATIONS)}, not {normalisation!r}")
+        raise InputError(f"normalisation must be one of {', '.join(NORMALISATIONS)}, not {normalisation!r}",
+                         option="normalisation")
     if not journeys:
         raise InputError("the spec has no journeys", file=file)
     criteria: list[str] = []
@@ -145,18 +122,18 @@ def prioritize(journeys: list[tuple[str, str, dict]], weights: dict[str, float] 
     else:
         unknown = [c for c in weights if c not in criteria]
         if unknown:
-            raise InputError(f"option --weights: unknown criterion {unknown[0]!r}; the spec's journeys "
-                             f"are scored on {', '.join(criteria)}")
+            raise InputError(f"unknown criterion {unknown[0]!r}; the spec's journeys "
+                             f"are scored on {', '.join(criteria)}", option="weights")
         negative = [c for c, w in weights.items() if w < 0]
         if negative:
-            raise InputError(f"option --weights: weight of {negative[0]!r} is negative; weights are >= 0")
+            raise InputError(f"weight of {negative[0]!r} is negative; weights are >= 0", option="weights")
         left_out = [c for c in criteria if c not in weights]
         if left_out:
-            warnings.append(f"criteria not given in --weights get weight 0: {', '.join(left_out)}")
+            warnings.append(f"criteria not given in the weights get weight 0: {', '.join(left_out)}")
         weights = {c: float(weights.get(c, 0.0)) for c in criteria}
     total = sum(weights.values())
     if not total > 0:
-        raise InputError("option --weights: the weights must sum to a positive number")
+        raise InputError("the weights must sum to a positive number", option="weights")
     weights = {c: w / total for c, w in weights.items()}
     used = [c for c in criteria if weights[c] > 0]
 
@@ -180,7 +157,7 @@ def prioritize(journeys: list[tuple[str, str, dict]], weights: dict[str, float] 
                 j = int(np.nanargmin(col))
                 from cxstats.errors import SpecError
                 raise SpecError(f"criterion {c!r} has a negative score or no positive score; the default "
-                                "normalisation (x / max) needs scores >= 0: use --normalise minmax",
+                                "normalisation (x / max) needs scores >= 0: use the minmax normalisation",
                                 file=file, path=f"journeys[{j}].priority.{c}")
             norm[:, k] = col / np.nanmax(col)
     elif normalisation == "minmax":
@@ -214,10 +191,3 @@ def prioritize(journeys: list[tuple[str, str, dict]], weights: dict[str, float] 
     for r in sorted(ties):
         warnings.append(f"tie at rank {r}: " + ", ".join(j.journey for j in ranked if j.rank == r))
     return PriorityResult(criteria, weights, normalisation, ranked, warnings)
-
-
-def prioritize_spec(spec, weights=None, normalisation: str = "max", language: str | None = None):
-    from cxstats.spec.model import pick
-
-    return prioritize([(j.id, pick(j.name, language), dict(j.priority)) for j in spec.journeys],
-                      weights, normalisation, file=spec.source)

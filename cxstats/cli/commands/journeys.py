@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cxstats.cli.common import output_options, quiet_option
+from cxstats.errors import InputError
 
 
 @click.group("journeys")
@@ -38,22 +39,68 @@ def prioritize(spec, weights, normalisation, language, json_path, xlsx_path, qui
     Example: cxstats journeys prioritize questionnaires/banco_alta_cliente.yaml
     --weights strategic_impact=0.4,customers=0.2,margin=0.2,ease=0.2 --json -
     """
-    from cxstats.cli.common import emit
+    from cxstats.cli.common import emit, option_flag
     from cxstats.spec.load import load_spec
-    from cxstats.stats.prioritize import parse_weights, prioritize_spec
+    from cxstats.spec.model import pick
+    from cxstats.stats.prioritize import prioritize
 
     from cxstats.report.atomic import protect_inputs
 
     protect_inputs(spec)
-    result = prioritize_spec(load_spec(spec), parse_weights(weights), normalisation, language)
-    emit(result, json_path=json_path, xlsx_path=xlsx_path, quiet=quiet, write_sheets=_sheets)
+    study = load_spec(spec)
+    journeys = [(j.id, pick(j.name, language), dict(j.priority)) for j in study.journeys]
+    try:
+        result = prioritize(journeys, parse_weights(weights), normalisation, file=study.source)
+    except InputError as exc:
+        if exc.option:
+            raise exc.located(option_flag(exc.option)) from None
+        raise
+    emit(result, name="prioritize", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)
 
 
-def _sheets(wb, result):
-    tables = result.tables()
-    ref = wb.add_table("Journey priority", tables["ranking"], title="Journeys ranked by weighted score",
-                       note=f"normalisation: {result.normalisation}; higher = transform first",
-                       sequential=["score"])
-    if len(tables["ranking"]) > 1:
-        wb.add_bar_chart(ref, "journey", ["score"], title="Weighted priority score", horizontal=True)
-    wb.add_table("Weights", tables["weights"], title="Criterion weights (sum to 1)")
+def parse_weights(text: str | None) -> dict[str, float] | None:
+    """``strategic_impact=0.4,customers=0.2`` -> dict; None when not given."""
+    if text is None:
+        return None
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        part = part.strip()
+        if "=" not in part:
+            raise InputError(f"option --weights: expected CRITERION=WEIGHT,... but got {part!r}")
+        name, value = (s.strip() for s in part.split("=", 1))
+        if not name:
+            raise InputError(f"option --weights: missing criterion name in {part!r}")
+        if name in out:
+            raise InputError(f"option --weights: criterion {name!r} given twice")
+        try:
+            w = float(value.replace(",", "."))
+        except ValueError:
+            raise InputError(f"option --weights: weight of {name!r} is not a number: {value!r}") from None
+        if not w == w or w in (float("inf"), float("-inf")):
+            raise InputError(f"option --weights: weight of {name!r} must be a finite number")
+        out[name] = w
+    return out
+
+
+def parse_weights(text: str | None) -> dict[str, float] | None:
+    """``strategic_impact=0.4,customers=0.2`` -> dict; None when not given."""
+    if text is None:
+        return None
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        part = part.strip()
+        if "=" not in part:
+            raise InputError(f"option --weights: expected CRITERION=WEIGHT,... but got {part!r}")
+        name, value = (s.strip() for s in part.split("=", 1))
+        if not name:
+            raise InputError(f"option --weights: missing criterion name in {part!r}")
+        if name in out:
+            raise InputError(f"option --weights: criterion {name!r} given twice")
+        try:
+            w = float(value.replace(",", "."))
+        except ValueError:
+            raise InputError(f"option --weights: weight of {name!r} is not a number: {value!r}") from None
+        if not w == w or w in (float("inf"), float("-inf")):
+            raise InputError(f"option --weights: weight of {name!r} must be a finite number")
+        out[name] = w
+    return out

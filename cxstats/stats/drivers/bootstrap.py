@@ -5,7 +5,7 @@ a continuous outcome nothing is refitted: each replicate's resampling counts
 w (how often each row was drawn) give its moments as matrix products
 (Σ w x, Σ w x x'), hence its correlation matrix, and every measure follows
 from that (all-subset R² and LMG batched over replicates). Replicates are
-processed in blocks, with ``progress(k)`` called after each block of k.
+processed in blocks, with ``progress(done, total)`` called after each block.
 
 Intervals: percentile, and BCa (Efron 1987; Efron & Tibshirani 1993, ch. 14)
 with bias correction z0 = Φ⁻¹(#{θ* < θ̂}/B + ½ #{θ* = θ̂}/B) and acceleration
@@ -144,7 +144,7 @@ def bootstrap_continuous(data, drivers, estimates, *, replicates: int, seed=None
                 collected[k].append(m[k])
         done += c
         if progress is not None:
-            progress(c)
+            progress(done, replicates)
     samples = {k: (np.vstack(v) if v else np.empty((0, q - 1))) for k, v in collected.items()}
     jack, groups = _jackknife_continuous(xc, prods, rng)
     return _finish(replicates, seed, ci_level, drivers, estimates, samples, jack, groups, failed)
@@ -171,7 +171,7 @@ def bootstrap_generic(n: int, stat, drivers, estimates, *, replicates: int, seed
     keys = list(estimates)
     collected = {k: [] for k in keys}
     failed = 0
-    for _ in range(replicates):
+    for r in range(replicates):
         m = stat(rng.integers(0, n, size=n))
         if m is None:
             failed += 1
@@ -179,7 +179,7 @@ def bootstrap_generic(n: int, stat, drivers, estimates, *, replicates: int, seed
             for k in keys:
                 collected[k].append(m[k])
         if progress is not None:
-            progress(1)
+            progress(r + 1, replicates)
     p = len(drivers)
     samples = {k: (np.vstack(v) if v else np.empty((0, p))) for k, v in collected.items()}
     groups = min(n, jackknife_groups)

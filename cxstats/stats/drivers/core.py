@@ -19,7 +19,7 @@ SINGULAR_EIGEN = 1e-10
 OUTCOME_TYPES = ("continuous", "binary")
 
 
-def key_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = None,
+def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = None,
                 binary_threshold: float | None = None, bootstrap: int = 0, seed=None,
                 ci_level: float = 0.95, progress=None, performance: str = "mean",
                 aspiration=None, scale=None, ipa_cutoffs=None, low_boxes: int = 2,
@@ -34,17 +34,19 @@ def key_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = None
     top-2-box performance and penalty-reward boxes. ``penalty_reward``: None runs it
     when a scale is given or every driver holds whole numbers spanning at most 11
     points (a rating scale). ``aspiration``: number or
-    {driver: number} for ``performance='gap'``. ``bootstrap``: replicates for CIs.
+    {driver: number} for ``performance='gap'``. ``bootstrap``: replicates for CIs;
+    ``progress(done, total)`` is called as they are computed.
     """
     drivers = list(drivers)
     if binary_threshold is not None:
         if outcome_type not in (None, "binary"):
-            raise InputError("--binary-threshold makes the outcome binary; it cannot be combined "
-                             f"with outcome type {outcome_type!r}")
+            raise InputError("a binary threshold makes the outcome binary; it cannot be combined "
+                             f"with outcome type {outcome_type!r}", option="binary_threshold")
         outcome_type = "binary"
     outcome_type = outcome_type or "continuous"
     if outcome_type not in OUTCOME_TYPES:
-        raise InputError(f"outcome type {outcome_type!r} is not known; use continuous or binary")
+        raise InputError(f"outcome type {outcome_type!r} is not known; use continuous or binary",
+                         option="outcome_type")
     _check_names(outcome, drivers, frame, source)
     p = len(drivers)
     if p > MAX_EXACT:
@@ -55,7 +57,8 @@ def key_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = None
             "related items into constructs (e.g. their mean) or choose the drivers to compare",
             file=source)
     if performance not in ipa_mod.PERFORMANCE:
-        raise InputError(f"performance {performance!r} is not known; use mean, top2 or gap")
+        raise InputError(f"performance {performance!r} is not known; use mean, top2 or gap",
+                         option="performance")
 
     data = frame[drivers + [outcome]].to_numpy(dtype=float)
     complete_rows = ~np.isnan(data).any(axis=1)
@@ -80,9 +83,9 @@ def key_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = None
     if outcome_type == "binary":
         vals = set(np.unique(y).tolist())
         if not vals <= {0.0, 1.0}:
-            raise InputError("a binary outcome must be coded 0/1; give --binary-threshold T to count "
+            raise InputError("a binary outcome must be coded 0/1; give a binary threshold T to count "
                              f"answers >= T as 1 (found values {sorted(vals)[:6]})",
-                             file=source, column=outcome)
+                             file=source, column=outcome, option="binary_threshold")
     if np.ptp(y) == 0:
         raise InputError(f"the outcome is constant (every complete row has {y[0]:g})"
                          + (" after applying the binary threshold" if binary_threshold is not None else ""),
@@ -122,7 +125,7 @@ def key_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = None
 
 def _check_names(outcome, drivers, frame, source):
     if not drivers:
-        raise InputError("no drivers given (use --drivers X1,X2,...)")
+        raise InputError("no drivers given (name the columns that may drive the outcome)", option="drivers")
     dup = sorted({d for d in drivers if drivers.count(d) > 1})
     if dup:
         raise InputError(f"driver {dup[0]!r} is listed twice", column=dup[0])
@@ -207,10 +210,10 @@ def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source):
     from cxstats.stats.drivers import bootstrap as bs
 
     if replicates < 50:
-        raise InputError(f"--bootstrap {replicates}: use at least 50 replicates (1,000 or more for "
-                         "BCa intervals that can be trusted)")
+        raise InputError(f"use at least 50 replicates, not {replicates} (1,000 or more for "
+                         "BCa intervals that can be trusted)", option="bootstrap")
     if not 0.5 <= ci_level < 1:
-        raise InputError(f"confidence level {ci_level} must be between 0.5 and 1")
+        raise InputError(f"confidence level {ci_level} must be between 0.5 and 1", option="ci_level")
     if res.outcome_type == "continuous":
         est = {"lmg": res.lmg, "relative_weight": res.relative_weight, "pratt": res.pratt,
                "std_beta": res.std_beta}
@@ -253,13 +256,13 @@ def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_box
         raise InputError("answer scale: the minimum must be below the maximum")
     if performance == "gap":
         if aspiration is None:
-            raise InputError("--performance gap needs the aspiration (give --aspiration A, or --spec "
-                             "with aspirations per construct)")
+            raise InputError("performance 'gap' needs the aspiration (give it, or a spec with "
+                             "aspirations per construct)", option="aspiration")
         if isinstance(aspiration, dict):
             missing = [d for d in res.drivers if aspiration.get(d) is None]
             if missing:
-                raise InputError(f"no aspiration for driver {missing[0]!r} (needed for --performance gap)",
-                                 column=missing[0])
+                raise InputError(f"no aspiration for driver {missing[0]!r} (needed for performance 'gap')",
+                                 column=missing[0], option="aspiration")
             asp = np.array([float(aspiration[d]) for d in res.drivers])
         else:
             asp = np.full(p, float(aspiration))
@@ -284,4 +287,4 @@ def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_box
     res.warnings.extend(notes)
 
 
-__all__ = ["key_drivers", "RANK_ABSOLUTE", "ranks"]
+__all__ = ["analyze_drivers", "RANK_ABSOLUTE", "ranks"]

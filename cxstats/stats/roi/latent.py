@@ -26,7 +26,7 @@ a noisy loyalty item shrink again. This module replaces both links with latent o
    ``E[p(L + dL)] - E[p(L)] = E_W[g(W + dL) - g(W)]``, ``g(w) = P(churn | W = w)``
    (Carroll, Ruppert, Stefanski & Crainiceanu 2006, ch. 4; Skrondal & Laake 2001).
 
-The valuation (churn/revenue -> NPV) is the observed chain's (:mod:`cxstats.stats.roi`), with
+The valuation (churn/revenue -> NPV) is the observed chain's (:mod:`cxstats.stats.roi.valuation`), with
 the latent coefficients and the customers' factor scores in place of the loyalty item.
 """
 
@@ -37,23 +37,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cxstats.errors import InputError, ModelError
+from cxstats.stats.finance import analyze_finance
+from cxstats.stats.roi.coefficients import Coefficients, finance_coefficients
 
 CHAINS = ("latent", "observed")
 LOYALTY_FACTOR = "loyalty_factor"
-LOYALTY_KINDS = ("repurchase", "retention", "nps", "recommendation")
 
 
 # --------------------------------------------------------------------------- choosing the chain
-
-def default_loyalty_indicators(spec, loyalty: str) -> list[str]:
-    """The loyalty measure first (the marker), then the spec's other loyalty outcomes
-    (repurchase / retention / NPS / recommendation; satisfaction and effort are not loyalty)."""
-    out = [loyalty]
-    for o in spec.outcomes:
-        if o.type in LOYALTY_KINDS and o.id not in out:
-            out.append(o.id)
-    return out
-
 
 def choose_chain(requested: str | None, items: dict | None, indicators: list | None) -> tuple[str, str, list]:
     """Decide the chain. Returns (chain, reason, warnings).
@@ -63,12 +54,12 @@ def choose_chain(requested: str | None, items: dict | None, indicators: list | N
     the loyalty indicators (marker first). An explicit 'latent' that cannot be had is an error.
     """
     if requested not in (None, "", *CHAINS):
-        raise InputError(f"unknown chain {requested!r}: use latent or observed")
+        raise InputError(f"unknown chain {requested!r}: use latent or observed", option="chain")
     if requested == "observed":
         return "observed", "requested (chain: observed): observed scores, attenuated by measurement error", []
     problems = []
     if not items:
-        problems.append("the constructs' items are not known (give a spec, or --scale NAME=I1,I2,...)")
+        problems.append("the constructs' items are not known (give a spec, or each construct's item columns)")
     else:
         short = [c for c, its in items.items() if len(its) < 2]
         if short:
@@ -82,7 +73,7 @@ def choose_chain(requested: str | None, items: dict | None, indicators: list | N
                 f"loyalty has {len(ind)} indicators ({', '.join(ind)}), so measurement error can be corrected", [])
     why = "; ".join(problems)
     if requested == "latent":
-        raise InputError(f"the latent ROI chain is not possible: {why}")
+        raise InputError(f"the latent ROI chain is not possible: {why}", option="chain")
     return ("observed", f"latent chain not possible: {why}",
             [f"ROI chain: observed scores used because {why}. Measurement error attenuates both links "
              "(construct -> loyalty and loyalty -> churn/revenue), so the ROI is biased low"])
@@ -133,8 +124,6 @@ class LatentModel:
     def driver_coefficients(self):
         """Coefficients ``driver:<c>`` (delta-method covariance; Monte Carlo draws go through the
         SEM parameters themselves, see :meth:`sampler`)."""
-        from cxstats.stats.roi import Coefficients
-
         est = self.driver_effects(self.fit.theta)[0]
         J = self.driver_jacobian()
         cov = J @ self.fit.vcov @ J.T
@@ -287,12 +276,10 @@ def latent_finance(frame, model: LatentModel, finance_table, *, survey_file: str
                    min_match: float = 0.8, currency: str = "EUR", id_column: str = "respondent_id"):
     """Factor scores for every customer of ``frame``, linked to the finance table; churn and revenue
     regressed on them (regression calibration). Returns (FinanceResult, score column name)."""
-    from cxstats.stats.finance import finance_linkage
-
     col = f"{model.indicators[0]} (latent score)"
     scored = frame[[id_column]].copy()
     scored[col] = model.factor_scores(frame)
-    fin = finance_linkage(scored, finance_table, [col], survey_file=survey_file, min_match=min_match,
+    fin = analyze_finance(scored, finance_table, [col], survey_file=survey_file, min_match=min_match,
                           currency=currency, id_column=id_column)
     return fin, col
 
@@ -304,8 +291,6 @@ def build_latent_chain(frame, finance_table, loyalty: str, items: dict, indicato
     Returns (Coefficients, factor scores of the linked customers, chain description, warnings,
     FinanceResult, LatentModel).
     """
-    from cxstats.stats.roi import Coefficients, finance_coefficients
-
     if indicators[0] != loyalty:
         indicators = [loyalty, *[i for i in indicators if i != loyalty]]
     model = fit_latent_model(frame, items, indicators, source=survey_file)

@@ -1,6 +1,6 @@
-"""Key-driver workbook layout and the importance-performance chart (PNG).
-
-Layout only: the numbers come from :class:`cxstats.stats.drivers.DriversResult`.
+"""Layout of ``drivers``: the Drivers sheet (importance, IPA with a scatter chart, penalty-reward),
+Dominance, Bootstrap and Model sheets; and the importance-performance chart as a PNG
+(``--ipa-png``). Layout only: the numbers come from :class:`cxstats.stats.drivers.DriversResult`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ IMPORTANCE_FORMATS = {"lmg_share": "0.0%", "rw_share": "0.0%", "pvalue_hc3": "0.
                       "rank_lmg": "0", "rank_relative_weight": "0", "vif": "0.00"}
 
 
-def write_drivers_sheets(builder, result, sheet: str = "Drivers") -> None:
+def sheets(builder, result, sheet: str = "Drivers") -> None:
     """Drivers sheet: importance table, IPA table with a native scatter chart,
     penalty-reward table; then dominance and bootstrap sheets when present."""
     tables = result.tables()

@@ -1,4 +1,4 @@
-"""The ROI workbook for finance: Assumptions (first row: the value chain used and why), Results
+"""Layout of ``roi``, the workbook for finance: Assumptions (first row: the value chain used and why), Results
 with P10/P50/P90 and a chart of P50 NPV, Sensitivity (tornado), Coefficients (with the latent
 model's loadings and slopes for the latent chain), Methods. Lays out a :class:`cxstats.stats.roi.RoiResult`;
 computes nothing. Money in the study currency, shares as percentages, numbers stored as numbers.
@@ -47,7 +47,7 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def write_roi_sheets(builder, result) -> None:
+def sheets(builder, result) -> None:
     """Lay out an RoiResult (used by ``cxstats roi --xlsx`` and the plan's roi step)."""
     import pandas as pd
 
@@ -114,7 +114,7 @@ def write_roi_sheets(builder, result) -> None:
                             if chain == "latent" else
                             "Observed chain: driver:<construct> = OLS slope of the loyalty item on the construct "
                             "score; churn and revenue slopes per point of the loyalty item."))
-    latent = getattr(result, "latent", None)
+    latent = result.latent
     if latent is not None:
         builder.add_table("Coefficients", latent.table(),
                           title=f"Latent model (SEM, n = {latent.n}): {latent.factor} measured by "
@@ -124,19 +124,9 @@ def write_roi_sheets(builder, result) -> None:
                                "driver_effect = gamma / mean_loading.",
                           formats={c: "0.0000" for c in ("mean_loading", "gamma", "gamma_se", "gamma_std",
                                                          "driver_effect", "driver_effect_se")})
-    if getattr(result, "finance", None) is not None:
+    if result.finance is not None:
         d = result.finance.to_dict()
         link = pd.DataFrame({"measure": [k for k in d if k != "unmatched_survey_ids_examples"],
                              "value": [v for k, v in d.items() if k != "unmatched_survey_ids_examples"]})
         link["value"] = link["value"].astype(object)
         builder.add_table("Coefficients", link, title="Survey-finance link")
-
-
-def write_roi_workbook(result, path) -> None:
-    from cxstats.report.sheets import add_warnings_and_methods
-    from cxstats.report.workbook import WorkbookBuilder
-
-    wb = WorkbookBuilder()
-    write_roi_sheets(wb, result)
-    add_warnings_and_methods(wb, [result])
-    wb.save(path)

@@ -1,0 +1,134 @@
+"""Analysis ``drivers``: key-driver analysis (exact relative importance) of an outcome.
+
+With a spec (customers' answers only): ``outcome`` is an outcome id of the spec (default: the
+csat outcome, else the first) or a construct id (scored as the mean of its items, e.g. a
+multi-item satisfaction block); ``drivers`` are construct ids (scored as the mean of their
+items) or item ids, default every construct other than the outcome (``drivers: constructs``
+says the same). Each driver's answer scale and aspiration come from the spec unless
+``scale_range`` / ``aspiration`` are given.
+
+Without a spec (one plain file): ``outcome`` and ``drivers`` name numeric columns.
+
+``bootstrap`` replicates give percentile and BCa intervals (default 200 here; the command
+line's ``--bootstrap`` defaults to 0 = none). Sheets go to the client (``gaps``) workbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cxstats.errors import InputError
+from cxstats.steps import StepContext, StepOptions
+
+NAME = "drivers"
+WORKBOOK = "gaps"
+
+
+@dataclass
+class Options(StepOptions):
+    outcome: str | None = None               # outcome column / spec outcome or construct id
+    drivers: list[str] | None = None         # driver columns / construct or item ids (default: constructs)
+    outcome_type: Literal["continuous", "binary"] | None = None
+    binary_threshold: float | None = None    # binary outcome = answer >= T
+    bootstrap: int = 200                     # replicates for the intervals (0 = none)
+    ci_level: float = 0.95
+    performance: Literal["mean", "top2", "gap"] = "mean"
+    aspiration: float | None = None          # one aspiration for every driver (gap performance)
+    scale_range: list[float] | None = None   # MIN, MAX of the answer scale
+    ipa_cutoffs: list[float] | None = None   # IMP, PERF quadrant cut-offs
+    low_boxes: int = 2
+    high_boxes: int = 1
+
+    def validate(self):
+        if self.bootstrap < 0:
+            raise InputError(f"the number of replicates cannot be negative ({self.bootstrap})",
+                             option="bootstrap")
+        if not 0.5 <= self.ci_level <= 0.999:
+            raise InputError(f"give a confidence level between 0.5 and 0.999, not {self.ci_level:g}",
+                             option="ci_level")
+        for name in ("low_boxes", "high_boxes"):
+            if getattr(self, name) < 1:
+                raise InputError(f"give at least 1 box, not {getattr(self, name)}", option=name)
+        for name, what in (("scale_range", "MIN,MAX (e.g. 1,5)"), ("ipa_cutoffs", "IMP,PERF")):
+            value = getattr(self, name)
+            if value is not None and len(value) != 2:
+                raise InputError(f"expected two numbers {what}, not {value}", option=name)
+        if self.scale_range is not None and self.scale_range[0] >= self.scale_range[1]:
+            raise InputError(f"the minimum must be below the maximum ({self.scale_range})", option="scale_range")
+
+
+def run(ctx: StepContext, options: Options):
+    from cxstats.stats.drivers import analyze_drivers
+
+    if ctx.has_spec:
+        frame, outcome, names, scale, aspiration, source = _from_spec(ctx, options)
+    else:
+        frame, outcome, names, scale, aspiration, source = _from_file(ctx, options)
+    scale = tuple(options.scale_range) if options.scale_range is not None else scale
+    if options.aspiration is not None:
+        aspiration = options.aspiration
+    cutoffs = tuple(options.ipa_cutoffs) if options.ipa_cutoffs is not None else None
+    return analyze_drivers(frame, outcome, names, outcome_type=options.outcome_type,
+                           binary_threshold=options.binary_threshold, bootstrap=options.bootstrap,
+                           seed=ctx.seed, ci_level=options.ci_level,
+                           progress=ctx.progress("drivers bootstrap") if options.bootstrap else None,
+                           performance=options.performance, aspiration=aspiration, scale=scale,
+                           ipa_cutoffs=cutoffs, low_boxes=options.low_boxes, high_boxes=options.high_boxes,
+                           source=source)
+
+
+def _from_spec(ctx, options):
+    """Customers' outcome and driver scores, each driver's answer scale and aspiration."""
+    spec, survey = ctx.spec, ctx.survey
+    if not (survey.data["respondent_type"] == "customer").any():
+        raise InputError("the data have no customer answers (key drivers use customers only)",
+                         file=ctx.source or None)
+    outcomes = [o.id for o in spec.outcomes]
+    constructs = {c.id: c for c in spec.constructs()}
+    items = {i.id: i for i in spec.items()}
+    choices = f"outcomes: {', '.join(outcomes) or 'none'}; constructs: {', '.join(constructs)}"
+    outcome = options.outcome
+    if outcome is None:
+        csat = spec.outcome_of_type("csat")
+        outcome = csat.id if csat is not None else (outcomes[0] if outcomes else None)
+        if outcome is None:
+            raise InputError("the spec has no outcomes; name a construct as the outcome "
+                             "(e.g. satisfaction)", option="outcome")
+    if outcome not in outcomes and outcome not in constructs:
+        raise InputError(f"no such outcome or construct in the spec: {outcome!r} ({choices})",
+                         column=outcome, option="outcome")
+    wanted = options.drivers
+    names = ([c for c in constructs if c != outcome] if not wanted or wanted == ["constructs"]
+             else list(wanted))
+    if outcome in names:
+        raise InputError(f"{outcome!r} is the outcome; it cannot also be a driver", option="drivers")
+    scale, asp = {}, {}
+    for name in names:
+        if name in constructs:
+            c = constructs[name]
+            scale[name] = (c.scale.min, c.scale.max)
+            if c.aspiration is not None:
+                asp[name] = c.aspiration
+        elif name in items:
+            if items[name].scale is not None:
+                scale[name] = (items[name].scale.min, items[name].scale.max)
+        else:
+            raise InputError(f"{name!r} is neither a construct nor an item of the spec (constructs: "
+                             f"{', '.join(constructs)})", option="drivers")
+    frame = survey.customers_with_scores()[[outcome, *names]]
+    # data problems name the command's files; a plan locates them at its step instead
+    return frame, outcome, names, scale if len(scale) == len(names) else None, asp or None, ctx.source or None
+
+
+def _from_file(ctx, options):
+    from cxstats.io.tables import load_numeric
+
+    path = ctx.one_file()
+    if not options.outcome:
+        raise InputError("give the outcome column (the column to explain)", option="outcome")
+    if not options.drivers:
+        raise InputError("give the driver columns (the columns that may drive the outcome)", option="drivers")
+    names = list(options.drivers)
+    frame = load_numeric(path, [options.outcome] + [d for d in names if d != options.outcome])
+    return frame, options.outcome, names, None, None, path
