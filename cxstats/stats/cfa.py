@@ -110,7 +110,7 @@ def methods_text(missing: str = "listwise") -> list:
     extra = [FIML_METHODS] if missing == "ml" else []
     return extra + [
         ("CFA estimation", "Maximum likelihood as lavaan::cfa() defaults: first loading of each factor fixed "
-         "to 1 (or --std-lv: factor variances 1), residual and factor variances and factor covariances free; "
+         "to 1 (or std_lv: factor variances 1), residual and factor variances and factor covariances free; "
          "S with divisor N; standard errors from the expected information matrix (complete data or listwise "
          "deletion) or the observed information (FIML). "
          "Estimates and fit match lavaan 0.6-14 to within 1e-4 on the Holzinger-Swineford reference."),
@@ -169,7 +169,7 @@ def cfa_from_fit(fit, model: str, data=None) -> CfaResult:
         res.warnings.extend(_discriminant_warning(res.htmt))
     elif fit.pt.ngroups > 1:
         res.validity_notes = ["reliability and validity (CR, AVE, HTMT) are computed for single-group models; "
-                              "fit without --group to get them"]
+                              "fit the model without groups to get them"]
     return res
 
 

@@ -102,6 +102,7 @@ def _from_file(ctx, options):
     from cxstats.stats.sem.syntax import parse_model
     from cxstats.steps._latent import plain_file
 
+    ctx.one_file()   # several files are read through a spec
     if not options.model:
         raise InputError("give a lavaan model (e.g. 'f =~ x1 + x2 + x3'), or a study spec", option="model")
     if options.constructs or options.respondents:

@@ -49,6 +49,7 @@ def run(ctx: StepContext, options: Options):
         text = options.model or spec_model(ctx.spec)
         frame = ctx.survey.customers().reset_index(drop=True)
     else:
+        ctx.one_file()   # several files are read through a spec
         if not options.model:
             raise InputError("give a lavaan model (inline syntax or @file), or a study spec (its "
                              "structural model)", option="model")
