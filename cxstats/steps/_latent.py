@@ -33,6 +33,17 @@ def construct_items(spec, data, constructs=None, *, min_items: int = 2):
     return out, skipped
 
 
+def factor_model(spec, data, constructs=None) -> tuple[str, list[str]]:
+    """One factor per construct with two or more items: (lavaan syntax, notes)."""
+    scales, skipped = construct_items(spec, data, constructs)
+    if not scales:
+        raise InputError("no construct has two or more items; a CFA needs them", option="constructs")
+    notes = []
+    if skipped:
+        notes.append(f"constructs with fewer than two items left out of the CFA: {', '.join(skipped)}")
+    return "\n".join(f"{c} =~ " + " + ".join(items) for c, items in scales.items()), notes
+
+
 def check_model_columns(names, columns, file=None) -> None:
     """Refuse model variables that are not columns, suggesting near misses."""
     from cxstats.errors import ModelError

@@ -59,22 +59,9 @@ def run(ctx: StepContext, options: Options):
     return result
 
 
-def factor_model(ctx, data, constructs=None) -> tuple[str, list[str]]:
-    """One factor per construct with two or more items: (lavaan syntax, notes)."""
-    from cxstats.steps._latent import construct_items
-
-    scales, skipped = construct_items(ctx.spec, data, constructs)
-    if not scales:
-        raise InputError("no construct has two or more items; a CFA needs them", option="constructs")
-    notes = []
-    if skipped:
-        notes.append(f"constructs with fewer than two items left out of the CFA: {', '.join(skipped)}")
-    return "\n".join(f"{c} =~ " + " + ".join(items) for c, items in scales.items()), notes
-
-
 def _from_spec(ctx, options):
     from cxstats.stats.sem.syntax import parse_model
-    from cxstats.steps._latent import check_model_columns, group_labels
+    from cxstats.steps._latent import check_model_columns, factor_model, group_labels
 
     data = ctx.survey.data
     notes = []
@@ -91,7 +78,7 @@ def _from_spec(ctx, options):
     if options.model:
         model = options.model
     else:
-        model, more = factor_model(ctx, data, options.constructs)
+        model, more = factor_model(ctx.spec, data, options.constructs)
         notes += more
     check_model_columns(parse_model(model).observed_names(), data.columns, ctx.source or None)
     groups = group_labels(data, options.group, file=ctx.source or None) if options.group else None

@@ -110,13 +110,12 @@ def _restrict(groups, wanted, column):
 
 def _whole_from_spec(ctx, options):
     from cxstats.stats.sem.syntax import parse_model
-    from cxstats.steps._latent import check_model_columns, group_labels
-    from cxstats.steps.cfa import factor_model
+    from cxstats.steps._latent import check_model_columns, factor_model, group_labels
 
     data = ctx.survey.data
     model, notes = options.model, []
     if not model:
-        model, notes = factor_model(ctx, data, options.constructs)
+        model, notes = factor_model(ctx.spec, data, options.constructs)
     check_model_columns(parse_model(model).observed_names(), data.columns, ctx.source or None)
     column = options.group or "respondent_type"
     groups = group_labels(data, column, file=ctx.source or None)
