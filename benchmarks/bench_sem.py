@@ -11,7 +11,7 @@ Rows (ours vs a peer in the same run, interleaved; ratio = peer / ours):
 * Invariance, HS by school, 4 steps (configural, metric, scalar, strict): ours only
   (semopy has no multi-group invariance sequence); lavaan if R is available.
 * SEM bootstrap of an indirect effect (web -> csat -> recompra, demo customers), 500
-  replicates: ``sem_analysis(bootstrap=500)`` (moments of each resample, Fisher scoring
+  replicates: ``analyze_sem(bootstrap=500)`` (moments of each resample, Fisher scoring
   warm-started at the full-sample estimate) vs semopy refitting each resample; semopy
   runs fewer replicates (the same resample indices as ours, so the draws of the
   indirect effect must agree) and its time is extrapolated per replicate.
@@ -155,11 +155,11 @@ emit(list(median = r$median, times = I(r$times), lhs = pe$lhs, op = pe$op, rhs =
 
 # ---------------------------------------------------------------------------------- invariance
 def bench_invariance(size: str, r_ok: bool) -> list[Row]:
-    from cxstats.stats.invariance import invariance
+    from cxstats.stats.invariance import analyze_invariance
 
     s = SIZES[size]
     hs = _data.hs()[_data.HS_ITEMS + ["school"]]
-    med, times, res = timed(lambda: invariance(hs, _data.HS_MODEL, "school"), s["inv_rep"])
+    med, times, res = timed(lambda: analyze_invariance(hs, _data.HS_MODEL, "school"), s["inv_rep"])
     chisq = [st["chisq"] for st in res.steps]
     row = Row(task=f"invariance HS by school, 4 steps (n = {len(hs)})", ours_s=med,
               peer="semopy: no invariance sequence", runs=f"{len(times)}/-",
@@ -213,13 +213,13 @@ def bench_bootstrap(size: str, r_ok: bool) -> list[Row]:
     import semopy
 
     from cxstats.stats.sem import fit_sem
-    from cxstats.stats.sem_analysis import bootstrap_sem, sem_analysis
+    from cxstats.stats.sem_analysis import analyze_sem, bootstrap_sem
 
     _quiet()
     s = SIZES[size]
     data = mediation_data(s["demo_n"])
     B, K = s["boot"], s["semopy_boot"]
-    res = interleaved(lambda: sem_analysis(data, MEDIATION, bootstrap=B, seed=1),
+    res = interleaved(lambda: analyze_sem(data, MEDIATION, bootstrap=B, seed=1),
                       lambda: semopy_bootstrap(data, K, 1), s["boot_rep"], warmup=False)
     fit = fit_sem(MEDIATION, data)
     _, draws, failed = bootstrap_sem(fit, data, replicates=K, seed=1)
@@ -229,7 +229,7 @@ def bench_bootstrap(size: str, r_ok: bool) -> list[Row]:
                         peer=f"semopy {semopy.__version__} refit per replicate", peer_scale=B / K,
                         check=f"max |ind draw diff| (first {K})", diff=diff, tol=2e-3,
                         note=f"semopy ran {K} replicates (fit only, no SEs) x {B // K} extrapolated; "
-                             f"ours: full sem_analysis (fit, SEs, std, fit indices, {B} refits, CIs)",
+                             f"ours: full analyze_sem (fit, SEs, std, fit indices, {B} refits, CIs)",
                         extra={"ours_ind": eff.get("est"), "ours_boot_se": eff.get("boot_se")})]
     if r_ok:
         path = _write_csv(data)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from conftest import DATASETS, assert_clean_error, reference, run_cli
-from cxstats.stats.cfa import cfa
+from cxstats.stats.cfa import analyze_cfa
 
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 FACTORS = ("visual", "textual", "speed")
@@ -19,7 +19,7 @@ def hs():
 
 @pytest.fixture(scope="module")
 def result(hs):
-    return cfa(hs, HS_MODEL)
+    return analyze_cfa(hs, HS_MODEL)
 
 
 def test_fit_and_estimates_match_lavaan(result):

@@ -108,9 +108,9 @@ def test_multigroup_steps_match_lavaan(hs, level):
 
 
 def test_invariance_sequence_by_fiml(hs):
-    from cxstats.stats.invariance import invariance
+    from cxstats.stats.invariance import analyze_invariance
 
-    res = invariance(hs, CFA, "school")           # missing = "auto": the data have missing values
+    res = analyze_invariance(hs, CFA, "school")           # missing = "auto": the data have missing values
     assert res.missing["method"] == "ml" and res.missing["n_used"] == 299
     for step in res.steps:
         ref = REF["invariance"][step["step"]]["fit"]
@@ -123,10 +123,10 @@ def test_invariance_sequence_by_fiml(hs):
 
 
 def test_sem_with_defined_effect_matches_lavaan(hs):
-    from cxstats.stats.sem_analysis import sem_analysis
+    from cxstats.stats.sem_analysis import analyze_sem
 
     ref = REF["sem"]
-    res = sem_analysis(hs, ref["model"])
+    res = analyze_sem(hs, ref["model"])
     assert res.missing["method"] == "ml" and res.n == 299
     _match_estimates(res.estimates, ref["parameters"], tol_est=1e-5, tol_se=1e-5)
     for key in ("chisq", "df", "cfi", "tli", "rmsea", "srmr", "aic", "bic", "logl"):
@@ -226,14 +226,12 @@ def test_cli_sem_bootstrap_with_fiml_is_reproducible():
 
 
 def test_plan_steps_check_the_missing_option():
-    from cxstats.errors import SpecError
-    from cxstats.plan.steps.cfa import missing_option
+    from cxstats.errors import InputError
+    from cxstats.steps import cfa, invariance, sem
 
-    class Ctx:
-        def fail(self, key, message):
-            raise SpecError(message, path=f"steps[0].{key}")
-
-    assert missing_option(Ctx(), {}) == "auto"
-    assert missing_option(Ctx(), {"missing": "listwise"}) == "listwise"
-    with pytest.raises(SpecError, match="auto, ml, listwise"):
-        missing_option(Ctx(), {"missing": "fiml"})
+    for step in (cfa, invariance, sem):
+        assert step.Options.from_mapping({}).missing == "auto"
+        assert step.Options.from_mapping({"missing": "listwise"}).missing == "listwise"
+        with pytest.raises(InputError, match="auto, ml, listwise") as err:
+            step.Options.from_mapping({"missing": "fiml"})
+        assert err.value.option == "missing"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from conftest import DATASETS, assert_clean_error, reference, run_cli
-from cxstats.stats.invariance import construct_invariance, invariance
+from cxstats.stats.invariance import analyze_invariance, construct_invariance
 
 HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 
@@ -20,7 +20,7 @@ def hs():
 
 @pytest.fixture(scope="module")
 def inv(hs):
-    return invariance(hs, HS_MODEL, "school")
+    return analyze_invariance(hs, HS_MODEL, "school")
 
 
 def test_steps_match_lavaan(inv):
@@ -70,17 +70,17 @@ def test_verdict_rules_on_hs(inv, hs):
     assert [t["supported"] for t in inv.lrt] == [True, False, True]
     # Chen's joint rule: scalar's ΔRMSEA (0.0145) stays under 0.015, so it passes, but the
     # doubt raised by ΔCFI = -0.038 and the LRT is stated, never silent
-    by_chen = invariance(hs, HS_MODEL, "school", rule="chen")
+    by_chen = analyze_invariance(hs, HS_MODEL, "school", rule="chen")
     assert by_chen.level == "strict"
     assert any(n.startswith("scalar invariance passes the chen rule but is doubtful by ΔCFI = -0.0385")
                for n in by_chen.notes)
-    by_lrt = invariance(hs, HS_MODEL, "school", rule="lrt", levels=("configural", "metric", "scalar"))
+    by_lrt = analyze_invariance(hs, HS_MODEL, "school", rule="lrt", levels=("configural", "metric", "scalar"))
     assert by_lrt.level == "metric"
     assert [t["supported"] for t in by_lrt.lrt] == [True, False]
 
 
 def test_partial_invariance_frees_named_intercepts(hs, inv):
-    part = invariance(hs, HS_MODEL, "school", free=["x3 ~ 1", "x7~1"], rule="lrt")
+    part = analyze_invariance(hs, HS_MODEL, "school", free=["x3 ~ 1", "x7~1"], rule="lrt")
     scalar = {s["step"]: s for s in part.steps}["scalar"]
     assert scalar["df"] == 60 - 2
     assert part.steps[0]["chisq"] == pytest.approx(inv.steps[0]["chisq"], abs=1e-6)   # configural unchanged
@@ -98,7 +98,7 @@ def test_partial_free_must_name_a_parameter(hs):
     from cxstats.errors import InputError
 
     with pytest.raises(InputError, match="not a parameter of the model"):
-        invariance(hs, HS_MODEL, "school", free=["x99 ~ 1"])
+        analyze_invariance(hs, HS_MODEL, "school", free=["x99 ~ 1"])
 
 
 def _two_groups(shift_item=None, n=600, seed=11):
@@ -156,38 +156,42 @@ def demo_ctx(tmp_path_factory):
 
     from cxstats.demo.simulate import write_demo
     from cxstats.plan.context import PlanContext
+    from cxstats.steps import StepContext
 
     folder = tmp_path_factory.mktemp("demo_inv")
     write_demo(folder, n_customers=800, n_staff=200)
-    plan = yaml.safe_load((folder / "plan.yaml").read_text())
-    return PlanContext(plan_path=folder / "plan.yaml", plan=plan)
+    plan = PlanContext(plan_path=folder / "plan.yaml", plan=yaml.safe_load((folder / "plan.yaml").read_text()))
+    return StepContext(spec=plan.spec, survey_loader=lambda: plan.survey)
 
 
 def test_plan_steps_on_the_demo_known_invariant(demo_ctx):
     """The demo simulates invariant measurement: every construct should reach scalar."""
-    from cxstats.plan.steps import cfa as cfa_step
-    from cxstats.plan.steps import invariance as inv_step
-    from cxstats.steps import StepContext
-    from cxstats.steps.gaps import invariance_verdicts
+    from cxstats.errors import InputError
+    from cxstats.report.layouts import cfa as cfa_layout
+    from cxstats.report.layouts import invariance as inv_layout
     from cxstats.report.workbook import WorkbookBuilder
+    from cxstats.stats.invariance import InvarianceResult
+    from cxstats.steps import StepContext
+    from cxstats.steps import cfa as cfa_step
+    from cxstats.steps import invariance as inv_step
 
-    res = inv_step.run(demo_ctx, {"rule": "cfi"})
+    res = inv_step.run(demo_ctx, inv_step.Options(rule="cfi"))
     verdicts = res.construct_verdicts
     assert len(verdicts) == len(demo_ctx.spec.constructs())
     assert sum(v in ("scalar", "strict") for v in verdicts.values()) >= len(verdicts) - 1
-    demo_ctx.results["inv"] = res
-    assert invariance_verdicts(StepContext(results=list(demo_ctx.results.values()))) == verdicts
+    later = StepContext(spec=demo_ctx.spec, results=[res])      # what a later gaps step sees
+    assert later.latest(InvarianceResult).construct_verdicts == verdicts
     wb = WorkbookBuilder()
-    inv_step.sheets(wb, res)
-    c = cfa_step.run(demo_ctx, {"constructs": [c.id for c in demo_ctx.spec.constructs()][:3]})
+    inv_layout.sheets(wb, res)
+    c = cfa_step.run(demo_ctx, cfa_step.Options(constructs=[c.id for c in demo_ctx.spec.constructs()][:3]))
     assert c.fit["cfi"] > 0.95 and len(c.sem.pt.lv) == 3
-    cfa_step.sheets(wb, c)
-    from cxstats.errors import SpecError
+    cfa_layout.sheets(wb, c)
 
-    with pytest.raises(SpecError, match="rule"):
-        inv_step.run(demo_ctx, {"rule": "vibes"})
-    with pytest.raises(SpecError, match="no option"):
-        cfa_step.run(demo_ctx, {"bogus": 1})
+    with pytest.raises(InputError, match="rule") as err:
+        inv_step.Options.from_mapping({"rule": "vibes"}, step="invariance")
+    assert err.value.option == "rule"
+    with pytest.raises(InputError, match="no option"):
+        cfa_step.Options.from_mapping({"bogus": 1}, step="cfa")
 
 
 def test_plan_step_passes_the_missing_option_through(tmp_path):

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from cxstats.errors import ModelError
-from cxstats.stats.lavaan_syntax import evaluate_expression, parse_model
+from cxstats.stats.sem.syntax import evaluate_expression, parse_model
 
 
 def triples(m):

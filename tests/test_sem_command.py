@@ -92,7 +92,7 @@ def test_bootstrap_reproducible_with_seed():
 
 def test_bootstrap_se_of_indirect_close_to_delta_at_large_n():
     """x -> m -> y with a = 0.4, b = 0.3, n = 4000: bootstrap SD of a*b ~ delta-method SE."""
-    from cxstats.stats.sem_analysis import sem_analysis
+    from cxstats.stats.sem_analysis import analyze_sem
 
     rng = np.random.default_rng(2024)
     n = 4000
@@ -100,7 +100,7 @@ def test_bootstrap_se_of_indirect_close_to_delta_at_large_n():
     m = 0.4 * x + rng.normal(size=n)
     y = 0.3 * m + 0.1 * x + rng.normal(size=n)
     data = pd.DataFrame({"x": x, "m": m, "y": y})
-    res = sem_analysis(data, "m ~ a*x\n y ~ b*m + x\n ind := a*b", bootstrap=300, seed=9)
+    res = analyze_sem(data, "m ~ a*x\n y ~ b*m + x\n ind := a*b", bootstrap=300, seed=9)
     ind = res.effect("ind")
     assert ind["est"] == pytest.approx(0.12, abs=0.03)
     assert ind["boot_se"] == pytest.approx(ind["se"], rel=0.15)

@@ -1,6 +1,6 @@
 """Confirmatory factor analysis (ML, lavaan's defaults) with reliability and validity.
 
-``cfa(data, model)`` fits lavaan syntax by maximum likelihood through
+``analyze_cfa(data, model)`` fits lavaan syntax by maximum likelihood through
 :mod:`cxstats.stats.sem` and adds, per factor (single-group models):
 
 * composite reliability as semTools ``compRelSEM``: omega = (Σλ)² ψ / (1'S1) with S
@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+from cxstats.stats.sem import fit_sem
+from cxstats.stats.sem.diagnostics import FIML_METHODS, measurement_warnings
 
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
             "srmr", "aic", "bic")
@@ -103,21 +106,11 @@ class CfaResult:
         return methods_text(self.missing.get("method", "listwise"))
 
 
-FIML_METHODS = ("Missing data (FIML)",
-                "Full-information maximum likelihood (lavaan missing = \"ml\"; Arbuckle 1996, Enders 2010): every "
-                "respondent with at least one answer contributes the normal likelihood of the items answered "
-                "(computed per pattern of answered items); the mean structure is estimated; SEs from the observed "
-                "information (lavaan's default with missing = \"ml\"); chisq = 2(logL_H1 - logL) with the "
-                "saturated H1 moments estimated by EM; the baseline model's variances and means from each item's "
-                "answers; SRMR, composite reliability, AVE and HTMT use the EM-estimated moments. Unbiased when "
-                "missingness depends only on observed answers (MAR), unlike listwise deletion (MCAR only).")
-
-
 def methods_text(missing: str = "listwise") -> list:
     extra = [FIML_METHODS] if missing == "ml" else []
     return extra + [
         ("CFA estimation", "Maximum likelihood as lavaan::cfa() defaults: first loading of each factor fixed "
-         "to 1 (or --std-lv: factor variances 1), residual and factor variances and factor covariances free; "
+         "to 1 (or std_lv: factor variances 1), residual and factor variances and factor covariances free; "
          "S with divisor N; standard errors from the expected information matrix (complete data or listwise "
          "deletion) or the observed information (FIML). "
          "Estimates and fit match lavaan 0.6-14 to within 1e-4 on the Holzinger-Swineford reference."),
@@ -146,7 +139,7 @@ def _num(x):
         return x
 
 
-def cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool = False,
+def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool = False,
         group_equal=(), group_partial=(), missing: str = "auto") -> CfaResult:
     """Fit ``model`` (lavaan syntax) to ``data`` (DataFrame of numeric columns).
 
@@ -154,16 +147,13 @@ def cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool = False
     or constrained with ``group_equal``) model. ``missing``: ``"auto"`` (FIML when a
     model variable has missing values, else plain ML), ``"ml"`` or ``"listwise"``.
     """
-    from cxstats.stats.sem import fit_sem
-
     fit = fit_sem(model, data, group=group, group_labels=group_labels, std_lv=std_lv,
                   group_equal=group_equal, group_partial=group_partial, missing=missing)
     return cfa_from_fit(fit, model, data if fit.pt.ngroups == 1 else None)
 
 
 def cfa_from_fit(fit, model: str, data=None) -> CfaResult:
-    from cxstats.stats.sem_analysis import measurement_warnings
-
+    """The CFA result of a fitted model (``data``: the raw columns, for the HTMT correlations)."""
     est = fit.estimates()
     r2 = {lab: fit.r2(g) for g, lab in enumerate(fit.stats.group_labels)}
     res = CfaResult(model=model if isinstance(model, str) else model.text, n=fit.ntotal,
@@ -179,7 +169,7 @@ def cfa_from_fit(fit, model: str, data=None) -> CfaResult:
         res.warnings.extend(_discriminant_warning(res.htmt))
     elif fit.pt.ngroups > 1:
         res.validity_notes = ["reliability and validity (CR, AVE, HTMT) are computed for single-group models; "
-                              "fit without --group to get them"]
+                              "fit the model without groups to get them"]
     return res
 
 

@@ -25,6 +25,12 @@ level whose step and all steps before it pass the chosen rule:
 Whatever the rule, a step that passes it but fails another criterion is
 named in ``notes`` (never silently).
 
+The analysis' entry point is :func:`analyze_invariance`: a lavaan model tested as a whole
+(:func:`model_invariance`, a :class:`ModelInvarianceResult`) or a mapping of constructs to
+their items tested one by one (:func:`construct_invariance`, a
+:class:`ConstructInvarianceResult`). Both are :class:`InvarianceResult` objects with
+``construct_verdicts`` (``{construct: level}``), which a gap analysis reads.
+
 Per construct (for gap analyses): :func:`construct_invariance` fits each
 construct's one-factor model across the groups through the same steps and
 gives each construct its own verdict; ``means_comparable`` is True when the
@@ -38,6 +44,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from cxstats.errors import InputError
+from cxstats.stats.sem import build_partable, fit_sem, has_missing
+from cxstats.stats.sem.diagnostics import FIML_METHODS
+from cxstats.stats.sem.partable import ModelOptions, param_key, parse_param
+from cxstats.stats.sem.syntax import parse_model
+
 LEVELS = ("configural", "metric", "scalar", "strict")
 GROUP_EQUAL = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts"),
                "strict": ("loadings", "intercepts", "residuals")}
@@ -47,8 +59,20 @@ STEP_KEYS = ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_l
              "srmr", "aic", "bic", "logl")
 
 
-@dataclass
 class InvarianceResult:
+    """What the invariance analysis returns (a :class:`ModelInvarianceResult` or a
+    :class:`ConstructInvarianceResult`); ``construct_verdicts`` maps each construct (factor) to
+    the invariance level it reached ('configural' | 'metric' | 'scalar' | 'strict' | 'none')."""
+
+    warnings: list
+
+    @property
+    def construct_verdicts(self) -> dict:
+        raise NotImplementedError
+
+
+@dataclass
+class ModelInvarianceResult(InvarianceResult):
     model: str
     group_labels: list
     n_by_group: list
@@ -67,6 +91,14 @@ class InvarianceResult:
     @property
     def means_comparable(self) -> bool:
         return self.level in ("scalar", "strict")
+
+    @property
+    def construct_verdicts(self) -> dict:
+        """Every factor of the model -> the level the whole model reached ('none' when even the
+        configural model failed): the equality constraints held for all factors together."""
+        first = next(iter(self.fits.values()), None)
+        factors = list(first.pt.lv) if first is not None else []
+        return {f: self.level or "none" for f in factors}
 
     def to_dict(self) -> dict:
         return {"model": self.model, "groups": dict(zip(self.group_labels, self.n_by_group)),
@@ -87,8 +119,6 @@ class InvarianceResult:
         return {"Invariance steps": steps, "Invariance tests": lrt, "Invariance verdict": verdict}
 
     def methods(self) -> list:
-        from cxstats.stats.cfa import FIML_METHODS
-
         extra = [FIML_METHODS] if self.missing.get("method") == "ml" else []
         return extra + [("Measurement invariance",
                  "Multi-group CFA by ML with lavaan's group.equal: configural (same pattern), metric (equal "
@@ -118,21 +148,37 @@ def _fails(rule, dcfi, drmsea, p, alpha) -> bool:
     return lrt_bad
 
 
-def invariance(data, model: str, group, *, group_labels=None, free=(), levels=LEVELS, rule: str = "cfi",
-               alpha: float = 0.05, std_lv: bool = False, missing: str = "auto") -> InvarianceResult:
+def analyze_invariance(data, model, group, *, group_labels=None, free=None, rule: str = "cfi",
+                       alpha: float = 0.05, levels=LEVELS, std_lv: bool = False, missing: str = "auto") -> InvarianceResult:
+    """Measurement invariance of ``model`` across ``group`` (column name or per-row labels).
+
+    ``model``: lavaan syntax (or a parsed model), tested as a whole (:func:`model_invariance`;
+    ``free``: a list of parameters released in every step), or a mapping ``{construct: [items]}``
+    whose constructs are tested one by one (:func:`construct_invariance`; ``free``: a mapping
+    ``{construct: [parameters]}``). ``missing``: ``"auto"`` (full-information ML when a model
+    variable has missing values, else plain ML), ``"ml"`` or ``"listwise"``."""
+    if isinstance(model, dict):
+        if free is not None and not isinstance(free, dict):
+            raise InputError("free maps a construct to the parameters released, e.g. {web: ['q3 ~ 1']}",
+                             option="free")
+        return construct_invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
+                                    free=free, missing=missing)
+    if isinstance(free, dict):
+        raise InputError("free lists parameters of the model, e.g. ['x3 ~ 1']", option="free")
+    return model_invariance(data, model, group, group_labels=group_labels, free=free or (), levels=levels,
+                            rule=rule, alpha=alpha, std_lv=std_lv, missing=missing)
+
+
+def model_invariance(data, model: str, group, *, group_labels=None, free=(), levels=LEVELS, rule: str = "cfi",
+                     alpha: float = 0.05, std_lv: bool = False, missing: str = "auto") -> ModelInvarianceResult:
     """Fit the invariance sequence of ``model`` across ``group`` (column name or per-row labels).
 
     ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
     plain ML), ``"ml"`` or ``"listwise"``; the same method (and the same respondents) in every step,
     so the chi-square differences are likelihood-ratio tests (with FIML: differences of
     2(logL_H1 - logL), the H1 log-likelihood cancelling)."""
-    from cxstats.errors import InputError
-    from cxstats.stats.lavaan_syntax import parse_model
-    from cxstats.stats.sem import build_partable, fit_sem, has_missing
-    from cxstats.stats.sem.partable import ModelOptions
-
     if rule not in RULES:
-        raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}")
+        raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
     levels = [lv for lv in LEVELS if lv in levels]
     parsed = parse_model(model) if isinstance(model, str) else model
     if isinstance(group, str):
@@ -148,7 +194,8 @@ def invariance(data, model: str, group, *, group_labels=None, free=(), levels=LE
         f = fit_sem(parsed, data, group=group, group_labels=group_labels, std_lv=std_lv,
                     group_equal=GROUP_EQUAL[lv], group_partial=free, missing=missing)
         if f.pt.ngroups < 2:
-            raise InputError("measurement invariance needs at least two groups; the group column has one value")
+            raise InputError("measurement invariance needs at least two groups; the group column has one value",
+                             option="group")
         fits[lv] = f
         for w in f.warnings:
             data_note = "row(s)" in w or w.startswith("missing data:")
@@ -159,10 +206,7 @@ def invariance(data, model: str, group, *, group_labels=None, free=(), levels=LE
 
 
 def _check_free(parsed, free):
-    """Canonical keys of the --free parameters; refuses names that are not in the model."""
-    from cxstats.errors import InputError
-    from cxstats.stats.sem.partable import param_key, parse_param
-
+    """Canonical keys of the ``free`` parameters; refuses names that are not in the model."""
     names = {param_key(s.lhs, s.op, s.rhs) for s in parsed.statements}
     obs, lat = parsed.observed_names(), parsed.latent_names
     names |= {f"{v} ~1" for v in obs + lat} | {param_key(v, "~~", v) for v in obs + lat}
@@ -170,13 +214,13 @@ def _check_free(parsed, free):
     for f in free:
         key = parse_param(f)
         if key not in names:
-            raise InputError(f"--free {f!r}: not a parameter of the model; write e.g. 'x3 ~ 1' (intercept), "
-                             "'visual =~ x2' (loading) or 'x3 ~~ x3' (residual variance)")
+            raise InputError(f"{f!r}: not a parameter of the model; write e.g. 'x3 ~ 1' (intercept), "
+                             "'visual =~ x2' (loading) or 'x3 ~~ x3' (residual variance)", option="free")
         out.append(key)
     return out
 
 
-def _assemble(model_text, fits, free, rule, alpha, warnings) -> InvarianceResult:
+def _assemble(model_text, fits, free, rule, alpha, warnings) -> ModelInvarianceResult:
     from scipy.stats import chi2
 
     levels = list(fits)
@@ -227,7 +271,7 @@ def _assemble(model_text, fits, free, rule, alpha, warnings) -> InvarianceResult
             verdict += "; latent and observed means are not comparable between groups"
         else:
             verdict += "; means can be compared between groups"
-    return InvarianceResult(model=model_text, group_labels=labels, n_by_group=list(first.stats.n),
+    return ModelInvarianceResult(model=model_text, group_labels=labels, n_by_group=list(first.stats.n),
                             free=list(free), rule=rule, alpha=alpha, steps=steps, lrt=lrt, level=level,
                             verdict=verdict, notes=notes, warnings=warnings, fits=fits,
                             missing=dict(first.missing_info))
@@ -242,7 +286,7 @@ class ConstructInvariance:
     level: str | None             # None: not testable
     means_comparable: bool
     reason: str = ""
-    result: InvarianceResult | None = field(default=None, repr=False)
+    result: ModelInvarianceResult | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict:
         d = {"construct": self.construct, "items": self.items, "level": self.level or "not testable",
@@ -256,7 +300,7 @@ class ConstructInvariance:
 
 
 @dataclass
-class ConstructInvarianceResult:
+class ConstructInvarianceResult(InvarianceResult):
     group_labels: list
     rule: str
     constructs: list              # ConstructInvariance
@@ -317,9 +361,9 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
                          alpha: float = 0.05, free: dict | None = None,
                          missing: str = "auto") -> ConstructInvarianceResult:
     """Per-construct invariance: ``constructs`` maps construct id -> item columns. ``missing`` as in
-    :func:`invariance`, decided per construct (``"auto"``: FIML when its items have missing values)."""
-    from cxstats.errors import InputError
-
+    :func:`model_invariance`, decided per construct (``"auto"``: FIML when its items have missing values)."""
+    if rule not in RULES:
+        raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
     if isinstance(group, str):
         group = data[group].tolist()
     out, warnings, labels, fiml = [], [], None, []
@@ -334,7 +378,7 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
             lvname += "_lv"
         model = f"{lvname} =~ " + " + ".join(items)
         try:
-            res = invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
+            res = model_invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
                              free=(free or {}).get(cid, ()), missing=missing)
         except InputError as exc:
             out.append(ConstructInvariance(cid, items, None, False, f"could not be fitted: {exc.reason}"))

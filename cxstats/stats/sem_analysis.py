@@ -1,4 +1,4 @@
-"""Structural equation models for ``cxstats sem``: ML estimates as lavaan, defined effects with
+"""Structural equation models (the ``sem`` analysis, entry :func:`analyze_sem`): ML estimates as lavaan, defined effects with
 delta-method SEs, a nonparametric bootstrap, and admissibility checks.
 
 Built on the engine in :mod:`cxstats.stats.sem` (``fit_sem``, ``SemFit``); this module adds:
@@ -11,9 +11,9 @@ Built on the engine in :mod:`cxstats.stats.sem` (``fit_sem``, ``SemFit``); this 
   for every free parameter and ``:=`` parameter; failed (non-converged) replicates are counted
   and left out;
 * admissibility: negative variances, standardized values beyond ±1, non-positive-definite
-  latent covariance, non-convergence, reported in every output;
-* :func:`spec_model`: the study's structural model from a spec (constructs measured by their
-  items -> satisfaction (CSAT) -> loyalty (repurchase / NPS)).
+  latent covariance, non-convergence, reported in every output.
+
+The study's structural model built from a spec is :func:`cxstats.steps.sem.spec_model`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ import math
 from dataclasses import dataclass, field
 
 from cxstats.errors import InputError, ModelError
+from cxstats.stats.sem import CompiledModel, SampleStats, fit_sem
+from cxstats.stats.sem.diagnostics import FIML_METHODS, measurement_warnings
+from cxstats.stats.sem.fiml import FimlData, FimlModel, GroupPatterns
+from cxstats.stats.sem.syntax import evaluate_expression
 
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "aic", "bic")
 CI_METHODS = ("percentile", "bc")
@@ -72,8 +76,6 @@ class SemResult:
         return out
 
     def methods(self) -> list:
-        from cxstats.stats.cfa import FIML_METHODS
-
         items = [
             ("SEM estimation", "Maximum likelihood with lavaan::sem() defaults (first loading of each factor fixed "
              "to 1, residual covariances among endogenous observed outcomes free, exogenous observed covariates "
@@ -127,30 +129,6 @@ def _extra_admissibility(fit) -> list[str]:
     return out
 
 
-def measurement_warnings(fit, *, min_loading: float = 0.40, min_ratio: float = 5.0) -> list[str]:
-    """Caveats of a measurement model a methodologist checks first: indicators whose completely
-    standardized loading is below ``min_loading`` (Hair et al.: .50 or more, ideally .70; below
-    .40 the item barely reflects its factor), and fewer than ``min_ratio`` cases per free
-    parameter (Bentler & Chou 1987: 5:1 at least under normal theory)."""
-    import numpy as np
-
-    out = []
-    _, std_all = fit.standardized()
-    ng = fit.pt.ngroups
-    for r, s in zip(fit.pt.rows, std_all):
-        if r.op == "=~" and np.isfinite(s) and abs(s) < min_loading:
-            where = f" in group {fit.stats.group_labels[r.group]!r}" if ng > 1 else ""
-            out.append(f"weak indicator: {r.rhs} loads {s:.2f} (standardized) on {r.lhs}{where}, below "
-                       f"{min_loading:.2f}; it barely measures {r.lhs} (check its wording, or drop it)")
-    npar = int(fit.pt.nfree)
-    n = int(fit.ntotal)
-    if npar and n < min_ratio * npar:
-        out.append(f"small sample for this model: {n} respondents for {npar} free parameters "
-                   f"({n / npar:.1f} per parameter; at least {min_ratio:g} are advised, Bentler & Chou 1987): "
-                   "estimates, SEs and fit indices are unstable")
-    return out
-
-
 def bootstrap_sem(fit, data, *, replicates: int, seed=None, progress=None):
     """Refit ``replicates`` row resamples; returns (theta draws, defined draws, failed count).
 
@@ -160,14 +138,10 @@ def bootstrap_sem(fit, data, *, replicates: int, seed=None, progress=None):
     """
     import numpy as np
 
-    from cxstats.stats.sem import CompiledModel, SampleStats
-
     names = list(fit.stats.names)
     X = data[names].to_numpy(float)
     fiml = fit.fiml is not None
     if fiml:
-        from cxstats.stats.sem.fiml import FimlData, FimlModel, GroupPatterns
-
         keep = ~np.isnan(X).all(axis=1)
         xi = [names.index(x) for x in fit.pt.ov_x]
         if xi:
@@ -235,7 +209,7 @@ def boot_interval(samples, est, level: float, method: str):
     return float(np.quantile(samples, lo_q)), float(np.quantile(samples, hi_q))
 
 
-def sem_analysis(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "percentile", level: float = 0.95,
+def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "percentile", level: float = 0.95,
                  std_lv: bool = False, progress=None, missing: str = "auto") -> SemResult:
     """Fit lavaan syntax ``model`` to ``data`` (DataFrame) by ML; optional bootstrap.
 
@@ -243,12 +217,10 @@ def sem_analysis(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "
     plain ML), ``"ml"`` or ``"listwise"``."""
     import numpy as np
 
-    from cxstats.stats.sem import fit_sem
-
     if ci not in CI_METHODS:
-        raise InputError(f"unknown bootstrap interval {ci!r}; use {' or '.join(CI_METHODS)}")
+        raise InputError(f"unknown bootstrap interval {ci!r}; use {' or '.join(CI_METHODS)}", option="ci")
     if bootstrap < 0:
-        raise InputError("the number of bootstrap replicates cannot be negative")
+        raise InputError("the number of bootstrap replicates cannot be negative", option="bootstrap")
     fit = fit_sem(model, data, std_lv=std_lv, missing=missing)
     fm = fit.fit_measures()
     fitd = {k: fm[k] for k in FIT_KEYS}
@@ -261,8 +233,6 @@ def sem_analysis(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "
     # the completely standardized values of their labelled parameters.
     defs = fit.pt.parsed.definitions
     if defs:
-        from cxstats.stats.lavaan_syntax import evaluate_expression
-
         _, std_all = fit.standardized()
         env = {}
         for r, s in zip(fit.pt.rows, std_all):
@@ -311,36 +281,3 @@ def sem_analysis(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "
         warns.insert(0, "the solution is inadmissible (see the warnings below): do not interpret these estimates")
     return SemResult(model, fit.ntotal, bool(fit.converged), bool(admissible), fitd, est.reset_index(drop=True),
                      fit.r2(), boot, warns, fit, dict(fit.missing_info))
-
-
-def spec_model(spec, *, loyalty=None, satisfaction=None) -> str:
-    """Lavaan syntax from a study spec: each construct measured by its items; constructs ->
-    satisfaction (the CSAT outcome) -> loyalty (a factor of the repurchase/retention and NPS
-    outcomes when there are two or more, else the single outcome); labelled paths and
-    ``ind_<construct> := b_<construct> * g`` indirect effects on loyalty."""
-    constructs = spec.constructs()
-    if not constructs:
-        raise InputError("the spec has no constructs", file=spec.source)
-    sat = satisfaction or next((o.id for o in spec.outcomes if o.type in ("csat", "overall_satisfaction")), None)
-    if sat is None:
-        raise InputError("the spec has no satisfaction (csat) outcome to build the structural model on",
-                         file=spec.source)
-    loy = loyalty or [o.id for o in spec.outcomes if o.type in ("repurchase", "retention", "nps", "recommendation")]
-    if not loy:
-        raise InputError("the spec has no loyalty outcome (repurchase, retention or nps)", file=spec.source)
-    lines = []
-    for c in constructs:
-        if len(c.item_ids) < 2:
-            raise InputError(f"construct {c.id!r} has fewer than 2 items: it cannot be a latent variable",
-                             file=spec.source)
-        lines.append(f"{c.id} =~ {' + '.join(c.item_ids)}")
-    if len(loy) >= 2:
-        lines.append(f"loyalty =~ {' + '.join(loy)}")
-        target = "loyalty"
-    else:
-        target = loy[0]
-    lines.append(f"{sat} ~ " + " + ".join(f"b_{c.id}*{c.id}" for c in constructs))
-    lines.append(f"{target} ~ g*{sat}")
-    for c in constructs:
-        lines.append(f"ind_{c.id} := b_{c.id}*g")
-    return "\n".join(lines) + "\n"

@@ -119,9 +119,9 @@ def run(ctx: StepContext, options: Options):
 
 def invariance_verdicts(ctx: StepContext) -> dict:
     """``{construct: level}`` of the latest earlier invariance result (empty if none)."""
-    from cxstats.stats.invariance import ConstructInvarianceResult
+    from cxstats.stats.invariance import InvarianceResult
 
-    earlier = ctx.latest(ConstructInvarianceResult)
+    earlier = ctx.latest(InvarianceResult)
     return dict(earlier.construct_verdicts) if earlier is not None else {}
 
 

@@ -2,7 +2,7 @@
 
 Layers (each usable on its own):
 
-* :func:`cxstats.stats.lavaan_syntax.parse_model` -> ParsedModel
+* :func:`cxstats.stats.sem.syntax.parse_model` (lavaan model syntax) -> ParsedModel
 * :func:`build_partable` (lavaan's cfa()/sem() defaults, equality constraints) -> ParTable
 * :class:`CompiledModel` (RAM matrices, F_ML, analytic gradient and expected information,
   Fisher scoring) bound to :class:`SampleStats`
@@ -12,6 +12,10 @@ Layers (each usable on its own):
 Fast refits (bootstrap): build the ParTable once, then for each resample
 ``fit_moments(pt, SampleStats.from_moments(...), start=fit.theta, check_identification=False)``
 or, cheaper still, ``m = CompiledModel(pt); m.set_sample(stats); m.optimize(start)``.
+
+Also here: :mod:`cxstats.stats.sem.fiml` (full-information ML with missing answers) and
+:mod:`cxstats.stats.sem.diagnostics` (caveats shared by the CFA, invariance and SEM analyses:
+weak indicators, cases per parameter, the FIML methods text).
 """
 
 from cxstats.stats.sem.engine import CompiledModel

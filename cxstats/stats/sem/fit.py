@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cxstats.errors import ModelError
-from cxstats.stats.lavaan_syntax import evaluate_expression
 from cxstats.stats.sem.engine import CompiledModel
 from cxstats.stats.sem.partable import ModelOptions, ParTable, build_partable
 from cxstats.stats.sem.samplestats import SampleStats, sample_stats
+from cxstats.stats.sem.syntax import evaluate_expression
 
 Z975 = 1.959963984540054
 
@@ -464,7 +464,7 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
     the mean structure is switched on; SEs from the observed information) or
     ``"auto"`` (``"ml"`` when a model variable has a missing value, else listwise).
     """
-    from cxstats.stats.lavaan_syntax import parse_model
+    from cxstats.stats.sem.syntax import parse_model
 
     if missing not in MISSING_METHODS:
         raise ModelError(f"missing must be one of {', '.join(MISSING_METHODS)}, not {missing!r}")

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 
 from cxstats.errors import ModelError
-from cxstats.stats.lavaan_syntax import _MISSING, ParsedModel, parse_model
+from cxstats.stats.sem.syntax import _MISSING, ParsedModel, parse_model
 
 GROUP_EQUAL_KINDS = ("loadings", "intercepts", "means", "residuals", "residual.covariances",
                      "lv.variances", "lv.covariances", "regressions")

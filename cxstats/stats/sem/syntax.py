@@ -287,7 +287,7 @@ def _parse_term(term: str, ln: int, stmt: str) -> tuple[str, Modifier]:
 def parse_model(text: str) -> ParsedModel:
     """Parse lavaan model syntax; raise :class:`ModelError` naming the line on errors."""
     if not isinstance(text, str) or not text.strip():
-        raise ModelError("the model is empty; e.g. --model 'visual =~ x1 + x2 + x3'")
+        raise ModelError("the model is empty; e.g. 'visual =~ x1 + x2 + x3'", option="model")
     statements: list[Statement] = []
     definitions: list[Definition] = []
     constraints: list[Constraint] = []

@@ -1,0 +1,33 @@
+"""Layout of ``cfa``: fit, estimates (with R²), and reliability and validity (CR, AVE, HTMT,
+Fornell-Larcker) sheets."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def sheets(builder, result):
+    """Fit, estimates, reliability/validity, HTMT and Fornell-Larcker sheets."""
+    tables = result.tables()
+    builder.add_table("CFA fit", tables["Fit"], title="Model fit (ML, lavaan-compatible)",
+                      note="Guides (Hu & Bentler 1999): CFI and TLI >= .95, RMSEA <= .06, SRMR <= .08.")
+    builder.add_table("CFA estimates", tables["Estimates"], title="Parameter estimates",
+                      note="=~ loadings, ~~ (residual) variances and covariances, ~ regressions, ~1 "
+                           "intercepts; std_all = completely standardized.",
+                      sequential=["std_all"])
+    if "Reliability and validity" in tables:
+        builder.add_table("CFA validity", tables["Reliability and validity"],
+                          title="Composite reliability and AVE",
+                          note="cr: semTools compRelSEM (observed total variance); cr_model: model-implied "
+                               "variance; ave: semTools AVE. Aim for CR >= .70 and AVE >= .50.",
+                          sequential=["cr", "ave"])
+        builder.add_table("CFA validity", tables["HTMT"], title="HTMT (geometric, semTools default)",
+                          note="Discriminant validity is doubtful above 0.85.")
+        builder.add_table("CFA validity", tables["HTMT (arithmetic)"], title="HTMT (original arithmetic)")
+        builder.add_table("CFA validity", tables["Fornell-Larcker"],
+                          title="Fornell-Larcker: sqrt(AVE) on the diagonal, latent correlations off it")
+        if result.validity_notes:
+            builder.add_table("CFA validity", pd.DataFrame({"note": result.validity_notes}),
+                              title="Reliability and validity notes")
+    if len(tables.get("R2", [])):
+        builder.add_table("CFA estimates", tables["R2"], title="R² of the indicators")

@@ -1,0 +1,100 @@
+"""Analysis ``cfa``: a confirmatory factor analysis (ML, lavaan's cfa() defaults) with fit,
+reliability (composite reliability, AVE) and discriminant validity (HTMT, Fornell-Larcker).
+
+With a spec: one factor per construct with two or more items (``constructs``: some of them;
+default all), or the lavaan ``model``; customers' answers only unless ``respondents`` says
+otherwise or a ``group`` column is given (then a multi-group CFA of everyone). Without a spec
+(one plain file): the lavaan ``model`` is required, ``group`` names a column of the file.
+
+Options: ``model`` (lavaan syntax), ``constructs`` (construct ids), ``respondents``
+(customer | staff | all), ``group`` (a column: one model per group), ``std_lv`` (factor
+variances fixed to 1 instead of first loadings), ``missing`` (auto | ml | listwise; default
+auto: full-information ML when the model's variables have missing answers, else plain ML).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cxstats.errors import InputError
+from cxstats.steps import StepContext, StepOptions
+from cxstats.steps._latent import Missing
+
+NAME = "cfa"
+WORKBOOK = "measurement"
+
+
+@dataclass
+class Options(StepOptions):
+    model: str | None = None              # lavaan syntax (default with a spec: one factor per construct)
+    constructs: list[str] | None = None   # construct ids (with a spec; default all)
+    respondents: Literal["customer", "staff", "all"] | None = None  # default customers (all with a group)
+    group: str | None = None              # fit the model in every group of this column
+    std_lv: bool = False                  # identify factors by unit variances
+    missing: Missing = "auto"             # auto | ml | listwise
+
+    def validate(self):
+        if self.model is not None and not self.model.strip():
+            raise InputError("the model is empty: give lavaan syntax, e.g. 'f =~ x1 + x2 + x3'", option="model")
+        if self.model and self.constructs:
+            raise InputError("constructs picks the spec's constructs for a model built from them; "
+                             "with a model of your own, leave it out", option="constructs")
+
+
+def run(ctx: StepContext, options: Options):
+    from cxstats.stats.cfa import analyze_cfa
+
+    if ctx.has_spec:
+        frame, model, groups, notes = _from_spec(ctx, options)
+    else:
+        frame, model, groups, notes = _from_file(ctx, options)
+    try:
+        result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing)
+    except InputError as exc:
+        if exc.file is None and exc.option is None and ctx.source:
+            exc.file = ctx.source          # a problem of the data: name the file(s)
+        raise
+    result.warnings = notes + list(result.warnings)
+    return result
+
+
+def _from_spec(ctx, options):
+    from cxstats.stats.sem.syntax import parse_model
+    from cxstats.steps._latent import check_model_columns, factor_model, group_labels
+
+    data = ctx.survey.data
+    notes = []
+    who = options.respondents or ("all" if options.group else "customer")
+    if who != "all" and "respondent_type" in data.columns:
+        kinds = set(data["respondent_type"].dropna())
+        if options.respondents is None and kinds - {"customer"}:
+            notes.append("customers' answers only (staff answers were left out; respondents 'all' keeps them, "
+                         "the invariance analysis compares them)")
+        data = data[data["respondent_type"] == who]
+        if len(data) == 0:
+            raise InputError(f"the survey has no {who} respondents", option="respondents")
+    data = data.reset_index(drop=True)
+    if options.model:
+        model = options.model
+    else:
+        model, more = factor_model(ctx.spec, data, options.constructs)
+        notes += more
+    check_model_columns(parse_model(model).observed_names(), data.columns, ctx.source or None)
+    groups = group_labels(data, options.group, file=ctx.source or None) if options.group else None
+    return data, model, groups, notes
+
+
+def _from_file(ctx, options):
+    from cxstats.stats.sem.syntax import parse_model
+    from cxstats.steps._latent import plain_file
+
+    ctx.one_file()   # several files are read through a spec
+    if not options.model:
+        raise InputError("give a lavaan model (e.g. 'f =~ x1 + x2 + x3'), or a study spec", option="model")
+    if options.constructs or options.respondents:
+        raise InputError("constructs and respondents need a study spec",
+                         option="constructs" if options.constructs else "respondents")
+    names = parse_model(options.model).observed_names()
+    frame, groups, _ = plain_file(ctx, names, options.group)
+    return frame, options.model, groups, []

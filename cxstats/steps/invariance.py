@@ -1,0 +1,172 @@
+"""Analysis ``invariance``: is a construct measured the same way in two (or more) groups, e.g.
+by customers and frontline staff? Configural, metric, scalar and strict invariance (lavaan's
+``group.equal``), each step against the previous one (chi-square difference, ΔCFI, ΔRMSEA).
+
+With a spec and no ``model``: by default (``by_construct``) every construct's one-factor model
+is tested on its own across the groups of ``group`` (default: respondent type, customers vs
+staff): one verdict per construct, which a later ``gaps`` step reads (constructs below scalar
+invariance are marked as not interpretable). Constructs with fewer than 3 items cannot be
+tested on their own and get no verdict (a warning says so). With ``by_construct: false`` (what
+``cxstats cfa --invariance --spec`` does) the constructs' joint CFA is tested as a whole.
+
+With a ``model`` (lavaan syntax; required without a spec) the model is tested as a whole; a
+plain file needs ``group``.
+
+Options: ``model``, ``constructs`` (construct ids; default all), ``group`` (the column whose
+groups are compared; old name ``by``), ``groups`` (the values compared; default customer and
+staff when comparing respondent types one construct at a time), ``by_construct``, ``rule``
+(cfi | chen | lrt; default cfi), ``free`` (parameters released in every step: a list for a
+whole model, e.g. ``['x3 ~ 1']``, or a mapping construct -> list, e.g. ``{web: ['q3 ~ 1']}``),
+``std_lv``, ``missing`` (auto | ml | listwise; default auto: full-information ML when the
+items have missing answers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cxstats.errors import InputError
+from cxstats.steps import StepContext, StepOptions
+from cxstats.steps._latent import Missing
+
+NAME = "invariance"
+WORKBOOK = "measurement"
+
+
+@dataclass
+class Options(StepOptions):
+    DEPRECATED = {"by": "group"}
+
+    model: str | None = None              # lavaan syntax tested as a whole
+    constructs: list[str] | None = None   # construct ids (with a spec; default all)
+    group: str | None = None              # the column whose groups are compared (default respondent type)
+    groups: list[str] | None = None       # the values of the group column compared
+    by_construct: bool | None = None      # one verdict per construct (default with a spec and no model)
+    rule: Literal["cfi", "chen", "lrt"] = "cfi"
+    free: list[str] | dict[str, list[str]] | None = None   # equality constraints released
+    std_lv: bool = False                  # identify factors by unit variances
+    missing: Missing = "auto"             # auto | ml | listwise
+
+    def validate(self):
+        if self.groups is not None:
+            self.groups = [str(g) for g in self.groups]
+            if len(self.groups) < 2:
+                raise InputError("groups must list at least two values of the group column", option="groups")
+        if self.model is not None and not self.model.strip():
+            raise InputError("the model is empty: give lavaan syntax, e.g. 'f =~ x1 + x2 + x3'", option="model")
+        if self.model and self.by_construct:
+            raise InputError("by_construct tests the spec's constructs one by one; a model of your own is "
+                             "tested as a whole (leave out one of the two)", option="by_construct")
+        if self.model and self.constructs:
+            raise InputError("constructs picks the spec's constructs; with a model of your own, leave it out",
+                             option="constructs")
+        if isinstance(self.free, dict):
+            self.free = {str(k): [v] if isinstance(v, str) else list(v or ()) for k, v in self.free.items()}
+
+
+def run(ctx: StepContext, options: Options):
+    if ctx.has_spec:
+        by_construct = options.by_construct if options.by_construct is not None else not options.model
+        if by_construct:
+            return _by_construct(ctx, options)
+        frame, model, groups, notes = _whole_from_spec(ctx, options)
+    else:
+        frame, model, groups, notes = _whole_from_file(ctx, options)
+    return _whole(ctx, options, frame, model, groups, notes)
+
+
+# ----------------------------------------------------------------------------- whole model
+
+def _whole(ctx, options, frame, model, groups, notes):
+    from cxstats.stats.invariance import analyze_invariance
+
+    if isinstance(options.free, dict):
+        raise InputError("a model tested as a whole takes free as a list of its parameters, e.g. "
+                         "['x3 ~ 1'] (a mapping construct -> parameters is for by_construct)", option="free")
+    try:
+        result = analyze_invariance(frame, model, groups, group_labels=options.groups, free=options.free or [],
+                                    rule=options.rule, std_lv=options.std_lv, missing=options.missing)
+    except InputError as exc:
+        if exc.file is None and exc.option is None and ctx.source:
+            exc.file = ctx.source          # a problem of the data: name the file(s)
+        raise
+    warnings = list(result.warnings)
+    if options.groups is not None:   # rows outside the compared groups are expected, not a data problem
+        warnings = [w for w in warnings if "without a group value" not in w]
+    result.warnings = notes + warnings
+    return result
+
+
+def _restrict(groups, wanted, column):
+    """Labels outside the ``wanted`` groups become None (those rows are left out)."""
+    present = {g for g in groups if g is not None}
+    absent = [g for g in wanted if g not in present]
+    if absent:
+        raise InputError(f"no respondents with {column} = {absent[0]!r}; the data has: "
+                         f"{', '.join(sorted(present))}", option="groups")
+    return [g if g in wanted else None for g in groups]
+
+
+def _whole_from_spec(ctx, options):
+    from cxstats.stats.sem.syntax import parse_model
+    from cxstats.steps._latent import check_model_columns, factor_model, group_labels
+
+    data = ctx.survey.data
+    model, notes = options.model, []
+    if not model:
+        model, notes = factor_model(ctx.spec, data, options.constructs)
+    check_model_columns(parse_model(model).observed_names(), data.columns, ctx.source or None)
+    column = options.group or "respondent_type"
+    groups = group_labels(data, column, file=ctx.source or None)
+    if options.groups is not None:
+        groups = _restrict(groups, options.groups, column)
+    return data, model, groups, notes
+
+
+def _whole_from_file(ctx, options):
+    from cxstats.stats.sem.syntax import parse_model
+    from cxstats.steps._latent import plain_file
+
+    ctx.one_file()   # several files are read through a spec
+    if not options.model:
+        raise InputError("give a lavaan model (e.g. 'f =~ x1 + x2 + x3'), or a study spec", option="model")
+    if not options.group:
+        raise InputError("measurement invariance compares the groups of a column: name the column",
+                         option="group")
+    if options.constructs or options.by_construct:
+        raise InputError("constructs and by_construct need a study spec",
+                         option="constructs" if options.constructs else "by_construct")
+    frame, groups, _ = plain_file(ctx, parse_model(options.model).observed_names(), options.group)
+    if options.groups is not None:
+        groups = _restrict(groups, options.groups, options.group)
+    return frame, options.model, groups, []
+
+
+# ----------------------------------------------------------------------------- by construct
+
+def _by_construct(ctx, options):
+    from cxstats.stats.invariance import analyze_invariance
+    from cxstats.steps._latent import construct_items, group_labels
+
+    if options.free is not None and not isinstance(options.free, dict):
+        raise InputError("free must map a construct id to a list of parameters, e.g. {web: ['q3 ~ 1']}",
+                         option="free")
+    data = ctx.survey.data
+    column = options.group or "respondent_type"
+    labels = group_labels(data, column, file=ctx.source or None)
+    wanted = options.groups or (["customer", "staff"] if column == "respondent_type" else None)
+    if wanted is not None:
+        labels = _restrict(labels, wanted, column)
+    scales, _ = construct_items(ctx.spec, data, options.constructs, min_items=1)
+    if not scales:
+        raise InputError("no construct to test", option="constructs")
+    result = analyze_invariance(data.reset_index(drop=True), scales, labels, group_labels=wanted,
+                                rule=options.rule, free=options.free or {}, missing=options.missing)
+    untested = [c.construct for c in result.constructs if c.level is None]
+    if untested:
+        result.warnings.append("no invariance verdict (fewer than 3 items or not estimable): "
+                               + ", ".join(untested) + "; their group means are compared without this check")
+    # rows outside the compared groups are expected, not a data problem
+    result.warnings = [w for w in result.warnings if "without a group value" not in w]
+    return result

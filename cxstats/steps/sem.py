@@ -1,0 +1,115 @@
+"""Analysis ``sem``: a structural equation model by maximum likelihood (as lavaan::sem), with
+``:=`` defined effects (delta-method SEs), an optional nonparametric bootstrap and
+admissibility checks.
+
+With a spec: the lavaan ``model``, or by default the study's structural model built from the
+spec (:func:`spec_model`: each construct measured by its items, constructs -> satisfaction
+(CSAT) -> loyalty (repurchase, NPS), with ``ind_<construct>`` indirect effects); customers'
+answers only. Without a spec (one plain file): the lavaan ``model`` is required.
+
+Options: ``model`` (lavaan syntax), ``bootstrap`` (replicates, default 0 = none), ``ci``
+(percentile | bc), ``std_lv`` (unit factor variances), ``missing`` (auto | ml | listwise;
+default auto: full-information ML when the model's variables have missing answers, else plain
+ML). The seed is the run's seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cxstats.errors import InputError
+from cxstats.steps import StepContext, StepOptions
+from cxstats.steps._latent import Missing
+
+NAME = "sem"
+WORKBOOK = "measurement"
+
+
+@dataclass
+class Options(StepOptions):
+    model: str | None = None                       # lavaan syntax (default with a spec: the study's model)
+    bootstrap: int = 0                             # nonparametric bootstrap replicates (0 = none)
+    ci: Literal["percentile", "bc"] = "percentile"  # bootstrap interval
+    std_lv: bool = False                           # identify factors by unit variances
+    missing: Missing = "auto"                      # auto | ml | listwise
+
+    def validate(self):
+        if self.bootstrap < 0:
+            raise InputError(f"the number of bootstrap replicates cannot be negative ({self.bootstrap})",
+                             option="bootstrap")
+        if self.model is not None and not self.model.strip():
+            raise InputError("the model is empty: give lavaan syntax, e.g. 'y ~ x'", option="model")
+
+
+def run(ctx: StepContext, options: Options):
+    from cxstats.stats.sem_analysis import analyze_sem
+
+    if ctx.has_spec:
+        text = options.model or spec_model(ctx.spec)
+        frame = ctx.survey.customers().reset_index(drop=True)
+    else:
+        ctx.one_file()   # several files are read through a spec
+        if not options.model:
+            raise InputError("give a lavaan model (inline syntax or @file), or a study spec (its "
+                             "structural model)", option="model")
+        text = options.model
+        frame = _plain_frame(ctx, text, options.std_lv)
+    try:
+        return analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
+                           std_lv=options.std_lv, missing=options.missing,
+                           progress=ctx.progress("sem bootstrap") if options.bootstrap else None)
+    except InputError as exc:
+        data_problem = exc.column is not None or "sample covariance" in exc.reason
+        if exc.file is None and exc.option is None and ctx.source and data_problem:
+            exc.file = ctx.source  # a problem of the data (constant or collinear columns): name the file
+        raise
+
+
+def _plain_frame(ctx, text, std_lv):
+    """The model's observed variables from the single plain data file."""
+    from cxstats.io.readers import read_table
+    from cxstats.io.tables import load_numeric
+    from cxstats.stats.sem import ModelOptions, build_partable, unknown_variable_message
+    from cxstats.stats.sem.syntax import parse_model
+
+    path = ctx.one_file()
+    pt = build_partable(parse_model(text), 1, ModelOptions(std_lv=std_lv))
+    table = read_table(path)
+    absent = [v for v in pt.ov if v not in table.columns]
+    if absent:
+        raise InputError(unknown_variable_message(absent, table.columns), file=path)
+    return load_numeric(path, pt.ov, table=table)
+
+
+def spec_model(spec, *, loyalty=None, satisfaction=None) -> str:
+    """Lavaan syntax from a study spec: each construct measured by its items; constructs ->
+    satisfaction (the CSAT outcome) -> loyalty (a factor of the repurchase/retention and NPS
+    outcomes when there are two or more, else the single outcome); labelled paths and
+    ``ind_<construct> := b_<construct> * g`` indirect effects on loyalty."""
+    constructs = spec.constructs()
+    if not constructs:
+        raise InputError("the spec has no constructs", file=spec.source)
+    sat = satisfaction or next((o.id for o in spec.outcomes if o.type in ("csat", "overall_satisfaction")), None)
+    if sat is None:
+        raise InputError("the spec has no satisfaction (csat) outcome to build the structural model on",
+                         file=spec.source)
+    loy = loyalty or [o.id for o in spec.outcomes if o.type in ("repurchase", "retention", "nps", "recommendation")]
+    if not loy:
+        raise InputError("the spec has no loyalty outcome (repurchase, retention or nps)", file=spec.source)
+    lines = []
+    for c in constructs:
+        if len(c.item_ids) < 2:
+            raise InputError(f"construct {c.id!r} has fewer than 2 items: it cannot be a latent variable",
+                             file=spec.source)
+        lines.append(f"{c.id} =~ {' + '.join(c.item_ids)}")
+    if len(loy) >= 2:
+        lines.append(f"loyalty =~ {' + '.join(loy)}")
+        target = "loyalty"
+    else:
+        target = loy[0]
+    lines.append(f"{sat} ~ " + " + ".join(f"b_{c.id}*{c.id}" for c in constructs))
+    lines.append(f"{target} ~ g*{sat}")
+    for c in constructs:
+        lines.append(f"ind_{c.id} := b_{c.id}*g")
+    return "\n".join(lines) + "\n"
