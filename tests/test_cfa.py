@@ -141,7 +141,7 @@ def test_error_usage(hs_path):
     assert_clean_error(run_cli("cfa", hs_path), "--model")
     assert_clean_error(run_cli("cfa", hs_path, "--model", HS_MODEL, "--invariance"), "--group")
     assert_clean_error(run_cli("cfa", hs_path, "--model", "f =~ x1 +* x2"), "line 1")
-    assert_clean_error(run_cli("cfa", hs_path, "--model", "@/nonexistent/m.lav"), "cannot read model file")
+    assert_clean_error(run_cli("cfa", hs_path, "--model", "@/nonexistent/m.lav"), "no such model file")
 
 
 def test_spec_invariance_from_separate_customer_and_staff_files(tmp_path):

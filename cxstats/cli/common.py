@@ -6,6 +6,7 @@ call a function from :mod:`cxstats.stats`, hand the result to :func:`emit`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 
@@ -125,16 +126,24 @@ def parse_scales(values, option: str = "--scale") -> dict[str, list[str]]:
 def read_model_text(model: str) -> str:
     """``--model`` takes lavaan syntax inline or ``@file``."""
     if model.startswith("@"):
+        from cxstats.io.readers import read_text_file
         from cxstats.report.atomic import protect_inputs
 
         path = model[1:]
         protect_inputs(path)
-        try:
-            with open(path, encoding="utf-8") as fh:
-                return fh.read()
-        except OSError as exc:
-            raise InputError(f"cannot read model file: {exc.strerror}", file=path) from None
+        return read_text_file(path, "model")
     return model
+
+
+@contextlib.contextmanager
+def model_file_errors(model: str | None):
+    """Syntax errors of a model read from ``@FILE`` name that file (``model.lav: line 3: ...``)."""
+    try:
+        yield
+    except InputError as exc:
+        if model and model.startswith("@") and exc.file is None and exc.reason.startswith("line "):
+            raise type(exc)(exc.reason, file=model[1:], details=exc.details) from None
+        raise
 
 
 def option_flag(option: str) -> str:
@@ -197,28 +206,18 @@ def run_analysis(name: str, ctx, **options):
             bars.close()
 
 
-def emit(result, *, name: str | None = None, json_path: str | None, xlsx_path: str | None,
-         quiet: bool = False, write_sheets=None) -> None:
+def emit(result, *, name: str, json_path: str | None, xlsx_path: str | None, quiet: bool = False) -> None:
     """Write a result as JSON and/or its workbook (the analysis' one layout), and print a
     summary table; warnings go to standard error."""
     from cxstats.report.jsonout import write_json
 
-    warnings = list(getattr(result, 'warnings', None) or [])
+    warnings = list(result.warnings or [])
     if json_path:
         write_json(result, json_path)
     if xlsx_path:
         from cxstats.report.sheets import write_result_workbook
 
-        if write_sheets is not None:  # TODO(issue 10): legacy commands, until each has moved to steps/
-            from cxstats.report.sheets import add_warnings_and_methods
-            from cxstats.report.workbook import WorkbookBuilder
-
-            wb = WorkbookBuilder()
-            write_sheets(wb, result)
-            add_warnings_and_methods(wb, [result])
-            wb.save(xlsx_path)
-        else:
-            write_result_workbook(result, xlsx_path, name)
+        write_result_workbook(result, xlsx_path, name)
     if json_path != "-" and not quiet:
         print_tables(result)
     for w in dict.fromkeys(warnings):

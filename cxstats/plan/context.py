@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cxstats.errors import SpecError
 
 
 @dataclass
@@ -15,7 +14,6 @@ class PlanContext:
     seed: int = 20261123
     quiet: bool = False
     results: dict = field(default_factory=dict)  # step id -> result of that step
-    current_index: int = 0  # position of the running step in the plan's steps list
     _spec: object = None
     _survey: object = None
     _finance: object = None
@@ -57,31 +55,6 @@ class PlanContext:
             path = entry["file"] if isinstance(entry, dict) else entry
             self._finance = read_table(self.resolve(path))
         return self._finance
-
-    def fail(self, key: str | None, message: str):
-        """Refuse a step option, naming the plan file and ``steps[i].key``."""
-        raise SpecError(message, file=self.plan_path,
-                        path=f"steps[{self.current_index}]" + (f".{key}" if key else ""))
-
-    def option_list(self, options: dict, key: str, allowed, *, what: str = "value") -> list:
-        """A list option (a single value is accepted too) whose entries must be among
-        ``allowed``; absent means all of ``allowed``."""
-        allowed = list(allowed)
-        wanted = options.get(key) or allowed
-        if isinstance(wanted, str):
-            wanted = [wanted]
-        bad = [w for w in wanted if w not in allowed]
-        if bad:
-            self.fail(key, f"unknown {what} {bad[0]!r}; use {', '.join(map(str, allowed))}")
-        return list(wanted)
-
-    def check_options(self, step: str, options: dict, allowed) -> dict:
-        """Refuse options a step does not know, naming the plan path."""
-        unknown = sorted(set(options) - set(allowed))
-        if unknown:
-            self.fail(None, f"step '{step}' has no option {', '.join(map(repr, unknown))}; "
-                            f"it takes: {', '.join(sorted(allowed)) or 'none'}")
-        return options
 
     def progress(self, iterable=None, *, total=None, desc: str = ""):
         from cxstats.report.terminal import progress

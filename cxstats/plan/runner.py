@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from pathlib import Path
 
 from cxstats.errors import InputError, SpecError
@@ -15,24 +13,7 @@ def available_steps() -> dict:
     """Every analysis of :mod:`cxstats.steps` by name (the plan knows no analysis by itself)."""
     from cxstats.steps import available
 
-    found = dict(_legacy_steps())
-    found.update(available())
-    return found
-
-
-def _legacy_steps() -> dict:
-    try:
-        from cxstats.plan import steps
-    except ImportError:
-        return {}
-    found = {}
-    for info in pkgutil.iter_modules(steps.__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{steps.__name__}.{info.name}")
-        if hasattr(module, "NAME") and hasattr(module, "run"):
-            found[module.NAME] = module
-    return found
+    return available()
 
 
 PLAN_KEYS = ("title", "spec", "data", "finance", "roadmap", "seed", "output", "steps", "on_error", "lang")
@@ -215,15 +196,10 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         options = {k: v for k, v in entry.items() if k not in STEP_KEYS}
         if echo and not quiet:
             echo(f"[{i + 1}/{len(steps)}] {entry['step']}")
-        ctx.current_index = i
         try:
-            if hasattr(module, "Options"):
-                opts = module.Options.from_mapping(
-                    options, step=entry["step"],
-                    warn=lambda m, i=i: say(f"{path.name}: steps[{i}]: {m}"))
-                result = module.run(_step_context(ctx, bars), opts)
-            else:  # a plan step not yet moved to cxstats.steps
-                result = module.run(ctx, options)
+            opts = module.Options.from_mapping(options, step=entry["step"],
+                                               warn=lambda m, i=i: say(f"{path.name}: steps[{i}]: {m}"))
+            result = module.run(_step_context(ctx, bars), opts)
         except NotApplicable as exc:
             if on_error == "stop":
                 raise SpecError(exc.render(), file=path, path=f"steps[{i}]") from None
@@ -263,7 +239,7 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         items.sort(key=lambda item: getattr(item[0], "SHEET_PRIORITY", 100))
         wb = WorkbookBuilder()
         for module, name, result in items:
-            (getattr(module, "sheets", None) or sheets_for(name))(wb, result)
+            sheets_for(name)(wb, result)
         add_warnings_and_methods(wb, [r for _, _, r in items])
         target = out / (names.get(key) or f"{stem}_{key}.xlsx")
         wb.save(target)

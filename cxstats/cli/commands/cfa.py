@@ -92,7 +92,7 @@ def command(data, model, group, invariance, free, rule, std_lv, missing, constru
     only when scalar invariance holds; --rule chooses the verdict criterion and
     every step shows the chi-square difference test, ΔCFI and ΔRMSEA.
     """
-    from cxstats.cli.common import emit, read_model_text, run_analysis, step_context
+    from cxstats.cli.common import emit, model_file_errors, read_model_text, run_analysis, step_context
 
     if free and not invariance:
         raise InputError("--free releases equality constraints of --invariance; add --invariance")
@@ -102,13 +102,15 @@ def command(data, model, group, invariance, free, rule, std_lv, missing, constru
         raise InputError("--respondents picks whose answers a CFA uses; --invariance compares the groups "
                          "of --group (default with --spec: customers vs staff)")
     ctx = step_context(data, spec_path, quiet=quiet)
-    model = read_model_text(model) if model else None
-    if invariance:
-        result = run_analysis("invariance", ctx, model=model, constructs=constructs, group=group,
-                              by_construct=by_construct, rule=rule, free=list(free) or None, std_lv=std_lv,
-                              missing=missing)
-    else:
-        result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
-                              group=group, std_lv=std_lv, missing=missing)
+    model_arg = model
+    with model_file_errors(model_arg):
+        model = read_model_text(model) if model else None
+        if invariance:
+            result = run_analysis("invariance", ctx, model=model, constructs=constructs, group=group,
+                                  by_construct=by_construct, rule=rule, free=list(free) or None,
+                                  std_lv=std_lv, missing=missing)
+        else:
+            result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
+                                  group=group, std_lv=std_lv, missing=missing)
     emit(result, name="invariance" if invariance else "cfa", json_path=json_path, xlsx_path=xlsx_path,
          quiet=quiet)

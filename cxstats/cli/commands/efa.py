@@ -70,12 +70,11 @@ def command(data, items, constructs, factors, method, rotation, missing, respond
     the items share too little variance for a factor analysis.
     """
     from cxstats.cli.common import emit, run_analysis, step_context
-    from cxstats.stats.efa import EfaByRespondentsResult
 
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
     result = run_analysis("efa", ctx, items=items, constructs=constructs, factors=factors, method=method,
                           rotation=rotation, missing=missing, respondents=respondents, iterations=iterations)
-    parts = result.parts if isinstance(result, EfaByRespondentsResult) else [("", result)]
+    parts = getattr(result, "parts", None) or [("", result)]  # one EFA, or one per respondent type
     for kind, r in parts:
         if r.n_factors_source == "parallel analysis" and not quiet:
             click.echo(f"note: {kind + ': ' if kind else ''}{len(r.factors)} factor(s) as suggested by "

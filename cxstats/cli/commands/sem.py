@@ -60,9 +60,10 @@ def command(data, model, bootstrap, ci, std_lv, missing, seed, spec_path, json_p
       cxstats sem survey.csv --model @mediation.lav --bootstrap 2000 --ci bc --json sem.json
       cxstats sem customers.csv --spec questionnaire.yaml --xlsx sem.xlsx
     """
-    from cxstats.cli.common import emit, read_model_text, run_analysis, step_context
+    from cxstats.cli.common import emit, model_file_errors, read_model_text, run_analysis, step_context
 
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
-    result = run_analysis("sem", ctx, model=read_model_text(model) if model else None, bootstrap=bootstrap,
-                          ci=ci, std_lv=std_lv, missing=missing)
+    with model_file_errors(model):
+        result = run_analysis("sem", ctx, model=read_model_text(model) if model else None,
+                              bootstrap=bootstrap, ci=ci, std_lv=std_lv, missing=missing)
     emit(result, name="sem", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

@@ -227,7 +227,11 @@ def _parse_value(tok: str, ln: int, stmt: str):
     if not tok:
         raise ModelError(f"line {ln}: empty modifier in {stmt!r}")
     if NUMBER_RE.match(tok):
-        return "fixed", float(tok)
+        value = float(tok)
+        if not math.isfinite(value):
+            raise ModelError(f"line {ln}: the number {tok[:40]!r} is too large (it overflows to infinity) "
+                             f"in {stmt[:80]!r}")
+        return "fixed", value
     if tok == "NA":
         return "fixed", None
     if tok.startswith(("'", '"')) and tok.endswith(tok[0]) and len(tok) >= 2:
