@@ -90,11 +90,11 @@ def test_run_writes_describe_workbook_customer_vs_staff(demo, tmp_path):
     r = rows[("entrega_1", "staff")]
     assert r["n"] == len(x) and r["mean"] == pytest.approx(x.mean(), abs=1e-12)
     assert r["sd"] == pytest.approx(x.std(ddof=1), abs=1e-12)
-    assert r["top2_pct"] == pytest.approx((x >= 4).mean(), abs=1e-12)
+    assert r["top2_share"] == pytest.approx((x >= 4).mean(), abs=1e-12)
     nps = survey.customers()["nps"]
-    assert rows[("nps", "customer")]["top2_pct"] == pytest.approx((nps >= 9).mean())
+    assert rows[("nps", "customer")]["top2_share"] == pytest.approx((nps >= 9).mean())
     web1 = survey.customers()["web_1"]
-    assert rows[("web_1", "customer")]["missing_pct"] == pytest.approx(web1.isna().mean())
+    assert rows[("web_1", "customer")]["missing_share"] == pytest.approx(web1.isna().mean())
 
     wb = openpyxl.load_workbook(out / "demo_measurement.xlsx")
     ws = wb["Describe"]

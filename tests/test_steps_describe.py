@@ -69,4 +69,19 @@ def test_without_a_spec_top2_needs_the_scale(demo, tmp_path):
 
     x = pd.read_csv(demo / "customers.csv")["web_1"]
     x = x[(x >= 1) & (x <= 5)]
-    assert row["n"] == len(x) and row["top2_pct"] == pytest.approx((x >= 4).mean(), abs=1e-12)
+    assert row["n"] == len(x) and row["top2_share"] == pytest.approx((x >= 4).mean(), abs=1e-12)
+
+
+def test_what_ingest_did_reaches_the_analysis_and_ingest_warnings(tmp_path):
+    """A .sav whose value labels number the answers differently from the spec is recoded by label
+    (tests/fixtures/messy, made by make_messy.py): every analysis and ingest say so."""
+    from conftest import FIXTURES
+
+    messy = FIXTURES / "messy"
+    r = run_cli("describe", messy / "reordered.sav", "--spec", messy / "messy_spec.yaml", "--json", "-")
+    assert r.exit_code == 0, r
+    warnings = r.json()["warnings"]
+    assert len(warnings) == 3 and all("recoded by label" in w for w in warnings)
+    r = run_cli("ingest", messy / "reordered.sav", "--spec", messy / "messy_spec.yaml", "--json", "-")
+    assert r.exit_code == 0, r
+    assert len(r.json()["notes"]) == 3

@@ -190,13 +190,13 @@ def run_analysis(name: str, ctx, **options):
     ``options`` are the command's keyword arguments named as the step's ``Options`` fields;
     an option error is shown with the command-line flag (``--bootstrap: ...``).
     """
-    from cxstats.steps import get
+    from cxstats.steps import get, run_step
 
     module = get(name)
     bars = ctx.progress_factory if isinstance(ctx.progress_factory, ProgressBars) else None
     try:
         opts = module.Options(**options)
-        return module.run(ctx, opts)
+        return run_step(module, ctx, opts)
     except InputError as exc:
         if exc.option:
             raise exc.located(option_flag(exc.option)) from None

@@ -154,6 +154,7 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
     """Run every step; return (json document, {workbook key: written path}, json path)."""
     from cxstats import __version__
     from cxstats.report.terminal import ProgressBars
+    from cxstats.steps import run_step
     from cxstats.errors import NotApplicable
     from cxstats.plan.context import PlanContext
     from cxstats.report.jsonout import write_json
@@ -199,7 +200,7 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         try:
             opts = module.Options.from_mapping(options, step=entry["step"],
                                                warn=lambda m, i=i: say(f"{path.name}: steps[{i}]: {m}"))
-            result = module.run(_step_context(ctx, bars), opts)
+            result = run_step(module, _step_context(ctx, bars), opts)
         except NotApplicable as exc:
             if on_error == "stop":
                 raise SpecError(exc.render(), file=path, path=f"steps[{i}]") from None

@@ -1,4 +1,4 @@
-"""Item descriptives by respondent type: n, mean, SD, top-2-box %, missing %."""
+"""Item descriptives by respondent type: n, mean, SD, top-2-box share, missing share (fractions 0-1)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class DescribeResult:
-    rows: object  # long DataFrame: variable, group, n, mean, sd, top2_pct, missing_pct (+ meta columns)
+    rows: object  # long DataFrame: variable, group, n, mean, sd, top2_share, missing_share (+ meta columns)
     groups: list
     warnings: list = field(default_factory=list)
 
@@ -32,12 +32,12 @@ class DescribeResult:
         return [("Descriptives",
                  "Per variable and respondent type: n = answers given (missing and 'No sabe' codes "
                  "excluded); mean and SD (n - 1 divisor) of the codes after reverse-keyed items were "
-                 "recoded (min + max - x); top-2-box % = share of answers in the two highest codes "
-                 "(4-5 on a 1-5 scale, 9-10 on 0-10); missing % = share of respondents of that type "
+                 "recoded (min + max - x); top2_share = share of answers in the two highest codes "
+                 "(4-5 on a 1-5 scale, 9-10 on 0-10); missing_share = share of respondents of that type "
                  "without a valid answer.")]
 
 
-STAT_COLUMNS = ("n", "mean", "sd", "top2_pct", "missing_pct")
+STAT_COLUMNS = ("n", "mean", "sd", "top2_share", "missing_share")
 
 
 def analyze_describe(data, scales: dict, *, by: str | None = None, meta=None, groups=None) -> DescribeResult:
@@ -62,8 +62,8 @@ def analyze_describe(data, scales: dict, *, by: str | None = None, meta=None, gr
             rec = {"variable": column, **(meta or {}).get(column, {}), "group": g, "n": n,
                    "mean": float(valid.mean()) if n else None,
                    "sd": float(valid.std(ddof=1)) if n > 1 else None,
-                   "top2_pct": float(np.mean(valid >= hi - 1)) if n else None,
-                   "missing_pct": float(1 - n / len(x)) if len(x) else None}
+                   "top2_share": float(np.mean(valid >= hi - 1)) if n else None,
+                   "missing_share": float(1 - n / len(x)) if len(x) else None}
             if n == 0 and len(x):
                 warnings.append(f"{column}: no valid answers among {g}")
             records.append(rec)

@@ -34,7 +34,7 @@ from typing import Any, Callable, ClassVar
 
 from cxstats.errors import InputError, NotApplicable
 
-__all__ = ["StepOptions", "StepContext", "available", "get", "NotApplicable"]
+__all__ = ["StepOptions", "StepContext", "available", "get", "run_step", "NotApplicable"]
 
 
 # ----------------------------------------------------------------------------------- options
@@ -231,3 +231,13 @@ def available() -> dict[str, types.ModuleType]:
 
 def get(name: str) -> types.ModuleType:
     return importlib.import_module(f"{__name__}.{name}")
+
+
+def run_step(module: types.ModuleType, ctx: StepContext, options: StepOptions):
+    """Run one analysis as both front ends do: ``module.run``, then what ingest did to the data
+    it read (answers recoded by label, ...) added in front of the result's warnings, once."""
+    result = module.run(ctx, options)
+    survey = ctx._survey
+    notes = list(getattr(survey, "notes", None) or []) if survey is not None else []
+    result.warnings = list(dict.fromkeys(notes + list(result.warnings or [])))
+    return result

@@ -45,6 +45,7 @@ def command(data, spec_path, respondent_type, out_path, json_path, xlsx_path):
         "columns": len(answer_cols),
         "missing_answers": {c: int(d[c].isna().sum()) for c in answer_cols if d[c].isna().any()},
         "reverse_keyed_recoded": [i.id for i in spec.items() if i.reverse],
+        "notes": list(survey.notes),  # what ingest did beyond the obvious (answers recoded by label...)
     }
     clean = d.drop(columns=["_file", "_row"])
     for col in answer_cols:  # codes are whole numbers: write 7, not 7.0
@@ -68,3 +69,5 @@ def command(data, spec_path, respondent_type, out_path, json_path, xlsx_path):
         n_missing = sum(summary["missing_answers"].values())
         click.echo(f"missing answers (blank or missing codes): {n_missing}; "
                    f"reverse-keyed items recoded: {', '.join(summary['reverse_keyed_recoded']) or 'none'}")
+    for note in summary["notes"]:
+        click.echo(f"note: {note}", err=True)
