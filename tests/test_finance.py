@@ -44,7 +44,7 @@ def test_simulation_recovers_known_coefficients(simulated):
     d = res.json()
     link = d["link"]
     assert link["n_survey_customers"] == 20_000 and link["n_matched"] == 19_500
-    assert link["match_rate"] == pytest.approx(0.975)
+    assert link["match_share"] == pytest.approx(0.975)
     assert link["n_finance_unmatched"] == 0
     rows = {m["outcome"]: m for m in d["models"]}
     churn, rev, sow = rows["churn"], rows["revenue"], rows["share_of_wallet"]
@@ -135,7 +135,7 @@ def test_demo_spec_defaults(tmp_path):
                   d / "finance.csv", "--json", "-")
     assert res.exit_code == 0, res
     out = res.json()
-    assert out["link"]["match_rate"] == pytest.approx(0.98, abs=0.01)
+    assert out["link"]["match_share"] == pytest.approx(0.98, abs=0.01)
     assert out["predictors"][0] == "recompra"
     assert {m["outcome"] for m in out["models"]} == {"churn", "revenue", "share_of_wallet"}
     churn = [m for m in out["models"] if m["outcome"] == "churn"]

@@ -43,7 +43,7 @@ def test_assumptions_name_every_input_and_source(workbook):
     hr, head = _header(ws)
     rows = {r[0].value: r for r in ws.iter_rows(min_row=hr + 1) if r[0].value}
     for key in ("roadmap", "discount_rate", "horizon_years", "customer_value", "finance_file",
-                "finance_match_rate", "driver:puntualidad_entrega", "churn:slope", "revenue:slope"):
+                "finance_match_share", "driver:puntualidad_entrega", "churn:slope", "revenue:slope"):
         assert key in rows, key
     assert rows["discount_rate"][1].value == pytest.approx(0.08) and rows["discount_rate"][1].number_format == "0.0%"
     assert rows["horizon_years"][1].value == 3

@@ -62,13 +62,13 @@ class LinkResult:
     unmatched_examples: list = field(default_factory=list)
 
     @property
-    def match_rate(self) -> float:
+    def match_share(self) -> float:
         return self.n_matched / self.n_survey if self.n_survey else float("nan")
 
     def to_dict(self) -> dict:
         return {"survey_file": self.survey_file, "finance_file": self.finance_file,
                 "n_survey_customers": self.n_survey, "n_matched": self.n_matched,
-                "match_rate": self.match_rate, "n_finance_rows": self.n_finance,
+                "match_share": self.match_share, "n_finance_rows": self.n_finance,
                 "n_finance_unmatched": self.n_finance_unmatched, "min_match": self.min_match,
                 "unmatched_survey_ids_examples": self.unmatched_examples}
 
@@ -310,7 +310,7 @@ def analyze_finance(survey, finance, predictors: list[str], *, survey_file: str 
     warns = list(finance.notes)
     if link.n_matched < link.n_survey:
         warns.append(f"{link.n_survey - link.n_matched} of {link.n_survey} survey customers "
-                     f"({1 - link.match_rate:.1%}) are not in the finance file and were left out")
+                     f"({1 - link.match_share:.1%}) are not in the finance file and were left out")
     outcomes = [r for r in ROLES if r in finance.frame.columns]
     models, summary = [], {}
     m = link.merged

@@ -11,7 +11,7 @@ CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "
 MONEY_COLUMNS = ("cost", "annual_benefit", "pv_benefit", "npv", "npv_p10", "npv_p50", "npv_p90",
                  "pv_benefit_p10", "pv_benefit_p50", "pv_benefit_p90", "npv_low", "npv_high", "npv_base", "swing")
 PCT_COLUMNS = ("roi", "roi_p10", "roi_p50", "roi_p90", "prob_npv_positive", "share_no_payback", "revenue_uplift")
-RATE_ASSUMPTIONS = ("discount_rate", "margin", "finance_match_rate")
+RATE_ASSUMPTIONS = ("discount_rate", "margin", "finance_match_share")
 
 
 def currency_format(currency: str | None) -> str:

@@ -46,7 +46,7 @@ class RoiResult:
             f = self.finance
             rows.append(("finance_file", f.finance_file, "file", "customer-level churn / revenue"))
             rows.append(("survey_file", f.survey_file, "file", "customers' answers"))
-            rows.append(("finance_match_rate", f.match_rate, "share",
+            rows.append(("finance_match_share", f.match_share, "share",
                          f"{f.n_matched} of {f.n_survey} survey customers found in the finance file"))
         for k, v in self.chain.items():
             if k not in ("chain", "chain_reason", "loyalty_measure"):
