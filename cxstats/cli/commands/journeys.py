@@ -80,27 +80,3 @@ def parse_weights(text: str | None) -> dict[str, float] | None:
             raise InputError(f"option --weights: weight of {name!r} must be a finite number")
         out[name] = w
     return out
-
-
-def parse_weights(text: str | None) -> dict[str, float] | None:
-    """``strategic_impact=0.4,customers=0.2`` -> dict; None when not given."""
-    if text is None:
-        return None
-    out: dict[str, float] = {}
-    for part in text.split(","):
-        part = part.strip()
-        if "=" not in part:
-            raise InputError(f"option --weights: expected CRITERION=WEIGHT,... but got {part!r}")
-        name, value = (s.strip() for s in part.split("=", 1))
-        if not name:
-            raise InputError(f"option --weights: missing criterion name in {part!r}")
-        if name in out:
-            raise InputError(f"option --weights: criterion {name!r} given twice")
-        try:
-            w = float(value.replace(",", "."))
-        except ValueError:
-            raise InputError(f"option --weights: weight of {name!r} is not a number: {value!r}") from None
-        if not w == w or w in (float("inf"), float("-inf")):
-            raise InputError(f"option --weights: weight of {name!r} must be a finite number")
-        out[name] = w
-    return out
