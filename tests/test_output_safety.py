@@ -108,3 +108,22 @@ def test_plan_never_writes_over_its_inputs(demo, tmp_path):
     r = run_cli("run", plan, "--out", tmp_path)
     assert_clean_error(r, "customers.csv", "input")
     assert _hash(tmp_path / "customers.csv") == before
+
+
+def test_a_file_size_limit_while_writing_exits_2_naming_the_output(demo, tmp_path):
+    """RLIMIT_FSIZE makes writes past 2 kB fail with EFBIG (SIGXFSZ ignored), as a full disk would."""
+    import subprocess
+    import sys
+
+    code = ("import resource, signal, sys\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))\n"
+            "from cxstats.cli.main import main\n"
+            "main(sys.argv[1:])\n")
+    out = tmp_path / "big.json"
+    p = subprocess.run([sys.executable, "-c", code, "describe", str(demo / "customers.csv"), "--spec",
+                        str(demo / "questionnaire.yaml"), "--json", str(out), "-q"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2, p.stderr
+    assert "big.json" in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert not out.exists() and not list(tmp_path.glob(".*.part"))

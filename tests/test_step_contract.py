@@ -69,6 +69,9 @@ def test_analysis_result_contract(name, demo):
     assert issubclass(module.Options, StepOptions) and dataclasses.is_dataclass(module.Options)
     options = module.Options(**FAST.get(name, {}))
     result = module.run(_context(demo), options)
+    from cxstats.stats.result import Result
+
+    assert isinstance(result, Result), "an analysis returns the one result protocol"
 
     data = to_jsonable(result.to_dict())
     assert isinstance(data, dict)
