@@ -34,7 +34,7 @@ def gap_formats(columns) -> dict:
     for c in columns:
         if c.startswith("n_") or c == "n" or c in ("df", "wilcoxon_n"):
             fmts[c] = "0"
-        elif c.startswith("top2_") or c == "top2":
+        elif c.startswith("top2_") or c == "top2" or "_share" in c:
             fmts[c] = "0.0%"
         elif c in ("pvalue", "mw_pvalue", "diff_pvalue") or c.startswith("p_") or c.startswith("mw_p_") \
                 or c.startswith("diff_p_") or c in ("wilcoxon_pvalue", "gap_pvalue") \

@@ -11,9 +11,9 @@ LEVEL_KEYS = {"item": "items", "construct": "constructs", "touchpoint": "touchpo
               "component": "components"}
 SCALAR_OK = ("scalar", "strict")
 
-WEIGHTED_STATS = ["mean", "sd", "top2", "diff", "gap_to_aspiration", "diff_se", "diff_ci_lower",
+WEIGHTED_STATS = ["mean", "sd", "top2_share", "diff", "gap_to_aspiration", "diff_se", "diff_ci_lower",
                   "diff_ci_upper", "diff_z", "diff_pvalue", "diff_p_holm", "diff_p_bh"]
-ONE_WEIGHTED_STATS = ["mean", "sd", "top2", "gap_to_aspiration", "gap_se", "gap_ci_lower",
+ONE_WEIGHTED_STATS = ["mean", "sd", "top2_share", "gap_to_aspiration", "gap_se", "gap_ci_lower",
                       "gap_ci_upper", "gap_z", "gap_pvalue", "gap_p_holm", "gap_p_bh"]
 ONE_UNWEIGHTED_STATS = ["n", "t", "df", "pvalue", "t_ci_lower", "t_ci_upper", "p_holm", "p_bh",
                         "wilcoxon_v", "wilcoxon_n", "wilcoxon_pvalue", "wilcoxon_p_holm",
@@ -71,7 +71,7 @@ class GapsResult:
         if self.one_group:   # one group: every statistic is a plain number
             return dict(r)
         g1, g2 = self.groups
-        per_group = ("n", "mean", "sd", "top2", "gap_to_aspiration", "deff", "n_eff", "mean_unweighted")
+        per_group = ("n", "mean", "sd", "top2_share", "gap_to_aspiration", "deff", "n_eff", "mean_unweighted")
         out = {}
         for k, v in r.items():
             out[k] = {g1: v[0], g2: v[1]} if k in per_group and isinstance(v, list) else v
@@ -142,7 +142,7 @@ class GapsResult:
                 rec["segment"] = r["segment"]
             rec["level"] = r["level"]
             rec["name"] = r["name"]
-            for stat in ("n", "mean", "sd", "top2"):
+            for stat in ("n", "mean", "sd", "top2_share"):
                 for i, g in enumerate((g1, g2)):
                     v = r.get(stat)
                     rec[f"{stat}_{g}"] = v[i] if isinstance(v, list) else math.nan
@@ -168,7 +168,7 @@ class GapsResult:
         import pandas as pd
 
         src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
-        cols = ["n", "mean", "sd", "top2", "aspiration", "gap_to_aspiration"]
+        cols = ["n", "mean", "sd", "top2_share", "aspiration", "gap_to_aspiration"]
         if self.weight:
             cols += ["gap_se", "gap_ci_lower", "gap_ci_upper", "gap_pvalue", "gap_p_holm", "gap_p_bh"]
         cols += ["t", "df", "pvalue", "t_ci_lower", "t_ci_upper", "p_holm", "p_bh", "wilcoxon_v",
@@ -207,7 +207,7 @@ class GapsResult:
             ("Scores per level", "Item: the answer. Construct, touchpoint, component: the mean of the "
                                  "respondent's answered items of that construct/touchpoint/component, "
                                  "blank unless at least half of its items were answered."),
-            ("Top-2-box", "Share of answers at or above scale maximum - 1 (the two highest points of "
+            ("Top-2-box", "top2_share = share (fraction 0-1) of answers at or above scale maximum - 1 (the two highest points of "
                           f"an integer scale); scale maximum = {self.scale_max} "
                           f"({self.scale_max_source})."),
             ("Gap to aspiration", "Group mean minus the aspiration (target); negative = below target. "
@@ -257,7 +257,7 @@ class GapsResult:
             ("Scores per level", "Item: the answer. Construct, touchpoint, component: the mean of the "
                                  "respondent's answered items of that construct/touchpoint/component, "
                                  "blank unless at least half of its items were answered."),
-            ("Top-2-box", "Share of answers at or above scale maximum - 1 (the two highest points of "
+            ("Top-2-box", "top2_share = share (fraction 0-1) of answers at or above scale maximum - 1 (the two highest points of "
                           f"an integer scale); scale maximum = {self.scale_max} "
                           f"({self.scale_max_source})."),
             ("Gap to aspiration", "gap_to_aspiration = mean - aspiration; negative = below target. Items "

@@ -142,7 +142,7 @@ def compare_two(a, b, *, top2_threshold: float | None = None, wa=None, wb=None) 
                    deff=[wm[0][3], wm[1][3]],
                    n_eff=[float(np.sum(w)) ** 2 / float(np.sum(w * w)) if len(w) else 0.0
                           for w in (wa, wb)])
-    row["mean"], row["sd"], row["top2"] = m, s, t2
+    row["mean"], row["sd"], row["top2_share"] = m, s, t2
     row["diff"] = m[0] - m[1]
     row.update(welch_test(a, b))
     row.update(student_test(a, b))
@@ -260,7 +260,7 @@ def describe_one(x, aspiration=None, *, top2_threshold: float | None = None, w=N
                    gap_ci_upper=gap + Z975 * se, gap_z=z,
                    gap_pvalue=math.erfc(abs(z) / math.sqrt(2)) if math.isfinite(z) else math.nan,
                    deff=deff, n_eff=float(np.sum(w)) ** 2 / float(np.sum(w * w)) if n else 0.0)
-    row.update(mean=m, sd=sd, top2=t2, aspiration=asp,
+    row.update(mean=m, sd=sd, top2_share=t2, aspiration=asp,
                gap_to_aspiration=m - asp if asp is not None else math.nan)
     if asp is None:
         row.update({k: math.nan for k in ONE_TEST_KEYS})
