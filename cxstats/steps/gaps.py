@@ -90,6 +90,9 @@ def run(ctx: StepContext, options: Options):
     from cxstats.stats.gaps import analyze_aspiration_gaps, analyze_gaps, expand_aspirations
 
     prep = _from_spec(ctx, options) if ctx.has_spec else _from_file(ctx, options)
+    if prep["compare"] is not None and prep["group"]:
+        prep["compare"] = resolve_group_values(prep["frame"][prep["group"]], prep["compare"],
+                                               prep.get("value_labels") or {})
     full = prep["levels"]
     wanted = options.levels or list(LEVELS)
     levels = {lv: m for lv, m in full.items() if lv in wanted and m}
@@ -115,6 +118,34 @@ def run(ctx: StepContext, options: Options):
             result.warnings.append("invariance verdicts not applied: they concern comparisons between "
                                    "groups, and this analysis has one group")
     return result
+
+
+def _code_text(v) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+
+
+def resolve_group_values(column, compare, value_labels: dict) -> list:
+    """``compare`` with each value given as a value label replaced by its code.
+
+    Group values are read as codes (a spec's segment codes; the codes of a .sav/.dta file,
+    as text). A value that is not a code present in ``column`` but is a label of one
+    (``value_labels``: ``{code: label or {language: label}}``; case, accents and spacing
+    ignored) stands for that code; anything else is kept (and refused later, naming the
+    values present)."""
+    from cxstats.io.values import is_blank, normalise_label
+
+    present = {_code_text(v) for v in column.tolist() if not is_blank(v)}
+    by_label = {}
+    for code, label in value_labels.items():
+        texts = label.values() if isinstance(label, dict) else [label]
+        for t in texts:
+            by_label.setdefault(normalise_label(str(t)), set()).add(_code_text(code))
+    out = []
+    for value in compare:
+        text = str(value).strip()
+        codes = by_label.get(normalise_label(text), set())
+        out.append(text if text in present or len(codes) != 1 else next(iter(codes)))
+    return out
 
 
 def invariance_verdicts(ctx: StepContext) -> dict:
@@ -181,7 +212,9 @@ def _from_spec(ctx, options):
             raise InputError(f"{col!r} is not a column of the survey table ({known})", option=key)
     if compare is None and group == "respondent_type" and not one_group:
         compare = ["customer", "staff"]
-    return {"frame": frame, "group": group, "compare": compare, "one_group": one_group, "label": label,
+    segment = next((g for g in spec.segments if g.id == group), None)
+    value_labels = dict(segment.values) if segment is not None else {}
+    return {"value_labels": value_labels, "frame": frame, "group": group, "compare": compare, "one_group": one_group, "label": label,
             "group_column": group_column, "note": note, "levels": full, "targets": targets,
             "scale_max": scale_max, "weight": weight}
 
@@ -237,7 +270,8 @@ def _from_file(ctx, options):
         for lv in full.values():
             for its in lv.values():
                 item_list.extend(i for i in its if i not in item_list)
-    return {"frame": frame, "group": group, "compare": options.compare, "one_group": not group,
+    return {"value_labels": dict(table.value_labels.get(group) or {}) if group else {},
+            "frame": frame, "group": group, "compare": options.compare, "one_group": not group,
             "label": "all", "group_column": None, "note": None,
             "levels": {"item": {i: [i] for i in item_list}, **full}, "targets": targets,
             "scale_max": options.scale_max, "weight": weight}

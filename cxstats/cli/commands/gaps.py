@@ -39,7 +39,9 @@ def _parse_verdicts(values) -> dict | None:
               help="Column with the two groups (e.g. respondent type). With --spec the default is "
                    "respondent_type (customer vs staff).")
 @list_option("--compare", "compare", metavar="A,B", help="The two values of --group to compare when it "
-                                                         "has more than two; differences are A - B.")
+                                                         "has more than two; differences are A - B. "
+                                                         "Codes or value labels (a spec segment's "
+                                                         "labels; .sav/.dta value labels).")
 @list_option("--items", "items", metavar="I1,I2,...", help="Items to compare one by one.")
 @click.option("--scale", "scales", multiple=True, metavar="NAME=I1,I2,...",
               help="A construct scored as the mean of its items (repeatable).")
