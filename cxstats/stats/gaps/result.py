@@ -40,6 +40,12 @@ class GapsResult:
     alpha: float = 0.05
     levels: dict = field(default_factory=dict)  # level -> {name: [items]}
     warnings: list = field(default_factory=list)
+    pairing: dict | None = None  # paired mode: id_column, n_pairs, unmatched/n_ids per group, detected
+
+    @property
+    def paired(self) -> bool:
+        """True when the two groups are the same respondents, paired by id."""
+        return self.pairing is not None
 
     @property
     def one_group(self) -> bool:
@@ -85,10 +91,14 @@ class GapsResult:
         doc = {"analysis": "gaps"}
         if one:
             doc["mode"] = "one_group"
+        elif self.paired:
+            doc["mode"] = "paired"
+            doc["pairing"] = dict(self.pairing)
         doc.update({
             "group_column": self.group_column,
             "groups": list(self.groups),
-            "difference": "mean - aspiration" if one else f"{self.groups[0]} - {self.groups[1]}",
+            "difference": ("mean - aspiration" if one else f"{self.groups[0]} - {self.groups[1]}"
+                           + (" (mean of the paired differences)" if self.paired else "")),
             "n": dict(self.group_sizes),
             "scale_max": self.scale_max,
             "scale_max_source": self.scale_max_source,
@@ -133,6 +143,8 @@ class GapsResult:
 
         if self.one_group:
             return self._one_group_frame(level, segments)
+        if self.paired:
+            return self._paired_frame(level, segments)
         g1, g2 = self.groups
         src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
         recs = []
@@ -156,6 +168,37 @@ class GapsResult:
                 rec[f"gap_to_aspiration_{g}"] = gap[i] if isinstance(gap, list) else math.nan
             for k in ("welch_t", "welch_df", "pvalue", "p_holm", "p_bh", "mw_u", "mw_pvalue",
                       "mw_p_holm", "mw_p_bh", "hedges_g", "hedges_g_ci_lower", "hedges_g_ci_upper"):
+                rec[k] = r.get(k, math.nan)
+            rec["significant"] = r.get("significant")
+            if segments:
+                rec["suppressed"] = r.get("suppressed")
+            rec["note"] = r.get("note") or ""
+            recs.append(rec)
+        return pd.DataFrame(recs)
+
+    def _paired_frame(self, level, segments):
+        import pandas as pd
+
+        g1, g2 = self.groups
+        src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
+        recs = []
+        for r in src:
+            rec = {"segment": r["segment"]} if segments else {}
+            rec["level"], rec["name"] = r["level"], r["name"]
+            rec["n_pairs"] = r.get("n_pairs")
+            for stat in ("mean", "sd", "top2_share"):
+                for i, g in enumerate((g1, g2)):
+                    v = r.get(stat)
+                    rec[f"{stat}_{g}"] = v[i] if isinstance(v, list) else math.nan
+            rec["diff"] = r.get("diff", math.nan)
+            rec["sd_diff"] = r.get("sd_diff", math.nan)
+            rec["aspiration"] = r.get("aspiration")
+            gap = r.get("gap_to_aspiration")
+            for i, g in enumerate((g1, g2)):
+                rec[f"gap_to_aspiration_{g}"] = gap[i] if isinstance(gap, list) else math.nan
+            for k in ("paired_t", "paired_df", "pvalue", "paired_ci_lower", "paired_ci_upper", "p_holm",
+                      "p_bh", "wilcoxon_v", "wilcoxon_n", "wilcoxon_pvalue", "wilcoxon_p_holm",
+                      "wilcoxon_p_bh", "d_z"):
                 rec[k] = r.get(k, math.nan)
             rec["significant"] = r.get("significant")
             if segments:
@@ -200,6 +243,8 @@ class GapsResult:
     def methods(self) -> list:
         if self.one_group:
             return self._one_group_methods()
+        if self.paired:
+            return self._paired_methods()
         g1, g2 = self.groups
         m = [
             ("Groups", f"'{g1}' versus '{g2}' (column {self.group_column}); every difference is "
@@ -245,6 +290,45 @@ class GapsResult:
                       "when at least scalar invariance (equal loadings and intercepts) holds between "
                       "the groups; rows of constructs below scalar, and of touchpoints/components that "
                       "contain them, say so in 'note'."))
+        return m
+
+    def _paired_methods(self) -> list:
+        g1, g2 = self.groups
+        p = self.pairing
+        how = ("detected automatically: at least half of each group's ids are in the other group"
+               if p.get("detected") else "requested (paired)")
+        m = [
+            ("Design", f"Paired: '{g1}' and '{g2}' (column {self.group_column}) are answers of the same "
+                       f"respondents, paired by {p['id_column']} ({how}). {p['n_pairs']} respondents are "
+                       f"in both groups; ids only in one group ({p['unmatched'][g1]} only in {g1}, "
+                       f"{p['unmatched'][g2]} only in {g2}) are left out, and so is a pair with a missing "
+                       f"score on either side (n_pairs per row). Every difference is {g1} minus {g2}."),
+            ("Scores per level", "Item: the answer. Construct, touchpoint, component: the mean of the "
+                                 "respondent's answered items, blank unless at least half of its items "
+                                 "were answered."),
+            ("Top-2-box", "top2_share = share (fraction 0-1) of answers at or above scale maximum - 1; "
+                          f"scale maximum = {self.scale_max} ({self.scale_max_source})."),
+            ("Paired t test", "d = a - b per respondent; t = mean(d) / (SD(d)/sqrt(n)), df = n - 1, "
+                              "two-sided p; paired_ci_lower/upper = 95% CI of the mean difference (R "
+                              "t.test(a, b, paired = TRUE); scipy.stats.ttest_rel). Welch's test would "
+                              "treat the two answers of a respondent as independent samples and is not "
+                              "used."),
+            ("Wilcoxon signed-rank test", "On d: zero differences are dropped (wilcoxon_n = the non-zero "
+                                          "ones), tied |d| get mid-ranks, normal approximation with tie "
+                                          "and continuity correction (R wilcox.test(a, b, paired = TRUE, "
+                                          "exact = FALSE, correct = TRUE); scipy.stats.wilcoxon, "
+                                          "zero_method='wilcox', correction=True); wilcoxon_v is R's V."),
+            ("Effect size", "d_z = mean(d) / SD(d) (Cohen 1988; Lakens 2013, eq. 6)."),
+            ("Multiple testing", "Holm and Benjamini-Hochberg adjusted p-values (R p.adjust) within each "
+                                 "family (items, constructs, touchpoints, components; and within each "
+                                 "segment value), separately for the paired t (p_holm, p_bh) and the "
+                                 "Wilcoxon test (wilcoxon_p_holm, wilcoxon_p_bh). 'significant' = "
+                                 f"Holm-adjusted paired-t p < {self.alpha}."),
+        ]
+        if self.segment_column:
+            m.append(("Segments", f"The paired comparison repeated within each value of "
+                      f"{self.segment_column} (a pair belongs to the segment of its {g1} row). Cells with "
+                      f"fewer than {self.min_n} pairs are suppressed."))
         return m
 
     def _one_group_methods(self) -> list:
