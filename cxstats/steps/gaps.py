@@ -20,7 +20,24 @@ Options (plan keys = command-line options): ``group``, ``compare``, ``items``, `
 ``touchpoints``, ``components``, ``aspirations``, ``scale_max``, ``weight`` (a column; with a
 spec true/false = the spec's weight or none, default the spec's weight when it has one),
 ``by`` (segments), ``min_n`` (default 30), ``levels`` (subset of item, construct, touchpoint,
-component), ``alpha`` (default 0.05), ``invariance``.
+component), ``alpha`` (default 0.05), ``invariance``, ``paired``, ``id``, ``importance``.
+
+Paired data (``paired``): when the two groups are answers of the SAME respondents (e.g.
+satisfaction and importance rows stacked in one file), the rows are paired by respondent id
+(``id``; with a spec its ``respondent_id``) and compared with the paired t test, the Wilcoxon
+signed-rank test and d_z (:func:`cxstats.stats.gaps.tests.compare_paired`); ids in one group
+only are counted and left out. ``paired`` unset: paired automatically, with a warning, when at
+least half of each group's ids are in the other group; ``paired: false`` forces independent
+groups (Welch), ``paired: true`` requires the id column.
+
+Stated importance (``importance: {performance item: importance column}``, SERVQUAL-style):
+importance items answered by the same respondents as the performance items. The importance
+answers are stacked under the performance items' names as group ``importance`` next to group
+``performance`` (column ``measure``) and compared row by row as paired data: per item (and per
+construct/touchpoint/component whose items all have an importance column) the gap
+importance - performance (``diff``), the paired t and Wilcoxon tests, d_z and Holm/BH. This is
+importance as the respondents state it; derived importance (regression weights of the items on
+an outcome) is the ``drivers`` analysis - both can be read side by side.
 """
 
 from __future__ import annotations
