@@ -79,7 +79,7 @@ def test_key_values_formats_and_flags(book):
         assert ws.cell(row=row, column=header.index(f"mean_{G1}") + 1).value == pytest.approx(r["mean"][0])
         assert ws.cell(row=row, column=header.index("diff") + 1).value == pytest.approx(r["diff"])
         assert ws.cell(row=row, column=header.index("p_holm") + 1).value == pytest.approx(r["p_holm"])
-        cell = ws.cell(row=row, column=header.index(f"top2_{G1}") + 1)
+        cell = ws.cell(row=row, column=header.index(f"top2_share_{G1}") + 1)
         assert cell.number_format == "0.0%"
         assert ws.cell(row=row, column=header.index("p_holm") + 1).number_format == "0.0000"
     note = ws.cell(row=rows["visual"], column=header.index("note") + 1).value
@@ -219,7 +219,7 @@ def test_one_group_workbook_sheets_values_and_scales(one_book):
             assert cell("wilcoxon_v").value == r["wilcoxon_v"]
             assert cell("p_holm").value == pytest.approx(r["p_holm"])
             assert cell("wilcoxon_pvalue").number_format == "0.0000"
-        assert cell("top2").number_format == "0.0%" and cell("n").number_format == "0"
+        assert cell("top2_share").number_format == "0.0%" and cell("n").number_format == "0"
         assert not cell("note").value   # no invariance note on a one-group result
     scaled = set()
     for rng in ws.conditional_formatting:

@@ -78,7 +78,7 @@ def test_every_statistic_matches_R(hs_result):
 def test_json_uses_design_names(hs_result):
     row = hs_result.to_dict()["items"][0]
     for key in ("mean", "diff", "welch_t", "welch_df", "pvalue", "mw_u", "mw_pvalue", "hedges_g", "p_holm",
-                "p_bh", "n", "sd", "top2", "hedges_g_ci_lower", "hedges_g_ci_upper", "aspiration",
+                "p_bh", "n", "sd", "top2_share", "hedges_g_ci_lower", "hedges_g_ci_upper", "aspiration",
                 "gap_to_aspiration", "mw_p_holm", "mw_p_bh"):
         assert key in row, key
 
@@ -105,14 +105,14 @@ def test_hedges_g_ci_closed_form_and_coverage():
 def test_top2_box_closed_form():
     df = pd.DataFrame({"g": ["a"] * 5 + ["b"] * 4, "q": [5, 4, 3, 2, 5, 1, 4, 2, 2]})
     r = analyze_gaps(df, "g", items=["q"], scale_max=5).to_dict()["items"][0]
-    assert r["top2"] == {"a": pytest.approx(3 / 5), "b": pytest.approx(1 / 4)}
+    assert r["top2_share"] == {"a": pytest.approx(3 / 5), "b": pytest.approx(1 / 4)}
     # default: observed maximum of the pooled data (5 here), with a warning
     res = analyze_gaps(df, "g", items=["q"])
-    assert res.scale_max == 5 and res.to_dict()["items"][0]["top2"]["a"] == pytest.approx(0.6)
+    assert res.scale_max == 5 and res.to_dict()["items"][0]["top2_share"]["a"] == pytest.approx(0.6)
     assert any("observed maximum" in w for w in res.warnings)
     # a 7-point scale: 6 and 7 are the top two boxes
     r7 = analyze_gaps(df, "g", items=["q"], scale_max=7).to_dict()["items"][0]
-    assert r7["top2"] == {"a": 0.0, "b": 0.0}
+    assert r7["top2_share"] == {"a": 0.0, "b": 0.0}
 
 
 def test_aspiration_gaps_and_inheritance():
@@ -485,7 +485,7 @@ def test_one_group_closed_forms_against_scipy(likert_result):
     se = j * math.sqrt(1 / len(x) + dd * dd / (2 * len(x)))
     assert r["cohen_d"] == pytest.approx(dd, abs=1e-14) and r["hedges_g"] == pytest.approx(j * dd, abs=1e-14)
     assert r["hedges_g_ci_upper"] == pytest.approx(j * dd + 1.959963984540054 * se, abs=1e-14)
-    assert r["top2"] == pytest.approx(np.mean(x >= 4))
+    assert r["top2_share"] == pytest.approx(np.mean(x >= 4))
 
 
 def test_one_group_families_and_row_without_aspiration():
@@ -512,7 +512,7 @@ def test_one_group_families_and_row_without_aspiration():
     assert doc["mode"] == "one_group" and doc["groups"] == ["all"] and doc["difference"] == "mean - aspiration"
     row = doc["constructs"][1]
     assert row["name"] == "B" and row["t"] != row["t"]   # NaN here, null once written as JSON
-    for key in ("n", "mean", "sd", "top2", "aspiration", "gap_to_aspiration", "t", "df", "pvalue", "t_ci_lower",
+    for key in ("n", "mean", "sd", "top2_share", "aspiration", "gap_to_aspiration", "t", "df", "pvalue", "t_ci_lower",
                 "t_ci_upper", "p_holm", "p_bh", "wilcoxon_v", "wilcoxon_pvalue", "wilcoxon_p_holm",
                 "wilcoxon_p_bh", "cohen_d", "hedges_g"):
         assert key in doc["items"][0], key

@@ -18,7 +18,7 @@ Z = 1.959963984540054
 def test_nps_closed_form_symmetric():
     s = nps_stats([10, 9, 8, 7, 6, 0, 10, 3, np.nan])
     assert (s["n"], s["promoters"], s["passives"], s["detractors"]) == (8, 3, 2, 3)
-    assert s["nps"] == 0 and s["promoters_pct"] == 37.5 and s["passives_pct"] == 25
+    assert s["nps"] == 0 and s["promoters_share"] == 0.375 and s["passives_share"] == 0.25
     assert s["nps_se"] == pytest.approx(100 * math.sqrt(0.75 / 8), abs=1e-12)
     # adjusted-Wald: n' = 11, P' = D' = 3.75/11
     half = 100 * Z * math.sqrt((7.5 / 11) / 11)
@@ -81,8 +81,8 @@ def test_wilson_and_csat_against_statsmodels():
     slo, shi = proportion_confint(7, 20, alpha=0.05, method="wilson")
     assert (lo, hi) == pytest.approx((slo, shi), abs=1e-12)
     c = csat_stats([5, 5, 4, 3, 2, 4, np.nan, 1], 5)
-    assert c["n"] == 7 and c["top_box_pct"] == pytest.approx(200 / 7) and c["top2_box_pct"] == pytest.approx(400 / 7)
-    assert c["top2_box_ci_lower"] == pytest.approx(100 * proportion_confint(4, 7, method="wilson")[0])
+    assert c["n"] == 7 and c["top_box_share"] == pytest.approx(2 / 7) and c["top2_box_share"] == pytest.approx(4 / 7)
+    assert c["top2_box_share_ci_lower"] == pytest.approx(proportion_confint(4, 7, method="wilson")[0])
 
 
 def test_ces_t_interval():
@@ -128,7 +128,7 @@ def test_cli_nps_and_bad_values(tmp_path):
     doc = res.json()
     assert doc["overall"]["n"] == 4 and doc["overall"]["nps"] == pytest.approx(25)
     assert doc["comparison"]["diff"] == pytest.approx(100 - (-50))
-    assert doc["csat"][0]["top_box_pct"] == pytest.approx(40)
+    assert doc["csat"][0]["top_box_share"] == pytest.approx(0.4)
     assert doc["ces"][0]["mean"] == pytest.approx(4.8)
     assert (tmp_path / "n.xlsx").exists()
     for bad, shown in (("11", "'11'"), ("7.5", "'7.5'"), ("-1", "'-1'")):
@@ -185,9 +185,73 @@ def test_plan_step_nps_without_an_nps_outcome_does_not_apply(tmp_path):
     spec = load_spec(tmp_path / "questionnaire.yaml")
     survey = load_survey(spec, [(tmp_path / "customers.csv", "customer")])
     spec.outcome_of_type = lambda kind: None
+    # no NPS outcome but CSAT/CES outcomes: those are reported alone
+    only = step.run(StepContext(spec=spec, survey_loader=lambda: survey), step.Options())
+    assert only.overall is None and only.csat and only.ces
+    assert "NPS" not in only.tables() and "CSAT" in only.tables()
+    spec.outcomes = [o for o in spec.outcomes if o.type not in ("nps", "csat", "ces")]
     with pytest.raises(NotApplicable, match="no outcome of type nps") as exc:
         step.run(StepContext(spec=spec, survey_loader=lambda: survey), step.Options())
     assert exc.value.option == "column"
     staff_only = load_survey(load_spec(tmp_path / "questionnaire.yaml"), [(tmp_path / "staff.csv", "staff")])
     with pytest.raises(NotApplicable, match="no customer respondents"):
         step.run(StepContext(spec=spec, survey_loader=lambda: staff_only), step.Options(column="nps"))
+
+
+# -- issue 11: NPS needs a 0-10 item; CSAT-only / CES-only studies ---------------------------
+def test_nps_refuses_a_1_to_7_item_without_a_spec(tmp_path):
+    p = tmp_path / "seven.csv"
+    rows = [f"{i},{v}" for i, v in enumerate([1, 2, 3, 4, 5, 6, 7, 7, 6, 2, 1, 3], 1)]
+    p.write_text("id,sat7\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    res = run_cli("nps", p, "--column", "sat7", "--json", "-")
+    assert_clean_error(res, "--column", "column 'sat7'", "1..7", "0-10")
+    with pytest.raises(InputError, match="1..7"):
+        analyze_nps(pd.DataFrame({"x": [1, 2, 7, 5]}), "x")
+    # a declared 0-10 scale is trusted even when nobody answered above 7
+    assert analyze_nps(pd.DataFrame({"x": [1, 2, 7, 5]}), "x", scale=(0, 10)).overall["n"] == 4
+    with pytest.raises(InputError, match="scale of this column is 1-7") as exc:
+        analyze_nps(pd.DataFrame({"x": [1, 2, 7, 5]}), "x", scale=(1, 7))
+    assert exc.value.column == "x" and "observed answers 1..7" in exc.value.reason
+
+
+def test_nps_refuses_a_spec_item_that_is_not_0_to_10(tmp_path):
+    run_cli("demo", tmp_path / "d", "--force")
+    d = tmp_path / "d"
+    item_id = "web_1"   # a 1-5 item of the demo spec
+    res = run_cli("nps", d / "customers.csv", d / "staff.csv", "--spec", d / "questionnaire.yaml",
+                  "--column", item_id)
+    assert_clean_error(res, "--column", item_id, "0-10", "spec's scale")
+
+
+def test_csat_and_ces_without_a_recommend_question(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("id,sat,eff,g\n1,5,6,a\n2,4,7,a\n3,2,2,b\n4,5,5,b\n5,3,4,a\n", encoding="utf-8")
+    res = run_cli("nps", p, "--csat", "sat=5", "--ces", "eff", "--group", "g", "--json", "-",
+                  "--xlsx", tmp_path / "c.xlsx")
+    assert res.exit_code == 0, res
+    doc = res.json()
+    assert doc["column"] is None and doc["overall"] is None
+    assert doc["csat"][0]["top_box_share"] == pytest.approx(0.4)
+    assert [r["group"] for r in doc["csat"]] == ["All", "a", "b"]
+    assert doc["ces"][0]["mean"] == pytest.approx(4.8)
+    assert any("CSAT/CES reported alone" in w for w in doc["warnings"])
+
+
+def test_nps_workbook_shows_shares_as_percentages(tmp_path):
+    from openpyxl import load_workbook
+
+    p = tmp_path / "n.csv"
+    p.write_text("id,rec,sat\n1,10,5\n2,9,4\n3,3,2\n4,7,5\n5,0,3\n", encoding="utf-8")
+    res = run_cli("nps", p, "--column", "rec", "--csat", "sat=5", "--json", "-", "--xlsx", tmp_path / "n.xlsx")
+    assert res.exit_code == 0, res
+    doc = res.json()
+    assert doc["overall"]["promoters_share"] == pytest.approx(0.4)
+    assert doc["overall"]["detractors_share"] == pytest.approx(0.4) and doc["overall"]["nps"] == pytest.approx(0)
+    ws = load_workbook(tmp_path / "n.xlsx")["NPS"]
+    formats = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.endswith("_share"):
+                below = ws.cell(row=cell.row + 1, column=cell.column)
+                formats[cell.value] = below.number_format
+    assert formats["promoters_share"] == "0.0%" and formats["top_box_share"] == "0.0%"

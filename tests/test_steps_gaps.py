@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+import numpy as np
+import pandas as pd
 import yaml
 
 from conftest import assert_clean_error, run_cli
@@ -175,3 +177,27 @@ def test_gaps_without_staff_and_aspirations_does_not_apply(demo, tmp_path):
                 "--json", "-", "-q")
     assert r.exit_code == 0, r
     assert r.json()["mode"] == "one_group"
+
+
+# -- issue 11: --compare accepts value labels as well as codes -------------------------------------
+def test_gaps_compare_accepts_segment_value_labels(demo, tmp_path):
+    spec = ["--spec", demo / "questionnaire.yaml"]
+    common = ["gaps", *_files(demo), *spec, "--group", "region", "--levels", "construct", "--json", "-"]
+    by_code = run_cli(*common, "--compare", "norte,sur")
+    by_label = run_cli(*common, "--compare", "North,Sur")
+    assert by_code.exit_code == 0 and by_label.exit_code == 0, (by_code, by_label)
+    assert by_label.json() == by_code.json() and by_code.json()["groups"] == ["norte", "sur"]
+    assert_clean_error(run_cli(*common, "--compare", "North,Atlantis"), "Atlantis", "values present")
+
+
+def test_gaps_compare_accepts_sav_value_labels(tmp_path):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"grp": [1.0] * 20 + [2.0] * 20 + [3.0] * 5,
+                       "q1": rng.integers(1, 6, 45).astype(float)})
+    p = tmp_path / "g.sav"
+    pyreadstat.write_sav(df, str(p), variable_value_labels={"grp": {1.0: "North", 2.0: "South", 3.0: "East"}})
+    a = run_cli("gaps", p, "--group", "grp", "--compare", "1,2", "--items", "q1", "--json", "-")
+    b = run_cli("gaps", p, "--group", "grp", "--compare", "north,South", "--items", "q1", "--json", "-")
+    assert a.exit_code == 0 and b.exit_code == 0, (a, b)
+    assert a.json() == b.json() and a.json()["groups"] == ["1", "2"]

@@ -61,7 +61,7 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> dict:
     n = promoters + passives + detractors
     out = {"n": n, "promoters": promoters, "passives": passives, "detractors": detractors}
     if n == 0:
-        out.update({k: math.nan for k in ("promoters_pct", "passives_pct", "detractors_pct", "nps",
+        out.update({k: math.nan for k in ("promoters_share", "passives_share", "detractors_share", "nps",
                                           "nps_se", "nps_adjusted", "nps_ci_lower", "nps_ci_upper")})
         return out
     p, d = promoters / n, detractors / n
@@ -70,7 +70,7 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> dict:
     pa, da = (promoters + 0.75) / na, (detractors + 0.75) / na
     va = pa + da - (pa - da) ** 2
     sea = math.sqrt(va / na)
-    out.update(promoters_pct=100 * p, passives_pct=100 * passives / n, detractors_pct=100 * d,
+    out.update(promoters_share=p, passives_share=passives / n, detractors_share=d,
                nps=100 * (p - d), nps_se=100 * math.sqrt(var / n),
                nps_adjusted=100 * (pa - da),
                nps_ci_lower=max(-100.0, 100 * (pa - da - Z975 * sea)),
@@ -117,7 +117,7 @@ def wilson_interval(x: int, n: int, z: float = Z975) -> tuple[float, float]:
 
 
 def csat_stats(values, scale_max: float) -> dict:
-    """Top-box (= scale max) and top-2-box (>= scale max - 1) percentages with Wilson CIs."""
+    """Top-box (= scale max) and top-2-box (>= scale max - 1) shares (fractions 0-1) with Wilson CIs."""
     import numpy as np
 
     v = np.asarray(values, dtype=float)
@@ -127,9 +127,9 @@ def csat_stats(values, scale_max: float) -> dict:
     for key, thr in (("top_box", scale_max), ("top2_box", scale_max - 1)):
         x = int((v >= thr).sum())
         lo, hi = wilson_interval(x, n)
-        out[f"{key}_pct"] = 100 * x / n if n else math.nan
-        out[f"{key}_ci_lower"] = 100 * lo
-        out[f"{key}_ci_upper"] = 100 * hi
+        out[f"{key}_share"] = x / n if n else math.nan
+        out[f"{key}_share_ci_lower"] = lo
+        out[f"{key}_share_ci_upper"] = hi
     return out
 
 
@@ -153,8 +153,8 @@ def ces_stats(values) -> dict:
 # ----------------------------------------------------------------------------------------
 @dataclass
 class NpsResult:
-    column: str
-    overall: dict
+    column: str | None   # None: no recommend question (CSAT/CES only)
+    overall: dict | None
     groups: list = field(default_factory=list)  # rows: group + nps stats
     group_column: str | None = None
     comparison: dict | None = None  # two groups: difference test
@@ -184,9 +184,11 @@ class NpsResult:
     def tables(self) -> dict:
         import pandas as pd
 
-        rows = [{"group": "All", **self.overall}]
-        rows += [dict(r) for r in self.groups]
-        out = {"NPS": pd.DataFrame(rows)}
+        out = {}
+        if self.overall is not None:
+            rows = [{"group": "All", **self.overall}]
+            rows += [dict(r) for r in self.groups]
+            out["NPS"] = pd.DataFrame(rows)
         if self.comparison:
             out["NPS comparison"] = pd.DataFrame([self.comparison])
         if self.segments:
@@ -198,13 +200,20 @@ class NpsResult:
         return out
 
     def methods(self) -> list:
-        m = [("NPS", "Answers 0-10: promoters 9-10, passives 7-8, detractors 0-6. NPS = % promoters - "
+        if self.overall is None:
+            return self._csat_ces_methods()
+        m = [("NPS scale", "NPS needs a 0-10 likelihood-to-recommend item: a spec scale other than "
+                           "0-10 is refused; without a spec, answers outside 0..10 or all within 1..7 "
+                           "(minimum >= 1 and maximum <= 7: a 1-5 or 1-7 rating) are refused."),
+             ("NPS", "Answers 0-10: promoters 9-10, passives 7-8, detractors 0-6. NPS = % promoters - "
                      "% detractors (-100..100). nps_se = 100 sqrt((P + D - (P - D)^2)/n), the "
                      "multinomial SE of a difference of two proportions from one sample."),
              ("NPS confidence interval", "Adjusted-Wald 95% interval (Rocks 2016, The American "
               "Statistician 70(4); Sauro & Lewis, MeasuringU 2021): n' = n + 3, P' = (promoters + "
               "3/4)/n', D' = (detractors + 3/4)/n', CI = 100 (P' - D' +/- 1.96 sqrt((P' + D' - (P' - "
-              "D')^2)/n')), clipped to [-100, 100]. The point estimate shown is the plain NPS.")]
+              "D')^2)/n')), clipped to [-100, 100]. The point estimate shown is the plain NPS."),
+             ("Shares", "promoters_share, passives_share, detractors_share and the CSAT *_share "
+                        "columns are fractions 0-1; NPS and its CI are on -100..100.")]
         if self.comparison:
             m.append(("NPS difference test", "z test on the adjusted-Wald estimates with the "
                       "multinomial variance of each group (Lewis & Sauro 2021, 'How to statistically "
@@ -214,9 +223,16 @@ class NpsResult:
         if self.segments:
             m.append(("Segments", f"NPS per value of {self.segment_column}; cells with fewer than "
                       f"{self.min_n} answers are suppressed (n shown, other values blank)."))
+        return m + self._csat_ces_methods()
+
+    def _csat_ces_methods(self) -> list:
+        m = []
+        if self.overall is None:
+            m.append(("Design", "No likelihood-to-recommend (0-10) question: CSAT and/or CES alone."))
         if self.csat:
-            m.append(("CSAT", "Top-box (= scale maximum) and top-2-box (>= maximum - 1) percentages "
-                      "with Wilson score 95% intervals (Wilson 1927; R prop.test(correct = FALSE))."))
+            m.append(("CSAT", "Top-box (= scale maximum) and top-2-box (>= maximum - 1) shares "
+                      "(top_box_share, top2_box_share: fractions 0-1) with Wilson score 95% intervals "
+                      "(Wilson 1927; R prop.test(correct = FALSE))."))
         if self.ces:
             m.append(("CES", "Mean customer effort with a t-based 95% CI: mean +/- t(0.975, n-1) SD/sqrt(n)."))
         return m
@@ -236,25 +252,60 @@ def _suppress(row: dict, min_n: int) -> dict:
     return row
 
 
-def analyze_nps(data, column: str, *, group: str | None = None, compare=None, by: str | None = None,
-                min_n: int = 30, csat: dict | None = None, ces=None) -> NpsResult:
+def check_nps_scale(values, column: str, scale=None) -> None:
+    """Refuse a column that is not a 0-10 likelihood-to-recommend item.
+
+    ``scale``: the declared ``(min, max)`` of the column (a study spec), or None. A declared
+    scale other than 0-10 is refused. Without a declared scale the observed answers decide:
+    the rule is that answers must lie in 0..10 (checked by :func:`invalid_nps_positions`)
+    and that a column whose answers all lie in 1..7 (minimum >= 1 and maximum <= 7) is
+    clearly not a 0-10 item (a 1-5 or 1-7 rating) and is refused.
+    """
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    seen = f"observed answers {v.min():g}..{v.max():g}" if v.size else "no answers"
+    if scale is not None:
+        lo, hi = float(scale[0]), float(scale[1])
+        if (lo, hi) != (0.0, 10.0):
+            raise InputError(f"NPS needs a 0-10 likelihood-to-recommend item; the spec's scale of this "
+                             f"column is {lo:g}-{hi:g} ({seen})", column=column, option="column")
+        return
+    if v.size and v.min() >= 1 and v.max() <= 7:
+        raise InputError(f"NPS needs a 0-10 likelihood-to-recommend item; this column's {seen} "
+                         "(rule: without a declared scale, a column whose answers all lie in 1..7 is "
+                         "not a 0-10 item; give a study spec declaring it 0-10 if it is one)",
+                         column=column, option="column")
+
+
+def analyze_nps(data, column: str | None, *, group: str | None = None, compare=None, by: str | None = None,
+                min_n: int = 30, csat: dict | None = None, ces=None, scale=None) -> NpsResult:
     """NPS overall, per group (with a two-group test), per segment; optional CSAT/CES.
 
     ``data``: DataFrame with ``column`` (0..10; NaN = no answer), optional ``group``
     and ``by`` text columns. ``csat``: ``{column: scale_max}``; ``ces``: list of columns.
+    ``scale``: the declared ``(min, max)`` of ``column`` when known (see
+    :func:`check_nps_scale`). ``column=None``: no recommend question, CSAT and/or CES only.
     """
     import numpy as np
     import pandas as pd
 
-    for c in [column] + [x for x in (group, by) if x] + list(csat or {}) + list(ces or []):
+    if column is None and not (csat or ces):
+        raise InputError("name the 0-10 likelihood-to-recommend column, or CSAT/CES columns",
+                         option="column")
+    for c in [x for x in (column, group, by) if x] + list(csat or {}) + list(ces or []):
         if c not in data.columns:
             raise InputError("no such column", column=c)
+    if column is None:
+        return _csat_ces_only(data, group=group, compare=compare, min_n=min_n, csat=csat, ces=ces)
     v = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float)
     bad = invalid_nps_positions(v)
     if bad:
         i = bad[0]
         raise InputError("an NPS answer must be a whole number from 0 to 10", column=column,
                          row=i + 1, value=str(data[column].iloc[i]))
+    check_nps_scale(v, column, scale)
     warnings = []
     overall = nps_stats(v)
     if overall["n"] == 0:
@@ -305,6 +356,22 @@ def analyze_nps(data, column: str, *, group: str | None = None, compare=None, by
         if n_sup:
             warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers and are suppressed")
 
+    _add_csat_ces(res, data, glab, csat, ces)
+    return res
+
+
+def _group_labels(data, group):
+    import numpy as np
+
+    glab = np.array([x or "" for x in _labels(data[group].tolist())], dtype=object)
+    if not any(glab):
+        raise InputError("the group column has no values", column=group)
+    return glab
+
+
+def _add_csat_ces(res, data, glab, csat, ces):
+    import pandas as pd
+
     for col, smax in (csat or {}).items():
         x = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
         res.csat.append({"column": col, "group": "All", **csat_stats(x, float(smax))})
@@ -317,4 +384,22 @@ def analyze_nps(data, column: str, *, group: str | None = None, compare=None, by
         if glab is not None:
             for g in sorted({y for y in glab if y}):
                 res.ces.append({"column": col, "group": g, **ces_stats(x[glab == g])})
+
+
+def _csat_ces_only(data, *, group, compare, min_n, csat, ces) -> NpsResult:
+    """A study without a recommend question: CSAT and/or CES alone (per group)."""
+    res = NpsResult(column=None, overall=None, min_n=min_n,
+                    warnings=["no likelihood-to-recommend (0-10) question: CSAT/CES reported alone, "
+                              "no NPS"])
+    glab = None
+    if group:
+        glab = _group_labels(data, group)
+        res.group_column = group
+        if compare is not None:
+            present = sorted({x for x in glab if x})
+            for g in compare:
+                if g not in present:
+                    raise InputError(f"group {g!r} has no respondents (values present: "
+                                     f"{', '.join(present)})", column=group, value=g)
+    _add_csat_ces(res, data, glab, csat, ces)
     return res

@@ -20,7 +20,24 @@ Options (plan keys = command-line options): ``group``, ``compare``, ``items``, `
 ``touchpoints``, ``components``, ``aspirations``, ``scale_max``, ``weight`` (a column; with a
 spec true/false = the spec's weight or none, default the spec's weight when it has one),
 ``by`` (segments), ``min_n`` (default 30), ``levels`` (subset of item, construct, touchpoint,
-component), ``alpha`` (default 0.05), ``invariance``.
+component), ``alpha`` (default 0.05), ``invariance``, ``paired``, ``id``, ``importance``.
+
+Paired data (``paired``): when the two groups are answers of the SAME respondents (e.g.
+satisfaction and importance rows stacked in one file), the rows are paired by respondent id
+(``id``; with a spec its ``respondent_id``) and compared with the paired t test, the Wilcoxon
+signed-rank test and d_z (:func:`cxstats.stats.gaps.tests.compare_paired`); ids in one group
+only are counted and left out. ``paired`` unset: paired automatically, with a warning, when at
+least half of each group's ids are in the other group; ``paired: false`` forces independent
+groups (Welch), ``paired: true`` requires the id column.
+
+Stated importance (``importance: {performance item: importance column}``, SERVQUAL-style):
+importance items answered by the same respondents as the performance items. The importance
+answers are stacked under the performance items' names as group ``importance`` next to group
+``performance`` (column ``measure``) and compared row by row as paired data: per item (and per
+construct/touchpoint/component whose items all have an importance column) the gap
+importance - performance (``diff``), the paired t and Wilcoxon tests, d_z and Holm/BH. This is
+importance as the respondents state it; derived importance (regression weights of the items on
+an outcome) is the ``drivers`` analysis - both can be read side by side.
 """
 
 from __future__ import annotations
@@ -54,6 +71,9 @@ class Options(StepOptions):
     levels: list[Literal["item", "construct", "touchpoint", "component"]] | None = None
     alpha: float = 0.05
     invariance: dict[str, str] | None = None      # construct -> invariance level
+    paired: bool | None = None                    # same respondents in both groups (None: detect by id)
+    id: str | None = None                         # respondent-id column pairing the rows (spec: its id)
+    importance: dict[str, str] | None = None      # performance item -> stated-importance column
 
     def validate(self):
         if self.compare is not None and (len(self.compare) != 2 or self.compare[0] == self.compare[1]):
@@ -74,6 +94,16 @@ class Options(StepOptions):
             self.aspirations[name] = float(target)
         if self.min_n < 1:
             raise InputError(f"must be at least 1, not {self.min_n}", option="min_n")
+        for name, col in (self.importance or {}).items():
+            if not isinstance(col, str) or not col:
+                raise InputError(f"the importance column of {name!r} must be a column name, not {col!r}",
+                                 option="importance")
+        if self.importance and (self.group or self.compare):
+            raise InputError("stated importance compares importance with performance on the same "
+                             "respondents: give no group/compare with it", option="importance")
+        if self.importance and self.paired is False:
+            raise InputError("stated importance and performance are answers of the same respondents: "
+                             "they are always compared as paired data", option="paired")
         if not 0 < self.alpha < 1:
             raise InputError(f"must be between 0 and 1, not {self.alpha}", option="alpha")
         if self.invariance is not None:
@@ -90,6 +120,11 @@ def run(ctx: StepContext, options: Options):
     from cxstats.stats.gaps import analyze_aspiration_gaps, analyze_gaps, expand_aspirations
 
     prep = _from_spec(ctx, options) if ctx.has_spec else _from_file(ctx, options)
+    if options.importance:
+        prep = _stack_importance(prep, options.importance)
+    if prep["compare"] is not None and prep["group"]:
+        prep["compare"] = resolve_group_values(prep["frame"][prep["group"]], prep["compare"],
+                                               prep.get("value_labels") or {})
     full = prep["levels"]
     wanted = options.levels or list(LEVELS)
     levels = {lv: m for lv, m in full.items() if lv in wanted and m}
@@ -105,7 +140,8 @@ def run(ctx: StepContext, options: Options):
                                              group_column=prep["group_column"], **common)
         else:
             result = analyze_gaps(prep["frame"], prep["group"], compare=prep["compare"],
-                                  invariance=verdicts, **common)
+                                  invariance=verdicts, paired=prep.get("paired", options.paired),
+                                  id_column=prep.get("id_column"), **common)
     except InputError as exc:
         raise _in_file(exc, ctx.source) from None
     if prep["one_group"]:
@@ -115,6 +151,72 @@ def run(ctx: StepContext, options: Options):
             result.warnings.append("invariance verdicts not applied: they concern comparisons between "
                                    "groups, and this analysis has one group")
     return result
+
+
+IMPORTANCE, PERFORMANCE = "importance", "performance"
+
+
+def _stack_importance(prep, importance: dict) -> dict:
+    """Stated importance (SERVQUAL-style): the importance columns answered by the same
+    respondents stacked under the performance items' names, as group ``importance`` next to
+    group ``performance`` (column ``measure``), paired by row: the gap is importance minus
+    performance per item (and per scale whose items all have an importance column)."""
+    import pandas as pd
+
+    frame = prep["frame"]
+    for item, col in importance.items():
+        for c, what in ((item, "performance item"), (col, "importance column")):
+            if c not in frame.columns:
+                raise InputError(f"{c!r} ({what}) is not a column of the data", option="importance")
+    items = list(importance)
+    keep = [c for c in (prep["weight"], None) if c]
+    if keep:
+        raise InputError("survey weights are not supported with stated importance (paired tests)",
+                         option="weight")
+    by = [c for c in frame.columns if c == prep.get("by")]
+    perf = frame[items + by].copy()
+    imp = frame[[importance[i] for i in items] + by].copy()
+    imp.columns = items + by
+    ids = [str(i + 1) for i in range(len(frame))]
+    perf.insert(0, "measure", PERFORMANCE)
+    imp.insert(0, "measure", IMPORTANCE)
+    perf.insert(0, "_row", ids)
+    imp.insert(0, "_row", ids)
+    levels = {"item": {i: [i] for i in items}}
+    for lv, mapping in prep["levels"].items():
+        if lv != "item":
+            levels[lv] = {n: its for n, its in (mapping or {}).items() if set(its) <= set(items)}
+    return {**prep, "frame": pd.concat([imp, perf], ignore_index=True), "group": "measure",
+            "compare": [IMPORTANCE, PERFORMANCE], "one_group": False, "levels": levels,
+            "paired": True, "id_column": "_row", "value_labels": {}}
+
+
+def _code_text(v) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+
+
+def resolve_group_values(column, compare, value_labels: dict) -> list:
+    """``compare`` with each value given as a value label replaced by its code.
+
+    Group values are read as codes (a spec's segment codes; the codes of a .sav/.dta file,
+    as text). A value that is not a code present in ``column`` but is a label of one
+    (``value_labels``: ``{code: label or {language: label}}``; case, accents and spacing
+    ignored) stands for that code; anything else is kept (and refused later, naming the
+    values present)."""
+    from cxstats.io.values import is_blank, normalise_label
+
+    present = {_code_text(v) for v in column.tolist() if not is_blank(v)}
+    by_label = {}
+    for code, label in value_labels.items():
+        texts = label.values() if isinstance(label, dict) else [label]
+        for t in texts:
+            by_label.setdefault(normalise_label(str(t)), set()).add(_code_text(code))
+    out = []
+    for value in compare:
+        text = str(value).strip()
+        codes = by_label.get(normalise_label(text), set())
+        out.append(text if text in present or len(codes) != 1 else next(iter(codes)))
+    return out
 
 
 def invariance_verdicts(ctx: StepContext) -> dict:
@@ -141,7 +243,7 @@ def _from_spec(ctx, options):
     spec, frame = ctx.spec, ctx.survey.data
     group, compare = options.group, options.compare
     one_group, label, group_column, note = False, "all", None, None
-    if not group:
+    if not group and not options.importance:
         types = sorted(set(frame["respondent_type"].dropna()))
         if len(types) == 1:  # e.g. customers only (no staff file): one group against the aspirations
             label = str(types[0])
@@ -181,7 +283,10 @@ def _from_spec(ctx, options):
             raise InputError(f"{col!r} is not a column of the survey table ({known})", option=key)
     if compare is None and group == "respondent_type" and not one_group:
         compare = ["customer", "staff"]
-    return {"frame": frame, "group": group, "compare": compare, "one_group": one_group, "label": label,
+    segment = next((g for g in spec.segments if g.id == group), None)
+    value_labels = dict(segment.values) if segment is not None else {}
+    return {"id_column": options.id or ("respondent_id" if "respondent_id" in frame.columns else None),
+            "value_labels": value_labels, "frame": frame, "group": group, "compare": compare, "one_group": one_group, "label": label,
             "group_column": group_column, "note": note, "levels": full, "targets": targets,
             "scale_max": scale_max, "weight": weight}
 
@@ -192,7 +297,7 @@ def _from_file(ctx, options):
 
     path = ctx.one_file()
     group, targets = options.group, dict(options.aspirations or {})
-    if not group:
+    if not group and not options.importance:
         if options.compare is not None:
             raise InputError("give the group column too (the column holding the groups to compare)",
                              option="compare")
@@ -203,6 +308,8 @@ def _from_file(ctx, options):
     item_list = list(options.items or [])
     full = {"construct": dict(options.scales or {}), "touchpoint": dict(options.touchpoints or {}),
             "component": dict(options.components or {})}
+    if not item_list and not any(full.values()) and options.importance:
+        item_list = list(options.importance)
     if not item_list and not any(full.values()):
         raise InputError("give the items to compare and/or scales NAME=I1,I2,... (or a study spec)",
                          option="items")
@@ -217,10 +324,11 @@ def _from_file(ctx, options):
     for lv in full.values():
         for its in lv.values():
             needed.extend(i for i in its if i not in needed)
+    needed.extend(c for c in (options.importance or {}).values() if c not in needed)
     table = read_table(path)
-    table.require_columns([c for c in (group, options.by, weight) if c])
+    table.require_columns([c for c in (group, options.by, weight, options.id) if c])
     frame = load_numeric(path, needed, table=table)
-    for col in (group, options.by):
+    for col in (group, options.by, options.id):
         if col:
             frame[col] = load_column_text(table.path, col, table=table)
     if weight:
@@ -237,7 +345,10 @@ def _from_file(ctx, options):
         for lv in full.values():
             for its in lv.values():
                 item_list.extend(i for i in its if i not in item_list)
-    return {"frame": frame, "group": group, "compare": options.compare, "one_group": not group,
+    return {"id_column": options.id,
+            "value_labels": dict(table.value_labels.get(group) or {}) if group else {},
+            "frame": frame, "group": group, "compare": options.compare,
+            "one_group": not group and not options.importance,
             "label": "all", "group_column": None, "note": None,
             "levels": {"item": {i: [i] for i in item_list}, **full}, "targets": targets,
             "scale_max": options.scale_max, "weight": weight}

@@ -5,7 +5,14 @@ With a spec: ``column`` defaults to the spec's outcome of type nps (without one 
 does not apply: :class:`NotApplicable`, a plan skips it), CSAT and CES are the spec's csat and
 ces outcomes (unless ``csat`` / ``ces`` are given), and the answers are the customers'
 (``respondents``; all respondents when ``group`` is ``respondent_type``). Without a spec (one
-plain file): ``column`` is required; answers must be whole numbers 0-10.
+plain file): ``column`` is required unless ``csat``/``ces`` are given; answers must be whole numbers
+0-10.
+
+NPS needs a 0-10 item: a column whose spec scale is not 0-10 is refused; without a spec, answers
+outside 0..10, or all within 1..7 (a 1-5 or 1-7 rating), are refused
+(:func:`cxstats.stats.nps.check_nps_scale`). CSAT-only and CES-only studies: without a recommend
+question (a spec without an nps outcome, or csat/ces without column) CSAT/CES are reported alone;
+a spec with none of nps, csat, ces outcomes: :class:`NotApplicable`.
 
 Options (plan keys = command-line options): ``column``, ``group``, ``compare`` (two values of
 ``group``), ``by`` (segments), ``min_n`` (default 30), ``csat`` (``{column: scale max}``),
@@ -54,10 +61,11 @@ class Options(StepOptions):
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.nps import analyze_nps
 
-    frame, column, csat, ces = _from_spec(ctx, options) if ctx.has_spec else _from_file(ctx, options)
+    frame, column, csat, ces, scale = (_from_spec(ctx, options) if ctx.has_spec
+                                       else _from_file(ctx, options))
     try:
         return analyze_nps(frame, column, group=options.group, compare=options.compare, by=options.by,
-                           min_n=options.min_n, csat=csat, ces=ces)
+                           min_n=options.min_n, csat=csat, ces=ces, scale=scale)
     except InputError as exc:
         if exc.file is None and ctx.source:  # a command: locate the problem in the data files
             raise type(exc)(exc.reason, file=ctx.source, column=exc.column, row=exc.row, value=exc.value,
@@ -74,23 +82,25 @@ def _from_spec(ctx, options):
             raise NotApplicable(f"no {who} respondents in the data: the NPS is computed on the "
                                 f"{who}s' answers (respondents: all for everyone's)")
     column = options.column
-    if column is None:
-        outcome = spec.outcome_of_type("nps")
-        if outcome is None:
-            raise NotApplicable("the spec has no outcome of type nps: name the 0-10 "
-                                "likelihood-to-recommend column", option="column")
-        column = outcome.id
     if options.csat is None and options.ces is None:
         csat = {o.id: o.scale.max for o in spec.outcomes if o.type == "csat"}
         ces = [o.id for o in spec.outcomes if o.type == "ces"]
     else:
         csat, ces = dict(options.csat or {}), list(options.ces or [])
+    if column is None:
+        outcome = spec.outcome_of_type("nps")
+        if outcome is None and not (csat or ces):
+            raise NotApplicable("the spec has no outcome of type nps, csat or ces: name the 0-10 "
+                                "likelihood-to-recommend column", option="column")
+        column = outcome.id if outcome is not None else None
+    declared = spec.scored_columns().get(column) if column else None
+    scale = (declared.min, declared.max) if declared is not None else None
     for key, cols in (("column", [column]), ("group", [options.group]), ("by", [options.by]),
                       ("csat", list(csat)), ("ces", ces)):
         for col in cols:
             if col is not None and col not in frame.columns:
                 raise InputError(f"{col!r} is not a column of the survey table", option=key)
-    return frame, column, csat, ces
+    return frame, column, csat, ces, scale
 
 
 def _from_file(ctx, options):
@@ -100,17 +110,18 @@ def _from_file(ctx, options):
 
     path = ctx.one_file()
     column = options.column
-    if not column:
-        raise InputError("name the 0-10 likelihood-to-recommend column (or give a study spec)",
-                         option="column")
+    if not column and not (options.csat or options.ces):
+        raise InputError("name the 0-10 likelihood-to-recommend column, or CSAT/CES columns (or give "
+                         "a study spec)", option="column")
     if options.respondents is not None:
         raise InputError("respondent types come from a study spec", option="respondents")
     csat, ces = dict(options.csat or {}), list(options.ces or [])
     group, by = options.group, options.by
     table = read_table(path)
-    table.require_columns([column] + [c for c in (group, by) if c] + list(csat) + ces)
-    frame = load_numeric(path, [column] + list(csat) + ces, table=table)
-    bad = invalid_nps_positions(frame[column])
+    numeric = ([column] if column else []) + list(csat) + ces
+    table.require_columns(numeric + [c for c in (group, by) if c])
+    frame = load_numeric(path, numeric, table=table)
+    bad = invalid_nps_positions(frame[column]) if column else []
     if bad:
         i = bad[0]
         more = [f"row {table.file_row(j)}: {table.frame[column].iloc[j]!r}" for j in bad[1:5]]
@@ -121,4 +132,4 @@ def _from_file(ctx, options):
     for c in (group, by):
         if c:
             frame[c] = load_column_text(path, c, table=table)
-    return frame, column, csat, ces
+    return frame, column, csat, ces, None

@@ -23,6 +23,16 @@ def _parse_targets(values, option: str) -> dict | None:
     return out or None
 
 
+def _parse_pairs(values) -> dict | None:
+    out = {}
+    for v in values or ():
+        if "=" not in v:
+            raise InputError(f"option --importance: expected ITEM=COLUMN but got {v!r}")
+        item, col = (t.strip() for t in v.split("=", 1))
+        out[item] = col
+    return out or None
+
+
 def _parse_verdicts(values) -> dict | None:
     out = {}
     for v in values or ():
@@ -39,7 +49,9 @@ def _parse_verdicts(values) -> dict | None:
               help="Column with the two groups (e.g. respondent type). With --spec the default is "
                    "respondent_type (customer vs staff).")
 @list_option("--compare", "compare", metavar="A,B", help="The two values of --group to compare when it "
-                                                         "has more than two; differences are A - B.")
+                                                         "has more than two; differences are A - B. "
+                                                         "Codes or value labels (a spec segment's "
+                                                         "labels; .sav/.dta value labels).")
 @list_option("--items", "items", metavar="I1,I2,...", help="Items to compare one by one.")
 @click.option("--scale", "scales", multiple=True, metavar="NAME=I1,I2,...",
               help="A construct scored as the mean of its items (repeatable).")
@@ -66,12 +78,24 @@ def _parse_verdicts(values) -> dict | None:
 @click.option("--invariance", "invariance", multiple=True, metavar="CONSTRUCT=LEVEL",
               help="Invariance verdict per construct (configural/metric/scalar/strict/none); below "
                    "scalar marks the construct's mean comparison as not interpretable.")
+@click.option("--paired/--unpaired", "paired", default=None,
+              help="The two groups are the same respondents (e.g. satisfaction and importance rows "
+                   "stacked): pair the rows by respondent id (--id; with --spec its id column) and use "
+                   "the paired t test, Wilcoxon signed-rank and d_z. Default: paired automatically, "
+                   "with a warning, when at least half of each group's ids are in the other group.")
+@click.option("--id", "id", metavar="COL",
+              help="Respondent-id column pairing the rows of the two groups (without --spec).")
+@click.option("--importance", "importance", multiple=True, metavar="ITEM=COL",
+              help="Stated importance (SERVQUAL-style): the column holding the importance of a "
+                   "performance item, answered by the same respondents (repeatable). Gap = importance "
+                   "- performance per item with paired tests.")
 @spec_option
 @missing_code_option
 @output_options
 @quiet_option
 def command(data, group, compare, items, scales, touchpoints, components, aspirations, scale_max,
-            weight, by, min_n, levels, alpha, invariance, spec_path, json_path, xlsx_path, quiet):
+            weight, by, min_n, levels, alpha, invariance, paired, id, importance, spec_path, json_path,
+            xlsx_path, quiet):
     """Gaps between two groups (customers vs staff), or one group against the aspirations.
 
     For every item and every scale (construct, touchpoint, component = mean of
@@ -100,6 +124,16 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
       cxstats gaps customers.csv --scale web=q1,q2,q3 --scale delivery=q4,q5 \
           --aspiration web=4.5 --aspiration delivery=4.2 --scale-max 5 --xlsx aspiration_gaps.xlsx
       cxstats gaps customers.csv --spec study.yaml --xlsx gap_workbook.xlsx
+      cxstats gaps stacked.csv --group measure --compare importance,satisfaction \
+          --items q1,q2,q3 --id resp --paired          (same respondents: paired tests)
+      cxstats gaps survey.csv --importance q1=imp_q1 --importance q2=imp_q2
+                                                   (stated importance - performance, paired)
+
+    Paired mode (--paired, or detected from the ids): per row n_pairs, both
+    means, diff = mean of the paired differences, paired t (R t.test(a, b,
+    paired = TRUE)), Wilcoxon signed-rank (R wilcox.test(a, b, paired = TRUE,
+    exact = FALSE): zero differences dropped, ties mid-ranked), d_z, Holm/BH;
+    ids present in one group only are counted and left out.
 
     With --spec, items, constructs, touchpoints, components, aspirations, scales
     and weights come from the study spec and customers are compared with staff;
@@ -113,7 +147,8 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
                    components=parse_scales(components, "--component") or None,
                    aspirations=_parse_targets(aspirations, "--aspiration"), scale_max=scale_max,
                    weight=weight, by=by, min_n=min_n, levels=levels, alpha=alpha,
-                   invariance=_parse_verdicts(invariance))
+                   invariance=_parse_verdicts(invariance), paired=paired, id=id,
+                   importance=_parse_pairs(importance))
     ctx = step_context(data, spec_path, quiet=quiet)
     result = run_analysis("gaps", ctx, **options)
     emit(result, name="gaps", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

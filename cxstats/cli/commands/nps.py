@@ -25,7 +25,8 @@ def _parse_csat(values) -> dict | None:
 @click.command("nps")
 @data_files_argument
 @click.option("--column", "column", metavar="COL",
-              help="The 0-10 likelihood-to-recommend column (with --spec: default the spec's NPS outcome).")
+              help="The 0-10 likelihood-to-recommend column (with --spec: default the spec's NPS outcome). "
+                   "Omit it with --csat/--ces for a CSAT/CES-only study.")
 @click.option("--group", "group", metavar="COL",
               help="NPS per value of this column; with two values (or --compare A,B) a test of the "
                    "difference.")
@@ -53,7 +54,10 @@ def command(data, column, group, compare, by, min_n, csat, ces, respondents, spe
     (Rocks 2016; Sauro & Lewis). With --group, NPS per group and, for two
     groups, a z test of the difference (adjusted-Wald, multinomial variance).
     Answers must be whole numbers 0-10 (blank = no answer); anything else is
-    refused naming the file, column, row and value.
+    refused naming the file, column, row and value. NPS needs a 0-10 item: a
+    spec scale other than 0-10 is refused, and without a spec so is a column
+    whose answers all lie in 1..7 (a 1-5 or 1-7 rating). Shares (promoters_share,
+    top_box_share, ...) are fractions 0-1; NPS is on -100..100.
 
     \b
     Examples:
@@ -62,6 +66,7 @@ def command(data, column, group, compare, by, min_n, csat, ces, respondents, spe
       cxstats nps survey.csv --column recommend --group store --compare north,south --by region
       cxstats nps survey.csv --column recommend --csat sat=5 --ces effort --xlsx nps.xlsx
       cxstats nps answers.csv --spec study.yaml          (customers' NPS, CSAT and CES outcomes)
+      cxstats nps survey.csv --csat sat=5 --ces effort   (no recommend question: CSAT/CES alone)
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 

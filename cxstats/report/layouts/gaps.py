@@ -34,7 +34,7 @@ def gap_formats(columns) -> dict:
     for c in columns:
         if c.startswith("n_") or c == "n" or c in ("df", "wilcoxon_n"):
             fmts[c] = "0"
-        elif c.startswith("top2_") or c == "top2":
+        elif c.startswith("top2_") or c == "top2" or "_share" in c:
             fmts[c] = "0.0%"
         elif c in ("pvalue", "mw_pvalue", "diff_pvalue") or c.startswith("p_") or c.startswith("mw_p_") \
                 or c.startswith("diff_p_") or c in ("wilcoxon_pvalue", "gap_pvalue") \
@@ -42,7 +42,7 @@ def gap_formats(columns) -> dict:
             fmts[c] = "0.0000"
         elif c in ("mw_u", "wilcoxon_v"):
             fmts[c] = "0.0"
-        elif c == "welch_df":
+        elif c in ("welch_df", "paired_df"):
             fmts[c] = "0.0"
         else:
             fmts[c] = "0.00"
@@ -110,6 +110,11 @@ def sheets(builder, result: GapsResult, *, top: int = 10) -> None:
     if result.weight:
         lines.append(f"Weighted by {result.weight}: means, SDs, top-2-box and differences are weighted; "
                      "Welch t, Mann-Whitney and Hedges' g are not (see Methods).")
+    if result.paired:
+        p = result.pairing
+        lines.append(f"Paired by {p['id_column']}: {p['n_pairs']} respondents answered in both groups "
+                     f"(unmatched ids left out: {p['unmatched'][g1]} {g1}, {p['unmatched'][g2]} {g2}); "
+                     "paired t, Wilcoxon signed-rank and d_z (see Methods).")
     if n_bad:
         lines.append(f"{n_bad} rows are not interpretable as mean comparisons: measurement invariance "
                      "between the groups is below scalar (see 'note').")
@@ -118,11 +123,12 @@ def sheets(builder, result: GapsResult, *, top: int = 10) -> None:
     if len(full):
         order = full["diff"].abs().sort_values(ascending=False, na_position="last").index[:top]
         keep = ["name", f"mean_{g1}", f"mean_{g2}", "diff", "aspiration", f"gap_to_aspiration_{g1}",
-                "hedges_g", "p_holm", "significant", "note"]
+                "hedges_g", "d_z", "p_holm", "significant", "note"]
         largest = full.loc[order, [c for c in keep if c in full.columns]].reset_index(drop=True)
         lref = _table(builder, sheet, largest,
                       title=f"Largest gaps ({level}s, by absolute difference)",
-                      note="significant = Holm-adjusted Welch p < alpha (rows shaded)", freeze=False)
+                      note=(f"significant = Holm-adjusted {'paired t' if result.paired else 'Welch'} p "
+                            "< alpha (rows shaded)"), freeze=False)
         _highlight(builder, lref, full.loc[order].reset_index(drop=True), "significant", SIGNIFICANT_FILL)
         chart_df = full[["name", f"mean_{g1}", f"mean_{g2}", "aspiration"]].copy()
         series = [f"mean_{g1}", f"mean_{g2}"]

@@ -11,7 +11,8 @@ def _yes(v) -> str:
 
 
 def sheets(builder, result: NpsResult, sheet: str = "NPS") -> None:
-    """Every table of the result on one sheet, NPS points with one decimal, p with four."""
+    """Every table of the result on one sheet, NPS points with one decimal, ``*_share`` fractions
+    as percentages, p with four."""
     fm = {}
     for name, df in result.tables().items():
         for c in df.columns:
@@ -19,6 +20,8 @@ def sheets(builder, result: NpsResult, sheet: str = "NPS") -> None:
                 fm[c] = "0"
             elif c in ("pvalue",):
                 fm[c] = "0.0000"
+            elif "_share" in c:   # fractions 0-1 shown as percentages
+                fm[c] = "0.0%"
             elif c.endswith("_pct") or c.startswith("nps") or c.startswith("diff") or "ci_" in c:
                 fm[c] = "0.0"
             else:

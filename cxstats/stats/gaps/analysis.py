@@ -9,9 +9,10 @@ import math
 
 from cxstats.errors import InputError
 from cxstats.stats.gaps.result import LEVELS, GapsResult, _apply_note, _invariance_notes
-from cxstats.stats.gaps.tests import adjust_pvalues, compare_two, describe_one
+from cxstats.stats.gaps.tests import adjust_pvalues, compare_paired, compare_two, describe_one
 
 MIN_SHARE = 0.5  # a scale score needs at least this share of its items answered
+AUTO_PAIR_SHARE = 0.5  # paired automatically when at least this share of EACH group's ids is in the other
 
 
 def _choose_groups(labels, group_column: str, compare):
@@ -86,6 +87,63 @@ def _compare_block(scores, gmask, wts, threshold, aspirations, levels_order, min
     return rows
 
 
+def _paired_block(scores, idx, threshold, aspirations, levels_order, min_n=None):
+    """Paired rows for every (level, name): ``idx`` = (rows of group 1, rows of group 2), pair i
+    = the same respondent id; pairs with a missing score on either side are left out."""
+    import numpy as np
+
+    i1, i2 = idx
+    rows = []
+    for level in levels_order:
+        for name, s in scores.get(level, {}).items():
+            y = s.to_numpy(dtype=float)
+            a, b = y[i1], y[i2]
+            ok = np.isfinite(a) & np.isfinite(b)
+            r = {"level": level, "name": name}
+            if min_n is not None and int(ok.sum()) < min_n:
+                r.update(n=[int(ok.sum())] * 2, n_pairs=int(ok.sum()), suppressed=True,
+                         note=f"suppressed: fewer than {min_n} pairs")
+                rows.append(r)
+                continue
+            thr = threshold(level, name) if callable(threshold) else threshold
+            r.update(compare_paired(a[ok], b[ok], top2_threshold=thr))
+            asp = (aspirations.get(level) or {}).get(name)
+            r["aspiration"] = asp
+            r["gap_to_aspiration"] = ([r["mean"][0] - asp, r["mean"][1] - asp] if asp is not None
+                                      else [math.nan, math.nan])
+            if min_n is not None:
+                r["suppressed"] = False
+            rows.append(r)
+    return rows
+
+
+def _pairs(data, id_column, lab, g1, g2):
+    """Row positions of the matched ids of groups g1 and g2 (sorted by id) and the counts."""
+    import numpy as np
+
+    ids = _text_labels(data[id_column])
+    where = {}
+    for g in (g1, g2):
+        seen = {}
+        for i in np.flatnonzero(lab == g):
+            key = ids[i]
+            if key is None:
+                continue
+            if key in seen:
+                raise InputError(f"respondent id {key!r} appears twice in group {g!r}: a paired "
+                                 "comparison needs one row per respondent and group", column=id_column,
+                                 row=int(i) + 1, value=key)
+            seen[key] = int(i)
+        where[g] = seen
+    common = sorted(set(where[g1]) & set(where[g2]))
+    i1 = np.array([where[g1][k] for k in common], dtype=int)
+    i2 = np.array([where[g2][k] for k in common], dtype=int)
+    info = {"id_column": id_column, "n_pairs": len(common),
+            "unmatched": {g1: len(where[g1]) - len(common), g2: len(where[g2]) - len(common)},
+            "n_ids": {g1: len(where[g1]), g2: len(where[g2])}}
+    return (i1, i2), info
+
+
 def _one_block(scores, mask, wts, threshold, aspirations, levels_order, min_n=None):
     """One-group rows for every (level, name) on the rows selected by ``mask``."""
     import numpy as np
@@ -110,14 +168,14 @@ def _one_block(scores, mask, wts, threshold, aspirations, levels_order, min_n=No
     return rows
 
 
-def _adjust(rows, alpha, weighted, one_group=False):
+def _adjust(rows, alpha, weighted, one_group=False, paired=False):
     import numpy as np
 
     for level in LEVELS:
         fam = [r for r in rows if r["level"] == level and not r.get("suppressed")]
         if not fam:
             continue
-        if one_group:
+        if one_group or paired:
             pairs = [("pvalue", "p_holm", "p_bh"), ("wilcoxon_pvalue", "wilcoxon_p_holm", "wilcoxon_p_bh")]
             wpair = ("gap_pvalue", "gap_p_holm", "gap_p_bh")
         else:
@@ -208,7 +266,8 @@ def _text_labels(column):
 
 def analyze_gaps(data, group=None, *, levels=None, items=None, compare=None, scale_max=None,
                  aspirations=None, weight=None, by=None, min_n: int = 30, invariance=None,
-                 alpha: float = 0.05, label: str = "all") -> GapsResult:
+                 alpha: float = 0.05, label: str = "all", paired: bool | None = False,
+                 id_column: str | None = None) -> GapsResult:
     """Compare two groups on items and on scores built from them, or, with ``group=None``,
     one group against the aspirations (:func:`analyze_aspiration_gaps`, every row of ``data``,
     called ``label``; ``compare`` and ``invariance`` do not apply).
@@ -220,6 +279,13 @@ def analyze_gaps(data, group=None, *, levels=None, items=None, compare=None, sca
     "component": {...}}``; ``items`` (a list) is the short form for items only.
     ``aspirations``: ``{level: {name: target}}``. ``invariance``:
     ``{construct: "configural"|"metric"|"scalar"|"strict"|"none"}``.
+
+    Paired mode (the same respondents in both groups, e.g. satisfaction and importance rows
+    stacked): ``paired=True`` pairs the rows of the two groups by respondent id
+    (``id_column``); ``paired=None`` pairs them automatically, with a warning, when at least
+    half (``AUTO_PAIR_SHARE``) of EACH group's ids are also in the other group. Unmatched
+    ids are counted (``GapsResult.pairing``) and left out. Per row: paired t, Wilcoxon
+    signed-rank, d_z (:func:`cxstats.stats.gaps.tests.compare_paired`), Holm/BH per family.
     """
     if group is None:
         if compare is not None:
@@ -231,13 +297,46 @@ def analyze_gaps(data, group=None, *, levels=None, items=None, compare=None, sca
     import numpy as np
     import pandas as pd
 
-    levels, needed = _check_levels(data, levels, items, [group, weight, by])
+    levels, needed = _check_levels(data, levels, items, [group, weight, by, id_column])
     warnings = []
 
     labels = _text_labels(data[group])
     g1, g2 = _choose_groups(labels, group, compare)
     lab = np.array([x if x is not None else "" for x in labels], dtype=object)
     m1, m2 = lab == g1, lab == g2
+    pairing = None
+    if paired is not False and id_column:
+        try:
+            idx, pairing = _pairs(data, id_column, lab, g1, g2)
+        except InputError:
+            if paired:
+                raise
+            idx, pairing = None, {"n_ids": {g1: 0, g2: 0}, "n_pairs": 0}  # repeated ids: not paired data
+        n1, n2 = pairing["n_ids"][g1], pairing["n_ids"][g2]
+        share_ok = bool(n1 and n2 and pairing["n_pairs"] >= AUTO_PAIR_SHARE * max(n1, n2))
+        if paired is None and share_ok:
+            pairing["detected"] = True
+            warnings.append(f"the same respondent ids ({id_column}) are in both groups ({pairing['n_pairs']} "
+                            f"of {n1} {g1} and {n2} {g2} ids): the groups are compared as PAIRED data "
+                            "(paired t, Wilcoxon signed-rank, d_z); unpaired Welch tests would ignore "
+                            "the pairing (say paired: false to compare them as independent groups)")
+        elif paired is None:
+            pairing = None
+        else:
+            pairing["detected"] = False
+    elif paired:
+        raise InputError("a paired comparison needs the respondent id column that pairs the rows",
+                         option="id")
+    if pairing is not None:
+        if weight:
+            raise InputError("survey weights are not supported in a paired comparison", option="weight")
+        if pairing["n_pairs"] == 0:
+            raise InputError(f"no respondent id of {g1!r} is also in {g2!r}: nothing to pair",
+                             column=id_column)
+        um = pairing["unmatched"]
+        if um[g1] or um[g2]:
+            warnings.append(f"paired by {id_column}: {pairing['n_pairs']} respondents in both groups; "
+                            f"{um[g1]} ids only in {g1} and {um[g2]} only in {g2} are left out")
     n_unknown = sum(1 for x in labels if x is None)
     if n_unknown:
         warnings.append(f"{n_unknown} respondents have no value in {group} and are left out")
@@ -261,6 +360,9 @@ def analyze_gaps(data, group=None, *, levels=None, items=None, compare=None, sca
 
     scores = _scores(values, levels)
     asp = {k: dict(v) for k, v in (aspirations or {}).items()}
+    if pairing is not None:
+        return _paired_result(data, scores, idx, pairing, threshold, asp, (g1, g2), group, scale_max_v,
+                              source, by, min_n, alpha, levels, invariance, warnings)
     rows = _compare_block(scores, (m1, m2), wts, threshold, asp, LEVELS)
     _adjust(rows, alpha, bool(weight))
 
@@ -291,6 +393,42 @@ def analyze_gaps(data, group=None, *, levels=None, items=None, compare=None, sca
                      scale_max_source=source, weight=weight, segment_column=by, min_n=min_n,
                      segments=seg_rows, group_sizes=sizes, invariance=dict(invariance or {}),
                      alpha=alpha, levels=levels, warnings=warnings)
+
+
+def _paired_result(data, scores, idx, pairing, threshold, asp, groups, group, scale_max_v, source, by,
+                   min_n, alpha, levels, invariance, warnings) -> GapsResult:
+    """The paired comparison of :func:`analyze_gaps` (rows paired by respondent id)."""
+    rows = _paired_block(scores, idx, threshold, asp, LEVELS)
+    _adjust(rows, alpha, False, paired=True)
+    notes = _invariance_notes(levels, invariance)
+    for r in rows:
+        _apply_note(r, notes)
+        if r["n_pairs"] < 2:
+            warnings.append(f"{r['level']} {r['name']}: fewer than 2 pairs; tests not computed")
+        elif r["n_pairs"] < min_n:
+            warnings.append(f"{r['level']} {r['name']}: only {r['n_pairs']} pairs (fewer than {min_n}); "
+                            "read with care")
+        if r["n_pairs"] >= 2 and not math.isfinite(r["paired_t"]):
+            warnings.append(f"{r['level']} {r['name']}: every difference is the same; the paired t test "
+                            "and d_z are not defined")
+
+    i1, i2 = idx
+
+    def segment_block(sm):
+        keep = sm[i1]   # a pair belongs to the segment of its first-group row
+        block = _paired_block(scores, (i1[keep], i2[keep]), threshold, asp, LEVELS, min_n=min_n)
+        _adjust(block, alpha, False, paired=True)
+        for r in block:
+            _apply_note(r, notes)
+        return block
+
+    seg_rows = _by_segment(data, by, segment_block, min_n, warnings, "pairs")
+    g1, g2 = groups
+    return GapsResult(groups=groups, group_column=group, rows=rows, scale_max=scale_max_v,
+                     scale_max_source=source, weight=None, segment_column=by, min_n=min_n,
+                     segments=seg_rows, group_sizes={g1: pairing["n_ids"][g1], g2: pairing["n_ids"][g2]},
+                     invariance=dict(invariance or {}), alpha=alpha, levels=levels, warnings=warnings,
+                     pairing=pairing)
 
 
 def analyze_aspiration_gaps(data, *, levels=None, items=None, scale_max=None, aspirations=None,

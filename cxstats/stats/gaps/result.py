@@ -11,9 +11,9 @@ LEVEL_KEYS = {"item": "items", "construct": "constructs", "touchpoint": "touchpo
               "component": "components"}
 SCALAR_OK = ("scalar", "strict")
 
-WEIGHTED_STATS = ["mean", "sd", "top2", "diff", "gap_to_aspiration", "diff_se", "diff_ci_lower",
+WEIGHTED_STATS = ["mean", "sd", "top2_share", "diff", "gap_to_aspiration", "diff_se", "diff_ci_lower",
                   "diff_ci_upper", "diff_z", "diff_pvalue", "diff_p_holm", "diff_p_bh"]
-ONE_WEIGHTED_STATS = ["mean", "sd", "top2", "gap_to_aspiration", "gap_se", "gap_ci_lower",
+ONE_WEIGHTED_STATS = ["mean", "sd", "top2_share", "gap_to_aspiration", "gap_se", "gap_ci_lower",
                       "gap_ci_upper", "gap_z", "gap_pvalue", "gap_p_holm", "gap_p_bh"]
 ONE_UNWEIGHTED_STATS = ["n", "t", "df", "pvalue", "t_ci_lower", "t_ci_upper", "p_holm", "p_bh",
                         "wilcoxon_v", "wilcoxon_n", "wilcoxon_pvalue", "wilcoxon_p_holm",
@@ -40,6 +40,12 @@ class GapsResult:
     alpha: float = 0.05
     levels: dict = field(default_factory=dict)  # level -> {name: [items]}
     warnings: list = field(default_factory=list)
+    pairing: dict | None = None  # paired mode: id_column, n_pairs, unmatched/n_ids per group, detected
+
+    @property
+    def paired(self) -> bool:
+        """True when the two groups are the same respondents, paired by id."""
+        return self.pairing is not None
 
     @property
     def one_group(self) -> bool:
@@ -71,7 +77,7 @@ class GapsResult:
         if self.one_group:   # one group: every statistic is a plain number
             return dict(r)
         g1, g2 = self.groups
-        per_group = ("n", "mean", "sd", "top2", "gap_to_aspiration", "deff", "n_eff", "mean_unweighted")
+        per_group = ("n", "mean", "sd", "top2_share", "gap_to_aspiration", "deff", "n_eff", "mean_unweighted")
         out = {}
         for k, v in r.items():
             out[k] = {g1: v[0], g2: v[1]} if k in per_group and isinstance(v, list) else v
@@ -85,10 +91,14 @@ class GapsResult:
         doc = {"analysis": "gaps"}
         if one:
             doc["mode"] = "one_group"
+        elif self.paired:
+            doc["mode"] = "paired"
+            doc["pairing"] = dict(self.pairing)
         doc.update({
             "group_column": self.group_column,
             "groups": list(self.groups),
-            "difference": "mean - aspiration" if one else f"{self.groups[0]} - {self.groups[1]}",
+            "difference": ("mean - aspiration" if one else f"{self.groups[0]} - {self.groups[1]}"
+                           + (" (mean of the paired differences)" if self.paired else "")),
             "n": dict(self.group_sizes),
             "scale_max": self.scale_max,
             "scale_max_source": self.scale_max_source,
@@ -133,6 +143,8 @@ class GapsResult:
 
         if self.one_group:
             return self._one_group_frame(level, segments)
+        if self.paired:
+            return self._paired_frame(level, segments)
         g1, g2 = self.groups
         src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
         recs = []
@@ -142,7 +154,7 @@ class GapsResult:
                 rec["segment"] = r["segment"]
             rec["level"] = r["level"]
             rec["name"] = r["name"]
-            for stat in ("n", "mean", "sd", "top2"):
+            for stat in ("n", "mean", "sd", "top2_share"):
                 for i, g in enumerate((g1, g2)):
                     v = r.get(stat)
                     rec[f"{stat}_{g}"] = v[i] if isinstance(v, list) else math.nan
@@ -164,11 +176,42 @@ class GapsResult:
             recs.append(rec)
         return pd.DataFrame(recs)
 
+    def _paired_frame(self, level, segments):
+        import pandas as pd
+
+        g1, g2 = self.groups
+        src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
+        recs = []
+        for r in src:
+            rec = {"segment": r["segment"]} if segments else {}
+            rec["level"], rec["name"] = r["level"], r["name"]
+            rec["n_pairs"] = r.get("n_pairs")
+            for stat in ("mean", "sd", "top2_share"):
+                for i, g in enumerate((g1, g2)):
+                    v = r.get(stat)
+                    rec[f"{stat}_{g}"] = v[i] if isinstance(v, list) else math.nan
+            rec["diff"] = r.get("diff", math.nan)
+            rec["sd_diff"] = r.get("sd_diff", math.nan)
+            rec["aspiration"] = r.get("aspiration")
+            gap = r.get("gap_to_aspiration")
+            for i, g in enumerate((g1, g2)):
+                rec[f"gap_to_aspiration_{g}"] = gap[i] if isinstance(gap, list) else math.nan
+            for k in ("paired_t", "paired_df", "pvalue", "paired_ci_lower", "paired_ci_upper", "p_holm",
+                      "p_bh", "wilcoxon_v", "wilcoxon_n", "wilcoxon_pvalue", "wilcoxon_p_holm",
+                      "wilcoxon_p_bh", "d_z"):
+                rec[k] = r.get(k, math.nan)
+            rec["significant"] = r.get("significant")
+            if segments:
+                rec["suppressed"] = r.get("suppressed")
+            rec["note"] = r.get("note") or ""
+            recs.append(rec)
+        return pd.DataFrame(recs)
+
     def _one_group_frame(self, level, segments):
         import pandas as pd
 
         src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
-        cols = ["n", "mean", "sd", "top2", "aspiration", "gap_to_aspiration"]
+        cols = ["n", "mean", "sd", "top2_share", "aspiration", "gap_to_aspiration"]
         if self.weight:
             cols += ["gap_se", "gap_ci_lower", "gap_ci_upper", "gap_pvalue", "gap_p_holm", "gap_p_bh"]
         cols += ["t", "df", "pvalue", "t_ci_lower", "t_ci_upper", "p_holm", "p_bh", "wilcoxon_v",
@@ -200,6 +243,8 @@ class GapsResult:
     def methods(self) -> list:
         if self.one_group:
             return self._one_group_methods()
+        if self.paired:
+            return self._paired_methods()
         g1, g2 = self.groups
         m = [
             ("Groups", f"'{g1}' versus '{g2}' (column {self.group_column}); every difference is "
@@ -207,7 +252,7 @@ class GapsResult:
             ("Scores per level", "Item: the answer. Construct, touchpoint, component: the mean of the "
                                  "respondent's answered items of that construct/touchpoint/component, "
                                  "blank unless at least half of its items were answered."),
-            ("Top-2-box", "Share of answers at or above scale maximum - 1 (the two highest points of "
+            ("Top-2-box", "top2_share = share (fraction 0-1) of answers at or above scale maximum - 1 (the two highest points of "
                           f"an integer scale); scale maximum = {self.scale_max} "
                           f"({self.scale_max_source})."),
             ("Gap to aspiration", "Group mean minus the aspiration (target); negative = below target. "
@@ -247,6 +292,45 @@ class GapsResult:
                       "contain them, say so in 'note'."))
         return m
 
+    def _paired_methods(self) -> list:
+        g1, g2 = self.groups
+        p = self.pairing
+        how = ("detected automatically: at least half of each group's ids are in the other group"
+               if p.get("detected") else "requested (paired)")
+        m = [
+            ("Design", f"Paired: '{g1}' and '{g2}' (column {self.group_column}) are answers of the same "
+                       f"respondents, paired by {p['id_column']} ({how}). {p['n_pairs']} respondents are "
+                       f"in both groups; ids only in one group ({p['unmatched'][g1]} only in {g1}, "
+                       f"{p['unmatched'][g2]} only in {g2}) are left out, and so is a pair with a missing "
+                       f"score on either side (n_pairs per row). Every difference is {g1} minus {g2}."),
+            ("Scores per level", "Item: the answer. Construct, touchpoint, component: the mean of the "
+                                 "respondent's answered items, blank unless at least half of its items "
+                                 "were answered."),
+            ("Top-2-box", "top2_share = share (fraction 0-1) of answers at or above scale maximum - 1; "
+                          f"scale maximum = {self.scale_max} ({self.scale_max_source})."),
+            ("Paired t test", "d = a - b per respondent; t = mean(d) / (SD(d)/sqrt(n)), df = n - 1, "
+                              "two-sided p; paired_ci_lower/upper = 95% CI of the mean difference (R "
+                              "t.test(a, b, paired = TRUE); scipy.stats.ttest_rel). Welch's test would "
+                              "treat the two answers of a respondent as independent samples and is not "
+                              "used."),
+            ("Wilcoxon signed-rank test", "On d: zero differences are dropped (wilcoxon_n = the non-zero "
+                                          "ones), tied |d| get mid-ranks, normal approximation with tie "
+                                          "and continuity correction (R wilcox.test(a, b, paired = TRUE, "
+                                          "exact = FALSE, correct = TRUE); scipy.stats.wilcoxon, "
+                                          "zero_method='wilcox', correction=True); wilcoxon_v is R's V."),
+            ("Effect size", "d_z = mean(d) / SD(d) (Cohen 1988; Lakens 2013, eq. 6)."),
+            ("Multiple testing", "Holm and Benjamini-Hochberg adjusted p-values (R p.adjust) within each "
+                                 "family (items, constructs, touchpoints, components; and within each "
+                                 "segment value), separately for the paired t (p_holm, p_bh) and the "
+                                 "Wilcoxon test (wilcoxon_p_holm, wilcoxon_p_bh). 'significant' = "
+                                 f"Holm-adjusted paired-t p < {self.alpha}."),
+        ]
+        if self.segment_column:
+            m.append(("Segments", f"The paired comparison repeated within each value of "
+                      f"{self.segment_column} (a pair belongs to the segment of its {g1} row). Cells with "
+                      f"fewer than {self.min_n} pairs are suppressed."))
+        return m
+
     def _one_group_methods(self) -> list:
         (g1,) = self.groups
         who = f"'{g1}'" + (f" (column {self.group_column})" if self.group_column else "")
@@ -257,7 +341,7 @@ class GapsResult:
             ("Scores per level", "Item: the answer. Construct, touchpoint, component: the mean of the "
                                  "respondent's answered items of that construct/touchpoint/component, "
                                  "blank unless at least half of its items were answered."),
-            ("Top-2-box", "Share of answers at or above scale maximum - 1 (the two highest points of "
+            ("Top-2-box", "top2_share = share (fraction 0-1) of answers at or above scale maximum - 1 (the two highest points of "
                           f"an integer scale); scale maximum = {self.scale_max} "
                           f"({self.scale_max_source})."),
             ("Gap to aspiration", "gap_to_aspiration = mean - aspiration; negative = below target. Items "

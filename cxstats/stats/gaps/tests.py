@@ -142,7 +142,7 @@ def compare_two(a, b, *, top2_threshold: float | None = None, wa=None, wb=None) 
                    deff=[wm[0][3], wm[1][3]],
                    n_eff=[float(np.sum(w)) ** 2 / float(np.sum(w * w)) if len(w) else 0.0
                           for w in (wa, wb)])
-    row["mean"], row["sd"], row["top2"] = m, s, t2
+    row["mean"], row["sd"], row["top2_share"] = m, s, t2
     row["diff"] = m[0] - m[1]
     row.update(welch_test(a, b))
     row.update(student_test(a, b))
@@ -260,7 +260,7 @@ def describe_one(x, aspiration=None, *, top2_threshold: float | None = None, w=N
                    gap_ci_upper=gap + Z975 * se, gap_z=z,
                    gap_pvalue=math.erfc(abs(z) / math.sqrt(2)) if math.isfinite(z) else math.nan,
                    deff=deff, n_eff=float(np.sum(w)) ** 2 / float(np.sum(w * w)) if n else 0.0)
-    row.update(mean=m, sd=sd, top2=t2, aspiration=asp,
+    row.update(mean=m, sd=sd, top2_share=t2, aspiration=asp,
                gap_to_aspiration=m - asp if asp is not None else math.nan)
     if asp is None:
         row.update({k: math.nan for k in ONE_TEST_KEYS})
@@ -301,3 +301,54 @@ def adjust_pvalues(pvalues, method: str):
     out[ok] = adjusted
     return out
 
+
+
+PAIRED_TEST_KEYS = ["paired_t", "paired_df", "pvalue", "paired_ci_lower", "paired_ci_upper", "sd_diff",
+                    "d_z", "wilcoxon_v", "wilcoxon_n", "wilcoxon_pvalue"]
+
+
+def compare_paired(a, b, *, top2_threshold: float | None = None) -> dict:
+    """Every statistic for one variable measured twice on the same respondents.
+
+    ``a``, ``b``: aligned arrays (pair i = the same respondent), no missing values.
+    * paired t test on the differences d = a - b (R ``t.test(a, b, paired = TRUE)`` =
+      :func:`scipy.stats.ttest_rel`): t = mean(d) / (SD(d)/sqrt(n)), df = n - 1, 95% CI of
+      the mean difference;
+    * Wilcoxon signed-rank test on d (R ``wilcox.test(a, b, paired = TRUE, exact = FALSE,
+      correct = TRUE)`` = :func:`scipy.stats.wilcoxon` with ``zero_method="wilcox"``,
+      ``correction=True``, ``method="asymptotic"``): zero differences are dropped
+      (``wilcoxon_n`` = the non-zero ones), tied |d| get mid-ranks and the normal
+      approximation uses the tie-corrected variance; ``wilcoxon_v`` is R's V, the sum of the
+      ranks of |d| over the positive differences;
+    * d_z = mean(d) / SD(d) (Cohen 1988; Lakens 2013, eq. 6), the standardised mean
+      difference of paired data.
+    """
+    import numpy as np
+    from scipy import stats
+
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    n = len(a)
+    row = {"n": [n, n], "n_pairs": n}
+    row["mean"] = [float(np.mean(x)) if n else math.nan for x in (a, b)]
+    row["sd"] = [float(np.std(x, ddof=1)) if n > 1 else math.nan for x in (a, b)]
+    row["top2_share"] = [float(np.mean(x >= top2_threshold)) if n and top2_threshold is not None
+                         else math.nan for x in (a, b)]
+    d = a - b
+    row["diff"] = float(np.mean(d)) if n else math.nan
+    row.update({k: math.nan for k in PAIRED_TEST_KEYS})
+    row["wilcoxon_n"] = 0
+    if n >= 2:
+        sd = float(np.std(d, ddof=1))
+        row["sd_diff"] = sd
+        if sd > 0:
+            row["d_z"] = row["diff"] / sd
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore")
+                res = stats.ttest_rel(a, b)
+                ci = res.confidence_interval(0.95)
+            row.update(paired_t=float(res.statistic), paired_df=float(res.df), pvalue=float(res.pvalue),
+                       paired_ci_lower=float(ci.low), paired_ci_upper=float(ci.high))
+    w = wilcoxon_signed_rank(d, 0.0)
+    row.update(wilcoxon_v=w["wilcoxon_v"], wilcoxon_n=w["wilcoxon_n"], wilcoxon_pvalue=w["wilcoxon_pvalue"])
+    return row
