@@ -87,3 +87,28 @@ def test_ipa_gap_cut_is_zero_and_bootstrap_marks_undetermined(tmp_path):
                                  (False, False): "Low priority",
                                  (False, True): "Possible overkill"}[(hi_imp, hi_perf)]
     assert undetermined >= 1
+
+
+def _keys(obj):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield str(k)
+            yield from _keys(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _keys(v)
+
+
+def test_json_proportions_are_shares():
+    rng = np.random.default_rng(2)
+    n = 300
+    f = pd.DataFrame(rng.integers(1, 6, size=(n, 3)).astype(float), columns=["a", "b", "c"])
+    f["y"] = ((f.a + f.b + rng.normal(size=n) * 2) > 6).astype(float)
+    d = analyze_drivers(f, "y", ["a", "b", "c"], outcome_type="binary", bootstrap=50, seed=1).to_dict()
+    keys = set(_keys(d))
+    assert "event_share" in keys and "event_rate" not in keys
+    assert 0 < d["event_share"] < 1
+    assert "top_rank_share" in keys and "p_top" not in keys
+    assert not [k for k in keys if k.endswith(("_pct", "_rate", "_percent"))]
+    for m, lst in d["bootstrap"]["ranks"].items():
+        assert sum(r["top_rank_share"] for r in lst) == pytest.approx(1.0)

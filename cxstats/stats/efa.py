@@ -171,6 +171,12 @@ class EfaResult:
             ("EFA rotation", rot + ". Factors are flipped so loadings sum to a positive number and ordered "
                                "by variance accounted for, as psych."),
             ("Communality", "h2 = diagonal of L Phi L' (rotation-invariant); uniqueness u2 = 1 - h2."),
+            ("Variance accounted for", "ss_loadings = column sums of squared loadings (x Phi when oblique); "
+             "proportion_var = ss_loadings / number of items, cumulative_var its running sum, "
+             "proportion_explained = ss_loadings / their total, cumulative_proportion its running sum. "
+             "All proportions are fractions 0-1; the keys keep psych::fa's row names (Proportion Var, "
+             "Cumulative Var, Proportion Explained, Cumulative Proportion) rather than the *_share "
+             "convention, so they can be compared with R line by line."),
             ("KMO and Bartlett",
              "KMO = sum r^2 / (sum r^2 + sum q^2) over off-diagonal correlations r and partial "
              "correlations q (psych::KMO). Bartlett: chi2 = -(n - 1 - (2p + 5)/6) ln det R, df = p(p-1)/2."),

@@ -49,7 +49,7 @@ def sheets(builder, result, sheet: str = "Drivers") -> None:
         builder.add_table("Bootstrap", tables["Bootstrap"], title="Bootstrap intervals",
                           note=f"{result.bootstrap.replicates} replicates, {result.bootstrap.ci_level:.0%} "
                                "percentile and BCa intervals; ranks: 1 = most important.",
-                          formats={"rank": "0", "rank_lower": "0", "rank_upper": "0", "p_top": "0%"})
+                          formats={"rank": "0", "rank_lower": "0", "rank_upper": "0", "top_rank_share": "0%"})
     builder.add_table("Model", tables["Model"], title="Model")
 
 

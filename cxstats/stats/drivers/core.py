@@ -201,7 +201,7 @@ def _binary(res, x, y, source):
     res.std_beta = std_beta
     res.model = {"r2": float(r2o), "mcfadden_r2": float(fit.prsquared), "llr": float(fit.llr),
                  "llr_pvalue": float(fit.llr_pvalue), "events": int(y.sum()),
-                 "event_rate": float(y.mean())}
+                 "event_share": float(y.mean())}
     if min(y.sum(), len(y) - y.sum()) < 10 * x.shape[1]:
         res.warnings.append(f"fewer than 10 events per driver ({int(min(y.sum(), len(y) - y.sum()))} in "
                             f"the rarer class for {x.shape[1]} drivers): logistic estimates are unstable")

@@ -161,7 +161,7 @@ class DriversResult:
                 for r in lst:
                     q = rk[r["driver"]]
                     rows.append({"measure": m, **r, "rank": q["rank"], "rank_lower": q["pct_lower"],
-                                 "rank_upper": q["pct_upper"], "p_top": q["p_top"]})
+                                 "rank_upper": q["pct_upper"], "top_rank_share": q["top_rank_share"]})
             t["Bootstrap"] = pd.DataFrame(rows)
         if self.ipa:
             t["IPA"] = pd.DataFrame(self.ipa["rows"])
@@ -219,7 +219,7 @@ class DriversResult:
                       "bias correction from the share of replicates below the estimate, acceleration "
                       f"from a jackknife ({b.jackknife_groups} leave-out groups; one row per group when n "
                       "is at most 1,000). Ranks (1 = most important) get percentile intervals and "
-                      "p_top, the share of replicates in which the driver ranks first."))
+                      "top_rank_share, the share of replicates in which the driver ranks first."))
         if self.ipa:
             m.append(("Importance-performance", "Martilla & James (1977). Importance = "
                       f"{self.ipa['importance']}; performance = {self.ipa['performance']} (mean score; "
