@@ -229,7 +229,7 @@ def test_bootstrap_seeded_and_progress(tmp_path):
         assert row["pct_lower"] <= row["est"] <= row["pct_upper"]
         assert row["bca_lower"] < row["bca_upper"]
     ranks = a.to_dict()["bootstrap"]["ranks"]["lmg"]
-    assert sum(r["p_top"] for r in ranks) == pytest.approx(1.0)
+    assert sum(r["top_rank_share"] for r in ranks) == pytest.approx(1.0)
     path = tmp_path / "b.csv"
     f.to_csv(path, index=False)
     outs = []

@@ -260,3 +260,31 @@ def test_plan_step_efa(tmp_path):
     items = [i for c in spec.constructs()[:3] for i in c.item_ids]
     direct = analyze_efa(survey.customers(), items, n_factors=3, seed=5)
     assert [a["communality"][i] for i in items] == pytest.approx(direct.communality, abs=1e-12)
+
+
+def test_blank_rows_counted_as_psych_and_announced(bfi, fit):
+    """psych::fa(x) on raw data: n.obs = nrow(x), all-blank rows included (pairwise correlations are
+    unchanged by them). Hand-computed expectation: chi-square and Bartlett's statistic scale with
+    their multipliers (n - 1) - (2p + 5)/6 - 2nf/3 and (n - 1) - (2p + 5)/6."""
+    k, p, nf = 50, len(ITEMS), 5
+    blank = pd.DataFrame(np.nan, index=range(k), columns=bfi.columns)
+    padded = pd.concat([bfi, blank], ignore_index=True)
+    n0 = len(bfi)
+    res = analyze_efa(padded, ITEMS, n_factors=nf, method="minres", rotation="oblimin", seed=1,
+                      parallel=False)
+    assert res.n_obs == n0 + k and res.n_blank == k and res.to_dict()["n_blank"] == k
+    np.testing.assert_allclose(np.array(res.loadings), np.array(fit.loadings), atol=1e-8)
+    assert res.fit["objective"] == pytest.approx(fit.fit["objective"], rel=1e-10)
+    mult = lambda n: (n - 1) - (2 * p + 5) / 6 - 2 * nf / 3  # noqa: E731
+    assert res.fit["chisq"] == pytest.approx(REF["fit"]["STATISTIC"] * mult(n0 + k) / mult(n0), rel=1e-4)
+    bmult = lambda n: (n - 1) - (2 * p + 5) / 6  # noqa: E731
+    assert res.bartlett["n"] == n0 + k
+    assert res.bartlett["chisq"] == pytest.approx(REF["bartlett"]["chisq"] * bmult(n0 + k) / bmult(n0),
+                                                  rel=1e-10)
+    assert any(w.startswith(f"{k} of {n0 + k} respondents answered none of the {p} items")
+               for w in res.warnings)
+    assert "psych::fa's n.obs" in dict(res.methods())["EFA extraction"]
+    # listwise: complete rows only, the blank rows are said to be left out
+    lw = analyze_efa(padded, ITEMS, n_factors=nf, missing="listwise", parallel=False)
+    assert lw.n_obs == int(bfi[ITEMS].notna().all(axis=1).sum())
+    assert any("left out of n, unlike psych::fa" in w for w in lw.warnings)

@@ -83,6 +83,7 @@ class EfaResult:
     unrotated_factors: list[str] = field(default_factory=list)
     rotation_converged: bool = True
     warnings: list[str] = field(default_factory=list)
+    n_blank: int = 0                     # rows that answered none of the items (in n_obs when pairwise)
 
     def to_dict(self) -> dict:
         def mat(m, names=None):
@@ -90,7 +91,7 @@ class EfaResult:
                     for it, row in zip(self.items, m)]
 
         return {
-            "n_obs": self.n_obs, "missing": self.missing, "method": self.method,
+            "n_obs": self.n_obs, "n_blank": self.n_blank, "missing": self.missing, "method": self.method,
             "rotation": self.rotation, "n_factors": len(self.factors),
             "n_factors_source": self.n_factors_source, "items": list(self.items),
             "factors": list(self.factors),
@@ -161,10 +162,21 @@ class EfaResult:
              + f"{len(self.factors)} factors on the "
              + ("pairwise correlation matrix (psych default)" if self.missing == "pairwise"
                 else "correlation matrix of complete rows")
-             + f", n = {self.n_obs}. Matches psych::fa 2.2.9."),
+             + f", n = {self.n_obs}"
+             + ((f" (all rows given, {self.n_blank} of them answering no item: psych::fa's n.obs = "
+                 "nrow(x) convention)" if self.missing == "pairwise" else
+                 f" (complete rows; {self.n_blank} rows answering no item left out, whereas psych::fa "
+                 "keeps n.obs = nrow(x))") if self.n_blank else "")
+             + ". Matches psych::fa 2.2.9."),
             ("EFA rotation", rot + ". Factors are flipped so loadings sum to a positive number and ordered "
                                "by variance accounted for, as psych."),
             ("Communality", "h2 = diagonal of L Phi L' (rotation-invariant); uniqueness u2 = 1 - h2."),
+            ("Variance accounted for", "ss_loadings = column sums of squared loadings (x Phi when oblique); "
+             "proportion_var = ss_loadings / number of items, cumulative_var its running sum, "
+             "proportion_explained = ss_loadings / their total, cumulative_proportion its running sum. "
+             "All proportions are fractions 0-1; the keys keep psych::fa's row names (Proportion Var, "
+             "Cumulative Var, Proportion Explained, Cumulative Proportion) rather than the *_share "
+             "convention, so they can be compared with R line by line."),
             ("KMO and Bartlett",
              "KMO = sum r^2 / (sum r^2 + sum q^2) over off-diagonal correlations r and partial "
              "correlations q (psych::KMO). Bartlett: chi2 = -(n - 1 - (2p + 5)/6) ln det R, df = p(p-1)/2."),
@@ -363,8 +375,20 @@ def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str =
     if p < 3:
         raise InputError(f"an EFA needs at least 3 items, got {p} ({', '.join(items)})")
     x = data[items].to_numpy(dtype=float)
-    x = x[~np.isnan(x).all(axis=1)]
+    blank = np.isnan(x).all(axis=1)
+    n_blank, n_rows = int(blank.sum()), int(len(x))
     warnings: list[str] = []
+    if n_blank:
+        # psych::fa(x) takes n.obs = nrow(x) for raw data, all-blank rows included; its chi-square,
+        # TLI, RMSEA, BIC and cortest.bartlett scale with that n. cxstats does the same (pairwise).
+        warnings.append(
+            f"{n_blank} of {n_rows} respondents answered none of the {len(items)} items; "
+            + ("as psych::fa (n.obs = rows given) they still count in n = "
+               f"{n_rows} for the chi-square, TLI, RMSEA, BIC and Bartlett's test (pairwise correlations "
+               "use only the answers given); leave them out of the data to use "
+               f"n = {n_rows - n_blank}" if missing == "pairwise" else
+               "complete rows only (listwise): they are left out of n, unlike psych::fa, which keeps "
+               "n.obs = rows given"))
     for j, it in enumerate(items):
         v = x[:, j][~np.isnan(x[:, j])]
         if v.size < 2:
@@ -374,8 +398,9 @@ def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str =
             raise InputError(f"item is constant (every answer is {v[0]:g}); it has no variance "
                              "and cannot enter a factor analysis; drop it", file=file, column=it)
     r, n_obs = correlation(x, missing)
-    if n_obs <= p:
-        raise InputError(f"{n_obs} usable respondents for {p} items; a factor analysis needs more "
+    n_usable = min(n_obs, n_rows - n_blank)
+    if n_usable <= p:
+        raise InputError(f"{n_usable} usable respondents for {p} items; a factor analysis needs more "
                          "respondents than items (ideally 5-10 per item)", file=file)
     if not np.all(np.isfinite(r)):
         i, j = np.argwhere(~np.isfinite(r))[0]
@@ -386,8 +411,8 @@ def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str =
         raise InputError(f"the correlation matrix is singular: item '{bad}' is (nearly) a linear "
                          "combination of the others (a duplicated item or a sum score?); drop it",
                          file=file, column=bad)
-    if n_obs < 5 * p:
-        warnings.append(f"only {n_obs} respondents for {p} items (fewer than 5 per item); "
+    if n_usable < 5 * p:
+        warnings.append(f"only {n_usable} respondents for {p} items (fewer than 5 per item); "
                         "loadings are unstable")
     max_f = 0
     while (p * (p - 1) / 2 - p * (max_f + 1) + (max_f + 1) * max_f / 2) >= 0 and max_f + 1 < p:
@@ -473,4 +498,5 @@ def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str =
         eigenvalues_common=np.sort(np.linalg.eigvalsh(s))[::-1].tolist(),
         kmo={"overall": k_all, "items": dict(zip(items, k_items))},
         bartlett=bartlett(r, n_obs), fit=_fit_stats(r, model, n_obs, nf), parallel=pa,
-        unrotated=unrot.tolist(), unrotated_factors=unrot_names, rotation_converged=converged, warnings=warnings)
+        unrotated=unrot.tolist(), unrotated_factors=unrot_names, rotation_converged=converged, warnings=warnings,
+        n_blank=n_blank)

@@ -7,7 +7,9 @@ items) or item ids, default every construct other than the outcome (``drivers: c
 says the same). Each driver's answer scale and aspiration come from the spec unless
 ``scale_range`` / ``aspiration`` are given.
 
-Without a spec (one plain file): ``outcome`` and ``drivers`` name numeric columns.
+Without a spec (one plain file): ``outcome`` and ``drivers`` name numeric columns;
+``scale_range`` (MIN, MAX) is the drivers' answer scale: a driver value outside it that is not a
+declared missing code is refused (the outcome may be on another scale).
 
 ``bootstrap`` replicates give percentile and BCa intervals (default 200 here; the command
 line's ``--bootstrap`` defaults to 0 = none). Sheets go to the client (``gaps``) workbook.
@@ -129,6 +131,17 @@ def _from_file(ctx, options):
         raise InputError("give the outcome column (the column to explain)", option="outcome")
     if not options.drivers:
         raise InputError("give the driver columns (the columns that may drive the outcome)", option="drivers")
+    import pandas as pd
+
+    from cxstats.io.readers import read_table
+
     names = list(options.drivers)
-    frame = load_numeric(path, [options.outcome] + [d for d in names if d != options.outcome])
+    table = read_table(path)
+    table.require_columns([options.outcome] + names)
+    # the answer scale (scale_range) is the drivers' scale: values outside it are refused there;
+    # the outcome (e.g. NPS 0-10) may be on another scale
+    out = load_numeric(path, [options.outcome], table=table)
+    drv = load_numeric(path, [d for d in names if d != options.outcome], table=table,
+                       scale_range=tuple(options.scale_range) if options.scale_range is not None else None)
+    frame = pd.concat([out, drv], axis=1)
     return frame, options.outcome, names, None, None, path

@@ -3,7 +3,8 @@
 With a spec: the items of every construct (or of ``constructs``, or the ``items`` given),
 answered by the chosen ``respondents`` (customer by default; ``staff``; ``all`` pooled;
 ``both`` = customers and staff, one EFA each); ``factors: constructs`` asks for one factor per
-construct. Without a spec (one plain file): the ``items`` given.
+construct. Without a spec (one plain file): the ``items`` given; ``scale_range`` (MIN, MAX)
+declares their answer scale: any other value that is not a declared missing code is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Options(StepOptions):
     missing: Literal["pairwise", "listwise"] = "pairwise"
     respondents: Literal["customer", "staff", "all", "both"] | None = None  # with a spec; default customer
     iterations: int = 20                   # random data sets of the parallel analysis
+    scale_range: list[float] | None = None  # MIN, MAX answer scale (without a spec): other values refused
 
     DEPRECATED = {"respondent_type": "respondents"}
 
@@ -36,6 +38,10 @@ class Options(StepOptions):
             raise InputError(f"a whole number or 'constructs', not {self.factors!r}", option="factors")
         if isinstance(self.factors, int) and self.factors < 1:
             raise InputError(f"the number of factors must be at least 1, not {self.factors}", option="factors")
+        if self.scale_range is not None and (len(self.scale_range) != 2
+                                             or not self.scale_range[0] < self.scale_range[1]):
+            raise InputError(f"give the answer scale as MIN,MAX (e.g. 1,5), not {self.scale_range}",
+                             option="scale_range")
         if self.iterations < 1:
             raise InputError(f"parallel analysis needs at least 1 random data set, not {self.iterations}",
                              option="iterations")
@@ -59,6 +65,9 @@ def _from_spec(ctx, options):
     from cxstats.stats.efa import EfaByRespondentsResult
 
     spec, data = ctx.spec, ctx.survey.data
+    if options.scale_range is not None:
+        raise InputError("cannot be used with a study spec: each item's answer scale comes from the spec",
+                         option="scale_range")
     constructs = {c.id: c for c in spec.constructs()}
     chosen = options.constructs
     if chosen:
@@ -105,7 +114,8 @@ def _from_file(ctx, options):
     names = options.items
     table = read_table(path)
     table.require_columns(names)
-    frame = load_numeric(path, names, table=table)
+    frame = load_numeric(path, names, table=table,
+                         scale_range=tuple(options.scale_range) if options.scale_range is not None else None)
     empty = [c for c in names if frame[c].notna().sum() == 0]
     if empty:
         raise InputError("the column has no numeric answers", file=table.path, column=empty[0])

@@ -4,7 +4,9 @@ With a spec: every construct with two or more items (or ``constructs``, or the `
 given), per respondent type (or per ``group``); reverse-keyed items come recoded from the
 spec, single-item constructs are left out with a warning. Without a spec (one plain file):
 the ``scales`` given (NAME -> items), reverse-keyed items (``reverse``) recoded as
-lo + hi - x on the answer scale ``lo``..``hi``, optionally per ``group``.
+lo + hi - x on the answer scale ``lo``..``hi``, optionally per ``group``. ``scale_range``
+(MIN, MAX; without a spec) declares the answer scale: any other value that is not a declared
+missing code is refused, and it supplies ``lo``/``hi`` for reverse keying when they are not given.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Options(StepOptions):
     group: str | None = None               # report per value of this column (spec: respondent type)
     missing: Literal["pairwise", "listwise"] = "pairwise"
     bootstrap: int = 0                     # resamples for a percentile bootstrap CI of alpha
+    scale_range: list[float] | None = None  # MIN, MAX answer scale (without a spec): other values refused
 
     DEPRECATED = {"by": "group"}
 
@@ -48,6 +51,10 @@ class Options(StepOptions):
         if self.bootstrap < 0:
             raise InputError(f"the number of bootstrap resamples cannot be negative ({self.bootstrap}); "
                              "0 = no bootstrap, e.g. 1000", option="bootstrap")
+        if self.scale_range is not None and (len(self.scale_range) != 2
+                                             or not self.scale_range[0] < self.scale_range[1]):
+            raise InputError(f"give the answer scale as MIN,MAX (e.g. 1,5), not {self.scale_range}",
+                             option="scale_range")
         if self.lo is not None and self.hi is not None and not self.lo < self.hi:
             raise InputError(f"the lowest answer code ({self.lo:g}) must be below the highest "
                              f"({self.hi:g})", option="lo")
@@ -63,6 +70,9 @@ def run(ctx: StepContext, options: Options):
     else:
         frame, scales, groups, file, row_of = _from_file(ctx, options)
         reverse, lo, hi, skipped = list(options.reverse or []), options.lo, options.hi, []
+        if options.scale_range is not None:  # the answer scale also gives reverse keying's lo and hi
+            lo = options.scale_range[0] if lo is None else lo
+            hi = options.scale_range[1] if hi is None else hi
     try:
         result = analyze_reliability(
             frame, scales, missing=options.missing, reverse=reverse, lo=lo, hi=hi, groups=groups,
@@ -81,6 +91,9 @@ def run(ctx: StepContext, options: Options):
 
 def _from_spec(ctx, options):
     spec, frame = ctx.spec, ctx.survey.data
+    if options.scale_range is not None:
+        raise InputError("cannot be used with a study spec: each item's answer scale comes from the spec",
+                         option="scale_range")
     if options.reverse:
         raise InputError("cannot be used with a study spec: reverse keying comes from the spec "
                          "(items with reverse: true are already recoded)", option="reverse")
@@ -120,7 +133,7 @@ def _from_file(ctx, options):
     path = ctx.one_file()
     if not options.scales:
         raise InputError("give at least one scale NAME=ITEM1,ITEM2,... (or a study spec)", option="scales")
-    if options.reverse and (options.lo is None or options.hi is None):
+    if options.reverse and options.scale_range is None and (options.lo is None or options.hi is None):
         raise InputError("reverse-keyed items need the answer scale's range: give its lowest code lo "
                          "and highest code hi (e.g. 1 and 5) to recode them as lo + hi - x",
                          option="lo" if options.lo is None else "hi")
@@ -129,7 +142,8 @@ def _from_file(ctx, options):
         needed.extend(i for i in its if i not in needed)
     table = read_table(path)
     table.require_columns(needed + ([options.group] if options.group else []))
-    frame = load_numeric(path, needed, table=table)
+    frame = load_numeric(path, needed, table=table,
+                         scale_range=tuple(options.scale_range) if options.scale_range is not None else None)
     empty = [c for c in needed if frame[c].notna().sum() == 0]
     if empty:
         raise InputError("the column has no numeric answers", file=table.path, column=empty[0])

@@ -33,8 +33,9 @@ from cxstats.cli.common import (data_files_argument, list_option, missing_code_o
 @click.option("--aspiration", "aspiration", type=float, metavar="A",
               help="Aspiration (target score) for --performance gap (with --spec: each construct's).")
 @list_option("--scale-range", "scale_range", metavar="MIN,MAX", number=True,
-             help="Answer scale, e.g. 1,5: top-2-box and penalty-reward boxes (default: the observed "
-                  "range of each driver; with --spec, each construct's scale).")
+             help="The drivers' answer scale, e.g. 1,5: top-2-box and penalty-reward boxes (default: the "
+                  "observed range of each driver; with --spec, each construct's scale). Without --spec a "
+                  "driver value outside it that is not a --missing-code is refused.")
 @list_option("--ipa-cutoffs", "ipa_cutoffs", metavar="IMP,PERF", number=True,
              help="Quadrant cut-offs (default: mean importance and mean performance of the drivers).")
 @click.option("--low-boxes", "low_boxes", type=click.IntRange(min=1), default=2, show_default=True,

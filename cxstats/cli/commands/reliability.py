@@ -18,6 +18,9 @@ from cxstats.cli.common import (data_files_argument, list_option, missing_code_o
               help="A reverse-keyed item, recoded as min + max - x (repeatable; needs --min/--max).")
 @click.option("--min", "lo", type=float, help="Lowest answer code of the scale (for --reverse), e.g. 1.")
 @click.option("--max", "hi", type=float, help="Highest answer code of the scale (for --reverse), e.g. 5.")
+@list_option("--scale-range", "scale_range", metavar="MIN,MAX", number=True,
+             help="The items' answer scale without --spec, e.g. 1,5: any other value that is not a "
+                  "--missing-code is refused (file, column, row, value); also the range for --reverse when --min/--max are not given.")
 @click.option("--group", "group", metavar="COL",
               help="Report each scale separately for every value of this column.")
 @click.option("--missing", "missing", type=click.Choice(["pairwise", "listwise"]), default="pairwise",
@@ -31,8 +34,8 @@ from cxstats.cli.common import (data_files_argument, list_option, missing_code_o
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, scales, constructs, reverse, lo, hi, group, missing, bootstrap, seed, spec_path,
-            json_path, xlsx_path, quiet):
+def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missing, bootstrap, seed,
+            spec_path, json_path, xlsx_path, quiet):
     """Scale reliability: Cronbach's alpha, McDonald's omega and item-total statistics.
 
     For every scale: raw and standardized alpha with Feldt's 95% CI (and a
@@ -49,6 +52,7 @@ def command(data, scales, constructs, reverse, lo, hi, group, missing, bootstrap
       cxstats reliability survey.csv --scale web=q1,q2,q3,q4 --reverse q4 --min 1 --max 5 \\
           --bootstrap 1000 --seed 7 --json rel.json --xlsx rel.xlsx
       cxstats reliability survey.csv --scale web=q1,q2,q3 --group region --missing listwise
+      cxstats reliability survey.csv --scale web=q1,q2,q3 --scale-range 1,5 --missing-code 9
       cxstats reliability answers.csv --spec study.yaml     (every construct, customers and staff)
 
     Rule of thumb: alpha >= .70 for group comparisons; an item whose r_drop is
@@ -57,11 +61,12 @@ def command(data, scales, constructs, reverse, lo, hi, group, missing, bootstrap
     from cxstats.cli.common import emit, parse_scales, run_analysis, step_context
     from cxstats.errors import InputError
 
-    if reverse and not spec_path and (lo is None or hi is None):
+    if reverse and not spec_path and scale_range is None and (lo is None or hi is None):
         raise InputError("--reverse needs the answer scale's range: give --min and --max (e.g. --min 1 "
                          f"--max 5) to recode {', '.join(reverse)} as min + max - x")
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
     result = run_analysis("reliability", ctx, scales=parse_scales(scales, "--scale") or None,
-                          constructs=constructs, reverse=list(reverse) or None, lo=lo, hi=hi, group=group,
+                          constructs=constructs, reverse=list(reverse) or None, lo=lo, hi=hi, scale_range=scale_range,
+                          group=group,
                           missing=missing, bootstrap=bootstrap)
     emit(result, name="reliability", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

@@ -27,7 +27,7 @@ def sheets(builder, result, sheet: str = "Drivers") -> None:
         ref = builder.add_table(
             sheet, tables["IPA"], title="Importance-performance analysis",
             note=f"Quadrants split at importance {ipa['importance_cut']:.3f} and performance "
-                 f"{ipa['performance_cut']:.3f}.",
+                 f"{ipa['performance_cut']:.3f}. Rule: {ipa['rule']}.",
             formats={"importance": "0.0%", "performance": "0.0%" if ipa["performance"] == "top2" else "0.00"})
         builder.add_scatter_chart(ref, "importance", "performance", title="Importance vs performance",
                                   x_title=f"importance ({ipa['importance']})", y_title=f"performance ({perf_label})",
@@ -35,7 +35,8 @@ def sheets(builder, result, sheet: str = "Drivers") -> None:
     if "Penalty-reward" in tables:
         builder.add_table(sheet, tables["Penalty-reward"], title="Penalty-reward analysis",
                           note="Penalty: change in the outcome for a low rating (vs the middle); reward: "
-                               "for a high rating. Read the Methods note on its limits.",
+                               f"for a high rating. Category: {result.penalty_reward['rule']}. Read the "
+                               "Methods note on its limits.",
                           diverging=["penalty", "reward"])
     if "Dominance" in tables:
         builder.add_table("Dominance", tables["Dominance"],
@@ -48,7 +49,7 @@ def sheets(builder, result, sheet: str = "Drivers") -> None:
         builder.add_table("Bootstrap", tables["Bootstrap"], title="Bootstrap intervals",
                           note=f"{result.bootstrap.replicates} replicates, {result.bootstrap.ci_level:.0%} "
                                "percentile and BCa intervals; ranks: 1 = most important.",
-                          formats={"rank": "0", "rank_lower": "0", "rank_upper": "0", "p_top": "0%"})
+                          formats={"rank": "0", "rank_lower": "0", "rank_upper": "0", "top_rank_share": "0%"})
     builder.add_table("Model", tables["Model"], title="Model")
 
 

@@ -14,7 +14,9 @@ jackknife leaves out one row when n ≤ JACKKNIFE_GROUPS, otherwise one of
 JACKKNIFE_GROUPS random groups of rows (a grouped, delete-d jackknife; the
 acceleration is a skewness ratio and keeps its expectation under grouping).
 Ranks get percentile intervals only (they are discrete) and the share of
-replicates in which each driver ranks first.
+replicates in which each driver ranks first (``top_rank_share``, a fraction 0-1).
+In the JSON, ``pct_lower``/``pct_upper`` are the limits of the *percentile* interval
+(not percentages) and ``bca_lower``/``bca_upper`` those of the BCa interval.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ class BootstrapResult:
             else:
                 lo = hi = top = np.full(len(est), np.nan)
             out[m] = [{"driver": d, "rank": int(r0[j]), "pct_lower": float(lo[j]),
-                       "pct_upper": float(hi[j]), "p_top": float(top[j])}
+                       "pct_upper": float(hi[j]), "top_rank_share": float(top[j])}
                       for j, d in enumerate(self.drivers)]
         return out
 

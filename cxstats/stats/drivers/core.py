@@ -119,7 +119,8 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
         res.bootstrap = _bootstrap(res, x, y, corr, bootstrap, seed, ci_level, progress, source)
         res.warnings.extend(res.bootstrap.warnings)
 
-    _ipa(res, x, y, performance, aspiration, scale, ipa_cutoffs, low_boxes, high_boxes, penalty_reward, source)
+    _ipa(res, x, y, performance, aspiration, scale, ipa_cutoffs, low_boxes, high_boxes, penalty_reward, source,
+         ci_level)
     return res
 
 
@@ -200,7 +201,7 @@ def _binary(res, x, y, source):
     res.std_beta = std_beta
     res.model = {"r2": float(r2o), "mcfadden_r2": float(fit.prsquared), "llr": float(fit.llr),
                  "llr_pvalue": float(fit.llr_pvalue), "events": int(y.sum()),
-                 "event_rate": float(y.mean())}
+                 "event_share": float(y.mean())}
     if min(y.sum(), len(y) - y.sum()) < 10 * x.shape[1]:
         res.warnings.append(f"fewer than 10 events per driver ({int(min(y.sum(), len(y) - y.sum()))} in "
                             f"the rarer class for {x.shape[1]} drivers): logistic estimates are unstable")
@@ -237,7 +238,8 @@ def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source):
                                 ci_level=ci_level, progress=progress)
 
 
-def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_boxes, run_pr, source):
+def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_boxes, run_pr, source,
+         ci_level=0.95):
     p = x.shape[1]
     if isinstance(scale, dict):
         missing = [d for d in res.drivers if d not in scale]
@@ -271,19 +273,52 @@ def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_box
     perf = ipa_mod.performance_values(x, performance, scale_max=smax, aspiration=asp)
     importance = res.importance_share()
     ic, pc = (cutoffs or (None, None))
-    labels, ic, pc = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
+    if pc is None and performance == "gap":
+        pc = 0.0  # at the aspiration: a driver below it (negative gap) performs low
+    interval = None
+    if res.bootstrap is not None:
+        samples = res.bootstrap.samples.get(res.importance_name())
+        if samples is not None and len(samples) > 1:
+            shares = samples / samples.sum(axis=1, keepdims=True)
+            alpha = 1 - res.bootstrap.ci_level
+            interval = tuple(np.quantile(shares, [alpha / 2, 1 - alpha / 2], axis=0))
+    positions, ic, pc = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
+    labels, _, _ = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc,
+                                     importance_interval=interval)
+    rule = ("quadrants split at importance_cut (mean importance share of the drivers unless given) and "
+            "performance_cut (" + ("0 = at the aspiration" if performance == "gap" else
+                                   "mean performance of the drivers") + " unless given)")
+    if interval is not None:
+        rule += (f"; a driver whose {res.bootstrap.ci_level:.0%} bootstrap percentile interval of its "
+                 "importance share holds importance_cut is 'not determined' (position: the quadrant of "
+                 "its point estimate)")
+    rows = []
+    for j, d in enumerate(res.drivers):
+        row = {"driver": d, "importance": float(importance[j]), "performance": float(perf[j])}
+        if interval is not None:
+            row.update(importance_lower=float(interval[0][j]), importance_upper=float(interval[1][j]))
+        row.update(quadrant=labels[j], position=positions[j])
+        rows.append(row)
     res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
-               "importance_cut": ic, "performance_cut": pc, "scale": scale_note,
-               "rows": [{"driver": d, "importance": float(importance[j]), "performance": float(perf[j]),
-                         "quadrant": labels[j]} for j, d in enumerate(res.drivers)]}
+               "importance_cut": ic, "performance_cut": pc, "scale": scale_note, "rule": rule,
+               "rows": rows}
     if run_pr is None:
         run_pr = scale is not None or bool(np.all(x == np.round(x)) and np.all(np.ptp(x, axis=0) <= 10))
     if not run_pr:
         return
     rows, r2, notes = ipa_mod.penalty_reward(y, x, res.drivers, scale_min=smin, scale_max=smax,
-                                             low_boxes=low_boxes, high_boxes=high_boxes)
-    res.penalty_reward = {"low_boxes": low_boxes, "high_boxes": high_boxes, "scale": scale_note,
-                          "r2": r2, "rows": rows}
+                                             low_boxes=low_boxes, high_boxes=high_boxes, ci_level=ci_level)
+    res.penalty_reward = {
+        "low_boxes": low_boxes, "high_boxes": high_boxes, "scale": scale_note, "r2": r2,
+        "ci_level": ci_level, "min_cell": ipa_mod.MIN_CELL, "ratio": ipa_mod.CLASSIFY_RATIO,
+        "rule": (f"an effect counts when its {ci_level:.0%} HC3 confidence interval from the dummy "
+                 "regression excludes 0 with the expected sign (penalty < 0, reward > 0) and its box "
+                 f"holds at least {ipa_mod.MIN_CELL} answers; a wrong-signed effect counts as 0. "
+                 "pen = max(-penalty, 0), rew = max(reward, 0): basic if pen >= "
+                 f"{ipa_mod.CLASSIFY_RATIO:g}·rew (needs the penalty to count), exciter if rew >= "
+                 f"{ipa_mod.CLASSIFY_RATIO:g}·pen (needs the reward), else performance (needs both); "
+                 "otherwise 'not determined'"),
+        "rows": rows}
     res.warnings.extend(notes)
 
 

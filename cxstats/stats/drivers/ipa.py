@@ -17,6 +17,17 @@ dummy-coded low (bottom box(es)) and high (top box(es)) against the middle, and
 the outcome is regressed on all dummies at once. The coefficient of "low" is
 the penalty (what a poor rating costs), that of "high" the reward (what an
 excellent rating adds).
+
+Classification (Kano-style reading) uses the regression's own HC3 confidence
+intervals (t with the residual df, level ``ci_level``): an effect counts only
+when it has the expected sign and its interval excludes 0 (a penalty below 0,
+a reward above 0) and its box holds at least ``MIN_CELL`` answers. A penalty
+of the wrong sign (a low rating *raising* the outcome) counts as no penalty, a
+reward of the wrong sign as no reward. With pen = max(-penalty, 0) and
+rew = max(reward, 0): basic (must-be) when pen >= 2·rew, exciter (delighter)
+when rew >= 2·pen, else performance (linear) (ratios of the point estimates).
+A label is given only when the effects it rests on count (basic: the penalty; exciter: the reward;
+performance: both); otherwise "not determined".
 """
 
 from __future__ import annotations
@@ -30,6 +41,9 @@ QUADRANTS = {
     (False, True): "Possible overkill",
 }
 PERFORMANCE = ("mean", "top2", "gap")
+MIN_CELL = 10          # answers a low/high box needs before its effect may label a driver
+CLASSIFY_RATIO = 2.0   # basic: pen >= 2·rew; exciter: rew >= 2·pen
+NOT_DETERMINED = "not determined"
 
 
 def performance_values(x, kind: str, *, scale_max=None, aspiration=None):
@@ -45,17 +59,24 @@ def performance_values(x, kind: str, *, scale_max=None, aspiration=None):
     raise ValueError(kind)
 
 
-def quadrants(importance, performance, *, importance_cut=None, performance_cut=None):
+def quadrants(importance, performance, *, importance_cut=None, performance_cut=None,
+              importance_interval=None):
+    """Quadrant labels; ``importance_interval`` = (lower, upper) arrays: a driver whose
+    interval holds the importance cut (lower < cut < upper) is labelled "not determined"."""
     importance = np.asarray(importance, dtype=float)
     performance = np.asarray(performance, dtype=float)
     ic = float(importance.mean()) if importance_cut is None else float(importance_cut)
     pc = float(performance.mean()) if performance_cut is None else float(performance_cut)
     labels = [QUADRANTS[(bool(i >= ic), bool(v >= pc))] for i, v in zip(importance, performance)]
+    if importance_interval is not None:
+        lo, hi = (np.asarray(v, dtype=float) for v in importance_interval)
+        labels = [NOT_DETERMINED if (lo[j] < ic < hi[j]) else lab for j, lab in enumerate(labels)]
     return labels, ic, pc
 
 
-def penalty_reward(y, x, names, *, scale_min, scale_max, low_boxes: int = 2, high_boxes: int = 1):
-    """OLS of y on low/high dummies of every driver; returns (rows, r2, n, warnings).
+def penalty_reward(y, x, names, *, scale_min, scale_max, low_boxes: int = 2, high_boxes: int = 1,
+                   ci_level: float = 0.95, min_cell: int = MIN_CELL):
+    """OLS of y on low/high dummies of every driver; returns (rows, r2, warnings).
 
     low: x <= scale_min + low_boxes - 1; high: x >= scale_max - high_boxes + 1; else middle.
     """
@@ -96,31 +117,43 @@ def penalty_reward(y, x, names, *, scale_min, scale_max, low_boxes: int = 2, hig
         else:
             fit = sm.OLS(y, design).fit(cov_type="HC3", use_t=True)
             r2 = float(fit.rsquared)
+            ci = np.asarray(fit.conf_int(alpha=1 - ci_level))
             for k, lab in enumerate(labels, start=1):
-                coef[lab] = (float(fit.params[k]), float(fit.bse[k]), float(fit.pvalues[k]))
+                coef[lab] = (float(fit.params[k]), float(fit.bse[k]), float(fit.pvalues[k]),
+                             float(ci[k, 0]), float(ci[k, 1]))
     rows = []
     for name, n_low, n_mid, n_high, lc, hc in info:
-        pen = coef.get((name, "low"), (np.nan,) * 3)
-        rew = coef.get((name, "high"), (np.nan,) * 3)
+        pen = coef.get((name, "low"), (np.nan,) * 5)
+        rew = coef.get((name, "high"), (np.nan,) * 5)
+        pen_counts = bool(pen[4] < 0 and n_low >= min_cell)      # upper limit below 0
+        rew_counts = bool(rew[3] > 0 and n_high >= min_cell)     # lower limit above 0
         rows.append({"driver": name, "low_max": float(lc), "high_min": float(hc),
                      "n_low": n_low, "n_middle": n_mid, "n_high": n_high,
                      "penalty": pen[0], "penalty_se_hc3": pen[1], "penalty_pvalue": pen[2],
+                     "penalty_lower": pen[3], "penalty_upper": pen[4],
                      "reward": rew[0], "reward_se_hc3": rew[1], "reward_pvalue": rew[2],
-                     "category": classify(pen[0], rew[0])})
+                     "reward_lower": rew[3], "reward_upper": rew[4],
+                     "category": classify(pen[0], rew[0], penalty_counts=pen_counts,
+                                          reward_counts=rew_counts)})
     return rows, r2, warnings
 
 
-def classify(penalty, reward, ratio: float = 2.0) -> str | None:
-    """Kano-style reading: 'basic' when |penalty| >= 2·reward, 'exciter' when reward >= 2·|penalty|,
-    else 'performance'. None when either is missing."""
+def classify(penalty, reward, ratio: float = CLASSIFY_RATIO, *, penalty_counts: bool = True,
+             reward_counts: bool = True) -> str | None:
+    """Kano-style reading with pen = max(-penalty, 0) and rew = max(reward, 0) (an effect of the
+    wrong sign counts as none): 'basic' when pen >= 2·rew, 'exciter' when rew >= 2·pen, else
+    'performance'. ``penalty_counts`` / ``reward_counts``: whether the effect is established
+    (right sign, confidence interval excluding 0, enough answers in its box); a label needs the
+    effects it rests on (basic: penalty; exciter: reward; performance: both), otherwise
+    "not determined". None when either coefficient is missing."""
     if not (np.isfinite(penalty) and np.isfinite(reward)):
         return None
     pen = max(-penalty, 0.0)
     rew = max(reward, 0.0)
     if pen == 0 and rew == 0:
-        return "no effect"
+        return NOT_DETERMINED
     if pen >= ratio * rew:
-        return "basic (must-be)"
+        return "basic (must-be)" if penalty_counts else NOT_DETERMINED
     if rew >= ratio * pen:
-        return "exciter (delighter)"
-    return "performance (linear)"
+        return "exciter (delighter)" if reward_counts else NOT_DETERMINED
+    return "performance (linear)" if (penalty_counts and reward_counts) else NOT_DETERMINED

@@ -161,14 +161,14 @@ class DriversResult:
                 for r in lst:
                     q = rk[r["driver"]]
                     rows.append({"measure": m, **r, "rank": q["rank"], "rank_lower": q["pct_lower"],
-                                 "rank_upper": q["pct_upper"], "p_top": q["p_top"]})
+                                 "rank_upper": q["pct_upper"], "top_rank_share": q["top_rank_share"]})
             t["Bootstrap"] = pd.DataFrame(rows)
         if self.ipa:
             t["IPA"] = pd.DataFrame(self.ipa["rows"])
         if self.penalty_reward:
             t["Penalty-reward"] = pd.DataFrame(self.penalty_reward["rows"])[
-                ["driver", "n_low", "n_middle", "n_high", "penalty", "penalty_pvalue", "reward",
-                 "reward_pvalue", "category"]]
+                ["driver", "n_low", "n_middle", "n_high", "penalty", "penalty_lower", "penalty_upper",
+                 "penalty_pvalue", "reward", "reward_lower", "reward_upper", "reward_pvalue", "category"]]
         return t
 
     # -- methods -----------------------------------------------------------------
@@ -219,22 +219,20 @@ class DriversResult:
                       "bias correction from the share of replicates below the estimate, acceleration "
                       f"from a jackknife ({b.jackknife_groups} leave-out groups; one row per group when n "
                       "is at most 1,000). Ranks (1 = most important) get percentile intervals and "
-                      "p_top, the share of replicates in which the driver ranks first."))
+                      "top_rank_share, the share of replicates in which the driver ranks first."))
         if self.ipa:
             m.append(("Importance-performance", "Martilla & James (1977). Importance = "
                       f"{self.ipa['importance']}; performance = {self.ipa['performance']} (mean score; "
                       "top2 = share answering in the two highest boxes; gap = mean − aspiration). "
-                      "Quadrants split at the mean importance and mean performance of the drivers unless "
-                      "cut-offs are given: Concentrate here (important, low), Keep up the good work "
-                      "(important, high), Low priority, Possible overkill."))
+                      f"Rule: {self.ipa['rule']}. Quadrants: Concentrate here (important, low), Keep up "
+                      "the good work (important, high), Low priority, Possible overkill."))
         if self.penalty_reward:
             pr = self.penalty_reward
             m.append(("Penalty-reward", f"Each driver coded low (bottom {pr['low_boxes']} box(es)) and "
                       f"high (top {pr['high_boxes']} box(es)) against the middle ({pr['scale']}); outcome "
                       "regressed on all dummies by OLS (HC3 SEs). Penalty = coefficient of low, reward = "
                       "coefficient of high (Brandt 1987; Conklin, Powaga & Lipovetsky 2004). Category: "
-                      "basic if |penalty| ≥ 2·reward, exciter if reward ≥ 2·|penalty|, else performance. "
-                      "Limits: box cut-offs are a convention and change the result; dummy coding discards "
+                      f"{pr['rule']}. Limits: box cut-offs are a convention and change the result; dummy coding discards "
                       "within-box information; correlated drivers make the coefficients unstable (as "
                       "betas); sparse boxes give wide errors; asymmetry found this way is descriptive, "
                       "not a causal test of Kano categories."))
