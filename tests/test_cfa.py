@@ -62,7 +62,9 @@ def test_to_dict_uses_design_names(result):
                                    "rmsea_ci_upper", "srmr", "aic", "bic"]
     assert {"lhs", "op", "rhs", "est", "se", "z", "pvalue", "std_all", "std_lv", "ci_lower"} <= set(d["estimates"][0])
     assert set(d["reliability"]["visual"]) >= {"cr", "cr_model", "ave", "sqrt_ave"}
-    assert d["warnings"] == []
+    # the HS three-factor model: RMSEA .092 misses the acceptable band (<= .08): poor, with a warning
+    assert d["fit_verdict"]["verdict"] == "poor" and d["fit_verdict"]["failed"] == ["RMSEA 0.092 > 0.08"]
+    assert len(d["warnings"]) == 1 and d["warnings"][0].startswith("poor fit of the CFA model: RMSEA 0.092 > 0.08")
 
 
 def test_cli_json_and_workbook(hs_path, tmp_path):

@@ -18,9 +18,15 @@ def hs():
     return pd.read_csv(DATASETS / "HolzingerSwineford1939.csv")
 
 
+# The HS configural model fits only so-so (lavaan: CFI .923, RMSEA .097, SRMR .068): under the
+# default configural gate (RMSEA <= .08) configural invariance is not established (see
+# test_configural_gate_on_hs). The step rules are tested here with the RMSEA cut-off relaxed.
+LAX = {"configural_rmsea": 0.10}
+
+
 @pytest.fixture(scope="module")
 def inv(hs):
-    return analyze_invariance(hs, HS_MODEL, "school")
+    return analyze_invariance(hs, HS_MODEL, "school", **LAX)
 
 
 def test_steps_match_lavaan(inv):
@@ -70,17 +76,18 @@ def test_verdict_rules_on_hs(inv, hs):
     assert [t["supported"] for t in inv.lrt] == [True, False, True]
     # Chen's joint rule: scalar's ΔRMSEA (0.0145) stays under 0.015, so it passes, but the
     # doubt raised by ΔCFI = -0.038 and the LRT is stated, never silent
-    by_chen = analyze_invariance(hs, HS_MODEL, "school", rule="chen")
+    by_chen = analyze_invariance(hs, HS_MODEL, "school", rule="chen", **LAX)
     assert by_chen.level == "strict"
     assert any(n.startswith("scalar invariance passes the chen rule but is doubtful by ΔCFI = -0.0385")
                for n in by_chen.notes)
-    by_lrt = analyze_invariance(hs, HS_MODEL, "school", rule="lrt", levels=("configural", "metric", "scalar"))
+    by_lrt = analyze_invariance(hs, HS_MODEL, "school", rule="lrt", levels=("configural", "metric", "scalar"),
+                                **LAX)
     assert by_lrt.level == "metric"
     assert [t["supported"] for t in by_lrt.lrt] == [True, False]
 
 
 def test_partial_invariance_frees_named_intercepts(hs, inv):
-    part = analyze_invariance(hs, HS_MODEL, "school", free=["x3 ~ 1", "x7~1"], rule="lrt")
+    part = analyze_invariance(hs, HS_MODEL, "school", free=["x3 ~ 1", "x7~1"], rule="lrt", **LAX)
     scalar = {s["step"]: s for s in part.steps}["scalar"]
     assert scalar["df"] == 60 - 2
     assert part.steps[0]["chisq"] == pytest.approx(inv.steps[0]["chisq"], abs=1e-6)   # configural unchanged

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 
 from cxstats.stats.sem import fit_sem
-from cxstats.stats.sem.diagnostics import FIML_METHODS, measurement_warnings
+from cxstats.stats.sem.diagnostics import FIML_METHODS, FIT_RULE, fit_verdict, fit_warning, measurement_warnings
 
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
             "srmr", "aic", "bic")
@@ -56,6 +56,7 @@ class CfaResult:
     warnings: list = field(default_factory=list)
     sem: object = field(default=None, repr=False)     # the SemFit (not serialised)
     missing: dict = field(default_factory=dict)       # how missing values were handled, who contributed
+    fit_verdict: dict = field(default_factory=dict)   # {verdict, rule, failed} (Hu & Bentler 1999)
 
     def to_dict(self) -> dict:
         def mat(df):
@@ -67,6 +68,7 @@ class CfaResult:
         if len(self.group_labels) > 1:
             out["groups"] = dict(zip(self.group_labels, self.n_by_group))
         out["fit"] = self.fit
+        out["fit_verdict"] = self.fit_verdict
         out["estimates"] = est
         out["r2"] = self.r2 if len(self.group_labels) > 1 else next(iter(self.r2.values()), {})
         if self.reliability is not None:
@@ -86,6 +88,8 @@ class CfaResult:
         fit = pd.DataFrame({"measure": list(self.fit), "value": [
             v if not isinstance(v, dict) else ", ".join(f"{k}: {x:.3f}" for k, x in v.items())
             for v in self.fit.values()]})
+        if self.fit_verdict:
+            fit = pd.concat([fit, pd.DataFrame(verdict_rows(self.fit_verdict))], ignore_index=True)
         if self.missing:
             fit = pd.concat([pd.DataFrame({"measure": [f"missing: {k}" for k in self.missing],
                                            "value": list(self.missing.values())}), fit], ignore_index=True)
@@ -106,6 +110,12 @@ class CfaResult:
         return methods_text(self.missing.get("method", "listwise"))
 
 
+def verdict_rows(verdict: dict) -> dict:
+    """The fit verdict as rows of a measure/value table."""
+    return {"measure": ["fit verdict", "fit verdict rule", "fit cut-offs missed"],
+            "value": [verdict["verdict"], verdict["rule"], "; ".join(verdict["failed"]) or "none"]}
+
+
 def methods_text(missing: str = "listwise") -> list:
     extra = [FIML_METHODS] if missing == "ml" else []
     return extra + [
@@ -119,6 +129,8 @@ def methods_text(missing: str = "listwise") -> list:
          "lavaan's srmr (Bentler: residuals scaled by the sample SDs, means included with a mean structure, "
          "n-weighted over groups); AIC = -2logL + 2k, BIC = -2logL + k*log(N). Rough guides (Hu & Bentler "
          "1999): CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08."),
+        ("Fit verdict", FIT_RULE + ". The verdict and the cut-offs missed are reported with the indices; "
+         "a poor fit gives a warning."),
         ("Composite reliability", "semTools::compRelSEM: omega = (sum lambda)^2 psi / (1'S1) (obs.var = TRUE, "
          "sample total variance) and with the model-implied total variance (obs.var = FALSE). Classic "
          "Fornell-Larcker CR = (sum l)^2/((sum l)^2 + sum(1-l^2)) from standardized loadings. Guide: >= 0.70."),
@@ -161,6 +173,8 @@ def cfa_from_fit(fit, model: str, data=None) -> CfaResult:
                     converged=bool(fit.converged), fit=fit_dict(fit.fit_measures()), estimates=est,
                     r2=r2, warnings=list(fit.warnings) + measurement_warnings(fit), sem=fit,
                     missing=dict(fit.missing_info))
+    res.fit_verdict = fit_verdict(res.fit, res.converged)
+    res.warnings.extend(fit_warning(res.fit_verdict, "the CFA model"))
     if fit.pt.ngroups == 1 and fit.pt.lv:
         # with FIML the HTMT correlations come from the EM moments (as the reliabilities)
         rel, notes = reliability_validity(fit, data if fit.missing == "listwise" else None)

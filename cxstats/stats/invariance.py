@@ -25,6 +25,13 @@ level whose step and all steps before it pass the chosen rule:
 Whatever the rule, a step that passes it but fails another criterion is
 named in ``notes`` (never silently).
 
+Configural invariance needs an acceptably fitting configural model first: by default
+CFI >= .90, RMSEA <= .08 and SRMR <= .08 (``configural_cfi``, ``configural_rmsea``,
+``configural_srmr``); otherwise the verdict is "configural invariance not established"
+(level None, ``construct_verdicts`` 'none') and no later step is supported. A saturated
+configural model (df = 0, e.g. one factor of 3 items) fits perfectly by construction: it is
+accepted and said so.
+
 The analysis' entry point is :func:`analyze_invariance`: a lavaan model tested as a whole
 (:func:`model_invariance`, a :class:`ModelInvarianceResult`) or a mapping of constructs to
 their items tested one by one (:func:`construct_invariance`, a
@@ -46,7 +53,7 @@ from dataclasses import dataclass, field
 
 from cxstats.errors import InputError
 from cxstats.stats.sem import build_partable, fit_sem, has_missing
-from cxstats.stats.sem.diagnostics import FIML_METHODS
+from cxstats.stats.sem.diagnostics import FIML_METHODS, failed_cutoffs
 from cxstats.stats.sem.partable import ModelOptions, param_key, parse_param
 from cxstats.stats.sem.syntax import parse_model
 
@@ -55,6 +62,7 @@ GROUP_EQUAL = {"configural": (), "metric": ("loadings",), "scalar": ("loadings",
                "strict": ("loadings", "intercepts", "residuals")}
 DCFI, DRMSEA = -0.010, 0.015
 RULES = ("chen", "cfi", "lrt")
+CONFIGURAL_CFI, CONFIGURAL_RMSEA, CONFIGURAL_SRMR = 0.90, 0.08, 0.08
 STEP_KEYS = ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
              "srmr", "aic", "bic", "logl")
 
@@ -87,6 +95,7 @@ class ModelInvarianceResult(InvarianceResult):
     warnings: list = field(default_factory=list)
     fits: dict = field(default_factory=dict, repr=False)   # level -> SemFit
     missing: dict = field(default_factory=dict)            # how missing values were handled
+    configural_fit: dict = field(default_factory=dict)     # {verdict, rule, failed, cutoffs}
 
     @property
     def means_comparable(self) -> bool:
@@ -104,6 +113,7 @@ class ModelInvarianceResult(InvarianceResult):
         return {"model": self.model, "groups": dict(zip(self.group_labels, self.n_by_group)),
                 "free": self.free, "rule": self.rule, "missing": self.missing,
                 "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA, "alpha": self.alpha},
+                "configural_fit": self.configural_fit,
                 "level": self.level, "means_comparable": self.means_comparable, "verdict": self.verdict,
                 "steps": self.steps, "lrt": self.lrt, "notes": self.notes, "warnings": self.warnings}
 
@@ -112,10 +122,13 @@ class ModelInvarianceResult(InvarianceResult):
 
         steps = pd.DataFrame([{k: v for k, v in s.items() if k != "chisq_by_group"} for s in self.steps])
         lrt = pd.DataFrame(self.lrt)
-        verdict = pd.DataFrame({"item": ["level supported", "means comparable", "rule", "verdict"] +
+        cf = self.configural_fit or {}
+        verdict = pd.DataFrame({"item": ["level supported", "means comparable", "rule", "verdict",
+                                         "configural fit", "configural fit rule", "configural cut-offs missed"] +
                                 [f"note {i + 1}" for i in range(len(self.notes))],
                                 "value": [self.level or "none", "yes" if self.means_comparable else "no",
-                                          self.rule, self.verdict] + self.notes})
+                                          self.rule, self.verdict, cf.get("verdict", ""), cf.get("rule", ""),
+                                          "; ".join(cf.get("failed", [])) or "none"] + self.notes})
         return {"Invariance steps": steps, "Invariance tests": lrt, "Invariance verdict": verdict}
 
     def methods(self) -> list:
@@ -125,7 +138,8 @@ class ModelInvarianceResult(InvarianceResult):
                  "loadings), scalar (+ equal intercepts, latent means free after the first group), strict "
                  "(+ equal residual variances); group.partial frees named parameters. Each step is compared "
                  "with the previous one by the chi-square difference test (lavTestLRT, standard), ΔCFI and "
-                 "ΔRMSEA. Verdict rule: " + _rule_text(self.rule, self.alpha) + ". Means of a construct are "
+                 "ΔRMSEA. Verdict rule: " + _rule_text(self.rule, self.alpha) + ". " +
+                 (self.configural_fit or {}).get("rule", "") + ". Means of a construct are "
                  "comparable between groups only under scalar invariance.")]
 
 
@@ -149,28 +163,67 @@ def _fails(rule, dcfi, drmsea, p, alpha) -> bool:
 
 
 def analyze_invariance(data, model, group, *, group_labels=None, free=None, rule: str = "cfi",
-                       alpha: float = 0.05, levels=LEVELS, std_lv: bool = False, missing: str = "auto") -> InvarianceResult:
+                       alpha: float = 0.05, levels=LEVELS, std_lv: bool = False, missing: str = "auto",
+                       configural_cfi: float = CONFIGURAL_CFI, configural_rmsea: float = CONFIGURAL_RMSEA,
+                       configural_srmr: float = CONFIGURAL_SRMR) -> InvarianceResult:
     """Measurement invariance of ``model`` across ``group`` (column name or per-row labels).
 
     ``model``: lavaan syntax (or a parsed model), tested as a whole (:func:`model_invariance`;
     ``free``: a list of parameters released in every step), or a mapping ``{construct: [items]}``
     whose constructs are tested one by one (:func:`construct_invariance`; ``free``: a mapping
     ``{construct: [parameters]}``). ``missing``: ``"auto"`` (full-information ML when a model
-    variable has missing values, else plain ML), ``"ml"`` or ``"listwise"``."""
+    variable has missing values, else plain ML), ``"ml"`` or ``"listwise"``. ``configural_cfi``,
+    ``configural_rmsea``, ``configural_srmr``: the fit the configural model needs (CFI at least,
+    RMSEA and SRMR at most) for configural invariance to be established."""
+    gate = _gate(configural_cfi, configural_rmsea, configural_srmr)
     if isinstance(model, dict):
         if free is not None and not isinstance(free, dict):
             raise InputError("free maps a construct to the parameters released, e.g. {web: ['q3 ~ 1']}",
                              option="free")
         return construct_invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
-                                    free=free, missing=missing)
+                                    free=free, missing=missing, **gate)
     if isinstance(free, dict):
         raise InputError("free lists parameters of the model, e.g. ['x3 ~ 1']", option="free")
     return model_invariance(data, model, group, group_labels=group_labels, free=free or (), levels=levels,
-                            rule=rule, alpha=alpha, std_lv=std_lv, missing=missing)
+                            rule=rule, alpha=alpha, std_lv=std_lv, missing=missing, **gate)
+
+
+def _gate(cfi, rmsea, srmr) -> dict:
+    """The configural fit cut-offs, checked."""
+    for name, v, hi in (("configural_cfi", cfi, 1.0), ("configural_rmsea", rmsea, None),
+                        ("configural_srmr", srmr, None)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v) or v < 0 or \
+                (hi is not None and v > hi):
+            raise InputError(f"{name} must be a number {'between 0 and 1' if hi else 'of at least 0'} "
+                             f"(got {v!r})", option=name)
+    return {"configural_cfi": float(cfi), "configural_rmsea": float(rmsea), "configural_srmr": float(srmr)}
+
+
+def configural_rule(gate: dict) -> str:
+    return (f"configural invariance needs an acceptable configural model: CFI >= {gate['configural_cfi']:.2f}, "
+            f"RMSEA <= {gate['configural_rmsea']:.2f} and SRMR <= {gate['configural_srmr']:.2f} (a saturated "
+            "configural model, df = 0, fits by construction and is accepted)")
+
+
+def configural_fit(step: dict, converged: bool, gate: dict) -> dict:
+    """The configural model's fit against the gate: {verdict, rule, failed, cutoffs}; verdict
+    'acceptable', 'saturated' (df = 0), 'poor' or 'not converged'."""
+    out = {"rule": configural_rule(gate), "cutoffs": {"cfi": gate["configural_cfi"],
+                                                      "rmsea": gate["configural_rmsea"],
+                                                      "srmr": gate["configural_srmr"]}}
+    if not converged:
+        return {"verdict": "not converged", "failed": ["the configural model did not converge"], **out}
+    if step.get("df") == 0:
+        return {"verdict": "saturated", "failed": [], **out}
+    failed = failed_cutoffs(step, {"cfi": gate["configural_cfi"], "rmsea": gate["configural_rmsea"],
+                                   "srmr": gate["configural_srmr"]})
+    return {"verdict": "poor" if failed else "acceptable", "failed": failed, **out}
 
 
 def model_invariance(data, model: str, group, *, group_labels=None, free=(), levels=LEVELS, rule: str = "cfi",
-                     alpha: float = 0.05, std_lv: bool = False, missing: str = "auto") -> ModelInvarianceResult:
+                     alpha: float = 0.05, std_lv: bool = False, missing: str = "auto",
+                     configural_cfi: float = CONFIGURAL_CFI, configural_rmsea: float = CONFIGURAL_RMSEA,
+                     configural_srmr: float = CONFIGURAL_SRMR) -> ModelInvarianceResult:
     """Fit the invariance sequence of ``model`` across ``group`` (column name or per-row labels).
 
     ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
@@ -179,6 +232,7 @@ def model_invariance(data, model: str, group, *, group_labels=None, free=(), lev
     2(logL_H1 - logL), the H1 log-likelihood cancelling)."""
     if rule not in RULES:
         raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
+    gate = _gate(configural_cfi, configural_rmsea, configural_srmr)
     levels = [lv for lv in LEVELS if lv in levels]
     parsed = parse_model(model) if isinstance(model, str) else model
     if isinstance(group, str):
@@ -202,7 +256,7 @@ def model_invariance(data, model: str, group, *, group_labels=None, free=(), lev
             msg = w if data_note else f"{lv}: {w}"     # data warnings once, model warnings per step
             if msg not in warnings:
                 warnings.append(msg)
-    return _assemble(parsed.text, fits, free, rule, alpha, warnings)
+    return _assemble(parsed.text, fits, free, rule, alpha, warnings, gate)
 
 
 def _check_free(parsed, free):
@@ -220,7 +274,7 @@ def _check_free(parsed, free):
     return out
 
 
-def _assemble(model_text, fits, free, rule, alpha, warnings) -> ModelInvarianceResult:
+def _assemble(model_text, fits, free, rule, alpha, warnings, gate) -> ModelInvarianceResult:
     from scipy.stats import chi2
 
     levels = list(fits)
@@ -233,6 +287,9 @@ def _assemble(model_text, fits, free, rule, alpha, warnings) -> ModelInvarianceR
         d["chisq_by_group"] = fm.get("chisq_by_group")
         steps.append(d)
     level = levels[0] if fits[levels[0]].converged else None
+    conf = configural_fit(steps[0], bool(fits[levels[0]].converged), gate)
+    if level is not None and conf["verdict"] == "poor":
+        level = None
     broken = level is None
     first = fits[levels[0]]
     G, N = first.pt.ngroups, first.ntotal
@@ -263,7 +320,16 @@ def _assemble(model_text, fits, free, rule, alpha, warnings) -> ModelInvarianceR
         else:
             broken = True
     labels = list(first.stats.group_labels)
-    if level is None:
+    if conf["verdict"] == "saturated":
+        notes.insert(0, "the configural model is saturated (df = 0, e.g. one factor of 3 items): it reproduces "
+                        "each group's data exactly, so its fit cannot be tested; configural invariance is "
+                        "accepted as such")
+    if level is None and conf["verdict"] == "poor":
+        verdict = ("configural invariance not established: the configural model does not fit acceptably ("
+                   + ", ".join(conf["failed"]) + f"; {conf['rule']}); invariance cannot be assessed and "
+                   "means are not comparable between groups")
+        warnings = list(warnings) + [verdict]
+    elif level is None:
         verdict = "the configural model did not converge: invariance cannot be assessed"
     else:
         verdict = f"{level} invariance supported ({_rule_text(rule, alpha)})"
@@ -274,7 +340,7 @@ def _assemble(model_text, fits, free, rule, alpha, warnings) -> ModelInvarianceR
     return ModelInvarianceResult(model=model_text, group_labels=labels, n_by_group=list(first.stats.n),
                             free=list(free), rule=rule, alpha=alpha, steps=steps, lrt=lrt, level=level,
                             verdict=verdict, notes=notes, warnings=warnings, fits=fits,
-                            missing=dict(first.missing_info))
+                            missing=dict(first.missing_info), configural_fit=conf)
 
 
 # ---------------------------------------------------------------------------- per construct
@@ -292,6 +358,9 @@ class ConstructInvariance:
         d = {"construct": self.construct, "items": self.items, "level": self.level or "not testable",
              "means_comparable": self.means_comparable, "reason": self.reason}
         if self.result is not None:
+            if self.result.configural_fit.get("verdict") == "poor":
+                d["level"] = "none"
+            d["configural_fit"] = self.result.configural_fit
             d["steps"] = [{k: s[k] for k in ("step", "chisq", "df", "cfi", "rmsea", "srmr")} for s in self.result.steps]
             d["lrt"] = self.result.lrt
             d["notes"] = self.result.notes
@@ -305,6 +374,9 @@ class ConstructInvarianceResult(InvarianceResult):
     rule: str
     constructs: list              # ConstructInvariance
     warnings: list = field(default_factory=list)
+    gate: dict = field(default_factory=lambda: {"configural_cfi": CONFIGURAL_CFI,
+                                                "configural_rmsea": CONFIGURAL_RMSEA,
+                                                "configural_srmr": CONFIGURAL_SRMR})
 
     @property
     def construct_verdicts(self) -> dict:
@@ -327,6 +399,7 @@ class ConstructInvarianceResult(InvarianceResult):
     def to_dict(self) -> dict:
         return {"groups": self.group_labels, "rule": self.rule,
                 "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA},
+                "configural_rule": configural_rule(self.gate),
                 "construct_verdicts": self.construct_verdicts,
                 "constructs": [c.to_dict() for c in self.constructs], "warnings": self.warnings}
 
@@ -335,8 +408,11 @@ class ConstructInvarianceResult(InvarianceResult):
 
         rows = []
         for c in self.constructs:
-            r = {"construct": c.construct, "items": len(c.items), "level": c.level or "not testable",
-                 "means_comparable": "yes" if c.means_comparable else "no"}
+            poor = c.result is not None and c.result.configural_fit.get("verdict") == "poor"
+            r = {"construct": c.construct, "items": len(c.items),
+                 "level": c.level or ("none (configural fit poor)" if poor else "not testable"),
+                 "means_comparable": "yes" if c.means_comparable else "no",
+                 "configural_fit": c.result.configural_fit.get("verdict", "") if c.result is not None else ""}
             if c.result is not None and c.result.missing:
                 r["missing"] = c.result.missing.get("method")
                 r["n"] = c.result.missing.get("n_used")
@@ -353,17 +429,20 @@ class ConstructInvarianceResult(InvarianceResult):
         return [("Invariance by construct",
                  "Each construct's one-factor model is fitted across the groups through configural, metric, "
                  "scalar and strict steps; the construct's level is the highest step passing the rule "
-                 f"({_rule_text(self.rule, 0.05)}). Means are comparable under scalar invariance. Constructs "
+                 f"({_rule_text(self.rule, 0.05)}); {configural_rule(self.gate)}, otherwise the construct's "
+                 "level is none. Means are comparable under scalar invariance. Constructs "
                  "with fewer than 3 items cannot be tested on their own.")]
 
 
 def construct_invariance(data, constructs: dict, group, *, group_labels=None, rule: str = "cfi",
-                         alpha: float = 0.05, free: dict | None = None,
-                         missing: str = "auto") -> ConstructInvarianceResult:
+                         alpha: float = 0.05, free: dict | None = None, missing: str = "auto",
+                         configural_cfi: float = CONFIGURAL_CFI, configural_rmsea: float = CONFIGURAL_RMSEA,
+                         configural_srmr: float = CONFIGURAL_SRMR) -> ConstructInvarianceResult:
     """Per-construct invariance: ``constructs`` maps construct id -> item columns. ``missing`` as in
     :func:`model_invariance`, decided per construct (``"auto"``: FIML when its items have missing values)."""
     if rule not in RULES:
         raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
+    gate = _gate(configural_cfi, configural_rmsea, configural_srmr)
     if isinstance(group, str):
         group = data[group].tolist()
     out, warnings, labels, fiml = [], [], None, []
@@ -379,7 +458,7 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
         model = f"{lvname} =~ " + " + ".join(items)
         try:
             res = model_invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
-                             free=(free or {}).get(cid, ()), missing=missing)
+                             free=(free or {}).get(cid, ()), missing=missing, **gate)
         except InputError as exc:
             out.append(ConstructInvariance(cid, items, None, False, f"could not be fitted: {exc.reason}"))
             continue
@@ -387,12 +466,12 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
         warnings.extend(f"{cid}: {w}" for w in res.warnings if not w.startswith("missing data:"))
         if res.missing.get("method") == "ml":
             fiml.append(f"{cid} ({res.missing['n_used']} respondents, {res.missing['n_incomplete']} incomplete)")
-        out.append(ConstructInvariance(cid, items, res.level, res.means_comparable,
-                                       "; ".join(res.notes), res))
+        reason = "; ".join(([res.verdict] if res.level is None else []) + res.notes)
+        out.append(ConstructInvariance(cid, items, res.level, res.means_comparable, reason, res))
     if fiml:
         warnings.insert(0, "missing data: full-information ML (lavaan missing = \"ml\") for the constructs with "
                         "missing answers: " + "; ".join(fiml) + "; the others had complete answers")
-    return ConstructInvarianceResult(labels or [], rule, out, warnings)
+    return ConstructInvarianceResult(labels or [], rule, out, warnings, gate)
 
 
 def _safe(name: str) -> str:

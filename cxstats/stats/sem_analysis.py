@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from cxstats.errors import InputError, ModelError
 from cxstats.stats.sem import CompiledModel, SampleStats, fit_sem
-from cxstats.stats.sem.diagnostics import FIML_METHODS, measurement_warnings
+from cxstats.stats.sem.diagnostics import FIML_METHODS, FIT_RULE, fit_verdict, fit_warning, measurement_warnings
 from cxstats.stats.sem.fiml import FimlData, FimlModel, GroupPatterns
 from cxstats.stats.sem.syntax import evaluate_expression
 
@@ -44,6 +44,9 @@ class SemResult:
     warnings: list = field(default_factory=list)
     sem: object = field(default=None, repr=False)
     missing: dict = field(default_factory=dict)       # how missing values were handled, who contributed
+    fit_verdict: dict = field(default_factory=dict)   # {verdict, rule, failed} (Hu & Bentler 1999)
+    model_source: str = "given"                       # "given" or "built from the spec"
+    structure: str | None = None                      # for a built model: full or partial mediation
 
     def defined(self):
         return self.estimates[self.estimates["op"] == ":="]
@@ -57,9 +60,10 @@ class SemResult:
         return rows.iloc[0].to_dict()
 
     def to_dict(self) -> dict:
-        return {"model": self.model, "estimator": "ML", "n": self.n, "converged": self.converged,
+        return {"model": self.model, "model_syntax": self.model, "model_source": self.model_source,
+                "structure": self.structure, "estimator": "ML", "n": self.n, "converged": self.converged,
                 "admissible": self.admissible, "missing": self.missing, "fit": self.fit,
-                "estimates": self.estimates.to_dict(orient="records"), "r2": self.r2,
+                "fit_verdict": self.fit_verdict, "estimates": self.estimates.to_dict(orient="records"), "r2": self.r2,
                 "bootstrap": self.bootstrap or None, "warnings": self.warnings}
 
     def tables(self) -> dict:
@@ -67,12 +71,20 @@ class SemResult:
 
         measures = [f"missing: {k}" for k in self.missing] + list(self.fit)
         values = list(self.missing.values()) + list(self.fit.values())
+        if self.fit_verdict:
+            measures += ["fit verdict", "fit verdict rule", "fit cut-offs missed"]
+            values += [self.fit_verdict["verdict"], self.fit_verdict["rule"],
+                       "; ".join(self.fit_verdict["failed"]) or "none"]
+        lines = [ln for ln in self.model.splitlines() if ln.strip()]
+        model = pd.DataFrame({"item": ["source", "structure"] + ["syntax"] * len(lines),
+                              "value": [self.model_source, self.structure or "as written in the model"] + lines})
         out = {"Fit": pd.DataFrame({"measure": measures, "value": values}),
                "Estimates": self.estimates[self.estimates["op"] != ":="].reset_index(drop=True)}
         d = self.defined()
         if len(d):
             out["Defined effects"] = d.reset_index(drop=True)
         out["R2"] = pd.DataFrame({"variable": list(self.r2), "r2": list(self.r2.values())})
+        out["Model"] = model
         return out
 
     def methods(self) -> list:
@@ -82,8 +94,12 @@ class SemResult:
              "fixed.x); S with divisor N; SEs from the expected information matrix with complete data or "
              "listwise deletion, from the observed information with FIML. Checked against lavaan 0.6-14 to "
              "1e-3 (tests/fixtures/reference_extra)."),
+            ("Model", f"Model {self.model_source}" + (f", {self.structure}" if self.structure else "") +
+             ": " + "; ".join(ln.strip() for ln in self.model.splitlines() if ln.strip())),
             ("Fit indices", "chisq = N*F_ML, CFI/TLI against the independence model, RMSEA with 90% CI, SRMR "
              "(lavaan's srmr), AIC/BIC from the log-likelihood."),
+            ("Fit verdict", FIT_RULE + ". The verdict and the cut-offs missed are reported with the indices; "
+             "a poor fit gives a warning."),
             ("Defined effects", "':=' parameters (indirect effect a*b, total effect c + a*b) evaluated at the "
              "estimates; SE by the delta method (gradient of the expression times the parameter covariance)."),
             ("Admissibility", "Negative variances (Heywood cases), standardized values beyond +/-1 and a "
@@ -225,7 +241,9 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
     fm = fit.fit_measures()
     fitd = {k: fm[k] for k in FIT_KEYS}
     fitd.update({k: fm[k] for k in ("npar", "ntotal", "logl", "baseline_chisq", "baseline_df") if k in fm})
+    verdict = fit_verdict(fitd, bool(fit.converged))
     warns = list(fit.warnings) + _extra_admissibility(fit) + measurement_warnings(fit)
+    warns += fit_warning(verdict, "the structural model")
     est = fit.estimates(level=level)
     cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]
     est = est[[c for c in cols if c in est.columns]].copy()
@@ -280,4 +298,4 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
     if not admissible and fit.converged:
         warns.insert(0, "the solution is inadmissible (see the warnings below): do not interpret these estimates")
     return SemResult(model, fit.ntotal, bool(fit.converged), bool(admissible), fitd, est.reset_index(drop=True),
-                     fit.r2(), boot, warns, fit, dict(fit.missing_info))
+                     fit.r2(), boot, warns, fit, dict(fit.missing_info), fit_verdict=verdict)

@@ -18,7 +18,9 @@ staff when comparing respondent types one construct at a time), ``by_construct``
 (cfi | chen | lrt; default cfi), ``free`` (parameters released in every step: a list for a
 whole model, e.g. ``['x3 ~ 1']``, or a mapping construct -> list, e.g. ``{web: ['q3 ~ 1']}``),
 ``std_lv``, ``missing`` (auto | ml | listwise; default auto: full-information ML when the
-items have missing answers).
+items have missing answers), ``configural_cfi`` / ``configural_rmsea`` / ``configural_srmr``
+(default .90 / .08 / .08: the fit the configural model needs before configural invariance is
+established; otherwise the verdict is "none" and the gaps step does not compare the means).
 """
 
 from __future__ import annotations
@@ -47,8 +49,16 @@ class Options(StepOptions):
     free: list[str] | dict[str, list[str]] | None = None   # equality constraints released
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
+    configural_cfi: float = 0.90          # the configural model needs CFI >= this ...
+    configural_rmsea: float = 0.08        # ... RMSEA <= this ...
+    configural_srmr: float = 0.08         # ... and SRMR <= this for configural invariance
 
     def validate(self):
+        for name, hi in (("configural_cfi", 1.0), ("configural_rmsea", None), ("configural_srmr", None)):
+            v = getattr(self, name)
+            if v < 0 or (hi is not None and v > hi):
+                raise InputError(f"{name} must be {'between 0 and 1' if hi else 'at least 0'} (got {v})",
+                                 option=name)
         if self.groups is not None:
             self.groups = [str(g) for g in self.groups]
             if len(self.groups) < 2:
@@ -86,7 +96,8 @@ def _whole(ctx, options, frame, model, groups, notes):
                          "['x3 ~ 1'] (a mapping construct -> parameters is for by_construct)", option="free")
     try:
         result = analyze_invariance(frame, model, groups, group_labels=options.groups, free=options.free or [],
-                                    rule=options.rule, std_lv=options.std_lv, missing=options.missing)
+                                    rule=options.rule, std_lv=options.std_lv, missing=options.missing,
+                                    **_gate(options))
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
@@ -96,6 +107,11 @@ def _whole(ctx, options, frame, model, groups, notes):
         warnings = [w for w in warnings if "without a group value" not in w]
     result.warnings = notes + warnings
     return result
+
+
+def _gate(options) -> dict:
+    return {"configural_cfi": options.configural_cfi, "configural_rmsea": options.configural_rmsea,
+            "configural_srmr": options.configural_srmr}
 
 
 def _restrict(groups, wanted, column):
@@ -162,8 +178,10 @@ def _by_construct(ctx, options):
     if not scales:
         raise InputError("no construct to test", option="constructs")
     result = analyze_invariance(data.reset_index(drop=True), scales, labels, group_labels=wanted,
-                                rule=options.rule, free=options.free or {}, missing=options.missing)
-    untested = [c.construct for c in result.constructs if c.level is None]
+                                rule=options.rule, free=options.free or {}, missing=options.missing,
+                                **_gate(options))
+    untested = [c.construct for c in result.constructs
+                if c.level is None and (c.result is None or c.result.configural_fit.get("verdict") != "poor")]
     if untested:
         result.warnings.append("no invariance verdict (fewer than 3 items or not estimable): "
                                + ", ".join(untested) + "; their group means are compared without this check")

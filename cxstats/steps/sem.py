@@ -7,7 +7,8 @@ spec (:func:`spec_model`: each construct measured by its items, constructs -> sa
 (CSAT) -> loyalty (repurchase, NPS), with ``ind_<construct>`` indirect effects); customers'
 answers only. Without a spec (one plain file): the lavaan ``model`` is required.
 
-Options: ``model`` (lavaan syntax), ``bootstrap`` (replicates, default 0 = none), ``ci``
+Options: ``model`` (lavaan syntax), ``direct_paths`` (with a spec and no ``model``: add
+construct -> loyalty paths, partial instead of full mediation), ``bootstrap`` (replicates, default 0 = none), ``ci``
 (percentile | bc), ``std_lv`` (unit factor variances), ``missing`` (auto | ml | listwise;
 default auto: full-information ML when the model's variables have missing answers, else plain
 ML). The seed is the run's seed.
@@ -33,6 +34,7 @@ class Options(StepOptions):
     ci: Literal["percentile", "bc"] = "percentile"  # bootstrap interval
     std_lv: bool = False                           # identify factors by unit variances
     missing: Missing = "auto"                      # auto | ml | listwise
+    direct_paths: bool = False                     # spec model: also construct -> loyalty paths
 
     def validate(self):
         if self.bootstrap < 0:
@@ -40,30 +42,47 @@ class Options(StepOptions):
                              option="bootstrap")
         if self.model is not None and not self.model.strip():
             raise InputError("the model is empty: give lavaan syntax, e.g. 'y ~ x'", option="model")
+        if self.direct_paths and self.model is not None:
+            raise InputError("direct_paths adds construct -> loyalty paths to the model built from the spec; "
+                             "with a model of your own, write the paths into it (e.g. 'loyalty ~ c1*web')",
+                             option="direct_paths")
 
 
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.sem_analysis import analyze_sem
 
+    built = ctx.has_spec and not options.model
     if ctx.has_spec:
-        text = options.model or spec_model(ctx.spec)
+        text = options.model or spec_model(ctx.spec, direct_paths=options.direct_paths)
         frame = ctx.survey.customers().reset_index(drop=True)
     else:
         ctx.one_file()   # several files are read through a spec
+        if options.direct_paths:
+            raise InputError("direct_paths adds construct -> loyalty paths to the model built from a study "
+                             "spec; without a spec, write the paths into the model", option="direct_paths")
         if not options.model:
             raise InputError("give a lavaan model (inline syntax or @file), or a study spec (its "
                              "structural model)", option="model")
         text = options.model
         frame = _plain_frame(ctx, text, options.std_lv)
     try:
-        return analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
-                           std_lv=options.std_lv, missing=options.missing,
-                           progress=ctx.progress("sem bootstrap") if options.bootstrap else None)
+        result = analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
+                             std_lv=options.std_lv, missing=options.missing,
+                             progress=ctx.progress("sem bootstrap") if options.bootstrap else None)
     except InputError as exc:
         data_problem = exc.column is not None or "sample covariance" in exc.reason
         if exc.file is None and exc.option is None and ctx.source and data_problem:
             exc.file = ctx.source  # a problem of the data (constant or collinear columns): name the file
         raise
+    if built:
+        result.model_source = "built from the spec"
+        result.structure = PARTIAL if options.direct_paths else FULL
+    return result
+
+
+FULL = ("full mediation (no direct paths): constructs -> satisfaction -> loyalty; the constructs act on "
+        "loyalty only through satisfaction (direct_paths adds construct -> loyalty paths)")
+PARTIAL = ("partial mediation (direct paths): constructs -> satisfaction -> loyalty and constructs -> loyalty")
 
 
 def _plain_frame(ctx, text, std_lv):
@@ -82,11 +101,13 @@ def _plain_frame(ctx, text, std_lv):
     return load_numeric(path, pt.ov, table=table)
 
 
-def spec_model(spec, *, loyalty=None, satisfaction=None) -> str:
+def spec_model(spec, *, loyalty=None, satisfaction=None, direct_paths: bool = False) -> str:
     """Lavaan syntax from a study spec: each construct measured by its items; constructs ->
     satisfaction (the CSAT outcome) -> loyalty (a factor of the repurchase/retention and NPS
     outcomes when there are two or more, else the single outcome); labelled paths and
-    ``ind_<construct> := b_<construct> * g`` indirect effects on loyalty."""
+    ``ind_<construct> := b_<construct> * g`` indirect effects on loyalty: full mediation.
+    ``direct_paths``: also construct -> loyalty paths ``c_<construct>`` (partial mediation), with
+    ``total_<construct> := c_<construct> + b_<construct>*g``."""
     constructs = spec.constructs()
     if not constructs:
         raise InputError("the spec has no constructs", file=spec.source)
@@ -109,7 +130,13 @@ def spec_model(spec, *, loyalty=None, satisfaction=None) -> str:
     else:
         target = loy[0]
     lines.append(f"{sat} ~ " + " + ".join(f"b_{c.id}*{c.id}" for c in constructs))
-    lines.append(f"{target} ~ g*{sat}")
+    if direct_paths:
+        lines.append(f"{target} ~ g*{sat} + " + " + ".join(f"c_{c.id}*{c.id}" for c in constructs))
+    else:
+        lines.append(f"{target} ~ g*{sat}")
     for c in constructs:
         lines.append(f"ind_{c.id} := b_{c.id}*g")
+    if direct_paths:
+        for c in constructs:
+            lines.append(f"total_{c.id} := c_{c.id} + b_{c.id}*g")
     return "\n".join(lines) + "\n"

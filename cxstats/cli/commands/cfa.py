@@ -35,6 +35,14 @@ MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"m
               help="Invariance verdict rule: cfi = a step fails when ΔCFI <= -0.01 (Cheung & Rensvold "
                    "2002); chen = only when ΔCFI <= -0.01 together with ΔRMSEA >= 0.015 (laxer); "
                    "lrt = chi-square difference p < .05 (strict at large n).")
+@click.option("--configural-cfi", "configural_cfi", type=float, metavar="X",
+              help="With --invariance: the CFI the configural model needs (default .90) before configural "
+                   "invariance is established; a worse configural model gives 'configural invariance not "
+                   "established' (no means comparison).")
+@click.option("--configural-rmsea", "configural_rmsea", type=float, metavar="X",
+              help="With --invariance: the largest RMSEA of an acceptable configural model (default .08).")
+@click.option("--configural-srmr", "configural_srmr", type=float, metavar="X",
+              help="With --invariance: the largest SRMR of an acceptable configural model (default .08).")
 @click.option("--std-lv", "std_lv", is_flag=True,
               help="Identify factors by fixing their variances to 1 (all loadings free) instead of fixing "
                    "the first loading to 1.")
@@ -51,7 +59,7 @@ MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"m
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, group, invariance, free, rule, std_lv, missing, constructs, respondents, by_construct,
+def command(data, model, group, invariance, free, rule, configural_cfi, configural_rmsea, configural_srmr, std_lv, missing, constructs, respondents, by_construct,
             spec_path, json_path, xlsx_path, quiet):
     """Confirmatory factor analysis (ML) with fit, reliability and validity; measurement invariance.
 
@@ -91,11 +99,24 @@ def command(data, model, group, invariance, free, rule, std_lv, missing, constru
     .70, AVE >= .50, HTMT < .85. Invariance: means of groups can be compared
     only when scalar invariance holds; --rule chooses the verdict criterion and
     every step shows the chi-square difference test, ΔCFI and ΔRMSEA.
+    Configural invariance needs an acceptable configural model first: CFI >=
+    .90, RMSEA <= .08 and SRMR <= .08 (--configural-cfi, --configural-rmsea,
+    --configural-srmr); otherwise "configural invariance not established".
+    A saturated configural model (df 0, one factor of 3 items) is accepted.
+
+    Fit verdict of a CFA: good when CFI >= .95, TLI >= .95, RMSEA <= .06 and
+    SRMR <= .08; acceptable when CFI >= .90, RMSEA <= .08 and SRMR <= .08;
+    otherwise poor (with a warning).
     """
     from cxstats.cli.common import emit, model_file_errors, read_model_text, run_analysis, step_context
 
     if free and not invariance:
         raise InputError("--free releases equality constraints of --invariance; add --invariance")
+    gate = {k: v for k, v in (("configural_cfi", configural_cfi), ("configural_rmsea", configural_rmsea),
+                              ("configural_srmr", configural_srmr)) if v is not None}
+    if gate and not invariance:
+        raise InputError(f"--{next(iter(gate)).replace('_', '-')} sets the fit the configural model of "
+                         "--invariance needs; add --invariance")
     if by_construct and not invariance:
         raise InputError("--by-construct tests invariance one construct at a time; add --invariance")
     if respondents and invariance:
@@ -108,7 +129,7 @@ def command(data, model, group, invariance, free, rule, std_lv, missing, constru
         if invariance:
             result = run_analysis("invariance", ctx, model=model, constructs=constructs, group=group,
                                   by_construct=by_construct, rule=rule, free=list(free) or None,
-                                  std_lv=std_lv, missing=missing)
+                                  std_lv=std_lv, missing=missing, **gate)
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
                                   group=group, std_lv=std_lv, missing=missing)

@@ -14,6 +14,10 @@ from cxstats.cli.common import (
 @click.option("--model", "model", metavar="SYNTAX|@FILE", help="lavaan model syntax, inline or @file: =~ (measured by), "
                                                      "~ (regressed on), ~~ (covariance), a*x labels, := defined "
                                                      "parameters (indirect effects).")
+@click.option("--direct-paths", "direct_paths", is_flag=True,
+              help="With --spec and no --model: add direct construct -> loyalty paths to the built model "
+                   "(partial mediation; total_<construct> effects). Default: full mediation, the constructs "
+                   "act on loyalty only through satisfaction.")
 @click.option("--bootstrap", "bootstrap", type=int, default=0, show_default=True,
               help="Nonparametric bootstrap replicates (rows resampled, model refitted) for intervals of every "
                    "parameter and defined effect; 0 = none.")
@@ -29,7 +33,7 @@ from cxstats.cli.common import (
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, bootstrap, ci, std_lv, missing, seed, spec_path, json_path, xlsx_path, quiet):
+def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, seed, spec_path, json_path, xlsx_path, quiet):
     """Structural equation model by maximum likelihood (matches lavaan::sem).
 
     Reports fit indices (chisq df pvalue cfi tli rmsea rmsea_ci_lower
@@ -43,8 +47,15 @@ def command(data, model, bootstrap, ci, std_lv, missing, seed, spec_path, json_p
 
     With --spec (and no --model) the study's model is built from the spec:
     each construct measured by its items, constructs -> satisfaction (CSAT)
-    -> loyalty (repurchase and NPS), with indirect effects ind_<construct>;
+    -> loyalty (repurchase and NPS), with indirect effects ind_<construct>:
+    full mediation (no direct construct -> loyalty paths) unless
+    --direct-paths adds them (partial mediation). The syntax built is shown
+    in the "Model" table and in the JSON (model_syntax, structure);
     customers' answers only (also with a --model of your own).
+
+    Fit verdict (Hu & Bentler 1999): good when CFI >= .95, TLI >= .95,
+    RMSEA <= .06 and SRMR <= .08; acceptable when CFI >= .90, RMSEA <= .08
+    and SRMR <= .08; otherwise poor (with a warning).
 
     Missing answers: by default respondents with some missing answers are
     kept (full-information ML, lavaan missing = "ml"); --missing listwise
@@ -65,5 +76,6 @@ def command(data, model, bootstrap, ci, std_lv, missing, seed, spec_path, json_p
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
     with model_file_errors(model):
         result = run_analysis("sem", ctx, model=read_model_text(model) if model else None,
-                              bootstrap=bootstrap, ci=ci, std_lv=std_lv, missing=missing)
+                              bootstrap=bootstrap, ci=ci, std_lv=std_lv, missing=missing,
+                              direct_paths=direct_paths)
     emit(result, name="sem", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

@@ -10,7 +10,8 @@ def sheets(builder, result):
     """Fit, estimates, reliability/validity, HTMT and Fornell-Larcker sheets."""
     tables = result.tables()
     builder.add_table("CFA fit", tables["Fit"], title="Model fit (ML, lavaan-compatible)",
-                      note="Guides (Hu & Bentler 1999): CFI and TLI >= .95, RMSEA <= .06, SRMR <= .08.")
+                      note="Fit verdict (Hu & Bentler 1999): good when CFI and TLI >= .95, RMSEA <= .06, "
+                           "SRMR <= .08; acceptable when CFI >= .90, RMSEA <= .08, SRMR <= .08; else poor.")
     builder.add_table("CFA estimates", tables["Estimates"], title="Parameter estimates",
                       note="=~ loadings, ~~ (residual) variances and covariances, ~ regressions, ~1 "
                            "intercepts; std_all = completely standardized.",

@@ -39,3 +39,60 @@ def measurement_warnings(fit, *, min_loading: float = 0.40, min_ratio: float = 5
                    f"({n / npar:.1f} per parameter; at least {min_ratio:g} are advised, Bentler & Chou 1987): "
                    "estimates, SEs and fit indices are unstable")
     return out
+
+
+# ---------------------------------------------------------------------------- fit verdicts
+
+GOOD_FIT = {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}
+ACCEPTABLE_FIT = {"cfi": 0.90, "rmsea": 0.08, "srmr": 0.08}
+FIT_RULE = ("Hu & Bentler (1999): good when CFI >= .95, TLI >= .95, RMSEA <= .06 and SRMR <= .08; "
+            "acceptable when CFI >= .90, RMSEA <= .08 and SRMR <= .08; otherwise poor. A saturated model "
+            "(df = 0) reproduces the data exactly: its fit cannot be tested")
+_HIGHER_BETTER = ("cfi", "tli")
+
+
+def failed_cutoffs(fit: dict, cutoffs: dict) -> list[str]:
+    """The cut-offs of ``cutoffs`` (index -> bound; CFI/TLI minimums, RMSEA/SRMR maximums) that the
+    fit indices miss, as text (e.g. ``"RMSEA 0.104 > 0.08"``); a missing (NaN) index counts as missed."""
+    import math
+
+    out = []
+    for k, bound in cutoffs.items():
+        v = fit.get(k)
+        v = float("nan") if v is None else float(v)
+        if math.isnan(v):
+            out.append(f"{k.upper()} not available")
+        elif k in _HIGHER_BETTER and v < bound - 1e-12:
+            out.append(f"{k.upper()} {v:.3f} < {bound:.2f}")
+        elif k not in _HIGHER_BETTER and v > bound + 1e-12:
+            out.append(f"{k.upper()} {v:.3f} > {bound:.2f}")
+    return out
+
+
+def fit_verdict(fit: dict, converged: bool = True) -> dict:
+    """The global fit verdict of a model from its indices (``cfi tli rmsea srmr df``):
+    ``{"verdict": "good" | "acceptable" | "poor" | "saturated", "rule": text, "failed": [...]}``.
+    ``failed`` lists the cut-offs missed: those of the good band for an acceptable model, those of
+    the acceptable band for a poor one (Hu & Bentler 1999; the acceptable band as commonly used,
+    e.g. Marsh, Hau & Wen 2004)."""
+    if not converged:
+        return {"verdict": "not available", "rule": FIT_RULE, "failed": ["the model did not converge"]}
+    df = fit.get("df")
+    if df is not None and float(df) == 0:
+        return {"verdict": "saturated", "rule": FIT_RULE, "failed": []}
+    good = failed_cutoffs(fit, GOOD_FIT)
+    if not good:
+        return {"verdict": "good", "rule": FIT_RULE, "failed": []}
+    acceptable = failed_cutoffs(fit, ACCEPTABLE_FIT)
+    if not acceptable:
+        return {"verdict": "acceptable", "rule": FIT_RULE, "failed": good}
+    return {"verdict": "poor", "rule": FIT_RULE, "failed": acceptable}
+
+
+def fit_warning(verdict: dict, what: str = "the model") -> list[str]:
+    """A warning when the fit verdict is poor (empty otherwise)."""
+    if verdict["verdict"] != "poor":
+        return []
+    return [f"poor fit of {what}: {', '.join(verdict['failed'])} (acceptable: CFI >= .90, RMSEA <= .08, "
+            "SRMR <= .08; Hu & Bentler 1999): the model does not describe the data well, so its estimates "
+            "should be interpreted with caution"]
