@@ -49,7 +49,7 @@ class Options(FinanceOptions):
     loyalty_indicators: list[str] | None = None  # indicators of latent loyalty, the marker first
     discount_rate: float = 0.08
     horizon: float = 3.0                         # years of benefit counted
-    margin: float = 1.0                          # share of revenue that is value
+    margin: float | None = None                  # share of revenue that is value (None: revenue counted, flagged)
     customer_value: float | None = None          # annual value of one customer
     draws: int = 10_000                          # Monte Carlo draws
 
@@ -60,7 +60,7 @@ class Options(FinanceOptions):
                              option="discount_rate")
         if self.horizon <= 0:
             raise InputError(f"give a positive number of years, not {self.horizon:g}", option="horizon")
-        if not 0 < self.margin <= 1:
+        if self.margin is not None and not 0 < self.margin <= 1:
             raise InputError(f"give a share in (0, 1], not {self.margin:g}", option="margin")
         if self.draws < 1:
             raise InputError(f"give at least 1 draw, not {self.draws}", option="draws")

@@ -33,8 +33,10 @@ from cxstats.cli.common import (list_option, missing_code_option, output_options
 @click.option("--discount-rate", "discount_rate", type=float, default=0.08, show_default=True,
               help="Annual discount rate (0.08 = 8%).")
 @click.option("--horizon", "horizon", type=float, default=3.0, show_default=True, help="Years of benefit counted.")
-@click.option("--margin", "margin", type=float, default=1.0, show_default=True,
-              help="Share of revenue that is value (1 = count revenue; e.g. 0.3 for a 30% contribution margin).")
+@click.option("--margin", "margin", type=float, default=None,
+              help="Share of revenue that is value, e.g. 0.3 for a 30% contribution margin. Without it revenue "
+                   "is counted as value (margin 1): the result then says so (a warning, value_basis in the JSON, "
+                   "red on the workbook's Results sheet) and the ROI is overstated by 1/margin.")
 @click.option("--customer-value", "customer_value", type=float,
               help="Annual value of one customer (default: mean revenue of the linked customers).")
 @click.option("--draws", "draws", type=click.IntRange(min=1), default=10_000, show_default=True,

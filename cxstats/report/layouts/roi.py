@@ -76,7 +76,20 @@ def sheets(builder, result) -> None:
         else:
             cell.number_format = "0.0000"
 
-    # Results per initiative: the headline first, then every column
+    # Results per initiative: what the value is (red when revenue is counted as value), then the headline
+    if result.revenue_as_value:
+        from openpyxl.styles import Font
+
+        builder.add_text("Results", [f"VALUE BASIS: {result.value_basis}. Revenue is counted as value (margin 1): "
+                                     "benefit, NPV and ROI are overstated by 1/margin. Re-run with the "
+                                     "contribution margin (--margin 0.3, plan key margin: 0.3)."], width=40)
+        ws_r = builder.wb["Results"]
+        cell = ws_r.cell(row=1, column=1)
+        cell.font = Font(bold=True, color="C00000")
+        from openpyxl.styles import Alignment
+        cell.alignment = Alignment(wrap_text=False, vertical="top")
+    else:
+        builder.add_text("Results", [f"Value basis: {result.value_basis}."], width=40)
     res = result.results
     headline = [c for c in HEADLINE_COLUMNS if c in res.columns]
     ref = builder.add_table("Results", res[headline], title=f"ROI per initiative ({cur}), ranked by P50 NPV",

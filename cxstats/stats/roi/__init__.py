@@ -54,7 +54,7 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
                 chain: str | None = None, items: dict | None = None, indicators: list | None = None,
                 survey_file: str = "survey", min_match: float = 0.8, currency: str = "EUR",
                 finance_result=None, drivers_result=None, discount_rate: float = 0.08,
-                horizon_years: float = 3.0, margin: float = 1.0, customer_value: float | None = None,
+                horizon_years: float = 3.0, margin: float | None = None, customer_value: float | None = None,
                 draws: int = 10_000, seed=20261123, progress=None, roadmap_file: str = "") -> RoiResult:
     """The ROI of every initiative: estimate the chain, set the assumptions, value the roadmap.
 

@@ -26,6 +26,18 @@ class RoiResult:
     finance: object = None   # the LinkResult (match rate) when built from files
     latent: object = None    # the LatentModel of the latent chain (None: observed chain)
 
+    @property
+    def value_basis(self) -> str:
+        """What the benefit counts: "contribution (margin x% of revenue)" or "revenue (no margin given)"."""
+        a = self.assumptions
+        if a.value_basis:
+            return a.value_basis
+        return "revenue (no margin given)" if a.margin == 1 else f"contribution (margin {a.margin:.1%} of revenue)"
+
+    @property
+    def revenue_as_value(self) -> bool:
+        return self.value_basis.startswith("revenue")
+
     def assumptions_table(self):
         import pandas as pd
 
@@ -39,6 +51,7 @@ class RoiResult:
             ("customer_value", a.customer_value, a.currency, a.sources.get("customer_value", "")),
             ("revenue_per_customer", a.revenue_per_customer, a.currency, a.sources.get("revenue_per_customer", "")),
             ("margin", a.margin, "share", a.sources.get("margin", "default 1: revenue counted as value")),
+            ("value_basis", self.value_basis, "", "what the benefit counts"),
             ("loyalty_measure", a.loyalty, "", a.sources.get("loyalty", "")),
             ("monte_carlo_draws", self.draws, "draws", f"seed {self.seed}"),
         ]
@@ -69,6 +82,7 @@ class RoiResult:
         a = self.assumptions
         return {
             "roadmap_file": self.roadmap_file, "currency": a.currency,
+            "value_basis": self.value_basis,
             "assumptions": {"discount_rate": a.discount_rate, "horizon_years": a.horizon_years,
                             "customer_value": a.customer_value, "revenue_per_customer": a.revenue_per_customer,
                             "margin": a.margin, "loyalty": a.loyalty, "sources": a.sources},

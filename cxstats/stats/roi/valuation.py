@@ -16,6 +16,12 @@ from cxstats.stats.roi.coefficients import Z95, Coefficients
 from cxstats.stats.roi.result import RoiResult
 
 
+VALUE_BASIS_REVENUE = "revenue (no margin given)"
+MARGIN_WARNING = ("no margin given: revenue is counted as value (margin 1), so the benefit, NPV and ROI are "
+                  "overstated by 1/margin (e.g. 3.3x at a 30% contribution margin); give the contribution margin "
+                  "(margin: 0.3, --margin 0.3)")
+
+
 @dataclass
 class Initiative:
     id: str
@@ -38,6 +44,7 @@ class Assumptions:
     loyalty: str = ""
     currency: str = "EUR"
     sources: dict = field(default_factory=dict)
+    value_basis: str = ""                   # what the benefit counts: contribution, or revenue (no margin given)
 
     def check(self):
         if not 0 <= self.discount_rate < 1:
@@ -233,6 +240,11 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
     res.insert(0, "rank", np.arange(1, len(res) + 1))
     sens_df = pd.DataFrame(sens)
     warns = list(warnings or [])
+    if not assumptions.value_basis:
+        assumptions.value_basis = (VALUE_BASIS_REVENUE if assumptions.margin == 1 else
+                                   f"contribution (margin {assumptions.margin:.1%} of revenue)")
+    if assumptions.value_basis == VALUE_BASIS_REVENUE:
+        warns.insert(0, MARGIN_WARNING)
     for r in rows:
         if r["prob_npv_positive"] < 0.5:
             warns.append(f"initiative {r['initiative']}: NPV is more likely negative than positive "
@@ -285,7 +297,7 @@ def tornado(init: Initiative, coefficients: Coefficients, L, a: Assumptions, *, 
     return out
 
 
-def default_assumptions(finance_result, loyalty: str, *, discount_rate=0.08, horizon_years=3.0, margin=1.0,
+def default_assumptions(finance_result, loyalty: str, *, discount_rate=0.08, horizon_years=3.0, margin=None,
                         customer_value=None, currency="EUR", chain: dict | None = None) -> Assumptions:
     """Customer value = mean annual revenue of the linked customers unless given."""
     src = {}
@@ -310,7 +322,12 @@ def default_assumptions(finance_result, loyalty: str, *, discount_rate=0.08, hor
         src["loyalty"] = f"survey outcome '{loyalty}'"
     src["discount_rate"] = "given" if discount_rate != 0.08 else "default 8% a year"
     src["horizon_years"] = "given" if horizon_years != 3.0 else "default 3 years"
-    if margin != 1.0:
+    if margin is None:
+        margin = 1.0
+        src["margin"] = "not given: 1, revenue counted as value (overstates the ROI by 1/margin)"
+        basis = VALUE_BASIS_REVENUE
+    else:
         src["margin"] = "given"
+        basis = f"contribution (margin {float(margin):.1%} of revenue)"
     return Assumptions(float(discount_rate), float(horizon_years), float(customer_value), float(revenue),
-                       float(margin), loyalty, currency, src)
+                       float(margin), loyalty, currency, src, basis)
