@@ -57,3 +57,93 @@ def test_margin_given_is_contribution(with_margin, no_margin):
     b = {r["initiative"]: r for r in no_margin[0]["initiatives"]}
     for k in a:
         assert a[k]["annual_benefit"] == pytest.approx(0.3 * b[k]["annual_benefit"], rel=1e-9)
+
+
+# ---------------------------------------------------------------- ranges in the roadmap
+
+def _coef(var=0.0004):
+    names = ["driver:web", "churn:intercept", "churn:slope", "revenue:slope"]
+    return roi.Coefficients(names, [0.2, -1.0, -0.5, 0.1], np.eye(4) * var)
+
+
+def _init(**kw):
+    base = dict(id="x", name="X", construct="web", uplift=0.5, cost=100_000.0, months_to_effect=6,
+                customers_reached=10_000)
+    base.update(kw)
+    return roi.Initiative(**base)
+
+
+def _a():
+    return roi.Assumptions(0.08, 3.0, customer_value=500.0, revenue_per_customer=400.0, margin=0.3)
+
+
+def test_ranges_widen_the_band_and_the_mode_case_is_the_point_case():
+    L = np.array([2.0, 3.0, 4.0, 5.0])
+    point = roi.roadmap_roi([_init()], _coef(), L, _a(), draws=4000, seed=9).results.iloc[0]
+    degenerate = roi.roadmap_roi([_init(ranges={"uplift": (0.5, 0.5), "cost": (1e5, 1e5)})], _coef(), L, _a(),
+                                 draws=4000, seed=9).results.iloc[0]
+    ranged = roi.roadmap_roi([_init(ranges={"uplift": (0.3, 0.8), "cost": (80_000, 150_000),
+                                            "customers_reached": (5_000, 12_000)})], _coef(), L, _a(),
+                             draws=4000, seed=9)
+    r = ranged.results.iloc[0]
+    for k in ("npv", "npv_p10", "npv_p50", "npv_p90", "roi_p50", "payback_months_p50"):
+        assert degenerate[k] == point[k], k
+    assert r["npv"] == point["npv"]   # the point estimate uses the modes
+    assert r["npv_p90"] - r["npv_p10"] > 2 * (point["npv_p90"] - point["npv_p10"])
+    assert r["ranges_drawn"] == "uplift, cost, customers_reached" and point["ranges_drawn"] == ""
+    d = ranged.to_dict()
+    assert "triangular" in d["bands_cover"]["summary"] and "x: uplift, cost, customers_reached" in \
+        d["bands_cover"]["summary"]
+    t = ranged.sensitivity.set_index("assumption")
+    assert (t.loc["uplift", "low"], t.loc["uplift", "high"]) == (0.3, 0.8)
+    assert "customers_reached" in t.index
+
+
+def test_ranges_mean_matches_triangular_mean():
+    """NPV is linear in cost: its mean over draws moves by (low + mode + high)/3 - mode."""
+    L = np.array([3.0])
+    base = roi.roadmap_roi([_init()], _coef(0.0), L, _a(), draws=20_000, seed=1).results.iloc[0]
+    r = roi.roadmap_roi([_init(ranges={"cost": (90_000, 200_000)})], _coef(0.0), L, _a(), draws=20_000,
+                        seed=1).results.iloc[0]
+    shift = (90_000 + 100_000 + 200_000) / 3 - 100_000
+    # the median of a triangular(90k, 100k, 200k): 200k - sqrt(0.5 * 110k * 100k)
+    med = 200_000 - np.sqrt(0.5 * 110_000 * 100_000)
+    assert r["npv_p50"] == pytest.approx(base["npv"] - (med - 100_000), rel=0.01, abs=1500)
+    assert shift > 0
+
+
+def test_roadmap_range_columns_read_and_checked(tmp_path):
+    from cxstats.errors import InputError
+    from cxstats.io.roadmap import read_roadmap
+
+    df = pd.DataFrame({"initiative": ["a", "b"], "construct": ["web", "web"], "uplift_low": [0.2, None],
+                       "uplift_mode": [0.4, 0.3], "uplift_high": [0.6, None], "cost": [10, 20],
+                       "months_to_effect": [3, 3], "customers_reached": [100, 100]})
+    df.to_csv(tmp_path / "r.csv", index=False)
+    rows = read_roadmap(tmp_path / "r.csv", ["web"])
+    assert rows[0]["uplift"] == 0.4 and rows[0]["ranges"] == {"uplift": (0.2, 0.6)} and rows[1]["ranges"] == {}
+    df.loc[0, "uplift_high"] = 0.3
+    df.to_csv(tmp_path / "r.csv", index=False)
+    with pytest.raises(InputError, match="uplift_low <= uplift <= uplift_high") as e:
+        read_roadmap(tmp_path / "r.csv", ["web"])
+    assert "row 2" in str(e.value) and "uplift_high" in str(e.value)
+    df.loc[0, "uplift_high"] = None
+    df.to_csv(tmp_path / "r.csv", index=False)
+    with pytest.raises(InputError, match="needs both uplift_low and uplift_high"):
+        read_roadmap(tmp_path / "r.csv", ["web"])
+
+
+def test_cli_ranges_and_bands_stated(demo, tmp_path, no_margin):
+    df = pd.read_csv(demo / "roadmap.csv")
+    df["uplift_low"] = df["uplift"] * 0.5
+    df["uplift_high"] = df["uplift"] * 1.5
+    df.to_csv(tmp_path / "ranged.csv", index=False)
+    out, wb = _roi(demo, tmp_path, roadmap=tmp_path / "ranged.csv")
+    base = {r["initiative"]: r for r in no_margin[0]["initiatives"]}
+    for r in out["initiatives"]:
+        b = base[r["initiative"]]
+        assert r["npv"] == pytest.approx(b["npv"], rel=1e-12)
+        assert r["npv_p90"] - r["npv_p10"] > b["npv_p90"] - b["npv_p10"]
+    notes = " ".join(str(c.value) for row in wb["Results"].iter_rows() for c in row if isinstance(c.value, str))
+    assert "P10-P90 cover the estimated coefficients" in notes and "triangular" in notes
+    assert "Not covered:" in no_margin[0]["bands_cover"]["summary"]

@@ -53,7 +53,12 @@ def command(roadmap, survey_path, finance_path, survey_id, finance_id, churn, re
 
     ROADMAP is a table with columns initiative, name, construct, uplift (scale
     points the construct's items rise), cost, months_to_effect and
-    customers_reached (see the demo's roadmap.csv). The value chain:
+    customers_reached (see the demo's roadmap.csv). Uplift, cost and
+    customers_reached may be ranges: add <field>_low and <field>_high
+    beside the most likely value (e.g. uplift_low, uplift, uplift_high;
+    uplift_mode may stand in for uplift); the Monte Carlo then draws them
+    from a triangular distribution with the coefficients, so P10-P90 cover
+    them (empty ends on a row: a point value). The value chain:
 
     \b
       uplift -> change in loyalty

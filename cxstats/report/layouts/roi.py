@@ -31,7 +31,7 @@ def result_formats(currency: str | None) -> dict:
 
 
 RESULT_COLUMNS = ["rank", "initiative", "name", "construct", "uplift", "cost", "customers_reached",
-                  "months_to_effect", "d_loyalty", "d_churn", "revenue_uplift", "annual_benefit",
+                  "months_to_effect", "ranges_drawn", "d_loyalty", "d_churn", "revenue_uplift", "annual_benefit",
                   "npv_p10", "npv_p50", "npv_p90", "roi_p10", "roi_p50", "roi_p90",
                   "payback_months_p10", "payback_months_p50", "payback_months_p90", "prob_npv_positive",
                   "npv", "roi", "payback_months"]
@@ -94,7 +94,7 @@ def sheets(builder, result) -> None:
     headline = [c for c in HEADLINE_COLUMNS if c in res.columns]
     ref = builder.add_table("Results", res[headline], title=f"ROI per initiative ({cur}), ranked by P50 NPV",
                             note="P10/P50/P90: 80% of the simulated outcomes lie between P10 and P90. "
-                                 "The full table and its assumptions follow below.",
+                                 + result.bands_cover["summary"] + " The full table follows below.",
                             formats=fmts, diverging=["npv_p50"])
     builder.add_bar_chart(ref, "initiative", ["npv_p50"], title=f"P50 NPV per initiative ({cur})",
                           y_title=cur, anchor=f"{_column_letter(len(headline) + 2)}{ref.header_row}",

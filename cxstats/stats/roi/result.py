@@ -35,6 +35,27 @@ class RoiResult:
         return "revenue (no margin given)" if a.margin == 1 else f"contribution (margin {a.margin:.1%} of revenue)"
 
     @property
+    def bands_cover(self) -> dict:
+        """Which uncertainty the P10-P90 bands cover and which they do not."""
+        latent = self.chain.get("chain") == "latent"
+        coef = ("the estimated coefficients: " + ("the SEM estimates (latent slopes and loadings -> driver "
+                "effects)" if latent else "the driver slopes") + ", the churn intercept and slope and the revenue "
+                "slope (multivariate normal, seeded)")
+        ranged = {i.id: i.ranges_drawn for i in self.initiatives if i.ranges_drawn}
+        covered = [coef]
+        if ranged:
+            covered.append("the roadmap's ranges (triangular low/mode/high): " +
+                           "; ".join(f"{k}: {v}" for k, v in ranged.items()))
+        fields = {"uplift", "cost", "customers_reached"}
+        point = sorted(fields - {f for v in ranged.values() for f in v.split(", ")})
+        not_covered = ([f"{', '.join(point)} of initiatives without a range (point values)"] if point else []) + [
+            "discount rate, horizon, customer value, margin and months to effect (see the sensitivity table)",
+            "the model's own assumptions (linear measurement, no confounding of the driver slopes)"]
+        return {"covered": covered, "not_covered": not_covered,
+                "summary": "P10-P90 cover " + " and ".join(covered) + ". Not covered: " + "; ".join(not_covered)
+                           + "."}
+
+    @property
     def revenue_as_value(self) -> bool:
         return self.value_basis.startswith("revenue")
 
@@ -76,13 +97,16 @@ class RoiResult:
 
         return pd.DataFrame([{"initiative": i.id, "name": i.name, "construct": i.construct, "uplift": i.uplift,
                               "cost": i.cost, "months_to_effect": i.months_to_effect,
-                              "customers_reached": i.customers_reached} for i in self.initiatives])
+                              "customers_reached": i.customers_reached,
+                              **{f"{f}_{e}": i.ranges[f][k] for f in i.ranges for k, e in enumerate(("low", "high"))}}
+                             for i in self.initiatives])
 
     def to_dict(self) -> dict:
         a = self.assumptions
         return {
             "roadmap_file": self.roadmap_file, "currency": a.currency,
             "value_basis": self.value_basis,
+            "bands_cover": self.bands_cover,
             "assumptions": {"discount_rate": a.discount_rate, "horizon_years": a.horizon_years,
                             "customer_value": a.customer_value, "revenue_per_customer": a.revenue_per_customer,
                             "margin": a.margin, "loyalty": a.loyalty, "sources": a.sources},
@@ -147,9 +171,13 @@ def _common_methods() -> list:
          "(empty: not within the horizon)."),
         ("Uncertainty", "Monte Carlo over the estimated coefficients: draws from a multivariate normal with "
          "the estimates and their covariance matrix (coefficients from separately fitted models treated as "
-         "independent), seeded. P10/P50/P90 are the 10th, 50th and 90th percentiles over draws. The "
-         "uncertainty of the roadmap's own assumptions (uplift, cost, reach) is not in these bands; see the "
-         "sensitivity table."),
+         "independent), seeded. When the roadmap gives a range for uplift, cost or customers reached "
+         "(columns <field>_low and <field>_high beside the most likely value), that field is drawn in the same "
+         "Monte Carlo from a triangular distribution (low, mode, high), independently of the coefficients, and "
+         "the bands cover it; fields given as one number are fixed at it (their uncertainty is then only in "
+         "the sensitivity table). P10/P50/P90 are the 10th, 50th and 90th percentiles over draws; the point "
+         "estimate (npv, roi, payback without suffix) uses the coefficients' estimates and the modes. Discount "
+         "rate, horizon, customer value, margin and months to effect are never drawn."),
         ("Sensitivity (tornado)", "One assumption at a time moved to a low and a high value (discount rate "
          "-/+4 points, horizon -/+1 year, uplift and customer value -/+25%, cost -/+25%, months to effect "
          "-/+3, each coefficient at its 95% CI ends), everything else at its point estimate."),

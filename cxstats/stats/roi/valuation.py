@@ -16,6 +16,7 @@ from cxstats.stats.roi.coefficients import Z95, Coefficients
 from cxstats.stats.roi.result import RoiResult
 
 
+RANGE_FIELDS = ("uplift", "cost", "customers_reached")
 VALUE_BASIS_REVENUE = "revenue (no margin given)"
 MARGIN_WARNING = ("no margin given: revenue is counted as value (margin 1), so the benefit, NPV and ROI are "
                   "overstated by 1/margin (e.g. 3.3x at a 30% contribution margin); give the contribution margin "
@@ -32,6 +33,26 @@ class Initiative:
     months_to_effect: float
     customers_reached: float
     row: int = 0
+    ranges: dict = field(default_factory=dict)   # field -> (low, high): triangular (low, mode = the field, high)
+
+    def spread(self, f: str, default):
+        """(low, high) of a field given as a proper range (low < high), else ``default``."""
+        lo, hi = self.ranges.get(f, (0.0, 0.0))
+        return (float(lo), float(hi)) if hi > lo else default
+
+    @property
+    def ranges_drawn(self) -> str:
+        return ", ".join(f for f in RANGE_FIELDS if self.spread(f, None))
+
+    def draw_ranges(self, rng, size: int) -> dict:
+        """Triangular draws (low, mode, high) of the fields given as ranges: {field: (size,) array}."""
+        out = {}
+        for f in RANGE_FIELDS:
+            if f in self.ranges:
+                lo, hi = self.ranges[f]
+                mode = float(getattr(self, f))
+                out[f] = rng.triangular(lo, mode, hi, size) if hi > lo else np.full(size, mode)
+        return out
 
 
 @dataclass
@@ -75,10 +96,32 @@ def payback_months(annual_benefit, cost, months_to_effect, horizon_years, rate):
     d = np.floor(float(months_to_effect))
     total = np.floor(12 * float(horizon_years))
     out = np.full(A.shape, np.inf)
+    if np.ndim(cost):   # a cost per draw (a cost range): the same formula row by row
+        cost = np.broadcast_to(np.asarray(cost, float), A.shape)
+        free = cost <= 0
+        if free.any() and d + 1 <= total:
+            out[free & (A > 0)] = d + 1
+        paid = ~free
+        if paid.any():
+            out[paid] = _payback_paid(A[paid], cost[paid], d, total, rate)
+        return out
     pos = A > 0
     if cost <= 0:
         return np.where(pos, d + 1, np.inf) if d + 1 <= total else out
+    out[pos] = _payback_paid(A[pos], cost, d, total, rate)
+    return out
+
+
+def _payback_paid(A, cost, d, total, rate):
+    """payback_months for benefits A and costs > 0 (scalar or per row); inf where A <= 0 or not within."""
+    A = np.asarray(A, float)
+    cost = np.broadcast_to(np.asarray(cost, float), A.shape)
+    out = np.full(A.shape, np.inf)
+    pos = A > 0
+    if not pos.any():
+        return out
     monthly = A[pos] / 12
+    cost = cost[pos]
     if rate > 0:
         v = (1 + rate) ** (-1 / 12)
         q = cost * (1 - v) / (monthly * v ** (d + 1))
@@ -149,8 +192,10 @@ def _logistic(z):
 
 
 def value_initiative(coef_draws, names, init: Initiative, loyalty_values, a: Assumptions, *,
-                     uplift=None, cost=None, rate=None, horizon=None, value_scale=1.0, months=None):
-    """Per-draw dict: d_loyalty, d_churn, revenue_uplift, annual_benefit, pv, npv, roi, payback."""
+                     uplift=None, cost=None, rate=None, horizon=None, value_scale=1.0, months=None, reach=None):
+    """Per-draw dict: d_loyalty, d_churn, revenue_uplift, annual_benefit, pv, npv, roi, payback.
+
+    ``uplift``, ``cost`` and ``reach`` may be arrays with one value per draw (roadmap ranges)."""
     dL, dp, drev = chain_effects(coef_draws, names, init, loyalty_values, uplift)
     V = a.customer_value * value_scale
     R = a.revenue_per_customer * value_scale
@@ -158,12 +203,18 @@ def value_initiative(coef_draws, names, init: Initiative, loyalty_values, a: Ass
     rate = a.discount_rate if rate is None else rate
     horizon = a.horizon_years if horizon is None else horizon
     months = init.months_to_effect if months is None else months
+    reach = init.customers_reached if reach is None else reach
     per_customer = a.margin * (-dp * V + R * drev)
-    annual = init.customers_reached * per_customer
+    annual = reach * per_customer
     pv = annual * annuity_factor(months, horizon, rate)
     npv = pv - cost
-    roi = npv / cost if cost > 0 else np.full(np.shape(npv), np.nan)
+    if np.ndim(cost):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            roi = np.where(np.asarray(cost) > 0, npv / np.where(np.asarray(cost) > 0, cost, 1.0), np.nan)
+    else:
+        roi = npv / cost if cost > 0 else np.full(np.shape(npv), np.nan)
     return {"d_loyalty": dL, "d_churn": dp, "revenue_uplift": drev, "annual_benefit": annual,
+            "per_customer_benefit": per_customer,
             "pv_benefit": pv, "npv": npv, "roi": roi,
             "payback_months": payback_months(annual, cost, months, horizon, rate)}
 
@@ -207,10 +258,14 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
     total = draws * len(initiatives)
     done = 0
     chunk = 1000
-    for init in initiatives:
+    # the roadmap's ranges: drawn after the coefficients (same seeded stream), so that a roadmap
+    # without ranges gives exactly the draws (and numbers) of the point roadmap
+    ranged = [init.draw_ranges(rng, draws) for init in initiatives]
+    for init, rd in zip(initiatives, ranged):
         parts = []
         for s in range(0, draws, chunk):
-            parts.append(value_initiative(theta[s:s + chunk], coefficients.names, init, L, assumptions))
+            kw = {{"customers_reached": "reach"}.get(f, f): v[s:s + chunk] for f, v in rd.items()}
+            parts.append(value_initiative(theta[s:s + chunk], coefficients.names, init, L, assumptions, **kw))
             done += min(chunk, draws - s)
             if progress is not None:
                 progress(done, total)
@@ -218,7 +273,7 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
         pt = value_initiative(point, coefficients.names, init, L, assumptions)
         rec = {"initiative": init.id, "name": init.name, "construct": init.construct, "uplift": init.uplift,
                "cost": init.cost, "months_to_effect": init.months_to_effect,
-               "customers_reached": init.customers_reached,
+               "customers_reached": init.customers_reached, "ranges_drawn": init.ranges_drawn,
                "d_loyalty": float(pt["d_loyalty"][0]), "d_churn": float(pt["d_churn"][0]),
                "revenue_uplift": float(pt["revenue_uplift"][0]),
                "annual_benefit": float(pt["annual_benefit"][0]), "pv_benefit": float(pt["pv_benefit"][0]),
@@ -269,13 +324,15 @@ def tornado(init: Initiative, coefficients: Coefficients, L, a: Assumptions, *, 
     cases = [
         ("discount_rate", max(0.0, r - 0.04), r + 0.04, lambda x: npv(rate=x)),
         ("horizon_years", max(1.0, H - 1), H + 1, lambda x: npv(horizon=x)),
-        ("uplift", init.uplift * 0.75, init.uplift * 1.25, lambda x: npv(uplift=x)),
-        ("cost", init.cost * 0.75, init.cost * 1.25, lambda x: npv(cost=x)),
+        ("uplift", *init.spread("uplift", (init.uplift * 0.75, init.uplift * 1.25)), lambda x: npv(uplift=x)),
+        ("cost", *init.spread("cost", (init.cost * 0.75, init.cost * 1.25)), lambda x: npv(cost=x)),
         ("customer_value", a.customer_value * 0.75, a.customer_value * 1.25,
          lambda x: npv(value_scale=x / a.customer_value if a.customer_value else 1.0)),
         ("months_to_effect", max(0.0, init.months_to_effect - 3), init.months_to_effect + 3,
          lambda x: npv(months=x)),
     ]
+    if init.spread("customers_reached", None):
+        cases.append(("customers_reached", *init.spread("customers_reached", None), lambda x: npv(reach=x)))
     used = [f"driver:{init.construct}", "churn:intercept", "churn:slope", "revenue:slope"]
     for name in used:
         if name not in coefficients:
