@@ -147,3 +147,101 @@ def test_cli_ranges_and_bands_stated(demo, tmp_path, no_margin):
     notes = " ".join(str(c.value) for row in wb["Results"].iter_rows() for c in row if isinstance(c.value, str))
     assert "P10-P90 cover the estimated coefficients" in notes and "triangular" in notes
     assert "Not covered:" in no_margin[0]["bands_cover"]["summary"]
+
+
+# ---------------------------------------------------------------- workbook: tornado chart, formats, paths
+
+def _chart_cells(ws, chart):
+    """(first row, first col, last row, last col), 1-based, of the cells a chart covers (two-cell
+    anchor; one-cell anchors estimated from the chart's size at 64 x 20 px per cell)."""
+    a = chart.anchor
+    r0, c0 = a._from.row + 1, a._from.col + 1
+    if hasattr(a, "to") and a.to is not None:
+        return r0, c0, a.to.row + 1, a.to.col + 1
+    w_px, h_px = chart.width / 2.54 * 96, chart.height / 2.54 * 96
+    return r0, c0, r0 + int(h_px // 20) + 1, c0 + int(w_px // 64) + 1
+
+
+def _assert_clear(ws, chart):
+    r0, c0, r1, c1 = _chart_cells(ws, chart)
+    for row in ws.iter_rows(min_row=r0, max_row=r1, min_col=c0, max_col=c1):
+        for c in row:
+            assert c.value is None, (ws.title, c.coordinate, c.value)
+
+
+def test_tornado_chart_native_and_clear_of_tables(no_margin):
+    out, wb = no_margin
+    ws = wb["Sensitivity"]
+    charts = ws._charts
+    assert len(charts) == len(out["initiatives"])
+    for ch in charts:
+        assert ch.tagname == "barChart" and ch.type == "bar"
+        assert ch.x_axis.delete is False and ch.y_axis.delete is False
+        _assert_clear(ws, ch)
+    res = wb["Results"]
+    assert len(res._charts) == 1
+    bar = res._charts[0]
+    assert bar.x_axis.delete is False and bar.y_axis.delete is False
+    _assert_clear(res, bar)
+
+
+def test_sensitivity_values_in_their_unit(no_margin):
+    _, wb = no_margin
+    ws = wb["Sensitivity"]
+    fmts = {}
+    for row in ws.iter_rows():
+        if row[0].value in ("discount_rate", "cost", "horizon_years", "uplift", "months_to_effect",
+                            "customer_value", "churn:slope"):
+            fmts.setdefault(row[0].value, (row[1].number_format, row[2].number_format))
+    assert fmts["discount_rate"] == ("0.0%", "0.0%")
+    assert fmts["cost"] == ('#,##0 "€"', '#,##0 "€"') and fmts["customer_value"][0] == '#,##0 "€"'
+    assert fmts["uplift"] == ("0.00", "0.00") and fmts["months_to_effect"] == ("0", "0")
+    assert fmts["horizon_years"] == ("0.0", "0.0") and fmts["churn:slope"] == ("0.0000", "0.0000")
+
+
+def test_no_absolute_paths_in_json_or_workbook(no_margin, demo):
+    out, wb = no_margin
+    text = json.dumps(out)
+    assert str(demo) not in text and out["roadmap_file"] == "roadmap.csv"
+    assert out["finance_link"]["finance_file"] == "finance.csv"
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert not (isinstance(c.value, str) and str(demo) in c.value), (ws.title, c.coordinate, c.value)
+
+
+# ---------------------------------------------------------------- the uplift clipped at the scale's top
+
+def test_effective_uplift_clips_at_the_top():
+    sup = roi.answer_support(pd.DataFrame({"a": [5, 5, 4, 3], "b": [5, 4, 4, 2]}), ["a", "b"], bounds=(1, 5))
+    # answers at 5 gain nothing, the others the full 0.4: 5 of 8 answers below the top
+    assert sup.effective_uplift(0.4) == pytest.approx(0.4 * 5 / 8)
+    assert sup.share_at_top == pytest.approx(3 / 8)
+    # 1.5 points: 4 -> 5 (+1), 3 -> 4.5, 2 -> 3.5
+    assert sup.effective_uplift(1.5) == pytest.approx((3 * 1 + 1.5 + 1.5) / 8)
+    assert np.allclose(sup.effective_uplift(np.array([0.4, 1.5])), [0.25, 0.75])
+    # a negative uplift clips at the bottom
+    low = roi.answer_support(pd.DataFrame({"a": [1, 2]}), ["a"], bounds=(1, 5))
+    assert low.effective_uplift(-0.5) == pytest.approx(-0.25)
+
+
+def test_chain_uses_the_clipped_uplift():
+    L = np.array([2.0, 3.0, 4.0])
+    a = _a()
+    base = roi.roadmap_roi([_init()], _coef(0.0), L, a, draws=10, seed=1).results.iloc[0]
+    a2 = _a()
+    a2.answers = {"web": roi.answer_support(pd.DataFrame({"w": [5, 4, 3, 5]}), ["w"], bounds=(1, 5))}
+    clipped = roi.roadmap_roi([_init()], _coef(0.0), L, a2, draws=10, seed=1).results.iloc[0]
+    assert clipped["uplift_effective"] == pytest.approx(0.25) and base["uplift_effective"] == 0.5
+    assert clipped["d_loyalty"] == pytest.approx(base["d_loyalty"] / 2)
+    full = roi.roadmap_roi([_init(uplift=0.25)], _coef(0.0), L, _a(), draws=10, seed=1).results.iloc[0]
+    assert clipped["npv"] == pytest.approx(full["npv"], rel=1e-12)
+
+
+def test_demo_effective_uplift_matches_the_simulated_world(no_margin):
+    """The demo's world adds the uplift to y* and rounds and clips the answer: the observed score of
+    puntualidad_entrega rises by about 0.35 for +0.4 (test_roi's population check: 0.3-0.41)."""
+    out, _ = no_margin
+    row = next(r for r in out["initiatives"] if r["initiative"] == "franja_2h")
+    assert 0.3 < row["uplift_effective"] < 0.39
+    assert out["uplift_clipping"]["puntualidad_entrega"]["scale_max"] == 5

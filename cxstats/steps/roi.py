@@ -27,7 +27,8 @@ Sheets go to the ``roi`` workbook, ahead of the finance link.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Literal
 
 from cxstats.errors import InputError
@@ -101,10 +102,12 @@ def run(ctx: StepContext, options: Options):
         if not loyalty:
             loyalty = indicators[0] if indicators else default_predictors(spec, "loyalty")[0]
         items = {c.id: c.item_ids for c in spec.constructs() if c.id in constructs}
+        bounds = {c.id: (c.scale.min, c.scale.max) for c in spec.constructs() if c.id in constructs}
         if not indicators:
             indicators = default_loyalty_indicators(spec, loyalty)
     else:
         items = None
+        bounds = None   # the observed min and max answers (said in the result)
         if options.scales:
             if constructs:
                 raise InputError("give either constructs (score columns) or scales (each construct's item "
@@ -126,6 +129,9 @@ def run(ctx: StepContext, options: Options):
     frame, finance, currency, survey_file = linked_inputs(ctx, options, {
         "loyalty": [loyalty], "loyalty_indicators": indicators,
         "constructs": constructs if ctx.has_spec or not options.scales else [], "scales": item_cols})
+    # file names only in the result (JSON and workbook name files, never absolute paths)
+    finance = replace(finance, file=Path(str(finance.file)).name)
+    survey_file = ", ".join(Path(f.strip()).name for f in str(survey_file).split(", "))
     if options.scales and not ctx.has_spec:
         for c, its in items.items():
             block = frame[its]
@@ -139,4 +145,5 @@ def run(ctx: StepContext, options: Options):
                        currency=currency, finance_result=earlier_finance, drivers_result=earlier_drivers,
                        discount_rate=options.discount_rate, horizon_years=options.horizon, margin=options.margin,
                        customer_value=options.customer_value, draws=options.draws, seed=ctx.seed,
-                       progress=ctx.progress("ROI Monte Carlo"), roadmap_file=str(ctx.roadmap))
+                       progress=ctx.progress("ROI Monte Carlo"), roadmap_file=Path(str(ctx.roadmap)).name,
+                       scale_bounds=bounds)

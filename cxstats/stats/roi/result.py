@@ -107,6 +107,8 @@ class RoiResult:
             "roadmap_file": self.roadmap_file, "currency": a.currency,
             "value_basis": self.value_basis,
             "bands_cover": self.bands_cover,
+            "uplift_clipping": {c: sup.to_dict() for c, sup in sorted(self.assumptions.answers.items())
+                                if c in {i.construct for i in self.initiatives}},
             "assumptions": {"discount_rate": a.discount_rate, "horizon_years": a.horizon_years,
                             "customer_value": a.customer_value, "revenue_per_customer": a.revenue_per_customer,
                             "margin": a.margin, "loyalty": a.loyalty, "sources": a.sources},
@@ -162,6 +164,12 @@ def methods_text(chain: str = "observed", reason: str = "") -> list:
 
 def _common_methods() -> list:
     return [
+        ("Uplift on bounded answers", "An uplift of u scale points is applied to the answers, which stop at "
+         "the scale's top (and bottom), as the world does: the construct score rises by u_eff = mean over its "
+         "items of sum_v share(v) x (clip(v + u, min, max) - v), read from the observed answer distribution "
+         "(uplift_effective in the results; a customer already at the top gains nothing). The driver "
+         "coefficients are per point of the construct score as measured, so they multiply u_eff, not u. Scale "
+         "bounds from the spec, else the observed lowest and highest answers."),
         ("Annual benefit", "customers reached x margin x (avoided churn x annual customer value + revenue "
          "uplift). An avoided churner is counted for one year of value (conservative: later years of a saved "
          "customer are not counted)."),

@@ -66,6 +66,7 @@ class Assumptions:
     currency: str = "EUR"
     sources: dict = field(default_factory=dict)
     value_basis: str = ""                   # what the benefit counts: contribution, or revenue (no margin given)
+    answers: dict = field(default_factory=dict)  # construct -> AnswerSupport: the uplift clipped at the scale's top
 
     def check(self):
         if not 0 <= self.discount_rate < 1:
@@ -135,11 +136,23 @@ def _payback_paid(A, cost, d, total, rate):
 
 
 def chain_effects(coef_draws: np.ndarray, names: list, init: Initiative, loyalty_values: np.ndarray,
-                  uplift: float | None = None):
-    """(dL, dp, revenue factor - 1) per draw for one initiative."""
+                  uplift: float | None = None, answers=None):
+    """(dL, dp, revenue factor - 1) per draw for one initiative.
+
+    ``answers``: the construct's AnswerSupport; the uplift is then applied to the answers and clipped
+    at the scale's bounds (:mod:`cxstats.stats.roi.clipping`), and the driver slope multiplies the
+    resulting change of the construct score."""
     idx = {n: i for i, n in enumerate(names)}
     u = init.uplift if uplift is None else uplift
+    if answers is not None:
+        u = answers.effective_uplift(u)
     dL = coef_draws[:, idx[f"driver:{init.construct}"]] * u
+    dp, drev = loyalty_effects(coef_draws, idx, dL, loyalty_values)
+    return dL, dp, drev
+
+
+def loyalty_effects(coef_draws, idx: dict, dL, loyalty_values):
+    """(dp, revenue factor - 1) per draw when every customer's loyalty rises by dL (per draw)."""
     if "churn:slope" in idx:
         a = coef_draws[:, idx["churn:intercept"]][:, None]
         b = coef_draws[:, idx["churn:slope"]][:, None]
@@ -154,7 +167,7 @@ def chain_effects(coef_draws: np.ndarray, names: list, init: Initiative, loyalty
         drev = np.expm1(coef_draws[:, idx["revenue:slope"]] * dL)
     else:
         drev = np.zeros(len(dL))
-    return dL, dp, drev
+    return dp, drev
 
 
 def loyalty_support(values, max_points: int = 512):
@@ -196,7 +209,7 @@ def value_initiative(coef_draws, names, init: Initiative, loyalty_values, a: Ass
     """Per-draw dict: d_loyalty, d_churn, revenue_uplift, annual_benefit, pv, npv, roi, payback.
 
     ``uplift``, ``cost`` and ``reach`` may be arrays with one value per draw (roadmap ranges)."""
-    dL, dp, drev = chain_effects(coef_draws, names, init, loyalty_values, uplift)
+    dL, dp, drev = chain_effects(coef_draws, names, init, loyalty_values, uplift, a.answers.get(init.construct))
     V = a.customer_value * value_scale
     R = a.revenue_per_customer * value_scale
     cost = init.cost if cost is None else cost
@@ -274,6 +287,7 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
         rec = {"initiative": init.id, "name": init.name, "construct": init.construct, "uplift": init.uplift,
                "cost": init.cost, "months_to_effect": init.months_to_effect,
                "customers_reached": init.customers_reached, "ranges_drawn": init.ranges_drawn,
+               "uplift_effective": _effective(assumptions, init),
                "d_loyalty": float(pt["d_loyalty"][0]), "d_churn": float(pt["d_churn"][0]),
                "revenue_uplift": float(pt["revenue_uplift"][0]),
                "annual_benefit": float(pt["annual_benefit"][0]), "pv_benefit": float(pt["pv_benefit"][0]),
@@ -306,6 +320,12 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
                          f"(P(NPV > 0) = {r['prob_npv_positive']:.0%})")
     return RoiResult(initiatives, coefficients, assumptions, res, sens_df, draws, seed, str(roadmap_file),
                      dict(chain or {}), warns)
+
+
+def _effective(a: Assumptions, init: Initiative) -> float:
+    """The construct score's expected change for the initiative's uplift (after clipping at the scale's top)."""
+    sup = a.answers.get(init.construct)
+    return float(init.uplift) if sup is None else float(sup.effective_uplift(init.uplift))
 
 
 def _finite(v):
@@ -345,11 +365,15 @@ def tornado(init: Initiative, coefficients: Coefficients, L, a: Assumptions, *, 
             th[0, j] = x
             return npv(theta=th)
         cases.append((name, est - Z95 * se, est + Z95 * se, at))
+    units = {"discount_rate": "rate", "horizon_years": "years", "uplift": "scale points", "cost": a.currency,
+             "customer_value": a.currency, "months_to_effect": "months", "customers_reached": "customers"}
     out = []
     for name, lo, hi, f in cases:
         n_lo, n_hi = f(lo), f(hi)
         out.append({"initiative": init.id, "assumption": name, "low": float(lo), "high": float(hi),
-                    "npv_low": n_lo, "npv_high": n_hi, "npv_base": base_npv, "swing": abs(n_hi - n_lo)})
+                    "npv_low": n_lo, "npv_high": n_hi, "npv_base": base_npv, "swing": abs(n_hi - n_lo),
+                    "unit": units.get(name, "coefficient"), "npv_change_low": n_lo - base_npv,
+                    "npv_change_high": n_hi - base_npv})
     out.sort(key=lambda d: -d["swing"])
     return out
 
