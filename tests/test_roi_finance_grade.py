@@ -245,3 +245,67 @@ def test_demo_effective_uplift_matches_the_simulated_world(no_margin):
     row = next(r for r in out["initiatives"] if r["initiative"] == "franja_2h")
     assert 0.3 < row["uplift_effective"] < 0.39
     assert out["uplift_clipping"]["puntualidad_entrega"]["scale_max"] == 5
+
+
+# ---------------------------------------------------------------- the roadmap total and the headline
+
+def test_total_counts_each_customer_once():
+    L = np.array([2.0, 3.0, 4.0])
+    one = roi.roadmap_roi([_init()], _coef(0.0), L, _a(), draws=50, seed=1)
+    assert one.total["npv"] == pytest.approx(one.results.iloc[0]["npv"], rel=1e-10)
+    assert one.total["customers_reached_union"] == 10_000
+    # two initiatives reaching half of the base each, independently: 75% reached, not 100%
+    two = roi.roadmap_roi([_init(id="a", customers_reached=5_000), _init(id="b", customers_reached=10_000),
+                           _init(id="c", customers_reached=5_000)], _coef(0.0), L, _a(), draws=50, seed=1)
+    t = two.total
+    assert t["customer_base"] == 10_000 and t["customers_reached_sum"] == 20_000
+    assert t["customers_reached_union"] == pytest.approx(10_000)   # b reaches everyone
+    three = roi.roadmap_roi([_init(id="a", customers_reached=5_000), _init(id="b", customers_reached=5_000),
+                             _init(id="z", customers_reached=10_000, uplift=0.0, cost=0.0)], _coef(0.0), L, _a(),
+                            draws=50, seed=1).total
+    assert three["customers_reached_union"] == pytest.approx(10_000)
+    # revenue only and linear in dL (tiny effects): the total is the sum of the parts; a churn model
+    # that flattens makes stacked effects worth less than the sum
+    lin = roi.Coefficients(["driver:web", "revenue:slope"], [0.2, 1e-4], np.zeros((2, 2)))
+    r = roi.roadmap_roi([_init(id="a", customers_reached=5_000), _init(id="b", customers_reached=5_000)],
+                        lin, L, _a(), draws=20, seed=1)
+    assert r.total["pv_benefit"] == pytest.approx(r.results["pv_benefit"].sum(), rel=1e-4)
+    d = r.to_dict()["roadmap_total"]
+    assert "counted once" in d["rule"] and d["npv_p10"] <= d["npv_p50"] <= d["npv_p90"]
+
+
+def test_total_union_under_independence():
+    from cxstats.stats.roi.total import roadmap_total
+    from cxstats.stats.roi.valuation import annuity_factor, loyalty_effects
+
+    inits = [_init(id="a", customers_reached=6_000), _init(id="b", customers_reached=3_000),
+             _init(id="c", customers_reached=4_000)]
+    a = _a()
+    a.customer_base = 12_000.0
+    out = roadmap_total(inits, np.array([[0.2, -1.0, -0.5, 0.1]]), _coef().names, np.array([[0.1, 0.0, 0.1]]),
+                        np.array([[6_000.0, 3_000.0, 4_000.0]]), np.array([[1.0, 1.0, 1.0]]), a,
+                        np.array([3.0]), annuity_factor=annuity_factor, loyalty_effects=loyalty_effects)
+    assert out["customers_reached_union"][0] == pytest.approx(12_000 * (1 - 0.5 * 0.75 * (1 - 1 / 3)))
+    # without a customer base the largest reach is the base (that initiative reaches everyone)
+    a.customer_base = None
+    out = roadmap_total(inits, np.array([[0.2, -1.0, -0.5, 0.1]]), _coef().names, np.array([[0.1, 0.0, 0.1]]),
+                        np.array([[6_000.0, 3_000.0, 4_000.0]]), np.array([[1.0, 1.0, 1.0]]), a,
+                        np.array([3.0]), annuity_factor=annuity_factor, loyalty_effects=loyalty_effects)
+    assert out["customers_reached_union"][0] == 6_000
+
+
+def test_workbook_total_headline_and_sources(no_margin):
+    out, wb = no_margin
+    ws = wb["Results"]
+    texts = [str(r[0].value) for r in ws.iter_rows() if r[0].value is not None]
+    assert any(t.startswith("Roadmap total") for t in texts) and "customers_reached_union" in texts
+    assert out["roadmap_total"]["customers_reached_union"] == 150_000
+    assert out["roadmap_total"]["customers_reached_sum"] == 510_000
+    # one NPV in the headline (the P50, with its band); the point estimate only in Detail
+    heads = [[c.value for c in r] for r in ws.iter_rows() if r[0].value == "rank"]
+    assert "npv" not in heads[0] and "npv_p50" in heads[0] and "npv" in heads[1]
+    assert any(t.startswith("npv_p50 (the NPV of the headline)") for t in texts)
+    src = next(r for r in ws.iter_rows() if r[0].value == "d_churn")
+    assert "latent loyalty factor scores" in src[1].value and "NOT" in src[1].value
+    coef_notes = " ".join(str(r[0].value) for r in wb["Coefficients"].iter_rows() if r[0].value)
+    assert "'Finance models' sheet is the OBSERVED" in coef_notes

@@ -53,6 +53,7 @@ class Options(FinanceOptions):
     margin: float | None = None                  # share of revenue that is value (None: revenue counted, flagged)
     customer_value: float | None = None          # annual value of one customer
     draws: int = 10_000                          # Monte Carlo draws
+    customer_base: float | None = None           # customers the reach is out of (roadmap total)
 
     def validate(self):
         super().validate()
@@ -63,6 +64,9 @@ class Options(FinanceOptions):
             raise InputError(f"give a positive number of years, not {self.horizon:g}", option="horizon")
         if self.margin is not None and not 0 < self.margin <= 1:
             raise InputError(f"give a share in (0, 1], not {self.margin:g}", option="margin")
+        if self.customer_base is not None and not self.customer_base > 0:
+            raise InputError(f"give a positive number of customers, not {self.customer_base:g}",
+                             option="customer_base")
         if self.draws < 1:
             raise InputError(f"give at least 1 draw, not {self.draws}", option="draws")
 
@@ -146,4 +150,4 @@ def run(ctx: StepContext, options: Options):
                        discount_rate=options.discount_rate, horizon_years=options.horizon, margin=options.margin,
                        customer_value=options.customer_value, draws=options.draws, seed=ctx.seed,
                        progress=ctx.progress("ROI Monte Carlo"), roadmap_file=Path(str(ctx.roadmap)).name,
-                       scale_bounds=bounds)
+                       scale_bounds=bounds, customer_base=options.customer_base)

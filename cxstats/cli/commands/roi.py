@@ -39,6 +39,10 @@ from cxstats.cli.common import (list_option, missing_code_option, output_options
                    "red on the workbook's Results sheet) and the ROI is overstated by 1/margin.")
 @click.option("--customer-value", "customer_value", type=float,
               help="Annual value of one customer (default: mean revenue of the linked customers).")
+@click.option("--customer-base", "customer_base", type=float, default=None,
+              help="Customers the roadmap's customers_reached are out of (e.g. the active customers), for the "
+                   "roadmap total that counts a customer reached by several initiatives once (default: the "
+                   "largest customers_reached).")
 @click.option("--draws", "draws", type=click.IntRange(min=1), default=10_000, show_default=True,
               help="Monte Carlo draws of the coefficients.")
 @seed_option
@@ -48,7 +52,7 @@ from cxstats.cli.common import (list_option, missing_code_option, output_options
 @quiet_option
 def command(roadmap, survey_path, finance_path, survey_id, finance_id, churn, revenue, share_of_wallet, min_match,
             currency, loyalty, constructs, scales, chain, loyalty_indicators, discount_rate, horizon, margin, customer_value,
-            draws, seed, spec_path, json_path, xlsx_path, quiet):
+            draws, customer_base, seed, spec_path, json_path, xlsx_path, quiet):
     """ROI of each roadmap initiative: NPV, ROI and payback with P10/P50/P90.
 
     ROADMAP is a table with columns initiative, name, construct, uplift (scale
@@ -105,5 +109,5 @@ def command(roadmap, survey_path, finance_path, survey_id, finance_id, churn, re
                           share_of_wallet=share_of_wallet, min_match=min_match, currency=currency, loyalty=loyalty,
                           constructs=constructs, scales=parse_scales(scales, "--scale") or None, chain=chain,
                           loyalty_indicators=loyalty_indicators, discount_rate=discount_rate, horizon=horizon,
-                          margin=margin, customer_value=customer_value, draws=draws)
+                          margin=margin, customer_value=customer_value, draws=draws, customer_base=customer_base)
     emit(result, name="roi", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

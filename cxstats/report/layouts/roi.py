@@ -125,7 +125,9 @@ def sheets(builder, result) -> None:
     res = result.results
     headline = [c for c in HEADLINE_COLUMNS if c in res.columns]
     ref = builder.add_table("Results", res[headline], title=f"ROI per initiative ({cur}), ranked by P50 NPV",
-                            note="P10/P50/P90: 80% of the simulated outcomes lie between P10 and P90. "
+                            note="NPV = npv_p50, the median over the Monte Carlo draws (the point estimate npv "
+                                 "is in the Detail table). P10/P50/P90: 80% of the simulated outcomes lie between "
+                                 "P10 and P90. "
                                  + result.bands_cover["summary"] + " The full table follows below.",
                             formats=fmts, diverging=["npv_p50"])
     cols = [c for c in RESULT_COLUMNS if c in res.columns]
@@ -137,6 +139,23 @@ def sheets(builder, result) -> None:
                                  "(see Assumptions and Methods). npv/roi/payback "
                                  "without suffix: at the point estimates. Empty payback: not within the horizon.",
                             formats=fmts)
+    if result.total:
+        t = result.total_table()
+        ref_t = builder.add_table("Results", t, title=f"Roadmap total ({cur}): each customer counted once",
+                                  note="Rule: " + result.total["rule"] + ".")
+        ws_t = builder.wb["Results"]
+        for r, name in zip(range(ref_t.first_row, ref_t.last_row + 1), t["measure"]):
+            cell = ws_t.cell(row=r, column=2)
+            if name in ("cost", "annual_benefit", "pv_benefit", "npv", "npv_p10", "npv_p50", "npv_p90",
+                        "sum_of_initiative_npvs"):
+                cell.number_format = money
+            elif name in ("roi", "prob_npv_positive"):
+                cell.number_format = "0.0%"
+            elif name.startswith("customer") or name == "initiatives":
+                cell.number_format = "#,##0"
+    builder.add_table("Results", result.figure_sources(), title="Where each figure comes from",
+                      note="The model and coefficients behind each column; the coefficients are on the "
+                           "Coefficients sheet.")
     # the P50 chart right of every table on the sheet (the Detail table is the widest), level with the headline
     ws_res = builder.wb["Results"]
     builder.add_bar_chart(ref, "initiative", ["npv_p50"], title=f"P50 NPV per initiative ({cur})",
@@ -170,8 +189,10 @@ def sheets(builder, result) -> None:
 
     builder.add_table("Coefficients", result.coefficients.table(),
                       title="Estimated effects used in the value chain (with 95% CIs)",
-                      note=("Latent chain: driver:<construct> = loyalty (marker points) per scale point of uplift = "
-                            "gamma / mean loading; churn and revenue slopes per marker point of latent loyalty."
+                      note=("Latent chain: driver:<construct> = loyalty (marker points) per point of the construct "
+                            "score = gamma / mean loading; churn and revenue slopes per marker point of LATENT "
+                            "loyalty (factor scores). The churn slope on the 'Finance models' sheet is the OBSERVED "
+                            "item's (attenuated by measurement error); the ROI uses these latent ones."
                             if chain == "latent" else
                             "Observed chain: driver:<construct> = OLS slope of the loyalty item on the construct "
                             "score; churn and revenue slopes per point of the loyalty item."))

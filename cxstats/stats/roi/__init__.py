@@ -57,7 +57,7 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
                 finance_result=None, drivers_result=None, discount_rate: float = 0.08,
                 horizon_years: float = 3.0, margin: float | None = None, customer_value: float | None = None,
                 draws: int = 10_000, seed=20261123, progress=None, roadmap_file: str = "",
-                scale_bounds: dict | None = None) -> RoiResult:
+                scale_bounds: dict | None = None, customer_base: float | None = None) -> RoiResult:
     """The ROI of every initiative: estimate the chain, set the assumptions, value the roadmap.
 
     ``frame``: customers with ``respondent_id``, the construct scores, the loyalty measure and (for
@@ -68,6 +68,8 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
     replace the observed chain's driver regression. ``progress(done, total)`` follows the draws.
     ``scale_bounds``: construct -> (min, max) of its answer scale (else the observed min and max
     answers): each uplift is applied to the answers and clipped there (:mod:`.clipping`).
+    ``customer_base``: the customers the roadmap's reach is out of, for the roadmap total
+    (:mod:`.total`; default the largest customers_reached).
     """
     coef, values, chain_info, warns, fin, latent = build_roi_chain(
         frame, finance_table, loyalty, constructs, chain=chain, items=items, indicators=indicators,
@@ -78,7 +80,7 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
         chain_info["driver_model"] = "from the drivers step"
     assumptions = default_assumptions(fin, loyalty, discount_rate=discount_rate, horizon_years=horizon_years,
                                       margin=margin, customer_value=customer_value, currency=currency,
-                                      chain=chain_info)
+                                      chain=chain_info, customer_base=customer_base)
     assumptions.answers = answer_supports(frame, constructs, items, scale_bounds)
     result = roadmap_roi(initiatives, coef, values, assumptions, draws=draws, seed=seed, progress=progress,
                          roadmap_file=roadmap_file, chain=chain_info, warnings=warns)

@@ -25,6 +25,7 @@ class RoiResult:
     warnings: list = field(default_factory=list)
     finance: object = None   # the LinkResult (match rate) when built from files
     latent: object = None    # the LatentModel of the latent chain (None: observed chain)
+    total: dict | None = None  # the roadmap total, a customer reached by several initiatives counted once
 
     @property
     def value_basis(self) -> str:
@@ -119,6 +120,7 @@ class RoiResult:
             "coefficient_cov": self.coefficients.cov,
             "draws": self.draws, "seed": self.seed,
             "initiatives": self.results.to_dict(orient="records"),
+            "roadmap_total": self.total,
             "sensitivity": self.sensitivity.to_dict(orient="records"),
             "warnings": self.warnings,
         }
@@ -133,9 +135,48 @@ class RoiResult:
                 "constructs": m.table().to_dict(orient="records"),
                 "factor_score_reliability": m.score_reliability()}
 
+    def figure_sources(self):
+        """Which model and coefficients feed each figure of the Results sheet."""
+        import pandas as pd
+
+        latent = self.chain.get("chain") == "latent"
+        loy = self.assumptions.loyalty
+        drv = (f"SEM (latent chain): gamma / mean loading of the construct's items, per point of the construct "
+               f"score; loyalty in '{loy}' points (marker of the latent loyalty factor)" if latent else
+               f"{self.chain.get('driver_model', 'OLS')} (observed chain), per point of the construct score")
+        fin_on = (f"customers' latent loyalty factor scores (regression calibration); NOT the churn / revenue "
+                  f"slopes on the observed item '{loy}' of the finance step's 'Finance models'" if latent else
+                  f"the observed loyalty item '{loy}' (as in the finance step's 'Finance models')")
+        rows = [
+            ("uplift_effective", "the roadmap's uplift applied to the answers, clipped at the scale's bounds",
+             "observed answer distribution of the construct's items"),
+            ("d_loyalty", drv, "driver:<construct> x uplift_effective"),
+            ("d_churn", f"logistic churn model on {fin_on}", "churn:intercept, churn:slope (latent)" if latent
+             else "churn:intercept, churn:slope (observed)"),
+            ("revenue_uplift", f"log-linear revenue model on {fin_on}",
+             "revenue:slope (latent)" if latent else "revenue:slope (observed)"),
+            ("annual_benefit", "customers_reached x margin x (-d_churn x customer_value + revenue x revenue_uplift)",
+             f"value basis: {self.value_basis}"),
+            ("npv, roi, payback_months", "point estimate: every coefficient at its estimate, roadmap modes",
+             "Detail table only"),
+            ("npv_p50 (the NPV of the headline), npv_p10, npv_p90",
+             "median and 80% band over the Monte Carlo draws", self.bands_cover["summary"]),
+            ("roadmap total", "the overlap rule (Methods: Roadmap total)", "the initiatives' draws"),
+        ]
+        return pd.DataFrame(rows, columns=["figure", "model", "coefficients / inputs"])
+
+    def total_table(self):
+        import pandas as pd
+
+        if not self.total:
+            return pd.DataFrame(columns=["measure", "value"])
+        df = pd.DataFrame({"measure": list(self.total), "value": list(self.total.values())})
+        df["value"] = df["value"].astype(object)
+        return df
+
     def tables(self) -> dict:
         out = {"Assumptions": self.assumptions_table(), "ROI": self.results, "Sensitivity": self.sensitivity,
-               "Coefficients": self.coefficients.table()}
+               "Coefficients": self.coefficients.table(), "Roadmap total": self.total_table()}
         if self.latent is not None:
             out["Latent model"] = self.latent.table()
         return out
@@ -162,6 +203,12 @@ def methods_text(chain: str = "observed", reason: str = "") -> list:
     ]
 
 
+def _total_rule() -> str:
+    from cxstats.stats.roi.total import RULE
+
+    return RULE
+
+
 def _common_methods() -> list:
     return [
         ("Uplift on bounded answers", "An uplift of u scale points is applied to the answers, which stop at "
@@ -170,6 +217,8 @@ def _common_methods() -> list:
          "(uplift_effective in the results; a customer already at the top gains nothing). The driver "
          "coefficients are per point of the construct score as measured, so they multiply u_eff, not u. Scale "
          "bounds from the spec, else the observed lowest and highest answers."),
+        ("Roadmap total", "The total counts " + _total_rule() + ". With more than 10 initiatives it is not "
+         "computed (said in the warnings)."),
         ("Annual benefit", "customers reached x margin x (avoided churn x annual customer value + revenue "
          "uplift). An avoided churner is counted for one year of value (conservative: later years of a saved "
          "customer are not counted)."),

@@ -67,6 +67,7 @@ class Assumptions:
     sources: dict = field(default_factory=dict)
     value_basis: str = ""                   # what the benefit counts: contribution, or revenue (no margin given)
     answers: dict = field(default_factory=dict)  # construct -> AnswerSupport: the uplift clipped at the scale's top
+    customer_base: float | None = None      # customers the roadmap's reach is out of (None: the largest reach)
 
     def check(self):
         if not 0 <= self.discount_rate < 1:
@@ -274,6 +275,7 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
     # the roadmap's ranges: drawn after the coefficients (same seeded stream), so that a roadmap
     # without ranges gives exactly the draws (and numbers) of the point roadmap
     ranged = [init.draw_ranges(rng, draws) for init in initiatives]
+    per_draw = []   # (dL, reach, cost) per draw of every initiative, for the roadmap total
     for init, rd in zip(initiatives, ranged):
         parts = []
         for s in range(0, draws, chunk):
@@ -284,6 +286,8 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
                 progress(done, total)
         mc = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         pt = value_initiative(point, coefficients.names, init, L, assumptions)
+        per_draw.append((mc["d_loyalty"], rd.get("customers_reached", np.full(draws, float(init.customers_reached))),
+                         rd.get("cost", np.full(draws, float(init.cost))), float(pt["d_loyalty"][0])))
         rec = {"initiative": init.id, "name": init.name, "construct": init.construct, "uplift": init.uplift,
                "cost": init.cost, "months_to_effect": init.months_to_effect,
                "customers_reached": init.customers_reached, "ranges_drawn": init.ranges_drawn,
@@ -305,6 +309,7 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
         rec["share_no_payback"] = float(np.mean(~np.isfinite(mc["payback_months"])))
         rows.append(rec)
         sens += tornado(init, coefficients, L, assumptions, base_npv=rec["npv"])
+    total, total_warns = _total(initiatives, coefficients, theta, point, per_draw, rows, assumptions, L)
     res = pd.DataFrame(rows).sort_values("npv_p50", ascending=False, kind="stable").reset_index(drop=True)
     res.insert(0, "rank", np.arange(1, len(res) + 1))
     sens_df = pd.DataFrame(sens)
@@ -318,8 +323,52 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
         if r["prob_npv_positive"] < 0.5:
             warns.append(f"initiative {r['initiative']}: NPV is more likely negative than positive "
                          f"(P(NPV > 0) = {r['prob_npv_positive']:.0%})")
-    return RoiResult(initiatives, coefficients, assumptions, res, sens_df, draws, seed, str(roadmap_file),
-                     dict(chain or {}), warns)
+    warns += total_warns
+    result = RoiResult(initiatives, coefficients, assumptions, res, sens_df, draws, seed, str(roadmap_file),
+                       dict(chain or {}), warns)
+    result.total = total
+    return result
+
+
+def _total(initiatives, coefficients, theta, point, per_draw, rows, a: Assumptions, L):
+    """The roadmap total (:mod:`cxstats.stats.roi.total`): point values and P10/P50/P90."""
+    from cxstats.stats.roi.total import MAX_INITIATIVES, RULE, roadmap_total
+
+    base = a.customer_base
+    if base is not None:
+        big = max(initiatives, key=lambda i: max(float(i.customers_reached),
+                                                 float(i.ranges.get("customers_reached", (0, 0))[1])))
+        top = max(float(big.customers_reached), float(big.ranges.get("customers_reached", (0, 0))[1]))
+        if not base >= top:
+            raise InputError(f"the customer base ({base:,.0f}) is smaller than initiative {big.id}'s "
+                             f"customers_reached ({top:,.0f})", option="customer_base")
+    if len(initiatives) > MAX_INITIATIVES:
+        return None, [f"roadmap total not computed: more than {MAX_INITIATIVES} initiatives (the overlap rule "
+                      "enumerates every combination); the initiatives' own results are not affected"]
+    dL = np.column_stack([d[0] for d in per_draw])
+    reach = np.column_stack([d[1] for d in per_draw])
+    cost = np.column_stack([d[2] for d in per_draw])
+    kw = dict(annuity_factor=annuity_factor, loyalty_effects=loyalty_effects)
+    chunk = max(100, 16_000 // (2 ** len(initiatives)))
+    parts = [roadmap_total(initiatives, theta[s:s + chunk], coefficients.names, dL[s:s + chunk],
+                           reach[s:s + chunk], cost[s:s + chunk], a, L, **kw) for s in range(0, len(theta), chunk)]
+    mc = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    pt = roadmap_total(initiatives, point, coefficients.names, np.array([[d[3] for d in per_draw]]),
+                       np.array([[float(i.customers_reached) for i in initiatives]]),
+                       np.array([[float(i.cost) for i in initiatives]]), a, L, **kw)
+    out = {"rule": RULE, "initiatives": len(initiatives),
+           "customer_base_source": "given" if base is not None else "the largest customers_reached",
+           "customer_base": float(pt["customer_base"][0]),
+           "customers_reached_sum": float(sum(float(i.customers_reached) for i in initiatives)),
+           "customers_reached_union": float(pt["customers_reached_union"][0]),
+           "cost": float(pt["cost"][0]), "annual_benefit": float(pt["annual_benefit"][0]),
+           "pv_benefit": float(pt["pv_benefit"][0]), "npv": float(pt["npv"][0]),
+           "sum_of_initiative_npvs": float(sum(r["npv"] for r in rows))}
+    for qn, v in zip(("p10", "p50", "p90"), percentile_summary(mc["npv"])):
+        out[f"npv_{qn}"] = v
+    out["prob_npv_positive"] = float(np.mean(mc["npv"] > 0))
+    out["roi"] = out["npv"] / out["cost"] if out["cost"] > 0 else None
+    return out, []
 
 
 def _effective(a: Assumptions, init: Initiative) -> float:
@@ -379,7 +428,8 @@ def tornado(init: Initiative, coefficients: Coefficients, L, a: Assumptions, *, 
 
 
 def default_assumptions(finance_result, loyalty: str, *, discount_rate=0.08, horizon_years=3.0, margin=None,
-                        customer_value=None, currency="EUR", chain: dict | None = None) -> Assumptions:
+                        customer_value=None, currency="EUR", chain: dict | None = None,
+                        customer_base=None) -> Assumptions:
     """Customer value = mean annual revenue of the linked customers unless given."""
     src = {}
     rev = finance_result.summary.get("revenue")
@@ -411,4 +461,5 @@ def default_assumptions(finance_result, loyalty: str, *, discount_rate=0.08, hor
         src["margin"] = "given"
         basis = f"contribution (margin {float(margin):.1%} of revenue)"
     return Assumptions(float(discount_rate), float(horizon_years), float(customer_value), float(revenue),
-                       float(margin), loyalty, currency, src, basis)
+                       float(margin), loyalty, currency, src, basis,
+                       customer_base=None if customer_base is None else float(customer_base))
