@@ -213,15 +213,23 @@ def test_no_absolute_paths_in_json_or_workbook(no_margin, demo):
 # ---------------------------------------------------------------- the uplift clipped at the scale's top
 
 def test_effective_uplift_clips_at_the_top():
-    sup = roi.answer_support(pd.DataFrame({"a": [5, 5, 4, 3], "b": [5, 4, 4, 2]}), ["a", "b"], bounds=(1, 5))
-    # answers at 5 gain nothing, the others the full 0.4: 5 of 8 answers below the top
-    assert sup.effective_uplift(0.4) == pytest.approx(0.4 * 5 / 8)
-    assert sup.share_at_top == pytest.approx(3 / 8)
-    # 1.5 points: 4 -> 5 (+1), 3 -> 4.5, 2 -> 3.5
-    assert sup.effective_uplift(1.5) == pytest.approx((3 * 1 + 1.5 + 1.5) / 8)
-    assert np.allclose(sup.effective_uplift(np.array([0.4, 1.5])), [0.25, 0.75])
-    # a negative uplift clips at the bottom
-    low = roi.answer_support(pd.DataFrame({"a": [1, 2]}), ["a"], bounds=(1, 5))
+    """The world: y* rises by u, the answer is y* rounded and clipped at 1-5. The chain's expected
+    change of the answer, read from 2 000 answers, matches the simulated change (n = 200 000)."""
+    rng = np.random.default_rng(1)
+    for m in (3.2, 4.0, 4.5):
+        y = rng.normal(m, 1, 200_000)
+        x0 = np.clip(np.floor(y + 0.5), 1, 5)
+        x1 = np.clip(np.floor(y + 0.3 + 0.5), 1, 5)
+        sup = roi.answer_support(pd.DataFrame({"a": x0[:2000], "b": x0[-2000:]}), ["a", "b"], bounds=(1, 5))
+        assert sup.effective_uplift(0.3) == pytest.approx((x1 - x0).mean(), abs=0.01), m
+        assert sup.effective_uplift(0.3) < 0.3 and "latent normal" in sup.to_dict()["method"]
+        # the old reading (u on the score) overstates by more where more answers sit at the top
+    assert np.allclose(sup.effective_uplift(np.array([0.3, 0.0])), [sup.effective_uplift(0.3), 0.0])
+    # values that are not answer codes: each value clipped at the bounds
+    sc = roi.answer_support(pd.DataFrame({"s": [5, 4.5, 3.5, 5]}), ["s"], bounds=(1, 5))
+    assert sc.items == [] and sc.effective_uplift(0.4) == pytest.approx(0.2)
+    assert sc.share_at_top == pytest.approx(0.5)
+    low = roi.answer_support(pd.DataFrame({"a": [1.0, 2.5]}), ["a"], bounds=(1, 5))
     assert low.effective_uplift(-0.5) == pytest.approx(-0.25)
 
 
@@ -230,7 +238,7 @@ def test_chain_uses_the_clipped_uplift():
     a = _a()
     base = roi.roadmap_roi([_init()], _coef(0.0), L, a, draws=10, seed=1).results.iloc[0]
     a2 = _a()
-    a2.answers = {"web": roi.answer_support(pd.DataFrame({"w": [5, 4, 3, 5]}), ["w"], bounds=(1, 5))}
+    a2.answers = {"web": roi.answer_support(pd.DataFrame({"w": [5, 4.5, 3.5, 5]}), ["w"], bounds=(1, 5))}
     clipped = roi.roadmap_roi([_init()], _coef(0.0), L, a2, draws=10, seed=1).results.iloc[0]
     assert clipped["uplift_effective"] == pytest.approx(0.25) and base["uplift_effective"] == 0.5
     assert clipped["d_loyalty"] == pytest.approx(base["d_loyalty"] / 2)
@@ -239,11 +247,16 @@ def test_chain_uses_the_clipped_uplift():
 
 
 def test_demo_effective_uplift_matches_the_simulated_world(no_margin):
-    """The demo's world adds the uplift to y* and rounds and clips the answer: the observed score of
-    puntualidad_entrega rises by about 0.35 for +0.4 (test_roi's population check: 0.3-0.41)."""
+    """The demo's world adds the uplift to y* and rounds and clips the answer: the chain's expected
+    change of each initiative's construct score matches the simulated world (n = 300 000)."""
+    from cxstats.demo.simulate import causal_roadmap_truth
+
     out, _ = no_margin
-    row = next(r for r in out["initiatives"] if r["initiative"] == "franja_2h")
-    assert 0.3 < row["uplift_effective"] < 0.39
+    truth = causal_roadmap_truth(n=100_000)
+    for row in out["initiatives"]:
+        world = truth[row["initiative"]]["observed_score_change"]
+        assert row["uplift_effective"] == pytest.approx(world, abs=0.02), (row["initiative"], world)
+        assert row["uplift_effective"] < row["uplift"]
     assert out["uplift_clipping"]["puntualidad_entrega"]["scale_max"] == 5
 
 

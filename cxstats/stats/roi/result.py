@@ -212,11 +212,15 @@ def _total_rule() -> str:
 def _common_methods() -> list:
     return [
         ("Uplift on bounded answers", "An uplift of u scale points is applied to the answers, which stop at "
-         "the scale's top (and bottom), as the world does: the construct score rises by u_eff = mean over its "
-         "items of sum_v share(v) x (clip(v + u, min, max) - v), read from the observed answer distribution "
-         "(uplift_effective in the results; a customer already at the top gains nothing). The driver "
+         "the scale's top (and bottom), as the world does: each customer's latent response y* to the "
+         "construct's items rises by u and the answer is y* rounded to the nearest code and clipped. The "
+         "construct score then rises by u_eff = mean over items of sum_k [Phi((t_k - mu)/sigma) - "
+         "Phi((t_k - u - mu)/sigma)] (t_k: thresholds midway between codes; mu, sigma of each item's latent "
+         "response estimated by ML from its observed answer shares, an ordinal probit with fixed thresholds): "
+         "uplift_effective in the results; a customer already at the top gains nothing. The driver "
          "coefficients are per point of the construct score as measured, so they multiply u_eff, not u. Scale "
-         "bounds from the spec, else the observed lowest and highest answers."),
+         "bounds from the spec, else the observed lowest and highest answers; values that are not answer "
+         "codes are clipped one by one."),
         ("Roadmap total", "The total counts " + _total_rule() + ". With more than 10 initiatives it is not "
          "computed (said in the warnings)."),
         ("Annual benefit", "customers reached x margin x (avoided churn x annual customer value + revenue "
