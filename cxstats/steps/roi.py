@@ -3,8 +3,13 @@
 Takes:
 
 * the roadmap (the command's ROADMAP, the plan's ``roadmap: {file: ...}``; columns initiative,
-  name, construct, uplift, cost, months_to_effect, customers_reached), the survey's customers
-  and the finance table (the options of :mod:`cxstats.steps.finance`);
+  name, construct, uplift, cost, months_to_effect, customers_reached; uplift, cost and
+  customers_reached may be ranges with ``<field>_low``/``<field>_high`` beside the mode, see
+  :mod:`cxstats.io.roadmap`), the survey's customers and the finance table (the options of
+  :mod:`cxstats.steps.finance`);
+* ``margin``: the contribution margin (without it revenue is counted as value, flagged:
+  ``value_basis``, a warning, red on the Results sheet); ``customer_base``: the customers the
+  reach is out of, for the roadmap total that counts each customer once;
 * the chain (option ``chain``): ``latent`` (the default when every construct has 2 or more items
   and loyalty has 2 or more indicators) fits an SEM of the constructs' items and the loyalty
   indicators (``loyalty`` the marker; ``loyalty_indicators`` default: it plus the spec's other

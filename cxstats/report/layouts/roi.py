@@ -61,7 +61,7 @@ def _tornado_charts(builder, refs, cur) -> None:
         chart.type = "bar"
         chart.grouping = "clustered"
         chart.overlap = 100
-        chart.title = f"Tornado: {init_id} (NPV change, {cur})"
+        chart.title = f"Tornado: {init_id}"
         for name in ("npv_change_low", "npv_change_high"):
             data = Reference(ws, min_col=ref.columns[name], min_row=ref.header_row, max_row=ref.last_row)
             chart.add_data(data, titles_from_data=True)
@@ -71,11 +71,11 @@ def _tornado_charts(builder, refs, cur) -> None:
         chart.x_axis.tickLblPos = "low"               # assumption names left of the bars, not on them
         chart.x_axis.delete = False
         chart.y_axis.delete = False
-        chart.y_axis.title = cur
+        chart.y_axis.title = f"NPV change ({cur})"
         chart.y_axis.numFmt = currency_format(cur)
         chart.legend.position = "b"
         rows = ref.last_row - ref.header_row + 3
-        chart.width, chart.height = 16, max(6.0, 0.5 * rows)
+        chart.width, chart.height = 16, max(7.0, 0.5 * rows)
         ws.add_chart(chart, f"{col}{max(1, ref.header_row - 2)}")
 
 
@@ -141,6 +141,7 @@ def sheets(builder, result) -> None:
                             formats=fmts)
     if result.total:
         t = result.total_table()
+        t = t[t["measure"] != "rule"].reset_index(drop=True)   # the rule is the table's note
         ref_t = builder.add_table("Results", t, title=f"Roadmap total ({cur}): each customer counted once",
                                   note="Rule: " + result.total["rule"] + ".")
         ws_t = builder.wb["Results"]
