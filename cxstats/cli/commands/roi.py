@@ -69,7 +69,9 @@ def command(roadmap, survey_path, finance_path, survey_id, finance_id, churn, re
         latent chain (default when possible): an SEM measures each construct
           by its items and loyalty by its indicators (e.g. repurchase + NPS,
           --loyalty the marker) and regresses loyalty on the constructs;
-          dL = gamma x uplift / mean loading of the construct's items
+          dL = gamma x u_eff / mean loading of the construct's items, u_eff =
+        the uplift applied to the answers and clipped at the scale's top
+        (customers already at the top gain nothing; uplift_effective)
         observed chain (--chain observed): OLS of the loyalty item on the
           construct scores (item means); attenuated by measurement error
       -> change in churn probability (logistic churn ~ loyalty) and in revenue
@@ -85,7 +87,10 @@ def command(roadmap, survey_path, finance_path, survey_id, finance_id, churn, re
     The chain used and why are in the JSON ("chain") and the workbook.
 
     Uncertainty: Monte Carlo over the estimated coefficients (multivariate
-    normal; latent chain: over the SEM estimates), --draws, --seed;
+    normal; latent chain: over the SEM estimates) and the roadmap's ranges,
+    --draws, --seed; the JSON's bands_cover and the Results sheet say what
+    the bands cover. roadmap_total counts a customer reached by several
+    initiatives once (--customer-base);
     initiatives ranked by P50 NPV; a tornado table moves each assumption one
     at a time. The --xlsx workbook is laid out for finance (Assumptions,
     Results, chart, Sensitivity, Coefficients, Methods).

@@ -12,7 +12,8 @@ come from (:func:`.chain.build_roi_chain` picks one and records which and why):
 For each initiative (a construct it improves by ``uplift`` scale points, a cost, the months
 until it takes effect and the customers it reaches) the value chain is
 
-    uplift (construct score points)
+    uplift u (scale points on the answers) -> u_eff = expected change of the construct score after
+      the answers are clipped at the scale's bounds (:mod:`.clipping`)
       x b_driver[construct]           construct -> loyalty measure (e.g. repurchase, NPS)
       = dL (loyalty points)
     churn:   dp = mean_i[ logistic(a + b_churn (L_i + dL)) - logistic(a + b_churn L_i) ]
