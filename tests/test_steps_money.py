@@ -59,6 +59,9 @@ CASES = {
                       "{d}/questionnaire.yaml", "--finance", "{d}/finance.csv", "--draws", "150",
                       "--chain", "observed", "--horizon", "4", "--seed", "5"],
                      {"step": "roi", "draws": 150, "chain": "observed", "horizon": 4}, ("customers.csv",), "roi"),
+    "roi_base": (["roi", "{d}/roadmap.csv", "--survey", "{d}/customers.csv", "--spec", "{d}/questionnaire.yaml",
+                  "--finance", "{d}/finance.csv", "--draws", "100", "--customer-base", "300000", "--seed", "5"],
+                 {"step": "roi", "draws": 100, "customer_base": 300000}, ("customers.csv",), "roi"),
 }
 
 
@@ -128,6 +131,8 @@ def test_wrong_option_types_in_a_plan(demo, tmp_path):
     ("--margin", "margin", 1.5, ["(0, 1]"]),
     ("--constructs", "constructs", "entrega", ["'entrega' is not a construct"]),
     ("--loyalty-indicators", "loyalty_indicators", "recompra,lealtad", ["'lealtad'"]),
+    ("--customer-base", "customer_base", -5, ["positive number of customers"]),
+    ("--customer-base", "customer_base", 100000, ["smaller than initiative", "150,000"]),
 ])
 def test_roi_option_errors_name_the_flag_or_the_plan_key(demo, tmp_path, flag, key, value, fragments):
     res = run_cli("roi", demo / "roadmap.csv", "--survey", demo / "customers.csv", "--spec",

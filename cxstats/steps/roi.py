@@ -3,8 +3,13 @@
 Takes:
 
 * the roadmap (the command's ROADMAP, the plan's ``roadmap: {file: ...}``; columns initiative,
-  name, construct, uplift, cost, months_to_effect, customers_reached), the survey's customers
-  and the finance table (the options of :mod:`cxstats.steps.finance`);
+  name, construct, uplift, cost, months_to_effect, customers_reached; uplift, cost and
+  customers_reached may be ranges with ``<field>_low``/``<field>_high`` beside the mode, see
+  :mod:`cxstats.io.roadmap`), the survey's customers and the finance table (the options of
+  :mod:`cxstats.steps.finance`);
+* ``margin``: the contribution margin (without it revenue is counted as value, flagged:
+  ``value_basis``, a warning, red on the Results sheet); ``customer_base``: the customers the
+  reach is out of, for the roadmap total that counts each customer once;
 * the chain (option ``chain``): ``latent`` (the default when every construct has 2 or more items
   and loyalty has 2 or more indicators) fits an SEM of the constructs' items and the loyalty
   indicators (``loyalty`` the marker; ``loyalty_indicators`` default: it plus the spec's other
@@ -27,7 +32,8 @@ Sheets go to the ``roi`` workbook, ahead of the finance link.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Literal
 
 from cxstats.errors import InputError
@@ -49,9 +55,10 @@ class Options(FinanceOptions):
     loyalty_indicators: list[str] | None = None  # indicators of latent loyalty, the marker first
     discount_rate: float = 0.08
     horizon: float = 3.0                         # years of benefit counted
-    margin: float = 1.0                          # share of revenue that is value
+    margin: float | None = None                  # share of revenue that is value (None: revenue counted, flagged)
     customer_value: float | None = None          # annual value of one customer
     draws: int = 10_000                          # Monte Carlo draws
+    customer_base: float | None = None           # customers the reach is out of (roadmap total)
 
     def validate(self):
         super().validate()
@@ -60,8 +67,11 @@ class Options(FinanceOptions):
                              option="discount_rate")
         if self.horizon <= 0:
             raise InputError(f"give a positive number of years, not {self.horizon:g}", option="horizon")
-        if not 0 < self.margin <= 1:
+        if self.margin is not None and not 0 < self.margin <= 1:
             raise InputError(f"give a share in (0, 1], not {self.margin:g}", option="margin")
+        if self.customer_base is not None and not self.customer_base > 0:
+            raise InputError(f"give a positive number of customers, not {self.customer_base:g}",
+                             option="customer_base")
         if self.draws < 1:
             raise InputError(f"give at least 1 draw, not {self.draws}", option="draws")
 
@@ -101,10 +111,12 @@ def run(ctx: StepContext, options: Options):
         if not loyalty:
             loyalty = indicators[0] if indicators else default_predictors(spec, "loyalty")[0]
         items = {c.id: c.item_ids for c in spec.constructs() if c.id in constructs}
+        bounds = {c.id: (c.scale.min, c.scale.max) for c in spec.constructs() if c.id in constructs}
         if not indicators:
             indicators = default_loyalty_indicators(spec, loyalty)
     else:
         items = None
+        bounds = None   # the observed min and max answers (said in the result)
         if options.scales:
             if constructs:
                 raise InputError("give either constructs (score columns) or scales (each construct's item "
@@ -126,6 +138,9 @@ def run(ctx: StepContext, options: Options):
     frame, finance, currency, survey_file = linked_inputs(ctx, options, {
         "loyalty": [loyalty], "loyalty_indicators": indicators,
         "constructs": constructs if ctx.has_spec or not options.scales else [], "scales": item_cols})
+    # file names only in the result (JSON and workbook name files, never absolute paths)
+    finance = replace(finance, file=Path(str(finance.file)).name)
+    survey_file = ", ".join(Path(f.strip()).name for f in str(survey_file).split(", "))
     if options.scales and not ctx.has_spec:
         for c, its in items.items():
             block = frame[its]
@@ -139,4 +154,5 @@ def run(ctx: StepContext, options: Options):
                        currency=currency, finance_result=earlier_finance, drivers_result=earlier_drivers,
                        discount_rate=options.discount_rate, horizon_years=options.horizon, margin=options.margin,
                        customer_value=options.customer_value, draws=options.draws, seed=ctx.seed,
-                       progress=ctx.progress("ROI Monte Carlo"), roadmap_file=str(ctx.roadmap))
+                       progress=ctx.progress("ROI Monte Carlo"), roadmap_file=Path(str(ctx.roadmap)).name,
+                       scale_bounds=bounds, customer_base=options.customer_base)

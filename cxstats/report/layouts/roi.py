@@ -26,12 +26,12 @@ def result_formats(currency: str | None) -> dict:
     fmt.update({"d_churn": "0.00%", "d_churn_p10": "0.00%", "d_churn_p50": "0.00%", "d_churn_p90": "0.00%",
                 "customers_reached": "#,##0", "months_to_effect": "0", "payback_months": "0",
                 "payback_months_p10": "0", "payback_months_p50": "0", "payback_months_p90": "0",
-                "uplift": "0.00", "d_loyalty": "0.000", "rank": "0"})
+                "uplift": "0.00", "uplift_effective": "0.00", "d_loyalty": "0.000", "rank": "0"})
     return fmt
 
 
-RESULT_COLUMNS = ["rank", "initiative", "name", "construct", "uplift", "cost", "customers_reached",
-                  "months_to_effect", "d_loyalty", "d_churn", "revenue_uplift", "annual_benefit",
+RESULT_COLUMNS = ["rank", "initiative", "name", "construct", "uplift", "uplift_effective", "cost", "customers_reached",
+                  "months_to_effect", "ranges_drawn", "d_loyalty", "d_churn", "revenue_uplift", "annual_benefit",
                   "npv_p10", "npv_p50", "npv_p90", "roi_p10", "roi_p50", "roi_p90",
                   "payback_months_p10", "payback_months_p50", "payback_months_p90", "prob_npv_positive",
                   "npv", "roi", "payback_months"]
@@ -45,6 +45,38 @@ def _column_letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(index)
+
+
+def _tornado_charts(builder, refs, cur) -> None:
+    """A native horizontal bar chart (tornado) per initiative: NPV change at each assumption's low and
+    high value, largest swing on top; anchored right of every table of the sheet, level with its table."""
+    from openpyxl.chart import BarChart, Reference
+
+    if not refs:
+        return
+    ws = builder.wb[refs[0][1].sheet]
+    col = _column_letter(ws.max_column + 2)   # clear of every table: right of the widest one
+    for init_id, ref in refs:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "clustered"
+        chart.overlap = 100
+        chart.title = f"Tornado: {init_id}"
+        for name in ("npv_change_low", "npv_change_high"):
+            data = Reference(ws, min_col=ref.columns[name], min_row=ref.header_row, max_row=ref.last_row)
+            chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=ref.columns["assumption"], min_row=ref.first_row,
+                                       max_row=ref.last_row))
+        chart.x_axis.scaling.orientation = "maxMin"   # the largest swing on top
+        chart.x_axis.tickLblPos = "low"               # assumption names left of the bars, not on them
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.y_axis.title = f"NPV change ({cur})"
+        chart.y_axis.numFmt = currency_format(cur)
+        chart.legend.position = "b"
+        rows = ref.last_row - ref.header_row + 3
+        chart.width, chart.height = 16, max(7.0, 0.5 * rows)
+        ws.add_chart(chart, f"{col}{max(1, ref.header_row - 2)}")
 
 
 def sheets(builder, result) -> None:
@@ -76,16 +108,28 @@ def sheets(builder, result) -> None:
         else:
             cell.number_format = "0.0000"
 
-    # Results per initiative: the headline first, then every column
+    # Results per initiative: what the value is (red when revenue is counted as value), then the headline
+    if result.revenue_as_value:
+        from openpyxl.styles import Font
+
+        builder.add_text("Results", [f"VALUE BASIS: {result.value_basis}. Revenue is counted as value (margin 1): "
+                                     "benefit, NPV and ROI are overstated by 1/margin. Re-run with the "
+                                     "contribution margin (--margin 0.3, plan key margin: 0.3)."], width=40)
+        ws_r = builder.wb["Results"]
+        cell = ws_r.cell(row=1, column=1)
+        cell.font = Font(bold=True, color="C00000")
+        from openpyxl.styles import Alignment
+        cell.alignment = Alignment(wrap_text=False, vertical="top")
+    else:
+        builder.add_text("Results", [f"Value basis: {result.value_basis}."], width=40)
     res = result.results
     headline = [c for c in HEADLINE_COLUMNS if c in res.columns]
     ref = builder.add_table("Results", res[headline], title=f"ROI per initiative ({cur}), ranked by P50 NPV",
-                            note="P10/P50/P90: 80% of the simulated outcomes lie between P10 and P90. "
-                                 "The full table and its assumptions follow below.",
+                            note="NPV = npv_p50, the median over the Monte Carlo draws (the point estimate npv "
+                                 "is in the Detail table). P10/P50/P90: 80% of the simulated outcomes lie between "
+                                 "P10 and P90. "
+                                 + result.bands_cover["summary"] + " The full table follows below.",
                             formats=fmts, diverging=["npv_p50"])
-    builder.add_bar_chart(ref, "initiative", ["npv_p50"], title=f"P50 NPV per initiative ({cur})",
-                          y_title=cur, anchor=f"{_column_letter(len(headline) + 2)}{ref.header_row}",
-                          width=16, height=8)
     cols = [c for c in RESULT_COLUMNS if c in res.columns]
     table = res[cols]
     builder.add_table("Results", table, title=f"Detail per initiative ({cur})",
@@ -95,22 +139,61 @@ def sheets(builder, result) -> None:
                                  "(see Assumptions and Methods). npv/roi/payback "
                                  "without suffix: at the point estimates. Empty payback: not within the horizon.",
                             formats=fmts)
+    if result.total:
+        t = result.total_table()
+        t = t[t["measure"] != "rule"].reset_index(drop=True)   # the rule is the table's note
+        ref_t = builder.add_table("Results", t, title=f"Roadmap total ({cur}): each customer counted once",
+                                  note="Rule: " + result.total["rule"] + ".")
+        ws_t = builder.wb["Results"]
+        for r, name in zip(range(ref_t.first_row, ref_t.last_row + 1), t["measure"]):
+            cell = ws_t.cell(row=r, column=2)
+            if name in ("cost", "annual_benefit", "pv_benefit", "npv", "npv_p10", "npv_p50", "npv_p90",
+                        "sum_of_initiative_npvs"):
+                cell.number_format = money
+            elif name in ("roi", "prob_npv_positive"):
+                cell.number_format = "0.0%"
+            elif name.startswith("customer") or name == "initiatives":
+                cell.number_format = "#,##0"
+    builder.add_table("Results", result.figure_sources(), title="Where each figure comes from",
+                      note="The model and coefficients behind each column; the coefficients are on the "
+                           "Coefficients sheet.")
+    # the P50 chart right of every table on the sheet (the Detail table is the widest), level with the headline
+    ws_res = builder.wb["Results"]
+    builder.add_bar_chart(ref, "initiative", ["npv_p50"], title=f"P50 NPV per initiative ({cur})",
+                          y_title=cur, anchor=f"{_column_letter(ws_res.max_column + 2)}{ref.header_row}",
+                          width=16, height=8)
+    bar = ws_res._charts[-1]
+    bar.x_axis.delete = False
+    bar.y_axis.delete = False
 
-    # Sensitivity (tornado)
+    # Sensitivity (tornado): one table per initiative, low/high in their own units, and a native
+    # tornado chart per initiative to the right of every table
     sens = result.sensitivity
     if sens is not None and len(sens):
+        unit_formats = {"rate": "0.0%", "years": "0.0", "scale points": "0.00", cur: money, "months": "0",
+                        "customers": "#,##0", "coefficient": "0.0000"}
+        refs = []
         for init_id, part in sens.groupby("initiative", sort=False):
             t = part.drop(columns="initiative").reset_index(drop=True)
-            builder.add_table("Sensitivity", t, title=f"Sensitivity (tornado): {init_id}",
-                              note="One assumption at a time at its low and high value; the rest at point "
-                                   "estimates. Sorted by swing.",
-                              formats={"npv_low": money, "npv_high": money, "npv_base": money, "swing": money,
-                                       "low": "0.0000", "high": "0.0000"})
+            ref = builder.add_table("Sensitivity", t, title=f"Sensitivity (tornado): {init_id}",
+                                    note="One assumption at a time at its low and high value; the rest at point "
+                                         "estimates. Sorted by swing. low/high in the row's unit; "
+                                         "npv_change_*: NPV minus the base NPV.",
+                                    formats={"npv_low": money, "npv_high": money, "npv_base": money, "swing": money,
+                                             "npv_change_low": money, "npv_change_high": money})
+            ws = builder.wb["Sensitivity"]
+            for r, unit in zip(range(ref.first_row, ref.last_row + 1), t["unit"]):
+                for col in ("low", "high"):
+                    ws.cell(row=r, column=ref.columns[col]).number_format = unit_formats.get(unit, "0.0000")
+            refs.append((init_id, ref))
+        _tornado_charts(builder, refs, cur)
 
     builder.add_table("Coefficients", result.coefficients.table(),
                       title="Estimated effects used in the value chain (with 95% CIs)",
-                      note=("Latent chain: driver:<construct> = loyalty (marker points) per scale point of uplift = "
-                            "gamma / mean loading; churn and revenue slopes per marker point of latent loyalty."
+                      note=("Latent chain: driver:<construct> = loyalty (marker points) per point of the construct "
+                            "score = gamma / mean loading; churn and revenue slopes per marker point of LATENT "
+                            "loyalty (factor scores). The churn slope on the 'Finance models' sheet is the OBSERVED "
+                            "item's (attenuated by measurement error); the ROI uses these latent ones."
                             if chain == "latent" else
                             "Observed chain: driver:<construct> = OLS slope of the loyalty item on the construct "
                             "score; churn and revenue slopes per point of the loyalty item."))

@@ -12,7 +12,8 @@ come from (:func:`.chain.build_roi_chain` picks one and records which and why):
 For each initiative (a construct it improves by ``uplift`` scale points, a cost, the months
 until it takes effect and the customers it reaches) the value chain is
 
-    uplift (construct score points)
+    uplift u (scale points on the answers) -> u_eff = expected change of the construct score after
+      the answers are clipped at the scale's bounds (:mod:`.clipping`)
       x b_driver[construct]           construct -> loyalty measure (e.g. repurchase, NPS)
       = dL (loyalty points)
     churn:   dp = mean_i[ logistic(a + b_churn (L_i + dL)) - logistic(a + b_churn L_i) ]
@@ -42,6 +43,7 @@ chain), ``valuation`` (NPV, payback, Monte Carlo, tornado), ``result`` (:class:`
 from __future__ import annotations
 
 from cxstats.stats.roi.chain import build_chain, build_roi_chain
+from cxstats.stats.roi.clipping import AnswerSupport, answer_support, answer_supports
 from cxstats.stats.roi.coefficients import (Coefficients, driver_coefficients, drivers_result_coefficients,
                                             finance_coefficients)
 from cxstats.stats.roi.result import RoiResult, methods_text
@@ -54,8 +56,9 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
                 chain: str | None = None, items: dict | None = None, indicators: list | None = None,
                 survey_file: str = "survey", min_match: float = 0.8, currency: str = "EUR",
                 finance_result=None, drivers_result=None, discount_rate: float = 0.08,
-                horizon_years: float = 3.0, margin: float = 1.0, customer_value: float | None = None,
-                draws: int = 10_000, seed=20261123, progress=None, roadmap_file: str = "") -> RoiResult:
+                horizon_years: float = 3.0, margin: float | None = None, customer_value: float | None = None,
+                draws: int = 10_000, seed=20261123, progress=None, roadmap_file: str = "",
+                scale_bounds: dict | None = None, customer_base: float | None = None) -> RoiResult:
     """The ROI of every initiative: estimate the chain, set the assumptions, value the roadmap.
 
     ``frame``: customers with ``respondent_id``, the construct scores, the loyalty measure and (for
@@ -64,6 +67,10 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
     FinanceResult of the loyalty measure to reuse (observed chain); ``drivers_result``: an earlier
     DriversResult of the loyalty measure on (at least) the roadmap's constructs, whose slopes then
     replace the observed chain's driver regression. ``progress(done, total)`` follows the draws.
+    ``scale_bounds``: construct -> (min, max) of its answer scale (else the observed min and max
+    answers): each uplift is applied to the answers and clipped there (:mod:`.clipping`).
+    ``customer_base``: the customers the roadmap's reach is out of, for the roadmap total
+    (:mod:`.total`; default the largest customers_reached).
     """
     coef, values, chain_info, warns, fin, latent = build_roi_chain(
         frame, finance_table, loyalty, constructs, chain=chain, items=items, indicators=indicators,
@@ -74,7 +81,8 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
         chain_info["driver_model"] = "from the drivers step"
     assumptions = default_assumptions(fin, loyalty, discount_rate=discount_rate, horizon_years=horizon_years,
                                       margin=margin, customer_value=customer_value, currency=currency,
-                                      chain=chain_info)
+                                      chain=chain_info, customer_base=customer_base)
+    assumptions.answers = answer_supports(frame, constructs, items, scale_bounds)
     result = roadmap_roi(initiatives, coef, values, assumptions, draws=draws, seed=seed, progress=progress,
                          roadmap_file=roadmap_file, chain=chain_info, warnings=warns)
     result.finance = fin.link
@@ -82,7 +90,7 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
     return result
 
 
-__all__ = ["analyze_roi", "RoiResult", "Coefficients", "Initiative", "Assumptions", "LoyaltySupport",
+__all__ = ["analyze_roi", "AnswerSupport", "answer_support", "answer_supports", "RoiResult", "Coefficients", "Initiative", "Assumptions", "LoyaltySupport",
            "annuity_factor", "payback_months", "chain_effects", "loyalty_support", "value_initiative",
            "tornado", "roadmap_roi", "default_assumptions", "build_chain", "build_roi_chain",
            "driver_coefficients", "finance_coefficients", "drivers_result_coefficients", "methods_text"]

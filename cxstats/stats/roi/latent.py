@@ -161,9 +161,11 @@ class LatentModel:
         li = fit.model.idx[self.factor]
         Sxx = C[:p, :p]
         sLx = C[li, :p]
-        mean = fit.model.stats.mean[0]
-        if fit.pt.meanstructure:   # pragma: no cover - the ROI model has no mean structure
-            raise ModelError("factor scores for models with a mean structure are not implemented")
+        if fit.pt.meanstructure:   # FIML: the model-implied means (the latent means are 0)
+            mu_all = fit.model.implied_all(fit.theta, 0)[2]
+            mean, level = mu_all[:p], float(mu_all[li])
+        else:
+            mean, level = fit.model.stats.mean[0], 0.0
         X = frame[ov].to_numpy(float)
         out = np.full(len(X), np.nan)
         obs = np.isfinite(X)
@@ -174,7 +176,7 @@ class LatentModel:
                 continue
             o = np.flatnonzero(pat)
             w = np.linalg.solve(Sxx[np.ix_(o, o)], sLx[o])
-            out[rows] = (X[np.ix_(rows, o)] - mean[o]) @ w
+            out[rows] = level + (X[np.ix_(rows, o)] - mean[o]) @ w
         return out
 
     def score_reliability(self) -> float:
@@ -231,17 +233,19 @@ def model_syntax(items: dict, indicators: list, factor: str) -> str:
     return "\n".join(lines)
 
 
-def fit_latent_model(frame, items: dict, indicators: list, *, source: str = "") -> LatentModel:
+def fit_latent_model(frame, items: dict, indicators: list, *, source: str = "", missing: str = "auto") -> LatentModel:
     """Fit the latent driver model to customers' answers (a DataFrame with the item and indicator
-    columns; listwise deletion, as lavaan's default). Raises ModelError when it cannot be trusted."""
+    columns). ``missing``: ``"auto"`` (FIML, lavaan's ``missing = "ml"``, when an answer is missing,
+    as the measurement SEM does; else the complete-data fit), ``"ml"`` or ``"listwise"``. Raises
+    ModelError when it cannot be trusted."""
     from cxstats.stats.sem import fit_sem
 
     items = {c: list(its) for c, its in items.items()}
     indicators = list(dict.fromkeys(indicators))
     cols = list(dict.fromkeys([i for its in items.values() for i in its] + indicators))
-    missing = [c for c in cols if c not in frame.columns]
-    if missing:
-        raise InputError("no such column for the latent ROI chain", file=source or None, column=missing[0])
+    absent = [c for c in cols if c not in frame.columns]
+    if absent:
+        raise InputError("no such column for the latent ROI chain", file=source or None, column=absent[0])
     used = set(cols) | set(items)
     factor = LOYALTY_FACTOR
     while factor in used:
@@ -252,7 +256,9 @@ def fit_latent_model(frame, items: dict, indicators: list, *, source: str = "") 
                          file=source or None)
     syntax = model_syntax(items, indicators, factor)
     data = frame[cols].apply(lambda s: s.astype(float))
-    fit = fit_sem(syntax, data)
+    # full-information ML, as the measurement SEM (lavaan missing = "ml"): every customer with an
+    # answer contributes; without missing answers this is the listwise fit (plus saturated means)
+    fit = fit_sem(syntax, data, missing=missing)
     warns = [f"latent ROI model: {w}" for w in fit.warnings]
     if not fit.converged:
         raise ModelError("the latent ROI model (constructs -> loyalty SEM) did not converge")
@@ -314,6 +320,11 @@ def build_latent_chain(frame, finance_table, loyalty: str, items: dict, indicato
 
 def methods_text() -> list:
     return [
+        ("Missing answers (latent)", "The latent model uses the measurement SEM's missing-data method: "
+         "full-information ML (lavaan missing = \"ml\"; every customer with an answer contributes, valid under "
+         "MAR) when a model variable has a missing answer, else the complete-data ML fit. The factor scores are "
+         "then computed with the model-implied means, each customer conditioning on the answers given "
+         "(unanswered items left out of the conditioning), so no customer is dropped for a missing answer."),
         ("Value chain (latent)", "Measurement-error-corrected chain. A structural equation model (ML) measures "
          "each construct by its items (first item the marker, loading 1) and loyalty by its indicators (the "
          "roadmap's loyalty measure the marker), and regresses latent loyalty on every construct factor. An "
@@ -332,7 +343,8 @@ def methods_text() -> list:
          "Psychometrika 66, 563-575). Assumes normal latent variables, linear measurement and that the "
          "survey answers carry no information on churn beyond latent loyalty."),
         ("Uncertainty (latent)", "Monte Carlo: the SEM estimates (latent slopes and loadings) are drawn from a "
-         "multivariate normal with the ML estimates and their covariance matrix (expected information) and "
+         "multivariate normal with the ML estimates and their covariance matrix (expected information; observed "
+         "information under FIML) and "
          "turned into driver effects gamma / mean(lambda) per draw; the finance coefficients are drawn from "
          "their own estimates and covariance, independently. The estimation error of the factor-score weights "
          "is not propagated (it is small next to the slopes'). The Coefficients sheet shows delta-method SEs."),

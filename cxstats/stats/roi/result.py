@@ -25,6 +25,40 @@ class RoiResult:
     warnings: list = field(default_factory=list)
     finance: object = None   # the LinkResult (match rate) when built from files
     latent: object = None    # the LatentModel of the latent chain (None: observed chain)
+    total: dict | None = None  # the roadmap total, a customer reached by several initiatives counted once
+
+    @property
+    def value_basis(self) -> str:
+        """What the benefit counts: "contribution (margin x% of revenue)" or "revenue (no margin given)"."""
+        a = self.assumptions
+        if a.value_basis:
+            return a.value_basis
+        return "revenue (no margin given)" if a.margin == 1 else f"contribution (margin {a.margin:.1%} of revenue)"
+
+    @property
+    def bands_cover(self) -> dict:
+        """Which uncertainty the P10-P90 bands cover and which they do not."""
+        latent = self.chain.get("chain") == "latent"
+        coef = ("the estimated coefficients: " + ("the SEM estimates (latent slopes and loadings -> driver "
+                "effects)" if latent else "the driver slopes") + ", the churn intercept and slope and the revenue "
+                "slope (multivariate normal, seeded)")
+        ranged = {i.id: i.ranges_drawn for i in self.initiatives if i.ranges_drawn}
+        covered = [coef]
+        if ranged:
+            covered.append("the roadmap's ranges (triangular low/mode/high): " +
+                           "; ".join(f"{k}: {v}" for k, v in ranged.items()))
+        fields = {"uplift", "cost", "customers_reached"}
+        point = sorted(fields - {f for v in ranged.values() for f in v.split(", ")})
+        not_covered = ([f"{', '.join(point)} of initiatives without a range (point values)"] if point else []) + [
+            "discount rate, horizon, customer value, margin and months to effect (see the sensitivity table)",
+            "the model's own assumptions (linear measurement, no confounding of the driver slopes)"]
+        return {"covered": covered, "not_covered": not_covered,
+                "summary": "P10-P90 cover " + " and ".join(covered) + ". Not covered: " + "; ".join(not_covered)
+                           + "."}
+
+    @property
+    def revenue_as_value(self) -> bool:
+        return self.value_basis.startswith("revenue")
 
     def assumptions_table(self):
         import pandas as pd
@@ -39,6 +73,7 @@ class RoiResult:
             ("customer_value", a.customer_value, a.currency, a.sources.get("customer_value", "")),
             ("revenue_per_customer", a.revenue_per_customer, a.currency, a.sources.get("revenue_per_customer", "")),
             ("margin", a.margin, "share", a.sources.get("margin", "default 1: revenue counted as value")),
+            ("value_basis", self.value_basis, "", "what the benefit counts"),
             ("loyalty_measure", a.loyalty, "", a.sources.get("loyalty", "")),
             ("monte_carlo_draws", self.draws, "draws", f"seed {self.seed}"),
         ]
@@ -63,12 +98,18 @@ class RoiResult:
 
         return pd.DataFrame([{"initiative": i.id, "name": i.name, "construct": i.construct, "uplift": i.uplift,
                               "cost": i.cost, "months_to_effect": i.months_to_effect,
-                              "customers_reached": i.customers_reached} for i in self.initiatives])
+                              "customers_reached": i.customers_reached,
+                              **{f"{f}_{e}": i.ranges[f][k] for f in i.ranges for k, e in enumerate(("low", "high"))}}
+                             for i in self.initiatives])
 
     def to_dict(self) -> dict:
         a = self.assumptions
         return {
             "roadmap_file": self.roadmap_file, "currency": a.currency,
+            "value_basis": self.value_basis,
+            "bands_cover": self.bands_cover,
+            "uplift_clipping": {c: sup.to_dict() for c, sup in sorted(self.assumptions.answers.items())
+                                if c in {i.construct for i in self.initiatives}},
             "assumptions": {"discount_rate": a.discount_rate, "horizon_years": a.horizon_years,
                             "customer_value": a.customer_value, "revenue_per_customer": a.revenue_per_customer,
                             "margin": a.margin, "loyalty": a.loyalty, "sources": a.sources},
@@ -79,6 +120,7 @@ class RoiResult:
             "coefficient_cov": self.coefficients.cov,
             "draws": self.draws, "seed": self.seed,
             "initiatives": self.results.to_dict(orient="records"),
+            "roadmap_total": self.total,
             "sensitivity": self.sensitivity.to_dict(orient="records"),
             "warnings": self.warnings,
         }
@@ -93,9 +135,48 @@ class RoiResult:
                 "constructs": m.table().to_dict(orient="records"),
                 "factor_score_reliability": m.score_reliability()}
 
+    def figure_sources(self):
+        """Which model and coefficients feed each figure of the Results sheet."""
+        import pandas as pd
+
+        latent = self.chain.get("chain") == "latent"
+        loy = self.assumptions.loyalty
+        drv = (f"SEM (latent chain): gamma / mean loading of the construct's items, per point of the construct "
+               f"score; loyalty in '{loy}' points (marker of the latent loyalty factor)" if latent else
+               f"{self.chain.get('driver_model', 'OLS')} (observed chain), per point of the construct score")
+        fin_on = (f"customers' latent loyalty factor scores (regression calibration); NOT the churn / revenue "
+                  f"slopes on the observed item '{loy}' of the finance step's 'Finance models'" if latent else
+                  f"the observed loyalty item '{loy}' (as in the finance step's 'Finance models')")
+        rows = [
+            ("uplift_effective", "the roadmap's uplift applied to the answers, clipped at the scale's bounds",
+             "observed answer distribution of the construct's items"),
+            ("d_loyalty", drv, "driver:<construct> x uplift_effective"),
+            ("d_churn", f"logistic churn model on {fin_on}", "churn:intercept, churn:slope (latent)" if latent
+             else "churn:intercept, churn:slope (observed)"),
+            ("revenue_uplift", f"log-linear revenue model on {fin_on}",
+             "revenue:slope (latent)" if latent else "revenue:slope (observed)"),
+            ("annual_benefit", "customers_reached x margin x (-d_churn x customer_value + revenue x revenue_uplift)",
+             f"value basis: {self.value_basis}"),
+            ("npv, roi, payback_months", "point estimate: every coefficient at its estimate, roadmap modes",
+             "Detail table only"),
+            ("npv_p50 (the NPV of the headline), npv_p10, npv_p90",
+             "median and 80% band over the Monte Carlo draws", self.bands_cover["summary"]),
+            ("roadmap total", "the overlap rule (Methods: Roadmap total)", "the initiatives' draws"),
+        ]
+        return pd.DataFrame(rows, columns=["figure", "model", "coefficients / inputs"])
+
+    def total_table(self):
+        import pandas as pd
+
+        if not self.total:
+            return pd.DataFrame(columns=["measure", "value"])
+        df = pd.DataFrame({"measure": list(self.total), "value": list(self.total.values())})
+        df["value"] = df["value"].astype(object)
+        return df
+
     def tables(self) -> dict:
         out = {"Assumptions": self.assumptions_table(), "ROI": self.results, "Sensitivity": self.sensitivity,
-               "Coefficients": self.coefficients.table()}
+               "Coefficients": self.coefficients.table(), "Roadmap total": self.total_table()}
         if self.latent is not None:
             out["Latent model"] = self.latent.table()
         return out
@@ -122,8 +203,26 @@ def methods_text(chain: str = "observed", reason: str = "") -> list:
     ]
 
 
+def _total_rule() -> str:
+    from cxstats.stats.roi.total import RULE
+
+    return RULE
+
+
 def _common_methods() -> list:
     return [
+        ("Uplift on bounded answers", "An uplift of u scale points is applied to the answers, which stop at "
+         "the scale's top (and bottom), as the world does: each customer's latent response y* to the "
+         "construct's items rises by u and the answer is y* rounded to the nearest code and clipped. The "
+         "construct score then rises by u_eff = mean over items of sum_k [Phi((t_k - mu)/sigma) - "
+         "Phi((t_k - u - mu)/sigma)] (t_k: thresholds midway between codes; mu, sigma of each item's latent "
+         "response estimated by ML from its observed answer shares, an ordinal probit with fixed thresholds): "
+         "uplift_effective in the results; a customer already at the top gains nothing. The driver "
+         "coefficients are per point of the construct score as measured, so they multiply u_eff, not u. Scale "
+         "bounds from the spec, else the observed lowest and highest answers; values that are not answer "
+         "codes are clipped one by one."),
+        ("Roadmap total", "The total counts " + _total_rule() + ". With more than 10 initiatives it is not "
+         "computed (said in the warnings)."),
         ("Annual benefit", "customers reached x margin x (avoided churn x annual customer value + revenue "
          "uplift). An avoided churner is counted for one year of value (conservative: later years of a saved "
          "customer are not counted)."),
@@ -133,9 +232,13 @@ def _common_methods() -> list:
          "(empty: not within the horizon)."),
         ("Uncertainty", "Monte Carlo over the estimated coefficients: draws from a multivariate normal with "
          "the estimates and their covariance matrix (coefficients from separately fitted models treated as "
-         "independent), seeded. P10/P50/P90 are the 10th, 50th and 90th percentiles over draws. The "
-         "uncertainty of the roadmap's own assumptions (uplift, cost, reach) is not in these bands; see the "
-         "sensitivity table."),
+         "independent), seeded. When the roadmap gives a range for uplift, cost or customers reached "
+         "(columns <field>_low and <field>_high beside the most likely value), that field is drawn in the same "
+         "Monte Carlo from a triangular distribution (low, mode, high), independently of the coefficients, and "
+         "the bands cover it; fields given as one number are fixed at it (their uncertainty is then only in "
+         "the sensitivity table). P10/P50/P90 are the 10th, 50th and 90th percentiles over draws; the point "
+         "estimate (npv, roi, payback without suffix) uses the coefficients' estimates and the modes. Discount "
+         "rate, horizon, customer value, margin and months to effect are never drawn."),
         ("Sensitivity (tornado)", "One assumption at a time moved to a low and a high value (discount rate "
          "-/+4 points, horizon -/+1 year, uplift and customer value -/+25%, cost -/+25%, months to effect "
          "-/+3, each coefficient at its 95% CI ends), everything else at its point estimate."),
