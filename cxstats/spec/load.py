@@ -11,7 +11,9 @@ from cxstats.spec.model import (COMPONENTS, OUTCOME_TYPES, Construct, Finance, I
                                 Outcome, Respondents, Scale, Segment, StudySpec, Touchpoint)
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance"}
+TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance", "analysis"}
+# study-level analysis choices (a plan step or command option given explicitly wins)
+ANALYSIS_KEYS = {"paired", "direct_paths"}
 
 
 class _Reader:
@@ -252,8 +254,12 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
     weight = doc.get("weight")
     if weight is not None and not isinstance(weight, str):
         r.fail("weight", "expected the name of the weight column")
+    analysis = r.mapping(doc.get("analysis") or {}, "analysis", ANALYSIS_KEYS)
+    for key, value in analysis.items():
+        if not isinstance(value, bool):
+            r.fail(f"analysis.{key}", f"expected true or false, got {value!r}")
     return StudySpec(sid, title, languages, scales, journeys, outcomes, segments, respondents,
-                     finance, weight, path)
+                     finance, weight, path, analysis=dict(analysis))
 
 
 def _scale(r: _Reader, name: str, node, p: str) -> Scale:

@@ -157,6 +157,9 @@ class StudySpec:
     finance: Finance | None = None
     weight: str | None = None
     source: Path | None = None
+    # study-level analysis choices: paired (gaps: the compared groups are the same respondents),
+    # direct_paths (sem built from the spec: also construct -> loyalty paths)
+    analysis: dict = field(default_factory=dict)
 
     @property
     def language(self) -> str:

@@ -140,7 +140,7 @@ def run(ctx: StepContext, options: Options):
                                              group_column=prep["group_column"], **common)
         else:
             result = analyze_gaps(prep["frame"], prep["group"], compare=prep["compare"],
-                                  invariance=verdicts, paired=prep.get("paired", options.paired),
+                                  invariance=verdicts, paired=prep.get("paired", _paired(ctx, options)),
                                   id_column=prep.get("id_column"), **common)
     except InputError as exc:
         raise _in_file(exc, ctx.source) from None
@@ -225,6 +225,13 @@ def invariance_verdicts(ctx: StepContext) -> dict:
 
     earlier = ctx.latest(InvarianceResult)
     return dict(earlier.construct_verdicts) if earlier is not None else {}
+
+
+def _paired(ctx: StepContext, options) -> bool | None:
+    """The ``paired`` option, else the spec's ``analysis.paired``, else None (detect by id)."""
+    if options.paired is not None or not ctx.has_spec:
+        return options.paired
+    return ctx.spec.analysis.get("paired")
 
 
 def _in_file(exc: InputError, source: str) -> InputError:

@@ -34,7 +34,8 @@ class Options(StepOptions):
     ci: Literal["percentile", "bc"] = "percentile"  # bootstrap interval
     std_lv: bool = False                           # identify factors by unit variances
     missing: Missing = "auto"                      # auto | ml | listwise
-    direct_paths: bool = False                     # spec model: also construct -> loyalty paths
+    direct_paths: bool | None = None               # spec model: also construct -> loyalty paths
+    #                                                (None: the spec's analysis.direct_paths, else false)
 
     def validate(self):
         if self.bootstrap < 0:
@@ -52,8 +53,11 @@ def run(ctx: StepContext, options: Options):
     from cxstats.stats.sem_analysis import analyze_sem
 
     built = ctx.has_spec and not options.model
+    direct = options.direct_paths
+    if direct is None and built:
+        direct = bool(ctx.spec.analysis.get("direct_paths", False))
     if ctx.has_spec:
-        text = options.model or spec_model(ctx.spec, direct_paths=options.direct_paths)
+        text = options.model or spec_model(ctx.spec, direct_paths=bool(direct))
         frame = ctx.survey.customers().reset_index(drop=True)
     else:
         ctx.one_file()   # several files are read through a spec
@@ -76,7 +80,7 @@ def run(ctx: StepContext, options: Options):
         raise
     if built:
         result.model_source = "built from the spec"
-        result.structure = PARTIAL if options.direct_paths else FULL
+        result.structure = PARTIAL if direct else FULL
     return result
 
 

@@ -14,10 +14,11 @@ from cxstats.cli.common import (
 @click.option("--model", "model", metavar="SYNTAX|@FILE", help="lavaan model syntax, inline or @file: =~ (measured by), "
                                                      "~ (regressed on), ~~ (covariance), a*x labels, := defined "
                                                      "parameters (indirect effects).")
-@click.option("--direct-paths", "direct_paths", is_flag=True,
+@click.option("--direct-paths/--no-direct-paths", "direct_paths", default=None,
               help="With --spec and no --model: add direct construct -> loyalty paths to the built model "
-                   "(partial mediation; total_<construct> effects). Default: full mediation, the constructs "
-                   "act on loyalty only through satisfaction.")
+                   "(partial mediation; total_<construct> effects). Default: the spec's "
+                   "'analysis: {direct_paths: true|false}', else full mediation (the constructs act on "
+                   "loyalty only through satisfaction).")
 @click.option("--bootstrap", "bootstrap", type=int, default=0, show_default=True,
               help="Nonparametric bootstrap replicates (rows resampled, model refitted) for intervals of every "
                    "parameter and defined effect; 0 = none.")
