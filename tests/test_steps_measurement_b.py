@@ -51,8 +51,9 @@ def _cli_json(*args):
 
 def _sheets(path):
     wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == "Cover"  # the cover names each front end's own inputs: not compared
     return {name: [[c for c in row] for row in wb[name].iter_rows(max_row=6, values_only=True)]
-            for name in wb.sheetnames}
+            for name in wb.sheetnames[1:]}
 
 
 # ------------------------------------------------------------------------ same JSON
