@@ -199,7 +199,7 @@ def one_book(tmp_path_factory):
 def test_one_group_workbook_sheets_values_and_scales(one_book):
     path, res = one_book
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[:6] == ["Cover", "Summary", "Items", "Constructs", "Touchpoints", "Segments"]
+    assert wb.sheetnames[:5] == ["Summary", "Items", "Constructs", "Touchpoints", "Segments"]
     assert wb.sheetnames[-1] == "Methods"
     ws = wb["Constructs"]
     hrow, header = _header(ws)
