@@ -143,7 +143,7 @@ def test_sem_xlsx_without_spec_uses_the_same_layout(tmp_path):
                   "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\ntextual ~ visual", "--xlsx", xlsx, "-q")
     assert res.exit_code == 0, res
     names = openpyxl.load_workbook(xlsx).sheetnames
-    assert names[:3] == ["SEM Fit", "SEM Estimates", "SEM R2"] and "Methods" in names
+    assert names[:4] == ["Cover", "SEM Fit", "SEM Estimates", "SEM R2"] and "Methods" in names
 
 
 # ------------------------------------------------------------------------ option errors

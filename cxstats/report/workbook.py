@@ -507,8 +507,8 @@ def _lines(text: str, width: float) -> int:
     for part in str(text).split("\n"):
         if " " not in part.strip():  # one word (a column name): broken only where it must
             out += max(1, math.ceil(len(part) / max(1, int(width))))
-        else:  # prose is a little wider than the digit '0' Excel measures, and wraps at words
-            out += max(1, len(textwrap.wrap(part, max(1, int(width * 0.92)))))
+        else:  # prose wraps at words (its letters are narrower than the digit '0' Excel measures)
+            out += max(1, len(textwrap.wrap(part, max(1, int(width)))))
     return out
 
 
@@ -547,10 +547,18 @@ def _fit_row_heights(ws) -> None:
             lines = _lines(c.value, _chars(ws, c.column, c.column))
             if lines > 1:
                 need[c.row] = max(need.get(c.row, 0), lines * _line_height(c.font))
+    from openpyxl.styles import Alignment
+
     for r, height in need.items():
         current = ws.row_dimensions[r].height
         if current is None or current < height:
             ws.row_dimensions[r].height = height
+        for c in ws[r]:  # a tall row reads from the top: every cell beside the wrapped one too
+            if c.value is not None and c.alignment.vertical is None:
+                a = c.alignment
+                c.alignment = Alignment(horizontal=a.horizontal, vertical="top", wrap_text=a.wrap_text,
+                                        indent=a.indent, text_rotation=a.text_rotation,
+                                        shrink_to_fit=a.shrink_to_fit)
 
 
 def _name_columns(values) -> int:
