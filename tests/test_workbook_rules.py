@@ -286,3 +286,14 @@ def test_demo_workbooks_convert_to_pdf_with_libreoffice(books, tmp_path):
         pdf = to_pdf(path, tmp_path)
         data = pdf.read_bytes()
         assert data.startswith(b"%PDF") and data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 2, name
+
+
+def test_text_cells_keep_file_names_and_drop_folders():
+    from cxstats.report.workbook import without_folders
+
+    assert without_folders("mean over 1960 customers (/home/ana/study/finance.csv)") == \
+        "mean over 1960 customers (finance.csv)"
+    assert without_folders("/a/b.csv, /c/d.csv") == "b.csv, d.csv"
+    assert without_folders("C:\\Users\\ana\\f.csv") == "f.csv"
+    for kept in ("and/or 1/2 km/h", "https://example.org/a/b", "a / b", "data/customers.csv"):
+        assert without_folders(kept) == kept
