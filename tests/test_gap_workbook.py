@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import DATASETS, run_cli
+from cxstats.report.workbook import P_FORMAT
 from cxstats.stats.gaps import expand_aspirations, analyze_gaps
 from cxstats.stats.nps import analyze_nps
 
@@ -81,7 +82,7 @@ def test_key_values_formats_and_flags(book):
         assert ws.cell(row=row, column=header.index("p_holm") + 1).value == pytest.approx(r["p_holm"])
         cell = ws.cell(row=row, column=header.index(f"top2_share_{G1}") + 1)
         assert cell.number_format == "0.0%"
-        assert ws.cell(row=row, column=header.index("p_holm") + 1).number_format == "0.0000"
+        assert ws.cell(row=row, column=header.index("p_holm") + 1).number_format == P_FORMAT  # "<0.001"
     note = ws.cell(row=rows["visual"], column=header.index("note") + 1).value
     assert "not interpretable" in note and "metric" in note
     assert not ws.cell(row=rows["textual"], column=header.index("note") + 1).value
@@ -169,7 +170,7 @@ def test_run_plan_writes_gap_workbook(tmp_path):
     res = run_cli("run", tmp_path / "plan2.yaml", "--out", tmp_path / "out", "--quiet")
     assert res.exit_code == 0, res
     wb = openpyxl.load_workbook(tmp_path / "out" / "plan2_gaps.xlsx")
-    assert wb.sheetnames[0] == "Summary" and "NPS" in wb.sheetnames and "Constructs" in wb.sheetnames
+    assert wb.sheetnames[:2] == ["Cover", "Summary"] and "NPS" in wb.sheetnames and "Constructs" in wb.sheetnames
     doc = json.loads((tmp_path / "out" / "plan2.json").read_text())
     gaps = next(s for s in doc["steps"] if s["step"] == "gaps")["result"]
     assert gaps["groups"] == ["customer", "staff"] and len(gaps["constructs"]) == 10
@@ -218,7 +219,7 @@ def test_one_group_workbook_sheets_values_and_scales(one_book):
             assert cell("gap_to_aspiration").value == pytest.approx(r["gap_to_aspiration"])
             assert cell("wilcoxon_v").value == r["wilcoxon_v"]
             assert cell("p_holm").value == pytest.approx(r["p_holm"])
-            assert cell("wilcoxon_pvalue").number_format == "0.0000"
+            assert cell("wilcoxon_pvalue").number_format == P_FORMAT
         assert cell("top2_share").number_format == "0.0%" and cell("n").number_format == "0"
         assert not cell("note").value   # no invariance note on a one-group result
     scaled = set()
@@ -275,7 +276,7 @@ def test_run_plan_customers_only_writes_one_group_workbook(tmp_path):
     res = run_cli("run", tmp_path / "plan3.yaml", "--out", tmp_path / "out", "--quiet")
     assert res.exit_code == 0, res
     wb = openpyxl.load_workbook(tmp_path / "out" / "plan3_gaps.xlsx")
-    assert wb.sheetnames[0] == "Summary" and "Constructs" in wb.sheetnames and len(wb["Summary"]._charts) == 1
+    assert wb.sheetnames[:2] == ["Cover", "Summary"] and "Constructs" in wb.sheetnames and len(wb["Summary"]._charts) == 1
     warn = " ".join(str(c.value) for row in wb["Warnings"].iter_rows() for c in row if c.value)
     assert "no frontline-staff respondents" in warn
     doc = json.loads((tmp_path / "out" / "plan3.json").read_text())

@@ -53,8 +53,8 @@ def _same_sheets(a_path, b_path):
     from openpyxl import load_workbook
 
     a, b = load_workbook(a_path), load_workbook(b_path)
-    assert a.sheetnames == b.sheetnames
-    for name in a.sheetnames:
+    assert a.sheetnames == b.sheetnames and a.sheetnames[0] == "Cover"
+    for name in a.sheetnames[1:]:  # the cover names each front end's own inputs
         rows_a = [[c.value for c in row] for row in a[name].iter_rows(max_row=6)]
         rows_b = [[c.value for c in row] for row in b[name].iter_rows(max_row=6)]
         assert rows_a == rows_b, name
@@ -72,7 +72,7 @@ def test_gaps_cli_and_plan_give_the_same_json_and_sheets(demo, tmp_path):
     assert cli["groups"] == ["customer", "staff"] and cli["alpha"] == 0.01
     assert "items" not in cli and cli["constructs"] and cli["segments"]["column"] == "region"
     names = _same_sheets(a, b)
-    assert names[:4] == ["Summary", "Constructs", "Touchpoints", "Segments"] and names[-1] == "Methods"
+    assert names[:5] == ["Cover", "Summary", "Constructs", "Touchpoints", "Segments"] and names[-1] == "Methods"
 
 
 def test_gaps_customers_only_cli_and_plan_agree(demo, tmp_path):
@@ -91,7 +91,7 @@ def test_nps_cli_and_plan_give_the_same_json_and_sheets(demo, tmp_path):
                                 {"by": "region", "min_n": 25})
     assert plan == cli
     assert cli["column"] == "nps" and cli["csat"] and cli["ces"] and cli["segments"]["min_n"] == 25
-    assert _same_sheets(a, b)[0] == "NPS"
+    assert _same_sheets(a, b)[:2] == ["Cover", "NPS"]
 
 
 def test_nps_by_respondent_type_compares_customers_and_staff(demo, tmp_path):
@@ -109,7 +109,7 @@ def test_plan_gap_workbook_holds_gaps_and_nps_with_the_summary_first(demo, tmp_p
     r = run_cli("run", plan, "--out", tmp_path / "out", "-q")
     assert r.exit_code == 0, r
     names = load_workbook(tmp_path / "out" / "plan_gaps.xlsx").sheetnames
-    assert names[0] == "Summary" and "NPS" in names and "Constructs" in names and names[-1] == "Methods"
+    assert names[:2] == ["Cover", "Summary"] and "NPS" in names and "Constructs" in names and names[-1] == "Methods"
 
 
 # ------------------------------------------------------------------------------ option errors

@@ -131,6 +131,7 @@ def read_model_text(model: str) -> str:
 
         path = model[1:]
         protect_inputs(path)
+        note_inputs("model", path)
         return read_text_file(path, "model")
     return model
 
@@ -166,12 +167,16 @@ def step_context(files, spec_path=None, *, seed: int = 20261123, quiet: bool = F
 
     files = [str(f) for f in (files or ())]
     protect_inputs(*files, spec_path, finance, roadmap)
+    for role, paths in (("data", files), ("spec", [spec_path]), ("finance", [finance]), ("roadmap", [roadmap])):
+        note_inputs(role, *paths)
     spec = loader = None
     if spec_path:
         from cxstats.io.survey import load_survey
         from cxstats.spec.load import load_spec
+        from cxstats.spec.model import pick
 
         spec = load_spec(spec_path)
+        _cover_meta()["study"] = pick(spec.title, spec.language) or None
         loader = lambda: load_survey(spec, [(d, None) for d in files])  # noqa: E731
     finance_table = None
     if finance:
@@ -206,6 +211,37 @@ def run_analysis(name: str, ctx, **options):
             bars.close()
 
 
+def _cover_meta() -> dict:
+    """What the current command's workbook cover will say (kept on the click context, so each
+    command starts afresh)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.setdefault("cxstats.cover", {"inputs": []}) if ctx is not None else {"inputs": []}
+
+
+def note_inputs(role: str, *paths) -> None:
+    """Record files the command reads, for its workbook's cover (names and SHA-256 only)."""
+    meta = _cover_meta()
+    meta["inputs"].extend((role, str(p)) for p in paths if p is not None and str(p) != "-")
+
+
+def command_cover(name: str):
+    """The cover of ``cxstats NAME --xlsx``: the command's inputs, seed and the spec's study title."""
+    from cxstats.report.sheets import CoverInfo
+
+    meta = _cover_meta()
+    inputs = list(meta["inputs"])
+    ctx = click.get_current_context(silent=True)
+    params = ctx.params if ctx is not None else {}
+    if not inputs:  # a command that did not go through step_context (journeys prioritize)
+        for key in ("spec", "spec_path"):
+            if isinstance(params.get(key), str):
+                inputs.append(("spec", params[key]))
+    seed = params.get("seed")
+    study = meta.get("study")
+    return CoverInfo(title=study or f"cxstats {name}", inputs=list(dict.fromkeys(inputs)),
+                     seed=seed if isinstance(seed, int) else None, study=study)
+
+
 def emit(result, *, name: str, json_path: str | None, xlsx_path: str | None, quiet: bool = False) -> None:
     """Write a result as JSON and/or its workbook (the analysis' one layout), and print a
     summary table; warnings go to standard error."""
@@ -217,7 +253,7 @@ def emit(result, *, name: str, json_path: str | None, xlsx_path: str | None, qui
     if xlsx_path:
         from cxstats.report.sheets import write_result_workbook
 
-        write_result_workbook(result, xlsx_path, name)
+        write_result_workbook(result, xlsx_path, name, cover=command_cover(name))
     if json_path != "-" and not quiet:
         print_tables(result)
     for w in dict.fromkeys(warnings):

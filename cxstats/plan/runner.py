@@ -16,7 +16,8 @@ def available_steps() -> dict:
     return available()
 
 
-PLAN_KEYS = ("title", "spec", "data", "finance", "roadmap", "seed", "output", "steps", "on_error", "lang")
+PLAN_KEYS = ("title", "spec", "data", "finance", "roadmap", "seed", "output", "steps", "on_error", "lang",
+             "wave")
 
 
 def _file_entry(plan: dict, key: str, path: Path, *, extra=()) -> None:
@@ -53,6 +54,8 @@ def _check_plan(plan: dict, path: Path) -> None:
     for key in ("title", "spec", "lang"):
         if key in plan and not isinstance(plan[key], str):
             raise SpecError(f"{key} is a text", file=path, path=key)
+    if "wave" in plan and (isinstance(plan["wave"], bool) or not isinstance(plan["wave"], (str, int))):
+        raise SpecError("wave is a text or a number (shown on the workbooks' cover)", file=path, path="wave")
     if "seed" in plan and (isinstance(plan["seed"], bool) or not isinstance(plan["seed"], int)):
         raise SpecError(f"seed is a whole number, not {plan['seed']!r}", file=path, path="seed")
     data = plan.get("data")
@@ -121,18 +124,37 @@ def load_plan(path) -> dict:
 
 def _plan_inputs(ctx) -> list:
     """Every file the plan reads (never written over)."""
+    return [p for _, p in _plan_input_roles(ctx)]
+
+
+def _plan_input_roles(ctx) -> list:
+    """(role, path) of every file the plan reads: plan, spec, data, finance, roadmap."""
     plan = ctx.plan
-    found = [ctx.plan_path]
+    found = [("plan", ctx.plan_path)]
     if plan.get("spec"):
-        found.append(ctx.resolve(plan["spec"]))
+        found.append(("spec", ctx.resolve(plan["spec"])))
     data = plan.get("data")
     for e in (data if isinstance(data, list) else [data] if data else []):
-        found.append(ctx.resolve(e["file"] if isinstance(e, dict) else e))
+        found.append(("data", ctx.resolve(e["file"] if isinstance(e, dict) else e)))
     for key in ("finance", "roadmap"):
         e = plan.get(key)
         if e:
-            found.append(ctx.resolve(e["file"] if isinstance(e, dict) else e))
+            found.append((key, ctx.resolve(e["file"] if isinstance(e, dict) else e)))
     return found
+
+
+def _cover(ctx, title: str, notes: list):
+    """What the cover sheet of each of the plan's workbooks says (report.sheets.CoverInfo)."""
+    from cxstats.report.sheets import CoverInfo
+
+    plan = ctx.plan
+    study = None
+    if ctx.spec is not None:
+        from cxstats.spec.model import pick
+
+        study = pick(ctx.spec.title, plan.get("lang")) or None
+    return CoverInfo(title=title, inputs=_plan_input_roles(ctx), seed=ctx.seed, wave=plan.get("wave"),
+                     study=study, notes=[("plan", n) for n in notes], lang=plan.get("lang") or "en")
 
 
 def _step_context(ctx, bars):
@@ -159,7 +181,7 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
     from cxstats.plan.context import PlanContext
     from cxstats.report.jsonout import write_json
     from cxstats.report.layouts import sheets_for
-    from cxstats.report.sheets import add_warnings_and_methods
+    from cxstats.report.sheets import add_cover, add_warnings_and_methods
     from cxstats.report.workbook import WorkbookBuilder
 
     path = Path(path)
@@ -233,15 +255,16 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
     by_book: dict[str, list] = {}
     for entry, module, sid, result in done:
         key = entry.get("workbook") or getattr(module, "WORKBOOK", "main")
-        by_book.setdefault(key, []).append((module, entry["step"], result))
+        by_book.setdefault(key, []).append((module, entry["step"], result, sid))
     written = {}
     for key, items in by_book.items():
         # a step may lead its workbook (ROI results before the finance link feeding them)
         items.sort(key=lambda item: getattr(item[0], "SHEET_PRIORITY", 100))
         wb = WorkbookBuilder()
-        for module, name, result in items:
+        add_cover(wb, _cover(ctx, plan.get("title") or stem, notes), [(sid, r) for _, _, r, sid in items])
+        for module, name, result, _ in items:
             sheets_for(name)(wb, result)
-        add_warnings_and_methods(wb, [r for _, _, r in items])
+        add_warnings_and_methods(wb, [r for _, _, r, _ in items])
         target = out / (names.get(key) or f"{stem}_{key}.xlsx")
         wb.save(target)
         written[key] = target

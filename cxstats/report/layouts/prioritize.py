@@ -9,5 +9,7 @@ def sheets(wb, result) -> None:
                        note=f"normalisation: {result.normalisation}; higher = transform first",
                        sequential=["score"])
     if len(tables["ranking"]) > 1:
-        wb.add_bar_chart(ref, "journey", ["score"], title="Weighted priority score", horizontal=True)
+        scores = tables["ranking"]["score"]
+        wb.add_bar_chart(ref, "journey", ["score"], title="Weighted priority score", horizontal=True,
+                         y_min=0 if scores.min() >= 0 else None)  # bar lengths compare from 0
     wb.add_table("Weights", tables["weights"], title="Criterion weights (sum to 1)")
