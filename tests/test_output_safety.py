@@ -127,3 +127,13 @@ def test_a_file_size_limit_while_writing_exits_2_naming_the_output(demo, tmp_pat
     assert p.returncode == 2, p.stderr
     assert "big.json" in p.stderr and "Traceback" not in p.stderr, p.stderr
     assert not out.exists() and not list(tmp_path.glob(".*.part"))
+
+
+def test_no_absolute_path_in_the_plan_json(demo, tmp_path):
+    import json
+
+    r = run_cli("run", demo / "plan.yaml", "--out", tmp_path / "out", "-q")
+    assert r.exit_code == 0, r
+    doc = next((tmp_path / "out").glob("*.json")).read_text(encoding="utf-8")
+    assert str(demo) not in doc and "/tmp" not in doc
+    json.loads(doc)

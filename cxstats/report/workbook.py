@@ -18,6 +18,7 @@ PALETTE = ("1F3864", "C00000", "2E75B6", "70AD47", "ED7D31", "7030A0", "FFC000",
            "264478", "9E480E", "636363", "43682B", "997300", "4472C4")
 TITLE_SIZE = 13
 MAX_COL_WIDTH = 60
+MAX_NAME_WIDTH = 40  # column A (names, notes) stays narrow; longer names wrap
 
 
 @dataclass
@@ -190,14 +191,16 @@ class WorkbookBuilder:
                         fmt = "#,##0"  # counts stored as floats: 2000, not 2000.000
                     if fmt:
                         cell.number_format = fmt
-                elif isinstance(cell.value, str) and len(cell.value) > MAX_COL_WIDTH - 2:
+                elif isinstance(cell.value, str) and len(cell.value) > (MAX_NAME_WIDTH if j == 0
+                                                                         else MAX_COL_WIDTH) - 2:
                     cell.alignment = long_text  # wraps within the capped column; row height at save
         last_row = header_row + max(values.shape[0], 1)
         for j, name in enumerate(columns, start=1):
             letter = get_column_letter(j)
             longest = max([len(name)] + [len(_display(v)) for v in values[:, j - 1]] if values.size else [len(name)])
             current = ws.column_dimensions[letter].width if ws.column_dimensions[letter].customWidth else 0
-            ws.column_dimensions[letter].width = max(current or 0, min(MAX_COL_WIDTH, longest + 2))
+            cap = MAX_NAME_WIDTH if j == 1 else MAX_COL_WIDTH
+            ws.column_dimensions[letter].width = max(current or 0, min(cap, longest + 2))
             rng = f"{letter}{header_row + 1}:{letter}{last_row}"
             if diverging and name in diverging and values.shape[0]:
                 ws.conditional_formatting.add(rng, ColorScaleRule(

@@ -49,6 +49,14 @@ def _id_text(v):
 
 # --------------------------------------------------------------------------- linking
 
+def _names(files: str) -> str:
+    """``/a/b/customers.csv, /a/staff.csv`` -> ``customers.csv, staff.csv``."""
+    import ntpath
+    import posixpath
+
+    return ", ".join(ntpath.basename(posixpath.basename(f.strip())) for f in str(files).split(","))
+
+
 @dataclass
 class LinkResult:
     merged: object           # DataFrame: survey columns + finance roles, matched rows only
@@ -66,7 +74,8 @@ class LinkResult:
         return self.n_matched / self.n_survey if self.n_survey else float("nan")
 
     def to_dict(self) -> dict:
-        return {"survey_file": self.survey_file, "finance_file": self.finance_file,
+        # file names only: results carry no folder of the machine they ran on (same JSON anywhere)
+        return {"survey_file": _names(self.survey_file), "finance_file": _names(self.finance_file),
                 "n_survey_customers": self.n_survey, "n_matched": self.n_matched,
                 "match_share": self.match_share, "n_finance_rows": self.n_finance,
                 "n_finance_unmatched": self.n_finance_unmatched, "min_match": self.min_match,

@@ -51,6 +51,7 @@ def _tornado_charts(builder, refs, cur) -> None:
     """A native horizontal bar chart (tornado) per initiative: NPV change at each assumption's low and
     high value, largest swing on top; anchored right of every table of the sheet, level with its table."""
     from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.label import DataLabelList
 
     if not refs:
         return
@@ -74,6 +75,7 @@ def _tornado_charts(builder, refs, cur) -> None:
         chart.y_axis.title = f"NPV change ({cur})"
         chart.y_axis.numFmt = currency_format(cur)
         chart.legend.position = "b"
+        chart.dataLabels = DataLabelList(showVal=True, numFmt=currency_format(cur))  # the swings, in money
         rows = ref.last_row - ref.header_row + 3
         chart.width, chart.height = 16, max(7.0, 0.5 * rows)
         ws.add_chart(chart, f"{col}{max(1, ref.header_row - 2)}")
