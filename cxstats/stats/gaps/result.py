@@ -143,62 +143,36 @@ class GapsResult:
 
         if self.one_group:
             return self._one_group_frame(level, segments)
+        g1, g2 = self.groups
+        src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
         if self.paired:
-            return self._paired_frame(level, segments)
-        g1, g2 = self.groups
-        src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
-        recs = []
-        for r in src:
-            rec = {}
-            if segments:
-                rec["segment"] = r["segment"]
-            rec["level"] = r["level"]
-            rec["name"] = r["name"]
-            for stat in ("n", "mean", "sd", "top2_share"):
-                for i, g in enumerate((g1, g2)):
-                    v = r.get(stat)
-                    rec[f"{stat}_{g}"] = v[i] if isinstance(v, list) else math.nan
-            rec["diff"] = r.get("diff", math.nan)
-            if self.weight:
-                for k in ("diff_se", "diff_ci_lower", "diff_ci_upper", "diff_pvalue"):
-                    rec[k] = r.get(k, math.nan)
-            rec["aspiration"] = r.get("aspiration")
-            gap = r.get("gap_to_aspiration")
-            for i, g in enumerate((g1, g2)):
-                rec[f"gap_to_aspiration_{g}"] = gap[i] if isinstance(gap, list) else math.nan
-            for k in ("welch_t", "welch_df", "pvalue", "p_holm", "p_bh", "mw_u", "mw_pvalue",
-                      "mw_p_holm", "mw_p_bh", "hedges_g", "hedges_g_ci_lower", "hedges_g_ci_upper"):
-                rec[k] = r.get(k, math.nan)
-            rec["significant"] = r.get("significant")
-            if segments:
-                rec["suppressed"] = r.get("suppressed")
-            rec["note"] = r.get("note") or ""
-            recs.append(rec)
-        return pd.DataFrame(recs)
-
-    def _paired_frame(self, level, segments):
-        import pandas as pd
-
-        g1, g2 = self.groups
-        src = self.segments if segments else [r for r in self.rows if level is None or r["level"] == level]
+            stats, extra = ("mean", "sd", "top2_share"), ("sd_diff",)
+            tests = ("paired_t", "paired_df", "pvalue", "paired_ci_lower", "paired_ci_upper", "p_holm",
+                     "p_bh", "wilcoxon_v", "wilcoxon_n", "wilcoxon_pvalue", "wilcoxon_p_holm",
+                     "wilcoxon_p_bh", "d_z")
+        else:
+            stats = ("n", "mean", "sd", "top2_share")
+            extra = ("diff_se", "diff_ci_lower", "diff_ci_upper", "diff_pvalue") if self.weight else ()
+            tests = ("welch_t", "welch_df", "pvalue", "p_holm", "p_bh", "mw_u", "mw_pvalue",
+                     "mw_p_holm", "mw_p_bh", "hedges_g", "hedges_g_ci_lower", "hedges_g_ci_upper")
         recs = []
         for r in src:
             rec = {"segment": r["segment"]} if segments else {}
             rec["level"], rec["name"] = r["level"], r["name"]
-            rec["n_pairs"] = r.get("n_pairs")
-            for stat in ("mean", "sd", "top2_share"):
+            if self.paired:
+                rec["n_pairs"] = r.get("n_pairs")
+            for stat in stats:
                 for i, g in enumerate((g1, g2)):
                     v = r.get(stat)
                     rec[f"{stat}_{g}"] = v[i] if isinstance(v, list) else math.nan
             rec["diff"] = r.get("diff", math.nan)
-            rec["sd_diff"] = r.get("sd_diff", math.nan)
+            for k in extra:
+                rec[k] = r.get(k, math.nan)
             rec["aspiration"] = r.get("aspiration")
             gap = r.get("gap_to_aspiration")
             for i, g in enumerate((g1, g2)):
                 rec[f"gap_to_aspiration_{g}"] = gap[i] if isinstance(gap, list) else math.nan
-            for k in ("paired_t", "paired_df", "pvalue", "paired_ci_lower", "paired_ci_upper", "p_holm",
-                      "p_bh", "wilcoxon_v", "wilcoxon_n", "wilcoxon_pvalue", "wilcoxon_p_holm",
-                      "wilcoxon_p_bh", "d_z"):
+            for k in tests:
                 rec[k] = r.get(k, math.nan)
             rec["significant"] = r.get("significant")
             if segments:
