@@ -77,14 +77,19 @@ def _compare_block(scores, gmask, wts, threshold, aspirations, levels_order, min
                 continue
             thr = threshold(level, name) if callable(threshold) else threshold
             r.update(compare_two(a, b, top2_threshold=thr, wa=wa, wb=wb))
-            asp = (aspirations.get(level) or {}).get(name)
-            r["aspiration"] = asp
-            r["gap_to_aspiration"] = ([r["mean"][0] - asp, r["mean"][1] - asp] if asp is not None
-                                      else [math.nan, math.nan])
-            if min_n is not None:
-                r["suppressed"] = False
-            rows.append(r)
+            rows.append(_with_aspiration(r, aspirations, level, name, min_n))
     return rows
+
+
+def _with_aspiration(r: dict, aspirations: dict, level: str, name: str, min_n) -> dict:
+    """A compared row with its aspiration and each group's gap to it (and not suppressed)."""
+    asp = (aspirations.get(level) or {}).get(name)
+    r["aspiration"] = asp
+    r["gap_to_aspiration"] = ([r["mean"][0] - asp, r["mean"][1] - asp] if asp is not None
+                              else [math.nan, math.nan])
+    if min_n is not None:
+        r["suppressed"] = False
+    return r
 
 
 def _paired_block(scores, idx, threshold, aspirations, levels_order, min_n=None):
@@ -107,13 +112,7 @@ def _paired_block(scores, idx, threshold, aspirations, levels_order, min_n=None)
                 continue
             thr = threshold(level, name) if callable(threshold) else threshold
             r.update(compare_paired(a[ok], b[ok], top2_threshold=thr))
-            asp = (aspirations.get(level) or {}).get(name)
-            r["aspiration"] = asp
-            r["gap_to_aspiration"] = ([r["mean"][0] - asp, r["mean"][1] - asp] if asp is not None
-                                      else [math.nan, math.nan])
-            if min_n is not None:
-                r["suppressed"] = False
-            rows.append(r)
+            rows.append(_with_aspiration(r, aspirations, level, name, min_n))
     return rows
 
 

@@ -179,23 +179,24 @@ class LatentModel:
             out[rows] = level + (X[np.ix_(rows, o)] - mean[o]) @ w
         return out
 
-    def score_reliability(self) -> float:
-        """var(W) / var(L) for a customer who answered everything (R^2 of L on all indicators)."""
+    def _explained(self) -> tuple[float, float]:
+        """(var of L explained by all indicators, var(L)) from the model-implied covariance."""
         fit = self.fit
         _, C, *_ = fit.model.implied_all(fit.theta, 0)
         p = fit.model.p
         li = fit.model.idx[self.factor]
         s = C[li, :p]
-        return float(s @ np.linalg.solve(C[:p, :p], s) / C[li, li])
+        return float(s @ np.linalg.solve(C[:p, :p], s)), float(C[li, li])
+
+    def score_reliability(self) -> float:
+        """var(W) / var(L) for a customer who answered everything (R^2 of L on all indicators)."""
+        explained, total = self._explained()
+        return explained / total
 
     def residual_var(self) -> float:
         """var(L | all indicators) in marker units squared."""
-        fit = self.fit
-        _, C, *_ = fit.model.implied_all(fit.theta, 0)
-        p = fit.model.p
-        li = fit.model.idx[self.factor]
-        s = C[li, :p]
-        return float(C[li, li] - s @ np.linalg.solve(C[:p, :p], s))
+        explained, total = self._explained()
+        return total - explained
 
     # ---- reporting
     def table(self):
