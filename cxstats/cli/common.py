@@ -22,12 +22,6 @@ def data_files_argument(f):
                           type=click.Path(dir_okay=False))(f)
 
 
-def one_data_file(files) -> str:
-    """The single file of a command run without --spec."""
-    if len(files) != 1:
-        raise InputError("several data files are read through a study spec: add --spec SPEC "
-                         "(or give one file)")
-    return files[0]
 
 
 def files_label(files) -> str:
@@ -260,12 +254,4 @@ def emit(result, *, name: str, json_path: str | None, xlsx_path: str | None, qui
         click.echo(f"warning: {w}", err=True)
 
 
-def needs_one_of(**kwargs):
-    """Refuse a command call that gives none of the named options."""
-    if not any(v for v in kwargs.values()):
-        names = " or ".join(f"--{k.replace('_', '-')}" for k in kwargs)
-        raise InputError(f"give {names}")
 
-
-def wraps_command(f):
-    return functools.wraps(f)
