@@ -91,9 +91,12 @@ class WorkbookBuilder:
     * p-value columns show ``<0.001``; ``*_share`` columns are fractions shown as ``0.0%``.
     """
 
-    def __init__(self):
+    def __init__(self, display=None):
         from openpyxl import Workbook
 
+        from cxstats.report.i18n import Display
+
+        self.display = display or Display()  # language and spec names (cxstats.report.i18n)
         self.wb = Workbook()
         self._first = True
         self._next_row: dict[str, int] = {}

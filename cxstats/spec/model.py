@@ -168,6 +168,25 @@ class StudySpec:
     def touchpoints(self) -> list[Touchpoint]:
         return [t for j in self.journeys for t in j.touchpoints]
 
+    def display_names(self, language: str | None = None) -> dict[str, str]:
+        """Code -> the name a reader sees, in ``language``: journeys, touchpoints and
+        constructs by their names, segments by their labels, items and outcomes by their
+        customer wording (codes are unique across the spec, see load.py)."""
+        out: dict[str, str] = {}
+        for j in self.journeys:
+            out[j.id] = pick(j.name, language) or j.id
+            for t in j.touchpoints:
+                out[t.id] = pick(t.name, language) or t.id
+                for c in t.constructs:
+                    out[c.id] = pick(c.name, language) or c.id
+                    for i in c.items:
+                        out[i.id] = pick(i.customer, language) or i.id
+        for o in self.outcomes:
+            out[o.id] = pick(o.customer, language) or o.id
+        for g in self.segments:
+            out[g.id] = pick(g.label, language) or g.id
+        return out
+
     def constructs(self) -> list[Construct]:
         return [c for t in self.touchpoints() for c in t.constructs]
 
