@@ -36,6 +36,18 @@ TEXTS: dict[str, dict[str, str]] = {
 HEADERS: dict[str, dict[str, str]] = {}
 
 
+def register(texts: dict | None = None, headers: dict | None = None) -> None:
+    """Add a layout's own texts and headers (a layout module calls this at import, so that
+    each layout keeps its words beside its code); a key defined twice with other words is a bug."""
+    for table, new in ((TEXTS, texts or {}), (HEADERS, headers or {})):
+        for key, entry in new.items():
+            if key in table and table[key] != entry:
+                raise ValueError(f"i18n key {key!r} defined twice with different texts")
+            if "en" not in entry or "es" not in entry:
+                raise ValueError(f"i18n key {key!r} needs both 'en' and 'es'")
+            table[key] = entry
+
+
 def resolve_lang(lang: str | None, spec_languages=None) -> str:
     """``lang`` when given, else the spec's first language we can write, else English."""
     if lang:
