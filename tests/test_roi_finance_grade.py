@@ -213,21 +213,34 @@ def test_no_absolute_paths_in_json_or_workbook(no_margin, demo):
 # ---------------------------------------------------------------- the uplift clipped at the scale's top
 
 def test_effective_uplift_clips_at_the_top():
-    """The world: y* rises by u, the answer is y* rounded and clipped at 1-5. The chain's expected
-    change of the answer, read from 2 000 answers, matches the simulated change (n = 200 000)."""
+    """The world: y* = m + lambda eta + e rises by u, the answer is y* rounded and clipped at 1-5.
+
+    * score_change(u), read from 2 000 answers, is the answers' simulated change (n = 200 000);
+    * effective_uplift(u) = u x rate, the rate at which the clipped answers move with the experience
+      eta: the simulated slope of the answer on eta over the slope of y* on eta (Stein's lemma), which
+      is what the covariance-based driver coefficients are per point of. It is below u where answers
+      crowd at the top, and above the finite score_change (the ceiling of the scale is not a ceiling of
+      the experience, which loyalty follows)."""
     rng = np.random.default_rng(1)
+    lam = 0.8
     for m in (3.2, 4.0, 4.5):
-        y = rng.normal(m, 1, 200_000)
+        eta = rng.normal(size=200_000)
+        y = m + lam * eta + rng.normal(0, np.sqrt(1 - lam ** 2), 200_000)
         x0 = np.clip(np.floor(y + 0.5), 1, 5)
         x1 = np.clip(np.floor(y + 0.3 + 0.5), 1, 5)
         sup = roi.answer_support(pd.DataFrame({"a": x0[:2000], "b": x0[-2000:]}), ["a", "b"], bounds=(1, 5))
-        assert sup.effective_uplift(0.3) == pytest.approx((x1 - x0).mean(), abs=0.01), m
-        assert sup.effective_uplift(0.3) < 0.3 and "latent normal" in sup.to_dict()["method"]
-        # the old reading (u on the score) overstates by more where more answers sit at the top
+        assert sup.score_change(0.3) == pytest.approx((x1 - x0).mean(), abs=0.01), m
+        rate = np.cov(x0, eta)[0, 1] / np.cov(y, eta)[0, 1]
+        assert sup.rate == pytest.approx(rate, abs=0.03), m
+        assert sup.effective_uplift(0.3) == pytest.approx(0.3 * sup.rate, rel=1e-12)
+        assert sup.score_change(0.3) < sup.effective_uplift(0.3) < 0.3 and "latent normal" in sup.to_dict()["method"]
+        assert sup.to_dict()["score_points_per_uplift_point"] == sup.rate
     assert np.allclose(sup.effective_uplift(np.array([0.3, 0.0])), [sup.effective_uplift(0.3), 0.0])
-    # values that are not answer codes: each value clipped at the bounds
+    assert np.allclose(sup.score_change(np.array([0.3, 0.0])), [sup.score_change(0.3), 0.0])
+    # values that are not answer codes: the share of values that can move that way
     sc = roi.answer_support(pd.DataFrame({"s": [5, 4.5, 3.5, 5]}), ["s"], bounds=(1, 5))
     assert sc.items == [] and sc.effective_uplift(0.4) == pytest.approx(0.2)
+    assert sc.score_change(0.4) == pytest.approx(0.2) and sc.score_change(0.6) == pytest.approx(0.275)
     assert sc.share_at_top == pytest.approx(0.5)
     low = roi.answer_support(pd.DataFrame({"a": [1.0, 2.5]}), ["a"], bounds=(1, 5))
     assert low.effective_uplift(-0.5) == pytest.approx(-0.25)
@@ -247,20 +260,28 @@ def test_chain_uses_the_clipped_uplift():
 
 
 def test_demo_effective_uplift_matches_the_simulated_world(no_margin):
-    """The demo's world adds the uplift to y* and rounds and clips the answer: the chain's expected
-    change of each initiative's construct score matches the simulated world (n = 300 000)."""
-    from cxstats.demo.simulate import causal_roadmap_truth
+    """The demo's world adds the uplift to y* and rounds and clips the answer. The chain's
+    score_change matches the simulated change of each initiative's construct score (n = 100 000),
+    and uplift_effective / uplift the world's rate: d E[score] / d u at u = 0, in closed form from the
+    demo's constants (each item a rounded, clipped N(mean, 1), mixed over regions)."""
+    from cxstats.demo import simulate as sim
 
     out, _ = no_margin
-    truth = causal_roadmap_truth(n=100_000)
+    truth = sim.causal_roadmap_truth(n=100_000)
+    spec = sim.load_demo_spec()
+    h = 1e-4
     for row in out["initiatives"]:
         world = truth[row["initiative"]]["observed_score_change"]
-        assert row["uplift_effective"] == pytest.approx(world, abs=0.02), (row["initiative"], world)
-        assert row["uplift_effective"] < row["uplift"]
+        assert row["score_change"] == pytest.approx(world, abs=0.02), (row["initiative"], world)
+        c = next(c for c in spec.constructs() if c.id == row["construct"])
+        rate = np.mean([sum(p * (sim.rounded_normal_mean(m + h, 1, 1, 5) - sim.rounded_normal_mean(m - h, 1, 1, 5))
+                                / (2 * h) for reg, p in sim.REGION_P.items()
+                                for m in [sim._item_means(c.id, sim.REGION_SHIFT.get(reg, {}).get(c.id, 0.0))[ii]])
+                        for ii in range(3)])
+        assert row["uplift_effective"] / row["uplift"] == pytest.approx(rate, abs=0.02), (row["initiative"], rate)
+        assert row["score_change"] < row["uplift_effective"] < row["uplift"]
     assert out["uplift_clipping"]["puntualidad_entrega"]["scale_max"] == 5
 
-
-# ---------------------------------------------------------------- the roadmap total and the headline
 
 def test_total_counts_each_customer_once():
     L = np.array([2.0, 3.0, 4.0])

@@ -148,7 +148,8 @@ class RoiResult:
                   f"slopes on the observed item '{loy}' of the finance step's 'Finance models'" if latent else
                   f"the observed loyalty item '{loy}' (as in the finance step's 'Finance models')")
         rows = [
-            ("uplift_effective", "the roadmap's uplift applied to the answers, clipped at the scale's bounds",
+            ("uplift_effective", "the roadmap's uplift in construct-score points: uplift x the rate at which the "
+             "rounded, clipped answers move with the experience (score_change: the answers' own finite change)",
              "observed answer distribution of the construct's items"),
             ("d_loyalty", drv, "driver:<construct> x uplift_effective"),
             ("d_churn", f"logistic churn model on {fin_on}", "churn:intercept, churn:slope (latent)" if latent
@@ -214,13 +215,16 @@ def _common_methods() -> list:
         ("Uplift on bounded answers", "An uplift of u scale points is applied to the answers, which stop at "
          "the scale's top (and bottom), as the world does: each customer's latent response y* to the "
          "construct's items rises by u and the answer is y* rounded to the nearest code and clipped. The "
-         "construct score then rises by u_eff = mean over items of sum_k [Phi((t_k - mu)/sigma) - "
-         "Phi((t_k - u - mu)/sigma)] (t_k: thresholds midway between codes; mu, sigma of each item's latent "
-         "response estimated by ML from its observed answer shares, an ordinal probit with fixed thresholds): "
-         "uplift_effective in the results; a customer already at the top gains nothing. The driver "
-         "coefficients are per point of the construct score as measured, so they multiply u_eff, not u. Scale "
-         "bounds from the spec, else the observed lowest and highest answers; values that are not answer "
-         "codes are clipped one by one."),
+         "driver coefficients are covariance-based slopes per point of the construct score as measured, and "
+         "for a normal y* Cov(answer, experience) = E[g'(y*)] Cov(y*, experience) (Stein's lemma; g the "
+         "rounding and clipping), so in their units the uplift is worth u_eff = u x mean over items of "
+         "c = sum_k phi((t_k - mu)/sigma)/sigma (t_k: thresholds midway between codes; mu, sigma of each "
+         "item's latent response estimated by ML from its observed answer shares, an ordinal probit with "
+         "fixed thresholds): uplift_effective in the results, below u where answers crowd at the top. "
+         "Loyalty follows the experience, not the capped answer, so u_eff is linear in u; the answers' own "
+         "finite expected change (score_change, what a later survey would show) is smaller for a large u "
+         "near the top and is reported, not used. Scale bounds from the spec, else the observed lowest and "
+         "highest answers; values that are not answer codes: u x the share of values not at the bound."),
         ("Roadmap total", "The total counts " + _total_rule() + ". With more than 10 initiatives it is not "
          "computed (said in the warnings)."),
         ("Annual benefit", "customers reached x margin x (avoided churn x annual customer value + revenue "

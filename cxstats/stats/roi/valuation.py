@@ -292,6 +292,7 @@ def roadmap_roi(initiatives: list[Initiative], coefficients: Coefficients, loyal
                "cost": init.cost, "months_to_effect": init.months_to_effect,
                "customers_reached": init.customers_reached, "ranges_drawn": init.ranges_drawn,
                "uplift_effective": _effective(assumptions, init),
+               "score_change": _score_change(assumptions, init),
                "d_loyalty": float(pt["d_loyalty"][0]), "d_churn": float(pt["d_churn"][0]),
                "revenue_uplift": float(pt["revenue_uplift"][0]),
                "annual_benefit": float(pt["annual_benefit"][0]), "pv_benefit": float(pt["pv_benefit"][0]),
@@ -372,9 +373,16 @@ def _total(initiatives, coefficients, theta, point, per_draw, rows, a: Assumptio
 
 
 def _effective(a: Assumptions, init: Initiative) -> float:
-    """The construct score's expected change for the initiative's uplift (after clipping at the scale's top)."""
+    """The initiative's uplift in the units of the driver coefficients (the clipped answers' rate)."""
     sup = a.answers.get(init.construct)
     return float(init.uplift) if sup is None else float(sup.effective_uplift(init.uplift))
+
+
+def _score_change(a: Assumptions, init: Initiative) -> float:
+    """The construct score's finite expected change when the answers rise by the uplift and are clipped
+    (what a later survey would show; reported, not used by the chain: :mod:`.clipping`)."""
+    sup = a.answers.get(init.construct)
+    return float(init.uplift) if sup is None else float(sup.score_change(init.uplift))
 
 
 def _finite(v):
