@@ -114,6 +114,8 @@ def run(ctx: StepContext, options: Options):
         bounds = {c.id: (c.scale.min, c.scale.max) for c in spec.constructs() if c.id in constructs}
         if not indicators:
             indicators = default_loyalty_indicators(spec, loyalty)
+        bounds.update({o.id: (o.scale.min, o.scale.max) for o in spec.outcomes
+                       if o.id in indicators and o.id not in bounds})
     else:
         items = None
         bounds = None   # the observed min and max answers (said in the result)

@@ -12,8 +12,8 @@ come from (:func:`.chain.build_roi_chain` picks one and records which and why):
 For each initiative (a construct it improves by ``uplift`` scale points, a cost, the months
 until it takes effect and the customers it reaches) the value chain is
 
-    uplift u (scale points on the answers) -> u_eff = expected change of the construct score after
-      the answers are clipped at the scale's bounds (:mod:`.clipping`)
+    uplift u (scale points on the answers' latent response) -> u_eff = u x the rate at which the
+      rounded answers, clipped at the scale's bounds, move with the experience (:mod:`.clipping`)
       x b_driver[construct]           construct -> loyalty measure (e.g. repurchase, NPS)
       = dL (loyalty points)
     churn:   dp = mean_i[ logistic(a + b_churn (L_i + dL)) - logistic(a + b_churn L_i) ]
@@ -67,14 +67,16 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
     FinanceResult of the loyalty measure to reuse (observed chain); ``drivers_result``: an earlier
     DriversResult of the loyalty measure on (at least) the roadmap's constructs, whose slopes then
     replace the observed chain's driver regression. ``progress(done, total)`` follows the draws.
-    ``scale_bounds``: construct -> (min, max) of its answer scale (else the observed min and max
-    answers): each uplift is applied to the answers and clipped there (:mod:`.clipping`).
+    ``scale_bounds``: construct (and loyalty indicator) -> (min, max) of its answer scale (else the
+    observed min and max answers): each uplift is applied to the answers and clipped there
+    (:mod:`.clipping`), and the latent chain reads the loyalty indicators as clipped answers.
     ``customer_base``: the customers the roadmap's reach is out of, for the roadmap total
     (:mod:`.total`; default the largest customers_reached).
     """
     coef, values, chain_info, warns, fin, latent = build_roi_chain(
         frame, finance_table, loyalty, constructs, chain=chain, items=items, indicators=indicators,
-        survey_file=survey_file, min_match=min_match, currency=currency, finance_result=finance_result)
+        survey_file=survey_file, min_match=min_match, currency=currency, finance_result=finance_result,
+        bounds=scale_bounds)
     if latent is None and drivers_result is not None:
         coef = Coefficients.combine(drivers_result_coefficients(drivers_result, loyalty),
                                     finance_coefficients(fin, loyalty))

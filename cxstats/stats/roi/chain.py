@@ -26,13 +26,14 @@ def build_chain(survey, finance_result, loyalty: str, constructs: list[str], *, 
 
 def build_roi_chain(frame, finance_table, loyalty: str, constructs: list[str], *, chain: str | None = None,
                     items: dict | None = None, indicators: list | None = None, survey_file: str = "survey",
-                    min_match: float = 0.8, currency: str = "EUR", finance_result=None):
+                    min_match: float = 0.8, currency: str = "EUR", finance_result=None, bounds: dict | None = None):
     """Choose the chain (latent when possible, unless ``chain`` says otherwise) and estimate it.
 
     ``frame``: customers with ``respondent_id``, construct score columns, the loyalty measure and,
     for the latent chain, the items (``items``: construct -> columns) and the loyalty
     ``indicators`` (marker first). ``finance_result``: an observed FinanceResult of the loyalty
-    measure to reuse (observed chain only). When the latent chain is the default but its model
+    measure to reuse (observed chain only). ``bounds``: column -> its scale's (min, max) (the latent
+    chain reads the loyalty indicators as rounded, clipped answers on them). When the latent chain is the default but its model
     cannot be estimated, the observed chain is used with a warning saying why.
 
     Returns (Coefficients, loyalty values of the linked customers, chain description, warnings,
@@ -45,7 +46,7 @@ def build_roi_chain(frame, finance_table, loyalty: str, constructs: list[str], *
         try:
             coef, values, info, w, fin, model = build_latent_chain(
                 frame, finance_table, loyalty, items, list(indicators), survey_file=survey_file,
-                min_match=min_match, currency=currency)
+                min_match=min_match, currency=currency, bounds=bounds)
             return coef, values, {"chain": "latent", "chain_reason": reason, **info}, warns + w, fin, model
         except (ModelError, InputError) as exc:
             if chain == "latent":

@@ -16,11 +16,12 @@ a noisy loyalty item shrink again. This module replaces both links with latent o
    ``dL = gamma_c d eta`` in marker-item points. The chain's coefficient ``driver:<c>`` is
    therefore ``gamma_c / mean(lambda_c)``: loyalty points (marker) per scale point of uplift.
 
-2. **Finance link (regression calibration).** Each customer's regression-method factor score
-   ``W = E[L | observed indicators] = Cov(L, x_o) Cov(x_o)^-1 (x_o - mean_o)`` (Thomson's /
-   lavaan's ``lavPredict(method = "regression")``, computed from the fitted model; a customer's
-   missing answers are left out of the conditioning). Churn (logistic) and log revenue (OLS) are
-   regressed on ``W``. For the linear revenue model this is consistent for the latent slope; for
+2. **Finance link (regression calibration).** Each customer's loyalty score ``W = E[L | answers]``:
+   the posterior mean with the loyalty indicators read as rounded, clipped latent responses
+   (:meth:`LatentModel.posterior_scores`), or, when they are not whole answer codes, the linear
+   regression-method factor score ``Cov(L, x_o) Cov(x_o)^-1 (x_o - mean_o)`` (Thomson's / lavaan's
+   ``lavPredict(method = "regression")``); a customer's missing answers are left out of the
+   conditioning. Churn (logistic) and log revenue (OLS) are regressed on ``W``. For the linear revenue model this is consistent for the latent slope; for
    the logistic churn model it estimates ``P(churn | W)``, which is exactly the function the change
    in churn needs: with ``L | W ~ N(W, s^2)`` and every customer's L moved by ``dL``,
    ``E[p(L + dL)] - E[p(L)] = E_W[g(W + dL) - g(W)]``, ``g(w) = P(churn | W = w)``
@@ -95,6 +96,7 @@ class LatentModel:
     loadings: dict = field(default_factory=dict)   # construct -> [(item, free index or -1, value)]
     gammas: dict = field(default_factory=dict)     # construct -> free index
     warnings: list = field(default_factory=list)
+    score_method: str = ""                          # how the finance link's loyalty scores were computed
 
     # ---- the conversion uplift -> loyalty, as a function of the SEM parameters
     def driver_effects(self, theta: np.ndarray) -> np.ndarray:
@@ -178,6 +180,91 @@ class LatentModel:
             w = np.linalg.solve(Sxx[np.ix_(o, o)], sLx[o])
             out[rows] = level + (X[np.ix_(rows, o)] - mean[o]) @ w
         return out
+
+    def posterior_scores(self, frame, bounds: dict | None = None) -> tuple[np.ndarray, str]:
+        """E[L | answers] with the loyalty indicators read as rounded, clipped answers; (scores, method).
+
+        Why not the linear scores (:meth:`factor_scores`) for the finance link: where the loyalty
+        indicators crowd at their scale's top (NPS 10, "totally agree"), the linear score squeezes the
+        most loyal customers together and the churn model fitted on it comes out flat (in the demo the
+        change in churn was 4-5% low; exact with continuous indicators). Here each loyalty indicator is
+        a latent response ``y*_j = nu_j + lambda*_j L + e_j`` rounded to the nearest code and clipped
+        at the scale's bounds: ``(nu_j, sd(y*_j))`` from its answer shares (:func:`.clipping.fit_item_response`),
+        ``lambda*_j = lambda_j / c_j`` (the SEM loading over the clipped answers' rate ``c_j = E[g'(y*)]``,
+        Stein's lemma, so that ``Cov(answer, L)`` is the SEM's), ``var(e_j) = sd(y*_j)^2 - lambda*_j^2
+        var(L)``. The construct items enter as in the linear scores (the prior ``L | construct items``,
+        normal, from the model-implied covariance; missing items left out) and the indicators' answer
+        probabilities are the likelihood; the posterior mean is computed on a grid of 401 points
+        (+-8 prior SDs). The SEM says the indicators depend on the construct items only through L, which
+        is what the product assumes. Falls back to the linear scores (and says so) when an indicator's
+        answers are not whole codes or its residual variance is not positive."""
+        from scipy.special import ndtr
+
+        from cxstats.stats.roi.clipping import fit_item_response
+
+        linear = "linear regression-method factor scores (lavPredict 'regression')"
+        fit = self.fit
+        _, C, *_ = fit.model.implied_all(fit.theta, 0)
+        p = fit.model.p
+        ov = list(fit.pt.ov)
+        li = fit.model.idx[self.factor]
+        if fit.pt.meanstructure:
+            mu_all = fit.model.implied_all(fit.theta, 0)[2]
+            mean, level = mu_all[:p], float(mu_all[li])
+        else:
+            mean, level = fit.model.stats.mean[0], 0.0
+        psi = float(C[li, li])
+        lam = {r.rhs: (fit.theta[r.free] if r.free >= 0 else r.value) for r in fit.pt.rows
+               if r.op == "=~" and r.lhs == self.factor}
+        resp = []
+        for j in self.indicators:
+            x = frame[j].to_numpy(float)
+            x = x[np.isfinite(x)]
+            v, n = np.unique(x, return_counts=True)
+            lo, hi = (bounds or {}).get(j, (v.min(), v.max()) if len(v) else (0, 0))
+            it = fit_item_response(v, n, lo, hi)
+            if it is None:
+                return self.factor_scores(frame), f"{linear}: '{j}' answers are not whole codes on its scale"
+            load = float(lam[j]) / it.rate
+            resid = it.sigma ** 2 - load ** 2 * psi
+            if not resid > 0.01 * it.sigma ** 2:
+                return self.factor_scores(frame), (f"{linear}: '{j}' has no room for a residual on its latent "
+                                                   "response scale")
+            resp.append((j, it, load, float(np.sqrt(resid))))
+        cons = [i for i, name in enumerate(ov) if name not in self.indicators]
+        X = frame[ov].to_numpy(float)
+        prior_m = np.full(len(X), level)
+        prior_v = np.full(len(X), psi)
+        obs = np.isfinite(X[:, cons])
+        patterns, inverse = np.unique(obs, axis=0, return_inverse=True)
+        for k, pat in enumerate(patterns):
+            if not pat.any():
+                continue
+            rows = np.flatnonzero(inverse.reshape(-1) == k)
+            o = np.asarray(cons)[pat]
+            w = np.linalg.solve(C[np.ix_(o, o)], C[li, o])
+            prior_m[rows] = level + (X[np.ix_(rows, o)] - mean[o]) @ w
+            prior_v[rows] = psi - float(C[li, o] @ w)
+        z = np.linspace(-8, 8, 401)
+        grid = prior_m[:, None] + np.sqrt(np.clip(prior_v, 1e-12, None))[:, None] * z[None, :]
+        logw = np.broadcast_to(-0.5 * z ** 2, grid.shape).copy()
+        seen = np.zeros(len(X), bool)
+        for j, it, load, sd in resp:
+            x = frame[j].to_numpy(float)
+            has = np.isfinite(x)
+            seen |= has
+            cuts = np.concatenate([[-np.inf], it.cuts, [np.inf]])
+            code = np.clip(np.searchsorted(it.cuts, np.where(has, x, it.cuts[0])), 0, len(cuts) - 2)
+            centre = it.mu - load * level   # nu_j: E[y*_j] at the latent mean
+            m = centre + load * grid
+            pr = ndtr((cuts[code + 1][:, None] - m) / sd) - ndtr((cuts[code][:, None] - m) / sd)
+            logw += np.where(has[:, None], np.log(np.clip(pr, 1e-300, None)), 0.0)
+        logw -= logw.max(axis=1, keepdims=True)
+        wts = np.exp(logw)
+        out = (wts * grid).sum(axis=1) / wts.sum(axis=1)
+        out[~(seen | obs.any(axis=1))] = np.nan
+        return out, ("posterior mean E[L | answers], loyalty indicators read as rounded, clipped latent "
+                     "responses (ordinal; construct items linear)")
 
     def _explained(self) -> tuple[float, float]:
         """(var of L explained by all indicators, var(L)) from the model-implied covariance."""
@@ -280,19 +367,22 @@ def fit_latent_model(frame, items: dict, indicators: list, *, source: str = "", 
 
 
 def latent_finance(frame, model: LatentModel, finance_table, *, survey_file: str = "survey",
-                   min_match: float = 0.8, currency: str = "EUR", id_column: str = "respondent_id"):
-    """Factor scores for every customer of ``frame``, linked to the finance table; churn and revenue
+                   min_match: float = 0.8, currency: str = "EUR", id_column: str = "respondent_id",
+                   bounds: dict | None = None):
+    """Loyalty scores E[L | answers] for every customer of ``frame`` (:meth:`LatentModel.posterior_scores`;
+    ``bounds``: indicator -> its scale's (min, max)), linked to the finance table; churn and revenue
     regressed on them (regression calibration). Returns (FinanceResult, score column name)."""
     col = f"{model.indicators[0]} (latent score)"
     scored = frame[[id_column]].copy()
-    scored[col] = model.factor_scores(frame)
+    scored[col], model.score_method = model.posterior_scores(frame, bounds)
     fin = analyze_finance(scored, finance_table, [col], survey_file=survey_file, min_match=min_match,
                           currency=currency, id_column=id_column)
     return fin, col
 
 
 def build_latent_chain(frame, finance_table, loyalty: str, items: dict, indicators: list, *,
-                       survey_file: str = "survey", min_match: float = 0.8, currency: str = "EUR"):
+                       survey_file: str = "survey", min_match: float = 0.8, currency: str = "EUR",
+                       bounds: dict | None = None):
     """Everything the valuation needs for the latent chain.
 
     Returns (Coefficients, factor scores of the linked customers, chain description, warnings,
@@ -302,14 +392,15 @@ def build_latent_chain(frame, finance_table, loyalty: str, items: dict, indicato
         indicators = [loyalty, *[i for i in indicators if i != loyalty]]
     model = fit_latent_model(frame, items, indicators, source=survey_file)
     fin, col = latent_finance(frame, model, finance_table, survey_file=survey_file, min_match=min_match,
-                              currency=currency)
+                              currency=currency, bounds=bounds)
     fblock = finance_coefficients(fin, col)
     rc = (f" (regression calibration on the factor score of {model.factor}, marker {loyalty}; "
           f"factor-score reliability {model.score_reliability():.2f})")
     fblock.sources = {k: v + rc for k, v in fblock.sources.items()}
     coef = Coefficients.combine(model.driver_coefficients(), fblock)
     values = fin.link.merged[col].to_numpy(float)
-    chain = {"loyalty_measure": loyalty, **model.describe(), "linked_customers": fin.link.n_matched,
+    chain = {"loyalty_measure": loyalty, **model.describe(), "loyalty_scores": model.score_method,
+             "linked_customers": fin.link.n_matched,
              "loyalty_units": f"{loyalty} points (marker of the latent loyalty factor)"}
     warns = list(model.warnings) + list(fin.warnings)
     neg = [c for c, b in zip(model.constructs, model.driver_effects(model.fit.theta)[0]) if b < 0]
@@ -333,16 +424,21 @@ def methods_text() -> list:
          "the latent mean moves by u / mean(lambda) (mean unstandardised loading of its items relative to the "
          "marker) and loyalty by dL = gamma x u / mean(lambda), in marker-item points (Bollen 1989, "
          "Structural Equations with Latent Variables; lavaan: Rosseel 2012)."),
-        ("Finance link (regression calibration)", "Each customer's regression-method factor score "
-         "W = E[L | answers] = Cov(L, x) Cov(x)^-1 (x - mean) from the fitted model (lavaan's lavPredict "
-         "method 'regression'; unanswered items left out of the conditioning) replaces the loyalty item in the "
-         "churn (logistic) and log-revenue (OLS) models. Regressing on E[L | x] is regression calibration "
+        ("Finance link (regression calibration)", "Each customer's loyalty score W = E[L | answers] from the "
+         "fitted model replaces the loyalty item in the churn (logistic) and log-revenue (OLS) models. The "
+         "loyalty indicators are read as what they are, rounded answers clipped at their scale's bounds: each "
+         "is a latent response nu + lambda* L + e (nu and its SD from the answer shares by ML; lambda* = the "
+         "SEM loading / the clipped answers' rate E[g'(y*)]), the construct items give the normal prior of L "
+         "(model-implied covariance), and W is the posterior mean on a grid; with indicators that are not "
+         "whole codes W is lavaan's lavPredict method 'regression'. Unanswered items are left out of the "
+         "conditioning. Regressing on E[L | x] is regression calibration "
          "(Carroll, Ruppert, Stefanski & Crainiceanu 2006, Measurement Error in Nonlinear Models, 2nd ed., "
          "ch. 4): consistent for the linear revenue slope, and for churn it estimates P(churn | W), so that "
          "mean_i[p(W_i + dL) - p(W_i)] is the change in the churn rate when every customer's latent loyalty "
          "rises by dL (regression scores for explanatory latent variables: Skrondal & Laake 2001, "
-         "Psychometrika 66, 563-575). Assumes normal latent variables, linear measurement and that the "
-         "survey answers carry no information on churn beyond latent loyalty."),
+         "Psychometrika 66, 563-575). Linear scores of clipped indicators squeeze the most loyal customers "
+         "together and flatten the churn model (about 4-5% low in the demo). Assumes normal latent "
+         "variables and that the survey answers carry no information on churn beyond latent loyalty."),
         ("Uncertainty (latent)", "Monte Carlo: the SEM estimates (latent slopes and loadings) are drawn from a "
          "multivariate normal with the ML estimates and their covariance matrix (expected information; observed "
          "information under FIML) and "
