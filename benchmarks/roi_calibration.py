@@ -11,15 +11,22 @@ within 5% of it on average (mean of (P50 - truth) / truth).
 
     PYTHONPATH=. python benchmarks/roi_calibration.py --seeds 20 --draws 2000 --json roi_calibration.json
 
-Diagnostics: ``--no-clip`` reads the uplift as +u on the construct score (the old chain),
-``--missing listwise`` fits the latent model on complete answers only (the old chain),
-``--chain observed`` the attenuated observed chain.
+Diagnostics (each re-creates an earlier or a simpler chain): ``--no-clip`` reads the uplift as +u on
+the construct score; ``--finite-clip`` converts it with the answers' finite clipped change
+(``score_change``, the chain before 2026-12-01) instead of the clipped answers' rate;
+``--linear-scores`` links churn and revenue to the linear factor scores instead of the posterior
+scores that read the loyalty indicators as clipped answers (also the chain before 2026-12-01);
+``--missing listwise`` fits the latent model on complete answers only; ``--chain observed`` the
+attenuated observed chain. The seeds' errors are far apart (one demo has 2 000 customers), so the
+summary gives each mean with its standard error over the seeds.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import statistics
 import sys
 import tempfile
 import time
@@ -45,6 +52,10 @@ def main(argv=None) -> int:
     ap.add_argument("--draws", type=int, default=2000)
     ap.add_argument("--chain", choices=["latent", "observed"], default=None)
     ap.add_argument("--no-clip", action="store_true", help="diagnostic: the uplift read as +u on the score")
+    ap.add_argument("--finite-clip", action="store_true",
+                    help="diagnostic: the uplift converted with the answers' finite clipped change")
+    ap.add_argument("--linear-scores", action="store_true",
+                    help="diagnostic: churn and revenue on the linear factor scores")
     ap.add_argument("--missing", choices=["auto", "listwise"], default="auto",
                     help="diagnostic: the latent model's missing-data method")
     ap.add_argument("--truth-n", type=int, default=300_000)
@@ -56,6 +67,11 @@ def main(argv=None) -> int:
 
     if args.no_clip:
         clipping.AnswerSupport.effective_uplift = lambda self, u: u
+    if args.finite_clip:
+        clipping.AnswerSupport.effective_uplift = clipping.AnswerSupport.score_change
+    if args.linear_scores:
+        latent.LatentModel.posterior_scores = lambda self, frame, bounds=None: (
+            self.factor_scores(frame), "linear (diagnostic)")
     if args.missing != "auto":
         original = latent.fit_latent_model
         latent.fit_latent_model = lambda *a, **k: original(*a, **{**k, "missing": args.missing})
@@ -80,15 +96,20 @@ def main(argv=None) -> int:
         n = len(d["covered"])
         summary[k] = {"truth_npv": d["truth_npv"], "seeds": n, "coverage_p10_p90": sum(d["covered"]) / n,
                       "mean_rel_error_p50": sum(d["rel_error_p50"]) / n,
+                      "se_rel_error_p50": statistics.stdev(d["rel_error_p50"]) / math.sqrt(n) if n > 1 else None,
+                      "median_rel_error_p50": statistics.median(d["rel_error_p50"]),
                       "mean_abs_rel_error_p50": sum(abs(x) for x in d["rel_error_p50"]) / n,
                       "mean_rel_error_point": sum(d["rel_error_point"]) / n,
                       "coverage_in_70_90": 0.7 <= sum(d["covered"]) / n <= 0.9,
                       "p50_within_5pct_on_average": abs(sum(d["rel_error_p50"]) / n) <= 0.05}
     out = {"settings": {k: v for k, v in vars(args).items() if k != "json_path"},
            "seconds": round(time.time() - started, 1), "initiatives": summary, "per_seed": per_init}
-    print(f"{'initiative':<18}{'truth NPV':>14}{'coverage':>10}{'mean P50 err':>14}{'mean |err|':>12}")
+    print(f"{'initiative':<18}{'truth NPV':>14}{'coverage':>10}{'mean P50 err':>14}{'(SE)':>8}{'median':>9}"
+          f"{'mean |err|':>12}")
     for k, s in summary.items():
+        se = s["se_rel_error_p50"]
         print(f"{k:<18}{s['truth_npv']:>14,.0f}{s['coverage_p10_p90']:>10.0%}{s['mean_rel_error_p50']:>+14.1%}"
+              f"{'' if se is None else f'{se:.1%}':>8}{s['median_rel_error_p50']:>+9.1%}"
               f"{s['mean_abs_rel_error_p50']:>12.1%}")
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
