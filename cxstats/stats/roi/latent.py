@@ -246,8 +246,7 @@ class LatentModel:
             prior_m[rows] = level + (X[np.ix_(rows, o)] - mean[o]) @ w
             prior_v[rows] = psi - float(C[li, o] @ w)
         z = np.linspace(-8, 8, 401)
-        grid = prior_m[:, None] + np.sqrt(np.clip(prior_v, 1e-12, None))[:, None] * z[None, :]
-        logw = np.broadcast_to(-0.5 * z ** 2, grid.shape).copy()
+        answers = []
         seen = np.zeros(len(X), bool)
         for j, it, load, sd in resp:
             x = frame[j].to_numpy(float)
@@ -255,13 +254,21 @@ class LatentModel:
             seen |= has
             cuts = np.concatenate([[-np.inf], it.cuts, [np.inf]])
             code = np.clip(np.searchsorted(it.cuts, np.where(has, x, it.cuts[0])), 0, len(cuts) - 2)
-            centre = it.mu - load * level   # nu_j: E[y*_j] at the latent mean
-            m = centre + load * grid
-            pr = ndtr((cuts[code + 1][:, None] - m) / sd) - ndtr((cuts[code][:, None] - m) / sd)
-            logw += np.where(has[:, None], np.log(np.clip(pr, 1e-300, None)), 0.0)
-        logw -= logw.max(axis=1, keepdims=True)
-        wts = np.exp(logw)
-        out = (wts * grid).sum(axis=1) / wts.sum(axis=1)
+            # nu_j = E[y*_j] at the latent mean; the answer's interval (lower, upper) on y*
+            answers.append((has, cuts[code], cuts[code + 1], it.mu - load * level, load, sd))
+        out = np.empty(len(X))
+        sd_prior = np.sqrt(np.clip(prior_v, 1e-12, None))
+        for s0 in range(0, len(X), 5000):   # blocks of rows: the grid is rows x 401
+            r = slice(s0, s0 + 5000)
+            grid = prior_m[r, None] + sd_prior[r, None] * z[None, :]
+            logw = np.broadcast_to(-0.5 * z ** 2, grid.shape).copy()
+            for has, lower, upper, centre, load, sd in answers:
+                m = centre + load * grid
+                pr = ndtr((upper[r, None] - m) / sd) - ndtr((lower[r, None] - m) / sd)
+                logw += np.where(has[r, None], np.log(np.clip(pr, 1e-300, None)), 0.0)
+            logw -= logw.max(axis=1, keepdims=True)
+            wts = np.exp(logw)
+            out[r] = (wts * grid).sum(axis=1) / wts.sum(axis=1)
         out[~(seen | obs.any(axis=1))] = np.nan
         return out, ("posterior mean E[L | answers], loyalty indicators read as rounded, clipped latent "
                      "responses (ordinal; construct items linear)")
