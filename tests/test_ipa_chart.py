@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import run_cli
+from conftest import assert_clean_error, run_cli
 from cxstats.report.i18n import Display
 from cxstats.stats.drivers import analyze_drivers
 from cxstats.stats.drivers import ipa as ipa_mod
@@ -213,3 +213,25 @@ def test_cli_chart_in_the_spec_language(tmp_path):
     cells = [c.value for row in ws.iter_rows() for c in row]
     assert "determined" in cells or any(isinstance(v, str) and "determin" in v.lower() for v in cells)
     assert {"yes", "sí", "no"} & {v for v in cells if isinstance(v, str)}
+
+
+def test_plan_step_writes_the_chart_in_the_plan_language(tmp_path):
+    folder = tmp_path / "demo"
+    assert run_cli("demo", folder, "--force").exit_code == 0
+    plan = folder / "plan_ipa.yaml"
+    plan.write_text(
+        "title: Demo\nspec: questionnaire.yaml\nseed: 4\nlang: en\n"
+        "data:\n  - file: customers.csv\n    respondent_type: customer\n"
+        "steps:\n  - step: drivers\n    outcome: csat\n    bootstrap: 50\n    ipa_png: ipa.png\n",
+        encoding="utf-8")
+    res = run_cli("run", plan, "--out", tmp_path / "out")
+    assert res.exit_code == 0, res
+    assert "chart (drivers):" in res.stdout + res.stderr
+    texts = _svg_texts(tmp_path / "out" / "ipa.svg")
+    assert (tmp_path / "out" / "ipa.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "CONCENTRATE HERE" in texts and "Importance: share of R² (LMG)" in texts
+    assert "Delivery punctuality" in " ".join(texts)
+    assert any(t.startswith("Source: ElectroHogar - Online purchase experience (wave 1)") for t in texts)
+    plan.write_text(plan.read_text(encoding="utf-8").replace("ipa_png: ipa.png", "ipa_png: ../ipa.png"),
+                    encoding="utf-8")
+    assert_clean_error(run_cli("run", plan, "--out", tmp_path / "out"), "steps[0].ipa_png", "plain file name")

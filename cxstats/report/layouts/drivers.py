@@ -55,6 +55,18 @@ def sheets(builder, result, sheet: str = "Drivers") -> None:
     builder.add_table("Model", tables["Model"], title="Model")
 
 
+def files(result, options, out_dir, *, display=None, study=None) -> list:
+    """A plan's files beside the workbooks: the IPA chart when the step names one
+    (``ipa_png: NAME.png``; the SVG goes beside it)."""
+    from pathlib import Path
+
+    name = options.get("ipa_png") if isinstance(options, dict) else getattr(options, "ipa_png", None)
+    if not name or not result.ipa:
+        return []
+    out = write_ipa_png(result, Path(out_dir) / name, display=display, study=study)
+    return [out["png"], out["svg"]]
+
+
 def _ipa_table(builder, df):
     """The IPA table with ``determined`` as yes / no in the workbook's language (dropped when
     there were no bootstrap intervals to judge by)."""
