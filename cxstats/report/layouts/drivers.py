@@ -30,7 +30,9 @@ def sheets(builder, result, sheet: str = "Drivers") -> None:
             sheet, _ipa_table(builder, tables["IPA"]), title="Importance-performance analysis",
             note=f"Quadrants split at importance {ipa['importance_cut']:.3f} and performance "
                  f"{ipa['performance_cut']:.3f}. Rule: {ipa['rule']}.",
-            formats={"importance": "0.0%", "performance": "0.0%" if ipa["performance"] == "top2" else "0.00"})
+            formats={c: "0.0%" if c.startswith("importance") or ipa["performance"] == "top2" else "0.00"
+                     for c in ("importance", "importance_lower", "importance_upper", "performance",
+                               "performance_lower", "performance_upper")})
         builder.add_scatter_chart(ref, "importance", "performance", title="Importance vs performance",
                                   x_title=f"importance ({ipa['importance']})", y_title=f"performance ({perf_label})",
                                   label=tables["IPA"].columns[0])
