@@ -279,6 +279,7 @@ steps:
   - step: drivers
     outcome: csat
     bootstrap: 200
+    ipa_png: demo_ipa.png                 # the importance-performance chart for a deck (+ .svg)
   - step: sem
   - step: finance
   - step: roi

@@ -268,4 +268,29 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         target = out / (names.get(key) or f"{stem}_{key}.xlsx")
         wb.save(target)
         written[key] = target
+    _write_step_files(ctx, done, out, echo if not quiet else None)
     return document, written, json_path
+
+
+def _write_step_files(ctx, done, out: Path, echo) -> None:
+    """Files an analysis writes beside the workbooks (e.g. the drivers step's ``ipa_png`` chart),
+    in the plan's language with the spec's names."""
+    from cxstats.report.i18n import Display, resolve_lang
+    from cxstats.report.layouts import files_for
+
+    writers = [(files_for(entry["step"]), entry, sid, result) for entry, _, sid, result in done]
+    writers = [w for w in writers if w[0] is not None]
+    if not writers:
+        return
+    spec = ctx.spec
+    lang = resolve_lang(ctx.plan.get("lang"), spec.languages if spec is not None else None)
+    display = Display(lang, spec.display_names(lang) if spec is not None else {})
+    study = ctx.plan.get("title")
+    if spec is not None:
+        from cxstats.spec.model import pick
+
+        study = pick(spec.title, lang) or study
+    for write, entry, sid, result in writers:
+        for path in write(result, entry, out, display=display, study=study):
+            if echo:
+                echo(f"chart ({sid}): {path}")

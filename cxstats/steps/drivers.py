@@ -41,6 +41,7 @@ class Options(StepOptions):
     ipa_cutoffs: list[float] | None = None   # IMP, PERF quadrant cut-offs
     low_boxes: int = 2
     high_boxes: int = 1
+    ipa_png: str | None = None               # plan: file name of the IPA chart (PNG + SVG) in the output folder
 
     def validate(self):
         if self.bootstrap < 0:
@@ -56,6 +57,10 @@ class Options(StepOptions):
             value = getattr(self, name)
             if value is not None and len(value) != 2:
                 raise InputError(f"expected two numbers {what}, not {value}", option=name)
+        if self.ipa_png is not None and (not self.ipa_png.strip() or "/" in self.ipa_png or "\\" in self.ipa_png
+                                         or self.ipa_png.startswith((".", "~"))):
+            raise InputError(f"{self.ipa_png!r}: give a plain file name (e.g. ipa.png); the chart goes to "
+                             "the output folder, with an SVG beside it", option="ipa_png")
         if self.scale_range is not None and self.scale_range[0] >= self.scale_range[1]:
             raise InputError(f"the minimum must be below the maximum ({self.scale_range})", option="scale_range")
 

@@ -43,7 +43,10 @@ from cxstats.cli.common import (data_files_argument, list_option, missing_code_o
 @click.option("--high-boxes", "high_boxes", type=click.IntRange(min=1), default=1, show_default=True,
               help="Penalty-reward: top boxes coded 'high'.")
 @click.option("--ipa-png", type=click.Path(dir_okay=False), metavar="PATH",
-              help="Write the importance-performance chart as a PNG.")
+              help="Write the importance-performance chart for a deck: a 300 dpi PNG at PATH and an SVG "
+                   "beside it (same name, .svg), in the study's language with the spec's names; with "
+                   "--bootstrap, intervals as error bars and hollow marks where a quadrant is not "
+                   "determined.")
 @spec_option
 @missing_code_option
 @output_options
@@ -93,5 +96,12 @@ def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, s
     if ipa_png:
         from cxstats.report.layouts.drivers import write_ipa_png
 
-        write_ipa_png(result, ipa_png)
+        display, study = None, None
+        if ctx.spec is not None:  # the study's language and names (helper L routes --lang here)
+            from cxstats.report.i18n import Display, resolve_lang
+            from cxstats.spec.model import pick
+
+            lang = resolve_lang(None, ctx.spec.languages)
+            display, study = Display(lang, ctx.spec.display_names(lang)), pick(ctx.spec.title, lang) or None
+        write_ipa_png(result, ipa_png, display=display, study=study)
     emit(result, name="drivers", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

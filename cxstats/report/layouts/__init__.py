@@ -26,3 +26,15 @@ def sheets_for(name: str):
             raise
         return default_sheets
     return getattr(module, "sheets", default_sheets)
+
+
+def files_for(name: str):
+    """The ``files(result, options, out_dir, display=, study=) -> [paths]`` function of analysis
+    ``name``: files a plan writes beside its workbooks (charts), or None."""
+    try:
+        module = importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+        return None
+    return getattr(module, "files", None)

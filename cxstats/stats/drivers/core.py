@@ -120,7 +120,7 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
         res.warnings.extend(res.bootstrap.warnings)
 
     _ipa(res, x, y, performance, aspiration, scale, ipa_cutoffs, low_boxes, high_boxes, penalty_reward, source,
-         ci_level)
+         ci_level, seed)
     return res
 
 
@@ -239,7 +239,7 @@ def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source):
 
 
 def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_boxes, run_pr, source,
-         ci_level=0.95):
+         ci_level=0.95, seed=None):
     p = x.shape[1]
     if isinstance(scale, dict):
         missing = [d for d in res.drivers if d not in scale]
@@ -275,29 +275,42 @@ def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_box
     ic, pc = (cutoffs or (None, None))
     if pc is None and performance == "gap":
         pc = 0.0  # at the aspiration: a driver below it (negative gap) performs low
-    interval = None
+    interval = perf_interval = None
     if res.bootstrap is not None:
         samples = res.bootstrap.samples.get(res.importance_name())
         if samples is not None and len(samples) > 1:
             shares = samples / samples.sum(axis=1, keepdims=True)
             alpha = 1 - res.bootstrap.ci_level
             interval = tuple(np.quantile(shares, [alpha / 2, 1 - alpha / 2], axis=0))
+        # performance: its own resamples (a stream of the same seed), as many as the importance
+        # bootstrap; each axis is judged against its cut on its own
+        rng = seed if isinstance(seed, np.random.Generator) else \
+            np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+        perf_interval = ipa_mod.performance_interval(x, performance, scale_max=smax, aspiration=asp,
+                                                     replicates=res.bootstrap.replicates,
+                                                     ci_level=res.bootstrap.ci_level, rng=rng)
     positions, ic, pc = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
     labels, _, _ = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc,
-                                     importance_interval=interval)
+                                     importance_interval=interval, performance_interval=perf_interval)
+    settled = ipa_mod.determined(interval, perf_interval, ic, pc, len(res.drivers))
     rule = ("quadrants split at importance_cut (mean importance share of the drivers unless given) and "
             "performance_cut (" + ("0 = at the aspiration" if performance == "gap" else
                                    "mean performance of the drivers") + " unless given)")
-    if interval is not None:
+    if settled is not None:
         rule += (f"; a driver whose {res.bootstrap.ci_level:.0%} bootstrap percentile interval of its "
-                 "importance share holds importance_cut is 'not determined' (position: the quadrant of "
-                 "its point estimate)")
+                 "importance share or of its performance holds the cut of that axis (cuts taken as "
+                 "fixed) is 'not determined' (determined = false; position: the quadrant of its point "
+                 "estimate)")
     rows = []
     for j, d in enumerate(res.drivers):
         row = {"driver": d, "importance": float(importance[j]), "performance": float(perf[j])}
         if interval is not None:
             row.update(importance_lower=float(interval[0][j]), importance_upper=float(interval[1][j]))
-        row.update(quadrant=labels[j], position=positions[j])
+        if perf_interval is not None:
+            row.update(performance_lower=float(perf_interval[0][j]),
+                       performance_upper=float(perf_interval[1][j]))
+        row.update(quadrant=labels[j], position=positions[j],
+                   determined=None if settled is None else settled[j])
         rows.append(row)
     res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
                "importance_cut": ic, "performance_cut": pc, "scale": scale_note, "rule": rule,

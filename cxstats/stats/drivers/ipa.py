@@ -11,6 +11,10 @@ quadrants split at the mean importance and mean performance over the drivers
 * low importance, low performance:   "Low priority"
 * low importance, high performance:  "Possible overkill"
 
+With bootstrap intervals, a quadrant is *determined* when the importance interval and the
+performance interval each lie on one side of their cut; otherwise the driver is "not
+determined" (its point estimate still has a position, but the data do not settle it).
+
 Penalty-reward analysis (Brandt 1987; Conklin, Powaga & Lipovetsky 2004,
 European Journal of Operational Research 154, 819-827): every driver is
 dummy-coded low (bottom box(es)) and high (top box(es)) against the middle, and
@@ -60,18 +64,69 @@ def performance_values(x, kind: str, *, scale_max=None, aspiration=None):
 
 
 def quadrants(importance, performance, *, importance_cut=None, performance_cut=None,
-              importance_interval=None):
-    """Quadrant labels; ``importance_interval`` = (lower, upper) arrays: a driver whose
-    interval holds the importance cut (lower < cut < upper) is labelled "not determined"."""
+              importance_interval=None, performance_interval=None):
+    """Quadrant labels; ``importance_interval`` / ``performance_interval`` = (lower, upper)
+    arrays: a driver whose interval holds its cut (lower < cut < upper) on either axis is
+    labelled "not determined" (its quadrant is the one of its point estimate, but the data do
+    not establish it)."""
     importance = np.asarray(importance, dtype=float)
     performance = np.asarray(performance, dtype=float)
     ic = float(importance.mean()) if importance_cut is None else float(importance_cut)
     pc = float(performance.mean()) if performance_cut is None else float(performance_cut)
     labels = [QUADRANTS[(bool(i >= ic), bool(v >= pc))] for i, v in zip(importance, performance)]
-    if importance_interval is not None:
-        lo, hi = (np.asarray(v, dtype=float) for v in importance_interval)
-        labels = [NOT_DETERMINED if (lo[j] < ic < hi[j]) else lab for j, lab in enumerate(labels)]
+    crossing = determined(importance_interval, performance_interval, ic, pc, len(labels))
+    if crossing is not None:
+        labels = [lab if ok else NOT_DETERMINED for lab, ok in zip(labels, crossing)]
     return labels, ic, pc
+
+
+def determined(importance_interval, performance_interval, importance_cut, performance_cut, p):
+    """Per driver: True when every given interval lies on one side of its cut (an end equal to
+    the cut counts as one side), False when one holds its cut strictly inside; None (no
+    intervals given) when there is nothing to judge by."""
+    if importance_interval is None and performance_interval is None:
+        return None
+    ok = np.ones(p, dtype=bool)
+    for interval, cut in ((importance_interval, importance_cut), (performance_interval, performance_cut)):
+        if interval is not None:
+            lo, hi = (np.asarray(v, dtype=float) for v in interval)
+            ok &= ~((lo < cut) & (cut < hi))
+    return [bool(v) for v in ok]
+
+
+def performance_interval(x, kind: str, *, scale_max=None, aspiration=None, replicates: int,
+                         ci_level: float = 0.95, rng=None):
+    """Percentile bootstrap interval of each driver's performance: rows of the (n, p) scores
+    resampled with replacement ``replicates`` times. Performance is a mean of a per-row value
+    (the score, or 1 for a top-2-box answer), so a replicate is its resampling counts times that
+    value over n (one matrix product per block of replicates, nothing refitted); the gap is the
+    mean minus the aspiration. Returns (lower, upper) arrays."""
+    x = np.asarray(x, dtype=float)
+    n, p = x.shape
+    if kind == "top2":
+        top = np.asarray(scale_max if scale_max is not None else x.max(axis=0), dtype=float)
+        values = (x >= top - 1).astype(float)
+    elif kind in ("mean", "gap"):
+        values = x
+    else:
+        raise ValueError(kind)
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    block = max(1, min(replicates, 2_000_000 // max(n, 1)))
+    reps = []
+    done = 0
+    while done < replicates:
+        c = min(block, replicates - done)
+        idx = rng.integers(0, n, size=(c, n))
+        counts = np.bincount((np.arange(c)[:, None] * n + idx).ravel(),
+                             minlength=c * n).reshape(c, n).astype(float)
+        reps.append(counts @ values / n)
+        done += c
+    samples = np.vstack(reps)
+    if kind == "gap":
+        samples = samples - np.asarray(aspiration, dtype=float)
+    alpha = 1 - ci_level
+    lower, upper = np.quantile(samples, [alpha / 2, 1 - alpha / 2], axis=0)
+    return lower, upper
 
 
 def penalty_reward(y, x, names, *, scale_min, scale_max, low_boxes: int = 2, high_boxes: int = 1,
