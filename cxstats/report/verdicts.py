@@ -7,9 +7,9 @@ Two kinds of verdict:
 
 * a number against a fixed threshold (alpha, CR, AVE, HTMT, loadings, KMO, ΔCFI...): the rule
   lives in :data:`RULES` below, built from the constants the analyses already use for their
-  notes and warnings (``cxstats.stats.cfa.CR_MIN``, ``AVE_MIN``, ``HTMT_MAX``,
-  ``cxstats.stats.efa.KMO_MIN``, ``cxstats.stats.invariance.DCFI``...) so that a cell and a
-  warning never disagree; :func:`classify` applies it;
+  notes and warnings (:mod:`cxstats.thresholds`: ``CR_MIN``, ``AVE_MIN``, ``HTMT_MAX``,
+  ``KMO_MIN``, ``DCFI``...) so that a cell and a warning never disagree; :func:`classify`
+  applies it;
 * a statistical decision the result already carries (each fit index's verdict, which reads the
   RMSEA CI: ``fit_verdict["indices"]``; an invariance step ``supported``; the Fornell-Larcker
   criterion of a pair): the report only maps the result's word to a colour
@@ -28,11 +28,8 @@ import math
 import weakref
 from dataclasses import dataclass
 
+from cxstats import thresholds as cut
 from cxstats.report import i18n
-from cxstats.stats import cfa as _cfa
-from cxstats.stats import efa as _efa
-from cxstats.stats import invariance as _inv
-from cxstats.stats.sem import diagnostics as _diag
 
 PASS, BORDERLINE, FAIL = "pass", "borderline", "fail"
 VERDICTS = (PASS, BORDERLINE, FAIL)
@@ -64,17 +61,17 @@ class Rule:
 # (reliability .60-.70, Hair et al.), "weak but usable" loadings (.50-.70, Hair et al.) and
 # Henseler et al.'s liberal HTMT cut (.90).
 RULES: dict[str, Rule] = {r.key: r for r in (
-    Rule("reliability", True, _cfa.CR_MIN, 0.60,
+    Rule("reliability", True, cut.CR_MIN, 0.60,
          source="Hair et al. (2019); Nunnally & Bernstein (1994)"),
-    Rule("ave", True, _cfa.AVE_MIN, source="Fornell & Larcker (1981); Hair et al. (2019)"),
+    Rule("ave", True, cut.AVE_MIN, source="Fornell & Larcker (1981); Hair et al. (2019)"),
     Rule("loading", True, 0.70, 0.50, absolute=True, source="Hair et al. (2019)"),
-    Rule("htmt", False, _cfa.HTMT_MAX, 0.90, source="Henseler, Ringle & Sarstedt (2015)"),
+    Rule("htmt", False, cut.HTMT_MAX, 0.90, source="Henseler, Ringle & Sarstedt (2015)"),
     # r_drop: .30 (Nunnally & Bernstein); below .20 the reliability analysis warns
     Rule("item_total", True, 0.30, 0.20, source="Nunnally & Bernstein (1994)"),
-    Rule("kmo", True, _efa.KMO_MIN, _efa.KMO_ITEM_MIN, source="Kaiser (1974)"),
+    Rule("kmo", True, cut.KMO_MIN, cut.KMO_ITEM_MIN, source="Kaiser (1974)"),
     # a step fails when ΔCFI <= -.010 / ΔRMSEA >= .015: pass strictly beyond them
-    Rule("delta_cfi", True, _inv.DCFI, strict=True, source="Cheung & Rensvold (2002); Chen (2007)"),
-    Rule("delta_rmsea", False, _inv.DRMSEA, strict=True, source="Chen (2007)"),
+    Rule("delta_cfi", True, cut.DCFI, strict=True, source="Cheung & Rensvold (2002); Chen (2007)"),
+    Rule("delta_rmsea", False, cut.DRMSEA, strict=True, source="Chen (2007)"),
 )}
 
 # verdicts the results decide (the report maps their words): key -> source
@@ -293,7 +290,7 @@ def legend_bands(rule: str, d) -> list[str]:
             return [ok, "-", f"{'≥' if r.strict else '>'} {p}"]
         f = _num(r.fail_at)
         return [ok, d.t("verdict_between", lo=f"> {p}", hi=f"≤ {f}"), f"> {f}"]
-    good, acc = _diag.GOOD_FIT, _diag.ACCEPTABLE_FIT
+    good, acc = cut.GOOD_FIT, cut.ACCEPTABLE_FIT
     if rule == "fit_cfi_tli":
         return [f"≥ {_num(good['cfi'])}", d.t("verdict_between", lo=f"≥ {_num(acc['cfi'])}",
                                                hi=f"< {_num(good['cfi'])}"), f"< {_num(acc['cfi'])}"]
@@ -308,8 +305,8 @@ def legend_bands(rule: str, d) -> list[str]:
                     srmr=_num(acc["srmr"])),
                 d.t("verdict_band_fit_poor")]
     if rule == "configural_fit":
-        return [d.t("verdict_band_configural_pass", cfi=_num(_inv.CONFIGURAL_CFI), rmsea=_num(_inv.CONFIGURAL_RMSEA),
-                    srmr=_num(_inv.CONFIGURAL_SRMR)), "-", d.t("verdict_band_configural_fail")]
+        return [d.t("verdict_band_configural_pass", cfi=_num(cut.CONFIGURAL_CFI), rmsea=_num(cut.CONFIGURAL_RMSEA),
+                    srmr=_num(cut.CONFIGURAL_SRMR)), "-", d.t("verdict_band_configural_fail")]
     return [d.t(f"verdict_band_{rule}_pass"),
             d.t(f"verdict_band_{rule}_borderline") if f"verdict_band_{rule}_borderline" in i18n.TEXTS else "-",
             d.t(f"verdict_band_{rule}_fail")]

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 
 from cxstats.stats.sem import fit_sem
 from cxstats.stats.sem.diagnostics import FIML_METHODS, FIT_RULE, fit_verdict, fit_warning, measurement_warnings
+from cxstats.thresholds import AVE_MIN, CR_MIN, HTMT_MAX  # reliability/validity cut-offs (also the workbook's)
 
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
             "srmr", "aic", "bic")
 EXTRA_FIT_KEYS = ("npar", "ntotal", "logl", "unrestricted_logl", "bic2", "baseline_chisq", "baseline_df",
                   "rmsea_pvalue", "fmin")
-CR_MIN, AVE_MIN, HTMT_MAX = 0.70, 0.50, 0.85
 
 
 def fit_dict(fm: dict) -> dict:

@@ -26,13 +26,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cxstats.errors import InputError
+from cxstats.thresholds import KMO_ITEM_MIN, KMO_MIN  # sampling adequacy cut-offs (Kaiser 1974)
 
 METHODS = ("minres", "ml")
 ROTATIONS = ("oblimin", "promax", "varimax", "none")
 OBLIQUE = ("oblimin", "promax")
-# sampling adequacy (Kaiser 1974: .60s "mediocre", .50s "miserable", below .50 "unacceptable"): the
-# overall KMO warns below KMO_MIN, an item's below KMO_ITEM_MIN
-KMO_MIN, KMO_ITEM_MIN = 0.6, 0.5
 
 
 @dataclass

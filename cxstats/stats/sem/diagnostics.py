@@ -7,6 +7,8 @@ and :mod:`cxstats.stats.sem_analysis` all import it and none imports another.
 
 from __future__ import annotations
 
+from cxstats.thresholds import ACCEPTABLE_FIT, GOOD_FIT  # Hu & Bentler 1999 (also the workbook's)
+
 FIML_METHODS = ("Missing data (FIML)",
                 "Full-information maximum likelihood (lavaan missing = \"ml\"; Arbuckle 1996, Enders 2010): every "
                 "respondent with at least one answer contributes the normal likelihood of the items answered "
@@ -43,8 +45,6 @@ def measurement_warnings(fit, *, min_loading: float = 0.40, min_ratio: float = 5
 
 # ---------------------------------------------------------------------------- fit verdicts
 
-GOOD_FIT = {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}
-ACCEPTABLE_FIT = {"cfi": 0.90, "rmsea": 0.08, "srmr": 0.08}
 FIT_RULE = ("Hu & Bentler (1999): good when CFI >= .95, TLI >= .95, RMSEA <= .06 and SRMR <= .08; "
             "acceptable when CFI >= .90, RMSEA <= .08 and SRMR <= .08; otherwise poor. A saturated model "
             "(df = 0) reproduces the data exactly: its fit cannot be tested")
