@@ -301,6 +301,16 @@ def test_demo_cfa_validity_fit_and_loadings_follow_the_rule(measurement):
         assert fill(rel[f]["cr"]) == by_rule(v["cr"], 0.70, 0.60)
         assert fill(rel[f]["ave"]) == by_rule(v["ave"], 0.50)
     ws = wb["CFA validity"]
+    # the HTMT matrix: every off-diagonal cell by the rule, the diagonal unjudged
+    h = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "factor"
+             and ws.cell(row=r, column=2).value in cfa["htmt"])
+    names = [ws.cell(row=h, column=c).value for c in range(2, 2 + len(cfa["htmt"]))]
+    for i, a in enumerate(names):
+        assert ws.cell(row=h + 1 + i, column=1).value == a
+        for j, b in enumerate(names):
+            cell = ws.cell(row=h + 1 + i, column=2 + j)
+            assert cell.value == pytest.approx(cfa["htmt"][a][b])
+            assert fill(cell) == (None if a == b else by_rule(cfa["htmt"][a][b], 0.85, 0.90, higher=False))
     _, pairs = _table(ws, "factor_a")
     assert len(pairs) == len(cfa["htmt"]) * (len(cfa["htmt"]) - 1) // 2
     for r in pairs:
@@ -308,7 +318,8 @@ def test_demo_cfa_validity_fit_and_loadings_follow_the_rule(measurement):
         h = cfa["htmt"][a][b]
         assert r["htmt"].value == pytest.approx(h) and fill(r["htmt"]) == by_rule(h, 0.85, 0.90, higher=False)
         met = abs(cfa["fornell_larcker"][a][b]) <= min(cfa["fornell_larcker"][a][a], cfa["fornell_larcker"][b][b])
-        assert fill(r["fornell_larcker_met"]) == (GREEN if met else RED)
+        assert r["latent_r"].value == pytest.approx(cfa["fornell_larcker"][a][b])
+        assert fill(r["latent_r"]) == (GREEN if met else RED)
     # the fit sheet: an overall line, and CFI/TLI/RMSEA/SRMR judged as the JSON's numbers say
     fit = wb["CFA fit"]
     assert fit["A1"].value.startswith("Overall fit: ")

@@ -145,7 +145,7 @@ def _paint(cell, verdict, centre: bool = False) -> None:
         return
     cell.fill = PatternFill("solid", fgColor=FILLS[verdict])
     old = cell.font
-    cell.font = Font(bold=old.bold, italic=old.italic, size=old.sz, color=FONTS[verdict])
+    cell.font = Font(name=old.name, size=old.sz, bold=old.bold, italic=old.italic, color=FONTS[verdict])
     if centre:  # a verdict word apart from the number on its left
         cell.alignment = Alignment(horizontal="center", vertical=cell.alignment.vertical)
 
@@ -345,12 +345,14 @@ def add_discriminant(builder, sheet: str, result, tables: dict, titles: dict) ->
         add_matrix(builder, sheet, tables["Fornell-Larcker"], lambda a, b, v: met.get((a, b)), "fornell_larcker",
                    title=title, note=note)
     if len(pairs):
+        # the criterion's verdict sits beside the latent correlation it judges (a bare TRUE/FALSE
+        # column would print as 1/0)
         title, note = titles["Discriminant validity"]
-        add_table(builder, sheet, pairs, {"htmt": judge(pairs, "htmt", "htmt"),
+        shown = pairs.drop(columns="fornell_larcker_met")
+        add_table(builder, sheet, shown, {"htmt": judge(pairs, "htmt", "htmt"),
                                           "htmt_arithmetic": judge(pairs, "htmt_arithmetic", "htmt"),
-                                          "fornell_larcker_met": mapped(pairs["fornell_larcker_met"],
-                                                                        {True: PASS, False: FAIL},
-                                                                        "fornell_larcker")},
+                                          "latent_r": mapped(pairs["fornell_larcker_met"], {True: PASS, False: FAIL},
+                                                             "fornell_larcker")},
                   title=title, note=note)
 
 

@@ -30,8 +30,9 @@ def sheets(builder, result):
             "HTMT (arithmetic)": ("HTMT (original arithmetic)", None),
             "Fornell-Larcker": ("Fornell-Larcker: sqrt(AVE) on the diagonal, latent correlations off it", None),
             "Discriminant validity": ("Discriminant validity by pair of factors",
-                                      "htmt / htmt_arithmetic against the HTMT rule; fornell_larcker_met: "
-                                      "|latent_r| <= sqrt_ave_min, the smaller sqrt(AVE) of the two factors."),
+                                      "htmt / htmt_arithmetic against the HTMT rule; latent_r against the "
+                                      "Fornell-Larcker criterion: |latent_r| <= sqrt_ave_min, the smaller "
+                                      "sqrt(AVE) of the two factors."),
         })
         if result.validity_notes:
             builder.add_table("CFA validity", pd.DataFrame({"note": result.validity_notes}),
