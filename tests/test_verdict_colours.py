@@ -215,6 +215,18 @@ def test_fit_table_overall_line_and_index_verdicts(tmp_path):
     assert got["chisq"] == (None, None) and got["rmsea_ci_upper"] == (None, None)
 
 
+def test_fit_table_of_a_saturated_model_states_it_without_a_colour(tmp_path):
+    fitv = fit_verdict({"df": 0, "cfi": 1.0, "tli": 1.0, "rmsea": 0.0, "srmr": 0.0})
+    df = pd.DataFrame({"measure": ["df", "cfi", "rmsea", "fit verdict"], "value": [0, 1.0, 0.0, "saturated"]})
+    b = WorkbookBuilder(display=Display("es"))
+    verdicts.add_fit_table(b, "Fit", df, fitv, title="Model fit")
+    b.save(tmp_path / "sat.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "sat.xlsx")["Fit"]
+    assert ws["A1"].value == "Ajuste global: modelo saturado (gl = 0): el ajuste no se puede contrastar"
+    assert fill(ws["A1"]) is None
+    assert not [c for row in ws.iter_rows() for c in row if fill(c) in (GREEN, AMBER, RED)]
+
+
 # ------------------------------------------------------------------ a real reliability analysis
 def test_reliability_layout_colours_a_borderline_and_a_failing_scale(tmp_path):
     from cxstats.report.layouts import sheets_for

@@ -176,7 +176,8 @@ def add_table(builder, sheet: str, df, checks: dict, *, sequential=None, legend=
             if v:
                 _paint(ws.cell(row=ref.first_row + i, column=j), v)
                 _paint(ws.cell(row=ref.first_row + i, column=j + 1), v, centre=True)
-    add_legend(builder, ref.sheet, legend if legend is not None else [rule for rule, _ in positions.values()])
+    used = [rule for rule, verdicts in positions.values() if any(verdicts)]  # a legend for what is coloured
+    add_legend(builder, ref.sheet, legend if legend is not None else used)
     return ref
 
 
@@ -202,10 +203,11 @@ def add_fit_table(builder, sheet: str, df, fit_verdict: dict, **kwargs):
     display = builder.display
     verdict = (fit_verdict or {}).get("verdict")
     if verdict:
-        word = display.t(f"verdict_fit_{verdict.replace(' ', '_')}") if f"verdict_fit_{verdict.replace(' ', '_')}" \
-            in i18n.TEXTS else verdict
-        v = FROM_STATS.get(verdict)
-        line = display.t("verdict_fit_overall", verdict=word, judgement=display.t(f"verdict_{v}") if v else "-")
+        key = "verdict_fit_" + verdict.replace(" ", "_")
+        word = display.t(key) if key in i18n.TEXTS else verdict
+        v = FROM_STATS.get(verdict)  # saturated / not available: stated, not coloured
+        line = (display.t("verdict_fit_overall", verdict=word, judgement=display.t(f"verdict_{v}")) if v
+                else display.t("verdict_fit_overall_plain", verdict=word))
         failed = fit_verdict.get("failed") or []
         if failed and verdict != "not available":
             line += display.t("verdict_fit_missed", missed="; ".join(failed))
@@ -221,14 +223,14 @@ def add_fit_table(builder, sheet: str, df, fit_verdict: dict, **kwargs):
         words = []
         for m in df["measure"]:
             m = str(m)
+            w, rule = None, None
             if m in indices:
-                words.append(FROM_STATS.get(indices[m]))
-                rules.append(FIT_RULE_OF[m])
+                w, rule = FROM_STATS.get(indices[m]), FIT_RULE_OF[m]
             elif m == "fit verdict":
-                words.append(FROM_STATS.get(verdict))
-                rules.append("fit_overall")
-            else:
-                words.append(None)
+                w, rule = FROM_STATS.get(verdict), "fit_overall"
+            words.append(w)
+            if w:  # a legend only for what is coloured
+                rules.append(rule)
         checks["value"] = ("fit_overall", words)
     order = ["fit_cfi_tli", "fit_rmsea", "fit_srmr", "fit_overall"]
     return add_table(builder, sheet, df, checks, legend=[r for r in order if r in rules], **kwargs)
@@ -377,6 +379,7 @@ i18n.register(texts={
     "verdict_colour_fail": {"en": "Red", "es": "Rojo"},
     "verdict_fit_overall": {"en": "Overall fit: {verdict} ({judgement})",
                             "es": "Ajuste global: {verdict} ({judgement})"},
+    "verdict_fit_overall_plain": {"en": "Overall fit: {verdict}", "es": "Ajuste global: {verdict}"},
     "verdict_fit_missed": {"en": "; cut-offs missed: {missed}", "es": "; puntos de corte no alcanzados: {missed}"},
     "verdict_fit_good": {"en": "good", "es": "bueno"},
     "verdict_fit_acceptable": {"en": "acceptable", "es": "aceptable"},
