@@ -378,3 +378,29 @@ def test_demo_measurement_workbook_gives_each_warning_once(measurement):
     assert {line.split("]")[0] for line in fiml} == {"[cfa", "[sem"}
     expected = {f"[{step}] {w}" for step, r in steps.items() for w in r["warnings"]}
     assert set(lines) == expected
+
+
+def test_invariance_of_a_whole_model_colours_level_and_steps(tmp_path):
+    from cxstats.report.layouts import sheets_for
+    from cxstats.stats.invariance import analyze_invariance
+
+    data = pd.read_csv("tests/fixtures/reference/datasets/HolzingerSwineford1939.csv")
+    res = analyze_invariance(data, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9",
+                             "school")
+    b = WorkbookBuilder()
+    sheets_for("invariance")(b, res)
+    b.save(tmp_path / "inv.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "inv.xlsx")["Invariance"]
+    _, verdict_rows = _table(ws, "item")
+    level = next(r for r in verdict_rows if r["item"].value == "level supported")
+    want = {"strict": GREEN, "scalar": GREEN, "metric": AMBER, "configural": RED, "none": RED}[res.level or "none"]
+    assert fill(level["value"]) == want
+    _, tests = _table(ws, "comparison")
+    assert len(tests) == len(res.lrt)
+    for row, t in zip(tests, res.lrt):
+        assert fill(row["supported"]) == (GREEN if t["supported"] else RED)
+        assert fill(row["delta_cfi"]) == (RED if t["delta_cfi"] <= -0.01 else GREEN)  # rule "cfi"
+    # the classic example: the configural model misses the gate (RMSEA .097 > .08), so no level
+    conf = next(r for r in verdict_rows if r["item"].value == "configural fit")
+    assert res.configural_fit["verdict"] == "poor" and fill(conf["value"]) == RED
+    assert res.level is None and fill(level["value"]) == RED
