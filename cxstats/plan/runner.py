@@ -264,7 +264,7 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         add_cover(wb, _cover(ctx, plan.get("title") or stem, notes), [(sid, r) for _, _, r, sid in items])
         for module, name, result, _ in items:
             sheets_for(name)(wb, result)
-        add_warnings_and_methods(wb, [r for _, _, r, _ in items])
+        add_warnings_and_methods(wb, [r for _, _, r, _ in items], labels=[sid for _, _, _, sid in items])
         target = out / (names.get(key) or f"{stem}_{key}.xlsx")
         wb.save(target)
         written[key] = target

@@ -109,14 +109,23 @@ def write_result_workbook(result, path, name: str, cover: CoverInfo | None = Non
     wb = WorkbookBuilder()
     add_cover(wb, cover or CoverInfo(title=f"cxstats {name}"), [(name, result)])
     sheets_for(name)(wb, result)
-    add_warnings_and_methods(wb, [result])
+    add_warnings_and_methods(wb, [result], labels=[name])
     wb.save(path)
 
 
-def add_warnings_and_methods(wb, results) -> None:
-    warnings, methods, seen = [], [], set()
+def add_warnings_and_methods(wb, results, labels=None) -> None:
+    """The Warnings sheet (every warning once; ``[step] warning`` when ``labels`` name the
+    results' steps, as on the cover) and the Methods sheet (every topic once).
+
+    Two steps of a workbook can raise the same text about different models (the CFA and the
+    SEM each state how their missing answers were handled, in the same words when the same
+    respondents answered): without the step's label the sheet read as one warning given twice."""
+    methods, seen = [], set()
+    if labels is not None:
+        warnings = labelled_warnings(list(zip(labels, results)))
+    else:
+        warnings = list(dict.fromkeys(w for r in results for w in (getattr(r, "warnings", []) or [])))
     for r in results:
-        warnings.extend(getattr(r, "warnings", []) or [])
         for topic, text in r.methods():
             if topic not in seen:
                 seen.add(topic)

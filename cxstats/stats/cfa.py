@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 
 from cxstats.stats.sem import fit_sem
 from cxstats.stats.sem.diagnostics import FIML_METHODS, FIT_RULE, fit_verdict, fit_warning, measurement_warnings
+from cxstats.thresholds import AVE_MIN, CR_MIN, HTMT_MAX  # reliability/validity cut-offs (also the workbook's)
 
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
             "srmr", "aic", "bic")
 EXTRA_FIT_KEYS = ("npar", "ntotal", "logl", "unrestricted_logl", "bic2", "baseline_chisq", "baseline_df",
                   "rmsea_pvalue", "fmin")
-CR_MIN, AVE_MIN, HTMT_MAX = 0.70, 0.50, 0.85
 
 
 def fit_dict(fm: dict) -> dict:
@@ -99,6 +99,7 @@ class CfaResult:
             out["HTMT"] = self.htmt.reset_index(names="factor")
             out["HTMT (arithmetic)"] = self.htmt_arithmetic.reset_index(names="factor")
             out["Fornell-Larcker"] = self.fornell_larcker.reset_index(names="factor")
+            out["Discriminant validity"] = self.discriminant_pairs()
         rows = [{"group": g, "variable": v, "r2": x} for g, d in self.r2.items() for v, x in d.items()]
         r2 = pd.DataFrame(rows)
         if len(self.group_labels) <= 1 and len(r2):
@@ -108,6 +109,28 @@ class CfaResult:
 
     def methods(self) -> list:
         return methods_text(self.missing.get("method", "listwise"))
+
+    def discriminant_pairs(self):
+        """One row per pair of factors: HTMT (geometric, arithmetic), the latent correlation, the
+        smaller sqrt(AVE) of the two and ``fornell_larcker_met``: |r| <= that sqrt(AVE) (the
+        criterion as the validity notes apply it: a pair fails when |r| exceeds either sqrt(AVE))."""
+        import pandas as pd
+
+        cols = ["factor_a", "factor_b", "htmt", "htmt_arithmetic", "latent_r", "sqrt_ave_min",
+                "fornell_larcker_met"]
+        if self.htmt is None or self.fornell_larcker is None:
+            return pd.DataFrame(columns=cols)
+        names = list(self.htmt.index)
+        fl = self.fornell_larcker
+        rows = []
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                r = float(fl.loc[a, b])
+                root = min(float(fl.loc[a, a]), float(fl.loc[b, b]))
+                rows.append({"factor_a": a, "factor_b": b, "htmt": float(self.htmt.loc[a, b]),
+                             "htmt_arithmetic": float(self.htmt_arithmetic.loc[a, b]), "latent_r": r,
+                             "sqrt_ave_min": root, "fornell_larcker_met": bool(abs(r) <= root)})
+        return pd.DataFrame(rows, columns=cols)
 
 
 def verdict_rows(verdict: dict) -> dict:

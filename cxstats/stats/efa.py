@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cxstats.errors import InputError
+from cxstats.thresholds import KMO_ITEM_MIN, KMO_MIN  # sampling adequacy cut-offs (Kaiser 1974)
 
 METHODS = ("minres", "ml")
 ROTATIONS = ("oblimin", "promax", "varimax", "none")
@@ -481,12 +482,12 @@ def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str =
         warnings.append(f"Heywood case: communality at or above 1 for {', '.join(heywood)} "
                         "(too many factors, too few respondents, or a near-duplicate item)")
     k_all, k_items = kmo(r)
-    low = [f"{it} ({v:.2f})" for it, v in zip(items, k_items) if v < 0.5]
-    if k_all < 0.6:
-        warnings.append(f"KMO is {k_all:.2f} (below 0.6): the items share little common variance; "
+    low = [f"{it} ({v:.2f})" for it, v in zip(items, k_items) if v < KMO_ITEM_MIN]
+    if k_all < KMO_MIN:
+        warnings.append(f"KMO is {k_all:.2f} (below {KMO_MIN}): the items share little common variance; "
                         "a factor analysis may not be appropriate")
     if low:
-        warnings.append(f"items with KMO below 0.5: {', '.join(low)}")
+        warnings.append(f"items with KMO below {KMO_ITEM_MIN}: {', '.join(low)}")
     s = r.copy()
     np.fill_diagonal(s, communality)
     return EfaResult(

@@ -56,13 +56,13 @@ from cxstats.stats.sem import build_partable, fit_sem, has_missing
 from cxstats.stats.sem.diagnostics import FIML_METHODS, failed_cutoffs
 from cxstats.stats.sem.partable import ModelOptions, param_key, parse_param
 from cxstats.stats.sem.syntax import parse_model
+# ΔCFI / ΔRMSEA cut-offs (Cheung & Rensvold 2002; Chen 2007) and the configural fit gate
+from cxstats.thresholds import CONFIGURAL_CFI, CONFIGURAL_RMSEA, CONFIGURAL_SRMR, DCFI, DRMSEA
 
 LEVELS = ("configural", "metric", "scalar", "strict")
 GROUP_EQUAL = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts"),
                "strict": ("loadings", "intercepts", "residuals")}
-DCFI, DRMSEA = -0.010, 0.015
 RULES = ("chen", "cfi", "lrt")
-CONFIGURAL_CFI, CONFIGURAL_RMSEA, CONFIGURAL_SRMR = 0.90, 0.08, 0.08
 STEP_KEYS = ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
              "srmr", "aic", "bic", "logl")
 

@@ -7,6 +7,8 @@ and :mod:`cxstats.stats.sem_analysis` all import it and none imports another.
 
 from __future__ import annotations
 
+from cxstats.thresholds import ACCEPTABLE_FIT, GOOD_FIT  # Hu & Bentler 1999 (also the workbook's)
+
 FIML_METHODS = ("Missing data (FIML)",
                 "Full-information maximum likelihood (lavaan missing = \"ml\"; Arbuckle 1996, Enders 2010): every "
                 "respondent with at least one answer contributes the normal likelihood of the items answered "
@@ -43,8 +45,6 @@ def measurement_warnings(fit, *, min_loading: float = 0.40, min_ratio: float = 5
 
 # ---------------------------------------------------------------------------- fit verdicts
 
-GOOD_FIT = {"cfi": 0.95, "tli": 0.95, "rmsea": 0.06, "srmr": 0.08}
-ACCEPTABLE_FIT = {"cfi": 0.90, "rmsea": 0.08, "srmr": 0.08}
 FIT_RULE = ("Hu & Bentler (1999): good when CFI >= .95, TLI >= .95, RMSEA <= .06 and SRMR <= .08; "
             "acceptable when CFI >= .90, RMSEA <= .08 and SRMR <= .08; otherwise poor. A saturated model "
             "(df = 0) reproduces the data exactly: its fit cannot be tested")
@@ -69,12 +69,60 @@ def failed_cutoffs(fit: dict, cutoffs: dict) -> list[str]:
     return out
 
 
+# per index: (good at or beyond, acceptable at or beyond); CFI and TLI are minimums, RMSEA and SRMR
+# maximums. TLI's acceptable bound (.90) is used for its own verdict only: the global verdict's
+# acceptable band does not look at TLI (ACCEPTABLE_FIT), as before.
+INDEX_BANDS = {"cfi": (GOOD_FIT["cfi"], ACCEPTABLE_FIT["cfi"]), "tli": (GOOD_FIT["tli"], ACCEPTABLE_FIT["cfi"]),
+               "rmsea": (GOOD_FIT["rmsea"], ACCEPTABLE_FIT["rmsea"]), "srmr": (GOOD_FIT["srmr"], ACCEPTABLE_FIT["srmr"])}
+INDEX_RULE = ("per index: CFI and TLI good >= .95, acceptable >= .90, else poor; SRMR good <= .08, else poor; "
+              "RMSEA good when <= .06 and the upper bound of its 90% CI <= .08 (a poor fit, RMSEA >= .08, is "
+              "then rejected at the 5% level: MacCallum, Browne & Sugawara 1996), acceptable when <= .08 "
+              "(including a point estimate <= .06 whose CI reaches beyond .08), else poor")
+
+
+def index_verdicts(fit: dict, converged: bool = True) -> dict:
+    """Each fit index's own verdict (``{"cfi": "good" | "acceptable" | "poor" | ...}``) by
+    :data:`INDEX_RULE`: the cut-offs of :func:`fit_verdict` applied index by index, and for RMSEA its
+    90% CI too (``rmsea_ci_upper``): a point estimate within the good band whose interval still
+    reaches past the acceptable bound is only acceptable, since the data do not rule out a poor fit.
+    "saturated" for every index of a df = 0 model, "not available" when an index is missing or the
+    model did not converge."""
+    import math
+
+    df = fit.get("df")
+    out = {}
+    for k, (good, acceptable) in INDEX_BANDS.items():
+        v = fit.get(k)
+        v = float("nan") if v is None else float(v)
+        if not converged or math.isnan(v):
+            out[k] = "not available"
+        elif df is not None and float(df) == 0:
+            out[k] = "saturated"
+        elif k in _HIGHER_BETTER:
+            out[k] = "good" if v >= good - 1e-12 else "acceptable" if v >= acceptable - 1e-12 else "poor"
+        else:
+            out[k] = "good" if v <= good + 1e-12 else "acceptable" if v <= acceptable + 1e-12 else "poor"
+    upper = fit.get("rmsea_ci_upper")
+    if out.get("rmsea") == "good" and upper is not None and not math.isnan(float(upper)) \
+            and float(upper) > ACCEPTABLE_FIT["rmsea"] + 1e-12:
+        out["rmsea"] = "acceptable"
+    return out
+
+
 def fit_verdict(fit: dict, converged: bool = True) -> dict:
     """The global fit verdict of a model from its indices (``cfi tli rmsea srmr df``):
     ``{"verdict": "good" | "acceptable" | "poor" | "saturated", "rule": text, "failed": [...]}``.
     ``failed`` lists the cut-offs missed: those of the good band for an acceptable model, those of
     the acceptable band for a poor one (Hu & Bentler 1999; the acceptable band as commonly used,
-    e.g. Marsh, Hau & Wen 2004)."""
+    e.g. Marsh, Hau & Wen 2004). ``indices`` holds each index's own verdict (:func:`index_verdicts`,
+    which also reads the RMSEA CI) and ``indices_rule`` its rule."""
+    out = _global_verdict(fit, converged)
+    out["indices"] = index_verdicts(fit, converged)
+    out["indices_rule"] = INDEX_RULE
+    return out
+
+
+def _global_verdict(fit: dict, converged: bool) -> dict:
     if not converged:
         return {"verdict": "not available", "rule": FIT_RULE, "failed": ["the model did not converge"]}
     df = fit.get("df")
