@@ -26,6 +26,8 @@ def command(folder, seed, customers, staff, force):
       roadmap.csv         improvement initiatives (for ROI)
       truth.json          the population values the analyses should recover
       plan.yaml           an analysis plan: cxstats run FOLDER/plan.yaml
+      waves.csv           three tracking waves with contact/response times and channels
+      questionnaire_tracking.yaml, plan_tracking.yaml   their spec (fielding block) and plan
 
     \b
     Example:
