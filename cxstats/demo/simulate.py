@@ -293,11 +293,7 @@ def write_demo(folder, *, seed: int = 20261123, n_customers: int = 2000, n_staff
     from cxstats.report.atomic import write_text
 
     folder = Path(folder)
-    from cxstats.demo.waves import tracking_files
-
     customers, staff, finance, truth = simulate(n_customers, n_staff, seed)
-    # continuous measurement: three waves with timestamps, their spec and plan (own random stream)
-    tracking, truth["tracking"] = tracking_files(seed)
     spec = load_demo_spec()
     item_cols = spec.item_ids()
     outcome_cols = [o.id for o in spec.outcomes]
@@ -313,7 +309,6 @@ def write_demo(folder, *, seed: int = 20261123, n_customers: int = 2000, n_staff
             ["initiative", "name", "construct", "uplift", "cost", "months_to_effect", "customers_reached"]),
         "truth.json": json.dumps(truth, indent=2, ensure_ascii=False) + "\n",
         "plan.yaml": PLAN_TEMPLATE.format(plan_name="plan.yaml", seed=seed),
-        **tracking,
     }
     written = {}
     for name, text in files.items():

@@ -11,7 +11,7 @@ from its own random stream):
 * ``questionnaire_tracking.yaml``: the demo spec with a ``fielding`` block;
 * ``plan_tracking.yaml``: immediacy and track on the three waves, with the journey dashboard.
 
-The truth (``truth.json`` -> ``tracking``):
+The truth (``truth_tracking.json``):
 
 * latent construct shifts per wave (``WAVE_SHIFT``, in latent SD units = answer-scale units
   before rounding): after-sales resolution drops from wave 2 (``resolucion_posventa`` -0.35),
@@ -221,6 +221,23 @@ def tracking_truth(shifts=None) -> dict:
         "mode_effect_nps_latent": MODE_NPS_SHIFT,
         "loadings_std": list(LOADINGS),
     }
+
+
+def write_tracking_demo(folder, *, seed: int = 20261123, n_per_wave: int = WAVE_N) -> dict:
+    """Write the tracking files beside the demo study (``cxstats demo`` calls it after
+    :func:`cxstats.demo.simulate.write_demo`); returns {name: path}."""
+    import json
+    from pathlib import Path
+
+    from cxstats.report.atomic import write_text
+
+    files, truth = tracking_files(seed, n_per_wave)
+    files["truth_tracking.json"] = json.dumps(truth, indent=2, ensure_ascii=False) + "\n"
+    written = {}
+    for name, text in files.items():
+        write_text(Path(folder) / name, text)
+        written[name] = Path(folder) / name
+    return written
 
 
 def tracking_files(seed: int, n_per_wave: int = WAVE_N) -> tuple[dict, dict]:

@@ -102,3 +102,4 @@ def read_fielding_columns(fielding, table, problems, notes=None, now=None) -> di
     else:
         out["wave"] = [None] * n
     return out
+
