@@ -243,3 +243,36 @@ def test_plain_file_and_plan_match_the_command(demo, tracked, tmp_path):
     assert_clean_error(run_cli("track", demo / "waves.csv", "--spec", demo / "questionnaire_tracking.yaml",
                                "--kpis", "nope"), "--kpis", "nope")
     assert_clean_error(run_cli("track", demo / "waves.csv", "--nps", "nps"), "--wave")
+
+
+def test_longitudinal_invariance_marks_constructs_below_scalar(demo, tracked):
+    from types import SimpleNamespace
+
+    from cxstats.stats.invariance import InvarianceResult
+    from cxstats.stats.track import TrackResult
+    from cxstats.steps.track import _mark_invariance
+    from cxstats.demo.simulate import load_demo_spec
+
+    assert tracked["invariance"]["checked"] is False and "group: wave" in tracked["invariance"]["how"]
+
+    class Fake(InvarianceResult):
+        group_labels = ["ola1", "ola2", "ola3"]
+        warnings = []
+
+        @property
+        def construct_verdicts(self):
+            return {"precio_valor": "metric", "facilidad_web": "scalar"}
+
+    res = TrackResult(["ola1", "ola2", "ola3"], [dict(k) for k in tracked["kpis"]],
+                      changes=[dict(c) for c in tracked["changes"]])
+    ctx = SimpleNamespace(spec=load_demo_spec(), latest=lambda t, where=None: Fake() if where(Fake()) else None)
+    _mark_invariance(ctx, res)
+    assert res.invariance["not_comparable"] == ["precio_valor", "compra"]
+    assert all(c.get("comparable") is False for c in res.changes if c["kpi"] in ("precio_valor", "compra"))
+    assert all("comparable" not in c for c in res.changes if c["kpi"] == "facilidad_web")
+    assert any("precio_valor" in w for w in res.warnings)
+    # an invariance result of other groups (customers vs staff) is not a longitudinal check
+    Fake.group_labels = ["customer", "staff"]
+    res = TrackResult(["ola1", "ola2", "ola3"], [], changes=[])
+    _mark_invariance(ctx, res)
+    assert res.invariance["checked"] is False

@@ -71,6 +71,9 @@ output:
   dashboard: demo_journey_dashboard.html
 steps:
   - step: immediacy
+  - step: invariance      # longitudinal: is each construct measured alike in every wave?
+    group: wave
+    workbook: tracking
   - step: track
 """
 

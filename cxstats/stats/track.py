@@ -149,6 +149,7 @@ class TrackResult:
     alpha: float = 0.05
     sample: dict = field(default_factory=dict)    # answers used / excluded (immediacy window)
     weights: str = "unweighted"
+    invariance: dict | None = None                # longitudinal invariance (from an invariance step)
     warnings: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -157,7 +158,7 @@ class TrackResult:
                 "multiple_comparisons": {"family": "every tested change of this result", "n_tests":
                                          sum(1 for c in self.changes if c["pvalue"] is not None),
                                          "rule": "significant = Holm-adjusted p < alpha (BH also reported)"},
-                "sample": self.sample, "weights": self.weights,
+                "sample": self.sample, "weights": self.weights, "invariance": self.invariance,
                 "cells": self.cells, "changes": self.changes, "trends": self.trends,
                 "warnings": list(self.warnings)}
 
@@ -204,6 +205,12 @@ class TrackResult:
                       "(0, 1, 2, ...; NPS answers scored +100/0/-100), HC3 standard errors; unadjusted p."),
             ("Weights", self.weights),
         ]
+        if self.invariance is not None:
+            m.append(("Longitudinal invariance", "Construct means are compared across waves only under scalar "
+                      "invariance across the waves (configural, metric, scalar per construct, the invariance "
+                      "step with group: wave); constructs below it, and the touchpoints holding them, are "
+                      "marked not comparable." if self.invariance.get("checked") else
+                      "Not checked in this run: " + self.invariance.get("how", "")))
         if self.sample.get("within_window"):
             m.append(("Immediacy window", f"Only answers given within {self.sample['max_lag_hours']:g} h of "
                       f"the contact: {self.sample['excluded_late']} late answers and "

@@ -180,6 +180,8 @@ def run(ctx: StepContext, options: Options):
     result = analyze_track(frame, kpis, wave=wave_col, waves=waves, by=options.by, baseline=options.baseline,
                            min_n=options.min_n, alpha=options.alpha)
     result.sample = sample
+    if ctx.has_spec:
+        _mark_invariance(ctx, result)
     weight = ctx.spec.weight if ctx.has_spec else None
     result.weights = ("unweighted: the spec names a weight column, but wave estimates here are unweighted "
                       "(the NPS adjusted-Wald and Welch tests are for simple random samples)" if weight else
@@ -190,3 +192,31 @@ def run(ctx: StepContext, options: Options):
                                "are unweighted")
     result.warnings[:0] = notes
     return result
+
+
+def _mark_invariance(ctx, result) -> None:
+    """Constructs below scalar invariance across the waves (an earlier ``invariance`` step of the
+    plan with ``group: wave``) are marked not comparable, with the touchpoints holding them."""
+    from cxstats.stats.invariance import InvarianceResult
+
+    waves = {str(w) for w in result.waves}
+    earlier = ctx.latest(InvarianceResult,
+                         where=lambda r: {str(g) for g in (getattr(r, "group_labels", None) or [])} == waves)
+    if earlier is None:
+        result.invariance = {"checked": False, "how": "add a step 'invariance' with group: wave before 'track' "
+                                                      "to check longitudinal invariance"}
+        return
+    verdicts = dict(earlier.construct_verdicts)
+    below = sorted(c for c, v in verdicts.items() if v not in ("scalar", "strict"))
+    tps = sorted({c.touchpoint for c in ctx.spec.constructs() if c.id in below})
+    result.invariance = {"checked": True, "verdicts": verdicts, "not_comparable": below + tps}
+    for k in result.kpis:
+        if k["group"] in ("construct", "touchpoint"):
+            k["comparable"] = k["kpi"] not in below and k["kpi"] not in tps
+    for c in result.changes:
+        if c["kpi"] in below or c["kpi"] in tps:
+            c["comparable"] = False
+    if below:
+        result.warnings.append(f"below scalar invariance across waves, so their means are not comparable between "
+                               f"waves: {', '.join(below)} (and touchpoints {', '.join(tps)}); their changes are "
+                               "marked comparable: false")
