@@ -227,3 +227,33 @@ def test_cli_refuses_ambiguous_dates_with_exit_2(tmp_path):
     (tmp_path / "d.csv").write_text(df.to_csv(index=False), encoding="utf-8")
     res = run_cli("describe", tmp_path / "d.csv", "--spec", tmp_path / "s.yaml")
     assert_clean_error(res, "d.csv", "respuesta", "row 3", "06/03/2026 09:00", "ambiguous", "date_order")
+
+
+def test_questionnaire_adds_the_fielding_fields(tmp_path):
+    """The customer XLSForm gets the contact time, channel and wave as hidden fields and the
+    response time as the form's end timestamp (pyxform converts it without warnings); the
+    staff form does not; the codebook says where each comes from."""
+    from pyxform.xls2xform import convert
+
+    from cxstats.demo.waves import tracking_spec_text
+
+    (tmp_path / "s.yaml").write_text(tracking_spec_text(), encoding="utf-8")
+    res = run_cli("questionnaire", "build", tmp_path / "s.yaml", "--out", tmp_path / "forms", "--quiet")
+    assert res.exit_code == 0, res
+    from openpyxl import load_workbook
+
+    def survey(name):
+        rows = list(load_workbook(tmp_path / "forms" / f"xlsform_{name}.xlsx")["survey"].iter_rows(values_only=True))
+        return {r[1]: r[0] for r in rows[1:]}
+
+    cust = survey("customer")
+    assert {k: cust[k] for k in ("fecha_contacto", "modo_encuesta", "ola", "fecha_respuesta")} == {
+        "fecha_contacto": "hidden", "modo_encuesta": "hidden", "ola": "hidden", "fecha_respuesta": "end"}
+    assert "fecha_contacto" not in survey("staff")
+    warnings = []
+    xform = convert(str(tmp_path / "forms" / "xlsform_customer.xlsx"), warnings=warnings).xform
+    assert warnings == [] and "fecha_contacto" in xform and "jr:preloadParams=\"end\"" in xform
+    rows = list(load_workbook(tmp_path / "forms" / "codebook.xlsx")["Codebook"].iter_rows(values_only=True))
+    roles = {r[0]: r[1] for r in rows if r and r[1] and str(r[1]).startswith("fielding")}
+    assert roles == {"fecha_contacto": "fielding (contact time)", "modo_encuesta": "fielding (survey channel)",
+                     "ola": "fielding (wave)", "fecha_respuesta": "fielding (response time)"}
