@@ -276,3 +276,29 @@ def test_longitudinal_invariance_marks_constructs_below_scalar(demo, tracked):
     res = TrackResult(["ola1", "ola2", "ola3"], [], changes=[])
     _mark_invariance(ctx, res)
     assert res.invariance["checked"] is False
+
+
+def test_control_limits_p_and_xbar_by_hand():
+    from cxstats.stats.track import control_chart
+
+    rng = np.random.default_rng(4)
+    waves = np.array(["m1"] * 100 + ["m2"] * 150 + ["m3"] * 120, dtype=object)
+    score = np.concatenate([rng.normal(3.5, 1, 100), rng.normal(3.5, 1, 150), rng.normal(4.2, 1, 120)])
+    csat = np.concatenate([rng.integers(1, 6, 250), np.full(120, 5)]).astype(float)
+    frame = pd.DataFrame({"score": score, "csat": csat})
+    rows = control_chart(frame, [Kpi("score", "score", "mean"), Kpi("csat", "csat", "top2", threshold=4)],
+                         waves, ["m1", "m2", "m3"], 30)
+    got = {(r["kpi"], r["wave"]): r for r in rows}
+    parts = [score[waves == w] for w in ("m1", "m2", "m3")]
+    grand = score.mean()
+    s = math.sqrt(sum(((p - p.mean()) ** 2).sum() for p in parts) / (370 - 3))
+    assert got[("score", "m2")]["center"] == pytest.approx(grand)
+    assert got[("score", "m2")]["ucl"] == pytest.approx(grand + 3 * s / math.sqrt(150))
+    assert got[("score", "m3")]["outside"]
+    for w, part in zip(("m1", "m2", "m3"), parts):
+        r = got[("score", w)]
+        assert r["value"] == pytest.approx(part.mean())
+        assert r["outside"] == (not grand - 3 * s / math.sqrt(part.size) <= part.mean() <= grand + 3 * s / math.sqrt(part.size))
+    p = (csat >= 4).mean()
+    assert got[("csat", "m1")]["lcl"] == pytest.approx(p - 3 * math.sqrt(p * (1 - p) / 100))
+    assert got[("csat", "m3")]["outside"] and got[("csat", "m3")]["chart"] == "p"

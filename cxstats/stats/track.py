@@ -150,6 +150,7 @@ class TrackResult:
     sample: dict = field(default_factory=dict)    # answers used / excluded (immediacy window)
     weights: str = "unweighted"
     invariance: dict | None = None                # longitudinal invariance (from an invariance step)
+    control: list = field(default_factory=list)   # periods: kpi, wave, n, value, center, lcl, ucl, outside
     warnings: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -159,7 +160,7 @@ class TrackResult:
                                          sum(1 for c in self.changes if c["pvalue"] is not None),
                                          "rule": "significant = Holm-adjusted p < alpha (BH also reported)"},
                 "sample": self.sample, "weights": self.weights, "invariance": self.invariance,
-                "cells": self.cells, "changes": self.changes, "trends": self.trends,
+                "cells": self.cells, "changes": self.changes, "trends": self.trends, "control": self.control,
                 "warnings": list(self.warnings)}
 
     def tables(self) -> dict:
@@ -168,6 +169,8 @@ class TrackResult:
         out = {"Waves": pd.DataFrame(self.cells), "Changes": pd.DataFrame(self.changes)}
         if self.trends:
             out["Trends"] = pd.DataFrame(self.trends)
+        if self.control:
+            out["Control limits"] = pd.DataFrame(self.control)
         return out
 
     def wide(self, segment: str = "all"):
@@ -205,6 +208,12 @@ class TrackResult:
                       "(0, 1, 2, ...; NPS answers scored +100/0/-100), HC3 standard errors; unadjusted p."),
             ("Weights", self.weights),
         ]
+        if self.control:
+            m.append(("Control limits", "Periods of a continuous stream (all customers): p-chart for shares "
+                      "(centre p = pooled share, limits p +/- 3 sqrt(p(1-p)/n_i)); X-bar chart for means and NPS "
+                      "(NPS as the mean of +100/0/-100 answer scores; centre = grand mean, limits +/- 3 s/sqrt(n_i), "
+                      "s the pooled within-period SD); Montgomery, Introduction to Statistical Quality Control. "
+                      "A period outside its limits is flagged."))
         if self.invariance is not None:
             m.append(("Longitudinal invariance", "Construct means are compared across waves only under scalar "
                       "invariance across the waves (configural, metric, scalar per construct, the invariance "
@@ -224,7 +233,7 @@ def _labels(values):
 
 def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | None = None,
                   by: str | None = None, baseline: str | None = None, min_n: int = 30,
-                  alpha: float = 0.05) -> TrackResult:
+                  alpha: float = 0.05, control_limits: bool = False) -> TrackResult:
     """Per KPI x segment x wave cells, wave-on-wave and against-baseline changes, trends."""
     import numpy as np
     from statsmodels.stats.multitest import multipletests
@@ -291,6 +300,13 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
                 x = np.array([index[w] for w in labels[use]], dtype=float)
                 if all(n_ok.values()):
                     res.trends.append({"kpi": k.id, "segment": seg_name, **trend_stats(y, x)})
+    if control_limits:
+        res.control = control_chart(frame, kpis, labels, order, min_n)
+        out = [c for c in res.control if c["outside"]]
+        if out:
+            res.warnings.append(f"{len(out)} period(s) outside the 3-sigma control limits: "
+                                + ", ".join(f"{c['kpi']} {c['wave']}" for c in out[:8])
+                                + (" ..." if len(out) > 8 else ""))
     tested = [c for c in res.changes if c["pvalue"] is not None and math.isfinite(c["pvalue"])]
     if tested:
         p = np.array([c["pvalue"] for c in tested])
@@ -307,3 +323,35 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
         res.warnings.append(f"{n_supp} cell(s) with fewer than {min_n} answers are suppressed and their "
                             "changes not tested")
     return res
+
+
+def control_chart(frame, kpis, labels, order, min_n) -> list:
+    """3-sigma control limits per period (segment 'all'): p-chart for top-2-box shares,
+    X-bar chart (pooled within-period SD) for means and NPS answer scores."""
+    import numpy as np
+
+    rows = []
+    for k in kpis:
+        col = frame[k.column].to_numpy(dtype=float)
+        if k.kind == "nps":
+            col = np.where(np.isfinite(col), np.where(col >= 9, 100.0, np.where(col <= 6, -100.0, 0.0)), np.nan)
+        elif k.kind == "top2":
+            col = np.where(np.isfinite(col), (col >= k.threshold).astype(float), np.nan)
+        samples = {w: col[(labels == w) & np.isfinite(col)] for w in order}
+        samples = {w: v for w, v in samples.items() if v.size >= min_n}
+        if len(samples) < 2:
+            continue
+        n = np.array([v.size for v in samples.values()], dtype=float)
+        means = np.array([v.mean() for v in samples.values()])
+        centre = float((means * n).sum() / n.sum())
+        if k.kind == "top2":
+            sigma = np.sqrt(centre * (1 - centre) / n)
+        else:
+            pooled = math.sqrt(sum(((v - v.mean()) ** 2).sum() for v in samples.values()) / (n.sum() - len(n)))
+            sigma = pooled / np.sqrt(n)
+        for (w, _), m, s_, ni in zip(samples.items(), means, sigma, n):
+            lcl, ucl = centre - 3 * s_, centre + 3 * s_
+            rows.append({"kpi": k.id, "wave": w, "n": int(ni), "value": float(m), "center": centre,
+                         "lcl": float(lcl), "ucl": float(ucl), "outside": bool(m < lcl or m > ucl),
+                         "chart": "p" if k.kind == "top2" else "x-bar"})
+    return rows

@@ -178,7 +178,7 @@ def run(ctx: StepContext, options: Options):
     elif options.max_lag_hours is not None:
         raise InputError("the window applies with within_window: true", option="max_lag_hours")
     result = analyze_track(frame, kpis, wave=wave_col, waves=waves, by=options.by, baseline=options.baseline,
-                           min_n=options.min_n, alpha=options.alpha)
+                           min_n=options.min_n, alpha=options.alpha, control_limits=options.period is not None)
     result.sample = sample
     if ctx.has_spec:
         _mark_invariance(ctx, result)
