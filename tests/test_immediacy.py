@@ -163,3 +163,15 @@ def test_plan_step_matches_the_command(demo, demo_result, tmp_path):
     plan.write_text(f"spec: {demo / 'questionnaire_tracking.yaml'}\ndata: [{demo / 'waves.csv'}]\n"
                     "steps:\n  - step: immediacy\n    max_lag_hours: -1\n", encoding="utf-8")
     assert_clean_error(run_cli("run", plan, "--out", tmp_path / "out"), "steps[0].max_lag_hours")
+
+
+def test_rows_carry_channel_and_wave_keys(demo_result):
+    rows = demo_result["rows"]
+    assert {"channel", "wave", "segment", "n", "median_lag_hours", "p90_lag_hours", "share_within",
+            "share_within_ci_lower", "share_within_ci_upper"} <= set(rows[0])
+    cw = [r for r in rows if r["level"] == "channel x wave"]
+    assert len(cw) == 12 and all(r["group"] == f"{r['channel']} | {r['wave']}" for r in cw)
+    by_channel = {r["channel"]: r["n"] for r in rows if r["level"] == "channel"}
+    assert sum(by_channel.values()) == rows[0]["n"]
+    for ch, n in by_channel.items():
+        assert sum(r["n"] for r in cw if r["channel"] == ch) == n

@@ -132,18 +132,23 @@ def analyze_immediacy(frame, *, max_lag_hours: float = 48.0, segment: str | None
 
     channel, wave = text("survey_mode"), text("wave")
     seg = text(segment) if segment else None
-    res.rows.append({"level": "overall", "group": "all", **lag_summary(lag, max_lag_hours)})
+    def row(level, group, mask, **keys):
+        # the JSON keys of the issue: channel / wave / segment of the row (None: all of them)
+        out = {"level": level, "group": group, "channel": None, "wave": None, "segment": None}
+        out.update(keys)
+        return {**out, **lag_summary(lag if mask is None else lag[mask], max_lag_hours)}
+
+    res.rows.append(row("overall", "all", None))
     for level, col in (("channel", channel), ("wave", wave), ("segment", seg)):
         if col is None or col.isna().all():
             continue
         for value in sorted(col.dropna().unique()):
-            res.rows.append({"level": level, "group": value, **lag_summary(lag[col == value], max_lag_hours)})
+            res.rows.append(row(level, value, col == value, **{level: value}))
     if channel.notna().any() and wave.notna().any():
         for value in sorted(channel.dropna().unique()):
             for w in sorted(wave.dropna().unique()):
-                mask = (channel == value) & (wave == w)
-                res.rows.append({"level": "channel x wave", "group": f"{value} | {w}",
-                                 **lag_summary(lag[mask], max_lag_hours)})
+                res.rows.append(row("channel x wave", f"{value} | {w}", (channel == value) & (wave == w),
+                                    channel=value, wave=w))
     late = lag > max_lag_hours
     ids = frame[id_column] if id_column in frame.columns else pd.Series(frame.index.astype(str), index=frame.index)
     order = np.argsort(-lag.where(late, -np.inf).to_numpy(), kind="stable")

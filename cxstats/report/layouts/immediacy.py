@@ -52,7 +52,7 @@ def sheets(builder, result: ImmediacyResult) -> None:
 
     d = builder.display
     sheet = d.t("imm_sheet")
-    rows = pd.DataFrame(result.rows)
+    rows = pd.DataFrame(result.rows).drop(columns=["channel", "wave", "segment"], errors="ignore")
     if "level" in rows.columns:
         rows["level"] = [d.t(f"imm_level_{v}") for v in rows["level"]]
     pct = {d.header(c): "0.0%" for c in ("share_within", "share_within_ci_lower", "share_within_ci_upper")}
