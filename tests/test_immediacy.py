@@ -101,8 +101,6 @@ def test_demo_mode_effect_on_nps_is_flagged(demo_result):
 
 
 def test_hc3_matches_a_hand_sandwich():
-    import statsmodels.api as sm
-
     rng = np.random.default_rng(3)
     n = 200
     mode = rng.choice(["CAWI", "IVR", "APP"], n, p=[0.5, 0.3, 0.2])
@@ -119,7 +117,6 @@ def test_hc3_matches_a_hand_sandwich():
     assert got["channel[IVR]"]["b"] == pytest.approx(b[2]) and got["channel[IVR]"]["se_hc3"] == pytest.approx(
         math.sqrt(cov[2, 2]))
     assert got["late"]["se_hc3"] == pytest.approx(math.sqrt(cov[3, 3]))
-    del sm
 
 
 def test_plain_file_gives_the_same_shares(demo, demo_result, tmp_path):

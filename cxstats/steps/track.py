@@ -128,7 +128,6 @@ def run(ctx: StepContext, options: Options):
             raise NotApplicable("the spec's fielding block names no wave column (fielding.wave) or rule "
                                 "(fielding.wave_period): give period: week|month|quarter", option="period")
     else:
-        from cxstats.io.fielding_file import read_fielding_file
         from cxstats.io.readers import read_table
         from cxstats.spec.model import Fielding
 
@@ -150,7 +149,6 @@ def run(ctx: StepContext, options: Options):
         if options.by:
             table.require_columns([options.by])
             frame[options.by] = load_column_text(path, options.by, table=table)
-        del read_fielding_file
     if options.by and options.by not in frame.columns:
         raise InputError(f"{options.by!r} is not a column of the survey table", option="by")
     if options.kpis:

@@ -57,7 +57,7 @@ def sheets(builder, result: ImmediacyResult) -> None:
         rows["level"] = [d.t(f"imm_level_{v}") for v in rows["level"]]
     pct = {d.header(c): "0.0%" for c in ("share_within", "share_within_ci_lower", "share_within_ci_upper")}
     pct.update({d.header("median_lag_hours"): "0.0", d.header("p90_lag_hours"): "0.0"})
-    ref = builder.add_table(sheet, _headers(d, rows), title=d.t("imm_title", hours=result.max_lag_hours),
+    builder.add_table(sheet, _headers(d, rows), title=d.t("imm_title", hours=result.max_lag_hours),
                             note=d.t("imm_note"), formats=pct)
     by_channel = [i for i, r in enumerate(result.rows) if r["level"] == "channel"]
     if by_channel:
@@ -74,4 +74,3 @@ def sheets(builder, result: ImmediacyResult) -> None:
     if result.late:
         builder.add_table(sheet, _headers(d, pd.DataFrame(result.late)), title=d.t("imm_late"),
                           formats={d.header("lag_hours"): "0.0"})
-    del ref

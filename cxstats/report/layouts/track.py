@@ -62,7 +62,6 @@ def sheets(builder, result: TrackResult) -> None:
 
     d = builder.display
     sheet = d.t("trk_sheet")
-    kinds = {k["kpi"]: k for k in result.kpis}
     cells = {(c["kpi"], c["segment"], c["wave"]): c for c in result.cells}
     marks = {(c["kpi"], c["segment"], c["to_wave"]): ("▲" if c["diff"] > 0 else "▼")
              for c in result.changes if c["versus"] == "previous" and c["significant"]}
@@ -100,4 +99,3 @@ def sheets(builder, result: TrackResult) -> None:
         tr = pd.DataFrame(result.trends)
         tr["kpi"] = [d.name(k) for k in tr["kpi"]]
         builder.add_table(sheet, _headers(d, tr), title=d.t("trk_trends"))
-    del kinds
