@@ -15,6 +15,8 @@ from conftest import run_cli
 
 # options that keep the suite fast without changing what is checked (fewer replicates)
 FAST = {"drivers": {"bootstrap": 0}, "roi": {"draws": 400}, "reliability": {"bootstrap": 0}}
+# analyses of continuous measurement run on the demo's tracking waves (spec with a fielding block)
+TRACKING = {"immediacy", "track"}
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +26,7 @@ def demo(tmp_path_factory):
     return d
 
 
-def _context(demo, seed=7):
+def _context(demo, seed=7, name=None):
     from cxstats.io.readers import read_table
     from cxstats.io.survey import load_survey
     from cxstats.spec.load import load_spec
@@ -32,6 +34,8 @@ def _context(demo, seed=7):
 
     spec = load_spec(demo / "questionnaire.yaml")
     files = [(demo / "customers.csv", "customer"), (demo / "staff.csv", "staff")]
+    if name in TRACKING:
+        spec, files = load_spec(demo / "questionnaire_tracking.yaml"), [(demo / "waves.csv", "customer")]
     return StepContext(spec=spec, files=[str(f) for f, _ in files], source="customers.csv, staff.csv",
                        finance=read_table(demo / "finance.csv"), roadmap=demo / "roadmap.csv", seed=seed,
                        survey_loader=lambda: load_survey(spec, files))
@@ -68,7 +72,7 @@ def test_analysis_result_contract(name, demo):
     assert isinstance(module.NAME, str) and module.NAME == name
     assert issubclass(module.Options, StepOptions) and dataclasses.is_dataclass(module.Options)
     options = module.Options(**FAST.get(name, {}))
-    result = module.run(_context(demo), options)
+    result = module.run(_context(demo, name=name), options)
     from cxstats.stats.result import Result
 
     assert isinstance(result, Result), "an analysis returns the one result protocol"
@@ -76,7 +80,7 @@ def test_analysis_result_contract(name, demo):
     data = to_jsonable(result.to_dict())
     assert isinstance(data, dict)
     _check_json_safe(data)
-    again = to_jsonable(module.run(_context(demo), module.Options(**FAST.get(name, {}))).to_dict())
+    again = to_jsonable(module.run(_context(demo, name=name), module.Options(**FAST.get(name, {}))).to_dict())
     assert json.dumps(data, sort_keys=False) == json.dumps(again, sort_keys=False), "not deterministic"
 
     tables = result.tables()

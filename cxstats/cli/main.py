@@ -62,6 +62,7 @@ def cli():
       cxstats questionnaire build SPEC      version-0 customer and staff forms + codebook
       cxstats reliability DATA --spec SPEC  alpha, omega, item-total per construct
       cxstats cfa / efa / gaps / nps / drivers / sem / roi   the analyses
+      cxstats immediacy / track / dashboard   answers within 48 h, waves, the journey dashboard
       cxstats run PLAN                      a whole analysis plan -> JSON + workbooks
 
     Every analysis takes --json PATH (- for stdout) and --xlsx PATH.

@@ -349,6 +349,11 @@ def read_survey_file(spec, path, respondent_type: str | None = None, table: RawT
                 problems.add(spec.weight, table.file_row(i), str(v), "a survey weight must be a positive number")
         out["weight"] = w
 
+    if spec.fielding is not None:  # contact/response times, survey channel, wave (io/fielding.py)
+        from cxstats.io.fielding import read_fielding_columns
+
+        out.update(read_fielding_columns(spec.fielding, table, problems, notes))
+
     problems.raise_if_any()
 
     data = pd.DataFrame(out)

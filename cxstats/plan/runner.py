@@ -83,6 +83,8 @@ def _check_plan(plan: dict, path: Path) -> None:
             raise SpecError("output.dir is a folder name", file=path, path="output.dir")
         if "json" in output:
             _output_name(output["json"], path, "output.json")
+        if "dashboard" in output:
+            _output_name(output["dashboard"], path, "output.dashboard")
         books = output.get("workbooks")
         if books is not None:
             if not isinstance(books, dict):
@@ -269,6 +271,8 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         wb.save(target)
         written[key] = target
     _write_step_files(ctx, done, out, echo if not quiet else None)
+    if output.get("dashboard"):  # the journey dashboard (HTML) from the plan's track result
+        written["dashboard"] = _write_dashboard(ctx, plan, done, out / output["dashboard"], path)
     return document, written, json_path
 
 
@@ -294,3 +298,20 @@ def _write_step_files(ctx, done, out: Path, echo) -> None:
         for path in write(result, entry, out, display=display, study=study):
             if echo:
                 echo(f"chart ({sid}): {path}")
+
+
+def _write_dashboard(ctx, plan, done, target, path):
+    from cxstats.report.dashboard import write_dashboard
+    from cxstats.report.i18n import Display, resolve_lang
+    from cxstats.spec.model import pick
+
+    track = next((r for e, _, _, r in reversed(done) if e["step"] == "track"), None)
+    if track is None:
+        raise SpecError("the dashboard shows a track result: add a step 'track' (and 'immediacy')",
+                        file=path, path="output.dashboard")
+    immediacy = next((r for e, _, _, r in reversed(done) if e["step"] == "immediacy"), None)
+    lang = resolve_lang(plan.get("lang"), ctx.spec.languages if ctx.spec else None)
+    display = Display(lang, ctx.spec.display_names(lang) if ctx.spec else {})
+    title = plan.get("title") or (pick(ctx.spec.title, lang) if ctx.spec else None)
+    write_dashboard(target, track, immediacy, display=display, title=title)
+    return target

@@ -147,6 +147,16 @@ def variable_rows(spec: StudySpec, language: str | None = None) -> list[dict]:
     rows.append(base(type_column(spec), "respondent type",
                      codes_and_labels=f"customer form: {r.customer_values[0] if r.customer_values else 'customer'}; "
                                       f"staff form: {r.staff_values[0] if r.staff_values else 'staff'}"))
+    f = spec.fielding
+    if f is not None:  # continuous measurement: where each field comes from (Qualtrics: embedded data)
+        how = ("hidden in the customer XLSForm, pre-filled from the CRM invitation; Qualtrics: an embedded-"
+               "data field of the survey flow set from the invitation link")
+        for col, what in ((f.contact_time, "contact time"), (f.channel, "survey channel"), (f.wave, "wave")):
+            if col:
+                rows.append(base(col, f"fielding ({what})", codes_and_labels=how))
+        rows.append(base(f.response_time, "fielding (response time)",
+                         codes_and_labels="XLSForm 'end' timestamp (KoBo end); Qualtrics: RecordedDate or EndDate, "
+                                          "renamed"))
     for c in spec.constructs():
         tp = next(t for t in spec.touchpoints() if t.id == c.touchpoint)
         j = next(j for j in spec.journeys if j.id == c.journey)

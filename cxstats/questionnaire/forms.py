@@ -34,9 +34,9 @@ WHY_NAME = "motivo"
 @dataclass
 class Question:
     name: str
-    role: str            # item | outcome | segment | respondent_id | respondent_type | intro | open
+    role: str            # item | outcome | segment | respondent_id | respondent_type | intro | open | fielding
     label: dict          # language -> text (complete for every form language)
-    kind: str            # select_one | decimal | text | calculate | note
+    kind: str            # select_one | decimal | text | calculate | note | hidden | end
     list_name: str | None = None
     scale: Scale | None = None
     required: bool = False
@@ -193,6 +193,7 @@ def build_form(spec: StudySpec, audience: str) -> Form:
                  calculation=_xpath_string(type_value(spec, audience))),
         Question(names.claim("intro"), "intro", texts.fixed(f"intro_{audience}", langs), "note"),
     ]
+    head[2:2] = _fielding_fields(spec, langs) if not staff else []
 
     sections = []
     for tp in spec.touchpoints():
@@ -236,6 +237,18 @@ def build_form(spec: StudySpec, audience: str) -> Form:
     title = texts.complete(spec.title, langs)
     return Form(audience, f"{spec.id}_{suffix}", title, langs, head, sections, tail, choices,
                 type_column(spec), type_value(spec, audience))
+
+
+def _fielding_fields(spec: StudySpec, langs) -> list:
+    """The fields continuous measurement needs (the spec's fielding block): the contact time,
+    survey channel and wave as hidden fields, pre-filled from the CRM invitation (KoBo/Enketo:
+    ``?d[/FORM/fecha_contacto]=...``), and the response time as the form's ``end`` timestamp."""
+    f = spec.fielding
+    if f is None:
+        return []
+    blank = {lang: "" for lang in langs}
+    out = [Question(col, "fielding", dict(blank), "hidden") for col in (f.contact_time, f.channel, f.wave) if col]
+    return out + [Question(f.response_time, "fielding", dict(blank), "end")]
 
 
 def _xpath_string(value: str) -> str:

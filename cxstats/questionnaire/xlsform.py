@@ -37,7 +37,7 @@ def sheets(form: Form) -> dict:
 
     def question_row(q: Question) -> dict:
         row = {"type": f"select_one {q.list_name}" if q.kind == "select_one" else q.kind, "name": q.name}
-        if q.kind != "calculate":
+        if q.kind not in ("calculate", "hidden", "end"):
             row.update(zip(label_cols, (q.label[lang] for lang in langs)))
         if q.hint:
             row.update(zip(hint_cols, (q.hint[lang] for lang in langs)))

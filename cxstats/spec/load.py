@@ -7,11 +7,13 @@ import re
 from pathlib import Path
 
 from cxstats.errors import SpecError
-from cxstats.spec.model import (COMPONENTS, OUTCOME_TYPES, Construct, Finance, Item, Journey,
-                                Outcome, Respondents, Scale, Segment, StudySpec, Touchpoint)
+from cxstats.spec.model import (COMPONENTS, FIELDING_COLUMNS, OUTCOME_TYPES, SURVEY_MODES, Construct,
+                                Fielding, Finance, Item, Journey, Outcome, Respondents, Scale, Segment,
+                                StudySpec, Touchpoint)
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance", "analysis"}
+TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance", "analysis",
+            "fielding"}
 # study-level analysis choices (a plan step or command option given explicitly wins)
 ANALYSIS_KEYS = {"paired", "direct_paths"}
 
@@ -258,8 +260,75 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
     for key, value in analysis.items():
         if not isinstance(value, bool):
             r.fail(f"analysis.{key}", f"expected true or false, got {value!r}")
+    fielding = _fielding(r, doc["fielding"], seen) if doc.get("fielding") is not None else None
     return StudySpec(sid, title, languages, scales, journeys, outcomes, segments, respondents,
-                     finance, weight, path, analysis=dict(analysis))
+                     finance, weight, path, analysis=dict(analysis), fielding=fielding)
+
+
+FIELDING_KEYS = {"contact_time", "response_time", "channel", "channels", "wave", "wave_period", "waves",
+                 "max_lag_hours", "date_order", "timezone"}
+
+
+def _fielding(r: _Reader, node, seen: dict) -> Fielding:
+    """The ``fielding`` block: columns of times, channel and wave; the immediacy window."""
+    from cxstats.io.timestamps import DATE_ORDERS
+    from cxstats.io.values import normalise_label
+
+    node = r.mapping(node, "fielding", FIELDING_KEYS)
+    f = Fielding()
+    for key in ("contact_time", "response_time", "channel", "wave"):
+        value = node.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            r.fail(f"fielding.{key}", f"expected the name of a column of the export, got {_kind(value)}")
+        setattr(f, key, value.strip())
+    if not f.response_time:
+        r.fail("fielding.response_time", "is required: the column holding when each answer was given "
+                                         "(Qualtrics RecordedDate, KoBo end, ...)")
+    if "wave_period" in node:
+        if node["wave_period"] not in ("week", "month", "quarter"):
+            r.fail("fielding.wave_period", f"expected week, month or quarter, got {_kind(node['wave_period'])}")
+        if f.wave:
+            r.fail("fielding.wave_period", "give either a wave column (wave) or a wave rule (wave_period), not both")
+        f.wave_period = node["wave_period"]
+    if "waves" in node:
+        f.waves = [str(w) for w in r.seq(node["waves"], "fielding.waves")]
+        if len(set(f.waves)) != len(f.waves):
+            r.fail("fielding.waves", "a wave is listed twice")
+        if not (f.wave or f.wave_period):
+            r.fail("fielding.waves", "the waves' order needs a wave column (fielding.wave)")
+    if "max_lag_hours" in node:
+        f.max_lag_hours = float(r.number(node, "max_lag_hours", "fielding"))
+        if not f.max_lag_hours > 0:
+            r.fail("fielding.max_lag_hours", f"must be a positive number of hours, not {node['max_lag_hours']!r}")
+    if "date_order" in node:
+        if node["date_order"] not in DATE_ORDERS:
+            r.fail("fielding.date_order", f"expected one of {', '.join(DATE_ORDERS)} (dmy: 05/03/2026 is "
+                                          f"5 March), got {_kind(node['date_order'])}")
+        f.date_order = node["date_order"]
+    if "timezone" in node:
+        from zoneinfo import ZoneInfo
+
+        tz = node["timezone"]
+        try:
+            ZoneInfo(str(tz))
+        except Exception:
+            r.fail("fielding.timezone", f"{tz!r} is not a time-zone name (IANA, e.g. Europe/Madrid, "
+                                        "America/Bogota, UTC)")
+        f.timezone = str(tz)
+    if "channels" in node:
+        if not f.channel:
+            r.fail("fielding.channels", "mapping channel values needs the channel column (fielding.channel)")
+        for value, mode in r.mapping(node["channels"], "fielding.channels").items():
+            if mode not in SURVEY_MODES:
+                r.fail(f"fielding.channels.{value}", f"{mode!r} is not one of {', '.join(SURVEY_MODES)}")
+            f.channels[normalise_label(value)] = mode
+    for name in FIELDING_COLUMNS:
+        if name in seen:
+            r.fail(seen[name], f"id {name!r} is reserved: with a fielding block the survey table has a "
+                               f"column {name!r}")
+    return f
 
 
 def _scale(r: _Reader, name: str, node, p: str) -> Scale:

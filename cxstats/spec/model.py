@@ -144,6 +144,28 @@ class Finance:
                                    ("share_of_wallet", self.share_of_wallet)) if v}
 
 
+SURVEY_MODES = ("CAWI", "IVR", "CATI", "APP", "other")
+FIELDING_COLUMNS = ("contact_time", "response_time", "lag_hours", "survey_mode", "wave", "time_flag")
+
+
+@dataclass
+class Fielding:
+    """When and how answers were collected (the ``fielding`` block): the export's columns
+    holding the contact (touchpoint event) time, the response time, the survey channel and
+    the wave, or a rule making waves from response times (``wave_period``)."""
+
+    response_time: str | None = None
+    contact_time: str | None = None       # absent: immediacy is not computable (said so)
+    channel: str | None = None
+    channels: dict = field(default_factory=dict)  # normalised cell value -> one of SURVEY_MODES
+    wave: str | None = None
+    wave_period: str | None = None        # week | month | quarter (from response times)
+    waves: list = field(default_factory=list)  # the waves' order (default: sorted labels)
+    max_lag_hours: float = 48.0
+    date_order: str | None = None         # dmy | mdy | ymd for numeric dates such as 05/03/2026
+    timezone: str = "UTC"                 # the zone of times written without one
+
+
 @dataclass
 class StudySpec:
     id: str
@@ -160,6 +182,7 @@ class StudySpec:
     # study-level analysis choices: paired (gaps: the compared groups are the same respondents),
     # direct_paths (sem built from the spec: also construct -> loyalty paths)
     analysis: dict = field(default_factory=dict)
+    fielding: Fielding | None = None
 
     @property
     def language(self) -> str:

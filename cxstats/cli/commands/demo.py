@@ -26,6 +26,9 @@ def command(folder, seed, customers, staff, force):
       roadmap.csv         improvement initiatives (for ROI)
       truth.json          the population values the analyses should recover
       plan.yaml           an analysis plan: cxstats run FOLDER/plan.yaml
+      waves.csv           three tracking waves with contact/response times and channels
+      questionnaire_tracking.yaml, plan_tracking.yaml   their spec (fielding block) and plan
+      truth_tracking.json the true per-wave values, changes and shares within 48 h
 
     \b
     Example:
@@ -44,5 +47,8 @@ def command(folder, seed, customers, staff, force):
         if names & {p.name for p in target.iterdir()}:
             raise InputError("already holds a demo study; use --force to overwrite it", file=target)
     written = write_demo(target, seed=seed, n_customers=customers, n_staff=staff)
+    from cxstats.demo.waves import write_tracking_demo
+
+    written.update(write_tracking_demo(target, seed=seed))  # three waves with timestamps
     click.echo(f"Demo study written to {target}/ ({', '.join(sorted(written))}).")
     click.echo(f"Next: cxstats run {target / 'plan.yaml'}")

@@ -1,0 +1,101 @@
+"""Layout of ``track``: one sheet (``Tracking``): KPIs by wave (values, significant changes
+marked), a bar chart of the touchpoint scores by wave, then every cell with its CI, every change
+with its test and adjusted p-values, and the trends."""
+
+from __future__ import annotations
+
+from cxstats.report import i18n
+from cxstats.stats.track import TrackResult
+
+i18n.register(texts={
+    "trk_sheet": {"en": "Tracking", "es": "Seguimiento"},
+    "trk_title": {"en": "KPIs by wave ({segment})", "es": "Indicadores por ola ({segment})"},
+    "trk_note": {"en": "▲/▼: significant change from the previous wave (Holm-adjusted p < {alpha:g} across "
+                       "every change of this sheet). Blank: fewer than {min_n} answers.",
+                 "es": "▲/▼: cambio significativo respecto a la ola anterior (p ajustada por Holm < {alpha:g} "
+                       "sobre todos los cambios de esta hoja). En blanco: menos de {min_n} respuestas."},
+    "trk_chart": {"en": "Touchpoint scores by wave", "es": "Puntuación de cada punto de contacto por ola"},
+    "trk_cells": {"en": "Every KPI, segment and wave with its 95% CI",
+                  "es": "Cada indicador, segmento y ola con su IC al 95 %"},
+    "trk_changes": {"en": "Changes between waves (tests, Holm and BH adjusted p)",
+                    "es": "Cambios entre olas (pruebas, p ajustadas por Holm y BH)"},
+    "trk_trends": {"en": "Linear trend over the waves (OLS slope per wave, HC3)",
+                   "es": "Tendencia lineal a lo largo de las olas (pendiente MCO por ola, HC3)"},
+    "trk_marks": {"en": "Significant changes", "es": "Cambios significativos"},
+    "trk_all": {"en": "all customers", "es": "todos los clientes"},
+    "trk_kpi": {"en": "KPI", "es": "Indicador"},
+    "trk_score": {"en": "Score", "es": "Puntuación"},
+}, headers={
+    "kpi": {"en": "KPI", "es": "Indicador"},
+    "segment": {"en": "Segment", "es": "Segmento"},
+    "value": {"en": "Value", "es": "Valor"},
+    "ci_lower": {"en": "95% CI lower", "es": "IC 95 % inferior"},
+    "ci_upper": {"en": "95% CI upper", "es": "IC 95 % superior"},
+    "suppressed": {"en": "Suppressed (small n)", "es": "Suprimido (n pequeño)"},
+    "gap_to_aspiration": {"en": "Gap to aspiration", "es": "Brecha con la aspiración"},
+    "from_wave": {"en": "From wave", "es": "Desde la ola"},
+    "to_wave": {"en": "To wave", "es": "Hasta la ola"},
+    "versus": {"en": "Compared with", "es": "Comparado con"},
+    "diff": {"en": "Change", "es": "Cambio"},
+    "statistic": {"en": "Statistic", "es": "Estadístico"},
+    "test": {"en": "Test", "es": "Prueba"},
+    "pvalue": {"en": "p", "es": "p"},
+    "p_holm": {"en": "p (Holm)", "es": "p (Holm)"},
+    "p_bh": {"en": "p (BH)", "es": "p (BH)"},
+    "significant": {"en": "Significant", "es": "Significativo"},
+    "slope": {"en": "Slope per wave", "es": "Pendiente por ola"},
+})
+
+
+def _headers(display, df):
+    return df.rename(columns={c: display.header(c) for c in df.columns})
+
+
+def _fmt(v, kind):
+    if v is None:
+        return None
+    return round(v * 100, 1) if kind == "top2" else round(v, 1) if kind == "nps" else round(v, 2)
+
+
+def sheets(builder, result: TrackResult) -> None:
+    import pandas as pd
+
+    d = builder.display
+    sheet = d.t("trk_sheet")
+    cells = {(c["kpi"], c["segment"], c["wave"]): c for c in result.cells}
+    marks = {(c["kpi"], c["segment"], c["to_wave"]): ("▲" if c["diff"] > 0 else "▼")
+             for c in result.changes if c["versus"] == "previous" and c["significant"]}
+    rows = []
+    for k in result.kpis:
+        row = {d.t("trk_kpi"): d.name(k["kpi"]) + (" (%)" if k["kind"] == "top2" else "")}
+        for w in result.waves:
+            c = cells.get((k["kpi"], "all", w))
+            row[str(w)] = _fmt(c["value"], k["kind"]) if c else None
+        row[d.t("trk_marks")] = " ".join(f"{marks[(k['kpi'], 'all', w)]} {w}" for w in result.waves
+                                         if (k["kpi"], "all", w) in marks)
+        rows.append(row)
+    wide = pd.DataFrame(rows)
+    builder.add_table(sheet, wide, title=d.t("trk_title", segment=d.t("trk_all")),
+                      formats={str(w): "0.0#" for w in result.waves}, note=d.t("trk_note", alpha=result.alpha, min_n=result.min_n))
+    tps = [k for k in result.kpis if k["group"] == "touchpoint"]
+    if tps:
+        chart = pd.DataFrame([{d.t("trk_kpi"): d.name(k["kpi"]),
+                               **{str(w): (cells[(k["kpi"], "all", w)]["value"]) for w in result.waves}}
+                              for k in tps])
+        ref = builder.add_table(sheet, chart, title=d.t("trk_chart"), formats={str(w): "0.00" for w in result.waves})
+        builder.add_bar_chart(ref, d.t("trk_kpi"), [str(w) for w in result.waves], title=d.t("trk_chart"),
+                              y_title=d.t("trk_score"), y_min=1)
+    full = pd.DataFrame(result.cells)
+    full["kpi"] = [d.name(k) for k in full["kpi"]]
+    full["suppressed"] = ["✓" if s else "" for s in full["suppressed"]]
+    builder.add_table(sheet, _headers(d, full), title=d.t("trk_cells"))
+    ch = pd.DataFrame(result.changes)
+    ch["kpi"] = [d.name(k) for k in ch["kpi"]]
+    ch["significant"] = ["✓" if s else "" for s in ch["significant"]]
+    keep = [c for c in ("kpi", "segment", "from_wave", "to_wave", "versus", "diff", "ci_lower", "ci_upper",
+                        "test", "statistic", "pvalue", "p_holm", "p_bh", "significant") if c in ch.columns]
+    builder.add_table(sheet, _headers(d, ch[keep]), title=d.t("trk_changes"), diverging=[d.header("diff")])
+    if result.trends:
+        tr = pd.DataFrame(result.trends)
+        tr["kpi"] = [d.name(k) for k in tr["kpi"]]
+        builder.add_table(sheet, _headers(d, tr), title=d.t("trk_trends"))

@@ -1,0 +1,357 @@
+"""Tracking: every KPI per wave (and segment) with its 95% CI, and the changes between waves
+with a test suited to the statistic, adjusted across the whole dashboard.
+
+Pure: a frame (one row per answer: a wave label, KPI columns, an optional segment column) and
+KPI definitions in, a :class:`TrackResult` out.
+
+KPI kinds and their statistics:
+
+* ``nps`` (0-10 answers): NPS with the adjusted-Wald CI (:mod:`cxstats.stats.nps`). Change
+  between two independent waves: d = NPS_b - NPS_a; the variance of an NPS from one multinomial
+  sample is (P + D - (P - D)^2)/n, so for independent waves Var(d) = V_a/n_a + V_b/n_b; the
+  z test and CI use the adjusted-Wald estimates (n + 3, counts + 3/4; Lewis & Sauro 2021).
+* ``mean`` (construct and touchpoint scores, CES): mean with a t CI; change by Welch's t test
+  and its Welch CI (R ``t.test(var.equal = FALSE)``; scipy ``ttest_ind(equal_var=False)``).
+* ``top2`` (CSAT top-2-box share, ``>= threshold``): Wilson CI; change by the
+  Miettinen-Nurminen score test for two independent proportions (statsmodels
+  ``test_proportions_2indep(method="score")``: Pearson chi-square x (N - 1)/N at d = 0) with
+  Newcombe's hybrid score interval for the difference (``confint_proportions_2indep(
+  method="newcomb")``, Newcombe 1998 method 10, Wilson limits of each share).
+
+Cells with fewer than ``min_n`` answers are suppressed (n shown, no value) and their changes not
+tested. The p-values of every tested change (consecutive waves and each wave against the
+baseline, every KPI and segment) form one family: Holm (family-wise error) and
+Benjamini-Hochberg (false discovery rate) adjusted p are both reported; a change is marked
+``significant`` when its Holm-adjusted p is below ``alpha``. The linear trend over waves (>= 3)
+is the OLS slope of the answer-level values on the wave index (NPS: +100 / 0 / -100 per
+answer) with HC3 standard errors.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from cxstats.errors import InputError
+
+KINDS = ("nps", "mean", "top2")
+Z975 = 1.959963984540054
+
+
+@dataclass
+class Kpi:
+    id: str            # the result's name of the KPI (a column, construct or touchpoint code)
+    column: str        # the frame column holding the answer-level values
+    kind: str          # nps | mean | top2
+    group: str = ""    # outcome | touchpoint | construct (for the dashboard)
+    threshold: float | None = None   # top2: the lowest top-2 code
+    aspiration: float | None = None  # mean: the client's standard (gap = value - aspiration)
+    touchpoint: str | None = None
+
+
+def _mean_cell(v):
+    import numpy as np
+    from scipy import stats
+
+    n = int(v.size)
+    if n == 0:
+        return {"n": 0, "value": math.nan, "ci_lower": math.nan, "ci_upper": math.nan, "sd": math.nan}
+    m = float(v.mean())
+    if n < 2:
+        return {"n": n, "value": m, "ci_lower": math.nan, "ci_upper": math.nan, "sd": math.nan}
+    sd = float(v.std(ddof=1))
+    h = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    del np
+    return {"n": n, "value": m, "ci_lower": m - h, "ci_upper": m + h, "sd": sd}
+
+
+def cell_stats(values, kpi: Kpi) -> dict:
+    """n, value, ci_lower, ci_upper of one KPI in one cell (NaN answers dropped)."""
+    import numpy as np
+
+    from cxstats.stats.immediacy import wilson_ci
+    from cxstats.stats.nps import nps_stats
+
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if kpi.kind == "nps":
+        s = nps_stats(v)
+        return {"n": s["n"], "value": s["nps"], "ci_lower": s["nps_ci_lower"], "ci_upper": s["nps_ci_upper"]}
+    if kpi.kind == "top2":
+        x, n = int((v >= kpi.threshold).sum()), int(v.size)
+        lo, hi = wilson_ci(x, n)
+        return {"n": n, "value": x / n if n else math.nan, "ci_lower": lo, "ci_upper": hi}
+    out = _mean_cell(v)
+    out.pop("sd")
+    return out
+
+
+def change_stats(a, b, kpi: Kpi) -> dict:
+    """Change from sample ``a`` (earlier wave) to ``b``: diff, 95% CI, p (see module docstring)."""
+    import numpy as np
+
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if kpi.kind == "nps":
+        from cxstats.stats.nps import nps_difference
+
+        d = nps_difference(b, a)
+        return {"diff": d["diff"], "se": d["diff_se"], "ci_lower": d["diff_ci_lower"],
+                "ci_upper": d["diff_ci_upper"], "statistic": d["z"], "df": None, "pvalue": d["pvalue"],
+                "test": "adjusted-Wald z"}
+    if kpi.kind == "top2":
+        from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+
+        xa, xb = int((a >= kpi.threshold).sum()), int((b >= kpi.threshold).sum())
+        na, nb = a.size, b.size
+        test = test_proportions_2indep(xb, nb, xa, na, method="score", compare="diff")
+        lo, hi = confint_proportions_2indep(xb, nb, xa, na, method="newcomb", compare="diff")
+        return {"diff": xb / nb - xa / na, "se": None, "ci_lower": float(lo), "ci_upper": float(hi),
+                "statistic": float(test.statistic), "df": None, "pvalue": float(test.pvalue),
+                "test": "score z (Newcombe CI)"}
+    from scipy import stats
+
+    t = stats.ttest_ind(b, a, equal_var=False)
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / (a.size - 1) + vb ** 2 / (b.size - 1))
+    h = float(stats.t.ppf(0.975, df)) * se
+    diff = float(b.mean() - a.mean())
+    return {"diff": diff, "se": se, "ci_lower": diff - h, "ci_upper": diff + h, "statistic": float(t.statistic),
+            "df": float(df), "pvalue": float(t.pvalue), "test": "Welch t"}
+
+
+def trend_stats(values, wave_index) -> dict:
+    """OLS slope of answer-level values on the wave index, HC3 SE (statsmodels)."""
+    import numpy as np
+    import statsmodels.api as sm
+
+    y = np.asarray(values, dtype=float)
+    x = np.asarray(wave_index, dtype=float)
+    ok = np.isfinite(y) & np.isfinite(x)
+    if ok.sum() < 3 or np.unique(x[ok]).size < 3:
+        return {"slope": None, "se_hc3": None, "pvalue": None}
+    fit = sm.OLS(y[ok], sm.add_constant(x[ok])).fit(cov_type="HC3")
+    return {"slope": float(fit.params[1]), "se_hc3": float(fit.bse[1]), "pvalue": float(fit.pvalues[1])}
+
+
+@dataclass
+class TrackResult:
+    waves: list
+    kpis: list                                    # [{kpi, kind, group, touchpoint, aspiration}]
+    cells: list = field(default_factory=list)     # kpi, segment, wave, n, value, ci_lower, ci_upper, suppressed
+    changes: list = field(default_factory=list)   # kpi, segment, from_wave, to_wave, diff, ci, pvalue, p_holm, p_bh
+    trends: list = field(default_factory=list)    # kpi, segment, slope, se_hc3, pvalue
+    segment_column: str | None = None
+    baseline: str | None = None
+    min_n: int = 30
+    alpha: float = 0.05
+    sample: dict = field(default_factory=dict)    # answers used / excluded (immediacy window)
+    weights: str = "unweighted"
+    invariance: dict | None = None                # longitudinal invariance (from an invariance step)
+    control: list = field(default_factory=list)   # periods: kpi, wave, n, value, center, lcl, ucl, outside
+    warnings: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"analysis": "track", "waves": self.waves, "baseline": self.baseline, "kpis": self.kpis,
+                "segment_column": self.segment_column, "min_n": self.min_n, "alpha": self.alpha,
+                "multiple_comparisons": {"family": "every tested change of this result", "n_tests":
+                                         sum(1 for c in self.changes if c["pvalue"] is not None),
+                                         "rule": "significant = Holm-adjusted p < alpha (BH also reported)"},
+                "sample": self.sample, "weights": self.weights, "invariance": self.invariance,
+                "cells": self.cells, "changes": self.changes, "trends": self.trends, "control": self.control,
+                "warnings": list(self.warnings)}
+
+    def tables(self) -> dict:
+        import pandas as pd
+
+        out = {"Waves": pd.DataFrame(self.cells), "Changes": pd.DataFrame(self.changes)}
+        if self.trends:
+            out["Trends"] = pd.DataFrame(self.trends)
+        if self.control:
+            out["Control limits"] = pd.DataFrame(self.control)
+        return out
+
+    def wide(self, segment: str = "all"):
+        """KPI rows x wave columns of values (suppressed cells blank)."""
+        import pandas as pd
+
+        rows = {}
+        for c in self.cells:
+            if c["segment"] == segment:
+                rows.setdefault(c["kpi"], {})[c["wave"]] = c["value"]
+        return pd.DataFrame.from_dict(rows, orient="index").reindex(columns=self.waves)
+
+    def methods(self) -> list:
+        m = [
+            ("Waves", f"Waves in order: {', '.join(map(str, self.waves))}; baseline {self.baseline}. Each wave is "
+                      "an independent sample of customers."),
+            ("NPS per wave", "NPS = % promoters (9-10) - % detractors (0-6) with the adjusted-Wald 95% CI "
+                             "(Rocks 2016; n + 3, counts + 3/4)."),
+            ("NPS change", "d = NPS(to) - NPS(from). For independent waves Var(d) = V1/n1 + V2/n2 with "
+                           "V = P + D - (P - D)^2 (multinomial variance of a difference of two shares of one "
+                           "sample); z test and 95% CI on the adjusted-Wald estimates (Lewis & Sauro 2021)."),
+            ("Means", "Construct scores (mean of a respondent's items), touchpoint scores (mean of its "
+                      "constructs' scores) and CES: mean with a t-based 95% CI; change by Welch's t test "
+                      "and CI (R t.test(var.equal = FALSE))."),
+            ("Top-2-box", "Share of answers in the top two codes with a Wilson 95% CI; change by the "
+                          "Miettinen-Nurminen score test for two independent proportions with Newcombe's hybrid score interval "
+                          "(Newcombe 1998, method 10; statsmodels)."),
+            ("Small cells", f"Cells with fewer than {self.min_n} answers are suppressed (n shown, no value) "
+                            "and their changes are not tested."),
+            ("Multiple comparisons", f"All tested changes (consecutive waves and each wave against the "
+                                     f"baseline, every KPI and segment) are one family: Holm (family-wise) and "
+                                     f"Benjamini-Hochberg (false discovery rate) adjusted p-values are both "
+                                     f"reported; a change is marked significant when p_holm < {self.alpha:g}."),
+            ("Trend", "Linear trend over >= 3 waves: OLS slope of the answer-level values on the wave index "
+                      "(0, 1, 2, ...; NPS answers scored +100/0/-100), HC3 standard errors; unadjusted p."),
+            ("Weights", self.weights),
+        ]
+        if self.control:
+            m.append(("Control limits", "Periods of a continuous stream (all customers): p-chart for shares "
+                      "(centre p = pooled share, limits p +/- 3 sqrt(p(1-p)/n_i)); X-bar chart for means and NPS "
+                      "(NPS as the mean of +100/0/-100 answer scores; centre = grand mean, limits +/- 3 s/sqrt(n_i), "
+                      "s the pooled within-period SD); Montgomery, Introduction to Statistical Quality Control. "
+                      "A period outside its limits is flagged."))
+        if self.invariance is not None:
+            m.append(("Longitudinal invariance", "Construct means are compared across waves only under scalar "
+                      "invariance across the waves (configural, metric, scalar per construct, the invariance "
+                      "step with group: wave); constructs below it, and the touchpoints holding them, are "
+                      "marked not comparable." if self.invariance.get("checked") else
+                      "Not checked in this run: " + self.invariance.get("how", "")))
+        if self.sample.get("within_window"):
+            m.append(("Immediacy window", f"Only answers given within {self.sample['max_lag_hours']:g} h of "
+                      f"the contact: {self.sample['excluded_late']} late answers and "
+                      f"{self.sample['excluded_unknown_lag']} without a known lag left out."))
+        return m
+
+
+def _labels(values):
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in values]
+
+
+def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | None = None,
+                  by: str | None = None, baseline: str | None = None, min_n: int = 30,
+                  alpha: float = 0.05, control_limits: bool = False) -> TrackResult:
+    """Per KPI x segment x wave cells, wave-on-wave and against-baseline changes, trends."""
+    import numpy as np
+    from statsmodels.stats.multitest import multipletests
+
+    if min_n < 2:
+        raise InputError(f"must be at least 2, not {min_n}", option="min_n")
+    if not 0 < alpha < 1:
+        raise InputError(f"must lie between 0 and 1, not {alpha}", option="alpha")
+    for k in kpis:
+        if k.kind not in KINDS:
+            raise InputError(f"unknown KPI kind {k.kind!r}", option="kpis")
+        if k.column not in frame.columns:
+            raise InputError(f"{k.column!r} is not a column of the data", option="kpis")
+    labels = np.array(_labels(frame[wave].tolist()), dtype=object)
+    present = sorted({w for w in labels if w is not None})
+    order = [w for w in (waves or present) if w in present] + [w for w in present if w not in (waves or present)]
+    if len(order) < 2:
+        raise InputError(f"tracking needs at least two waves; the data hold {len(order)} "
+                         f"({', '.join(order) or 'none'})", option="wave")
+    if baseline is not None and baseline not in order:
+        raise InputError(f"{baseline!r} is not a wave of the data ({', '.join(order)})", option="baseline")
+    base = baseline or order[0]
+    res = TrackResult(order, [{"kpi": k.id, "kind": k.kind, "group": k.group, "touchpoint": k.touchpoint,
+                               "aspiration": k.aspiration} for k in kpis],
+                      segment_column=by, baseline=base, min_n=min_n, alpha=alpha)
+    segments = [("all", np.ones(len(frame), dtype=bool))]
+    if by:
+        seg = np.array(_labels(frame[by].tolist()), dtype=object)
+        segments += [(s, seg == s) for s in sorted({s for s in seg if s is not None})]
+    index = {w: i for i, w in enumerate(order)}
+    pairs = list(zip(order, order[1:]))
+    pairs += [(base, w) for w in order if w != base and (base, w) not in pairs]
+    for k in kpis:
+        col = frame[k.column].to_numpy(dtype=float)
+        for seg_name, seg_mask in segments:
+            samples = {w: col[seg_mask & (labels == w)] for w in order}
+            n_ok = {}
+            for w in order:
+                cell = cell_stats(samples[w], k)
+                suppressed = cell["n"] < min_n
+                n_ok[w] = not suppressed
+                if suppressed:
+                    cell.update(value=None, ci_lower=None, ci_upper=None)
+                row = {"kpi": k.id, "segment": seg_name, "wave": w, **cell, "suppressed": suppressed}
+                if k.aspiration is not None and cell["value"] is not None:
+                    row["gap_to_aspiration"] = cell["value"] - k.aspiration
+                res.cells.append(row)
+            for a, b in pairs:
+                ch = {"kpi": k.id, "segment": seg_name, "from_wave": a, "to_wave": b,
+                      "versus": "previous" if index[b] == index[a] + 1 else "baseline"}
+                if n_ok[a] and n_ok[b]:
+                    ch.update(change_stats(samples[a], samples[b], k))
+                else:
+                    ch.update(diff=None, se=None, ci_lower=None, ci_upper=None, statistic=None, df=None,
+                              pvalue=None, test="suppressed (small n)")
+                res.changes.append(ch)
+            if len(order) >= 3:
+                use = seg_mask & np.array([w is not None for w in labels])
+                y = col[use]
+                if k.kind == "nps":
+                    y = np.where(np.isfinite(y), np.where(y >= 9, 100.0, np.where(y <= 6, -100.0, 0.0)), np.nan)
+                elif k.kind == "top2":
+                    y = np.where(np.isfinite(y), (y >= k.threshold).astype(float), np.nan)
+                x = np.array([index[w] for w in labels[use]], dtype=float)
+                if all(n_ok.values()):
+                    res.trends.append({"kpi": k.id, "segment": seg_name, **trend_stats(y, x)})
+    if control_limits:
+        res.control = control_chart(frame, kpis, labels, order, min_n)
+        out = [c for c in res.control if c["outside"]]
+        if out:
+            res.warnings.append(f"{len(out)} period(s) outside the 3-sigma control limits: "
+                                + ", ".join(f"{c['kpi']} {c['wave']}" for c in out[:8])
+                                + (" ..." if len(out) > 8 else ""))
+    tested = [c for c in res.changes if c["pvalue"] is not None and math.isfinite(c["pvalue"])]
+    if tested:
+        p = np.array([c["pvalue"] for c in tested])
+        holm = multipletests(p, method="holm")[1]
+        bh = multipletests(p, method="fdr_bh")[1]
+        for c, h, f in zip(tested, holm, bh):
+            c["p_holm"], c["p_bh"], c["significant"] = float(h), float(f), bool(h < alpha)
+    for c in res.changes:
+        c.setdefault("p_holm", None)
+        c.setdefault("p_bh", None)
+        c.setdefault("significant", False)
+    n_supp = sum(1 for c in res.cells if c["suppressed"])
+    if n_supp:
+        res.warnings.append(f"{n_supp} cell(s) with fewer than {min_n} answers are suppressed and their "
+                            "changes not tested")
+    return res
+
+
+def control_chart(frame, kpis, labels, order, min_n) -> list:
+    """3-sigma control limits per period (segment 'all'): p-chart for top-2-box shares,
+    X-bar chart (pooled within-period SD) for means and NPS answer scores."""
+    import numpy as np
+
+    rows = []
+    for k in kpis:
+        col = frame[k.column].to_numpy(dtype=float)
+        if k.kind == "nps":
+            col = np.where(np.isfinite(col), np.where(col >= 9, 100.0, np.where(col <= 6, -100.0, 0.0)), np.nan)
+        elif k.kind == "top2":
+            col = np.where(np.isfinite(col), (col >= k.threshold).astype(float), np.nan)
+        samples = {w: col[(labels == w) & np.isfinite(col)] for w in order}
+        samples = {w: v for w, v in samples.items() if v.size >= min_n}
+        if len(samples) < 2:
+            continue
+        n = np.array([v.size for v in samples.values()], dtype=float)
+        means = np.array([v.mean() for v in samples.values()])
+        centre = float((means * n).sum() / n.sum())
+        if k.kind == "top2":
+            sigma = np.sqrt(centre * (1 - centre) / n)
+        else:
+            pooled = math.sqrt(sum(((v - v.mean()) ** 2).sum() for v in samples.values()) / (n.sum() - len(n)))
+            sigma = pooled / np.sqrt(n)
+        for (w, _), m, s_, ni in zip(samples.items(), means, sigma, n):
+            lcl, ucl = centre - 3 * s_, centre + 3 * s_
+            rows.append({"kpi": k.id, "wave": w, "n": int(ni), "value": float(m), "center": centre,
+                         "lcl": float(lcl), "ucl": float(ucl), "outside": bool(m < lcl or m > ucl),
+                         "chart": "p" if k.kind == "top2" else "x-bar"})
+    return rows

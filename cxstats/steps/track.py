@@ -1,0 +1,220 @@
+"""Analysis ``track``: every KPI per wave with its 95% CI, the changes between waves with a
+test suited to the statistic, adjusted across the dashboard (Holm and BH), and trends.
+
+With a spec (its ``fielding`` block gives the wave column or rule; without one the analysis
+does not apply): the KPIs are the NPS outcome, the CSAT outcome's top-2-box share, the CES
+mean, every touchpoint score (mean of its constructs' scores) and every construct score (mean
+of its items), customers only. ``period`` (week, month, quarter) replaces the waves by periods
+of the response time (a continuous transactional stream). ``within_window`` keeps only answers
+given within ``max_lag_hours`` of the contact, and says how many were left out. Without a spec
+(one plain file): ``wave`` names the wave column, ``nps`` the 0-10 column, ``means`` columns
+tracked as means and ``top2`` columns tracked as top-2-box shares (``{column: scale max}``).
+
+Options (plan keys = command-line options): ``by`` (segment), ``min_n`` (30), ``baseline``
+(default: the first wave), ``alpha`` (0.05), ``kpis`` (keep only these KPI ids), ``period``,
+``within_window``, ``max_lag_hours``; plain file: ``wave``, ``nps``, ``means``, ``top2``,
+``date_order``, ``timezone``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cxstats.errors import InputError, NotApplicable
+from cxstats.steps import StepContext, StepOptions
+
+NAME = "track"
+WORKBOOK = "tracking"
+
+
+@dataclass
+class Options(StepOptions):
+    by: str | None = None                 # a segment column: KPIs per wave and segment value
+    min_n: int = 30                       # cells with fewer answers suppressed, their changes untested
+    baseline: str | None = None           # the wave every later wave is also compared with
+    alpha: float = 0.05                   # significance level of the Holm-adjusted p
+    kpis: list[str] | None = None         # keep only these KPIs (ids: outcome, touchpoint, construct)
+    period: Literal["week", "month", "quarter"] | None = None  # periods of the response time as waves
+    within_window: bool = False           # only answers given within max_lag_hours of the contact
+    max_lag_hours: float | None = None    # the window (spec: fielding.max_lag_hours, 48)
+    wave: str | None = None               # plain file: the wave column
+    nps: str | None = None                # plain file: the 0-10 recommend column
+    means: list[str] | None = None        # plain file: columns tracked as means
+    top2: dict[str, float] | None = None  # plain file: column -> scale max, tracked as top-2-box share
+
+    def validate(self):
+        if self.min_n < 2:
+            raise InputError(f"must be at least 2, not {self.min_n}", option="min_n")
+        if not 0 < self.alpha < 1:
+            raise InputError(f"must lie between 0 and 1, not {self.alpha}", option="alpha")
+        if self.max_lag_hours is not None and not self.max_lag_hours > 0:
+            raise InputError(f"must be a positive number of hours, not {self.max_lag_hours}",
+                             option="max_lag_hours")
+        for name, top in (self.top2 or {}).items():
+            if isinstance(top, bool) or not isinstance(top, (int, float)):
+                raise InputError(f"the scale maximum of {name!r} must be a number, not {top!r}", option="top2")
+
+
+def _spec_kpis(ctx, frame):
+    """KPIs of a spec and the frame with touchpoint and construct score columns."""
+    import pandas as pd
+
+    from cxstats.stats.track import Kpi
+
+    spec = ctx.spec
+    scores = ctx.survey.construct_scores()
+    scores = scores.loc[ctx.survey.data["respondent_type"] == "customer"].reset_index(drop=True)
+    kpis = []
+    o = spec.outcome_of_type("nps")
+    if o is not None:
+        kpis.append(Kpi(o.id, o.id, "nps", "outcome"))
+    o = spec.outcome_of_type("csat")
+    if o is not None:
+        kpis.append(Kpi(o.id, o.id, "top2", "outcome", threshold=o.scale.max - 1))
+    o = spec.outcome_of_type("ces")
+    if o is not None:
+        kpis.append(Kpi(o.id, o.id, "mean", "outcome"))
+    cols = {}
+    for t in spec.touchpoints():
+        ids = [c.id for c in t.constructs]
+        cols[f"__tp_{t.id}"] = scores[ids].mean(axis=1, skipna=False)
+        kpis.append(Kpi(t.id, f"__tp_{t.id}", "mean", "touchpoint", touchpoint=t.id))
+    for c in spec.constructs():
+        cols[f"__c_{c.id}"] = scores[c.id]
+        kpis.append(Kpi(c.id, f"__c_{c.id}", "mean", "construct", aspiration=c.aspiration, touchpoint=c.touchpoint))
+    return pd.concat([frame, pd.DataFrame(cols)], axis=1), kpis
+
+
+def _plain_kpis(options, frame, path, table):
+    from cxstats.io.tables import load_numeric
+    from cxstats.stats.track import Kpi
+
+    kpis, numeric = [], []
+    if options.nps:
+        kpis.append(Kpi(options.nps, options.nps, "nps", "outcome"))
+        numeric.append(options.nps)
+    for col, top in (options.top2 or {}).items():
+        kpis.append(Kpi(col, col, "top2", "outcome", threshold=float(top) - 1))
+        numeric.append(col)
+    for col in options.means or []:
+        kpis.append(Kpi(col, col, "mean", "score"))
+        numeric.append(col)
+    if not kpis:
+        raise InputError("name what to track: --nps COL, --means C1,C2 or --top2 COL=MAX (or give a study "
+                         "spec)", option="means")
+    table.require_columns(numeric)
+    values = load_numeric(path, numeric, table=table)
+    for col in numeric:
+        frame[col] = values[col].to_numpy()
+    return frame, kpis
+
+
+def run(ctx: StepContext, options: Options):
+    import numpy as np
+
+    from cxstats.io.timestamps import period_label
+    from cxstats.stats.track import analyze_track
+    from cxstats.steps.immediacy import fielding_frame
+
+    if ctx.has_spec:
+        for key in ("wave", "nps", "means", "top2"):
+            if getattr(options, key) is not None:
+                raise InputError("with a spec, the KPIs and the wave come from the spec", option=key)
+        frame, fielding, _, notes = fielding_frame(ctx, options)
+        frame, kpis = _spec_kpis(ctx, frame)
+        waves = list(fielding.waves)
+        if fielding.wave is None and fielding.wave_period is None and options.period is None:
+            raise NotApplicable("the spec's fielding block names no wave column (fielding.wave) or rule "
+                                "(fielding.wave_period): give period: week|month|quarter", option="period")
+    else:
+        from cxstats.io.readers import read_table
+        from cxstats.spec.model import Fielding
+
+        if not options.wave and not options.period:
+            raise InputError("name the wave column (or give a study spec with a fielding block)", option="wave")
+        path = ctx.one_file()
+        table = read_table(path)
+        table.require_columns([options.wave] if options.wave else [])
+        if options.period or options.within_window:
+            raise InputError("periods and the immediacy window need the times: give a study spec with a "
+                             "fielding block", option="period" if options.period else "within_window")
+        from cxstats.io.tables import load_column_text
+
+        import pandas as pd
+
+        frame = pd.DataFrame({"wave": load_column_text(path, options.wave, table=table)})
+        frame, kpis = _plain_kpis(options, frame, path, table)
+        fielding, waves, notes = Fielding(), [], []
+        if options.by:
+            table.require_columns([options.by])
+            frame[options.by] = load_column_text(path, options.by, table=table)
+    if options.by and options.by not in frame.columns:
+        raise InputError(f"{options.by!r} is not a column of the survey table", option="by")
+    if options.kpis:
+        known = {k.id for k in kpis}
+        for k in options.kpis:
+            if k not in known:
+                raise InputError(f"{k!r} is not a KPI of this study ({', '.join(sorted(known))})", option="kpis")
+        kpis = [k for k in kpis if k.id in set(options.kpis)]
+    wave_col = "wave"
+    if options.period:
+        frame = frame.copy()
+        frame["__period"] = period_label(frame["response_time"].to_numpy(), options.period)
+        wave_col, waves = "__period", []
+    sample = {"answers": int(len(frame)), "within_window": bool(options.within_window)}
+    if options.within_window:
+        window = options.max_lag_hours if options.max_lag_hours is not None else fielding.max_lag_hours
+        lag = frame["lag_hours"].to_numpy(dtype=float)
+        late = int(np.sum(lag > window))
+        unknown = int(np.sum(~np.isfinite(lag)))
+        frame = frame[np.isfinite(lag) & (lag <= window)].reset_index(drop=True)
+        sample.update(max_lag_hours=float(window), excluded_late=late, excluded_unknown_lag=unknown,
+                      used=int(len(frame)))
+        notes = list(notes) + [f"only answers within {window:g} h of the contact: {late} late answer(s) and "
+                               f"{unknown} without a known lag left out ({len(frame)} used)"]
+    elif options.max_lag_hours is not None:
+        raise InputError("the window applies with within_window: true", option="max_lag_hours")
+    result = analyze_track(frame, kpis, wave=wave_col, waves=waves, by=options.by, baseline=options.baseline,
+                           min_n=options.min_n, alpha=options.alpha, control_limits=options.period is not None)
+    result.sample = sample
+    if ctx.has_spec:
+        _mark_invariance(ctx, result)
+    weight = ctx.spec.weight if ctx.has_spec else None
+    result.weights = ("unweighted: the spec names a weight column, but wave estimates here are unweighted "
+                      "(the NPS adjusted-Wald and Welch tests are for simple random samples)" if weight else
+                      "unweighted (the spec names no weight column)" if ctx.has_spec else
+                      "unweighted (no spec, no weights)")
+    if weight:
+        result.warnings.append(f"the spec's weights ('{weight}') are not applied by track: its cells and tests "
+                               "are unweighted")
+    result.warnings[:0] = notes
+    return result
+
+
+def _mark_invariance(ctx, result) -> None:
+    """Constructs below scalar invariance across the waves (an earlier ``invariance`` step of the
+    plan with ``group: wave``) are marked not comparable, with the touchpoints holding them."""
+    from cxstats.stats.invariance import InvarianceResult
+
+    waves = {str(w) for w in result.waves}
+    earlier = ctx.latest(InvarianceResult,
+                         where=lambda r: {str(g) for g in (getattr(r, "group_labels", None) or [])} == waves)
+    if earlier is None:
+        result.invariance = {"checked": False, "how": "add a step 'invariance' with group: wave before 'track' "
+                                                      "to check longitudinal invariance"}
+        return
+    verdicts = dict(earlier.construct_verdicts)
+    below = sorted(c for c, v in verdicts.items() if v not in ("scalar", "strict"))
+    tps = sorted({c.touchpoint for c in ctx.spec.constructs() if c.id in below})
+    result.invariance = {"checked": True, "verdicts": verdicts, "not_comparable": below + tps}
+    for k in result.kpis:
+        if k["group"] in ("construct", "touchpoint"):
+            k["comparable"] = k["kpi"] not in below and k["kpi"] not in tps
+    for c in result.changes:
+        if c["kpi"] in below or c["kpi"] in tps:
+            c["comparable"] = False
+    if below:
+        result.warnings.append(f"below scalar invariance across waves, so their means are not comparable between "
+                               f"waves: {', '.join(below)} (and touchpoints {', '.join(tps)}); their changes are "
+                               "marked comparable: false")
