@@ -209,13 +209,18 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
     segments = []
     for s, snode in enumerate(r.seq(doc.get("segments"), "segments", required=False)):
         sp = f"segments[{s}]"
-        snode = r.mapping(snode, sp, {"id", "label", "values"})
+        snode = r.mapping(snode, sp, {"id", "label", "values", "lifecycle"})
         gid = r.ident(snode, "id", sp)
         claim(gid, sp)
         values = {}
         for code, text in r.mapping(snode.get("values") or {}, _join(sp, "values")).items():
             values[str(code)] = r.text(text, f"{sp}.values.{code}")
-        segments.append(Segment(gid, r.text(snode.get("label") or gid, _join(sp, "label")), values))
+        lifecycle = snode.get("lifecycle", False)
+        if not isinstance(lifecycle, bool):
+            r.fail(_join(sp, "lifecycle"), f"expected true or false, got {lifecycle!r}")
+        if lifecycle and any(g.lifecycle for g in segments):
+            r.fail(_join(sp, "lifecycle"), "only one segment can be the lifecycle stage")
+        segments.append(Segment(gid, r.text(snode.get("label") or gid, _join(sp, "label")), values, lifecycle))
 
     rnode = r.mapping(doc.get("respondents") or {}, "respondents",
                       {"id_column", "type_column", "customer_values", "staff_values"})

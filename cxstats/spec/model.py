@@ -120,6 +120,7 @@ class Segment:
     id: str
     label: Text
     values: dict = field(default_factory=dict)  # code -> Text (empty: free text)
+    lifecycle: bool = False  # the customer's lifecycle stage (profiles are cross-tabulated by it)
 
 
 @dataclass
