@@ -11,7 +11,8 @@ from cxstats.spec.model import (COMPONENTS, OUTCOME_TYPES, Construct, Finance, I
                                 Outcome, Respondents, Scale, Segment, StudySpec, Touchpoint)
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance", "analysis"}
+TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance", "analysis",
+            "followup"}
 # study-level analysis choices (a plan step or command option given explicitly wins)
 ANALYSIS_KEYS = {"paired", "direct_paths"}
 
@@ -263,8 +264,12 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
     for key, value in analysis.items():
         if not isinstance(value, bool):
             r.fail(f"analysis.{key}", f"expected true or false, got {value!r}")
-    return StudySpec(sid, title, languages, scales, journeys, outcomes, segments, respondents,
+    spec = StudySpec(sid, title, languages, scales, journeys, outcomes, segments, respondents,
                      finance, weight, path, analysis=dict(analysis))
+    from cxstats.spec.followup import parse_followup
+
+    spec.followup = parse_followup(r, doc.get("followup"), spec)  # close-the-loop block (spec/followup.py)
+    return spec
 
 
 def _scale(r: _Reader, name: str, node, p: str) -> Scale:

@@ -161,6 +161,7 @@ class StudySpec:
     # study-level analysis choices: paired (gaps: the compared groups are the same respondents),
     # direct_paths (sem built from the spec: also construct -> loyalty paths)
     analysis: dict = field(default_factory=dict)
+    followup: object = None  # the close-the-loop block (cxstats.spec.followup.Followup) or None
 
     @property
     def language(self) -> str:
