@@ -221,3 +221,38 @@ def test_without_a_spec(demo, tmp_path):
                        "--no-drivers", "--json", "-").json()
     assert [p["n"] for p in doc["profiles"]] == [p["n"] for p in spec_run["profiles"]]
     assert doc["segment_tests"][0]["segment"] == "region"
+
+
+def test_demo_profile_shares_recover_the_truth_and_lifecycle(demo):
+    truth = json.loads((demo / "truth.json").read_text(encoding="utf-8"))["profiles"]["shares"]
+    doc = run_cli("profiles", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--no-drivers",
+                  "--json", "-").json()
+    n = doc["n"]
+    assert n == 2000
+    for p in doc["profiles"]:
+        true = truth[p["profile"]]
+        se = math.sqrt(true * (1 - true) / n)
+        assert abs(p["share"] - true) < 4 * se, p["profile"]
+    # lifecycle: the spec's 'lifecycle: true' segment (antiguedad), stages in the spec's order
+    assert doc["lifecycle"]["segment"] == "antiguedad"
+    rows = doc["lifecycle"]["rows"]
+    assert [r["stage"] for r in rows] == ["nuevo", "recurrente"]
+    raw = pd.read_csv(demo / "customers.csv")
+    for r in rows:
+        sub = raw[raw.antiguedad == r["stage"]]
+        assert r["n"] == len(sub)
+        assert r["loyalist_n"] == int(((sub.csat >= 4) & (sub.recompra >= 4)).sum())
+
+
+def test_lifecycle_flag_is_validated():
+    from cxstats.demo.simulate import spec_text
+    from cxstats.errors import SpecError
+    from cxstats.spec.load import parse_spec
+
+    doc = yaml.safe_load(spec_text())
+    doc["segments"][0]["lifecycle"] = "yes"
+    with pytest.raises(SpecError, match=r"segments\[0\]\.lifecycle"):
+        parse_spec(doc)
+    doc["segments"][0]["lifecycle"] = True
+    with pytest.raises(SpecError, match="only one segment"):
+        parse_spec(doc)
