@@ -40,8 +40,9 @@ def add_crm_columns(customers: list[dict], seed: int):
     n = len(customers)
     ids = [f"CL{v:07d}" for v in rng.choice(9_000_000, size=n, replace=False) + 1_000_000]
     # a few customers answered twice: their second response carries the first one's id
-    repeat_from = rng.choice(n // 2, size=N_REPEAT, replace=False)
-    repeat_to = rng.choice(np.arange(n // 2, n), size=N_REPEAT, replace=False)
+    n_repeat = min(N_REPEAT, n // 10)  # small demos (tests) get fewer
+    repeat_from = rng.choice(n // 2, size=n_repeat, replace=False)
+    repeat_to = rng.choice(np.arange(n // 2, n), size=n_repeat, replace=False)
     for a, b in zip(repeat_from, repeat_to):
         ids[b] = ids[a]
     start = np.datetime64(FIELD_START.replace(" ", "T"))

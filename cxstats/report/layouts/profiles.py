@@ -41,6 +41,7 @@ i18n.register(texts={
     "profiles_col_driver": {"en": "driver", "es": "impulsor"},
     "profiles_satisfaction": {"en": "Satisfaction", "es": "Satisfacción"},
     "profiles_repurchase": {"en": "Repurchase intention", "es": "Intención de recompra"},
+    "profiles_top2": {"en": "top-2-box on both", "es": "top-2-box en ambas (los dos códigos más altos)"},
     "profiles_wilson": {"en": "Wilson, each share on its own", "es": "Wilson, cada proporción por separado"},
     "profiles_goodman": {"en": "Goodman, simultaneous for the four shares",
                          "es": "Goodman, simultáneo para las cuatro proporciones"},
@@ -59,7 +60,8 @@ def sheets(builder, result: ProfilesResult) -> None:
     head["profile"] = [name(p) for p in head["profile"]]
     head = head.rename(columns={"profile": d.t("profiles_col_profile")})
     note = d.t("profiles_note", sat=d.name(result.satisfaction), rep=d.name(result.repurchase),
-               sat_cut=f"{result.sat_cut:g}", rep_cut=f"{result.rep_cut:g}", rule=result.cut_rule,
+               sat_cut=f"{result.sat_cut:g}", rep_cut=f"{result.rep_cut:g}",
+               rule=d.t("profiles_top2") if result.cut_rule.startswith("top-2-box on both") else result.cut_rule,
                level=f"{result.level:.0%}", method=d.t(f"profiles_{result.ci_method}"), n=result.n)
     fm = {"n": "0", "satisfaction_mean": "0.00", "repurchase_mean": "0.00", "nps": "0.0"}
     ref = builder.add_table(main, head, title=d.t("profiles_title"), note=note, formats=fm)
