@@ -23,6 +23,7 @@ PRIORITIES = [
 
 def spec_with(tmp_path: Path, priorities: list[dict], name: str = "spec.yaml") -> Path:
     doc = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
+    doc.pop("followup", None)  # its rules name the demo's construct ids, renamed here
     base = doc["journeys"][0]
     journeys = []
     for k, prio in enumerate(priorities):

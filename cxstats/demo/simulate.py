@@ -295,13 +295,14 @@ def write_demo(folder, *, seed: int = 20261123, n_customers: int = 2000, n_staff
 
     folder = Path(folder)
     customers, staff, finance, truth = simulate(n_customers, n_staff, seed)
+    crm_cols, crm_files = crm_extension(customers, truth, seed)  # CRM side: separate generator (demo/crm.py)
     spec = load_demo_spec()
     item_cols = spec.item_ids()
     outcome_cols = [o.id for o in spec.outcomes]
     files = {
         "questionnaire.yaml": spec_text(),
         "customers.csv": _csv_text(customers, ["id_respuesta", "tipo_encuestado", *item_cols, *outcome_cols,
-                                               "region", "canal", "antiguedad"]),
+                                               "region", "canal", "antiguedad", *crm_cols]),
         "staff.csv": _csv_text(staff, ["id_respuesta", "tipo_encuestado", *item_cols, *outcome_cols, "region"]),
         "finance.csv": _csv_text(finance, ["id_respuesta", "ingresos_12m", "baja_12m", "cuota_gasto"]),
         "roadmap.csv": _csv_text(
@@ -311,11 +312,25 @@ def write_demo(folder, *, seed: int = 20261123, n_customers: int = 2000, n_staff
         "truth.json": json.dumps(truth, indent=2, ensure_ascii=False) + "\n",
         "plan.yaml": PLAN_TEMPLATE.format(plan_name="plan.yaml", seed=seed),
     }
+    files.update(crm_files)
     written = {}
     for name, text in files.items():
         write_text(folder / name, text)
         written[name] = folder / name
     return written
+
+
+def crm_extension(customers, truth, seed):
+    """Customer ids shared with a CRM extract, response times and comments appended to the customers'
+    rows, from their own generator (cxstats.demo.crm); the truth gains 'followup' and 'profiles'.
+    Returns (new customers.csv columns, {file name: text})."""
+    from cxstats.demo.crm import add_crm_columns, profile_truth
+
+    cols, crm, previous, fu = add_crm_columns(customers, seed)
+    truth["followup"] = fu
+    truth["profiles"] = profile_truth(GAMMA)
+    return cols, {"crm.csv": _csv_text(crm, ["id_cliente", "region", "ejecutivo_cuenta", "etapa_ciclo"]),
+                  "seguimiento_anterior.csv": _csv_text(previous, ["customer_id", "contacted_at"])}
 
 
 def causal_roadmap_truth(n: int = 300_000, seed: int = 99, *, discount_rate: float = 0.08,

@@ -13,7 +13,7 @@ from cxstats.spec.model import (COMPONENTS, FIELDING_COLUMNS, OUTCOME_TYPES, SUR
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance", "analysis",
-            "fielding"}
+            "fielding", "followup"}
 # study-level analysis choices (a plan step or command option given explicitly wins)
 ANALYSIS_KEYS = {"paired", "direct_paths"}
 
@@ -211,13 +211,18 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
     segments = []
     for s, snode in enumerate(r.seq(doc.get("segments"), "segments", required=False)):
         sp = f"segments[{s}]"
-        snode = r.mapping(snode, sp, {"id", "label", "values"})
+        snode = r.mapping(snode, sp, {"id", "label", "values", "lifecycle"})
         gid = r.ident(snode, "id", sp)
         claim(gid, sp)
         values = {}
         for code, text in r.mapping(snode.get("values") or {}, _join(sp, "values")).items():
             values[str(code)] = r.text(text, f"{sp}.values.{code}")
-        segments.append(Segment(gid, r.text(snode.get("label") or gid, _join(sp, "label")), values))
+        lifecycle = snode.get("lifecycle", False)
+        if not isinstance(lifecycle, bool):
+            r.fail(_join(sp, "lifecycle"), f"expected true or false, got {lifecycle!r}")
+        if lifecycle and any(g.lifecycle for g in segments):
+            r.fail(_join(sp, "lifecycle"), "only one segment can be the lifecycle stage")
+        segments.append(Segment(gid, r.text(snode.get("label") or gid, _join(sp, "label")), values, lifecycle))
 
     rnode = r.mapping(doc.get("respondents") or {}, "respondents",
                       {"id_column", "type_column", "customer_values", "staff_values"})
@@ -261,8 +266,12 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
         if not isinstance(value, bool):
             r.fail(f"analysis.{key}", f"expected true or false, got {value!r}")
     fielding = _fielding(r, doc["fielding"], seen) if doc.get("fielding") is not None else None
-    return StudySpec(sid, title, languages, scales, journeys, outcomes, segments, respondents,
+    spec = StudySpec(sid, title, languages, scales, journeys, outcomes, segments, respondents,
                      finance, weight, path, analysis=dict(analysis), fielding=fielding)
+    from cxstats.spec.followup import parse_followup
+
+    spec.followup = parse_followup(r, doc.get("followup"), spec)  # close-the-loop block (spec/followup.py)
+    return spec
 
 
 FIELDING_KEYS = {"contact_time", "response_time", "channel", "channels", "wave", "wave_period", "waves",

@@ -120,6 +120,7 @@ class Segment:
     id: str
     label: Text
     values: dict = field(default_factory=dict)  # code -> Text (empty: free text)
+    lifecycle: bool = False  # the customer's lifecycle stage (profiles are cross-tabulated by it)
 
 
 @dataclass
@@ -183,6 +184,7 @@ class StudySpec:
     # direct_paths (sem built from the spec: also construct -> loyalty paths)
     analysis: dict = field(default_factory=dict)
     fielding: Fielding | None = None
+    followup: object = None  # the close-the-loop block (cxstats.spec.followup.Followup) or None
 
     @property
     def language(self) -> str:

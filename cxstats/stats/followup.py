@@ -1,0 +1,264 @@
+"""Close-the-loop case lists: which customers need a follow-up (or a thank-you), who owns each
+case, by when, and why - in words an account manager can act on.
+
+Pure: a frame of answers and plain rule objects in, a :class:`FollowupResult` out. Rules come
+from the spec's ``followup:`` block (``cxstats.spec.followup``), read here by their attributes:
+``rule.id``, ``rule.priority``, ``rule.rank`` (0 = highest), ``rule.sla_hours`` and
+``rule.condition`` (``kind`` value | items | text, ``columns``, ``op``, ``value``, ``quantifier``,
+``pattern``, ``construct``, ``touchpoint``, ``scale_max``).
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass, field
+
+CASE_COLUMNS = ("respondent_id", "customer_id", "rule", "priority", "owner", "manager", "due_by", "reason",
+                "touchpoint", "channel")
+_OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq,
+        "!=": operator.ne}
+COMMENT_CHARS = 160  # a reason quotes at most this much of the comment
+
+
+def rule_mask(frame, condition, comment=None):
+    """Boolean array: rows meeting the condition (missing answers never meet one)."""
+    import numpy as np
+
+    if condition.kind == "text":
+        if comment is None:
+            return np.zeros(len(frame), bool)
+        rx = re.compile(condition.pattern, re.IGNORECASE)
+        return np.array([isinstance(t, str) and rx.search(t) is not None for t in comment], bool)
+    op = _OPS[condition.op]
+    block = frame[list(condition.columns)].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        hit = op(block, condition.value) & ~np.isnan(block)
+    if condition.kind == "items" and condition.quantifier == "all":
+        answered = ~np.isnan(block)
+        return answered.any(axis=1) & (hit | ~answered).all(axis=1)
+    return hit.any(axis=1)
+
+
+def _num(v) -> str:
+    return f"{v:.1f}" if abs(v - round(v)) > 1e-9 else f"{v:.0f}"
+
+
+def _trigger(row, condition, labels) -> str:
+    """The answer that met the condition, in words: 'NPS 3', 'Puntualidad de la entrega 1/5'."""
+    import math
+
+    label = labels.get(condition.construct or condition.columns[0], condition.columns[0])
+    vals = [row[c] for c in condition.columns if not math.isnan(row[c])]
+    v = (min(vals) if condition.op in ("<=", "<") else max(vals)) if vals else float("nan")
+    if condition.kind == "value" and condition.columns[0] in labels:
+        label = labels[condition.columns[0]]
+    top = condition.scale_max
+    return f"{label} {_num(v)}" + (f"/{_num(top)}" if top is not None and top != 10 else "")
+
+
+def _quote(text) -> str:
+    t = " ".join(str(text).split())
+    return "'" + (t if len(t) <= COMMENT_CHARS else t[:COMMENT_CHARS - 1] + "…") + "'"
+
+
+@dataclass
+class FollowupResult:
+    kind: str                      # followup | promoters
+    cases: list[dict]              # one per customer, CASE_COLUMNS + rules_hit + extra columns
+    summary: list[dict]            # owner, manager, priority, n
+    rule_counts: list[dict]        # rule, priority, sla_hours, n_flagged (customers), n_cases (won)
+    n_responses: int
+    n_flagged: int                 # customers with at least one rule hit (before suppression)
+    n_suppressed: int
+    n_default_owner: int
+    as_of: str | None
+    suppression_days: float
+    owners_by: str | None
+    hashed_ids: bool = False
+    extra_columns: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        return [*CASE_COLUMNS, "rules_hit", *self.extra_columns]
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "as_of": self.as_of, "n_responses": self.n_responses,
+                "n_flagged": self.n_flagged, "n_suppressed": self.n_suppressed, "n_cases": len(self.cases),
+                "n_default_owner": self.n_default_owner, "suppression_days": self.suppression_days,
+                "owners_by": self.owners_by, "hashed_ids": self.hashed_ids, "columns": self.columns,
+                "rules": self.rule_counts, "cases": self.cases, "summary": self.summary,
+                "warnings": list(self.warnings)}
+
+    def case_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(self.cases, columns=self.columns)
+
+    def tables(self) -> dict:
+        import pandas as pd
+
+        return {"Cases": self.case_frame(),
+                "Summary": pd.DataFrame(self.summary, columns=["owner", "manager", "priority", "n"]),
+                "Rules": pd.DataFrame(self.rule_counts)}
+
+    def methods(self) -> list[tuple[str, str]]:
+        what = ("customers to thank (promoters), with what they praised" if self.kind == "promoters" else
+                "customers whose answers meet a follow-up rule")
+        out = [("Follow-up list", f"One row per customer: {what}. A customer meeting several rules (or with "
+                                  "several responses) is listed once under the highest-priority rule (ties: the "
+                                  "rule declared first, then the earliest deadline); rules_hit lists every rule "
+                                  "met. due_by = response time + the rule's SLA hours. The manager column is "
+                                  "filled for priorities that notify the owner's manager."),
+               ("Owners", f"Owner and manager from the spec's followup.owners map keyed by "
+                          f"{self.owners_by or 'nothing'}; cases whose key is not in the map go to the default "
+                          "owner (counted in n_default_owner)."),
+               ("CRM export", "Only declared columns leave: the fixed columns, rules_hit and followup.export. In "
+                              "CSV, text starting with =, +, -, @ (or a tab/carriage return) is prefixed with ' "
+                              "so that a spreadsheet never runs it as a formula; in XLSX every text is stored as "
+                              "text.")]
+        if self.suppression_days:
+            out.append(("Suppression", f"A customer in the previous list with a date within "
+                                       f"{self.suppression_days:g} days before {self.as_of} is not listed again."))
+        if self.hashed_ids:
+            out.append(("Hashed ids", "customer_id and respondent_id are HMAC-SHA256 (hex) of the id under a key "
+                                      "kept outside the file: the same customer gets the same hash, and nobody "
+                                      "without the key can recover or test an id."))
+        return out
+
+
+def build_cases(frame, rules, *, kind="followup", customer_ids, comment=None, response_time=None,
+                channel=None, owner_keys=None, owners=None, default_owner=None, owners_by=None,
+                notify=("high",), labels=None, praise=None, touchpoint_names=None, extra=None,
+                previous=None, suppression_days=0.0, as_of=None, hasher=None) -> FollowupResult:
+    """The case list.
+
+    ``frame``: scored answers (one row per response, columns named by the rules' conditions).
+    ``customer_ids``, ``comment``, ``response_time`` (pandas Timestamps or NaT), ``channel``,
+    ``owner_keys``: per-row sequences (``owner_keys`` ignored when ``owners_by == 'touchpoint'``:
+    the key is then the winning rule's touchpoint). ``owners``: key -> object with ``owner`` and
+    ``manager``; ``default_owner`` likewise. ``labels``: code -> short name for reasons;
+    ``praise``: construct -> (name, scale max) for the promoters list. ``extra``: {column:
+    sequence} exported as they are. ``previous``: {customer id: Timestamp} of an earlier list;
+    with ``suppression_days`` > 0, a customer whose previous date lies within that many days
+    before ``as_of`` (a Timestamp; default the latest response time) is left out. ``hasher``:
+    id -> hashed id for the output (the suppression compares both raw and hashed ids).
+    """
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    n = len(frame)
+    labels = dict(labels or {})
+    owners = dict(owners or {})
+    touchpoint_names = dict(touchpoint_names or {})
+    extra = dict(extra or {})
+    warnings: list[str] = []
+    times = pd.Series(pd.to_datetime(pd.Series(response_time if response_time is not None else [pd.NaT] * n)))
+    if response_time is None:
+        warnings.append("no response time column (followup.response_time): due_by is empty")
+    elif times.isna().any():
+        warnings.append(f"{int(times.isna().sum())} response(s) without a response time: their due_by is empty")
+    masks = [rule_mask(frame, r.condition, comment) for r in rules]
+    cust = [None if (c is None or (isinstance(c, float) and math.isnan(c))) else str(c) for c in customer_ids]
+    hits: dict[str, list] = {}  # customer -> [(rank, rule order, due, row, rule)]
+    order: list[str] = []
+    for k, (rule, mask) in enumerate(zip(rules, masks)):
+        for i in np.flatnonzero(mask):
+            c = cust[i]
+            if c is None:
+                continue
+            if c not in hits:
+                hits[c] = []
+            due = times.iloc[i] + pd.Timedelta(hours=rule.sla_hours) if pd.notna(times.iloc[i]) else pd.NaT
+            hits[c].append((rule.rank, k, due, int(i), rule))
+    order = sorted(hits, key=lambda c: min((h[0], h[1], h[3]) for h in hits[c]))
+    flagged = {r.id: len({cust[i] for i in np.flatnonzero(m) if cust[i] is not None}) for r, m in zip(rules, masks)}
+
+    if as_of is None:
+        as_of = times.max() if times.notna().any() else None
+    suppressed = set()
+    if previous and suppression_days:
+        if as_of is None:
+            warnings.append("no response times and no as-of date: the suppression window cannot be applied")
+        else:
+            window = pd.Timedelta(days=suppression_days)
+            for c in order:
+                for key in (c, hasher(c) if hasher else None):
+                    when = previous.get(key) if key is not None else None
+                    if when is not None and pd.notna(when) and as_of - window <= when <= as_of:
+                        suppressed.add(c)
+
+    cases, won = [], {r.id: 0 for r in rules}
+    n_default = 0
+    for c in order:
+        if c in suppressed:
+            continue
+        lst = sorted(hits[c], key=lambda h: (h[0], h[1], h[2] if pd.notna(h[2]) else pd.Timestamp.max, h[3]))
+        rank, _, due, i, rule = lst[0]
+        won[rule.id] += 1
+        row = frame.iloc[i]
+        key = rule.condition.touchpoint if owners_by == "touchpoint" else (
+            None if owner_keys is None else owner_keys[i])
+        key = None if key is None or (isinstance(key, float) and math.isnan(key)) else str(key)
+        who = owners.get(key) if key is not None else None
+        if who is None:
+            who = default_owner
+            n_default += 1
+        parts = []
+        for h in lst:
+            if h[4].condition.kind != "text":
+                text = _trigger(frame.iloc[h[3]], h[4].condition, labels)
+                if text not in parts:
+                    parts.append(text)
+        if kind == "promoters" and praise:
+            scores = [(row[cid], -j, name, top) for j, (cid, (name, top)) in enumerate(praise.items())
+                      if cid in row.index and not math.isnan(row[cid]) and row[cid] >= top - 1]
+            best = sorted(scores, reverse=True)[:2]
+            if best:
+                parts.append(labels.get("_praised", "praised") + ": " +
+                             ", ".join(f"{name} {s:.1f}/{_num(top)}" for s, _, name, top in best))
+        if comment is not None and isinstance(comment[i], str) and comment[i].strip():
+            parts.append(_quote(comment[i]))
+        rid, cid_out = str(frame.index[i]) if "respondent_id" not in frame.columns else str(row["respondent_id"]), c
+        if hasher is not None:
+            rid, cid_out = hasher(rid), hasher(c)
+        tp = rule.condition.touchpoint
+        case = {"respondent_id": rid, "customer_id": cid_out, "rule": rule.id, "priority": rule.priority,
+                "owner": getattr(who, "owner", "") if who is not None else "",
+                "manager": (getattr(who, "manager", "") or "") if who is not None and rule.priority in notify else "",
+                "due_by": due.strftime("%Y-%m-%d %H:%M") if pd.notna(due) else None,
+                "reason": "; ".join(parts), "touchpoint": touchpoint_names.get(tp, tp) if tp else "",
+                "channel": "" if channel is None or _blank(channel[i]) else str(channel[i]),
+                "rules_hit": ", ".join(dict.fromkeys(h[4].id for h in lst))}
+        for col, values in extra.items():
+            v = values[i]
+            case[col] = None if _blank(v) else (v if isinstance(v, (int, str)) else
+                                                 int(v) if float(v).is_integer() else float(v))
+        cases.append(case)
+    if n_default:
+        warnings.append(f"{n_default} case(s) had no owner for their {owners_by or 'key'} and went to the default "
+                        f"owner {getattr(default_owner, 'owner', '')!r}")
+    if suppressed:
+        warnings.append(f"{len(suppressed)} customer(s) left out: already in the previous list within "
+                        f"{suppression_days:g} days")
+    summary = {}
+    for case in cases:
+        k = (case["owner"], case["manager"], case["priority"])
+        summary[k] = summary.get(k, 0) + 1
+    rank = {r.priority: r.rank for r in rules}
+    summary_rows = [{"owner": o, "manager": m, "priority": p, "n": k}
+                    for (o, m, p), k in sorted(summary.items(), key=lambda x: (x[0][0], rank.get(x[0][2], 9), x[0][1]))]
+    rule_rows = [{"rule": r.id, "when": r.condition.source, "priority": r.priority, "sla_hours": r.sla_hours,
+                  "n_flagged": flagged[r.id], "n_cases": won[r.id]} for r in rules]
+    return FollowupResult(kind=kind, cases=cases, summary=summary_rows, rule_counts=rule_rows, n_responses=n,
+                          n_flagged=len(hits), n_suppressed=len(suppressed), n_default_owner=n_default,
+                          as_of=as_of.strftime("%Y-%m-%d %H:%M") if as_of is not None else None,
+                          suppression_days=float(suppression_days), owners_by=owners_by,
+                          hashed_ids=hasher is not None, extra_columns=list(extra), warnings=warnings)
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())

@@ -1,0 +1,201 @@
+"""Analysis ``followup``: close-the-loop case lists from the spec's ``followup:`` block.
+
+Every customer whose answers meet a rule (``nps <= 6``, ``any item of CONSTRUCT <= 2``,
+``comment matches "baja|cancel"``) becomes one case - de-duplicated per customer (the
+highest-priority rule wins, every rule met is listed), owned by the owner of the customer's
+region / channel / segment / touchpoint (``owners:``; unmatched cases go to the default owner
+and are counted), due ``SLA hours`` after the response time, with the reason in words ("NPS 3;
+Puntualidad de la entrega 1/5; 'llegó tarde'"). ``promoters`` lists the customers to thank
+(``followup.promoters``, default ``nps >= 9``) with what they praised. ``previous`` (an earlier
+list, CSV or XLSX with ``customer_id`` and ``contacted_at`` or ``due_by``) and
+``followup.suppression_days`` leave out customers contacted recently. ``hash_ids`` replaces
+customer and respondent ids by HMAC-SHA256 under a key from ``$CXSTATS_HASH_KEY`` or
+``hash_key_file`` (never a default key: refused without one). Customers' answers; needs a spec.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from cxstats.errors import InputError, NotApplicable
+from cxstats.steps import StepContext, StepOptions
+
+NAME = "followup"
+WORKBOOK = "followup"
+HASH_KEY_ENV = "CXSTATS_HASH_KEY"
+_PRAISED = {"es": "valoró", "en": "praised"}
+_SHORT = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+
+
+@dataclass
+class Options(StepOptions):
+    promoters: bool = False             # the promoters (thank-you) list instead of follow-ups
+    previous: str | None = None         # an earlier list: its customers are suppressed within the window
+    as_of: str | None = None            # the list's date for suppression (default: latest response time)
+    hash_ids: bool = False              # HMAC-SHA256 ids (key: $CXSTATS_HASH_KEY or hash_key_file)
+    hash_key_file: str | None = None    # file holding the hash key
+
+    def validate(self):
+        if self.as_of is not None:
+            import pandas as pd
+
+            try:
+                pd.Timestamp(self.as_of)
+            except (ValueError, TypeError):
+                raise InputError(f"{self.as_of!r} is not a date (write 2026-11-30 or 2026-11-30 18:00)",
+                                 option="as_of") from None
+        if self.hash_key_file and not self.hash_ids:
+            raise InputError("a hash key file is only used with hash_ids", option="hash_key_file")
+
+
+def response_time_column(spec) -> str | None:
+    """The column holding when each customer answered (the SLA clock starts there). Today the
+    followup block's ``response_time``; the one place to look it up."""
+    fu = spec.followup
+    return fu.response_time if fu is not None else None
+
+
+def hash_key(options: Options) -> bytes:
+    """The HMAC key: the file's bytes (trailing newline dropped), else $CXSTATS_HASH_KEY; refused
+    without one (a default key would make every hash reversible by anyone with cxstats)."""
+    if options.hash_key_file:
+        from pathlib import Path
+
+        try:
+            key = Path(options.hash_key_file).read_bytes().rstrip(b"\r\n")
+        except OSError as exc:
+            raise InputError(f"cannot read the hash key file: {exc.strerror or exc}", file=options.hash_key_file,
+                             option="hash_key_file") from None
+        source = "the hash key file"
+    else:
+        key = os.environ.get(HASH_KEY_ENV, "").encode("utf-8")
+        source = f"${HASH_KEY_ENV}"
+    if not key:
+        raise InputError(f"hashed ids need a secret key: set ${HASH_KEY_ENV} or give a key file (hash_key_file); "
+                         "cxstats has no default key", option="hash_key_file" if options.hash_key_file else "hash_ids")
+    if len(key) < 16:
+        raise InputError(f"the key in {source} is too short ({len(key)} bytes): use at least 16 random bytes",
+                         option="hash_key_file" if options.hash_key_file else "hash_ids")
+    return key
+
+
+def make_hasher(key: bytes):
+    import hashlib
+    import hmac
+
+    return lambda value: hmac.new(key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def run(ctx: StepContext, options: Options):
+    import pandas as pd
+
+    from cxstats.spec.model import pick
+    from cxstats.stats.followup import build_cases
+
+    if not ctx.has_spec:
+        raise InputError("follow-up rules, owners and SLAs come from a study spec's 'followup:' block; give --spec")
+    spec = ctx.spec
+    fu = spec.followup
+    if fu is None:
+        raise NotApplicable("the spec has no 'followup:' block (rules, owners, SLA hours)")
+    if options.promoters and fu.promoters is None:
+        raise InputError("the spec's followup block has no 'promoters:' entry (e.g. promoters: {when: 'nps >= 9'})",
+                         option="promoters")
+    hasher = make_hasher(hash_key(options)) if options.hash_ids else None
+    frame = ctx.survey.customers_with_scores()
+    if not len(frame):
+        raise NotApplicable("no customer answers: follow-up lists are built from customers' answers")
+    wanted = {"customer_id": fu.customer_id, "response_time": response_time_column(spec), "comment": fu.comment,
+              "channel": fu.channel}
+    raw = raw_columns(frame, [c for c in [*wanted.values(), *fu.export] if c and c not in frame.columns],
+                      {c: f"followup.{k}" for k, c in wanted.items() if c} | {c: "followup.export" for c in fu.export})
+
+    def column(name):
+        if name is None:
+            return None
+        return (frame[name] if name in frame.columns else raw[name]).tolist()
+
+    ids = column(fu.customer_id) if fu.customer_id else frame["respondent_id"].tolist()
+    times = None
+    if wanted["response_time"]:
+        times = _timestamps(frame, raw, wanted["response_time"])
+    names = spec.display_names(spec.language)
+    labels = {c.id: names.get(c.id, c.id) for c in spec.constructs()}
+    for o in spec.outcomes:
+        labels[o.id] = _SHORT.get(o.type) or pick(o.customer, spec.language)[:40]
+    for i in spec.items():
+        labels[i.id] = f"{labels[i.construct]} ({i.id})"
+    labels["_praised"] = _PRAISED.get(spec.language, "praised")
+    previous = _previous(options.previous) if options.previous else None
+    owner_keys = (frame[fu.owners_by].tolist() if fu.owners_by and fu.owners_by != "touchpoint" else None)
+    rules = [fu.promoters] if options.promoters else list(fu.rules)
+    praise = {c.id: (labels[c.id], c.scale.max) for c in spec.constructs()} if options.promoters else None
+    return build_cases(
+        frame, rules, kind="promoters" if options.promoters else "followup", customer_ids=ids,
+        comment=column(fu.comment), response_time=times, channel=column(fu.channel), owner_keys=owner_keys,
+        owners=fu.owners, default_owner=fu.default_owner, owners_by=fu.owners_by, notify=fu.notify_manager,
+        labels=labels, praise=praise, touchpoint_names={t.id: names.get(t.id, t.id) for t in spec.touchpoints()},
+        extra={c: column(c) for c in fu.export}, previous=previous, suppression_days=fu.suppression_days,
+        as_of=pd.Timestamp(options.as_of) if options.as_of else None, hasher=hasher)
+
+
+def raw_columns(frame, columns, where: dict):
+    """Columns of the export files that the survey table does not keep (ids, timestamps,
+    comments), aligned with ``frame``'s rows through their file and row."""
+    import pandas as pd
+
+    from cxstats.io.readers import read_table
+
+    out = pd.DataFrame(index=frame.index)
+    if not columns:
+        return out
+    parts = []
+    for path in pd.unique(frame["_file"]):
+        table = read_table(path)
+        missing = [c for c in columns if c not in table.frame.columns]
+        if missing:
+            raise InputError(f"column {missing[0]!r} (named at {where.get(missing[0], 'followup')} of the spec) "
+                             "is not in the data", file=path, column=missing[0])
+        part = table.frame[columns].copy()
+        part["_file"] = path
+        part["_row"] = [table.file_row(i) for i in range(len(part))]
+        parts.append(part)
+    raw = pd.concat(parts, ignore_index=True)
+    merged = frame[["_file", "_row"]].merge(raw, on=["_file", "_row"], how="left")
+    merged.index = frame.index
+    return merged[columns]
+
+
+def _timestamps(frame, raw, col):
+    import pandas as pd
+
+    values = frame[col] if col in frame.columns else raw[col]
+    parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+    bad = parsed.isna() & values.notna() & (values.astype(str).str.strip() != "")
+    if bad.any():
+        i = bad.to_numpy().nonzero()[0][0]
+        raise InputError("not a date and time (write 2026-11-20 14:05)", file=frame["_file"].iloc[i], column=col,
+                         row=int(frame["_row"].iloc[i]), value=str(values.iloc[i]))
+    return list(parsed)
+
+
+def _previous(path) -> dict:
+    """{customer_id: date} from an earlier list (CSV or XLSX written by this command, or any table
+    with customer_id and contacted_at or due_by)."""
+    import pandas as pd
+
+    from cxstats.io.readers import read_table
+
+    table = read_table(path)
+    cols = [str(c) for c in table.frame.columns]
+    date_col = "contacted_at" if "contacted_at" in cols else "due_by" if "due_by" in cols else None
+    if "customer_id" not in cols or date_col is None:
+        raise InputError("a previous list needs the columns customer_id and contacted_at (or due_by)",
+                         file=path, option="previous")
+    dates = pd.to_datetime(table.frame[date_col], errors="coerce", format="mixed")
+    out = {}
+    for cid, when in zip(table.frame["customer_id"].astype(str), dates):
+        if pd.notna(when) and (cid not in out or when > out[cid]):
+            out[cid] = when
+    return out

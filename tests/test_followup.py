@@ -1,0 +1,248 @@
+"""Close-the-loop lists: spec block validation, the demo's exact lists (ids, de-duplication,
+suppression, SLA dates), CRM outputs (CSV = XLSX, BOM, formula neutralisation), hashed ids."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import assert_clean_error, run_cli
+
+SLA = {"baja": 24, "detractor_fuerte": 24, "entrega": 48, "csat_bajo": 72}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    d = tmp_path_factory.mktemp("followup") / "study"
+    assert run_cli("demo", d).exit_code == 0
+    return d
+
+
+@pytest.fixture(scope="module")
+def truth(demo):
+    return json.loads((demo / "truth.json").read_text(encoding="utf-8"))["followup"]
+
+
+@pytest.fixture(scope="module")
+def listed(demo, tmp_path_factory):
+    out = tmp_path_factory.mktemp("lists")
+    r = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--out",
+                out / "casos.csv", "--json", out / "casos.json", "--xlsx", out / "casos_wb.xlsx", "-q")
+    assert r.exit_code == 0, r
+    r = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--out",
+                out / "casos.xlsx", "-q")
+    assert r.exit_code == 0, r
+    return out
+
+
+def test_the_demo_list_is_exactly_the_true_one(listed, truth):
+    doc = json.loads((listed / "casos.json").read_text())
+    ids = [c["customer_id"] for c in doc["cases"]]
+    assert len(ids) == len(set(ids)) == truth["followup_cases"]          # one row per customer
+    assert sorted(ids) == truth["flagged_ids"]
+    assert {r["rule"]: r["n_flagged"] for r in doc["rules"]} == truth["rules"]
+    assert {r["rule"]: r["n_cases"] for r in doc["rules"]} == truth["winning_rule"]
+    assert doc["n_default_owner"] == truth["default_owner_cases"]
+    assert sum(s["n"] for s in doc["summary"]) == truth["followup_cases"]
+
+
+def test_de_duplication_sla_dates_owners_and_reasons(demo, listed):
+    raw = pd.read_csv(demo / "customers.csv", dtype=str, keep_default_na=False)
+    doc = json.loads((listed / "casos.json").read_text())
+    by_resp = raw.set_index("id_respuesta")
+    twice = raw.id_cliente[raw.id_cliente.duplicated()]
+    assert len(twice) == 40
+    cases = {c["customer_id"]: c for c in doc["cases"]}
+    assert any(t in cases for t in twice)
+    rank = {"high": 0, "medium": 1, "low": 2}
+    for c in doc["cases"]:
+        row = by_resp.loc[c["respondent_id"]]
+        assert row.id_cliente == c["customer_id"]
+        due = pd.Timestamp(row.fecha_respuesta) + pd.Timedelta(hours=SLA[c["rule"]])
+        assert c["due_by"] == due.strftime("%Y-%m-%d %H:%M")
+        hit = c["rules_hit"].split(", ")
+        assert c["rule"] == hit[0] and set(hit) <= set(SLA)
+        assert rank[c["priority"]] == min(rank["high" if h in ("baja", "detractor_fuerte") else "medium"] for h in hit)
+        owner = {"norte": "ana.martin", "centro": "javier.ruiz", "sur": "lucia.gomez"}.get(row.region, "atencion.cliente")
+        assert c["owner"] == owner
+        assert (c["manager"] != "") == (c["priority"] == "high")  # the manager is notified on high priority
+        assert c["channel"] == row.canal and c["antiguedad"] == row.antiguedad
+        if c["rule"] == "detractor_fuerte":
+            assert f"NPS {int(row.nps)}" in c["reason"]
+        if row.motivo:
+            assert c["reason"].endswith("'" + row.motivo + "'")
+        if c["rule"] == "entrega":
+            assert c["touchpoint"] == "Entrega e instalación" and "Puntualidad de la entrega 1/5" in c["reason"]
+    # a customer who answered twice is listed once, under the highest-priority rule of both answers
+    for cid in twice:
+        rows = raw[raw.id_cliente == cid]
+        if cid in cases:
+            assert cases[cid]["respondent_id"] in set(rows.id_respuesta)
+
+
+def test_suppression_against_a_previous_list(demo, truth, tmp_path):
+    r = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--previous",
+                demo / "seguimiento_anterior.csv", "--as-of", truth["as_of"], "--json", "-", "-q")
+    assert r.exit_code == 0, r
+    doc = r.json()
+    ids = {c["customer_id"] for c in doc["cases"]}
+    assert len(ids) == truth["followup_cases_with_previous"]
+    assert ids == set(truth["flagged_ids"]) - set(truth["suppressed_ids"])
+    assert doc["n_suppressed"] == len(truth["suppressed_ids"]) == 30
+
+
+def test_csv_reads_back_as_the_xlsx(listed):
+    raw = (listed / "casos.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    a = pd.read_csv(listed / "casos.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    b = pd.read_excel(listed / "casos.xlsx", sheet_name="cases", dtype=str, keep_default_na=False)
+    # the CSV neutralises text that a spreadsheet would run (a leading = + - @ gets a ')
+    expected = b.map(lambda v: "'" + v if v[:1] in ("=", "+", "-", "@") else v)
+    assert list(a.columns) == list(b.columns)
+    pd.testing.assert_frame_equal(a, expected)
+    doc = json.loads((listed / "casos.json").read_text())
+    assert list(b.columns) == doc["columns"]
+    assert b.customer_id.tolist() == [c["customer_id"] for c in doc["cases"]]
+    summary = pd.read_excel(listed / "casos.xlsx", sheet_name="summary")
+    assert summary.n.sum() == len(b)
+
+
+def test_semicolon_csv_and_formula_text(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    data = pd.read_csv(demo / "customers.csv", dtype=str, keep_default_na=False)
+    i = data.index[data.nps.astype(int) <= 3][0]
+    data.loc[i, "motivo"] = '=HYPERLINK("http://x","baja")'
+    data.to_csv(tmp_path / "c.csv", index=False)
+    r = run_cli("followup", tmp_path / "c.csv", "--spec", demo / "questionnaire.yaml", "--out", tmp_path / "l.csv",
+                "--sep", ";", "-q")
+    assert r.exit_code == 0, r
+    with open(tmp_path / "l.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    hit = [row for row in rows if data.loc[i, "id_respuesta"] == row[0]][0]
+    assert "=HYPERLINK" in hit[7] and not hit[7].startswith("=")  # the reason starts with NPS ..., no formula
+    assert not any(v[:1] in ("=", "+", "-", "@") for row in rows for v in row)
+
+
+def test_csv_and_xlsx_writers_never_write_a_formula(tmp_path):
+    from types import SimpleNamespace as NS
+
+    from openpyxl import load_workbook
+
+    from cxstats.report.crm import write_case_list
+
+    cells = ["=1+2", "+34 600", "-x", "@SUM(A1)", "plain", 3]
+    result = NS(columns=[f"c{i}" for i in range(len(cells))], cases=[dict(zip([f"c{i}" for i in range(6)], cells))],
+                summary=[{"owner": "=evil()", "manager": "", "priority": "high", "n": 1}])
+    write_case_list(result, tmp_path / "l.csv", sep=";")
+    write_case_list(result, tmp_path / "l.xlsx")
+    text = (tmp_path / "l.csv").read_bytes().decode("utf-8-sig")
+    assert text.splitlines()[1] == "'=1+2;'+34 600;'-x;'@SUM(A1);plain;3"
+    wb = load_workbook(tmp_path / "l.xlsx")
+    row = [c for c in wb["cases"][2]]
+    assert [c.value for c in row] == cells and all(c.data_type == "s" for c in row[:5])
+    assert wb["summary"]["A2"].data_type == "s" and wb["summary"]["A2"].value == "=evil()"
+
+
+def test_hashed_ids_need_a_key(demo, tmp_path, monkeypatch):
+    monkeypatch.delenv("CXSTATS_HASH_KEY", raising=False)
+    r = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--hash-ids",
+                "--json", "-", "-q")
+    assert_clean_error(r, "--hash-ids", "CXSTATS_HASH_KEY", "no default key")
+    key = b"a-secret-key-of-some-length"
+    (tmp_path / "key").write_bytes(key + b"\n")
+    plain = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--json", "-").json()
+    r = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--hash-ids",
+                "--hash-key-file", tmp_path / "key", "--json", "-")
+    assert r.exit_code == 0, r
+    hashed = r.json()
+    assert hashed["hashed_ids"] is True
+    for a, b in zip(plain["cases"], hashed["cases"]):
+        assert b["customer_id"] == hmac.new(key, a["customer_id"].encode(), hashlib.sha256).hexdigest()
+        assert b["respondent_id"] == hmac.new(key, a["respondent_id"].encode(), hashlib.sha256).hexdigest()
+    monkeypatch.setenv("CXSTATS_HASH_KEY", key.decode())
+    again = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--hash-ids",
+                    "--json", "-").json()
+    assert again["cases"] == hashed["cases"]
+    monkeypatch.setenv("CXSTATS_HASH_KEY", "short")
+    assert_clean_error(run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml",
+                               "--hash-ids", "--json", "-"), "too short")
+
+
+def test_promoters_list(demo, truth):
+    doc = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--promoters",
+                  "--json", "-").json()
+    assert doc["kind"] == "promoters" and len(doc["cases"]) == truth["promoters"]
+    raw = pd.read_csv(demo / "customers.csv").set_index("id_respuesta")
+    for c in doc["cases"][:50]:
+        assert raw.loc[c["respondent_id"], "nps"] >= 9
+        assert c["reason"].startswith(f"NPS {raw.loc[c['respondent_id'], 'nps']}")
+        assert c["manager"] == ""  # low priority: no manager notified
+    assert sum("valoró:" in c["reason"] for c in doc["cases"]) > len(doc["cases"]) / 2
+
+
+def test_cli_and_plan_give_the_same_json(demo, tmp_path):
+    plan = {"title": "t", "spec": str(demo / "questionnaire.yaml"),
+            "data": [{"file": str(demo / "customers.csv"), "respondent_type": "customer"}],
+            "steps": [{"step": "followup", "previous": str(demo / "seguimiento_anterior.csv"),
+                       "as_of": "2026-11-16 08:00"}]}
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan), encoding="utf-8")
+    r = run_cli("run", tmp_path / "plan.yaml", "--out", tmp_path / "out", "-q")
+    assert r.exit_code == 0, r
+    cli = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--previous",
+                  demo / "seguimiento_anterior.csv", "--as-of", "2026-11-16 08:00", "--json", "-").json()
+    doc = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert doc["steps"][0]["result"] == cli
+    plan["steps"][0]["as_of"] = "yesterday"
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan), encoding="utf-8")
+    assert_clean_error(run_cli("run", tmp_path / "plan.yaml", "--out", tmp_path / "o"), "steps[0].as_of")
+
+
+@pytest.mark.parametrize("path, value, fragments", [
+    (["rules", 1, "when"], "nope <= 3", ["followup.rules[1].when", "unknown column 'nope'"]),
+    (["rules", 0, "when"], 'comment matches "baja|(cancel"', ["followup.rules[0].when", "bad regular expression"]),
+    (["rules", 2, "when"], "any item of nada <= 1", ["followup.rules[2].when", "unknown construct"]),
+    (["rules", 2, "when"], "entrega_1 about 3", ["followup.rules[2].when", "cannot read the condition"]),
+    (["rules", 0, "priority"], "urgent", ["followup.rules[0].priority", "urgent"]),
+    (["owners", "map", "oeste"], {"owner": "x"}, ["followup.owners.map.oeste", "unknown owner key"]),
+    (["owners", "by"], "provincia", ["followup.owners.by", "provincia"]),
+    (["sla"], 3, ["followup.sla", "unknown key"]),
+])
+def test_bad_rules_exit_2_naming_the_yaml_path(demo, tmp_path, path, value, fragments):
+    doc = yaml.safe_load((demo / "questionnaire.yaml").read_text(encoding="utf-8"))
+    node = doc["followup"]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    (tmp_path / "q.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    r = run_cli("followup", demo / "customers.csv", "--spec", tmp_path / "q.yaml", "--out", tmp_path / "l.csv")
+    assert_clean_error(r, "q.yaml", *fragments)
+    assert not (tmp_path / "l.csv").exists()
+
+
+def test_missing_data_column_names_the_spec_key(demo, tmp_path):
+    data = pd.read_csv(demo / "customers.csv", dtype=str, keep_default_na=False).drop(columns=["motivo"])
+    data.to_csv(tmp_path / "c.csv", index=False)
+    r = run_cli("followup", tmp_path / "c.csv", "--spec", demo / "questionnaire.yaml", "--json", "-")
+    assert_clean_error(r, "c.csv", "motivo", "followup.comment")
+
+
+def test_rule_mask_any_all_and_missing():
+    from types import SimpleNamespace as NS
+
+    from cxstats.stats.followup import rule_mask
+
+    f = pd.DataFrame({"a": [1, 3, np.nan, np.nan, 2], "b": [5, 1, 2, np.nan, 2]})
+    any_ = NS(kind="items", columns=("a", "b"), op="<=", value=2, quantifier="any")
+    all_ = NS(kind="items", columns=("a", "b"), op="<=", value=2, quantifier="all")
+    assert rule_mask(f, any_).tolist() == [True, True, True, False, True]
+    assert rule_mask(f, all_).tolist() == [False, False, True, False, True]
+    text = NS(kind="text", pattern="baja|cancel")
+    assert rule_mask(f, text, ["Me doy de BAJA", None, "", "cancelado", 3]).tolist() == [True, False, False, True, False]
