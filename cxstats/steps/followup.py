@@ -50,10 +50,13 @@ class Options(StepOptions):
 
 
 def response_time_column(spec) -> str | None:
-    """The column holding when each customer answered (the SLA clock starts there). Today the
-    followup block's ``response_time``; the one place to look it up."""
+    """The column holding when each customer answered (the SLA clock starts there): the followup
+    block's ``response_time``, else the fielding block's (the one place to look it up)."""
     fu = spec.followup
-    return fu.response_time if fu is not None else None
+    if fu is not None and fu.response_time:
+        return fu.response_time
+    fielding = getattr(spec, "fielding", None)
+    return fielding.response_time if fielding is not None else None
 
 
 def hash_key(options: Options) -> bytes:
