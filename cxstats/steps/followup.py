@@ -55,7 +55,7 @@ def response_time_column(spec) -> str | None:
     fu = spec.followup
     if fu is not None and fu.response_time:
         return fu.response_time
-    fielding = getattr(spec, "fielding", None)
+    fielding = spec.fielding
     return fielding.response_time if fielding is not None else None
 
 
