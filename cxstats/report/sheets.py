@@ -67,7 +67,8 @@ def add_cover(wb, info: CoverInfo, labelled_results) -> None:
 
     from cxstats import __version__
 
-    t = COVER_LABELS.get(info.lang, COVER_LABELS["en"])
+    lang = wb.display.lang if wb.display.lang != "en" or info.lang == "en" else info.lang
+    t = COVER_LABELS.get(lang, COVER_LABELS["en"])
     sheet = t["sheet"]
     analyses = list(dict.fromkeys(label for label, _ in labelled_results))
     rows = [(t["title"], info.title)]
@@ -94,19 +95,19 @@ def add_cover(wb, info: CoverInfo, labelled_results) -> None:
                      title=t["inputs"], freeze=False)
     warnings = labelled_warnings(labelled_results, info.notes)
     wb.add_text(sheet, [t["warnings"]] + (warnings or [t["none"]]), bold_first=True)
-    ws = wb.wb[sheet]
+    ws = wb.worksheet(sheet)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 18)
     if inputs:
         ws.column_dimensions["C"].width = 68  # a whole SHA-256 on one line
 
 
-def write_result_workbook(result, path, name: str, cover: CoverInfo | None = None) -> None:
+def write_result_workbook(result, path, name: str, cover: CoverInfo | None = None, display=None) -> None:
     """The workbook of one analysis (``cxstats NAME --xlsx``): a cover, then the same sheets as a
-    plan writes."""
+    plan writes, in the language of ``display`` (:class:`cxstats.report.i18n.Display`)."""
     from cxstats.report.layouts import sheets_for
     from cxstats.report.workbook import WorkbookBuilder
 
-    wb = WorkbookBuilder()
+    wb = WorkbookBuilder(display)
     add_cover(wb, cover or CoverInfo(title=f"cxstats {name}"), [(name, result)])
     sheets_for(name)(wb, result)
     add_warnings_and_methods(wb, [result])
@@ -124,6 +125,7 @@ def add_warnings_and_methods(wb, results) -> None:
     if warnings:
         import pandas as pd
 
-        wb.add_table("Warnings", pd.DataFrame({"warning": warnings}), title="Read these before the numbers")
+        wb.add_table("Warnings", pd.DataFrame({"warning": list(dict.fromkeys(warnings))}),
+                     title=wb.display.t("warnings_title"))
     if methods:
         wb.add_methods(methods)
