@@ -159,12 +159,14 @@ class WorkbookBuilder:
     def add_table(self, sheet: str, df, *, title: str | None = None, note: str | None = None,
                   formats: dict[str, str] | None = None, diverging: list[str] | None = None,
                   sequential: list[str] | None = None, freeze: bool = True,
-                  index: bool = False) -> TableRef:
+                  index: bool = False, headers: dict[str, str] | None = None) -> TableRef:
         """Write a DataFrame as a formatted table below whatever the sheet holds.
 
         ``diverging`` columns get a red-white-blue colour scale centred on 0 (gaps);
         ``sequential`` columns a white-to-green scale. The first table of a sheet
-        has its header row and name columns frozen.
+        has its header row and name columns frozen. Headers are the columns' texts in the
+        builder's language (``display.header``; ``headers`` overrides some, e.g. a gap's groups);
+        the returned :class:`TableRef` keeps the result's column codes.
         """
         from openpyxl.formatting.rule import ColorScaleRule
         from openpyxl.styles import Alignment, Font, PatternFill
@@ -183,7 +185,8 @@ class WorkbookBuilder:
             row += 1
         header_row = row
         columns = [str(c) for c in df.columns]
-        headers = [self.display.header(name) for name in columns]  # keys stay the result's codes
+        given = headers or {}
+        headers = [given.get(name) or self.display.header(name) for name in columns]  # keys stay codes
         code_columns = {name for name in columns if name == "code" or name.endswith("_code")}
         for j, name in enumerate(columns, start=1):
             c = ws.cell(row=header_row, column=j)
