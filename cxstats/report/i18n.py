@@ -95,7 +95,7 @@ HEADERS: dict[str, dict[str, str]] = {
     "predictor": {"en": "Predictor", "es": "Predictor"},
     "source": {"en": "Source", "es": "Fuente"},
     "unit": {"en": "Unit", "es": "Unidad"},
-    "rank": {"en": "Rank", "es": "Rango"},
+    "rank": {"en": "Rank", "es": "Puesto"},
     "model": {"en": "Model", "es": "Modelo"},
     "warning": {"en": "Warning", "es": "Aviso"},
     "topic": {"en": "Topic", "es": "Tema"},
@@ -114,7 +114,7 @@ SHEETS: dict[str, dict[str, str]] = {
 NAME_COLUMNS = ("name", "driver", "construct", "scale", "factor", "item", "variable", "journey",
                 "touchpoint", "component", "outcome", "dominates", "marker_item")
 # columns whose cells hold a respondent group or a level: shown in the study's language
-VALUE_COLUMNS = {"group": "group:", "level": "level:", "respondent_type": "group:"}
+VALUE_COLUMNS = {"group": "group:", "level": "level:", "respondent_type": "group:", "measure": "measure:"}
 
 
 def register(texts: dict | None = None, headers: dict | None = None, sheets: dict | None = None) -> None:
