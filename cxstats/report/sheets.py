@@ -14,16 +14,16 @@ from pathlib import Path
 COVER_LABELS = {
     "en": {"sheet": "Cover", "title": "Title", "study": "Study", "wave": "Wave", "date": "Date",
            "version": "cxstats version", "seed": "Random seed", "analyses": "Analyses",
-           "inputs": "Input files (SHA-256 identifies the exact file read)", "role": "role",
-           "file": "file", "sha256": "sha256", "warnings": "Warnings (read these before the numbers)",
+           "inputs": "Input files (SHA-256 identifies the exact file read)", "role": "Role",
+           "file": "File", "sha256": "SHA-256", "warnings": "Warnings (read these before the numbers)",
            "step": "step", "warning": "warning", "none": "none", "about": "About this workbook",
-           "item": "item", "value": "value", "not_used": "not used"},
+           "item": "Item", "value": "Value", "not_used": "not used"},
     "es": {"sheet": "Portada", "title": "Título", "study": "Estudio", "wave": "Ola", "date": "Fecha",
            "version": "versión de cxstats", "seed": "Semilla aleatoria", "analyses": "Análisis",
-           "inputs": "Archivos de entrada (el SHA-256 identifica el archivo exacto leído)", "role": "rol",
-           "file": "archivo", "sha256": "sha256", "warnings": "Avisos (léalos antes que las cifras)",
+           "inputs": "Archivos de entrada (el SHA-256 identifica el archivo exacto leído)", "role": "Rol",
+           "file": "Archivo", "sha256": "SHA-256", "warnings": "Avisos (léalos antes que las cifras)",
            "step": "paso", "warning": "aviso", "none": "ninguno", "about": "Sobre este libro",
-           "item": "dato", "value": "valor", "not_used": "no se usa"},
+           "item": "Dato", "value": "Valor", "not_used": "no se usa"},
 }
 
 
@@ -82,7 +82,8 @@ def add_cover(wb, info: CoverInfo, labelled_results) -> None:
              (t["analyses"], ", ".join(analyses) or t["none"])]
     wb.first_sheet = sheet
     wb.add_text(sheet, [info.title], bold_first=True)
-    wb.add_table(sheet, pd.DataFrame(rows, columns=[t["item"], t["value"]]), title=t["about"], freeze=False)
+    wb.add_table(sheet, pd.DataFrame(rows, columns=["item", "value"]), title=t["about"], freeze=False,
+                 headers={"item": t["item"], "value": t["value"]})
     inputs = []
     for role, path in info.inputs:
         if path is None or str(path) == "-":
@@ -91,8 +92,8 @@ def add_cover(wb, info: CoverInfo, labelled_results) -> None:
         digest = file_sha256(p) if p.is_file() else ""
         inputs.append((role, p.name, digest))
     if inputs:
-        wb.add_table(sheet, pd.DataFrame(inputs, columns=[t["role"], t["file"], t["sha256"]]),
-                     title=t["inputs"], freeze=False)
+        wb.add_table(sheet, pd.DataFrame(inputs, columns=["role", "file", "sha256"]),
+                     title=t["inputs"], freeze=False, headers={k: t[k] for k in ("role", "file", "sha256")})
     warnings = labelled_warnings(labelled_results, info.notes)
     wb.add_text(sheet, [t["warnings"]] + (warnings or [t["none"]]), bold_first=True)
     ws = wb.worksheet(sheet)

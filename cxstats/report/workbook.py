@@ -234,7 +234,10 @@ class WorkbookBuilder:
         n_tables = self._tables.get(ws.title, 0)
         self._tables[ws.title] = n_tables + 1
         if freeze and ws.title not in self._frozen and n_tables == 0:
-            ws.freeze_panes = ws.cell(row=header_row + 1, column=_name_columns(values) + 1)
+            frozen = _name_columns(values)
+            if 0 < frozen < len(columns) - 1 and columns[frozen] in code_columns:
+                frozen += 1  # the code beside a name stays in view with it
+            ws.freeze_panes = ws.cell(row=header_row + 1, column=frozen + 1)
             self._frozen.add(ws.title)
             ws.print_title_rows = f"{header_row}:{header_row}"  # header on every printed page
         elif n_tables == 1 and ws.print_title_rows:
