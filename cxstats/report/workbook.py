@@ -76,6 +76,12 @@ def column_format(column: str, given: str | None) -> str | None:
     return given or default_number_format(column, None)
 
 
+def header_codes(ws, row: int) -> list:
+    """The result column codes of a table's header row: the code noted on each translated header
+    (its comment), else the header itself (tests and scripts read columns by code with this)."""
+    return [(c.comment.text.strip() if c.comment is not None else c.value) for c in ws[row]]
+
+
 class WorkbookBuilder:
     """Collects sheets and writes them atomically with :meth:`save`.
 
@@ -166,8 +172,10 @@ class WorkbookBuilder:
         ``sequential`` columns a white-to-green scale. The first table of a sheet
         has its header row and name columns frozen. Headers are the columns' texts in the
         builder's language (``display.header``; ``headers`` overrides some, e.g. a gap's groups);
-        the returned :class:`TableRef` keeps the result's column codes.
+        the returned :class:`TableRef` keeps the result's column codes, and a translated header
+        notes its code in a comment (:func:`header_codes` reads them back).
         """
+        from openpyxl.comments import Comment
         from openpyxl.formatting.rule import ColorScaleRule
         from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.utils import get_column_letter
@@ -191,6 +199,8 @@ class WorkbookBuilder:
         for j, name in enumerate(columns, start=1):
             c = ws.cell(row=header_row, column=j)
             _set_text(c, headers[j - 1])
+            if headers[j - 1] != name:  # the result's column name (the JSON key) on hover
+                c.comment = Comment(name, "cxstats", height=20, width=160)
             c.font = Font(bold=True, color="FFFFFF")
             c.fill = PatternFill("solid", fgColor=HEADER_FILL)
             c.alignment = Alignment(wrap_text=True, vertical="center")

@@ -202,6 +202,11 @@ def _gap_columns(df) -> list:
     return [c for c in df.columns if c == "diff" or c.startswith("gap_to_aspiration") or c == "hedges_g"]
 
 
+def _cap(text: str) -> str:
+    """A title starts with a capital letter (group names are lower case: "cliente frente a ...")."""
+    return text[:1].upper() + text[1:]
+
+
 def _yes(v) -> str:
     return "yes" if v is True else ""
 
@@ -265,7 +270,7 @@ def sheets(builder, result: GapsResult, *, top: int = 10) -> None:
     sheet = "Summary"
     n_sig = sum(1 for r in result.rows if r.get("significant"))
     n_bad = sum(1 for r in result.rows if r.get("interpretable") is False)
-    lines = [d.t("gaps_title", g1=G1, g2=G2),
+    lines = [_cap(d.t("gaps_title", g1=G1, g2=G2)),
              d.t("gaps_compared", col=result.group_column, g1=G1, g2=G2, n1=result.group_sizes.get(g1),
                  n2=result.group_sizes.get(g2)),
              d.t("gaps_n_sig", k=n_sig, n=len(result.rows), alpha=result.alpha)]
@@ -297,7 +302,7 @@ def sheets(builder, result: GapsResult, *, top: int = 10) -> None:
             chart_df = chart_df.drop(columns=["aspiration"])
         cref = _table(builder, sheet, chart_df, title=d.t("gaps_means", level=lv_name, g1=G1, g2=G2),
                       freeze=False)
-        builder.add_bar_chart(cref, "name", series, title=d.t("gaps_chart", g1=G1, g2=G2, level=lv_name),
+        builder.add_bar_chart(cref, "name", series, title=_cap(d.t("gaps_chart", g1=G1, g2=G2, level=lv_name)),
                               y_title=d.t("mean_axis"), anchor=f"L{cref.header_row}")
 
     # -- detail sheets ----------------------------------------------------------------
@@ -361,7 +366,7 @@ def _write_one_group(builder, result, *, top: int = 10) -> None:
         cref = _table(builder, sheet, chart_df, title=d.t("gaps1_means", level=lv_name, g1=G1),
                       freeze=False)
         builder.add_bar_chart(cref, "name", [f"mean_{g1}", "aspiration"],
-                              title=d.t("gaps1_chart", g1=G1, level=lv_name), y_title=d.t("mean_axis"),
+                              title=_cap(d.t("gaps1_chart", g1=G1, level=lv_name)), y_title=d.t("mean_axis"),
                               anchor=f"L{cref.header_row}")
 
     for lv, name in LEVEL_SHEETS:
