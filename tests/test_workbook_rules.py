@@ -18,7 +18,7 @@ import yaml
 
 from conftest import assert_clean_error, run_cli
 from cxstats.report.workbook import (P_FORMAT, WorkbookBuilder, chart_box, chart_overlaps, column_px,
-                                     filled_cells)
+                                     filled_cells, header_codes)
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -187,7 +187,7 @@ def test_pvalues_show_below_a_thousandth_and_shares_as_percent(tmp_path):
     wb.add_table("S", df, formats={"pvalue": "0.0000", "p_top": "0%"})
     wb.save(tmp_path / "t.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["S"]
-    fmt = {ws.cell(row=1, column=j).value: ws.cell(row=2, column=j).number_format for j in range(1, 8)}
+    fmt = dict(zip(header_codes(ws, 1), (ws.cell(row=2, column=j).number_format for j in range(1, 8))))
     assert fmt["pvalue"] == fmt["p_holm"] == fmt["mw_p_x"] == P_FORMAT
     assert fmt["p_top"] == "0%"  # a layout's percent format (a probability of being first) stays
     assert fmt["top2_share"] == "0.0%" and fmt["n"] == "0"
