@@ -100,7 +100,8 @@ def test_chain_stated_in_assumptions_and_coefficients(workbook):
     assert 0.5 < rows["factor_score_reliability"][1].value < 1
     texts = [str(r[0].value) for r in workbook["Coefficients"].iter_rows() if r[0].value]
     assert any(t.startswith("Latent model (SEM") for t in texts)
-    assert "puntualidad_entrega" in texts
+    codes = {r[1].value for r in workbook["Coefficients"].iter_rows() if r[0].value}  # the code beside the name
+    assert "puntualidad_entrega" in codes
 
 
 def _plan(demo, name, roi_options):
