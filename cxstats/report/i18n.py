@@ -175,6 +175,12 @@ class Display:
 
     lang: str = "en"
     names: dict = field(default_factory=dict)  # code -> display name (already in ``lang``)
+    translate: bool = True  # False: a data file (XLSForm, codebook, survey table) keeps its column names
+
+    @classmethod
+    def verbatim(cls) -> "Display":
+        """For workbooks that are data, not reports: headers and sheet names exactly as given."""
+        return cls(translate=False)
 
     def t(self, key: str, **fields) -> str:
         entry = TEXTS[key]
@@ -186,6 +192,8 @@ class Display:
         the group named in the study's language, a spec name (a matrix of constructs), or the
         code itself."""
         col = str(column)
+        if not self.translate:
+            return col
         entry = HEADERS.get(col)
         if entry:
             return entry.get(self.lang) or entry["en"]
@@ -199,7 +207,7 @@ class Display:
 
     def sheet(self, name: str) -> str:
         """A sheet's name in the study's language (``SHEETS``; other names as they are)."""
-        entry = SHEETS.get(name)
+        entry = SHEETS.get(name) if self.translate else None
         return (entry.get(self.lang) or entry["en"]) if entry else name
 
     def name(self, code) -> str:
@@ -224,7 +232,7 @@ class Display:
         groups and levels in the study's language. Column keys stay the result's codes."""
         import pandas as pd
 
-        if not len(df.columns):
+        if not len(df.columns) or not self.translate:
             return df
         out = None
         for col in list(df.columns):

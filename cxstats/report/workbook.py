@@ -195,7 +195,8 @@ class WorkbookBuilder:
         columns = [str(c) for c in df.columns]
         given = headers or {}
         headers = [given.get(name) or self.display.header(name) for name in columns]  # keys stay codes
-        code_columns = {name for name in columns if name == "code" or name.endswith("_code")}
+        code_columns = ({name for name in columns if name == "code" or name.endswith("_code")}
+                        if self.display.translate and self.display.names else set())  # inserted by localize
         for j, name in enumerate(columns, start=1):
             c = ws.cell(row=header_row, column=j)
             _set_text(c, headers[j - 1])
