@@ -76,3 +76,9 @@ def bfi_path() -> Path:
 @pytest.fixture(scope="session")
 def swiss_path() -> Path:
     return DATASETS / "swiss.csv"
+
+
+def cell_code(cell):
+    """A table header cell's result column code (translated headers note it in a comment), else
+    the cell's value: tests read workbook columns by code whatever the workbook's language."""
+    return cell.comment.text.strip() if cell.comment is not None else cell.value

@@ -114,12 +114,16 @@ def test_ipa_chart_names_each_driver(demo, tmp_path):
 
     out = tmp_path / "d.xlsx"
     res = run_cli("drivers", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--outcome", "csat",
-                  "--xlsx", out, "--quiet")
+                  "--xlsx", out, "--quiet", "--lang", "en")
     assert res.exit_code == 0, res
     ws = openpyxl.load_workbook(out)["Drivers"]
     chart = [c for c in ws._charts if c.tagname == "scatterChart"][0]
     labels = [ws[s.tx.strRef.f.split("!")[1].replace("$", "")].value for s in chart.series]
-    assert len(labels) == 10 and "puntualidad_entrega" in labels
+    from cxstats.spec.load import load_spec
+
+    names = load_spec(demo / "questionnaire.yaml").display_names("en")  # each driver by its spec name
+    assert len(labels) == 10 and names["puntualidad_entrega"] in labels
+    assert names["puntualidad_entrega"] != "puntualidad_entrega"
 
 
 def test_piping_into_head_is_not_reported_as_a_bug(tmp_path):

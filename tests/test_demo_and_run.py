@@ -14,7 +14,7 @@ import numpy as np
 import openpyxl
 import pytest
 
-from conftest import assert_clean_error, run_cli
+from conftest import cell_code, assert_clean_error, run_cli
 from cxstats.demo.simulate import load_demo_spec, rounded_normal_mean, write_demo
 from cxstats.io.survey import load_survey
 
@@ -79,7 +79,7 @@ def test_demo_refuses_to_overwrite_without_force(demo):
 
 def test_run_writes_describe_workbook_customer_vs_staff(demo, tmp_path):
     out = tmp_path / "reports"
-    res = run_cli("run", demo / "plan.yaml", "--out", out, "--quiet")
+    res = run_cli("run", demo / "plan.yaml", "--out", out, "--quiet", "--lang", "en")
     assert res.exit_code == 0, res
     doc = json.loads((out / "demo_results.json").read_text())
     describe = doc["steps"][0]
@@ -98,11 +98,13 @@ def test_run_writes_describe_workbook_customer_vs_staff(demo, tmp_path):
 
     wb = openpyxl.load_workbook(out / "demo_measurement.xlsx")
     ws = wb["Describe"]
-    header = [c.value for c in ws[ws.freeze_panes and int(ws.freeze_panes[1:]) - 1]]
+    header = [cell_code(c) for c in ws[ws.freeze_panes and int(ws.freeze_panes[1:]) - 1]]
     assert "customer_mean" in header and "staff_mean" in header
     assert ws.freeze_panes is not None
     col = header.index("staff_mean") + 1
-    values = {ws.cell(row=i, column=1).value: ws.cell(row=i, column=col).value for i in range(1, ws.max_row + 1)}
+    code = header.index("code") + 1  # the variable's wording in column 1, its code beside it
+    assert header[:2] == ["variable", "code"]
+    values = {ws.cell(row=i, column=code).value: ws.cell(row=i, column=col).value for i in range(1, ws.max_row + 1)}
     assert values["entrega_1"] == pytest.approx(x.mean())
     assert "Methods" in wb.sheetnames
 

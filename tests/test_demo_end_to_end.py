@@ -15,7 +15,7 @@ def results(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     assert run_cli("demo", folder, "--force").exit_code == 0
     out = folder / "reports"
-    res = run_cli("run", folder / "plan.yaml", "--out", out, "--quiet")
+    res = run_cli("run", folder / "plan.yaml", "--out", out, "--quiet", "--lang", "en")
     assert res.exit_code == 0, res
     doc = json.loads((out / "demo_results.json").read_text())
     truth = json.loads((folder / "truth.json").read_text())

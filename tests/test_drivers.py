@@ -393,7 +393,7 @@ def test_plan_step_drivers(demo):
         "data:\n  - file: customers.csv\n    respondent_type: customer\n"
         "  - file: staff.csv\n    respondent_type: staff\n"
         "steps:\n  - step: drivers\n    outcome: csat\n    bootstrap: 50\n", encoding="utf-8")
-    res = run_cli("run", plan, "--out", demo / "out", "-q")
+    res = run_cli("run", plan, "--out", demo / "out", "-q", "--lang", "en")
     assert res.exit_code == 0, res
     wb = openpyxl.load_workbook(demo / "out" / "plan_drivers_gaps.xlsx")
     assert {"Drivers", "Bootstrap", "Methods"} <= set(wb.sheetnames)

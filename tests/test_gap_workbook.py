@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import DATASETS, run_cli
-from cxstats.report.workbook import P_FORMAT
+from cxstats.report.workbook import P_FORMAT, header_codes
 from cxstats.stats.gaps import expand_aspirations, analyze_gaps
 from cxstats.stats.nps import analyze_nps
 
@@ -55,8 +55,14 @@ def book(tmp_path_factory):
 
 
 def _header(ws):
+    """The header row of a sheet's first table, as the result's column codes."""
     row = int(ws.freeze_panes[1:]) - 1
-    return row, [c.value for c in ws[row]]
+    return row, header_codes(ws, row)
+
+
+def _code(cell):
+    """A header cell's column code (noted on translated headers), else its value."""
+    return cell.comment.text.strip() if cell.comment is not None else cell.value
 
 
 def test_sheets_in_order_and_frozen(book):
@@ -105,7 +111,7 @@ def test_summary_largest_gaps_and_chart(book):
     assert any(t.startswith("Largest gaps") for t in texts)
     # the largest absolute construct difference is listed first
     cons = sorted((r for r in res.rows if r["level"] == "construct"), key=lambda r: -abs(r["diff"]))
-    start = next(i for i, c in enumerate(ws["A"], start=1) if c.value == "name")
+    start = next(i for i, c in enumerate(ws["A"], start=1) if _code(c) == "name")
     assert ws.cell(row=start + 1, column=1).value == cons[0]["name"]
     assert "not interpretable" in " ".join(texts)
 
@@ -167,7 +173,7 @@ def test_run_plan_writes_gap_workbook(tmp_path):
         "  - {file: staff.csv, respondent_type: staff}\n"
         "steps:\n  - step: nps\n  - step: gaps\n    levels: [construct, touchpoint, component]\n",
         encoding="utf-8")
-    res = run_cli("run", tmp_path / "plan2.yaml", "--out", tmp_path / "out", "--quiet")
+    res = run_cli("run", tmp_path / "plan2.yaml", "--out", tmp_path / "out", "--quiet", "--lang", "en")
     assert res.exit_code == 0, res
     wb = openpyxl.load_workbook(tmp_path / "out" / "plan2_gaps.xlsx")
     assert wb.sheetnames[:2] == ["Cover", "Summary"] and "NPS" in wb.sheetnames and "Constructs" in wb.sheetnames
@@ -241,7 +247,7 @@ def test_one_group_summary_chart_and_methods(one_book):
     assert texts[0] == "Gap analysis: customer against the aspirations"
     assert any("No second group" in t for t in texts)
     assert any(t.startswith("Largest gaps to aspiration") for t in texts)
-    start = next(i for i, c in enumerate(ws["A"], start=1) if c.value == "name")
+    start = next(i for i, c in enumerate(ws["A"], start=1) if _code(c) == "name")
     cons = sorted((r for r in res.rows if r["level"] == "construct" and r["aspiration"] is not None),
                   key=lambda r: -abs(r["gap_to_aspiration"]))
     assert ws.cell(row=start + 1, column=1).value == cons[0]["name"] == "B"
@@ -249,8 +255,8 @@ def test_one_group_summary_chart_and_methods(one_book):
     chart = ws._charts[0]
     assert len(chart.series) == 2   # customer mean and aspiration per construct
     # the chart's data table holds the means and aspirations
-    header_rows = [i for i, c in enumerate(ws["A"], start=1) if c.value == "name"]
-    chart_header = [c.value for c in ws[header_rows[1]]][:3]
+    header_rows = [i for i, c in enumerate(ws["A"], start=1) if _code(c) == "name"]
+    chart_header = header_codes(ws, header_rows[1])[:3]
     assert chart_header == ["name", "mean_customer", "aspiration"]
     chart_rows = {ws.cell(row=header_rows[1] + k, column=1).value: ws.cell(row=header_rows[1] + k, column=3).value
                   for k in (1, 2, 3)}
@@ -273,7 +279,7 @@ def test_run_plan_customers_only_writes_one_group_workbook(tmp_path):
     (tmp_path / "plan3.yaml").write_text(
         "spec: questionnaire.yaml\ndata:\n  - {file: customers.csv, respondent_type: customer}\n"
         "steps:\n  - step: gaps\n    levels: [construct, touchpoint, component]\n", encoding="utf-8")
-    res = run_cli("run", tmp_path / "plan3.yaml", "--out", tmp_path / "out", "--quiet")
+    res = run_cli("run", tmp_path / "plan3.yaml", "--out", tmp_path / "out", "--quiet", "--lang", "en")
     assert res.exit_code == 0, res
     wb = openpyxl.load_workbook(tmp_path / "out" / "plan3_gaps.xlsx")
     assert wb.sheetnames[:2] == ["Cover", "Summary"] and "Constructs" in wb.sheetnames and len(wb["Summary"]._charts) == 1

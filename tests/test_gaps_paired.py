@@ -16,7 +16,7 @@ import pytest
 import yaml
 from scipy import stats
 
-from conftest import assert_clean_error, run_cli
+from conftest import cell_code, assert_clean_error, run_cli
 
 SAT = np.array([1, 2, 3, 4, 5, 2, 3, 4, 1, 2, 3, 4, 5, 3, 2, 4, 1, 3], dtype=float)
 SHIFT = np.array([1, 0, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 0, 1, 0], dtype=float)
@@ -79,7 +79,7 @@ def test_paired_gaps_match_paired_t_and_wilcoxon_not_welch(tmp_path):
     from openpyxl import load_workbook
 
     ws = load_workbook(tmp_path / "g.xlsx")["Items"]
-    header = [c.value for row in ws.iter_rows(max_row=6) for c in row if c.value]
+    header = [cell_code(c) for row in ws.iter_rows(max_row=6) for c in row if c.value]  # column codes
     assert "paired_t" in header and "d_z" in header and "welch_t" not in header
 
 

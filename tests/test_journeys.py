@@ -100,7 +100,7 @@ def test_terminal_table_and_workbook(tmp_path):
     from openpyxl import load_workbook
 
     xlsx = tmp_path / "prio.xlsx"
-    r = run_cli("journeys", "prioritize", BANK, "--xlsx", xlsx)
+    r = run_cli("journeys", "prioritize", BANK, "--xlsx", xlsx, "--lang", "en")
     assert r.exit_code == 0, r
     assert "alta_digital" in r.stdout and "primeros_90_dias" in r.stdout
     wb = load_workbook(xlsx)

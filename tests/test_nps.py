@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import assert_clean_error, run_cli
+from conftest import cell_code, assert_clean_error, run_cli
 from cxstats.errors import InputError
 from cxstats.stats.nps import (ces_stats, csat_stats, invalid_nps_positions, nps_difference, nps_from_counts,
                                analyze_nps, nps_stats, wilson_interval)
@@ -251,7 +251,8 @@ def test_nps_workbook_shows_shares_as_percentages(tmp_path):
     formats = {}
     for row in ws.iter_rows():
         for cell in row:
-            if isinstance(cell.value, str) and cell.value.endswith("_share"):
+            code = cell_code(cell)  # the column's code (its header is "% promoters")
+            if isinstance(code, str) and code.endswith("_share"):
                 below = ws.cell(row=cell.row + 1, column=cell.column)
-                formats[cell.value] = below.number_format
+                formats[code] = below.number_format
     assert formats["promoters_share"] == "0.0%" and formats["top_box_share"] == "0.0%"

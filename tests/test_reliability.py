@@ -282,7 +282,7 @@ def test_spec_reliability_per_respondent_type_and_plan(small_demo, tmp_path):
         f"  - file: {small_demo / 'staff.csv'}\n    respondent_type: staff\n"
         "steps:\n  - step: reliability\n    bootstrap: 20\n", encoding="utf-8")
     out = tmp_path / "out"
-    res = run_cli("run", plan, "--out", out, "--quiet")
+    res = run_cli("run", plan, "--out", out, "--quiet", "--lang", "en")
     assert res.exit_code == 0, res
     doc = json.loads(next(out.glob("*.json")).read_text())
     step = doc["steps"][0]["result"]

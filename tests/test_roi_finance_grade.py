@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import run_cli
+from conftest import cell_code, run_cli
 from cxstats.stats import roi
 
 
@@ -23,7 +23,7 @@ def demo(tmp_path_factory):
 def _roi(demo, out, *extra, roadmap=None):
     args = ["roi", roadmap or demo / "roadmap.csv", "--survey", demo / "customers.csv", "--spec",
             demo / "questionnaire.yaml", "--finance", demo / "finance.csv", "--draws", 300, "--seed", 3,
-            "--json", out / "roi.json", "--xlsx", out / "roi.xlsx", "-q", *extra]
+            "--json", out / "roi.json", "--xlsx", out / "roi.xlsx", "-q", "--lang", "en", *extra]
     res = run_cli(*args)
     assert res.exit_code == 0, res
     return json.loads((out / "roi.json").read_text(encoding="utf-8")), openpyxl.load_workbook(out / "roi.xlsx")
@@ -336,7 +336,7 @@ def test_workbook_total_headline_and_sources(no_margin):
     assert out["roadmap_total"]["customers_reached_union"] == 150_000
     assert out["roadmap_total"]["customers_reached_sum"] == 510_000
     # one NPV in the headline (the P50, with its band); the point estimate only in Detail
-    heads = [[c.value for c in r] for r in ws.iter_rows() if r[0].value == "rank"]
+    heads = [[cell_code(c) for c in r] for r in ws.iter_rows() if cell_code(r[0]) == "rank"]
     assert "npv" not in heads[0] and "npv_p50" in heads[0] and "npv" in heads[1]
     assert any(t.startswith("npv_p50 (the NPV of the headline)") for t in texts)
     src = next(r for r in ws.iter_rows() if r[0].value == "d_churn")

@@ -5,7 +5,7 @@ import json
 import openpyxl
 import pytest
 
-from conftest import run_cli
+from conftest import cell_code, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -20,14 +20,14 @@ def workbook(demo, tmp_path_factory):
     out = tmp_path_factory.mktemp("roiwb_out") / "roi.xlsx"
     res = run_cli("roi", demo / "roadmap.csv", "--survey", demo / "customers.csv", "--spec",
                   demo / "questionnaire.yaml", "--finance", demo / "finance.csv", "--draws", 500, "--seed", 3,
-                  "--xlsx", out, "-q")
+                  "--xlsx", out, "-q", "--lang", "en")
     assert res.exit_code == 0, res
     return openpyxl.load_workbook(out)
 
 
 def _header(ws):
     for row in ws.iter_rows():
-        vals = [c.value for c in row]
+        vals = [cell_code(c) for c in row]
         if vals and vals[0] in ("assumption", "rank", "assumption", "coefficient", "topic", "low"):
             return row[0].row, vals
     raise AssertionError("no header")
@@ -100,7 +100,8 @@ def test_chain_stated_in_assumptions_and_coefficients(workbook):
     assert 0.5 < rows["factor_score_reliability"][1].value < 1
     texts = [str(r[0].value) for r in workbook["Coefficients"].iter_rows() if r[0].value]
     assert any(t.startswith("Latent model (SEM") for t in texts)
-    assert "puntualidad_entrega" in texts
+    codes = {r[1].value for r in workbook["Coefficients"].iter_rows() if r[0].value}  # the code beside the name
+    assert "puntualidad_entrega" in codes
 
 
 def _plan(demo, name, roi_options):
@@ -122,13 +123,13 @@ steps:
 
 
 def test_plan_roi_chain_option(demo, tmp_path):
-    res = run_cli("run", _plan(demo, "plan_obs.yaml", "    chain: observed\n"), "--out", tmp_path, "-q")
+    res = run_cli("run", _plan(demo, "plan_obs.yaml", "    chain: observed\n"), "--out", tmp_path, "-q", "--lang", "en")
     assert res.exit_code == 0, res
     doc = json.loads((tmp_path / "plan_obs.json").read_text(encoding="utf-8"))
     roi = next(s["result"] for s in doc["steps"] if s["step"] == "roi")
     assert roi["chain"]["chain"] == "observed" and roi["latent_model"] is None
     assert "requested" in roi["chain"]["chain_reason"]
-    res = run_cli("run", _plan(demo, "plan_bad.yaml", "    chain: latente\n"), "--out", tmp_path, "-q")
+    res = run_cli("run", _plan(demo, "plan_bad.yaml", "    chain: latente\n"), "--out", tmp_path, "-q", "--lang", "en")
     assert res.exit_code == 2 and "chain" in res.stderr and "latente" in res.stderr
     res = run_cli("run", _plan(demo, "plan_ind.yaml", "    loyalty_indicators: [recompra, nps, lealtad]\n"),
                   "--out", tmp_path, "-q")
@@ -153,7 +154,7 @@ steps:
   - step: roi
     draws: 300
 """, encoding="utf-8")
-    res = run_cli("run", plan, "--out", tmp_path, "-q")
+    res = run_cli("run", plan, "--out", tmp_path, "-q", "--lang", "en")
     assert res.exit_code == 0, res
     doc = json.loads((tmp_path / "plan_roi.json").read_text(encoding="utf-8"))
     steps = {s["step"]: s["result"] for s in doc["steps"]}
@@ -174,5 +175,5 @@ finance:
 steps:
   - step: roi
 """, encoding="utf-8")
-    res = run_cli("run", plan, "--out", tmp_path, "-q")
+    res = run_cli("run", plan, "--out", tmp_path, "-q", "--lang", "en")
     assert res.exit_code == 2 and "roadmap" in res.stderr

@@ -30,11 +30,11 @@ def _plan(tmp_path, demo, step: dict) -> "Path":
 def test_cli_and_plan_give_the_same_json_and_sheets(demo, tmp_path):
     from openpyxl import load_workbook
 
-    r = run_cli("describe", demo / "customers.csv", demo / "staff.csv", "--spec", demo / "questionnaire.yaml",
+    r = run_cli("describe", demo / "customers.csv", demo / "staff.csv", "--lang", "en", "--spec", demo / "questionnaire.yaml",
                 "--columns", "web_1,nps", "--json", tmp_path / "cli.json", "--xlsx", tmp_path / "cli.xlsx")
     assert r.exit_code == 0, r
     plan = _plan(tmp_path, demo, {"step": "describe", "columns": ["web_1", "nps"]})
-    r = run_cli("run", plan, "--out", tmp_path / "out", "-q")
+    r = run_cli("run", plan, "--lang", "en", "--out", tmp_path / "out", "-q")
     assert r.exit_code == 0, r
     cli = json.loads((tmp_path / "cli.json").read_text())
     doc = json.loads((tmp_path / "out" / "plan.json").read_text())

@@ -37,11 +37,11 @@ def _files(demo, staff=True):
 
 def _run_both(tmp_path, demo, name, cli_args, step, staff=True):
     """(CLI JSON, plan JSON of the step, CLI workbook path, plan workbook path)."""
-    r = run_cli(name, *_files(demo, staff), "--spec", demo / "questionnaire.yaml", *cli_args,
+    r = run_cli(name, *_files(demo, staff), "--lang", "en", "--spec", demo / "questionnaire.yaml", *cli_args,
                 "--json", tmp_path / "cli.json", "--xlsx", tmp_path / "cli.xlsx", "-q")
     assert r.exit_code == 0, r
     plan = _plan(tmp_path, demo, {"step": name, **step}, staff=staff)
-    r = run_cli("run", plan, "--out", tmp_path / "out", "-q")
+    r = run_cli("run", plan, "--lang", "en", "--out", tmp_path / "out", "-q")
     assert r.exit_code == 0, r
     cli = json.loads((tmp_path / "cli.json").read_text())
     doc = json.loads((tmp_path / "out" / "plan.json").read_text())
@@ -106,7 +106,7 @@ def test_plan_gap_workbook_holds_gaps_and_nps_with_the_summary_first(demo, tmp_p
     from openpyxl import load_workbook
 
     plan = _plan(tmp_path, demo, {"step": "nps"}, {"step": "gaps", "levels": ["construct"]})
-    r = run_cli("run", plan, "--out", tmp_path / "out", "-q")
+    r = run_cli("run", plan, "--lang", "en", "--out", tmp_path / "out", "-q")
     assert r.exit_code == 0, r
     names = load_workbook(tmp_path / "out" / "plan_gaps.xlsx").sheetnames
     assert names[:2] == ["Cover", "Summary"] and "NPS" in names and "Constructs" in names and names[-1] == "Methods"

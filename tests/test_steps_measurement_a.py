@@ -39,7 +39,7 @@ def _plan(tmp_path, demo, step: dict, name="plan"):
 def _run_plan(tmp_path, demo, step, name="plan"):
     plan = _plan(tmp_path, demo, step, name)
     out = tmp_path / f"{name}_out"
-    res = run_cli("run", plan, "--out", out, "--quiet")
+    res = run_cli("run", plan, "--lang", "en", "--out", out, "--quiet")
     assert res.exit_code == 0, res
     doc = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
     return doc, out / f"{name}.xlsx", res
@@ -47,7 +47,7 @@ def _run_plan(tmp_path, demo, step, name="plan"):
 
 def _cli(tmp_path, demo, name, *args):
     js, xl = tmp_path / f"cli_{name}.json", tmp_path / f"cli_{name}.xlsx"
-    res = run_cli(name, *_data(demo), "--spec", demo / "questionnaire.yaml", "--seed", SEED, *args,
+    res = run_cli(name, *_data(demo), "--lang", "en", "--spec", demo / "questionnaire.yaml", "--seed", SEED, *args,
                   "--json", js, "--xlsx", xl, "--quiet")
     assert res.exit_code == 0, res
     return json.loads(js.read_text(encoding="utf-8")), xl

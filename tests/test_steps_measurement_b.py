@@ -37,7 +37,7 @@ def _plan(demo, tmp_path, step: dict, name: str = "p"):
 def _run_plan(demo, tmp_path, step: dict, name: str = "p"):
     """(step result as JSON, {workbook key: path}, document)."""
     out = tmp_path / f"{name}_out"
-    res = run_cli("run", _plan(demo, tmp_path, step, name), "--out", out, "--quiet")
+    res = run_cli("run", _plan(demo, tmp_path, step, name), "--lang", "en", "--out", out, "--quiet")
     assert res.exit_code == 0, res
     doc = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
     return doc["steps"][0]["result"], sorted(out.glob("*.xlsx")), doc
@@ -125,7 +125,7 @@ def test_sem_cli_and_plan_give_the_same_json(demo, tmp_path):
 ])
 def test_cli_xlsx_has_the_plan_workbook_sheets(demo, tmp_path, cli_extra, step):
     xlsx = tmp_path / "cli.xlsx"
-    res = run_cli(cli_extra[0], *_files(demo), *cli_extra[1:], "--xlsx", xlsx, "--quiet")
+    res = run_cli(cli_extra[0], *_files(demo), *cli_extra[1:], "--lang", "en", "--xlsx", xlsx, "--quiet")
     assert res.exit_code == 0, res
     _, books, _ = _run_plan(demo, tmp_path, step)
     assert [b.name for b in books] == ["p_measurement.xlsx"]

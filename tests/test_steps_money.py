@@ -34,7 +34,7 @@ def _plan(tmp_path, demo, step: dict, *, files=("customers.csv",), seed=5, name=
 
 def _run_plan(tmp_path, plan):
     out = tmp_path / "out"
-    res = run_cli("run", plan, "--out", out, "-q")
+    res = run_cli("run", plan, "--lang", "en", "--out", out, "-q")
     assert res.exit_code == 0, res
     return json.loads((out / f"{plan.stem}.json").read_text(encoding="utf-8")), out
 
@@ -71,7 +71,7 @@ def test_cli_and_plan_give_the_same_json_and_sheets(demo, tmp_path, case):
     args, step, files, book = CASES[case]
     args = [a.format(d=demo) for a in args]
     cli_json, cli_xlsx = tmp_path / "cli.json", tmp_path / "cli.xlsx"
-    res = run_cli(*args, "--json", cli_json, "--xlsx", cli_xlsx, "-q")
+    res = run_cli(*args, "--json", cli_json, "--lang", "en", "--xlsx", cli_xlsx, "-q")
     assert res.exit_code == 0, res
     doc, out = _run_plan(tmp_path, _plan(tmp_path, demo, step, files=files))
     assert [s["step"] for s in doc["steps"]] == [step["step"]]

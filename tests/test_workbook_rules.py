@@ -18,7 +18,7 @@ import yaml
 
 from conftest import assert_clean_error, run_cli
 from cxstats.report.workbook import (P_FORMAT, WorkbookBuilder, chart_box, chart_overlaps, column_px,
-                                     filled_cells)
+                                     filled_cells, header_codes)
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -36,7 +36,7 @@ def demo(tmp_path_factory):
 def books(demo, tmp_path_factory):
     """Every workbook the demo plan writes: {file name: path}."""
     out = tmp_path_factory.mktemp("out")
-    res = run_cli("run", demo / "plan.yaml", "--out", out, "-q")
+    res = run_cli("run", demo / "plan.yaml", "--out", out, "-q", "--lang", "en")
     assert res.exit_code == 0, res
     found = {p.name: p for p in sorted(out.glob("*.xlsx"))}
     assert len(found) == 3, found
@@ -120,7 +120,7 @@ def test_pvalue_and_share_columns_follow_one_convention(books):
             for c in row:
                 if not (isinstance(c.value, str) and c.fill.fgColor.rgb in ("001F3864", "FF1F3864")):
                     continue  # header cells only
-                header = c.value.lower()
+                header = (c.comment.text.strip() if c.comment is not None else c.value).lower()  # its code
                 below = ws.cell(row=c.row + 1, column=c.column)
                 if not isinstance(below.value, float):
                     continue
@@ -136,8 +136,9 @@ def test_pvalue_and_share_columns_follow_one_convention(books):
 def test_sheets_freeze_name_columns_and_repeat_their_header_when_printed(books):
     wb = openpyxl.load_workbook(books["demo_gap_workbook.xlsx"])
     ws = wb["Constructs"]
-    header = next(r for r in range(1, 10) if ws.cell(row=r, column=1).value == "level")
-    assert ws.freeze_panes == f"C{header + 1}"  # level and name stay in view
+    header = next(r for r in range(1, 10) if ws.cell(row=r, column=1).value == "Level")
+    assert [ws.cell(row=header, column=c).value for c in (1, 2, 3)] == ["Level", "Name", "code"]
+    assert ws.freeze_panes == f"D{header + 1}"  # level, name and the name's code stay in view
     assert ws.print_title_rows == f"${header}:${header}"
     assert ws.column_dimensions["A"].width < 20
 
@@ -186,7 +187,7 @@ def test_pvalues_show_below_a_thousandth_and_shares_as_percent(tmp_path):
     wb.add_table("S", df, formats={"pvalue": "0.0000", "p_top": "0%"})
     wb.save(tmp_path / "t.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["S"]
-    fmt = {ws.cell(row=1, column=j).value: ws.cell(row=2, column=j).number_format for j in range(1, 8)}
+    fmt = dict(zip(header_codes(ws, 1), (ws.cell(row=2, column=j).number_format for j in range(1, 8))))
     assert fmt["pvalue"] == fmt["p_holm"] == fmt["mw_p_x"] == P_FORMAT
     assert fmt["p_top"] == "0%"  # a layout's percent format (a probability of being first) stays
     assert fmt["top2_share"] == "0.0%" and fmt["n"] == "0"
@@ -243,8 +244,8 @@ def test_a_commands_workbook_cover_names_its_inputs_without_folders(demo, tmp_pa
                   "--columns", "web_1", "--xlsx", out, "--quiet")
     assert res.exit_code == 0, res
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[0] == "Cover"
-    cells = [c.value for row in wb["Cover"].iter_rows() for c in row if c.value is not None]
+    assert wb.sheetnames[0] == "Portada"  # the spec's first language (es) without --lang
+    cells = [c.value for row in wb["Portada"].iter_rows() for c in row if c.value is not None]
     assert "customers.csv" in cells and "questionnaire.yaml" in cells
     assert hashlib.sha256((demo / "customers.csv").read_bytes()).hexdigest() in cells
     assert not any(isinstance(v, str) and (v.startswith("/") or str(demo) in v) for v in cells)

@@ -52,8 +52,26 @@ def _xlsx_path(ctx, param, value):
     return value
 
 
+LANG_HELP = ("Language of the workbook and chart texts (headers, notes, sheet names, spec names): "
+             "es or en. Default: the spec's first language; English without a spec. JSON stays the same.")
+
+
+def _remember_lang(ctx, param, value):
+    if value is not None:
+        ctx.meta["cxstats.lang"] = value
+    return value
+
+
+def lang_option(f):
+    """``--lang es|en``: the language of what the command writes for people (kept on the click
+    context; read by :func:`command_display`)."""
+    return click.option("--lang", type=click.Choice(["es", "en"]), default=None, expose_value=False,
+                        callback=_remember_lang, is_eager=True, help=LANG_HELP)(f)
+
+
 def output_options(f):
-    """``--json PATH`` (``-`` = stdout) and ``--xlsx PATH``."""
+    """``--json PATH`` (``-`` = stdout), ``--xlsx PATH`` and ``--lang es|en``."""
+    f = lang_option(f)
     f = click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False), callback=_xlsx_path,
                      help="Write a formatted Excel workbook to this path (.xlsx).")(f)
     f = click.option("--json", "json_path", type=str, metavar="PATH",
@@ -170,7 +188,8 @@ def step_context(files, spec_path=None, *, seed: int = 20261123, quiet: bool = F
         from cxstats.spec.model import pick
 
         spec = load_spec(spec_path)
-        _cover_meta()["study"] = pick(spec.title, spec.language) or None
+        _cover_meta()["spec"] = spec
+        _cover_meta()["study"] = pick(spec.title, command_display().lang) or None
         loader = lambda: load_survey(spec, [(d, None) for d in files])  # noqa: E731
     finance_table = None
     if finance:
@@ -218,6 +237,18 @@ def note_inputs(role: str, *paths) -> None:
     meta["inputs"].extend((role, str(p)) for p in paths if p is not None and str(p) != "-")
 
 
+def command_display(spec=None):
+    """The :class:`cxstats.report.i18n.Display` of the current command: ``--lang``, else the
+    spec's first language (the spec read by :func:`step_context`, or ``spec``), else English."""
+    from cxstats.report.i18n import Display, resolve_lang
+
+    ctx = click.get_current_context(silent=True)
+    lang = ctx.meta.get("cxstats.lang") if ctx is not None else None
+    spec = spec if spec is not None else _cover_meta().get("spec")
+    lang = resolve_lang(lang, spec.languages if spec is not None else None)
+    return Display(lang, spec.display_names(lang) if spec is not None else {})
+
+
 def command_cover(name: str):
     """The cover of ``cxstats NAME --xlsx``: the command's inputs, seed and the spec's study title."""
     from cxstats.report.sheets import CoverInfo
@@ -233,7 +264,7 @@ def command_cover(name: str):
     seed = params.get("seed")
     study = meta.get("study")
     return CoverInfo(title=study or f"cxstats {name}", inputs=list(dict.fromkeys(inputs)),
-                     seed=seed if isinstance(seed, int) else None, study=study)
+                     seed=seed if isinstance(seed, int) else None, study=study, lang=command_display().lang)
 
 
 def emit(result, *, name: str, json_path: str | None, xlsx_path: str | None, quiet: bool = False) -> None:
@@ -247,7 +278,7 @@ def emit(result, *, name: str, json_path: str | None, xlsx_path: str | None, qui
     if xlsx_path:
         from cxstats.report.sheets import write_result_workbook
 
-        write_result_workbook(result, xlsx_path, name, cover=command_cover(name))
+        write_result_workbook(result, xlsx_path, name, cover=command_cover(name), display=command_display())
     if json_path != "-" and not quiet:
         print_tables(result)
     for w in dict.fromkeys(warnings):

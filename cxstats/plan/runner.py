@@ -54,6 +54,12 @@ def _check_plan(plan: dict, path: Path) -> None:
     for key in ("title", "spec", "lang"):
         if key in plan and not isinstance(plan[key], str):
             raise SpecError(f"{key} is a text", file=path, path=key)
+    if isinstance(plan.get("lang"), str):
+        from cxstats.report.i18n import LANGS
+
+        if plan["lang"] not in LANGS:
+            raise SpecError(f"lang is the language of the workbooks: {' or '.join(LANGS)}, not {plan['lang']!r}",
+                            file=path, path="lang")
     if "wave" in plan and (isinstance(plan["wave"], bool) or not isinstance(plan["wave"], (str, int))):
         raise SpecError("wave is a text or a number (shown on the workbooks' cover)", file=path, path="wave")
     if "seed" in plan and (isinstance(plan["seed"], bool) or not isinstance(plan["seed"], int)):
@@ -145,7 +151,17 @@ def _plan_input_roles(ctx) -> list:
     return found
 
 
-def _cover(ctx, title: str, notes: list):
+def plan_display(ctx, lang: str | None = None):
+    """The language of the plan's workbooks (``--lang``, else the plan's ``lang:``, else the spec's
+    first language, else English) and the spec's names in it."""
+    from cxstats.report.i18n import Display, resolve_lang
+
+    spec = ctx.spec
+    lang = resolve_lang(lang or ctx.plan.get("lang"), spec.languages if spec is not None else None)
+    return Display(lang, spec.display_names(lang) if spec is not None else {})
+
+
+def _cover(ctx, title: str, notes: list, lang: str | None = None):
     """What the cover sheet of each of the plan's workbooks says (report.sheets.CoverInfo)."""
     from cxstats.report.sheets import CoverInfo
 
@@ -154,9 +170,9 @@ def _cover(ctx, title: str, notes: list):
     if ctx.spec is not None:
         from cxstats.spec.model import pick
 
-        study = pick(ctx.spec.title, plan.get("lang")) or None
+        study = pick(ctx.spec.title, lang or plan.get("lang")) or None
     return CoverInfo(title=title, inputs=_plan_input_roles(ctx), seed=ctx.seed, wave=plan.get("wave"),
-                     study=study, notes=[("plan", n) for n in notes], lang=plan.get("lang") or "en")
+                     study=study, notes=[("plan", n) for n in notes], lang=lang or plan.get("lang") or "en")
 
 
 def _step_context(ctx, bars):
@@ -174,8 +190,11 @@ def _step_context(ctx, bars):
                        survey_loader=lambda: ctx.survey)
 
 
-def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None, echo=None):
-    """Run every step; return (json document, {workbook key: written path}, json path)."""
+def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None, echo=None,
+             lang: str | None = None):
+    """Run every step; return (json document, {workbook key: written path}, json path).
+
+    ``lang`` (en/es) overrides the plan's ``lang:`` for the workbooks; JSON is language-free."""
     from cxstats import __version__
     from cxstats.report.terminal import ProgressBars
     from cxstats.steps import run_step
@@ -259,11 +278,13 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         key = entry.get("workbook") or getattr(module, "WORKBOOK", "main")
         by_book.setdefault(key, []).append((module, entry["step"], result, sid))
     written = {}
+    display = plan_display(ctx, lang) if by_book else None
     for key, items in by_book.items():
         # a step may lead its workbook (ROI results before the finance link feeding them)
         items.sort(key=lambda item: getattr(item[0], "SHEET_PRIORITY", 100))
-        wb = WorkbookBuilder()
-        add_cover(wb, _cover(ctx, plan.get("title") or stem, notes), [(sid, r) for _, _, r, sid in items])
+        wb = WorkbookBuilder(display)
+        add_cover(wb, _cover(ctx, plan.get("title") or stem, notes, display.lang),
+                  [(sid, r) for _, _, r, sid in items])
         for module, name, result, _ in items:
             sheets_for(name)(wb, result)
         add_warnings_and_methods(wb, [r for _, _, r, _ in items], labels=[sid for _, _, _, sid in items])

@@ -56,9 +56,10 @@ def codebook_workbook(spec: StudySpec, language: str, check_result):
     import pandas as pd
 
     from cxstats.questionnaire.codebook import scale_rows, variable_rows
+    from cxstats.report.i18n import Display
     from cxstats.report.workbook import WorkbookBuilder
 
-    wb = WorkbookBuilder()
+    wb = WorkbookBuilder(Display.verbatim())  # a codebook: column names as written
     rows = variable_rows(spec, language)
     wb.add_table("Codebook", pd.DataFrame(rows), formats={"aspiration": "0.0"},
                  title=f"Codebook: {spec.title.get(language) or next(iter(spec.title.values()))}",

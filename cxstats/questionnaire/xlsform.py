@@ -86,9 +86,10 @@ def sheets(form: Form) -> dict:
 
 def workbook(form: Form):
     """A :class:`WorkbookBuilder` holding the XLSForm (call ``.save(path)``)."""
+    from cxstats.report.i18n import Display
     from cxstats.report.workbook import WorkbookBuilder
 
-    wb = WorkbookBuilder()
+    wb = WorkbookBuilder(Display.verbatim())  # XLSForm column and sheet names are a format: never translated
     for name, df in sheets(form).items():
         wb.add_table(name, df)
     return wb

@@ -14,16 +14,16 @@ from pathlib import Path
 COVER_LABELS = {
     "en": {"sheet": "Cover", "title": "Title", "study": "Study", "wave": "Wave", "date": "Date",
            "version": "cxstats version", "seed": "Random seed", "analyses": "Analyses",
-           "inputs": "Input files (SHA-256 identifies the exact file read)", "role": "role",
-           "file": "file", "sha256": "sha256", "warnings": "Warnings (read these before the numbers)",
+           "inputs": "Input files (SHA-256 identifies the exact file read)", "role": "Role",
+           "file": "File", "sha256": "SHA-256", "warnings": "Warnings (read these before the numbers)",
            "step": "step", "warning": "warning", "none": "none", "about": "About this workbook",
-           "item": "item", "value": "value", "not_used": "not used"},
+           "item": "Item", "value": "Value", "not_used": "not used"},
     "es": {"sheet": "Portada", "title": "Título", "study": "Estudio", "wave": "Ola", "date": "Fecha",
            "version": "versión de cxstats", "seed": "Semilla aleatoria", "analyses": "Análisis",
-           "inputs": "Archivos de entrada (el SHA-256 identifica el archivo exacto leído)", "role": "rol",
-           "file": "archivo", "sha256": "sha256", "warnings": "Avisos (léalos antes que las cifras)",
+           "inputs": "Archivos de entrada (el SHA-256 identifica el archivo exacto leído)", "role": "Rol",
+           "file": "Archivo", "sha256": "SHA-256", "warnings": "Avisos (léalos antes que las cifras)",
            "step": "paso", "warning": "aviso", "none": "ninguno", "about": "Sobre este libro",
-           "item": "dato", "value": "valor", "not_used": "no se usa"},
+           "item": "Dato", "value": "Valor", "not_used": "no se usa"},
 }
 
 
@@ -67,7 +67,8 @@ def add_cover(wb, info: CoverInfo, labelled_results) -> None:
 
     from cxstats import __version__
 
-    t = COVER_LABELS.get(info.lang, COVER_LABELS["en"])
+    lang = wb.display.lang if wb.display.lang != "en" or info.lang == "en" else info.lang
+    t = COVER_LABELS.get(lang, COVER_LABELS["en"])
     sheet = t["sheet"]
     analyses = list(dict.fromkeys(label for label, _ in labelled_results))
     rows = [(t["title"], info.title)]
@@ -81,7 +82,8 @@ def add_cover(wb, info: CoverInfo, labelled_results) -> None:
              (t["analyses"], ", ".join(analyses) or t["none"])]
     wb.first_sheet = sheet
     wb.add_text(sheet, [info.title], bold_first=True)
-    wb.add_table(sheet, pd.DataFrame(rows, columns=[t["item"], t["value"]]), title=t["about"], freeze=False)
+    wb.add_table(sheet, pd.DataFrame(rows, columns=["item", "value"]), title=t["about"], freeze=False,
+                 headers={"item": t["item"], "value": t["value"]})
     inputs = []
     for role, path in info.inputs:
         if path is None or str(path) == "-":
@@ -90,23 +92,23 @@ def add_cover(wb, info: CoverInfo, labelled_results) -> None:
         digest = file_sha256(p) if p.is_file() else ""
         inputs.append((role, p.name, digest))
     if inputs:
-        wb.add_table(sheet, pd.DataFrame(inputs, columns=[t["role"], t["file"], t["sha256"]]),
-                     title=t["inputs"], freeze=False)
+        wb.add_table(sheet, pd.DataFrame(inputs, columns=["role", "file", "sha256"]),
+                     title=t["inputs"], freeze=False, headers={k: t[k] for k in ("role", "file", "sha256")})
     warnings = labelled_warnings(labelled_results, info.notes)
     wb.add_text(sheet, [t["warnings"]] + (warnings or [t["none"]]), bold_first=True)
-    ws = wb.wb[sheet]
+    ws = wb.worksheet(sheet)
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 18)
     if inputs:
         ws.column_dimensions["C"].width = 68  # a whole SHA-256 on one line
 
 
-def write_result_workbook(result, path, name: str, cover: CoverInfo | None = None) -> None:
+def write_result_workbook(result, path, name: str, cover: CoverInfo | None = None, display=None) -> None:
     """The workbook of one analysis (``cxstats NAME --xlsx``): a cover, then the same sheets as a
-    plan writes."""
+    plan writes, in the language of ``display`` (:class:`cxstats.report.i18n.Display`)."""
     from cxstats.report.layouts import sheets_for
     from cxstats.report.workbook import WorkbookBuilder
 
-    wb = WorkbookBuilder()
+    wb = WorkbookBuilder(display)
     add_cover(wb, cover or CoverInfo(title=f"cxstats {name}"), [(name, result)])
     sheets_for(name)(wb, result)
     add_warnings_and_methods(wb, [result], labels=[name])
@@ -133,6 +135,7 @@ def add_warnings_and_methods(wb, results, labels=None) -> None:
     if warnings:
         import pandas as pd
 
-        wb.add_table("Warnings", pd.DataFrame({"warning": warnings}), title="Read these before the numbers")
+        wb.add_table("Warnings", pd.DataFrame({"warning": list(dict.fromkeys(warnings))}),
+                     title=wb.display.t("warnings_title"))
     if methods:
         wb.add_methods(methods)

@@ -19,6 +19,7 @@ PALETTE = ("1F3864", "C00000", "2E75B6", "70AD47", "ED7D31", "7030A0", "FFC000",
 TITLE_SIZE = 13
 MAX_COL_WIDTH = 60
 MAX_NAME_WIDTH = 40  # column A (names, notes) stays narrow; longer names wrap
+CODE_WIDTH = 22  # the narrow column of a variable's code beside its spec name
 
 
 @dataclass
@@ -75,6 +76,12 @@ def column_format(column: str, given: str | None) -> str | None:
     return given or default_number_format(column, None)
 
 
+def header_codes(ws, row: int) -> list:
+    """The result column codes of a table's header row: the code noted on each translated header
+    (its comment), else the header itself (tests and scripts read columns by code with this)."""
+    return [(c.comment.text.strip() if c.comment is not None else c.value) for c in ws[row]]
+
+
 class WorkbookBuilder:
     """Collects sheets and writes them atomically with :meth:`save`.
 
@@ -107,7 +114,9 @@ class WorkbookBuilder:
 
     # -- sheets ---------------------------------------------------------
     def sheet(self, name: str):
-        name = _safe_sheet_name(name)
+        """The sheet a layout calls ``name`` (its English key), named in the study's language
+        (``i18n.SHEETS``), created on first use."""
+        name = _safe_sheet_name(self.display.sheet(name))
         if name in self.wb.sheetnames and not self._first:
             return self.wb[name]
         if self._first:
@@ -119,6 +128,10 @@ class WorkbookBuilder:
         self._next_row[name] = 1
         _print_setup(ws)
         return ws
+
+    def worksheet(self, name: str):
+        """The openpyxl sheet a layout wrote as ``name`` (its English key)."""
+        return self.wb[_safe_sheet_name(self.display.sheet(name))]
 
     def _start_row(self, ws) -> int:
         """The next free row: below the last table or text, and below every chart."""
@@ -152,19 +165,24 @@ class WorkbookBuilder:
     def add_table(self, sheet: str, df, *, title: str | None = None, note: str | None = None,
                   formats: dict[str, str] | None = None, diverging: list[str] | None = None,
                   sequential: list[str] | None = None, freeze: bool = True,
-                  index: bool = False) -> TableRef:
+                  index: bool = False, headers: dict[str, str] | None = None) -> TableRef:
         """Write a DataFrame as a formatted table below whatever the sheet holds.
 
         ``diverging`` columns get a red-white-blue colour scale centred on 0 (gaps);
         ``sequential`` columns a white-to-green scale. The first table of a sheet
-        has its header row and name columns frozen.
+        has its header row and name columns frozen. Headers are the columns' texts in the
+        builder's language (``display.header``; ``headers`` overrides some, e.g. a gap's groups);
+        the returned :class:`TableRef` keeps the result's column codes, and a translated header
+        notes its code in a comment (:func:`header_codes` reads them back).
         """
+        from openpyxl.comments import Comment
         from openpyxl.formatting.rule import ColorScaleRule
         from openpyxl.styles import Alignment, Font, PatternFill
         from openpyxl.utils import get_column_letter
 
         if index:
             df = df.reset_index()
+        df = self.display.localize(df)  # spec names (codes beside them), groups in the study's language
         ws = self.sheet(sheet)
         row = self._start_row(ws)
         if title:
@@ -175,9 +193,15 @@ class WorkbookBuilder:
             row += 1
         header_row = row
         columns = [str(c) for c in df.columns]
+        given = headers or {}
+        headers = [given.get(name) or self.display.header(name) for name in columns]  # keys stay codes
+        code_columns = ({name for name in columns if name == "code" or name.endswith("_code")}
+                        if self.display.translate and self.display.names else set())  # inserted by localize
         for j, name in enumerate(columns, start=1):
             c = ws.cell(row=header_row, column=j)
-            _set_text(c, name)
+            _set_text(c, headers[j - 1])
+            if headers[j - 1] != name:  # the result's column name (the JSON key) on hover
+                c.comment = Comment(name, "cxstats", height=20, width=160)
             c.font = Font(bold=True, color="FFFFFF")
             c.fill = PatternFill("solid", fgColor=HEADER_FILL)
             c.alignment = Alignment(wrap_text=True, vertical="center")
@@ -188,21 +212,27 @@ class WorkbookBuilder:
             for j, name in enumerate(columns):
                 cell = ws.cell(row=header_row + 1 + i, column=j + 1)
                 _set_value(cell, values[i, j])
+                if name in code_columns:
+                    cell.font = Font(color="7F7F7F", size=9)  # the variable's code: secondary
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     fmt = column_format(name, formats.get(name))
                     if fmt == "0.000" and float(cell.value).is_integer() and name not in formats:
                         fmt = "#,##0"  # counts stored as floats: 2000, not 2000.000
                     if fmt:
                         cell.number_format = fmt
-                elif isinstance(cell.value, str) and len(cell.value) > (MAX_NAME_WIDTH if j == 0
+                elif isinstance(cell.value, str) and len(cell.value) > (CODE_WIDTH if name in code_columns
+                                                                         else MAX_NAME_WIDTH if j == 0
                                                                          else MAX_COL_WIDTH) - 2:
                     cell.alignment = long_text  # wraps within the capped column; row height at save
         last_row = header_row + max(values.shape[0], 1)
         for j, name in enumerate(columns, start=1):
             letter = get_column_letter(j)
-            longest = max([len(name)] + [len(_display(v)) for v in values[:, j - 1]] if values.size else [len(name)])
+            head = headers[j - 1]
+            # a header may wrap onto two lines (at words), so a long plain header does not widen its column
+            head_len = max([max((len(w) for w in head.split()), default=0), math.ceil(len(head) / 2)])
+            longest = max([head_len] + [len(_display(v)) for v in values[:, j - 1]] if values.size else [head_len])
             current = ws.column_dimensions[letter].width if ws.column_dimensions[letter].customWidth else 0
-            cap = MAX_NAME_WIDTH if j == 1 else MAX_COL_WIDTH
+            cap = CODE_WIDTH if name in code_columns else MAX_NAME_WIDTH if j == 1 else MAX_COL_WIDTH
             ws.column_dimensions[letter].width = max(current or 0, min(cap, longest + 2))
             rng = f"{letter}{header_row + 1}:{letter}{last_row}"
             if diverging and name in diverging and values.shape[0]:
@@ -215,7 +245,10 @@ class WorkbookBuilder:
         n_tables = self._tables.get(ws.title, 0)
         self._tables[ws.title] = n_tables + 1
         if freeze and ws.title not in self._frozen and n_tables == 0:
-            ws.freeze_panes = ws.cell(row=header_row + 1, column=_name_columns(values) + 1)
+            frozen = _name_columns(values)
+            if 0 < frozen < len(columns) - 1 and columns[frozen] in code_columns:
+                frozen += 1  # the code beside a name stays in view with it
+            ws.freeze_panes = ws.cell(row=header_row + 1, column=frozen + 1)
             self._frozen.add(ws.title)
             ws.print_title_rows = f"{header_row}:{header_row}"  # header on every printed page
         elif n_tables == 1 and ws.print_title_rows:
@@ -343,8 +376,8 @@ class WorkbookBuilder:
         import pandas as pd
 
         self.add_table(sheet, pd.DataFrame(entries, columns=["topic", "method"]),
-                       title="How these numbers were computed")
-        ws = self.wb[_safe_sheet_name(sheet)]
+                       title=self.display.t("methods_title"))
+        ws = self.worksheet(sheet)
         ws.column_dimensions["A"].width = 28
         ws.column_dimensions["B"].width = 110
         from openpyxl.styles import Alignment

@@ -59,7 +59,9 @@ def command(data, spec_path, respondent_type, out_path, json_path, xlsx_path):
     if xlsx_path:
         from cxstats.report.workbook import WorkbookBuilder
 
-        wb = WorkbookBuilder()
+        from cxstats.report.i18n import Display
+
+        wb = WorkbookBuilder(Display.verbatim())  # the survey table is data: its column names are codes
         wb.add_table("Survey", clean, title="Validated survey table")
         wb.save(xlsx_path)
     if json_path != "-":

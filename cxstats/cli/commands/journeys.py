@@ -39,7 +39,7 @@ def prioritize(spec, weights, normalisation, language, json_path, xlsx_path, qui
     Example: cxstats journeys prioritize questionnaires/banco_alta_cliente.yaml
     --weights strategic_impact=0.4,customers=0.2,margin=0.2,ease=0.2 --json -
     """
-    from cxstats.cli.common import emit, option_flag
+    from cxstats.cli.common import _cover_meta, emit, option_flag
     from cxstats.spec.load import load_spec
     from cxstats.spec.model import pick
     from cxstats.stats.prioritize import prioritize
@@ -48,6 +48,7 @@ def prioritize(spec, weights, normalisation, language, json_path, xlsx_path, qui
 
     protect_inputs(spec)
     study = load_spec(spec)
+    _cover_meta()["spec"] = study  # the workbook speaks the spec's language (--lang overrides)
     journeys = [(j.id, pick(j.name, language), dict(j.priority)) for j in study.journeys]
     try:
         result = prioritize(journeys, parse_weights(weights), normalisation, file=study.source)

@@ -8,7 +8,10 @@ import click
                    "else reports/ in the current folder).")
 @click.option("--seed", type=int, default=None, help="Override the plan's seed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
-def command(plan, out_dir, seed, quiet):
+@click.option("--lang", type=click.Choice(["es", "en"]), default=None,
+              help="Language of the workbooks (headers, notes, sheet names, spec names): es or en. "
+                   "Default: the plan's lang:, else the spec's first language, else English.")
+def command(plan, out_dir, seed, quiet, lang):
     """Run a whole analysis plan: data + spec + steps -> JSON and workbooks.
 
     A plan is a YAML file (paths relative to it):
@@ -25,7 +28,9 @@ def command(plan, out_dir, seed, quiet):
 
     Each step's sheets go to the workbook named by its 'workbook:' key (or the
     step's default). All results go to one JSON file. Outputs are written whole
-    or not at all; the same plan and seed give byte-identical JSON. Each step's
+    or not at all; the same plan and seed give byte-identical JSON. The
+    workbooks speak the study's language (--lang es|en, the plan's 'lang:',
+    else the spec's first language); the JSON is the same in every language. Each step's
     warnings (collinearity, Heywood cases, weak items...) are printed on
     standard error and kept in the JSON and the workbooks' Warnings sheets.
 
@@ -36,7 +41,7 @@ def command(plan, out_dir, seed, quiet):
     from cxstats.plan.runner import run_plan
 
     echo = (lambda msg: click.echo(msg, err=True)) if not quiet else None
-    document, written, json_path = run_plan(plan, out_dir=out_dir, quiet=quiet, seed=seed, echo=echo)
+    document, written, json_path = run_plan(plan, out_dir=out_dir, quiet=quiet, seed=seed, echo=echo, lang=lang)
     click.echo(f"results: {json_path}")
     for key, path in written.items():
         click.echo(f"workbook ({key}): {path}")

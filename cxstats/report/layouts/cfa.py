@@ -5,37 +5,90 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxstats.report import verdicts
+from cxstats.report import i18n, verdicts
+
+i18n.register(
+    sheets={"CFA fit": {"en": "CFA fit", "es": "AFC ajuste"},
+            "CFA estimates": {"en": "CFA estimates", "es": "AFC estimaciones"},
+            "CFA validity": {"en": "CFA validity", "es": "AFC validez"}},
+    texts={
+        "cfa_fit_title": {"en": "Model fit (ML, lavaan-compatible)", "es": "Ajuste del modelo (MV, compatible con lavaan)"},
+        "cfa_fit_note": {"en": "Fit verdict (Hu & Bentler 1999): good when CFI and TLI >= .95, RMSEA <= .06, "
+                               "SRMR <= .08; acceptable when CFI >= .90, RMSEA <= .08, SRMR <= .08; else poor.",
+                         "es": "Veredicto de ajuste (Hu y Bentler 1999): bueno con CFI y TLI >= .95, RMSEA <= .06, "
+                               "SRMR <= .08; aceptable con CFI >= .90, RMSEA <= .08, SRMR <= .08; si no, pobre."},
+        "cfa_est_title": {"en": "Parameter estimates", "es": "Estimaciones de los parámetros"},
+        "cfa_est_note": {"en": "=~ loadings, ~~ (residual) variances and covariances, ~ regressions, ~1 "
+                               "intercepts; std_all = completely standardized.",
+                         "es": "=~ cargas, ~~ varianzas (residuales) y covarianzas, ~ regresiones, ~1 "
+                               "interceptos; estandarizada (todo) = completamente estandarizada."},
+        "cfa_cr_title": {"en": "Composite reliability and AVE", "es": "Fiabilidad compuesta y AVE"},
+        "cfa_cr_note": {"en": "cr: semTools compRelSEM (observed total variance); cr_model: model-implied "
+                              "variance; ave: semTools AVE. Aim for CR >= .70 and AVE >= .50.",
+                        "es": "FC: compRelSEM de semTools (varianza total observada); FC (modelo): varianza "
+                              "implicada por el modelo; AVE: AVE de semTools. Se busca FC >= .70 y AVE >= .50."},
+        "cfa_htmt_title": {"en": "HTMT (geometric, semTools default)", "es": "HTMT (geométrico, por defecto en semTools)"},
+        "cfa_htmt_note": {"en": "Discriminant validity is doubtful above 0.85.",
+                          "es": "La validez discriminante es dudosa por encima de 0.85."},
+        "cfa_htmt_arith": {"en": "HTMT (original arithmetic)", "es": "HTMT (aritmético original)"},
+        "cfa_fl_title": {"en": "Fornell-Larcker: sqrt(AVE) on the diagonal, latent correlations off it",
+                         "es": "Fornell-Larcker: raíz(AVE) en la diagonal, correlaciones latentes fuera de ella"},
+        "cfa_notes_title": {"en": "Reliability and validity notes", "es": "Notas de fiabilidad y validez"},
+        "cfa_pairs_title": {"en": "Discriminant validity by pair of factors",
+                            "es": "Validez discriminante por par de factores"},
+        "cfa_pairs_note": {"en": "htmt / htmt_arithmetic against the HTMT rule; latent_r against the "
+                                 "Fornell-Larcker criterion: |latent_r| <= sqrt_ave_min, the smaller "
+                                 "sqrt(AVE) of the two factors.",
+                           "es": "HTMT (geométrico y aritmético) frente a la regla HTMT; la correlación latente "
+                                 "frente al criterio de Fornell-Larcker: |r latente| <= la menor raíz(AVE) de "
+                                 "los dos factores."},
+        "cfa_r2_title": {"en": "R² of the indicators", "es": "R² de los indicadores"},
+        "measure:fit verdict": {"en": "fit verdict", "es": "veredicto de ajuste"},
+        "measure:fit verdict rule": {"en": "fit verdict rule", "es": "regla del veredicto"},
+        "measure:fit cut-offs missed": {"en": "fit cut-offs missed", "es": "umbrales no alcanzados"},
+        "measure:chisq": {"en": "chisq", "es": "chi-cuadrado"},
+        "measure:df": {"en": "df", "es": "gl"},
+        "measure:pvalue": {"en": "pvalue", "es": "p"},
+        "measure:npar": {"en": "npar", "es": "n.º de parámetros"},
+        "measure:ntotal": {"en": "ntotal", "es": "n total"},
+    },
+    headers={
+        "lhs": {"en": "Left (lhs)", "es": "Izquierda (lhs)"},
+        "op": {"en": "op", "es": "op"},
+        "rhs": {"en": "Right (rhs)", "es": "Derecha (rhs)"},
+        "label": {"en": "Label", "es": "Etiqueta"},
+        "std_lv": {"en": "Standardized (latent)", "es": "Estandarizada (latentes)"},
+        "std_all": {"en": "Standardized (all)", "es": "Estandarizada (todo)"},
+        "cr": {"en": "Composite reliability (CR)", "es": "Fiabilidad compuesta (FC)"},
+        "cr_model": {"en": "CR (model-implied)", "es": "FC (modelo)"},
+        "ave": {"en": "AVE", "es": "AVE"},
+        "sqrt_ave": {"en": "sqrt(AVE)", "es": "raíz(AVE)"},
+        "cr_std": {"en": "CR (standardized)", "es": "FC (estandarizada)"},
+        "ave_std": {"en": "AVE (standardized)", "es": "AVE (estandarizada)"},
+    })
 
 
 def sheets(builder, result):
     """Fit, estimates, reliability/validity, HTMT and Fornell-Larcker sheets."""
+    d = builder.display
     tables = result.tables()
     verdicts.add_fit_table(builder, "CFA fit", tables["Fit"], result.fit_verdict,
-                           title="Model fit (ML, lavaan-compatible)",
-                           note="Fit verdict (Hu & Bentler 1999): good when CFI and TLI >= .95, RMSEA <= .06, "
-                                "SRMR <= .08; acceptable when CFI >= .90, RMSEA <= .08, SRMR <= .08; else poor.")
-    verdicts.add_estimates(builder, "CFA estimates", tables["Estimates"], title="Parameter estimates",
-                           note="=~ loadings, ~~ (residual) variances and covariances, ~ regressions, ~1 "
-                                "intercepts; std_all = completely standardized.")
+                           title=d.t("cfa_fit_title"), note=d.t("cfa_fit_note"))
+    verdicts.add_estimates(builder, "CFA estimates", tables["Estimates"], title=d.t("cfa_est_title"),
+                           note=d.t("cfa_est_note"))
     if "Reliability and validity" in tables:
         rel = tables["Reliability and validity"]
         checks = {c: verdicts.judge(rel, c, "reliability") for c in ("cr", "cr_model", "cr_std") if c in rel.columns}
         checks.update({c: verdicts.judge(rel, c, "ave") for c in ("ave", "ave_std") if c in rel.columns})
-        verdicts.add_table(builder, "CFA validity", rel, checks, title="Composite reliability and AVE",
-                           note="cr: semTools compRelSEM (observed total variance); cr_model: model-implied "
-                                "variance; ave: semTools AVE. Aim for CR >= .70 and AVE >= .50.")
+        verdicts.add_table(builder, "CFA validity", rel, checks, title=d.t("cfa_cr_title"), note=d.t("cfa_cr_note"))
         verdicts.add_discriminant(builder, "CFA validity", result, tables, {
-            "HTMT": ("HTMT (geometric, semTools default)", "Discriminant validity is doubtful above 0.85."),
-            "HTMT (arithmetic)": ("HTMT (original arithmetic)", None),
-            "Fornell-Larcker": ("Fornell-Larcker: sqrt(AVE) on the diagonal, latent correlations off it", None),
-            "Discriminant validity": ("Discriminant validity by pair of factors",
-                                      "htmt / htmt_arithmetic against the HTMT rule; latent_r against the "
-                                      "Fornell-Larcker criterion: |latent_r| <= sqrt_ave_min, the smaller "
-                                      "sqrt(AVE) of the two factors."),
+            "HTMT": (d.t("cfa_htmt_title"), d.t("cfa_htmt_note")),
+            "HTMT (arithmetic)": (d.t("cfa_htmt_arith"), None),
+            "Fornell-Larcker": (d.t("cfa_fl_title"), None),
+            "Discriminant validity": (d.t("cfa_pairs_title"), d.t("cfa_pairs_note")),
         })
         if result.validity_notes:
             builder.add_table("CFA validity", pd.DataFrame({"note": result.validity_notes}),
-                              title="Reliability and validity notes")
+                              title=d.t("cfa_notes_title"))
     if len(tables.get("R2", [])):
-        builder.add_table("CFA estimates", tables["R2"], title="R² of the indicators")
+        builder.add_table("CFA estimates", tables["R2"], title=d.t("cfa_r2_title"))

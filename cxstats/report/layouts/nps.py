@@ -3,7 +3,39 @@ one sheet (``NPS``). In a plan it joins the ``gaps`` workbook, after the gap she
 
 from __future__ import annotations
 
+from cxstats.report import i18n
 from cxstats.stats.nps import NpsResult
+
+i18n.register(
+    sheets={"NPS": {"en": "NPS", "es": "NPS"}},
+    texts={
+        "nps:NPS": {"en": "NPS", "es": "NPS"},
+        "nps:NPS comparison": {"en": "NPS comparison", "es": "Comparación del NPS"},
+        "nps:NPS by segment": {"en": "NPS by segment", "es": "NPS por segmento"},
+        "nps:CSAT": {"en": "CSAT", "es": "CSAT (satisfacción)"},
+        "nps:CES": {"en": "CES", "es": "CES (esfuerzo del cliente)"},
+    },
+    headers={
+        "promoters": {"en": "Promoters", "es": "Promotores"},
+        "passives": {"en": "Passives", "es": "Pasivos"},
+        "detractors": {"en": "Detractors", "es": "Detractores"},
+        "promoters_share": {"en": "% promoters", "es": "% promotores"},
+        "passives_share": {"en": "% passives", "es": "% pasivos"},
+        "detractors_share": {"en": "% detractors", "es": "% detractores"},
+        "nps": {"en": "NPS", "es": "NPS"},
+        "nps_se": {"en": "NPS SE", "es": "EE del NPS"},
+        "nps_adjusted": {"en": "NPS (adjusted Wald)", "es": "NPS (Wald ajustado)"},
+        "nps_ci_lower": {"en": "NPS 95% CI lower", "es": "NPS: IC 95% inferior"},
+        "nps_ci_upper": {"en": "NPS 95% CI upper", "es": "NPS: IC 95% superior"},
+        "column": {"en": "Question", "es": "Pregunta"},
+        "scale_max": {"en": "Scale maximum", "es": "Máximo de la escala"},
+        "top_box_share": {"en": "Top box", "es": "Top box"},
+        "top_box_share_ci_lower": {"en": "Top box 95% CI lower", "es": "Top box: IC 95% inferior"},
+        "top_box_share_ci_upper": {"en": "Top box 95% CI upper", "es": "Top box: IC 95% superior"},
+        "top2_box_share": {"en": "Top-2-box", "es": "Top-2-box"},
+        "top2_box_share_ci_lower": {"en": "Top-2-box 95% CI lower", "es": "Top-2-box: IC 95% inferior"},
+        "top2_box_share_ci_upper": {"en": "Top-2-box 95% CI upper", "es": "Top-2-box: IC 95% superior"},
+    })
 
 
 def _yes(v) -> str:
@@ -28,6 +60,7 @@ def sheets(builder, result: NpsResult, sheet: str = "NPS") -> None:
                 fm[c] = "0.00"
         df = df.copy()
         if "suppressed" in df.columns:
-            df["suppressed"] = [_yes(v) for v in df["suppressed"]]
-        builder.add_table(sheet, df, title=name, formats=fm,
+            df["suppressed"] = [builder.display.yes(v) for v in df["suppressed"]]
+        title = builder.display.t(f"nps:{name}") if f"nps:{name}" in i18n.TEXTS else name
+        builder.add_table(sheet, df, title=title, formats=fm,
                           diverging=[c for c in ("nps", "diff") if c in df.columns])
