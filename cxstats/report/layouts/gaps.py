@@ -92,6 +92,8 @@ def sheets(builder, result: GapsResult, *, top: int = 10) -> None:
     Segments; constructs below scalar invariance are shaded as not interpretable."""
     import pandas as pd
 
+    from cxstats.report.summary import add_action_titles
+
     if result.one_group:
         _write_one_group(builder, result, top=top)
         return
@@ -118,6 +120,7 @@ def sheets(builder, result: GapsResult, *, top: int = 10) -> None:
     if n_bad:
         lines.append(f"{n_bad} rows are not interpretable as mean comparisons: measurement invariance "
                      "between the groups is below scalar (see 'note').")
+    add_action_titles(builder, sheet, [result])  # the headline first (cxstats.report.summary)
     builder.add_text(sheet, lines, bold_first=True)
     full = result.frame(level) if level else pd.DataFrame()
     if len(full):
@@ -165,6 +168,8 @@ def _write_one_group(builder, result, *, top: int = 10) -> None:
     """The one-group layout: the group's means against the aspirations."""
     import pandas as pd
 
+    from cxstats.report.summary import add_action_titles
+
     (g1,) = result.groups
     level = _summary_level(result)
     sheet = "Summary"
@@ -183,6 +188,7 @@ def _write_one_group(builder, result, *, top: int = 10) -> None:
     if result.weight:
         lines.append(f"Weighted by {result.weight}: means, SDs, top-2-box and gaps are weighted; the "
                      "t test, Wilcoxon test and effect size are not (see Methods).")
+    add_action_titles(builder, sheet, [result])  # the headline first (cxstats.report.summary)
     builder.add_text(sheet, lines, bold_first=True)
     full = result.frame(level) if level else pd.DataFrame()
     if len(full):
