@@ -275,7 +275,7 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
     headline = headline_workbook(books)
     if headline is not None:
         wb, target = books[headline]
-        add_executive_summary(wb, [r for _, _, _, r in done], title=plan.get("title") or stem,
+        add_executive_summary(wb, [r for _, _, _, r in done],
                               locations={k: (None if book == target.name else book, sheets)
                                          for k, (book, sheets) in locations.items()})
     for key, (wb, target) in books.items():
