@@ -317,3 +317,45 @@ def test_numbers_in_sentences():
     assert coef(0.99779, decimals=3) == ".998"
     assert money(9715060.7, "EUR", Display()) == "9.7 M EUR" and money(9715060.7, "EUR", Display("es")) == "9,7 M EUR"
     assert money(81500, "EUR", Display("es")) == "82 mil EUR" and money(900, "EUR", Display()) == "900 EUR"
+
+
+def test_one_group_against_the_aspirations():
+    from cxstats.report.i18n import Display
+    from cxstats.stats.gaps.result import GapsResult
+
+    def row(name, mean, asp, lo, hi, sig):
+        return {"level": "construct", "name": name, "n": 300, "mean": mean, "aspiration": asp,
+                "gap_to_aspiration": mean - asp, "t_ci_lower": lo, "t_ci_upper": hi, "significant": sig}
+
+    res = GapsResult(groups=("customer",), group_column="respondent_type", scale_max=5.0, scale_max_source="spec",
+                     rows=[row("web", 4.1, 4.5, -0.6, -0.2, True), row("price", 3.0, 3.5, -1.1, 0.1, False)])
+    (t,) = _titles([res], Display("en"))
+    # the larger gap (price, -0.5) is not significant: the significant one is named
+    assert t.text == ("Customers are below target on web by 0.40 points (95% CI 0.20 to 0.60): mean 4.10 vs "
+                      "aspiration 4.50; 1 of 2 constructs differ significantly from their aspiration (Holm, alpha "
+                      "0.05)"), t.text
+    (t,) = _titles([res], Display("es"))
+    assert t.text.startswith("Los clientes están por debajo del objetivo en «web» por 0,40 puntos (IC 95 %: 0,20 a "
+                             "0,60)"), t.text
+    for r in res.rows:
+        r["significant"] = False
+    (t,) = _titles([res], Display("en"))
+    assert t.text.startswith("No construct differs significantly from its aspiration (Holm, alpha 0.05); largest "
+                             "gap: price, -0.50 points (95% CI -1.10 to 0.10)"), t.text
+
+
+def test_without_gaps_the_chart_shows_the_top_drivers(plan_run, tmp_path):
+    from cxstats.report.summary import add_executive_summary
+    from cxstats.report.workbook import WorkbookBuilder, chart_box, chart_overlaps
+
+    results, js, _, spec, _ = plan_run
+    wb = WorkbookBuilder(display=_english(spec))
+    assert add_executive_summary(wb, [results["nps"], results["drivers"]]) == "Executive summary"
+    wb.save(tmp_path / "d.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "d.xlsx")["Executive summary"]
+    assert len(ws._charts) == 1 and chart_overlaps(ws) == []
+    assert chart_box(ws, ws._charts[0])[3] <= 30
+    header = next(r for r in range(1, 80) if ws.cell(row=r, column=2).value == "share of R²")
+    shares = [ws.cell(row=header + k, column=2).value for k in range(1, 4)]
+    top = sorted(js["drivers"]["drivers"], key=lambda r: r["rank_lmg"])[:3]
+    assert shares == pytest.approx([r["lmg_share"] for r in top])

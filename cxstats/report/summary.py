@@ -559,8 +559,7 @@ def _drivers_title(res, d) -> Title | None:
                  if t["rank_lower"] is not None else "")
         figs.append(Figure(d.t("summary_fig_driver", rank=t["rank"], name=d.name(t["driver"]), ranks=ranks),
                            t["share"], fmt="0.0%"))
-    figs.append(Figure(d.t("summary_fig_r2", outcome=d.name(res.outcome) if len(d.name(res.outcome)) <= 30
-                           else res.outcome, n=count(res.n, lang)), res.r2, fmt="0.000"))
+    figs.append(Figure(d.t("summary_fig_r2", outcome=outcome, n=count(res.n, lang)), res.r2, fmt="0.000"))
     return Title("drivers", text, figs, res)
 
 
@@ -711,7 +710,7 @@ def add_executive_summary(builder, results, *, title: str | None = None,
     for i, f in enumerate(figs):
         for j in (2, 3, 4):
             ws.cell(row=ref.first_row + i, column=j).number_format = f.fmt
-        ws.cell(row=ref.first_row + i, column=5).alignment = Alignment(indent=1)  # clear of the numbers
+        ws.cell(row=ref.first_row + i, column=5).alignment = Alignment(horizontal="left", indent=1)  # off the numbers
     chart = _chart_data(builder, ws.title, results, d)
 
     # the lines wrap over merged cells: the tables' columns, widened to about 150 characters
