@@ -252,8 +252,11 @@ def test_overrating_and_other_groups_read_the_difference_the_right_way_round():
                              "3.70"), t.text
     res = _gaps_result([("web", 3.1, 3.7, -0.75, -0.45, True)], groups=("north", "south"))
     (t,) = _titles([res], Display("en", {"north": "North", "south": "South"}))
-    assert t.text.startswith("South rate web 0.60 points higher than North (95% CI 0.45 to 0.75): North 3.10 vs "
-                             "South 3.70"), t.text
+    assert t.text.startswith("Web is rated 0.60 points higher by South than by North (95% CI 0.45 to 0.75): North "
+                             "3.10 vs South 3.70"), t.text
+    (t,) = _titles([res], Display("es", {"north": "Norte", "south": "Sur"}))
+    assert t.text.startswith("«web» recibe 0,60 puntos más de Sur que de Norte (IC 95 %: 0,45 a 0,75): Norte 3,10 "
+                             "frente a Sur 3,70"), t.text
 
 
 def test_a_title_is_left_out_when_its_analysis_is_absent(plan_run):
@@ -359,3 +362,20 @@ def test_without_gaps_the_chart_shows_the_top_drivers(plan_run, tmp_path):
     shares = [ws.cell(row=header + k, column=2).value for k in range(1, 4)]
     top = sorted(js["drivers"]["drivers"], key=lambda r: r["rank_lmg"])[:3]
     assert shares == pytest.approx([r["lmg_share"] for r in top])
+
+
+def test_without_a_recommend_question_csat_gives_the_first_title():
+    import numpy as np
+
+    from cxstats.report.i18n import Display
+    from cxstats.stats.nps import analyze_nps, wilson_interval
+    import pandas as pd
+
+    answers = pd.DataFrame({"csat": np.repeat([1, 2, 3, 4, 5], [20, 30, 90, 160, 100])})
+    res = analyze_nps(answers, None, csat={"csat": 5.0})
+    (t,) = _titles([res], Display("en"))
+    lo, hi = wilson_interval(260, 400)  # 4s and 5s of 400 answers
+    assert t.kind == "csat"
+    assert t.text == (f"65% of customers satisfied (top-2-box satisfaction, 95% CI {100 * lo:.0f}% to "
+                      f"{100 * hi:.0f}%; n = 400)"), t.text
+    assert t.figures[0].value == pytest.approx(0.65) and t.figures[0].lower == pytest.approx(lo)

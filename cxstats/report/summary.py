@@ -79,10 +79,10 @@ i18n.register(texts={
                                 "staff {m2}",
                           "es": "El personal de contacto infravalora {name} en {d} puntos (IC 95 %: {lo} a {hi}): "
                                 "clientes {m1} frente a personal {m2}"},
-    "summary_higher": {"en": "{high} rate {name} {d} points higher than {low} (95% CI {lo} to {hi}): {g1} {m1} vs "
-                             "{g2} {m2}",
-                       "es": "{high} puntúan {name} {d} puntos más alto que {low} (IC 95 %: {lo} a {hi}): "
-                             "{g1} {m1} frente a {g2} {m2}"},
+    "summary_higher": {"en": "{Name} is rated {d} points higher by {high} than by {low} (95% CI {lo} to {hi}): {g1} "
+                             "{m1} vs {g2} {m2}",
+                       "es": "{Name} recibe {d} puntos más de {high} que de {low} (IC 95 %: {lo} a {hi}): {g1} "
+                             "{m1} frente a {g2} {m2}"},
     "summary_gap_count": {"en": "{k} of {m} {level} differ significantly (Holm, alpha {alpha})",
                           "es": "{k} de {m} {level} difieren de forma significativa (Holm, alfa {alpha})"},
     "summary_no_gap": {"en": "No significant gap between {g1} and {g2} on any of the {m} {level} (Holm, alpha "
@@ -391,11 +391,11 @@ def _nps_title(res, d) -> Title | None:
     if not rows:
         return None
     r = rows[0]
-    name = _name(d, r["column"])
+    name = _outcome(d, r["column"])
     text = d.t("summary_csat", pct=pct(r["top2_box_share"], lang), name=name,
                lo=pct(r["top2_box_share_ci_lower"], lang), hi=pct(r["top2_box_share_ci_upper"], lang),
                n=count(r["n"], lang))
-    figs = [Figure(d.t("summary_fig_csat", name=d.name(r["column"])), r["top2_box_share"],
+    figs = [Figure(d.t("summary_fig_csat", name=name), r["top2_box_share"],
                    r["top2_box_share_ci_lower"], r["top2_box_share_ci_upper"], "0.0%")]
     return Title("csat", text, figs, res)
 
@@ -466,6 +466,8 @@ def _gaps_title(res, d) -> Title | None:
             main = d.t(key, m1=num(cust, 2, lang), m2=num(staff, 2, lang), **fields)
         else:
             high, low = (g1, g2) if diff > 0 else (g2, g1)
+            fields["Name"] = fields.pop("name")
+            fields["Name"] = fields["Name"][:1].upper() + fields["Name"][1:]
             main = d.t("summary_higher", high=_group_word(d, high), low=_group_word(d, low),
                        g1=_group_word(d, g1), g2=_group_word(d, g2), m1=num(m1, 2, lang), m2=num(m2, 2, lang),
                        **fields)
