@@ -379,3 +379,22 @@ def test_without_a_recommend_question_csat_gives_the_first_title():
     assert t.text == (f"65% of customers satisfied (top-2-box satisfaction, 95% CI {100 * lo:.0f}% to "
                       f"{100 * hi:.0f}%; n = 400)"), t.text
     assert t.figures[0].value == pytest.approx(0.65) and t.figures[0].lower == pytest.approx(lo)
+
+
+def test_a_scale_below_the_threshold_is_named_not_called_reliable(plan_run):
+    import copy
+
+    from cxstats.report.i18n import Display
+
+    results, _, _, _, _ = plan_run
+    rel = copy.deepcopy(results["reliability"])
+    low = rel.scales[3]
+    low.alpha = 0.64
+    (t,) = _titles([rel], Display("en"))
+    who = "staff" if low.group == "staff" else "customers"
+    assert t.text.startswith("Measurement: 1 of 10 scales below the reliability threshold (Cronbach's alpha < .70) "
+                             f"in at least one group; lowest {low.scale} ({who}) .64 (95% CI"), t.text
+    assert "reliable" not in t.text
+    (t,) = _titles([rel], Display("es"))
+    assert t.text.startswith("Medición: 1 de 10 escalas por debajo del umbral de fiabilidad (alfa de Cronbach < 0,70) "
+                             "en al menos un grupo; la más baja «"), t.text

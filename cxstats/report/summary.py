@@ -158,12 +158,13 @@ i18n.register(texts={
                              "{thr}; lowest {name}, 95% CI {lo} to {hi})",
                        "es": "Medición: las {k} escalas son fiables{groups} (alfa de Cronbach de {amin} a {amax}, umbral "
                              "{thr}; la más baja {name}, IC 95 %: {lo} a {hi})"},
-    "summary_rel_low": {"en": "Measurement: {j} of {k} scales{groups} below the reliability threshold (Cronbach's alpha < "
-                              "{thr}); lowest {name} {a} (95% CI {lo} to {hi})",
-                        "es": "Medición: {j} de {k} escalas{groups} por debajo del umbral de fiabilidad (alfa de Cronbach "
-                              "< {thr}); la más baja {name} {a} (IC 95 %: {lo} a {hi})"},
+    "summary_rel_low": {"en": "Measurement: {j} of {k} scales below the reliability threshold (Cronbach's alpha < "
+                              "{thr}){groups}; lowest {name} {a} (95% CI {lo} to {hi})",
+                        "es": "Medición: {j} de {k} escalas por debajo del umbral de fiabilidad (alfa de Cronbach "
+                              "< {thr}){groups}; la más baja {name} {a} (IC 95 %: {lo} a {hi})"},
     "summary_measurement": {"en": "Measurement", "es": "Medición"},
     "summary_in_each_group": {"en": " in each group", "es": " en cada grupo"},
+    "summary_in_some_group": {"en": " in at least one group", "es": " en al menos un grupo"},
     "summary_cfa_fit": {"en": "CFA fit {verdict} (CFI {cfi}, RMSEA {rmsea})",
                         "es": "ajuste del AFC {verdict} (CFI {cfi}, RMSEA {rmsea})"},
     "summary_invariance": {"en": "scalar invariance for {s} of {k} constructs (means comparable between groups)",
@@ -256,6 +257,8 @@ def pct(share, lang: str = "en", decimals: int = 0) -> str:
 def coef(x, lang: str = "en", decimals: int | None = None) -> str:
     """A coefficient bounded by 1 (alpha, CFI, RMSEA): .73 in English (APA), 0,73 in Spanish; two
     decimals, three below .1 (RMSEA .009)."""
+    if not _finite(x):
+        return "?"
     if decimals is None:
         decimals = 2 if abs(x) >= 0.1 or x == 0 else 3
     s = num(x, decimals, lang)
@@ -611,6 +614,7 @@ def _measurement_title(rel, cfa, inv, d, where) -> Title | None:
         ci = low.alpha_ci or {}
         lo, hi = ci.get("lower"), ci.get("upper")
         if below:
+            groups = d.t("summary_in_some_group") if groups else ""
             parts.append(d.t("summary_rel_low", j=len(below), k=len(names), groups=groups, thr=thr, name=name,
                              a=coef(low.alpha, lang), lo=coef(lo, lang), hi=coef(hi, lang)))
         else:
