@@ -36,7 +36,7 @@ SIGNIFICANT_FILL = "FCE4D6"
 ALPHA_MIN = 0.70  # the reliability threshold the titles state (Nunnally 1978; the layouts' "aim for .70")
 TOP_DRIVERS = 3
 CHART_ROWS = 10  # bars in the summary chart at most
-CHART_WIDTH_CM, CHART_HEIGHT_CM = 20.0, 9.5  # in view below the titles on a laptop screen
+CHART_WIDTH_CM, CHART_HEIGHT_CM = 20.0, 8.5  # in view below the titles on a laptop screen
 TEXT_WIDTH = 150  # characters a title line spans at most (wider when the tables are wider)
 
 i18n.register(texts={
@@ -732,10 +732,26 @@ def add_executive_summary(builder, results, *, title: str | None = None,
         cref, category, series, chart_title, y_title = chart
         builder.add_bar_chart(cref, category, series, title=chart_title, y_title=y_title, horizontal=True,
                               anchor=f"A{chart_row}", width=CHART_WIDTH_CM, height=CHART_HEIGHT_CM)
-        # names at the left edge, clear of bars that go below zero
-        ws._charts[-1].x_axis.tickLblPos = "low"
+        _compact(ws._charts[-1], chart_title)
     _after_cover(builder, ws.title)
     return ws.title
+
+
+def _compact(chart, title: str) -> None:
+    """A chart that reads at a glance in a small box: a one-line 12 pt title, every name shown (9 pt)
+    at the left edge, clear of bars that go below zero."""
+    from openpyxl.chart.text import RichText, Text
+    from openpyxl.chart.title import Title as ChartTitle
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
+
+    bold = CharacterProperties(sz=1200, b=True)
+    chart.title = ChartTitle(tx=Text(rich=RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=bold),
+                                                                r=[RegularTextRun(rPr=bold, t=title)])])),
+                             overlay=False)
+    small = CharacterProperties(sz=900)
+    chart.x_axis.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=small), endParaRPr=small)])
+    chart.x_axis.tickLblPos = "low"
+    chart.x_axis.tickLblSkip = 1
 
 
 def _chart_data(builder, sheet, results, d):
