@@ -398,3 +398,20 @@ def test_a_scale_below_the_threshold_is_named_not_called_reliable(plan_run):
     (t,) = _titles([rel], Display("es"))
     assert t.text.startswith("Medición: 1 de 10 escalas por debajo del umbral de fiabilidad (alfa de Cronbach < 0,70) "
                              "en al menos un grupo; la más baja «"), t.text
+
+
+def test_names_from_the_spec_never_become_formulas_or_folders(tmp_path):
+    from cxstats.report.i18n import Display
+    from cxstats.report.summary import add_executive_summary
+    from cxstats.report.workbook import WorkbookBuilder
+
+    res = _gaps_result([("web", 3.1, 3.7, -0.75, -0.45, True)])
+    evil = '=HYPERLINK("http://x.example","web") /home/ana/study/web'
+    wb = WorkbookBuilder(display=Display("en", {"web": evil}))
+    add_executive_summary(wb, [res])
+    wb.save(tmp_path / "h.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "h.xlsx").worksheets[0]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert cells and all(c.data_type != "f" for c in cells)
+    assert not any("/home/ana" in c.value for c in cells)
+    assert any(c.value.startswith("=HYPERLINK") for c in cells)  # a figure label, kept as text

@@ -679,7 +679,8 @@ def add_executive_summary(builder, results, *, title: str | None = None,
     import pandas as pd
     from openpyxl.styles import Alignment, Font
 
-    from cxstats.report.workbook import DEFAULT_ROW_PT, EMU_PER_CM, EMU_PER_PT, _chars, _line_height, _lines
+    from cxstats.report.workbook import (DEFAULT_ROW_PT, EMU_PER_CM, EMU_PER_PT, _chars, _line_height, _lines,
+                                         without_folders)
 
     d = builder.display
     titles = action_titles(results, d, locations)
@@ -691,7 +692,7 @@ def add_executive_summary(builder, results, *, title: str | None = None,
 
     def line(row, text, font):
         cell = ws.cell(row=row, column=1)
-        cell.value = str(text)
+        cell.value = without_folders(str(text))  # file names only, never a folder
         cell.data_type = "s"  # never a formula
         cell.font = font
         cell.alignment = Alignment(wrap_text=True, vertical="top")
