@@ -68,6 +68,6 @@ def test_drivers_come_out_in_the_simulated_order(results):
 def test_gap_workbook_reads_first_with_the_summary(results):
     _, _, out = results
     wb = openpyxl.load_workbook(out / "demo_gap_workbook.xlsx")
-    assert wb.sheetnames[:2] == ["Cover", "Summary"]  # the cover (inputs, warnings), then the summary
+    assert wb.sheetnames[:3] == ["Cover", "Executive summary", "Summary"]  # cover, headline, gap summary
     assert "Methods" in wb.sheetnames
     assert any(ws._charts for ws in wb.worksheets)

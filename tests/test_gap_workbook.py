@@ -176,7 +176,7 @@ def test_run_plan_writes_gap_workbook(tmp_path):
     res = run_cli("run", tmp_path / "plan2.yaml", "--out", tmp_path / "out", "--quiet", "--lang", "en")
     assert res.exit_code == 0, res
     wb = openpyxl.load_workbook(tmp_path / "out" / "plan2_gaps.xlsx")
-    assert wb.sheetnames[:2] == ["Cover", "Summary"] and "NPS" in wb.sheetnames and "Constructs" in wb.sheetnames
+    assert wb.sheetnames[:3] == ["Cover", "Executive summary", "Summary"] and "NPS" in wb.sheetnames and "Constructs" in wb.sheetnames
     doc = json.loads((tmp_path / "out" / "plan2.json").read_text())
     gaps = next(s for s in doc["steps"] if s["step"] == "gaps")["result"]
     assert gaps["groups"] == ["customer", "staff"] and len(gaps["constructs"]) == 10
@@ -244,7 +244,8 @@ def test_one_group_summary_chart_and_methods(one_book):
     wb = openpyxl.load_workbook(path)
     ws = wb["Summary"]
     texts = [c.value for c in ws["A"] if isinstance(c.value, str)]
-    assert texts[0] == "Gap analysis: customer against the aspirations"
+    assert texts[0] == "In short" and texts[1].startswith("1. ")  # the action title first (report.summary)
+    assert texts[2] == "Gap analysis: customer against the aspirations"
     assert any("No second group" in t for t in texts)
     assert any(t.startswith("Largest gaps to aspiration") for t in texts)
     start = next(i for i, c in enumerate(ws["A"], start=1) if _code(c) == "name")
@@ -282,7 +283,8 @@ def test_run_plan_customers_only_writes_one_group_workbook(tmp_path):
     res = run_cli("run", tmp_path / "plan3.yaml", "--out", tmp_path / "out", "--quiet", "--lang", "en")
     assert res.exit_code == 0, res
     wb = openpyxl.load_workbook(tmp_path / "out" / "plan3_gaps.xlsx")
-    assert wb.sheetnames[:2] == ["Cover", "Summary"] and "Constructs" in wb.sheetnames and len(wb["Summary"]._charts) == 1
+    assert wb.sheetnames[:3] == ["Cover", "Executive summary", "Summary"] and "Constructs" in wb.sheetnames
+    assert len(wb["Summary"]._charts) == 1
     warn = " ".join(str(c.value) for row in wb["Warnings"].iter_rows() for c in row if c.value)
     assert "no frontline-staff respondents" in warn
     doc = json.loads((tmp_path / "out" / "plan3.json").read_text())

@@ -72,7 +72,8 @@ def test_gaps_cli_and_plan_give_the_same_json_and_sheets(demo, tmp_path):
     assert cli["groups"] == ["customer", "staff"] and cli["alpha"] == 0.01
     assert "items" not in cli and cli["constructs"] and cli["segments"]["column"] == "region"
     names = _same_sheets(a, b)
-    assert names[:5] == ["Cover", "Summary", "Constructs", "Touchpoints", "Segments"] and names[-1] == "Methods"
+    assert names[:6] == ["Cover", "Executive summary", "Summary", "Constructs", "Touchpoints", "Segments"]
+    assert names[-1] == "Methods"
 
 
 def test_gaps_customers_only_cli_and_plan_agree(demo, tmp_path):
@@ -91,7 +92,7 @@ def test_nps_cli_and_plan_give_the_same_json_and_sheets(demo, tmp_path):
                                 {"by": "region", "min_n": 25})
     assert plan == cli
     assert cli["column"] == "nps" and cli["csat"] and cli["ces"] and cli["segments"]["min_n"] == 25
-    assert _same_sheets(a, b)[:2] == ["Cover", "NPS"]
+    assert _same_sheets(a, b)[:3] == ["Cover", "Executive summary", "NPS"]
 
 
 def test_nps_by_respondent_type_compares_customers_and_staff(demo, tmp_path):
@@ -109,7 +110,7 @@ def test_plan_gap_workbook_holds_gaps_and_nps_with_the_summary_first(demo, tmp_p
     r = run_cli("run", plan, "--lang", "en", "--out", tmp_path / "out", "-q")
     assert r.exit_code == 0, r
     names = load_workbook(tmp_path / "out" / "plan_gaps.xlsx").sheetnames
-    assert names[:2] == ["Cover", "Summary"] and "NPS" in names and "Constructs" in names and names[-1] == "Methods"
+    assert names[:3] == ["Cover", "Executive summary", "Summary"] and "NPS" in names and "Constructs" in names and names[-1] == "Methods"
 
 
 # ------------------------------------------------------------------------------ option errors

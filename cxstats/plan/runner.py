@@ -203,6 +203,7 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
     from cxstats.report.jsonout import write_json
     from cxstats.report.layouts import sheets_for
     from cxstats.report.sheets import add_cover, add_warnings_and_methods
+    from cxstats.report.summary import add_executive_summary, headline_workbook
     from cxstats.report.workbook import WorkbookBuilder
 
     path = Path(path)
@@ -277,7 +278,7 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
     for entry, module, sid, result in done:
         key = entry.get("workbook") or getattr(module, "WORKBOOK", "main")
         by_book.setdefault(key, []).append((module, entry["step"], result, sid))
-    written = {}
+    written, books, locations = {}, {}, {}
     display = plan_display(ctx, lang) if by_book else None
     for key, items in by_book.items():
         # a step may lead its workbook (ROI results before the finance link feeding them)
@@ -285,10 +286,22 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         wb = WorkbookBuilder(display)
         add_cover(wb, _cover(ctx, plan.get("title") or stem, notes, display.lang),
                   [(sid, r) for _, _, r, sid in items])
-        for module, name, result, _ in items:
-            sheets_for(name)(wb, result)
-        add_warnings_and_methods(wb, [r for _, _, r, _ in items], labels=[sid for _, _, _, sid in items])
         target = out / (names.get(key) or f"{stem}_{key}.xlsx")
+        for module, name, result, _ in items:
+            before = set(wb.wb.sheetnames)
+            sheets_for(name)(wb, result)
+            new = [s for s in wb.wb.sheetnames if s not in before]
+            locations[id(result)] = (target.name, new)
+        add_warnings_and_methods(wb, [r for _, _, r, _ in items], labels=[sid for _, _, _, sid in items])
+        books[key] = (wb, target)
+    # the workbook a client opens first leads with the executive summary of every result of the plan
+    headline = headline_workbook(books)
+    if headline is not None:
+        wb, target = books[headline]
+        add_executive_summary(wb, [r for _, _, _, r in done],
+                              locations={k: (None if book == target.name else book, sheets)
+                                         for k, (book, sheets) in locations.items()})
+    for key, (wb, target) in books.items():
         wb.save(target)
         written[key] = target
     _write_step_files(ctx, done, out, echo if not quiet else None)

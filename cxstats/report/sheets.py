@@ -104,14 +104,19 @@ def add_cover(wb, info: CoverInfo, labelled_results) -> None:
 
 def write_result_workbook(result, path, name: str, cover: CoverInfo | None = None, display=None) -> None:
     """The workbook of one analysis (``cxstats NAME --xlsx``): a cover, then the same sheets as a
-    plan writes, in the language of ``display`` (:class:`cxstats.report.i18n.Display`)."""
+    plan of that one step writes (its executive summary after the cover, cxstats.report.summary), in
+    the language of ``display`` (:class:`cxstats.report.i18n.Display`)."""
     from cxstats.report.layouts import sheets_for
+    from cxstats.report.summary import add_executive_summary
     from cxstats.report.workbook import WorkbookBuilder
 
     wb = WorkbookBuilder(display)
     add_cover(wb, cover or CoverInfo(title=f"cxstats {name}"), [(name, result)])
+    before = set(wb.wb.sheetnames)
     sheets_for(name)(wb, result)
+    layout = [s for s in wb.wb.sheetnames if s not in before]
     add_warnings_and_methods(wb, [result], labels=[name])
+    add_executive_summary(wb, [result], locations={id(result): (None, layout)})
     wb.save(path)
 
 

@@ -256,6 +256,8 @@ def sheets(builder, result: GapsResult, *, top: int = 10) -> None:
     Segments; constructs below scalar invariance are shaded as not interpretable."""
     import pandas as pd
 
+    from cxstats.report.summary import add_action_titles
+
     if result.one_group:
         _write_one_group(builder, result, top=top)
         return
@@ -282,6 +284,7 @@ def sheets(builder, result: GapsResult, *, top: int = 10) -> None:
                          u2=p["unmatched"][g2], g2=G2))
     if n_bad:
         lines.append(d.t("gaps_not_interpretable", k=n_bad))
+    add_action_titles(builder, sheet, [result])  # the headline first (cxstats.report.summary)
     builder.add_text(sheet, lines, bold_first=True)
     full = result.frame(level) if level else pd.DataFrame()
     if len(full):
@@ -330,6 +333,8 @@ def _write_one_group(builder, result, *, top: int = 10) -> None:
     import pandas as pd
 
     d = builder.display
+    from cxstats.report.summary import add_action_titles
+
     (g1,) = result.groups
     G1 = d.group(g1)
     level = _summary_level(result)
@@ -348,6 +353,7 @@ def _write_one_group(builder, result, *, top: int = 10) -> None:
         lines.append(d.t("gaps1_no_aspiration", k=len(result.rows) - len(tested)))
     if result.weight:
         lines.append(d.t("gaps1_weighted", w=result.weight))
+    add_action_titles(builder, sheet, [result])  # the headline first (cxstats.report.summary)
     builder.add_text(sheet, lines, bold_first=True)
     full = result.frame(level) if level else pd.DataFrame()
     if len(full):
