@@ -20,7 +20,8 @@ import math
 from dataclasses import dataclass, field
 
 from cxstats.stats.sem import fit_sem
-from cxstats.stats.sem.diagnostics import FIML_METHODS, FIT_RULE, fit_verdict, fit_warning, measurement_warnings
+from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, ROBUST_FIT_KEYS, fit_warning,
+                                           measurement_warnings, model_fit_verdict, robust_methods)
 
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
             "srmr", "aic", "bic")
@@ -32,6 +33,7 @@ CR_MIN, AVE_MIN, HTMT_MAX = 0.70, 0.50, 0.85
 def fit_dict(fm: dict) -> dict:
     out = {k: fm[k] for k in FIT_KEYS}
     out.update({k: fm[k] for k in EXTRA_FIT_KEYS if k in fm})
+    out.update({k: fm[k] for k in ROBUST_FIT_KEYS if k in fm})
     if "chisq_by_group" in fm:
         out["chisq_by_group"] = fm["chisq_by_group"]
     return out
@@ -57,13 +59,14 @@ class CfaResult:
     sem: object = field(default=None, repr=False)     # the SemFit (not serialised)
     missing: dict = field(default_factory=dict)       # how missing values were handled, who contributed
     fit_verdict: dict = field(default_factory=dict)   # {verdict, rule, failed} (Hu & Bentler 1999)
+    estimator: str = "ML"                             # ML, MLR or MLM
 
     def to_dict(self) -> dict:
         def mat(df):
             return None if df is None else {r: {c: _num(df.loc[r, c]) for c in df.columns} for r in df.index}
 
         est = self.estimates.to_dict(orient="records")
-        out = {"model": self.model, "estimator": "ML", "n": self.n, "converged": self.converged,
+        out = {"model": self.model, "estimator": self.estimator, "n": self.n, "converged": self.converged,
                "missing": self.missing}
         if len(self.group_labels) > 1:
             out["groups"] = dict(zip(self.group_labels, self.n_by_group))
@@ -107,7 +110,7 @@ class CfaResult:
         return out
 
     def methods(self) -> list:
-        return methods_text(self.missing.get("method", "listwise"))
+        return methods_text(self.missing.get("method", "listwise"), self.estimator)
 
 
 def verdict_rows(verdict: dict) -> dict:
@@ -116,8 +119,10 @@ def verdict_rows(verdict: dict) -> dict:
             "value": [verdict["verdict"], verdict["rule"], "; ".join(verdict["failed"]) or "none"]}
 
 
-def methods_text(missing: str = "listwise") -> list:
+def methods_text(missing: str = "listwise", estimator: str = "ML") -> list:
     extra = [FIML_METHODS] if missing == "ml" else []
+    if estimator != "ML":
+        extra.append(robust_methods(estimator))
     return extra + [
         ("CFA estimation", "Maximum likelihood as lavaan::cfa() defaults: first loading of each factor fixed "
          "to 1 (or std_lv: factor variances 1), residual and factor variances and factor covariances free; "
@@ -152,15 +157,16 @@ def _num(x):
 
 
 def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool = False,
-        group_equal=(), group_partial=(), missing: str = "auto") -> CfaResult:
+        group_equal=(), group_partial=(), missing: str = "auto", estimator: str = "ML") -> CfaResult:
     """Fit ``model`` (lavaan syntax) to ``data`` (DataFrame of numeric columns).
 
     ``group``: a column name or per-row labels for a multi-group (configural,
     or constrained with ``group_equal``) model. ``missing``: ``"auto"`` (FIML when a
     model variable has missing values, else plain ML), ``"ml"`` or ``"listwise"``.
+    ``estimator``: ``"ML"``, ``"MLR"`` or ``"MLM"`` (robust SEs and scaled test, complete data).
     """
     fit = fit_sem(model, data, group=group, group_labels=group_labels, std_lv=std_lv,
-                  group_equal=group_equal, group_partial=group_partial, missing=missing)
+                  group_equal=group_equal, group_partial=group_partial, missing=missing, estimator=estimator)
     return cfa_from_fit(fit, model, data if fit.pt.ngroups == 1 else None)
 
 
@@ -172,8 +178,8 @@ def cfa_from_fit(fit, model: str, data=None) -> CfaResult:
                     group_labels=list(fit.stats.group_labels), n_by_group=list(fit.stats.n),
                     converged=bool(fit.converged), fit=fit_dict(fit.fit_measures()), estimates=est,
                     r2=r2, warnings=list(fit.warnings) + measurement_warnings(fit), sem=fit,
-                    missing=dict(fit.missing_info))
-    res.fit_verdict = fit_verdict(res.fit, res.converged)
+                    missing=dict(fit.missing_info), estimator=fit.estimator)
+    res.fit_verdict = model_fit_verdict(res.fit, res.converged)
     res.warnings.extend(fit_warning(res.fit_verdict, "the CFA model"))
     if fit.pt.ngroups == 1 and fit.pt.lv:
         # with FIML the HTMT correlations come from the EM moments (as the reliabilities)

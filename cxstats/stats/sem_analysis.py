@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 from cxstats.errors import InputError, ModelError
 from cxstats.stats.sem import CompiledModel, SampleStats, fit_sem
-from cxstats.stats.sem.diagnostics import FIML_METHODS, FIT_RULE, fit_verdict, fit_warning, measurement_warnings
+from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, ROBUST_FIT_KEYS, fit_warning,
+                                           measurement_warnings, model_fit_verdict, robust_methods)
 from cxstats.stats.sem.fiml import FimlData, FimlModel, GroupPatterns
 from cxstats.stats.sem.syntax import evaluate_expression
 
@@ -47,6 +48,7 @@ class SemResult:
     fit_verdict: dict = field(default_factory=dict)   # {verdict, rule, failed} (Hu & Bentler 1999)
     model_source: str = "given"                       # "given" or "built from the spec"
     structure: str | None = None                      # for a built model: full or partial mediation
+    estimator: str = "ML"                             # ML, MLR or MLM
 
     def defined(self):
         return self.estimates[self.estimates["op"] == ":="]
@@ -61,7 +63,7 @@ class SemResult:
 
     def to_dict(self) -> dict:
         return {"model": self.model, "model_syntax": self.model, "model_source": self.model_source,
-                "structure": self.structure, "estimator": "ML", "n": self.n, "converged": self.converged,
+                "structure": self.structure, "estimator": self.estimator, "n": self.n, "converged": self.converged,
                 "admissible": self.admissible, "missing": self.missing, "fit": self.fit,
                 "fit_verdict": self.fit_verdict, "estimates": self.estimates.to_dict(orient="records"), "r2": self.r2,
                 "bootstrap": self.bootstrap or None, "warnings": self.warnings}
@@ -108,6 +110,8 @@ class SemResult:
         ]
         if self.missing.get("method") == "ml":
             items.insert(1, FIML_METHODS)
+        if self.estimator != "ML":
+            items.insert(1, robust_methods(self.estimator))
         if self.bootstrap:
             items.append(("Bootstrap", f"Nonparametric bootstrap of rows ({self.bootstrap['replicates']} replicates, "
                           f"seed {self.bootstrap['seed']}): each replicate's moments refitted from the full-sample "
@@ -226,22 +230,24 @@ def boot_interval(samples, est, level: float, method: str):
 
 
 def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "percentile", level: float = 0.95,
-                 std_lv: bool = False, progress=None, missing: str = "auto") -> SemResult:
+                 std_lv: bool = False, progress=None, missing: str = "auto", estimator: str = "ML") -> SemResult:
     """Fit lavaan syntax ``model`` to ``data`` (DataFrame) by ML; optional bootstrap.
 
     ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
-    plain ML), ``"ml"`` or ``"listwise"``."""
+    plain ML), ``"ml"`` or ``"listwise"``. ``estimator``: ``"ML"``, ``"MLR"`` or ``"MLM"`` (robust SEs
+    and scaled test; complete data)."""
     import numpy as np
 
     if ci not in CI_METHODS:
         raise InputError(f"unknown bootstrap interval {ci!r}; use {' or '.join(CI_METHODS)}", option="ci")
     if bootstrap < 0:
         raise InputError("the number of bootstrap replicates cannot be negative", option="bootstrap")
-    fit = fit_sem(model, data, std_lv=std_lv, missing=missing)
+    fit = fit_sem(model, data, std_lv=std_lv, missing=missing, estimator=estimator)
     fm = fit.fit_measures()
     fitd = {k: fm[k] for k in FIT_KEYS}
     fitd.update({k: fm[k] for k in ("npar", "ntotal", "logl", "baseline_chisq", "baseline_df") if k in fm})
-    verdict = fit_verdict(fitd, bool(fit.converged))
+    fitd.update({k: fm[k] for k in ROBUST_FIT_KEYS if k in fm})
+    verdict = model_fit_verdict(fitd, bool(fit.converged))
     warns = list(fit.warnings) + _extra_admissibility(fit) + measurement_warnings(fit)
     warns += fit_warning(verdict, "the structural model")
     est = fit.estimates(level=level)
@@ -298,4 +304,5 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
     if not admissible and fit.converged:
         warns.insert(0, "the solution is inadmissible (see the warnings below): do not interpret these estimates")
     return SemResult(model, fit.ntotal, bool(fit.converged), bool(admissible), fitd, est.reset_index(drop=True),
-                     fit.r2(), boot, warns, fit, dict(fit.missing_info), fit_verdict=verdict)
+                     fit.r2(), boot, warns, fit, dict(fit.missing_info), fit_verdict=verdict,
+                     estimator=fit.estimator)

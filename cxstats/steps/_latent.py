@@ -9,6 +9,7 @@ from typing import Literal
 from cxstats.errors import InputError
 
 Missing = Literal["auto", "ml", "listwise"]
+Estimator = Literal["ML", "MLR", "MLM"]
 
 def wanted_constructs(spec, constructs) -> list:
     """The spec's constructs named in the ``constructs`` option (default: all of them)."""

@@ -9,7 +9,9 @@ otherwise or a ``group`` column is given (then a multi-group CFA of everyone). W
 Options: ``model`` (lavaan syntax), ``constructs`` (construct ids), ``respondents``
 (customer | staff | all), ``group`` (a column: one model per group), ``std_lv`` (factor
 variances fixed to 1 instead of first loadings), ``missing`` (auto | ml | listwise; default
-auto: full-information ML when the model's variables have missing answers, else plain ML).
+auto: full-information ML when the model's variables have missing answers, else plain ML),
+``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square with robust fit indices,
+as lavaan; complete data, so with missing answers the robust estimators use listwise deletion).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Literal
 
 from cxstats.errors import InputError
 from cxstats.steps import StepContext, StepOptions
-from cxstats.steps._latent import Missing
+from cxstats.steps._latent import Estimator, Missing
 
 NAME = "cfa"
 WORKBOOK = "measurement"
@@ -33,6 +35,7 @@ class Options(StepOptions):
     group: str | None = None              # fit the model in every group of this column
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
+    estimator: Estimator = "ML"           # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
 
     def validate(self):
         if self.model is not None and not self.model.strip():
@@ -50,7 +53,8 @@ def run(ctx: StepContext, options: Options):
     else:
         frame, model, groups, notes = _from_file(ctx, options)
     try:
-        result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing)
+        result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing,
+                             estimator=options.estimator)
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)

@@ -11,7 +11,8 @@ Options: ``model`` (lavaan syntax), ``direct_paths`` (with a spec and no ``model
 construct -> loyalty paths, partial instead of full mediation), ``bootstrap`` (replicates, default 0 = none), ``ci``
 (percentile | bc), ``std_lv`` (unit factor variances), ``missing`` (auto | ml | listwise;
 default auto: full-information ML when the model's variables have missing answers, else plain
-ML). The seed is the run's seed.
+ML), ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square, as lavaan;
+complete data). The seed is the run's seed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Literal
 
 from cxstats.errors import InputError
 from cxstats.steps import StepContext, StepOptions
-from cxstats.steps._latent import Missing
+from cxstats.steps._latent import Estimator, Missing
 
 NAME = "sem"
 WORKBOOK = "measurement"
@@ -34,6 +35,7 @@ class Options(StepOptions):
     ci: Literal["percentile", "bc"] = "percentile"  # bootstrap interval
     std_lv: bool = False                           # identify factors by unit variances
     missing: Missing = "auto"                      # auto | ml | listwise
+    estimator: Estimator = "ML"                    # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
     direct_paths: bool | None = None               # spec model: also construct -> loyalty paths
     #                                                (None: the spec's analysis.direct_paths, else false)
 
@@ -71,7 +73,7 @@ def run(ctx: StepContext, options: Options):
         frame = _plain_frame(ctx, text, options.std_lv)
     try:
         result = analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
-                             std_lv=options.std_lv, missing=options.missing,
+                             std_lv=options.std_lv, missing=options.missing, estimator=options.estimator,
                              progress=ctx.progress("sem bootstrap") if options.bootstrap else None)
     except InputError as exc:
         data_problem = exc.column is not None or "sample covariance" in exc.reason

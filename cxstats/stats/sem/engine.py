@@ -209,7 +209,12 @@ class CompiledModel:
         dS = G[:, grp.s_r].T[:, :, None] * G[:, grp.s_c].T[:, None, :]
         off = grp.s_r != grp.s_c
         dS[off] += dS[off].transpose(0, 2, 1)
-        dSig = (grp.E_a @ dA.reshape(len(grp.a_r), -1) + grp.E_s @ dS.reshape(len(grp.s_r), -1)).reshape(self.k, p, p)
+        dSig = np.zeros((self.k, p * p))
+        if len(grp.a_r):
+            dSig += grp.E_a @ dA.reshape(len(grp.a_r), -1)
+        if len(grp.s_r):
+            dSig += grp.E_s @ dS.reshape(len(grp.s_r), -1)
+        dSig = dSig.reshape(self.k, p, p)
         if self.meanstructure:
             dmuA = (G[:, grp.a_r] * mu_all[grp.a_c]).T
             dmu = grp.E_a @ dmuA + grp.E_m @ G[:, grp.m_i].T

@@ -50,6 +50,8 @@ class SemFit:
     warnings: list = field(default_factory=list)
     fiml: object = None            # FimlData when fitted by full-information ML (missing = "ml")
     missing_info: dict = field(default_factory=dict)
+    estimator: str = "ML"          # ML, or MLR / MLM (robust SEs and scaled test; see .robust)
+    robust: object = None          # RobustResult when estimator is MLR or MLM
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -250,6 +252,10 @@ class SemFit:
                "aic": -2 * logl + 2 * k, "bic": -2 * logl + k * math.log(N),
                "bic2": -2 * logl + k * math.log((N + 2) / 24), "ntotal": N}
         out = {key: (float(v) if isinstance(v, (float, np.floating)) else v) for key, v in out.items()}
+        if self.robust is not None:
+            from cxstats.stats.sem.robust import robust_measures
+
+            out.update(robust_measures(out, self.robust, G))
         if G > 1:
             out["chisq_by_group"] = {lab: float(n * f) for lab, n, f in
                                      zip(self.stats.group_labels, self.stats.n, self.group_fmin())}
@@ -448,11 +454,12 @@ def _set_vcov(fitres: SemFit, check_identification: bool) -> None:
 
 
 MISSING_METHODS = ("listwise", "ml", "auto")
+ESTIMATORS = ("ML", "MLR", "MLM")
 
 
 def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
             group_equal=(), group_partial=(), meanstructure=None, fixed_x: bool = True,
-            orthogonal: bool = False, start=None, missing: str = "listwise") -> SemFit:
+            orthogonal: bool = False, start=None, missing: str = "listwise", estimator: str = "ML") -> SemFit:
     """Fit lavaan syntax ``model`` to a DataFrame ``data`` by ML.
 
     ``group``: per-row group labels (or a column name of ``data``); groups in
@@ -463,11 +470,21 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
     lavaan's ``missing = "ml"``: every row with at least one answer contributes;
     the mean structure is switched on; SEs from the observed information) or
     ``"auto"`` (``"ml"`` when a model variable has a missing value, else listwise).
+
+    ``estimator``: ``"ML"`` (normal-theory SEs and chi-square), ``"MLR"`` (lavaan's MLR: Huber-White
+    sandwich SEs, Yuan-Bentler scaled chi-square) or ``"MLM"`` (Satorra-Bentler); the estimates are
+    the ML ones either way (:mod:`.robust`). The robust estimators need complete data for now:
+    with ``missing="auto"`` and missing answers they use listwise deletion (with a warning);
+    ``missing="ml"`` is refused.
     """
     from cxstats.stats.sem.syntax import parse_model
 
     if missing not in MISSING_METHODS:
         raise ModelError(f"missing must be one of {', '.join(MISSING_METHODS)}, not {missing!r}")
+    estimator = str(estimator).upper()
+    if estimator not in ESTIMATORS:
+        raise ModelError(f"estimator must be one of {', '.join(ESTIMATORS)}, not {estimator!r}")
+    robust_note = []
     parsed = parse_model(model) if isinstance(model, str) else model
     if isinstance(group, str):
         group = data[group].tolist()
@@ -479,6 +496,14 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
         raise ModelError(unknown_variable_message(absent, list(data.columns)))
     if missing == "auto":
         missing = "ml" if has_missing(data, pt0.ov, group) else "listwise"
+        if missing == "ml" and estimator != "ML":
+            missing = "listwise"
+            robust_note.append(f"estimator {estimator} with full-information ML (missing answers) is not "
+                               "available yet: respondents with missing answers on the model's variables were "
+                               "left out (listwise deletion); use estimator ML for FIML")
+    if missing == "ml" and estimator != "ML":
+        raise ModelError(f"estimator {estimator} with missing = \"ml\" (FIML) is not available yet; use "
+                         "missing = \"listwise\", or estimator ML with FIML")
     if missing == "ml":
         from cxstats.stats.sem.fiml import fiml_data
 
@@ -494,7 +519,16 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
     ngroups_hint = stats.ngroups
     pt = build_partable(parsed, ngroups_hint, opts) if ngroups_hint != 1 else pt0
     fitres = fit_moments(pt, stats, start=start)
-    fitres.warnings = warns + fitres.warnings
+    if estimator != "ML":
+        from cxstats.stats.sem.robust import robust_fit
+        from cxstats.stats.sem.samplestats import group_arrays
+
+        arrays = group_arrays(data, fitres.model.pt.ov, group, group_labels)
+        fitres.robust = robust_fit(fitres, arrays, estimator)
+        fitres.estimator = estimator
+        fitres.vcov = fitres.robust.vcov
+        fitres._cache.clear()
+    fitres.warnings = robust_note + warns + fitres.warnings
     n_rows = _rows_with_group(data, group)
     fitres.missing_info = {"method": "listwise", "n_rows": n_rows, "n_used": stats.ntotal,
                            "n_dropped_incomplete": n_rows - stats.ntotal}

@@ -106,3 +106,13 @@ def sample_stats(frame, names, group=None, group_labels=None, *, where: str = "d
         means.append(m)
         ns.append(n)
     return SampleStats(list(names), covs, means, ns, [str(x) for x in labels]), warnings
+
+
+def group_arrays(frame, names, group=None, group_labels=None) -> list:
+    """Per group, the complete rows of ``names`` (n_g x p arrays): the cases behind
+    :func:`sample_stats` (same groups, same listwise deletion), for casewise computations
+    (robust standard errors and tests)."""
+    X = frame[list(names)].to_numpy(dtype=float)
+    g, labels, keep, _ = group_codes(group, group_labels, len(X))
+    keep = keep & ~np.isnan(X).any(axis=1)
+    return [X[keep & (g == i)] for i in range(len(labels))]
