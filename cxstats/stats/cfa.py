@@ -20,8 +20,9 @@ import math
 from dataclasses import dataclass, field
 
 from cxstats.stats.sem import fit_sem
-from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, ROBUST_FIT_KEYS, fit_warning,
-                                           measurement_warnings, model_fit_verdict, robust_methods)
+from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, MI_METHODS, MI_NOTE, ROBUST_FIT_KEYS, fit_warning,
+                                           measurement_warnings, model_fit_verdict, modindices_records,
+                                           robust_methods)
 
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
             "srmr", "aic", "bic")
@@ -60,6 +61,7 @@ class CfaResult:
     missing: dict = field(default_factory=dict)       # how missing values were handled, who contributed
     fit_verdict: dict = field(default_factory=dict)   # {verdict, rule, failed} (Hu & Bentler 1999)
     estimator: str = "ML"                             # ML, MLR or MLM
+    modindices: object = None                         # DataFrame lhs op rhs [group] mi epc sepc_all, or None
 
     def to_dict(self) -> dict:
         def mat(df):
@@ -82,6 +84,9 @@ class CfaResult:
             out["fornell_larcker"] = mat(self.fornell_larcker)
             out["latent_correlations"] = mat(self.latent_correlations)
         out["validity_notes"] = self.validity_notes
+        if self.modindices is not None:
+            out["modindices"] = modindices_records(self.modindices)
+            out["modindices_note"] = MI_NOTE
         out["warnings"] = self.warnings
         return out
 
@@ -107,10 +112,15 @@ class CfaResult:
         if len(self.group_labels) <= 1 and len(r2):
             r2 = r2.drop(columns="group")
         out["R2"] = r2
+        if self.modindices is not None:
+            out["Modification indices"] = self.modindices
         return out
 
     def methods(self) -> list:
-        return methods_text(self.missing.get("method", "listwise"), self.estimator)
+        out = methods_text(self.missing.get("method", "listwise"), self.estimator)
+        if self.modindices is not None:
+            out.append(MI_METHODS)
+        return out
 
 
 def verdict_rows(verdict: dict) -> dict:
@@ -149,6 +159,20 @@ def methods_text(missing: str = "listwise", estimator: str = "ML") -> list:
     ]
 
 
+def add_modindices(res, fit, top) -> None:
+    """Attach the ``top`` largest modification indices (0 = all) of ``fit`` to a CFA/SEM result; a
+    note instead when they cannot be computed (FIML)."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem.modindices import modification_indices
+
+    try:
+        mi = modification_indices(fit)
+    except ModelError as exc:
+        res.warnings.append(f"no modification indices: {exc}")
+        return
+    res.modindices = mi.head(int(top)).reset_index(drop=True) if top else mi
+
+
 def _num(x):
     try:
         return float(x)
@@ -157,17 +181,22 @@ def _num(x):
 
 
 def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool = False,
-        group_equal=(), group_partial=(), missing: str = "auto", estimator: str = "ML") -> CfaResult:
+        group_equal=(), group_partial=(), missing: str = "auto", estimator: str = "ML",
+        modindices: int | None = None) -> CfaResult:
     """Fit ``model`` (lavaan syntax) to ``data`` (DataFrame of numeric columns).
 
     ``group``: a column name or per-row labels for a multi-group (configural,
     or constrained with ``group_equal``) model. ``missing``: ``"auto"`` (FIML when a
     model variable has missing values, else plain ML), ``"ml"`` or ``"listwise"``.
     ``estimator``: ``"ML"``, ``"MLR"`` or ``"MLM"`` (robust SEs and scaled test, complete data).
+    ``modindices``: also the modification indices (the N largest; 0 = all; None = none).
     """
     fit = fit_sem(model, data, group=group, group_labels=group_labels, std_lv=std_lv,
                   group_equal=group_equal, group_partial=group_partial, missing=missing, estimator=estimator)
-    return cfa_from_fit(fit, model, data if fit.pt.ngroups == 1 else None)
+    res = cfa_from_fit(fit, model, data if fit.pt.ngroups == 1 else None)
+    if modindices is not None:
+        add_modindices(res, fit, modindices)
+    return res
 
 
 def cfa_from_fit(fit, model: str, data=None) -> CfaResult:

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from cxstats.errors import InputError, ModelError
 from cxstats.stats.sem import CompiledModel, SampleStats, fit_sem
-from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, ROBUST_FIT_KEYS, fit_warning,
-                                           measurement_warnings, model_fit_verdict, robust_methods)
+from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, MI_METHODS, MI_NOTE, ROBUST_FIT_KEYS, fit_warning,
+                                           measurement_warnings, model_fit_verdict, modindices_records,
+                                           robust_methods)
 from cxstats.stats.sem.fiml import FimlData, FimlModel, GroupPatterns
 from cxstats.stats.sem.syntax import evaluate_expression
 
@@ -49,6 +50,7 @@ class SemResult:
     model_source: str = "given"                       # "given" or "built from the spec"
     structure: str | None = None                      # for a built model: full or partial mediation
     estimator: str = "ML"                             # ML, MLR or MLM
+    modindices: object = None                         # DataFrame lhs op rhs mi epc sepc_all, or None
 
     def defined(self):
         return self.estimates[self.estimates["op"] == ":="]
@@ -66,7 +68,10 @@ class SemResult:
                 "structure": self.structure, "estimator": self.estimator, "n": self.n, "converged": self.converged,
                 "admissible": self.admissible, "missing": self.missing, "fit": self.fit,
                 "fit_verdict": self.fit_verdict, "estimates": self.estimates.to_dict(orient="records"), "r2": self.r2,
-                "bootstrap": self.bootstrap or None, "warnings": self.warnings}
+                "bootstrap": self.bootstrap or None,
+                **({"modindices": modindices_records(self.modindices), "modindices_note": MI_NOTE}
+                   if self.modindices is not None else {}),
+                "warnings": self.warnings}
 
     def tables(self) -> dict:
         import pandas as pd
@@ -87,6 +92,8 @@ class SemResult:
             out["Defined effects"] = d.reset_index(drop=True)
         out["R2"] = pd.DataFrame({"variable": list(self.r2), "r2": list(self.r2.values())})
         out["Model"] = model
+        if self.modindices is not None:
+            out["Modification indices"] = self.modindices
         return out
 
     def methods(self) -> list:
@@ -112,6 +119,8 @@ class SemResult:
             items.insert(1, FIML_METHODS)
         if self.estimator != "ML":
             items.insert(1, robust_methods(self.estimator))
+        if self.modindices is not None:
+            items.append(MI_METHODS)
         if self.bootstrap:
             items.append(("Bootstrap", f"Nonparametric bootstrap of rows ({self.bootstrap['replicates']} replicates, "
                           f"seed {self.bootstrap['seed']}): each replicate's moments refitted from the full-sample "
@@ -230,12 +239,13 @@ def boot_interval(samples, est, level: float, method: str):
 
 
 def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "percentile", level: float = 0.95,
-                 std_lv: bool = False, progress=None, missing: str = "auto", estimator: str = "ML") -> SemResult:
+                 std_lv: bool = False, progress=None, missing: str = "auto", estimator: str = "ML",
+                 modindices: int | None = None) -> SemResult:
     """Fit lavaan syntax ``model`` to ``data`` (DataFrame) by ML; optional bootstrap.
 
     ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
     plain ML), ``"ml"`` or ``"listwise"``. ``estimator``: ``"ML"``, ``"MLR"`` or ``"MLM"`` (robust SEs
-    and scaled test; complete data)."""
+    and scaled test; complete data). ``modindices``: also the N largest modification indices (0 = all)."""
     import numpy as np
 
     if ci not in CI_METHODS:
@@ -303,6 +313,15 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
         for w in warns)
     if not admissible and fit.converged:
         warns.insert(0, "the solution is inadmissible (see the warnings below): do not interpret these estimates")
-    return SemResult(model, fit.ntotal, bool(fit.converged), bool(admissible), fitd, est.reset_index(drop=True),
-                     fit.r2(), boot, warns, fit, dict(fit.missing_info), fit_verdict=verdict,
-                     estimator=fit.estimator)
+    res = SemResult(model, fit.ntotal, bool(fit.converged), bool(admissible), fitd, est.reset_index(drop=True),
+                    fit.r2(), boot, warns, fit, dict(fit.missing_info), fit_verdict=verdict,
+                    estimator=fit.estimator)
+    if modindices is not None:
+        from cxstats.stats.sem.modindices import modification_indices
+
+        try:
+            mi = modification_indices(fit)
+            res.modindices = mi.head(int(modindices)).reset_index(drop=True) if modindices else mi
+        except ModelError as exc:
+            res.warnings.append(f"no modification indices: {exc}")
+    return res

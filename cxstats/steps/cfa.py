@@ -11,7 +11,8 @@ Options: ``model`` (lavaan syntax), ``constructs`` (construct ids), ``respondent
 variances fixed to 1 instead of first loadings), ``missing`` (auto | ml | listwise; default
 auto: full-information ML when the model's variables have missing answers, else plain ML),
 ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square with robust fit indices,
-as lavaan; complete data, so with missing answers the robust estimators use listwise deletion).
+as lavaan; complete data, so with missing answers the robust estimators use listwise deletion),
+``modindices`` (also the N largest modification indices, lavaan's modindices(); 0 = all; exploratory).
 """
 
 from __future__ import annotations
@@ -36,8 +37,12 @@ class Options(StepOptions):
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
     estimator: Estimator = "ML"           # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
+    modindices: int | None = None         # also the N largest modification indices (0 = all)
 
     def validate(self):
+        if self.modindices is not None and self.modindices < 0:
+            raise InputError(f"modindices is the number of modification indices to show (0 = all), not "
+                             f"{self.modindices}", option="modindices")
         if self.model is not None and not self.model.strip():
             raise InputError("the model is empty: give lavaan syntax, e.g. 'f =~ x1 + x2 + x3'", option="model")
         if self.model and self.constructs:
@@ -54,7 +59,7 @@ def run(ctx: StepContext, options: Options):
         frame, model, groups, notes = _from_file(ctx, options)
     try:
         result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing,
-                             estimator=options.estimator)
+                             estimator=options.estimator, modindices=options.modindices)
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)

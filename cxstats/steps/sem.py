@@ -12,7 +12,8 @@ construct -> loyalty paths, partial instead of full mediation), ``bootstrap`` (r
 (percentile | bc), ``std_lv`` (unit factor variances), ``missing`` (auto | ml | listwise;
 default auto: full-information ML when the model's variables have missing answers, else plain
 ML), ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square, as lavaan;
-complete data). The seed is the run's seed.
+complete data), ``modindices`` (also the N largest modification indices, 0 = all; exploratory).
+The seed is the run's seed.
 """
 
 from __future__ import annotations
@@ -36,10 +37,14 @@ class Options(StepOptions):
     std_lv: bool = False                           # identify factors by unit variances
     missing: Missing = "auto"                      # auto | ml | listwise
     estimator: Estimator = "ML"                    # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
+    modindices: int | None = None                  # also the N largest modification indices (0 = all)
     direct_paths: bool | None = None               # spec model: also construct -> loyalty paths
     #                                                (None: the spec's analysis.direct_paths, else false)
 
     def validate(self):
+        if self.modindices is not None and self.modindices < 0:
+            raise InputError(f"modindices is the number of modification indices to show (0 = all), not "
+                             f"{self.modindices}", option="modindices")
         if self.bootstrap < 0:
             raise InputError(f"the number of bootstrap replicates cannot be negative ({self.bootstrap})",
                              option="bootstrap")
@@ -74,6 +79,7 @@ def run(ctx: StepContext, options: Options):
     try:
         result = analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
                              std_lv=options.std_lv, missing=options.missing, estimator=options.estimator,
+                             modindices=options.modindices,
                              progress=ctx.progress("sem bootstrap") if options.bootstrap else None)
     except InputError as exc:
         data_problem = exc.column is not None or "sample covariance" in exc.reason

@@ -27,6 +27,12 @@ ESTIMATOR_HELP = ("ML = normal-theory standard errors and chi-square; MLR = robu
                   "missing answers MLR/MLM use complete respondents (listwise). Matches lavaan 0.6.")
 
 
+MODINDICES_HELP = ("Also list modification indices (lavaan's modindices(): mi, epc, sepc.all for every fixed "
+                   "loading, residual covariance and, in a SEM, regression), largest first: --modindices alone "
+                   "shows the 20 largest, --modindices N the N largest, --modindices 0 all. Exploratory: free a "
+                   "parameter only with a substantive reason and confirm it on new data.")
+
+
 @click.command("cfa")
 @data_files_argument
 @click.option("--model", "model", metavar="SYNTAX|@FILE",
@@ -57,6 +63,8 @@ ESTIMATOR_HELP = ("ML = normal-theory standard errors and chi-square; MLR = robu
               help=MISSING_HELP)
 @click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES, case_sensitive=False), default="ML",
               show_default=True, help=ESTIMATOR_HELP)
+@click.option("--modindices", "modindices", type=click.IntRange(min=0), is_flag=False, flag_value=20, default=None,
+              metavar="[N]", help=MODINDICES_HELP)
 @list_option("--constructs", "constructs", metavar="C1,C2,...",
              help="With --spec and no --model: the constructs to model (default: all with two or more items).")
 @click.option("--respondents", "respondents", type=click.Choice(("customer", "staff", "all")),
@@ -68,7 +76,7 @@ ESTIMATOR_HELP = ("ML = normal-theory standard errors and chi-square; MLR = robu
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, group, invariance, free, rule, configural_cfi, configural_rmsea, configural_srmr, std_lv, missing, estimator, constructs, respondents, by_construct,
+def command(data, model, group, invariance, free, rule, configural_cfi, configural_rmsea, configural_srmr, std_lv, missing, estimator, modindices, constructs, respondents, by_construct,
             spec_path, json_path, xlsx_path, quiet):
     """Confirmatory factor analysis (ML) with fit, reliability and validity; measurement invariance.
 
@@ -132,6 +140,8 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         raise InputError("--respondents picks whose answers a CFA uses; --invariance compares the groups "
                          "of --group (default with --spec: customers vs staff)")
     estimator = estimator.upper()
+    if modindices is not None and invariance:
+        raise InputError("--modindices lists modification indices of one CFA model; leave out --invariance")
     if estimator != "ML" and invariance:
         raise InputError("--estimator MLR/MLM is not available yet with --invariance (its scaled chi-square "
                          "difference tests are still to come); fit the invariance steps with ML")
@@ -145,6 +155,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
                                   std_lv=std_lv, missing=missing, **gate)
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
-                                  group=group, std_lv=std_lv, missing=missing, estimator=estimator)
+                                  group=group, std_lv=std_lv, missing=missing, estimator=estimator,
+                                  modindices=modindices)
     emit(result, name="invariance" if invariance else "cfa", json_path=json_path, xlsx_path=xlsx_path,
          quiet=quiet)

@@ -5,6 +5,26 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxstats.report import i18n
+
+i18n.register(
+    texts={
+        "cfa_mi_title": {"en": "Modification indices (largest first)",
+                         "es": "Índices de modificación (de mayor a menor)"},
+        "cfa_mi_note": {"en": "mi: expected drop of the chi-square if the parameter were freed (1 df); epc: its expected "
+                              "value; sepc_all: standardized. Exploratory: free a parameter only with a substantive "
+                              "reason, one at a time, and confirm it on new data.",
+                        "es": "mi: descenso esperado de la chi-cuadrado si se liberara el parámetro (1 gl); epc: su "
+                              "valor esperado; sepc_all: estandarizado. Es exploratorio: libere un parámetro solo con "
+                              "una razón de fondo, de uno en uno, y confírmelo con datos nuevos."},
+    },
+    headers={
+        "mi": {"en": "Modification index", "es": "Índice de modificación"},
+        "epc": {"en": "Expected change (epc)", "es": "Cambio esperado (epc)"},
+        "sepc_all": {"en": "Standardized expected change", "es": "Cambio esperado estandarizado"},
+    },
+)
+
 
 def sheets(builder, result):
     """Fit, estimates, reliability/validity, HTMT and Fornell-Larcker sheets."""
@@ -32,3 +52,6 @@ def sheets(builder, result):
                               title="Reliability and validity notes")
     if len(tables.get("R2", [])):
         builder.add_table("CFA estimates", tables["R2"], title="R² of the indicators")
+    if "Modification indices" in tables:
+        builder.add_table("CFA modindices", tables["Modification indices"], title=builder.display.t("cfa_mi_title"),
+                          note=builder.display.t("cfa_mi_note"), sequential=["mi"])

@@ -141,3 +141,26 @@ def robust_verdict_fit(fit: dict) -> dict:
     for k in ("cfi", "tli", "rmsea"):
         out[k] = fit[f"{k}_robust"]
     return out
+
+
+# ---------------------------------------------------------------------------- modification indices
+
+MI_NOTE = ("Modification indices are exploratory: a large index says that freeing that parameter would improve "
+           "the fit to these data, not that it belongs in the model. Free one only with a substantive reason, one "
+           "at a time, and confirm the changed model on new data (MacCallum, Roznowski & Necowitz 1992).")
+MI_METHODS = ("Modification indices",
+              "As lavaan's modindices(): for every parameter the model fixes (cross-loadings, residual "
+              "covariances, regressions among the structural variables, the model's own fixed values) the score "
+              "test mi = N g^2 / V (g the derivative of the ML fit function, V the expected information of that "
+              "parameter given the free ones; Saris, Satorra & Sorbom 1987), the expected parameter change "
+              "epc = -g / V and sepc_all, the epc completely standardized; sorted by mi. " + MI_NOTE)
+
+
+def modindices_records(df) -> list:
+    """Modification indices as JSON rows ``lhs op rhs [group] mi epc sepc_all``."""
+    import math
+
+    out = []
+    for rec in df.to_dict(orient="records"):
+        out.append({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()})
+    return out
