@@ -20,7 +20,8 @@ import math
 from dataclasses import dataclass, field
 
 from cxstats.stats.sem import fit_sem
-from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, MI_METHODS, MI_NOTE, ROBUST_FIT_KEYS, fit_warning,
+from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, MI_METHODS, MI_NOTE, ROBUST_FIT_KEYS, WEIGHTS_METHODS,
+                                           fit_warning,
                                            measurement_warnings, model_fit_verdict, modindices_records,
                                            robust_methods)
 
@@ -61,6 +62,7 @@ class CfaResult:
     missing: dict = field(default_factory=dict)       # how missing values were handled, who contributed
     fit_verdict: dict = field(default_factory=dict)   # {verdict, rule, failed} (Hu & Bentler 1999)
     estimator: str = "ML"                             # ML, MLR or MLM
+    weighted: bool = False                            # sampling weights (weighted moments, MLR)
     modindices: object = None                         # DataFrame lhs op rhs [group] mi epc sepc_all, or None
 
     def to_dict(self) -> dict:
@@ -70,6 +72,8 @@ class CfaResult:
         est = self.estimates.to_dict(orient="records")
         out = {"model": self.model, "estimator": self.estimator, "n": self.n, "converged": self.converged,
                "missing": self.missing}
+        if self.weighted:
+            out["sampling_weights"] = True
         if len(self.group_labels) > 1:
             out["groups"] = dict(zip(self.group_labels, self.n_by_group))
         out["fit"] = self.fit
@@ -118,6 +122,8 @@ class CfaResult:
 
     def methods(self) -> list:
         out = methods_text(self.missing.get("method", "listwise"), self.estimator)
+        if self.weighted:
+            out.insert(0, WEIGHTS_METHODS)
         if self.modindices is not None:
             out.append(MI_METHODS)
         return out
@@ -182,7 +188,7 @@ def _num(x):
 
 def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool = False,
         group_equal=(), group_partial=(), missing: str = "auto", estimator: str = "ML",
-        modindices: int | None = None) -> CfaResult:
+        modindices: int | None = None, weights=None) -> CfaResult:
     """Fit ``model`` (lavaan syntax) to ``data`` (DataFrame of numeric columns).
 
     ``group``: a column name or per-row labels for a multi-group (configural,
@@ -190,10 +196,14 @@ def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool
     model variable has missing values, else plain ML), ``"ml"`` or ``"listwise"``.
     ``estimator``: ``"ML"``, ``"MLR"`` or ``"MLM"`` (robust SEs and scaled test, complete data).
     ``modindices``: also the modification indices (the N largest; 0 = all; None = none).
+    ``weights``: sampling weights (a column name or one value per row; lavaan's sampling.weights,
+    which implies MLR).
     """
     fit = fit_sem(model, data, group=group, group_labels=group_labels, std_lv=std_lv,
-                  group_equal=group_equal, group_partial=group_partial, missing=missing, estimator=estimator)
-    res = cfa_from_fit(fit, model, data if fit.pt.ngroups == 1 else None)
+                  group_equal=group_equal, group_partial=group_partial, missing=missing, estimator=estimator,
+                  weights=weights)
+    # HTMT from the raw correlations, or from the weighted moments with sampling weights
+    res = cfa_from_fit(fit, model, data if fit.pt.ngroups == 1 and not fit.weighted else None)
     if modindices is not None:
         add_modindices(res, fit, modindices)
     return res
@@ -207,7 +217,8 @@ def cfa_from_fit(fit, model: str, data=None) -> CfaResult:
                     group_labels=list(fit.stats.group_labels), n_by_group=list(fit.stats.n),
                     converged=bool(fit.converged), fit=fit_dict(fit.fit_measures()), estimates=est,
                     r2=r2, warnings=list(fit.warnings) + measurement_warnings(fit), sem=fit,
-                    missing=dict(fit.missing_info), estimator=fit.estimator)
+                    missing=dict(fit.missing_info), estimator=fit.estimator,
+                    weighted=bool(fit.weighted))
     res.fit_verdict = model_fit_verdict(res.fit, res.converged)
     res.warnings.extend(fit_warning(res.fit_verdict, "the CFA model"))
     if fit.pt.ngroups == 1 and fit.pt.lv:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 from cxstats.errors import InputError, ModelError
 from cxstats.stats.sem import CompiledModel, SampleStats, fit_sem
-from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, MI_METHODS, MI_NOTE, ROBUST_FIT_KEYS, fit_warning,
+from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, MI_METHODS, MI_NOTE, ROBUST_FIT_KEYS, WEIGHTS_METHODS,
+                                           fit_warning,
                                            measurement_warnings, model_fit_verdict, modindices_records,
                                            robust_methods)
 from cxstats.stats.sem.fiml import FimlData, FimlModel, GroupPatterns
@@ -50,6 +51,7 @@ class SemResult:
     model_source: str = "given"                       # "given" or "built from the spec"
     structure: str | None = None                      # for a built model: full or partial mediation
     estimator: str = "ML"                             # ML, MLR or MLM
+    weighted: bool = False                            # sampling weights (weighted moments, MLR)
     modindices: object = None                         # DataFrame lhs op rhs mi epc sepc_all, or None
 
     def defined(self):
@@ -69,6 +71,7 @@ class SemResult:
                 "admissible": self.admissible, "missing": self.missing, "fit": self.fit,
                 "fit_verdict": self.fit_verdict, "estimates": self.estimates.to_dict(orient="records"), "r2": self.r2,
                 "bootstrap": self.bootstrap or None,
+                **({"sampling_weights": True} if self.weighted else {}),
                 **({"modindices": modindices_records(self.modindices), "modindices_note": MI_NOTE}
                    if self.modindices is not None else {}),
                 "warnings": self.warnings}
@@ -121,6 +124,8 @@ class SemResult:
             items.insert(1, robust_methods(self.estimator))
         if self.modindices is not None:
             items.append(MI_METHODS)
+        if self.weighted:
+            items.insert(1, WEIGHTS_METHODS)
         if self.bootstrap:
             items.append(("Bootstrap", f"Nonparametric bootstrap of rows ({self.bootstrap['replicates']} replicates, "
                           f"seed {self.bootstrap['seed']}): each replicate's moments refitted from the full-sample "
@@ -240,19 +245,23 @@ def boot_interval(samples, est, level: float, method: str):
 
 def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "percentile", level: float = 0.95,
                  std_lv: bool = False, progress=None, missing: str = "auto", estimator: str = "ML",
-                 modindices: int | None = None) -> SemResult:
+                 modindices: int | None = None, weights=None) -> SemResult:
     """Fit lavaan syntax ``model`` to ``data`` (DataFrame) by ML; optional bootstrap.
 
     ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
     plain ML), ``"ml"`` or ``"listwise"``. ``estimator``: ``"ML"``, ``"MLR"`` or ``"MLM"`` (robust SEs
-    and scaled test; complete data). ``modindices``: also the N largest modification indices (0 = all)."""
+    and scaled test; complete data). ``modindices``: also the N largest modification indices (0 = all).
+    ``weights``: sampling weights (column name or one value per row; lavaan's sampling.weights, MLR)."""
     import numpy as np
 
     if ci not in CI_METHODS:
         raise InputError(f"unknown bootstrap interval {ci!r}; use {' or '.join(CI_METHODS)}", option="ci")
     if bootstrap < 0:
         raise InputError("the number of bootstrap replicates cannot be negative", option="bootstrap")
-    fit = fit_sem(model, data, std_lv=std_lv, missing=missing, estimator=estimator)
+    if weights is not None and bootstrap:
+        raise InputError("the bootstrap resamples respondents without their sampling weights; use either "
+                         "sampling weights (robust SEs) or the bootstrap", option="bootstrap")
+    fit = fit_sem(model, data, std_lv=std_lv, missing=missing, estimator=estimator, weights=weights)
     fm = fit.fit_measures()
     fitd = {k: fm[k] for k in FIT_KEYS}
     fitd.update({k: fm[k] for k in ("npar", "ntotal", "logl", "baseline_chisq", "baseline_df") if k in fm})
@@ -315,7 +324,7 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
         warns.insert(0, "the solution is inadmissible (see the warnings below): do not interpret these estimates")
     res = SemResult(model, fit.ntotal, bool(fit.converged), bool(admissible), fitd, est.reset_index(drop=True),
                     fit.r2(), boot, warns, fit, dict(fit.missing_info), fit_verdict=verdict,
-                    estimator=fit.estimator)
+                    estimator=fit.estimator, weighted=bool(fit.weighted))
     if modindices is not None:
         from cxstats.stats.sem.modindices import modification_indices
 

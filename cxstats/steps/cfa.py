@@ -12,7 +12,9 @@ variances fixed to 1 instead of first loadings), ``missing`` (auto | ml | listwi
 auto: full-information ML when the model's variables have missing answers, else plain ML),
 ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square with robust fit indices,
 as lavaan; complete data, so with missing answers the robust estimators use listwise deletion),
-``modindices`` (also the N largest modification indices, lavaan's modindices(); 0 = all; exploratory).
+``modindices`` (also the N largest modification indices, lavaan's modindices(); 0 = all; exploratory),
+``weight`` (a sampling-weight column: lavaan's sampling.weights, weights rescaled to sum to n, robust
+MLR standard errors and test; complete data).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Options(StepOptions):
     missing: Missing = "auto"             # auto | ml | listwise
     estimator: Estimator = "ML"           # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
     modindices: int | None = None         # also the N largest modification indices (0 = all)
+    weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)
 
     def validate(self):
         if self.modindices is not None and self.modindices < 0:
@@ -53,13 +56,16 @@ class Options(StepOptions):
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.cfa import analyze_cfa
 
+    from cxstats.steps._latent import weight_values
+
     if ctx.has_spec:
         frame, model, groups, notes = _from_spec(ctx, options)
     else:
         frame, model, groups, notes = _from_file(ctx, options)
+    weights = weight_values(frame, options.weight, file=ctx.source or None) if options.weight else None
     try:
         result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing,
-                             estimator=options.estimator, modindices=options.modindices)
+                             estimator=options.estimator, modindices=options.modindices, weights=weights)
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
@@ -105,5 +111,5 @@ def _from_file(ctx, options):
         raise InputError("constructs and respondents need a study spec",
                          option="constructs" if options.constructs else "respondents")
     names = parse_model(options.model).observed_names()
-    frame, groups, _ = plain_file(ctx, names, options.group)
+    frame, groups, _ = plain_file(ctx, names, options.group, options.weight)
     return frame, options.model, groups, []

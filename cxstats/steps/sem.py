@@ -12,7 +12,8 @@ construct -> loyalty paths, partial instead of full mediation), ``bootstrap`` (r
 (percentile | bc), ``std_lv`` (unit factor variances), ``missing`` (auto | ml | listwise;
 default auto: full-information ML when the model's variables have missing answers, else plain
 ML), ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square, as lavaan;
-complete data), ``modindices`` (also the N largest modification indices, 0 = all; exploratory).
+complete data), ``modindices`` (also the N largest modification indices, 0 = all; exploratory),
+``weight`` (a sampling-weight column: lavaan's sampling.weights with MLR; complete data).
 The seed is the run's seed.
 """
 
@@ -38,6 +39,7 @@ class Options(StepOptions):
     missing: Missing = "auto"                      # auto | ml | listwise
     estimator: Estimator = "ML"                    # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
     modindices: int | None = None                  # also the N largest modification indices (0 = all)
+    weight: str | None = None                      # sampling-weight column (lavaan sampling.weights; MLR)
     direct_paths: bool | None = None               # spec model: also construct -> loyalty paths
     #                                                (None: the spec's analysis.direct_paths, else false)
 
@@ -75,11 +77,16 @@ def run(ctx: StepContext, options: Options):
             raise InputError("give a lavaan model (inline syntax or @file), or a study spec (its "
                              "structural model)", option="model")
         text = options.model
-        frame = _plain_frame(ctx, text, options.std_lv)
+        frame = _plain_frame(ctx, text, options.std_lv, options.weight)
+    weights = None
+    if options.weight:
+        from cxstats.steps._latent import weight_values
+
+        weights = weight_values(frame, options.weight, file=ctx.source or None)
     try:
         result = analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
                              std_lv=options.std_lv, missing=options.missing, estimator=options.estimator,
-                             modindices=options.modindices,
+                             modindices=options.modindices, weights=weights,
                              progress=ctx.progress("sem bootstrap") if options.bootstrap else None)
     except InputError as exc:
         data_problem = exc.column is not None or "sample covariance" in exc.reason
@@ -97,7 +104,7 @@ FULL = ("full mediation (no direct paths): constructs -> satisfaction -> loyalty
 PARTIAL = ("partial mediation (direct paths): constructs -> satisfaction -> loyalty and constructs -> loyalty")
 
 
-def _plain_frame(ctx, text, std_lv):
+def _plain_frame(ctx, text, std_lv, weight=None):
     """The model's observed variables from the single plain data file."""
     from cxstats.io.readers import read_table
     from cxstats.io.tables import load_numeric
@@ -110,7 +117,9 @@ def _plain_frame(ctx, text, std_lv):
     absent = [v for v in pt.ov if v not in table.columns]
     if absent:
         raise InputError(unknown_variable_message(absent, table.columns), file=path)
-    return load_numeric(path, pt.ov, table=table)
+    if weight:
+        table.require_columns([weight])
+    return load_numeric(path, list(pt.ov) + ([weight] if weight and weight not in pt.ov else []), table=table)
 
 
 def spec_model(spec, *, loyalty=None, satisfaction=None, direct_paths: bool = False) -> str:

@@ -33,6 +33,11 @@ MODINDICES_HELP = ("Also list modification indices (lavaan's modindices(): mi, e
                    "parameter only with a substantive reason and confirm it on new data.")
 
 
+WEIGHT_HELP = ("A column of sampling (survey) weights, as lavaan's sampling.weights: the weights are rescaled to "
+               "sum to the number of respondents, the model is fitted to the weighted moments, with robust MLR "
+               "standard errors and the scaled chi-square. Complete data (listwise).")
+
+
 @click.command("cfa")
 @data_files_argument
 @click.option("--model", "model", metavar="SYNTAX|@FILE",
@@ -65,6 +70,7 @@ MODINDICES_HELP = ("Also list modification indices (lavaan's modindices(): mi, e
               show_default=True, help=ESTIMATOR_HELP)
 @click.option("--modindices", "modindices", type=click.IntRange(min=0), is_flag=False, flag_value=20, default=None,
               metavar="[N]", help=MODINDICES_HELP)
+@click.option("--weight", "weight", metavar="COL", help=WEIGHT_HELP)
 @list_option("--constructs", "constructs", metavar="C1,C2,...",
              help="With --spec and no --model: the constructs to model (default: all with two or more items).")
 @click.option("--respondents", "respondents", type=click.Choice(("customer", "staff", "all")),
@@ -76,7 +82,7 @@ MODINDICES_HELP = ("Also list modification indices (lavaan's modindices(): mi, e
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, group, invariance, free, rule, configural_cfi, configural_rmsea, configural_srmr, std_lv, missing, estimator, modindices, constructs, respondents, by_construct,
+def command(data, model, group, invariance, free, rule, configural_cfi, configural_rmsea, configural_srmr, std_lv, missing, estimator, modindices, weight, constructs, respondents, by_construct,
             spec_path, json_path, xlsx_path, quiet):
     """Confirmatory factor analysis (ML) with fit, reliability and validity; measurement invariance.
 
@@ -140,6 +146,8 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         raise InputError("--respondents picks whose answers a CFA uses; --invariance compares the groups "
                          "of --group (default with --spec: customers vs staff)")
     estimator = estimator.upper()
+    if weight and invariance:
+        raise InputError("--weight is not available yet with --invariance; fit the invariance steps unweighted")
     if modindices is not None and invariance:
         raise InputError("--modindices lists modification indices of one CFA model; leave out --invariance")
     if estimator != "ML" and invariance:
@@ -156,6 +164,6 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
                                   group=group, std_lv=std_lv, missing=missing, estimator=estimator,
-                                  modindices=modindices)
+                                  modindices=modindices, weight=weight)
     emit(result, name="invariance" if invariance else "cfa", json_path=json_path, xlsx_path=xlsx_path,
          quiet=quiet)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.commands.cfa import ESTIMATOR_CHOICES, ESTIMATOR_HELP, MODINDICES_HELP
+from cxstats.cli.commands.cfa import ESTIMATOR_CHOICES, ESTIMATOR_HELP, MODINDICES_HELP, WEIGHT_HELP
 from cxstats.cli.common import (
     data_files_argument, missing_code_option, output_options, quiet_option, seed_option, spec_option,
 )
@@ -34,12 +34,13 @@ from cxstats.cli.common import (
               show_default=True, help=ESTIMATOR_HELP)
 @click.option("--modindices", "modindices", type=click.IntRange(min=0), is_flag=False, flag_value=20, default=None,
               metavar="[N]", help=MODINDICES_HELP)
+@click.option("--weight", "weight", metavar="COL", help=WEIGHT_HELP)
 @seed_option
 @spec_option
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator, modindices, seed, spec_path, json_path, xlsx_path, quiet):
+def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator, modindices, weight, seed, spec_path, json_path, xlsx_path, quiet):
     """Structural equation model by maximum likelihood (matches lavaan::sem).
 
     Reports fit indices (chisq df pvalue cfi tli rmsea rmsea_ci_lower
@@ -83,5 +84,6 @@ def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator
     with model_file_errors(model):
         result = run_analysis("sem", ctx, model=read_model_text(model) if model else None,
                               bootstrap=bootstrap, ci=ci, std_lv=std_lv, missing=missing, estimator=estimator.upper(), modindices=modindices,
+                              weight=weight,
                               direct_paths=direct_paths)
     emit(result, name="sem", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

@@ -123,6 +123,14 @@ def robust_methods(estimator: str) -> tuple:
             "Complete data (listwise deletion). Matches lavaan 0.6-14 on the Holzinger-Swineford reference.")
 
 
+WEIGHTS_METHODS = ("Sampling weights",
+                   "As lavaan's sampling.weights: the weights rescaled to sum to the number of respondents used "
+                   "(normalization \"total\"); the model fitted to the weighted means and covariances (divisor: each "
+                   "group's sum of weights, which also weighs the groups); robust MLR standard errors and the "
+                   "Yuan-Bentler scaled chi-square from the weighted casewise scores (lavaan's default with weights); "
+                   "complete data (listwise deletion).")
+
+
 def model_fit_verdict(fit: dict, converged: bool = True) -> dict:
     """:func:`fit_verdict` of a CFA/SEM fit: on the robust CFI/TLI/RMSEA when the estimator is robust
     (MLR/MLM), which the cut-offs missed then name ("robust RMSEA 0.092 > 0.08")."""

@@ -136,11 +136,11 @@ class CompiledModel:
         if list(stats.names) != list(self.pt.ov):
             order = [stats.names.index(n) for n in self.pt.ov]
             stats = SampleStats(list(self.pt.ov), [c[np.ix_(order, order)] for c in stats.cov],
-                                [m[order] for m in stats.mean], stats.n, stats.group_labels)
+                                [m[order] for m in stats.mean], stats.n, stats.group_labels, stats.weight_n)
         if stats.ngroups != self.pt.ngroups:
             raise ModelError(f"the model has {self.pt.ngroups} group(s) but the data {stats.ngroups}")
         self.stats = stats
-        self.w = np.array(stats.n, float) / stats.ntotal
+        self.w = np.array(stats.group_size, float) / stats.ntotal
         self.logdetS = [np.linalg.slogdet(c)[1] for c in stats.cov]
         # fixed.x rows take the sample values
         if self.pt.ov_x:

@@ -52,6 +52,7 @@ class SemFit:
     missing_info: dict = field(default_factory=dict)
     estimator: str = "ML"          # ML, or MLR / MLM (robust SEs and scaled test; see .robust)
     robust: object = None          # RobustResult when estimator is MLR or MLM
+    weighted: bool = False         # fitted with sampling weights (weighted moments, MLR)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -258,7 +259,7 @@ class SemFit:
             out.update(robust_measures(out, self.robust, G))
         if G > 1:
             out["chisq_by_group"] = {lab: float(n * f) for lab, n, f in
-                                     zip(self.stats.group_labels, self.stats.n, self.group_fmin())}
+                                     zip(self.stats.group_labels, self.stats.group_size, self.group_fmin())}
         self._cache["fit"] = out
         return out
 
@@ -305,7 +306,7 @@ class SemFit:
         p = self.model.p
         ll = ll1 = 0.0
         for g, Fg in enumerate(self.group_fmin()):
-            n = self.stats.n[g]
+            n = self.stats.group_size[g]
             base = p * math.log(2 * math.pi) + self.model.logdetS[g] + p
             ll1 += -n / 2 * base
             ll += -n / 2 * (base + Fg)
@@ -319,7 +320,7 @@ class SemFit:
         out = 0.0
         for g in range(self.pt.ngroups):
             Sxx = self.stats.cov[g][np.ix_(xi, xi)]
-            out += -self.stats.n[g] / 2 * (q * math.log(2 * math.pi) + np.linalg.slogdet(Sxx)[1] + q)
+            out += -self.stats.group_size[g] / 2 * (q * math.log(2 * math.pi) + np.linalg.slogdet(Sxx)[1] + q)
         return float(out)
 
     def srmr(self) -> float:
@@ -336,7 +337,7 @@ class SemFit:
             if self.pt.meanstructure:
                 ss += np.sum(((m - mu) / sd) ** 2)
                 cnt += p
-            tot += self.stats.n[g] / self.ntotal * math.sqrt(ss / cnt)
+            tot += self.stats.group_size[g] / self.ntotal * math.sqrt(ss / cnt)
         return float(tot)
 
     # ---------------------------------------------------------------- warnings
@@ -459,7 +460,8 @@ ESTIMATORS = ("ML", "MLR", "MLM")
 
 def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
             group_equal=(), group_partial=(), meanstructure=None, fixed_x: bool = True,
-            orthogonal: bool = False, start=None, missing: str = "listwise", estimator: str = "ML") -> SemFit:
+            orthogonal: bool = False, start=None, missing: str = "listwise", estimator: str = "ML",
+            weights=None) -> SemFit:
     """Fit lavaan syntax ``model`` to a DataFrame ``data`` by ML.
 
     ``group``: per-row group labels (or a column name of ``data``); groups in
@@ -476,6 +478,11 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
     the ML ones either way (:mod:`.robust`). The robust estimators need complete data for now:
     with ``missing="auto"`` and missing answers they use listwise deletion (with a warning);
     ``missing="ml"`` is refused.
+
+    ``weights``: sampling weights (a column name of ``data`` or one value per row), as lavaan's
+    ``sampling.weights``: rescaled to sum to the number of cases used, the model fitted to the
+    weighted moments, and (as lavaan does) the robust MLR standard errors and scaled test, whose
+    scores count with the weights; complete data (listwise deletion).
     """
     from cxstats.stats.sem.syntax import parse_model
 
@@ -488,6 +495,15 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
     parsed = parse_model(model) if isinstance(model, str) else model
     if isinstance(group, str):
         group = data[group].tolist()
+    if isinstance(weights, str):
+        if weights not in data.columns:
+            raise ModelError(unknown_variable_message([weights], list(data.columns)))
+        weights = data[weights].tolist()
+    if weights is not None:
+        if estimator == "MLM":
+            raise ModelError("sampling weights work with estimator MLR (lavaan's default with weights), not MLM")
+        if estimator == "ML":
+            estimator = "MLR"          # as lavaan with sampling.weights (the methods text says so)
     opts = ModelOptions(std_lv=std_lv, meanstructure=meanstructure, group_equal=tuple(group_equal),
                         group_partial=tuple(group_partial), fixed_x=fixed_x, orthogonal=orthogonal)
     pt0 = build_partable(parsed, 1, opts)
@@ -496,11 +512,19 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
         raise ModelError(unknown_variable_message(absent, list(data.columns)))
     if missing == "auto":
         missing = "ml" if has_missing(data, pt0.ov, group) else "listwise"
-        if missing == "ml" and estimator != "ML":
+        if missing == "ml" and weights is not None:
+            missing = "listwise"
+            robust_note.append("sampling weights with full-information ML (missing answers) are not available "
+                               "yet: respondents with missing answers on the model's variables were left out "
+                               "(listwise deletion)")
+        elif missing == "ml" and estimator != "ML":
             missing = "listwise"
             robust_note.append(f"estimator {estimator} with full-information ML (missing answers) is not "
                                "available yet: respondents with missing answers on the model's variables were "
                                "left out (listwise deletion); use estimator ML for FIML")
+    if missing == "ml" and weights is not None:
+        raise ModelError("sampling weights with missing = \"ml\" (FIML) are not available yet; use missing = "
+                         "\"listwise\"")
     if missing == "ml" and estimator != "ML":
         raise ModelError(f"estimator {estimator} with missing = \"ml\" (FIML) is not available yet; use "
                          "missing = \"listwise\", or estimator ML with FIML")
@@ -515,7 +539,13 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
         fitres = fit_fiml(pt, fdata, start=start)
         fitres.warnings = warns + [missing_note(fitres.missing_info)] + fitres.warnings
         return fitres
-    stats, warns = sample_stats(data, pt0.ov, group, group_labels)
+    warrays = None
+    if weights is not None:
+        from cxstats.stats.sem.samplestats import weighted_sample_stats
+
+        stats, arrays, warrays, warns = weighted_sample_stats(data, pt0.ov, weights, group, group_labels)
+    else:
+        stats, warns = sample_stats(data, pt0.ov, group, group_labels)
     ngroups_hint = stats.ngroups
     pt = build_partable(parsed, ngroups_hint, opts) if ngroups_hint != 1 else pt0
     fitres = fit_moments(pt, stats, start=start)
@@ -523,8 +553,9 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
         from cxstats.stats.sem.robust import robust_fit
         from cxstats.stats.sem.samplestats import group_arrays
 
-        arrays = group_arrays(data, fitres.model.pt.ov, group, group_labels)
-        fitres.robust = robust_fit(fitres, arrays, estimator)
+        if warrays is None:
+            arrays = group_arrays(data, fitres.model.pt.ov, group, group_labels)
+        fitres.robust = robust_fit(fitres, arrays, estimator, weights=warrays)
         fitres.estimator = estimator
         fitres.vcov = fitres.robust.vcov
         fitres._cache.clear()
@@ -532,6 +563,8 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
     n_rows = _rows_with_group(data, group)
     fitres.missing_info = {"method": "listwise", "n_rows": n_rows, "n_used": stats.ntotal,
                            "n_dropped_incomplete": n_rows - stats.ntotal}
+    if warrays is not None:
+        fitres.weighted = True
     return fitres
 
 

@@ -139,15 +139,18 @@ def observed_information(model, theta, *, rel_step: float = 1e-5) -> np.ndarray:
     return 0.25 * (H + H.T)
 
 
-def robust_pieces(model, theta, data: list, estimator: str, df: int):
+def robust_pieces(model, theta, data: list, estimator: str, df: int, weights: list | None = None):
     """(vcov, trace of U Gamma) of a fitted complete-data model. ``data``: per group the n_g x p
-    array of complete cases in the model's variable order."""
+    array of complete cases in the model's variable order; ``weights``: per group the sampling
+    weights of those cases (rescaled to sum to the number of cases; the model is then fitted to
+    the weighted moments and each case's score counts with its weight)."""
     stats = model.stats
     N = stats.ntotal
     ms = bool(model.meanstructure)
     names = list(model.pt.ov)
     keep = _x_mask(names, model.pt.ov_x, ms)
-    fg = np.array(stats.n, float) / N
+    fg = np.array(stats.group_size, float) / N
+    size = stats.group_size
     deltas, Sigs, mus = [], [], []
     for g in range(len(data)):
         D, Sig, mu = moment_jacobian(model, theta, g, ms)
@@ -161,7 +164,9 @@ def robust_pieces(model, theta, data: list, estimator: str, df: int):
         B0g = []
         for g, Y in enumerate(data):
             sc = casewise_scores(Y, mus[g], Sigs[g], ms) @ deltas[g].T
-            B0g.append(sc.T @ sc / len(Y))
+            if weights is not None:
+                sc = sc * weights[g][:, None]
+            B0g.append(sc.T @ sc / size[g])
         B0 = sum(f * b for f, b in zip(fg, B0g)) if B0g else np.zeros((k, k))
         vcov = A0_inv @ B0 @ A0_inv / N
         trace = 0.0
@@ -169,7 +174,9 @@ def robust_pieces(model, theta, data: list, estimator: str, df: int):
             S, xbar = stats.cov[g], stats.mean[g]
             A1 = expected_h1_information(S, ms)[np.ix_(keep, keep)]
             sc1 = casewise_scores(Y, xbar, S, ms)[:, keep]
-            B1 = sc1.T @ sc1 / len(Y)
+            if weights is not None:
+                sc1 = sc1 * weights[g][:, None]
+            B1 = sc1.T @ sc1 / size[g]
             trace += float(np.sum(B1 * np.linalg.inv(A1).T)) - fg[g] * float(np.sum(B0g[g] * A0_inv.T))
     elif estimator == "MLM":
         W = [expected_h1_information(Sigs[g], ms) for g in range(len(data))]
@@ -245,8 +252,9 @@ def baseline_model(pt, stats):
     return model, theta
 
 
-def robust_fit(fitres, data: list, estimator: str) -> RobustResult:
-    """Robust vcov and scaling factors (model and baseline) of a complete-data ML fit."""
+def robust_fit(fitres, data: list, estimator: str, weights: list | None = None) -> RobustResult:
+    """Robust vcov and scaling factors (model and baseline) of a complete-data ML fit (``weights``:
+    per group the sampling weights of the cases, see :func:`robust_pieces`)."""
     if estimator not in ROBUST_ESTIMATORS:
         raise ModelError(f"estimator must be one of {', '.join(ROBUST_ESTIMATORS)}, not {estimator!r}")
     if fitres.pt.ov_x:
@@ -254,10 +262,10 @@ def robust_fit(fitres, data: list, estimator: str) -> RobustResult:
                          f"covariates (fixed.x: {', '.join(fitres.pt.ov_x)}); use estimator ML, or model the "
                          "covariates as single-indicator factors")
     pt = fitres.pt
-    vcov, trace = robust_pieces(fitres.model, fitres.theta, data, estimator, pt.df)
+    vcov, trace = robust_pieces(fitres.model, fitres.theta, data, estimator, pt.df, weights)
     bmodel, btheta = baseline_model(pt, fitres.model.stats)
     _, dfb = fitres.baseline()
-    _, btrace = robust_pieces(bmodel, btheta, data, estimator, dfb)
+    _, btrace = robust_pieces(bmodel, btheta, data, estimator, dfb, weights)
     return RobustResult(estimator, vcov, scaling(trace, pt.df), scaling(btrace, dfb))
 
 
