@@ -115,11 +115,13 @@ def test_verdict_uses_robust_indices(hs):
 def test_missing_answers(hs):
     data = hs.copy()
     data.loc[:9, "x1"] = np.nan
-    fit = fit_sem(HS_MODEL, data, missing="auto", estimator="MLR")
-    assert fit.ntotal == 291 and fit.estimator == "MLR"
+    fit = fit_sem(HS_MODEL, data, missing="auto", estimator="MLM")
+    assert fit.ntotal == 291 and fit.estimator == "MLM"
     assert "listwise" in fit.warnings[0]
-    with pytest.raises(ModelError, match="not available yet"):
+    with pytest.raises(ModelError, match="needs complete data"):
         fit_sem(HS_MODEL, data, missing="ml", estimator="MLM")
+    fit = fit_sem(HS_MODEL, data, missing="auto", estimator="MLR")
+    assert fit.missing == "ml" and fit.ntotal == 301 and fit.estimator == "MLR"
     with pytest.raises(ModelError, match="estimator must be one of"):
         fit_sem(HS_MODEL, hs, estimator="WLS")
 
@@ -145,3 +147,29 @@ def test_cli(hs_path, tmp_path):
     assert_clean_error(res, "--invariance")
     res = run_cli("cfa", hs_path, "--model", HS_MODEL, "--estimator", "WLSMV")
     assert res.exit_code == 2 and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("key", ["mlr_fiml", "mlr_fiml_sem"])
+def test_mlr_with_fiml(key):
+    """lavaan's MLR with missing = "ml" (reference_extra/hs_missing.csv): robust SEs, the scaled test and the
+    scaled indices; lavaan's robust CFI/TLI/RMSEA with FIML (Zhang & Savalei 2023) are not computed (a warning
+    says so)."""
+    ref = extra(key)
+    data = pd.read_csv(FIXTURES / "reference_extra" / "hs_missing.csv")
+    if key == "mlr_fiml":
+        res = analyze_cfa(data, HS_MODEL, estimator="MLR")
+    else:
+        res = analyze_sem(data, HS_MODEL + "\nspeed ~ visual + textual", estimator="MLR")
+    assert res.missing["method"] == "ml"
+    for k in ("chisq", "chisq_scaled", "pvalue_scaled", "chisq_scaling_factor", "baseline_chisq_scaling_factor",
+              "cfi_scaled", "tli_scaled", "rmsea_scaled"):
+        assert res.fit[k] == pytest.approx(ref["fit"][k.replace("_", ".")], rel=1e-4), k
+    assert "cfi_robust" not in res.fit
+    assert any("Zhang & Savalei" in w for w in res.warnings)
+    by = {(r["lhs"], r["op"], r["rhs"]): r for r in ref["estimates"]}
+    for _, row in res.estimates.iterrows():
+        if row.op == ":=":
+            continue
+        r = by[(row.lhs, row.op, row.rhs if row.op != "~1" else "")]
+        assert row.est == pytest.approx(r["est"], rel=1e-4, abs=1e-5)
+        assert row.se == pytest.approx(r["se"], rel=1e-3, abs=1e-12), (row.lhs, row.op, row.rhs)

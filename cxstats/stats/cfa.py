@@ -138,7 +138,7 @@ def verdict_rows(verdict: dict) -> dict:
 def methods_text(missing: str = "listwise", estimator: str = "ML") -> list:
     extra = [FIML_METHODS] if missing == "ml" else []
     if estimator != "ML":
-        extra.append(robust_methods(estimator))
+        extra.append(robust_methods(estimator, missing))
     return extra + [
         ("CFA estimation", "Maximum likelihood as lavaan::cfa() defaults: first loading of each factor fixed "
          "to 1 (or std_lv: factor variances 1), residual and factor variances and factor covariances free; "

@@ -121,7 +121,7 @@ class SemResult:
         if self.missing.get("method") == "ml":
             items.insert(1, FIML_METHODS)
         if self.estimator != "ML":
-            items.insert(1, robust_methods(self.estimator))
+            items.insert(1, robust_methods(self.estimator, self.missing.get("method", "listwise")))
         if self.modindices is not None:
             items.append(MI_METHODS)
         if self.weighted:

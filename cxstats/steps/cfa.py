@@ -11,7 +11,7 @@ Options: ``model`` (lavaan syntax), ``constructs`` (construct ids), ``respondent
 variances fixed to 1 instead of first loadings), ``missing`` (auto | ml | listwise; default
 auto: full-information ML when the model's variables have missing answers, else plain ML),
 ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square with robust fit indices,
-as lavaan; complete data, so with missing answers the robust estimators use listwise deletion),
+as lavaan; MLR also with missing answers (FIML), MLM with complete respondents only),
 ``modindices`` (also the N largest modification indices, lavaan's modindices(); 0 = all; exploratory),
 ``weight`` (a sampling-weight column: lavaan's sampling.weights, weights rescaled to sum to n, robust
 MLR standard errors and test; complete data).

@@ -12,7 +12,7 @@ construct -> loyalty paths, partial instead of full mediation), ``bootstrap`` (r
 (percentile | bc), ``std_lv`` (unit factor variances), ``missing`` (auto | ml | listwise;
 default auto: full-information ML when the model's variables have missing answers, else plain
 ML), ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square, as lavaan;
-complete data), ``modindices`` (also the N largest modification indices, 0 = all; exploratory),
+MLR also with FIML, MLM complete data), ``modindices`` (also the N largest modification indices, 0 = all; exploratory),
 ``weight`` (a sampling-weight column: lavaan's sampling.weights with MLR; complete data).
 The seed is the run's seed.
 """

@@ -23,8 +23,9 @@ ESTIMATOR_CHOICES = ("ML", "MLR", "MLM")
 ESTIMATOR_HELP = ("ML = normal-theory standard errors and chi-square; MLR = robust (Huber-White) standard errors "
                   "and the Yuan-Bentler scaled chi-square; MLM = Satorra-Bentler. The robust ones suit skewed "
                   "rating scales; the JSON and workbook then add chisq_scaled, its scaling factor and the robust "
-                  "CFI/TLI/RMSEA (the fit verdict uses those). Estimates are the ML ones. Complete data: with "
-                  "missing answers MLR/MLM use complete respondents (listwise). Matches lavaan 0.6.")
+                  "CFI/TLI/RMSEA (the fit verdict uses those). Estimates are the ML ones. MLR works with missing "
+                  "answers (FIML); MLM needs complete data (with missing answers it uses complete respondents). "
+                  "Matches lavaan 0.6.")
 
 
 MODINDICES_HELP = ("Also list modification indices (lavaan's modindices(): mi, epc, sepc.all for every fixed "

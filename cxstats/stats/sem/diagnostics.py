@@ -104,7 +104,7 @@ ROBUST_FIT_KEYS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_
                    "rmsea_robust", "cfi_scaled", "tli_scaled", "rmsea_scaled", "baseline_chisq_scaled",
                    "baseline_chisq_scaling_factor")
 
-def robust_methods(estimator: str) -> tuple:
+def robust_methods(estimator: str, missing: str = "listwise") -> tuple:
     """The methods entry of a robust estimator (MLR, MLM)."""
     if estimator == "MLR":
         how = ("MLR as lavaan 0.6 estimator = \"MLR\": ML estimates; Huber-White (sandwich) standard errors "
@@ -119,8 +119,12 @@ def robust_methods(estimator: str) -> tuple:
             how + ". Scaled CFI/TLI/RMSEA apply the usual formulas to the scaled statistics; the robust "
             "CFI/TLI/RMSEA (cfi_robust, tli_robust, rmsea_robust; Brosseau-Liard, Savalei & Li 2012, "
             "Brosseau-Liard & Savalei 2014) estimate the population indices and are the ones to report; the "
-            "fit verdict uses them. Robust corrections protect against non-normal (skewed, Likert) answers. "
-            "Complete data (listwise deletion). Matches lavaan 0.6-14 on the Holzinger-Swineford reference.")
+            "fit verdict uses them. Robust corrections protect against non-normal (skewed, Likert) answers. " +
+            ("With missing answers (MLR with FIML, lavaan missing = \"ml\"): the casewise scores of the answered "
+             "items, the observed information, and the saturated model's information at the EM estimates; the "
+             "robust CFI/TLI/RMSEA (lavaan's Zhang & Savalei 2023 corrections) are not computed, the scaled ones "
+             "are. " if missing == "ml" else "Complete data (listwise deletion). ") +
+            "Matches lavaan 0.6-14 on the Holzinger-Swineford reference.")
 
 
 WEIGHTS_METHODS = ("Sampling weights",

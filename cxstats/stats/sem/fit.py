@@ -256,7 +256,7 @@ class SemFit:
         if self.robust is not None:
             from cxstats.stats.sem.robust import robust_measures
 
-            out.update(robust_measures(out, self.robust, G))
+            out.update(robust_measures(out, self.robust, G, fiml=self.fiml is not None))
         if G > 1:
             out["chisq_by_group"] = {lab: float(n * f) for lab, n, f in
                                      zip(self.stats.group_labels, self.stats.group_size, self.group_fmin())}
@@ -475,9 +475,9 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
 
     ``estimator``: ``"ML"`` (normal-theory SEs and chi-square), ``"MLR"`` (lavaan's MLR: Huber-White
     sandwich SEs, Yuan-Bentler scaled chi-square) or ``"MLM"`` (Satorra-Bentler); the estimates are
-    the ML ones either way (:mod:`.robust`). The robust estimators need complete data for now:
-    with ``missing="auto"`` and missing answers they use listwise deletion (with a warning);
-    ``missing="ml"`` is refused.
+    the ML (or FIML) ones either way (:mod:`.robust`). MLR works with FIML (lavaan's MLR with
+    ``missing = "ml"``); MLM needs complete data: with ``missing="auto"`` and missing answers it
+    uses listwise deletion (with a warning), ``missing="ml"`` is refused.
 
     ``weights``: sampling weights (a column name of ``data`` or one value per row), as lavaan's
     ``sampling.weights``: rescaled to sum to the number of cases used, the model fitted to the
@@ -517,17 +517,17 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
             robust_note.append("sampling weights with full-information ML (missing answers) are not available "
                                "yet: respondents with missing answers on the model's variables were left out "
                                "(listwise deletion)")
-        elif missing == "ml" and estimator != "ML":
+        elif missing == "ml" and estimator == "MLM":
             missing = "listwise"
-            robust_note.append(f"estimator {estimator} with full-information ML (missing answers) is not "
-                               "available yet: respondents with missing answers on the model's variables were "
-                               "left out (listwise deletion); use estimator ML for FIML")
+            robust_note.append("estimator MLM needs complete data (as lavaan): respondents with missing answers "
+                               "on the model's variables were left out (listwise deletion); MLR works with "
+                               "full-information ML")
     if missing == "ml" and weights is not None:
         raise ModelError("sampling weights with missing = \"ml\" (FIML) are not available yet; use missing = "
                          "\"listwise\"")
-    if missing == "ml" and estimator != "ML":
-        raise ModelError(f"estimator {estimator} with missing = \"ml\" (FIML) is not available yet; use "
-                         "missing = \"listwise\", or estimator ML with FIML")
+    if missing == "ml" and estimator == "MLM":
+        raise ModelError("estimator MLM needs complete data (as lavaan); with missing = \"ml\" (FIML) use "
+                         "estimator MLR")
     if missing == "ml":
         from cxstats.stats.sem.fiml import fiml_data
 
@@ -537,6 +537,21 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
         ng = fdata.h1.ngroups
         pt = build_partable(parsed, ng, opts) if ng != 1 else pt0
         fitres = fit_fiml(pt, fdata, start=start)
+        if estimator == "MLR":
+            from cxstats.stats.sem.robust import robust_fit
+            from cxstats.stats.sem.samplestats import group_codes
+
+            X = data[list(pt.ov)].to_numpy(dtype=float)
+            gcode, _, keep, _ = group_codes(group, fdata.h1.group_labels if group is not None else None, len(X))
+            keep &= ~np.isnan(X).all(axis=1)
+            arrays = [X[keep & (gcode == i)] for i in range(ng)]
+            fitres.robust = robust_fit(fitres, arrays, estimator)
+            fitres.estimator = estimator
+            fitres.vcov = fitres.robust.vcov
+            fitres._cache.clear()
+            warns = warns + ["with missing answers (FIML) the robust CFI/TLI/RMSEA of lavaan (Zhang & Savalei "
+                             "2023 corrections) are not computed yet: the fit verdict uses the FIML indices; the "
+                             "scaled chi-square and the scaled indices are reported"]
         fitres.warnings = warns + [missing_note(fitres.missing_info)] + fitres.warnings
         return fitres
     warrays = None
