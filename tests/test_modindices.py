@@ -90,9 +90,12 @@ def test_cli(hs_path, tmp_path):
 
     wb = openpyxl.load_workbook(xlsx)
     assert "CFA modindices" in wb.sheetnames
+    sem_xlsx = tmp_path / "sem.xlsx"
     res = run_cli("sem", hs_path, "--model", HS_MODEL + "\nspeed ~ visual", "--modindices", "3", "--json", "-",
-                  "--quiet")
+                  "--xlsx", sem_xlsx, "--quiet")
     assert res.exit_code == 0, res
     assert len(res.json()["modindices"]) == 3
+    ws = openpyxl.load_workbook(sem_xlsx)["SEM Modification indices"]
+    assert any("Exploratory" in str(c.value) for row in ws.iter_rows() for c in row if c.value)
     res = run_cli("cfa", hs_path, "--model", HS_MODEL, "--group", "school", "--invariance", "--modindices")
     assert res.exit_code == 2 and "--invariance" in res.stderr

@@ -5,5 +5,8 @@ from __future__ import annotations
 
 
 def sheets(builder, result) -> None:
+    from cxstats.report.layouts import cfa  # noqa: F401 - registers the modification-index texts
+
     for name, df in result.tables().items():
-        builder.add_table(f"SEM {name}", df, title=f"Structural model: {name}")
+        note = builder.display.t("cfa_mi_note") if name == "Modification indices" else None
+        builder.add_table(f"SEM {name}", df, title=f"Structural model: {name}", note=note)
