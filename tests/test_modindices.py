@@ -71,12 +71,13 @@ def test_results_carry_them(hs):
     assert len(sem.to_dict()["modindices"]) == 54 and "Modification indices" in sem.tables()
 
 
-def test_fiml_gives_a_warning_not_an_error(hs):
-    data = hs.copy()
-    data.loc[:9, "x1"] = float("nan")
+def test_fiml(hs):
+    """With missing answers (FIML, lavaan missing = "ml"): the FIML gradient and expected information."""
+    data = pd.read_csv(FIXTURES / "reference_extra" / "hs_missing.csv")
+    fit = fit_sem(HS_MODEL, data, missing="ml")
+    check(modification_indices(fit), extra("ml_fiml_modindices"))
     res = analyze_cfa(data, HS_MODEL, modindices=10)
-    assert res.modindices is None
-    assert any(w.startswith("no modification indices") for w in res.warnings)
+    assert res.missing["method"] == "ml" and len(res.modindices) == 10
 
 
 def test_cli(hs_path, tmp_path):

@@ -68,17 +68,32 @@ def _candidates(pt, g: int):
     return out
 
 
+def _fiml_expected_information(model, theta) -> np.ndarray:
+    """Unit expected information under FIML at the model-implied moments (lavaan's "expected" with
+    h1.information "structured"): sum over answer patterns of n_p / N [tr(S_o dS_a S_o dS_b) / 2 +
+    dmu_a' S_o dmu_b], S_o the inverse implied covariance of the answered items."""
+    k = model.k
+    Q = np.zeros((k, k))
+    for g, gp in enumerate(model.fdata.patterns):
+        dSig, dmu, Sig, mu = model.jacobian(theta, g)
+        for b in gp.blocks:
+            for o, n in zip(b.obs, b.n):
+                Si = np.linalg.inv(Sig[np.ix_(o, o)])
+                X = Si @ dSig[:, o][:, :, o]
+                Q += (n / model.N) * (0.5 * X.reshape(k, -1) @ X.transpose(0, 2, 1).reshape(k, -1).T
+                                      + dmu[:, o] @ Si @ dmu[:, o].T)
+    return Q
+
+
 def modification_indices(fit, *, minimum: float = 0.0):
     """lavaan's ``modindices(fit, sort. = TRUE)``: a DataFrame ``lhs op rhs [group] mi epc sepc_all``,
-    largest index first. Complete-data (or listwise) ML fits."""
+    largest index first. With FIML fits (missing answers) the gradient is the FIML one and the
+    information the FIML expected information at the model-implied moments (lavaan's default)."""
     import pandas as pd
 
     from cxstats.stats.sem.engine import CompiledModel
     from cxstats.stats.sem.partable import ParTable, Row
 
-    if fit.fiml is not None:
-        raise ModelError("modification indices are not available yet for full-information ML fits (missing "
-                         "answers); fit with missing = \"listwise\" to get them")
     pt = fit.pt
     rows = [dataclasses.replace(r) for r in pt.rows]
     theta = list(fit.theta)
@@ -104,12 +119,20 @@ def modification_indices(fit, *, minimum: float = 0.0):
     names = list(pt.free_names) + [rows[i].name for i in extra]
     ext = ParTable(rows, list(pt.ov), list(pt.lv), pt.ngroups, pt.meanstructure, pt.options, pt.parsed,
                    list(pt.ov_x), k, names)
-    model = CompiledModel(ext)
-    model.set_sample(fit.stats)
     theta = np.asarray(theta, float)
-    _, grad, H = model.gradient_information(theta)
-    g = grad / 2.0                         # lavaan's F is half of ours
-    Q = H / 2.0                            # unit expected information of lavaan's F
+    if fit.fiml is not None:
+        from cxstats.stats.sem.fiml import FimlModel
+
+        model = FimlModel(ext, fit.fiml)
+        _, grad, _ = model.gradient(theta)
+        g = grad / 2.0
+        Q = _fiml_expected_information(model, theta)
+    else:
+        model = CompiledModel(ext)
+        model.set_sample(fit.stats)
+        _, grad, H = model.gradient_information(theta)
+        g = grad / 2.0                     # lavaan's F is half of ours
+        Q = H / 2.0                        # unit expected information of lavaan's F
     m = pt.nfree
     Qff = Q[:m, :m]
     Qef = Q[m:, :m]
