@@ -108,6 +108,8 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     Examples:
       cxstats cfa hs.csv --model 'visual =~ x1+x2+x3; textual =~ x4+x5+x6; speed =~ x7+x8+x9'
       cxstats cfa hs.csv --model @model.lav --json cfa.json --xlsx cfa.xlsx
+      cxstats cfa hs.csv --model @model.lav --estimator MLR --modindices 10   (robust; 10 largest MIs)
+      cxstats cfa survey.csv --model @model.lav --weight w                    (sampling weights)
       cxstats cfa hs.csv --model @model.lav --group school --invariance
       cxstats cfa hs.csv --model @model.lav --group school --invariance --free 'x3 ~ 1' --free 'x7 ~ 1'
       cxstats cfa customers.csv --spec study.yaml                  (one factor per construct)

@@ -76,6 +76,7 @@ def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator
         textual ~ a*visual
         ..."
       cxstats sem survey.csv --model @mediation.lav --bootstrap 2000 --ci bc --json sem.json
+      cxstats sem survey.csv --model @mediation.lav --estimator MLR --modindices
       cxstats sem customers.csv --spec questionnaire.yaml --xlsx sem.xlsx
     """
     from cxstats.cli.common import emit, model_file_errors, read_model_text, run_analysis, step_context
