@@ -126,9 +126,20 @@ def test_missing_answers(hs):
         fit_sem(HS_MODEL, hs, estimator="WLS")
 
 
-def test_fixed_x_covariates_refused(hs):
+def test_fixed_x_covariates(hs):
+    """MLR with exogenous observed covariates (fixed.x: their moments masked out of the h1 trace) matches
+    lavaan; MLM (whose Gamma lavaan adjusts for fixed.x) is refused for now."""
+    ref = extra("mlr_fixed_x")
+    res = analyze_sem(hs, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nvisual ~ x7 + x8\ntextual ~ x7",
+                      estimator="MLR")
+    check_fit(res.fit, ref["fit"])
+    by = {(r["lhs"], r["op"], r["rhs"]): r for r in ref["estimates"]}
+    for _, row in res.estimates.iterrows():
+        r = by[(row.lhs, row.op, row.rhs)]
+        assert row.est == pytest.approx(r["est"], rel=1e-4, abs=1e-5)
+        assert row.se == pytest.approx(r["se"], rel=1e-3, abs=1e-12), (row.lhs, row.op, row.rhs)
     with pytest.raises(ModelError, match="exogenous observed covariates"):
-        fit_sem("visual =~ x1 + x2 + x3\nvisual ~ x4", hs, estimator="MLR")
+        fit_sem("visual =~ x1 + x2 + x3\nvisual ~ x4", hs, estimator="MLM")
 
 
 def test_cli(hs_path, tmp_path):

@@ -24,6 +24,9 @@ moves two cells); without a mean structure mu is the sample mean (the saturated 
   Delta_g' W_g Gamma_g W_g Delta_g] E^-1 / N; tr(U Gamma) = sum_g [tr(W_g Gamma_g) - f_g
   tr(Delta_g' W_g Gamma_g W_g Delta_g E^-1)].
 
+Exogenous observed covariates (fixed.x): their moments are left out of the h1 traces, as lavaan
+does (MLR; MLM, whose Gamma lavaan adjusts for fixed.x, and MLR with FIML are refused with them).
+
 In both, the scaling factor is c = tr(U Gamma) / df and chisq_scaled = chisq / c. The baseline
 (independence) model is treated the same way, which gives its own scaling factor c_b for the
 scaled and robust CFI/TLI. Robust indices (Brosseau-Liard, Savalei & Li 2012; Brosseau-Liard &
@@ -338,8 +341,9 @@ def robust_fit(fitres, data: list, estimator: str, weights: list | None = None) 
     per group the sampling weights of the cases, see :func:`robust_pieces`)."""
     if estimator not in ROBUST_ESTIMATORS:
         raise ModelError(f"estimator must be one of {', '.join(ROBUST_ESTIMATORS)}, not {estimator!r}")
-    if fitres.pt.ov_x:
-        raise ModelError(f"estimator {estimator} is not available yet for models with exogenous observed "
+    if fitres.pt.ov_x and (estimator != "MLR" or fitres.fiml is not None):
+        raise ModelError(f"estimator {estimator}{' with FIML' if fitres.fiml is not None else ''} is not "
+                         "available yet for models with exogenous observed "
                          f"covariates (fixed.x: {', '.join(fitres.pt.ov_x)}); use estimator ML, or model the "
                          "covariates as single-indicator factors")
     pt = fitres.pt
