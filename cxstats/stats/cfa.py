@@ -20,7 +20,10 @@ import math
 from dataclasses import dataclass, field
 
 from cxstats.stats.sem import fit_sem
-from cxstats.stats.sem.diagnostics import FIML_METHODS, FIT_RULE, fit_verdict, fit_warning, measurement_warnings
+from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, MI_METHODS, MI_NOTE, ROBUST_FIT_KEYS, WEIGHTS_METHODS,
+                                           fit_warning,
+                                           measurement_warnings, model_fit_verdict, modindices_records,
+                                           robust_methods)
 from cxstats.thresholds import AVE_MIN, CR_MIN, HTMT_MAX  # reliability/validity cut-offs (also the workbook's)
 
 FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
@@ -32,6 +35,7 @@ EXTRA_FIT_KEYS = ("npar", "ntotal", "logl", "unrestricted_logl", "bic2", "baseli
 def fit_dict(fm: dict) -> dict:
     out = {k: fm[k] for k in FIT_KEYS}
     out.update({k: fm[k] for k in EXTRA_FIT_KEYS if k in fm})
+    out.update({k: fm[k] for k in ROBUST_FIT_KEYS if k in fm})
     if "chisq_by_group" in fm:
         out["chisq_by_group"] = fm["chisq_by_group"]
     return out
@@ -57,14 +61,19 @@ class CfaResult:
     sem: object = field(default=None, repr=False)     # the SemFit (not serialised)
     missing: dict = field(default_factory=dict)       # how missing values were handled, who contributed
     fit_verdict: dict = field(default_factory=dict)   # {verdict, rule, failed} (Hu & Bentler 1999)
+    estimator: str = "ML"                             # ML, MLR or MLM
+    weighted: bool = False                            # sampling weights (weighted moments, MLR)
+    modindices: object = None                         # DataFrame lhs op rhs [group] mi epc sepc_all, or None
 
     def to_dict(self) -> dict:
         def mat(df):
             return None if df is None else {r: {c: _num(df.loc[r, c]) for c in df.columns} for r in df.index}
 
         est = self.estimates.to_dict(orient="records")
-        out = {"model": self.model, "estimator": "ML", "n": self.n, "converged": self.converged,
+        out = {"model": self.model, "estimator": self.estimator, "n": self.n, "converged": self.converged,
                "missing": self.missing}
+        if self.weighted:
+            out["sampling_weights"] = True
         if len(self.group_labels) > 1:
             out["groups"] = dict(zip(self.group_labels, self.n_by_group))
         out["fit"] = self.fit
@@ -79,6 +88,9 @@ class CfaResult:
             out["fornell_larcker"] = mat(self.fornell_larcker)
             out["latent_correlations"] = mat(self.latent_correlations)
         out["validity_notes"] = self.validity_notes
+        if self.modindices is not None:
+            out["modindices"] = modindices_records(self.modindices)
+            out["modindices_note"] = MI_NOTE
         out["warnings"] = self.warnings
         return out
 
@@ -105,10 +117,17 @@ class CfaResult:
         if len(self.group_labels) <= 1 and len(r2):
             r2 = r2.drop(columns="group")
         out["R2"] = r2
+        if self.modindices is not None:
+            out["Modification indices"] = self.modindices
         return out
 
     def methods(self) -> list:
-        return methods_text(self.missing.get("method", "listwise"))
+        out = methods_text(self.missing.get("method", "listwise"), self.estimator)
+        if self.weighted:
+            out.insert(0, WEIGHTS_METHODS)
+        if self.modindices is not None:
+            out.append(MI_METHODS)
+        return out
 
     def discriminant_pairs(self):
         """One row per pair of factors: HTMT (geometric, arithmetic), the latent correlation, the
@@ -139,8 +158,10 @@ def verdict_rows(verdict: dict) -> dict:
             "value": [verdict["verdict"], verdict["rule"], "; ".join(verdict["failed"]) or "none"]}
 
 
-def methods_text(missing: str = "listwise") -> list:
+def methods_text(missing: str = "listwise", estimator: str = "ML") -> list:
     extra = [FIML_METHODS] if missing == "ml" else []
+    if estimator != "ML":
+        extra.append(robust_methods(estimator, missing))
     return extra + [
         ("CFA estimation", "Maximum likelihood as lavaan::cfa() defaults: first loading of each factor fixed "
          "to 1 (or std_lv: factor variances 1), residual and factor variances and factor covariances free; "
@@ -167,6 +188,20 @@ def methods_text(missing: str = "listwise") -> list:
     ]
 
 
+def add_modindices(res, fit, top) -> None:
+    """Attach the ``top`` largest modification indices (0 = all) of ``fit`` to a CFA/SEM result; a
+    note instead when they cannot be computed (FIML)."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem.modindices import modification_indices
+
+    try:
+        mi = modification_indices(fit)
+    except ModelError as exc:
+        res.warnings.append(f"no modification indices: {exc}")
+        return
+    res.modindices = mi.head(int(top)).reset_index(drop=True) if top else mi
+
+
 def _num(x):
     try:
         return float(x)
@@ -175,16 +210,26 @@ def _num(x):
 
 
 def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool = False,
-        group_equal=(), group_partial=(), missing: str = "auto") -> CfaResult:
+        group_equal=(), group_partial=(), missing: str = "auto", estimator: str = "ML",
+        modindices: int | None = None, weights=None) -> CfaResult:
     """Fit ``model`` (lavaan syntax) to ``data`` (DataFrame of numeric columns).
 
     ``group``: a column name or per-row labels for a multi-group (configural,
     or constrained with ``group_equal``) model. ``missing``: ``"auto"`` (FIML when a
     model variable has missing values, else plain ML), ``"ml"`` or ``"listwise"``.
+    ``estimator``: ``"ML"``, ``"MLR"`` or ``"MLM"`` (robust SEs and scaled test, complete data).
+    ``modindices``: also the modification indices (the N largest; 0 = all; None = none).
+    ``weights``: sampling weights (a column name or one value per row; lavaan's sampling.weights,
+    which implies MLR).
     """
     fit = fit_sem(model, data, group=group, group_labels=group_labels, std_lv=std_lv,
-                  group_equal=group_equal, group_partial=group_partial, missing=missing)
-    return cfa_from_fit(fit, model, data if fit.pt.ngroups == 1 else None)
+                  group_equal=group_equal, group_partial=group_partial, missing=missing, estimator=estimator,
+                  weights=weights)
+    # HTMT from the raw correlations, or from the weighted moments with sampling weights
+    res = cfa_from_fit(fit, model, data if fit.pt.ngroups == 1 and not fit.weighted else None)
+    if modindices is not None:
+        add_modindices(res, fit, modindices)
+    return res
 
 
 def cfa_from_fit(fit, model: str, data=None) -> CfaResult:
@@ -195,8 +240,9 @@ def cfa_from_fit(fit, model: str, data=None) -> CfaResult:
                     group_labels=list(fit.stats.group_labels), n_by_group=list(fit.stats.n),
                     converged=bool(fit.converged), fit=fit_dict(fit.fit_measures()), estimates=est,
                     r2=r2, warnings=list(fit.warnings) + measurement_warnings(fit), sem=fit,
-                    missing=dict(fit.missing_info))
-    res.fit_verdict = fit_verdict(res.fit, res.converged)
+                    missing=dict(fit.missing_info), estimator=fit.estimator,
+                    weighted=bool(fit.weighted))
+    res.fit_verdict = model_fit_verdict(res.fit, res.converged)
     res.warnings.extend(fit_warning(res.fit_verdict, "the CFA model"))
     if fit.pt.ngroups == 1 and fit.pt.lv:
         # with FIML the HTMT correlations come from the EM moments (as the reliabilities)

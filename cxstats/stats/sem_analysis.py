@@ -23,7 +23,10 @@ from dataclasses import dataclass, field
 
 from cxstats.errors import InputError, ModelError
 from cxstats.stats.sem import CompiledModel, SampleStats, fit_sem
-from cxstats.stats.sem.diagnostics import FIML_METHODS, FIT_RULE, fit_verdict, fit_warning, measurement_warnings
+from cxstats.stats.sem.diagnostics import (FIML_METHODS, FIT_RULE, MI_METHODS, MI_NOTE, ROBUST_FIT_KEYS, WEIGHTS_METHODS,
+                                           fit_warning,
+                                           measurement_warnings, model_fit_verdict, modindices_records,
+                                           robust_methods)
 from cxstats.stats.sem.fiml import FimlData, FimlModel, GroupPatterns
 from cxstats.stats.sem.syntax import evaluate_expression
 
@@ -47,6 +50,9 @@ class SemResult:
     fit_verdict: dict = field(default_factory=dict)   # {verdict, rule, failed} (Hu & Bentler 1999)
     model_source: str = "given"                       # "given" or "built from the spec"
     structure: str | None = None                      # for a built model: full or partial mediation
+    estimator: str = "ML"                             # ML, MLR or MLM
+    weighted: bool = False                            # sampling weights (weighted moments, MLR)
+    modindices: object = None                         # DataFrame lhs op rhs mi epc sepc_all, or None
 
     def defined(self):
         return self.estimates[self.estimates["op"] == ":="]
@@ -61,10 +67,14 @@ class SemResult:
 
     def to_dict(self) -> dict:
         return {"model": self.model, "model_syntax": self.model, "model_source": self.model_source,
-                "structure": self.structure, "estimator": "ML", "n": self.n, "converged": self.converged,
+                "structure": self.structure, "estimator": self.estimator, "n": self.n, "converged": self.converged,
                 "admissible": self.admissible, "missing": self.missing, "fit": self.fit,
                 "fit_verdict": self.fit_verdict, "estimates": self.estimates.to_dict(orient="records"), "r2": self.r2,
-                "bootstrap": self.bootstrap or None, "warnings": self.warnings}
+                "bootstrap": self.bootstrap or None,
+                **({"sampling_weights": True} if self.weighted else {}),
+                **({"modindices": modindices_records(self.modindices), "modindices_note": MI_NOTE}
+                   if self.modindices is not None else {}),
+                "warnings": self.warnings}
 
     def tables(self) -> dict:
         import pandas as pd
@@ -85,6 +95,8 @@ class SemResult:
             out["Defined effects"] = d.reset_index(drop=True)
         out["R2"] = pd.DataFrame({"variable": list(self.r2), "r2": list(self.r2.values())})
         out["Model"] = model
+        if self.modindices is not None:
+            out["Modification indices"] = self.modindices
         return out
 
     def methods(self) -> list:
@@ -108,6 +120,12 @@ class SemResult:
         ]
         if self.missing.get("method") == "ml":
             items.insert(1, FIML_METHODS)
+        if self.estimator != "ML":
+            items.insert(1, robust_methods(self.estimator, self.missing.get("method", "listwise")))
+        if self.modindices is not None:
+            items.append(MI_METHODS)
+        if self.weighted:
+            items.insert(1, WEIGHTS_METHODS)
         if self.bootstrap:
             items.append(("Bootstrap", f"Nonparametric bootstrap of rows ({self.bootstrap['replicates']} replicates, "
                           f"seed {self.bootstrap['seed']}): each replicate's moments refitted from the full-sample "
@@ -226,22 +244,29 @@ def boot_interval(samples, est, level: float, method: str):
 
 
 def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "percentile", level: float = 0.95,
-                 std_lv: bool = False, progress=None, missing: str = "auto") -> SemResult:
+                 std_lv: bool = False, progress=None, missing: str = "auto", estimator: str = "ML",
+                 modindices: int | None = None, weights=None) -> SemResult:
     """Fit lavaan syntax ``model`` to ``data`` (DataFrame) by ML; optional bootstrap.
 
     ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
-    plain ML), ``"ml"`` or ``"listwise"``."""
+    plain ML), ``"ml"`` or ``"listwise"``. ``estimator``: ``"ML"``, ``"MLR"`` or ``"MLM"`` (robust SEs
+    and scaled test; complete data). ``modindices``: also the N largest modification indices (0 = all).
+    ``weights``: sampling weights (column name or one value per row; lavaan's sampling.weights, MLR)."""
     import numpy as np
 
     if ci not in CI_METHODS:
         raise InputError(f"unknown bootstrap interval {ci!r}; use {' or '.join(CI_METHODS)}", option="ci")
     if bootstrap < 0:
         raise InputError("the number of bootstrap replicates cannot be negative", option="bootstrap")
-    fit = fit_sem(model, data, std_lv=std_lv, missing=missing)
+    if weights is not None and bootstrap:
+        raise InputError("the bootstrap resamples respondents without their sampling weights; use either "
+                         "sampling weights (robust SEs) or the bootstrap", option="bootstrap")
+    fit = fit_sem(model, data, std_lv=std_lv, missing=missing, estimator=estimator, weights=weights)
     fm = fit.fit_measures()
     fitd = {k: fm[k] for k in FIT_KEYS}
     fitd.update({k: fm[k] for k in ("npar", "ntotal", "logl", "baseline_chisq", "baseline_df") if k in fm})
-    verdict = fit_verdict(fitd, bool(fit.converged))
+    fitd.update({k: fm[k] for k in ROBUST_FIT_KEYS if k in fm})
+    verdict = model_fit_verdict(fitd, bool(fit.converged))
     warns = list(fit.warnings) + _extra_admissibility(fit) + measurement_warnings(fit)
     warns += fit_warning(verdict, "the structural model")
     est = fit.estimates(level=level)
@@ -297,5 +322,15 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
         for w in warns)
     if not admissible and fit.converged:
         warns.insert(0, "the solution is inadmissible (see the warnings below): do not interpret these estimates")
-    return SemResult(model, fit.ntotal, bool(fit.converged), bool(admissible), fitd, est.reset_index(drop=True),
-                     fit.r2(), boot, warns, fit, dict(fit.missing_info), fit_verdict=verdict)
+    res = SemResult(model, fit.ntotal, bool(fit.converged), bool(admissible), fitd, est.reset_index(drop=True),
+                    fit.r2(), boot, warns, fit, dict(fit.missing_info), fit_verdict=verdict,
+                    estimator=fit.estimator, weighted=bool(fit.weighted))
+    if modindices is not None:
+        from cxstats.stats.sem.modindices import modification_indices
+
+        try:
+            mi = modification_indices(fit)
+            res.modindices = mi.head(int(modindices)).reset_index(drop=True) if modindices else mi
+        except ModelError as exc:
+            res.warnings.append(f"no modification indices: {exc}")
+    return res

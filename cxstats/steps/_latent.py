@@ -9,6 +9,7 @@ from typing import Literal
 from cxstats.errors import InputError
 
 Missing = Literal["auto", "ml", "listwise"]
+Estimator = Literal["ML", "MLR", "MLM"]
 
 def wanted_constructs(spec, constructs) -> list:
     """The spec's constructs named in the ``constructs`` option (default: all of them)."""
@@ -61,9 +62,9 @@ def group_labels(frame, column: str, *, file=None) -> list:
     return [None if v is None or v != v else str(v) for v in frame[column].tolist()]
 
 
-def plain_file(ctx, names, group=None):
-    """The model columns (and the group labels) of the single data file of a command run
-    without a spec; returns (frame, groups, path)."""
+def plain_file(ctx, names, group=None, weight=None):
+    """The model columns (and the group labels; the ``weight`` column too, when given) of the single
+    data file of a command run without a spec; returns (frame, groups, path)."""
     from cxstats.io.readers import read_table
     from cxstats.io.tables import load_column_text, load_numeric
 
@@ -72,9 +73,26 @@ def plain_file(ctx, names, group=None):
     check_model_columns(names, list(table.columns), table.path)
     if group:
         table.require_columns([group])
-    frame = load_numeric(path, names, table=table)
+    if weight:
+        table.require_columns([weight])
+    frame = load_numeric(path, list(names) + ([weight] if weight and weight not in names else []), table=table)
     empty = [c for c in names if frame[c].notna().sum() == 0]
     if empty:
         raise InputError("the column has no numeric values", file=table.path, column=empty[0])
     groups = load_column_text(path, group, table=table) if group else None
     return frame, groups, table.path
+
+
+def weight_values(frame, column, *, file=None):
+    """The sampling weights of the rows (a numeric column of the table), for ``weight``."""
+    import pandas as pd
+
+    if column not in frame.columns:
+        raise InputError(f"the weight column {column!r} is not a column of the data", file=file, option="weight")
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = frame[column].notna() & values.isna()
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError("a sampling weight must be a number", file=file, column=column, row=i + 1,
+                         value=frame[column].iloc[i])
+    return values.to_numpy(dtype=float)

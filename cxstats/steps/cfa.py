@@ -9,7 +9,12 @@ otherwise or a ``group`` column is given (then a multi-group CFA of everyone). W
 Options: ``model`` (lavaan syntax), ``constructs`` (construct ids), ``respondents``
 (customer | staff | all), ``group`` (a column: one model per group), ``std_lv`` (factor
 variances fixed to 1 instead of first loadings), ``missing`` (auto | ml | listwise; default
-auto: full-information ML when the model's variables have missing answers, else plain ML).
+auto: full-information ML when the model's variables have missing answers, else plain ML),
+``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square with robust fit indices,
+as lavaan; MLR also with missing answers (FIML), MLM with complete respondents only),
+``modindices`` (also the N largest modification indices, lavaan's modindices(); 0 = all; exploratory),
+``weight`` (a sampling-weight column: lavaan's sampling.weights, weights rescaled to sum to n, robust
+MLR standard errors and test; complete data).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Literal
 
 from cxstats.errors import InputError
 from cxstats.steps import StepContext, StepOptions
-from cxstats.steps._latent import Missing
+from cxstats.steps._latent import Estimator, Missing
 
 NAME = "cfa"
 WORKBOOK = "measurement"
@@ -33,8 +38,14 @@ class Options(StepOptions):
     group: str | None = None              # fit the model in every group of this column
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
+    estimator: Estimator = "ML"           # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
+    modindices: int | None = None         # also the N largest modification indices (0 = all)
+    weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)
 
     def validate(self):
+        if self.modindices is not None and self.modindices < 0:
+            raise InputError(f"modindices is the number of modification indices to show (0 = all), not "
+                             f"{self.modindices}", option="modindices")
         if self.model is not None and not self.model.strip():
             raise InputError("the model is empty: give lavaan syntax, e.g. 'f =~ x1 + x2 + x3'", option="model")
         if self.model and self.constructs:
@@ -45,12 +56,16 @@ class Options(StepOptions):
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.cfa import analyze_cfa
 
+    from cxstats.steps._latent import weight_values
+
     if ctx.has_spec:
         frame, model, groups, notes = _from_spec(ctx, options)
     else:
         frame, model, groups, notes = _from_file(ctx, options)
+    weights = weight_values(frame, options.weight, file=ctx.source or None) if options.weight else None
     try:
-        result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing)
+        result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing,
+                             estimator=options.estimator, modindices=options.modindices, weights=weights)
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
@@ -96,5 +111,5 @@ def _from_file(ctx, options):
         raise InputError("constructs and respondents need a study spec",
                          option="constructs" if options.constructs else "respondents")
     names = parse_model(options.model).observed_names()
-    frame, groups, _ = plain_file(ctx, names, options.group)
+    frame, groups, _ = plain_file(ctx, names, options.group, options.weight)
     return frame, options.model, groups, []

@@ -11,7 +11,10 @@ Options: ``model`` (lavaan syntax), ``direct_paths`` (with a spec and no ``model
 construct -> loyalty paths, partial instead of full mediation), ``bootstrap`` (replicates, default 0 = none), ``ci``
 (percentile | bc), ``std_lv`` (unit factor variances), ``missing`` (auto | ml | listwise;
 default auto: full-information ML when the model's variables have missing answers, else plain
-ML). The seed is the run's seed.
+ML), ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square, as lavaan;
+MLR also with FIML, MLM complete data), ``modindices`` (also the N largest modification indices, 0 = all; exploratory),
+``weight`` (a sampling-weight column: lavaan's sampling.weights with MLR; complete data).
+The seed is the run's seed.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Literal
 
 from cxstats.errors import InputError
 from cxstats.steps import StepContext, StepOptions
-from cxstats.steps._latent import Missing
+from cxstats.steps._latent import Estimator, Missing
 
 NAME = "sem"
 WORKBOOK = "measurement"
@@ -34,10 +37,16 @@ class Options(StepOptions):
     ci: Literal["percentile", "bc"] = "percentile"  # bootstrap interval
     std_lv: bool = False                           # identify factors by unit variances
     missing: Missing = "auto"                      # auto | ml | listwise
+    estimator: Estimator = "ML"                    # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
+    modindices: int | None = None                  # also the N largest modification indices (0 = all)
+    weight: str | None = None                      # sampling-weight column (lavaan sampling.weights; MLR)
     direct_paths: bool | None = None               # spec model: also construct -> loyalty paths
     #                                                (None: the spec's analysis.direct_paths, else false)
 
     def validate(self):
+        if self.modindices is not None and self.modindices < 0:
+            raise InputError(f"modindices is the number of modification indices to show (0 = all), not "
+                             f"{self.modindices}", option="modindices")
         if self.bootstrap < 0:
             raise InputError(f"the number of bootstrap replicates cannot be negative ({self.bootstrap})",
                              option="bootstrap")
@@ -68,10 +77,16 @@ def run(ctx: StepContext, options: Options):
             raise InputError("give a lavaan model (inline syntax or @file), or a study spec (its "
                              "structural model)", option="model")
         text = options.model
-        frame = _plain_frame(ctx, text, options.std_lv)
+        frame = _plain_frame(ctx, text, options.std_lv, options.weight)
+    weights = None
+    if options.weight:
+        from cxstats.steps._latent import weight_values
+
+        weights = weight_values(frame, options.weight, file=ctx.source or None)
     try:
         result = analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
-                             std_lv=options.std_lv, missing=options.missing,
+                             std_lv=options.std_lv, missing=options.missing, estimator=options.estimator,
+                             modindices=options.modindices, weights=weights,
                              progress=ctx.progress("sem bootstrap") if options.bootstrap else None)
     except InputError as exc:
         data_problem = exc.column is not None or "sample covariance" in exc.reason
@@ -89,7 +104,7 @@ FULL = ("full mediation (no direct paths): constructs -> satisfaction -> loyalty
 PARTIAL = ("partial mediation (direct paths): constructs -> satisfaction -> loyalty and constructs -> loyalty")
 
 
-def _plain_frame(ctx, text, std_lv):
+def _plain_frame(ctx, text, std_lv, weight=None):
     """The model's observed variables from the single plain data file."""
     from cxstats.io.readers import read_table
     from cxstats.io.tables import load_numeric
@@ -102,7 +117,9 @@ def _plain_frame(ctx, text, std_lv):
     absent = [v for v in pt.ov if v not in table.columns]
     if absent:
         raise InputError(unknown_variable_message(absent, table.columns), file=path)
-    return load_numeric(path, pt.ov, table=table)
+    if weight:
+        table.require_columns([weight])
+    return load_numeric(path, list(pt.ov) + ([weight] if weight and weight not in pt.ov else []), table=table)
 
 
 def spec_model(spec, *, loyalty=None, satisfaction=None, direct_paths: bool = False) -> str:

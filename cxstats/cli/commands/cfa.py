@@ -19,6 +19,25 @@ MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"m
                 "complete respondents only (lavaan's default; valid only if missing completely at random); "
                 "auto = ml when the model's variables have missing values (a note says so), else plain ML.")
 
+ESTIMATOR_CHOICES = ("ML", "MLR", "MLM")
+ESTIMATOR_HELP = ("ML = normal-theory standard errors and chi-square; MLR = robust (Huber-White) standard errors "
+                  "and the Yuan-Bentler scaled chi-square; MLM = Satorra-Bentler. The robust ones suit skewed "
+                  "rating scales; the JSON and workbook then add chisq_scaled, its scaling factor and the robust "
+                  "CFI/TLI/RMSEA (the fit verdict uses those). Estimates are the ML ones. MLR works with missing "
+                  "answers (FIML); MLM needs complete data (with missing answers it uses complete respondents). "
+                  "Matches lavaan 0.6.")
+
+
+MODINDICES_HELP = ("Also list modification indices (lavaan's modindices(): mi, epc, sepc.all for every fixed "
+                   "loading, residual covariance and, in a SEM, regression), largest first: --modindices alone "
+                   "shows the 20 largest, --modindices N the N largest, --modindices 0 all. Exploratory: free a "
+                   "parameter only with a substantive reason and confirm it on new data.")
+
+
+WEIGHT_HELP = ("A column of sampling (survey) weights, as lavaan's sampling.weights: the weights are rescaled to "
+               "sum to the number of respondents, the model is fitted to the weighted moments, with robust MLR "
+               "standard errors and the scaled chi-square. Complete data (listwise).")
+
 
 @click.command("cfa")
 @data_files_argument
@@ -48,6 +67,11 @@ MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"m
                    "the first loading to 1.")
 @click.option("--missing", "missing", type=click.Choice(MISSING), default="auto", show_default=True,
               help=MISSING_HELP)
+@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES, case_sensitive=False), default="ML",
+              show_default=True, help=ESTIMATOR_HELP)
+@click.option("--modindices", "modindices", type=click.IntRange(min=0), is_flag=False, flag_value=20, default=None,
+              metavar="[N]", help=MODINDICES_HELP)
+@click.option("--weight", "weight", metavar="COL", help=WEIGHT_HELP)
 @list_option("--constructs", "constructs", metavar="C1,C2,...",
              help="With --spec and no --model: the constructs to model (default: all with two or more items).")
 @click.option("--respondents", "respondents", type=click.Choice(("customer", "staff", "all")),
@@ -59,7 +83,7 @@ MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"m
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, group, invariance, free, rule, configural_cfi, configural_rmsea, configural_srmr, std_lv, missing, constructs, respondents, by_construct,
+def command(data, model, group, invariance, free, rule, configural_cfi, configural_rmsea, configural_srmr, std_lv, missing, estimator, modindices, weight, constructs, respondents, by_construct,
             spec_path, json_path, xlsx_path, quiet):
     """Confirmatory factor analysis (ML) with fit, reliability and validity; measurement invariance.
 
@@ -84,6 +108,8 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     Examples:
       cxstats cfa hs.csv --model 'visual =~ x1+x2+x3; textual =~ x4+x5+x6; speed =~ x7+x8+x9'
       cxstats cfa hs.csv --model @model.lav --json cfa.json --xlsx cfa.xlsx
+      cxstats cfa hs.csv --model @model.lav --estimator MLR --modindices 10   (robust; 10 largest MIs)
+      cxstats cfa survey.csv --model @model.lav --weight w                    (sampling weights)
       cxstats cfa hs.csv --model @model.lav --group school --invariance
       cxstats cfa hs.csv --model @model.lav --group school --invariance --free 'x3 ~ 1' --free 'x7 ~ 1'
       cxstats cfa customers.csv --spec study.yaml                  (one factor per construct)
@@ -122,6 +148,14 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     if respondents and invariance:
         raise InputError("--respondents picks whose answers a CFA uses; --invariance compares the groups "
                          "of --group (default with --spec: customers vs staff)")
+    estimator = estimator.upper()
+    if weight and invariance:
+        raise InputError("--weight is not available yet with --invariance; fit the invariance steps unweighted")
+    if modindices is not None and invariance:
+        raise InputError("--modindices lists modification indices of one CFA model; leave out --invariance")
+    if estimator != "ML" and invariance:
+        raise InputError("--estimator MLR/MLM is not available yet with --invariance (its scaled chi-square "
+                         "difference tests are still to come); fit the invariance steps with ML")
     ctx = step_context(data, spec_path, quiet=quiet)
     model_arg = model
     with model_file_errors(model_arg):
@@ -132,6 +166,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
                                   std_lv=std_lv, missing=missing, **gate)
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
-                                  group=group, std_lv=std_lv, missing=missing)
+                                  group=group, std_lv=std_lv, missing=missing, estimator=estimator,
+                                  modindices=modindices, weight=weight)
     emit(result, name="invariance" if invariance else "cfa", json_path=json_path, xlsx_path=xlsx_path,
          quiet=quiet)

@@ -67,6 +67,25 @@ i18n.register(
         "ave_std": {"en": "AVE (standardized)", "es": "AVE (estandarizada)"},
     })
 
+i18n.register(
+    sheets={"CFA modindices": {"en": "CFA modindices", "es": "AFC índices de modificación"}},
+    texts={
+        "cfa_mi_title": {"en": "Modification indices (largest first)",
+                         "es": "Índices de modificación (de mayor a menor)"},
+        "cfa_mi_note": {"en": "mi: expected drop of the chi-square if the parameter were freed (1 df); epc: its expected "
+                              "value; sepc_all: standardized. Exploratory: free a parameter only with a substantive "
+                              "reason, one at a time, and confirm it on new data.",
+                        "es": "mi: descenso esperado de la chi-cuadrado si se liberara el parámetro (1 gl); epc: su "
+                              "valor esperado; sepc_all: estandarizado. Es exploratorio: libere un parámetro solo con "
+                              "una razón de fondo, de uno en uno, y confírmelo con datos nuevos."},
+    },
+    headers={
+        "mi": {"en": "Modification index", "es": "Índice de modificación"},
+        "epc": {"en": "Expected change (epc)", "es": "Cambio esperado (epc)"},
+        "sepc_all": {"en": "Standardized expected change", "es": "Cambio esperado estandarizado"},
+    },
+)
+
 
 def sheets(builder, result):
     """Fit, estimates, reliability/validity, HTMT and Fornell-Larcker sheets."""
@@ -92,3 +111,6 @@ def sheets(builder, result):
                               title=d.t("cfa_notes_title"))
     if len(tables.get("R2", [])):
         builder.add_table("CFA estimates", tables["R2"], title=d.t("cfa_r2_title"))
+    if "Modification indices" in tables:
+        builder.add_table("CFA modindices", tables["Modification indices"], title=d.t("cfa_mi_title"),
+                          note=d.t("cfa_mi_note"), sequential=["mi"])

@@ -11,7 +11,8 @@ i18n.register(
             "SEM Estimates": {"en": "SEM Estimates", "es": "SEM estimaciones"},
             "SEM Defined effects": {"en": "SEM Defined effects", "es": "SEM efectos definidos"},
             "SEM R2": {"en": "SEM R2", "es": "SEM R2"},
-            "SEM Model": {"en": "SEM Model", "es": "SEM modelo"}},
+            "SEM Model": {"en": "SEM Model", "es": "SEM modelo"},
+            "SEM Modification indices": {"en": "SEM Modification indices", "es": "SEM índices de modificación"}},
     texts={
         "sem_title": {"en": "Structural model: {part}", "es": "Modelo estructural: {part}"},
         "sem:Fit": {"en": "Fit", "es": "ajuste"},
@@ -19,10 +20,13 @@ i18n.register(
         "sem:Defined effects": {"en": "Defined effects", "es": "efectos definidos (indirectos y totales)"},
         "sem:R2": {"en": "R2", "es": "R²"},
         "sem:Model": {"en": "Model", "es": "modelo"},
+        "sem:Modification indices": {"en": "Modification indices", "es": "índices de modificación"},
     })
 
 
 def sheets(builder, result) -> None:
+    from cxstats.report.layouts import cfa  # noqa: F401 - registers the modification-index texts
+
     d = builder.display
     for name, df in result.tables().items():
         part = d.t(f"sem:{name}") if f"sem:{name}" in i18n.TEXTS else name
@@ -32,4 +36,5 @@ def sheets(builder, result) -> None:
         elif name == "Estimates":
             verdicts.add_estimates(builder, f"SEM {name}", df, title=title)
         else:
-            builder.add_table(f"SEM {name}", df, title=title)
+            note = d.t("cfa_mi_note") if name == "Modification indices" else None
+            builder.add_table(f"SEM {name}", df, title=title, note=note)

@@ -20,11 +20,11 @@ weak indicators, cases per parameter, the FIML methods text).
 
 from cxstats.stats.sem.engine import CompiledModel
 from cxstats.stats.sem.fiml import FimlData, FimlModel, fiml_data
-from cxstats.stats.sem.fit import (MISSING_METHODS, SemFit, fit_fiml, fit_moments, fit_sem, has_missing,
+from cxstats.stats.sem.fit import (ESTIMATORS, MISSING_METHODS, SemFit, fit_fiml, fit_moments, fit_sem, has_missing,
                                      missing_note, unknown_variable_message)
 from cxstats.stats.sem.partable import GROUP_EQUAL_KINDS, ModelOptions, ParTable, Row, build_partable
 from cxstats.stats.sem.samplestats import SampleStats, sample_stats
 
-__all__ = ["CompiledModel", "FimlData", "FimlModel", "fiml_data", "fit_fiml", "has_missing", "missing_note", "MISSING_METHODS",
+__all__ = ["ESTIMATORS", "CompiledModel", "FimlData", "FimlModel", "fiml_data", "fit_fiml", "has_missing", "missing_note", "MISSING_METHODS",
            "SemFit", "fit_moments", "fit_sem", "ModelOptions", "ParTable", "Row",
            "build_partable", "SampleStats", "sample_stats", "GROUP_EQUAL_KINDS", "unknown_variable_message"]

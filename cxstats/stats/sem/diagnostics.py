@@ -144,3 +144,83 @@ def fit_warning(verdict: dict, what: str = "the model") -> list[str]:
     return [f"poor fit of {what}: {', '.join(verdict['failed'])} (acceptable: CFI >= .90, RMSEA <= .08, "
             "SRMR <= .08; Hu & Bentler 1999): the model does not describe the data well, so its estimates "
             "should be interpreted with caution"]
+
+
+# ---------------------------------------------------------------------------- robust estimators
+
+ROBUST_FIT_KEYS = ("chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor", "cfi_robust", "tli_robust",
+                   "rmsea_robust", "cfi_scaled", "tli_scaled", "rmsea_scaled", "baseline_chisq_scaled",
+                   "baseline_chisq_scaling_factor")
+
+def robust_methods(estimator: str, missing: str = "listwise") -> tuple:
+    """The methods entry of a robust estimator (MLR, MLM)."""
+    if estimator == "MLR":
+        how = ("MLR as lavaan 0.6 estimator = \"MLR\": ML estimates; Huber-White (sandwich) standard errors "
+               "from the observed information (Hessian) and the casewise scores; the Yuan-Bentler scaled "
+               "chi-square (Mplus variant, lavaan's yuan.bentler.mplus) = chisq / c with the scaling factor c "
+               "reported")
+    else:
+        how = ("MLM as lavaan 0.6 estimator = \"MLM\": ML estimates; robust standard errors from the expected "
+               "information and the distribution-free covariance of the sample moments; the Satorra-Bentler "
+               "scaled chi-square = chisq / c with the scaling factor c reported")
+    return ("Robust estimator (" + estimator + ")",
+            how + ". Scaled CFI/TLI/RMSEA apply the usual formulas to the scaled statistics; the robust "
+            "CFI/TLI/RMSEA (cfi_robust, tli_robust, rmsea_robust; Brosseau-Liard, Savalei & Li 2012, "
+            "Brosseau-Liard & Savalei 2014) estimate the population indices and are the ones to report; the "
+            "fit verdict uses them. Robust corrections protect against non-normal (skewed, Likert) answers. " +
+            ("With missing answers (MLR with FIML, lavaan missing = \"ml\"): the casewise scores of the answered "
+             "items, the observed information, and the saturated model's information at the EM estimates; the "
+             "robust CFI/TLI/RMSEA (lavaan's Zhang & Savalei 2023 corrections) are not computed, the scaled ones "
+             "are. " if missing == "ml" else "Complete data (listwise deletion). ") +
+            "Matches lavaan 0.6-14 on the Holzinger-Swineford reference.")
+
+
+WEIGHTS_METHODS = ("Sampling weights",
+                   "As lavaan's sampling.weights: the weights rescaled to sum to the number of respondents used "
+                   "(normalization \"total\"); the model fitted to the weighted means and covariances (divisor: each "
+                   "group's sum of weights, which also weighs the groups); robust MLR standard errors and the "
+                   "Yuan-Bentler scaled chi-square from the weighted casewise scores (lavaan's default with weights); "
+                   "complete data (listwise deletion).")
+
+
+def model_fit_verdict(fit: dict, converged: bool = True) -> dict:
+    """:func:`fit_verdict` of a CFA/SEM fit: on the robust CFI/TLI/RMSEA when the estimator is robust
+    (MLR/MLM), which the cut-offs missed then name ("robust RMSEA 0.092 > 0.08")."""
+    verdict = fit_verdict(robust_verdict_fit(fit), converged)
+    if "cfi_robust" in fit:
+        verdict["failed"] = [("robust " + f) if f.split(" ")[0] in ("CFI", "TLI", "RMSEA") else f
+                             for f in verdict["failed"]]
+    return verdict
+
+
+def robust_verdict_fit(fit: dict) -> dict:
+    """The indices a fit verdict reads: the robust CFI/TLI/RMSEA when the estimator is robust."""
+    if "cfi_robust" not in fit:
+        return fit
+    out = dict(fit)
+    for k in ("cfi", "tli", "rmsea"):
+        out[k] = fit[f"{k}_robust"]
+    return out
+
+
+# ---------------------------------------------------------------------------- modification indices
+
+MI_NOTE = ("Modification indices are exploratory: a large index says that freeing that parameter would improve "
+           "the fit to these data, not that it belongs in the model. Free one only with a substantive reason, one "
+           "at a time, and confirm the changed model on new data (MacCallum, Roznowski & Necowitz 1992).")
+MI_METHODS = ("Modification indices",
+              "As lavaan's modindices(): for every parameter the model fixes (cross-loadings, residual "
+              "covariances, regressions among the structural variables, the model's own fixed values) the score "
+              "test mi = N g^2 / V (g the derivative of the ML fit function, V the expected information of that "
+              "parameter given the free ones; Saris, Satorra & Sorbom 1987), the expected parameter change "
+              "epc = -g / V and sepc_all, the epc completely standardized; sorted by mi. " + MI_NOTE)
+
+
+def modindices_records(df) -> list:
+    """Modification indices as JSON rows ``lhs op rhs [group] mi epc sepc_all``."""
+    import math
+
+    out = []
+    for rec in df.to_dict(orient="records"):
+        out.append({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()})
+    return out

@@ -136,11 +136,11 @@ class CompiledModel:
         if list(stats.names) != list(self.pt.ov):
             order = [stats.names.index(n) for n in self.pt.ov]
             stats = SampleStats(list(self.pt.ov), [c[np.ix_(order, order)] for c in stats.cov],
-                                [m[order] for m in stats.mean], stats.n, stats.group_labels)
+                                [m[order] for m in stats.mean], stats.n, stats.group_labels, stats.weight_n)
         if stats.ngroups != self.pt.ngroups:
             raise ModelError(f"the model has {self.pt.ngroups} group(s) but the data {stats.ngroups}")
         self.stats = stats
-        self.w = np.array(stats.n, float) / stats.ntotal
+        self.w = np.array(stats.group_size, float) / stats.ntotal
         self.logdetS = [np.linalg.slogdet(c)[1] for c in stats.cov]
         # fixed.x rows take the sample values
         if self.pt.ov_x:
@@ -209,7 +209,12 @@ class CompiledModel:
         dS = G[:, grp.s_r].T[:, :, None] * G[:, grp.s_c].T[:, None, :]
         off = grp.s_r != grp.s_c
         dS[off] += dS[off].transpose(0, 2, 1)
-        dSig = (grp.E_a @ dA.reshape(len(grp.a_r), -1) + grp.E_s @ dS.reshape(len(grp.s_r), -1)).reshape(self.k, p, p)
+        dSig = np.zeros((self.k, p * p))
+        if len(grp.a_r):
+            dSig += grp.E_a @ dA.reshape(len(grp.a_r), -1)
+        if len(grp.s_r):
+            dSig += grp.E_s @ dS.reshape(len(grp.s_r), -1)
+        dSig = dSig.reshape(self.k, p, p)
         if self.meanstructure:
             dmuA = (G[:, grp.a_r] * mu_all[grp.a_c]).T
             dmu = grp.E_a @ dmuA + grp.E_m @ G[:, grp.m_i].T

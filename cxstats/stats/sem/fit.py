@@ -50,6 +50,9 @@ class SemFit:
     warnings: list = field(default_factory=list)
     fiml: object = None            # FimlData when fitted by full-information ML (missing = "ml")
     missing_info: dict = field(default_factory=dict)
+    estimator: str = "ML"          # ML, or MLR / MLM (robust SEs and scaled test; see .robust)
+    robust: object = None          # RobustResult when estimator is MLR or MLM
+    weighted: bool = False         # fitted with sampling weights (weighted moments, MLR)
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -250,9 +253,13 @@ class SemFit:
                "aic": -2 * logl + 2 * k, "bic": -2 * logl + k * math.log(N),
                "bic2": -2 * logl + k * math.log((N + 2) / 24), "ntotal": N}
         out = {key: (float(v) if isinstance(v, (float, np.floating)) else v) for key, v in out.items()}
+        if self.robust is not None:
+            from cxstats.stats.sem.robust import robust_measures
+
+            out.update(robust_measures(out, self.robust, G, fiml=self.fiml is not None))
         if G > 1:
             out["chisq_by_group"] = {lab: float(n * f) for lab, n, f in
-                                     zip(self.stats.group_labels, self.stats.n, self.group_fmin())}
+                                     zip(self.stats.group_labels, self.stats.group_size, self.group_fmin())}
         self._cache["fit"] = out
         return out
 
@@ -299,7 +306,7 @@ class SemFit:
         p = self.model.p
         ll = ll1 = 0.0
         for g, Fg in enumerate(self.group_fmin()):
-            n = self.stats.n[g]
+            n = self.stats.group_size[g]
             base = p * math.log(2 * math.pi) + self.model.logdetS[g] + p
             ll1 += -n / 2 * base
             ll += -n / 2 * (base + Fg)
@@ -313,7 +320,7 @@ class SemFit:
         out = 0.0
         for g in range(self.pt.ngroups):
             Sxx = self.stats.cov[g][np.ix_(xi, xi)]
-            out += -self.stats.n[g] / 2 * (q * math.log(2 * math.pi) + np.linalg.slogdet(Sxx)[1] + q)
+            out += -self.stats.group_size[g] / 2 * (q * math.log(2 * math.pi) + np.linalg.slogdet(Sxx)[1] + q)
         return float(out)
 
     def srmr(self) -> float:
@@ -330,7 +337,7 @@ class SemFit:
             if self.pt.meanstructure:
                 ss += np.sum(((m - mu) / sd) ** 2)
                 cnt += p
-            tot += self.stats.n[g] / self.ntotal * math.sqrt(ss / cnt)
+            tot += self.stats.group_size[g] / self.ntotal * math.sqrt(ss / cnt)
         return float(tot)
 
     # ---------------------------------------------------------------- warnings
@@ -448,11 +455,13 @@ def _set_vcov(fitres: SemFit, check_identification: bool) -> None:
 
 
 MISSING_METHODS = ("listwise", "ml", "auto")
+ESTIMATORS = ("ML", "MLR", "MLM")
 
 
 def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
             group_equal=(), group_partial=(), meanstructure=None, fixed_x: bool = True,
-            orthogonal: bool = False, start=None, missing: str = "listwise") -> SemFit:
+            orthogonal: bool = False, start=None, missing: str = "listwise", estimator: str = "ML",
+            weights=None) -> SemFit:
     """Fit lavaan syntax ``model`` to a DataFrame ``data`` by ML.
 
     ``group``: per-row group labels (or a column name of ``data``); groups in
@@ -463,14 +472,38 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
     lavaan's ``missing = "ml"``: every row with at least one answer contributes;
     the mean structure is switched on; SEs from the observed information) or
     ``"auto"`` (``"ml"`` when a model variable has a missing value, else listwise).
+
+    ``estimator``: ``"ML"`` (normal-theory SEs and chi-square), ``"MLR"`` (lavaan's MLR: Huber-White
+    sandwich SEs, Yuan-Bentler scaled chi-square) or ``"MLM"`` (Satorra-Bentler); the estimates are
+    the ML (or FIML) ones either way (:mod:`.robust`). MLR works with FIML (lavaan's MLR with
+    ``missing = "ml"``); MLM needs complete data: with ``missing="auto"`` and missing answers it
+    uses listwise deletion (with a warning), ``missing="ml"`` is refused.
+
+    ``weights``: sampling weights (a column name of ``data`` or one value per row), as lavaan's
+    ``sampling.weights``: rescaled to sum to the number of cases used, the model fitted to the
+    weighted moments, and (as lavaan does) the robust MLR standard errors and scaled test, whose
+    scores count with the weights; complete data (listwise deletion).
     """
     from cxstats.stats.sem.syntax import parse_model
 
     if missing not in MISSING_METHODS:
         raise ModelError(f"missing must be one of {', '.join(MISSING_METHODS)}, not {missing!r}")
+    estimator = str(estimator).upper()
+    if estimator not in ESTIMATORS:
+        raise ModelError(f"estimator must be one of {', '.join(ESTIMATORS)}, not {estimator!r}")
+    robust_note = []
     parsed = parse_model(model) if isinstance(model, str) else model
     if isinstance(group, str):
         group = data[group].tolist()
+    if isinstance(weights, str):
+        if weights not in data.columns:
+            raise ModelError(unknown_variable_message([weights], list(data.columns)))
+        weights = data[weights].tolist()
+    if weights is not None:
+        if estimator == "MLM":
+            raise ModelError("sampling weights work with estimator MLR (lavaan's default with weights), not MLM")
+        if estimator == "ML":
+            estimator = "MLR"          # as lavaan with sampling.weights (the methods text says so)
     opts = ModelOptions(std_lv=std_lv, meanstructure=meanstructure, group_equal=tuple(group_equal),
                         group_partial=tuple(group_partial), fixed_x=fixed_x, orthogonal=orthogonal)
     pt0 = build_partable(parsed, 1, opts)
@@ -479,6 +512,22 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
         raise ModelError(unknown_variable_message(absent, list(data.columns)))
     if missing == "auto":
         missing = "ml" if has_missing(data, pt0.ov, group) else "listwise"
+        if missing == "ml" and weights is not None:
+            missing = "listwise"
+            robust_note.append("sampling weights with full-information ML (missing answers) are not available "
+                               "yet: respondents with missing answers on the model's variables were left out "
+                               "(listwise deletion)")
+        elif missing == "ml" and estimator == "MLM":
+            missing = "listwise"
+            robust_note.append("estimator MLM needs complete data (as lavaan): respondents with missing answers "
+                               "on the model's variables were left out (listwise deletion); MLR works with "
+                               "full-information ML")
+    if missing == "ml" and weights is not None:
+        raise ModelError("sampling weights with missing = \"ml\" (FIML) are not available yet; use missing = "
+                         "\"listwise\"")
+    if missing == "ml" and estimator == "MLM":
+        raise ModelError("estimator MLM needs complete data (as lavaan); with missing = \"ml\" (FIML) use "
+                         "estimator MLR")
     if missing == "ml":
         from cxstats.stats.sem.fiml import fiml_data
 
@@ -488,16 +537,49 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
         ng = fdata.h1.ngroups
         pt = build_partable(parsed, ng, opts) if ng != 1 else pt0
         fitres = fit_fiml(pt, fdata, start=start)
+        if estimator == "MLR":
+            from cxstats.stats.sem.robust import robust_fit
+            from cxstats.stats.sem.samplestats import group_codes
+
+            X = data[list(pt.ov)].to_numpy(dtype=float)
+            gcode, _, keep, _ = group_codes(group, fdata.h1.group_labels if group is not None else None, len(X))
+            keep &= ~np.isnan(X).all(axis=1)
+            arrays = [X[keep & (gcode == i)] for i in range(ng)]
+            fitres.robust = robust_fit(fitres, arrays, estimator)
+            fitres.estimator = estimator
+            fitres.vcov = fitres.robust.vcov
+            fitres._cache.clear()
+            warns = warns + ["with missing answers (FIML) the robust CFI/TLI/RMSEA of lavaan (Zhang & Savalei "
+                             "2023 corrections) are not computed yet: the fit verdict uses the FIML indices; the "
+                             "scaled chi-square and the scaled indices are reported"]
         fitres.warnings = warns + [missing_note(fitres.missing_info)] + fitres.warnings
         return fitres
-    stats, warns = sample_stats(data, pt0.ov, group, group_labels)
+    warrays = None
+    if weights is not None:
+        from cxstats.stats.sem.samplestats import weighted_sample_stats
+
+        stats, arrays, warrays, warns = weighted_sample_stats(data, pt0.ov, weights, group, group_labels)
+    else:
+        stats, warns = sample_stats(data, pt0.ov, group, group_labels)
     ngroups_hint = stats.ngroups
     pt = build_partable(parsed, ngroups_hint, opts) if ngroups_hint != 1 else pt0
     fitres = fit_moments(pt, stats, start=start)
-    fitres.warnings = warns + fitres.warnings
+    if estimator != "ML":
+        from cxstats.stats.sem.robust import robust_fit
+        from cxstats.stats.sem.samplestats import group_arrays
+
+        if warrays is None:
+            arrays = group_arrays(data, fitres.model.pt.ov, group, group_labels)
+        fitres.robust = robust_fit(fitres, arrays, estimator, weights=warrays)
+        fitres.estimator = estimator
+        fitres.vcov = fitres.robust.vcov
+        fitres._cache.clear()
+    fitres.warnings = robust_note + warns + fitres.warnings
     n_rows = _rows_with_group(data, group)
     fitres.missing_info = {"method": "listwise", "n_rows": n_rows, "n_used": stats.ntotal,
                            "n_dropped_incomplete": n_rows - stats.ntotal}
+    if warrays is not None:
+        fitres.weighted = True
     return fitres
 
 

@@ -16,6 +16,13 @@ class SampleStats:
     mean: list[np.ndarray]
     n: list[int]
     group_labels: list[str]
+    weight_n: list | None = None  # with sampling weights: each group's sum of (rescaled) weights
+
+    @property
+    def group_size(self) -> list:
+        """The group sizes the fit weighs groups by: the sums of the sampling weights when there are
+        weights (lavaan), else the numbers of cases."""
+        return list(self.weight_n) if self.weight_n is not None else list(self.n)
 
     @property
     def ngroups(self) -> int:
@@ -106,3 +113,68 @@ def sample_stats(frame, names, group=None, group_labels=None, *, where: str = "d
         means.append(m)
         ns.append(n)
     return SampleStats(list(names), covs, means, ns, [str(x) for x in labels]), warnings
+
+
+def group_arrays(frame, names, group=None, group_labels=None) -> list:
+    """Per group, the complete rows of ``names`` (n_g x p arrays): the cases behind
+    :func:`sample_stats` (same groups, same listwise deletion), for casewise computations
+    (robust standard errors and tests)."""
+    X = frame[list(names)].to_numpy(dtype=float)
+    g, labels, keep, _ = group_codes(group, group_labels, len(X))
+    keep = keep & ~np.isnan(X).any(axis=1)
+    return [X[keep & (g == i)] for i in range(len(labels))]
+
+
+def weighted_sample_stats(frame, names, weights, group=None, group_labels=None, *, where: str = "data"):
+    """Sample statistics with sampling weights (lavaan's ``sampling.weights``): the complete rows
+    with a weight; the weights rescaled to sum to the number of those rows over all groups
+    (lavaan's default ``sampling.weights.normalization = "total"``); per group the weighted mean
+    and the weighted covariance matrix (divisor the group's sum of weights).
+
+    Returns (SampleStats, per-group data arrays, per-group weight arrays, warnings). Rows whose
+    weight is missing are left out (with a warning); a negative weight is an error."""
+    X = frame[list(names)].to_numpy(dtype=float)
+    w = np.asarray(weights, dtype=float)
+    g, labels, keep_g, warnings = group_codes(group, group_labels, len(X))
+    no_w = np.isnan(w) & keep_g
+    if no_w.any():
+        warnings.append(f"{int(no_w.sum())} row(s) without a sampling weight were left out")
+    bad = np.flatnonzero(keep_g & ~np.isnan(w) & (w < 0))
+    if len(bad):
+        raise InputError(f"sampling weights cannot be negative (row {int(bad[0]) + 1}: {w[bad[0]]:g})",
+                         row=int(bad[0]) + 1)
+    complete = ~np.isnan(X).any(axis=1)
+    dropped = int((keep_g & ~no_w & ~complete).sum())
+    if dropped:
+        warnings.append(f"{dropped} row(s) with missing values on the model variables were left out "
+                        "(listwise deletion)")
+    keep = keep_g & ~no_w & complete
+    if not keep.any() or not w[keep].sum() > 0:
+        raise InputError("the sampling weights of the rows used are all zero")
+    wn = np.where(keep, w, 0.0) * keep.sum() / w[keep].sum()
+    covs, means, ns, arrays, warrays, wsum = [], [], [], [], [], []
+    p = len(names)
+    for i, lab in enumerate(labels):
+        rows = keep & (g == i)
+        Xi, wi = X[rows], wn[rows]
+        n = len(Xi)
+        if n <= p:
+            which = f"group {lab!r}" if group is not None else where
+            raise ModelError(f"{which} has {n} complete case(s) for {p} variables; "
+                             f"the covariance matrix needs more cases than variables")
+        m = (wi[:, None] * Xi).sum(axis=0) / wi.sum()
+        E = Xi - m
+        C = (wi[:, None] * E).T @ E / wi.sum()
+        sd = np.sqrt(np.diag(C))
+        const = [names[j] for j in range(p) if not sd[j] > 0]
+        if const:
+            raise InputError(f"variable(s) {', '.join(const)} have no (weighted) variance; a constant item "
+                             "cannot be modelled", column=const[0])
+        covs.append(C)
+        means.append(m)
+        ns.append(n)
+        wsum.append(float(wi.sum()))
+        arrays.append(Xi)
+        warrays.append(wi)
+    stats = SampleStats(list(names), covs, means, ns, [str(x) for x in labels], wsum)
+    return stats, arrays, warrays, warnings
