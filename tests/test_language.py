@@ -87,7 +87,7 @@ def runs(demo, tmp_path_factory):
 def test_spanish_plan_workbooks_have_spanish_sheet_names_headers_and_cover(runs):
     out = runs["es"]
     gap = _headers(out / "demo_gap_workbook.xlsx")
-    assert list(gap)[:2] == ["Portada", "Resumen"]
+    assert list(gap)[:3] == ["Portada", "Resumen ejecutivo", "Resumen"]
     assert {"Ítems", "Constructos", "Puntos de contacto", "Impulsores", "Avisos", "Métodos"} <= set(gap)
     summary = gap["Resumen"][0]
     for h in ("Nombre", "código", "Media (cliente)", "Media (personal de contacto)", "Brecha (cliente - personal)",
@@ -101,7 +101,7 @@ def test_spanish_plan_workbooks_have_spanish_sheet_names_headers_and_cover(runs)
     assert {"Descriptivos", "Fiabilidad", "AFC ajuste", "AFC validez", "Invarianza"} <= set(meas)
     rel = meas["Fiabilidad"][0]
     assert {"Escala", "código", "Alfa de Cronbach", "Omega total", "IC 95% inferior"} <= set(rel)
-    assert meas["AFC ajuste"][0] == ["Medida", "Valor"]
+    assert meas["AFC ajuste"][0] == ["Medida", "Valor", "Veredicto"]
     assert {"Fiabilidad compuesta (FC)", "AVE", "raíz(AVE)"} <= set(meas["AFC validez"][0])
 
     roi = _headers(out / "demo_roi_workbook.xlsx")
@@ -113,14 +113,14 @@ def test_spanish_plan_workbooks_have_spanish_sheet_names_headers_and_cover(runs)
 def test_english_plan_workbooks_have_english_sheet_names_and_plain_headers(runs):
     out = runs["en"]
     gap = _headers(out / "demo_gap_workbook.xlsx")
-    assert list(gap)[:2] == ["Cover", "Summary"]
+    assert list(gap)[:3] == ["Cover", "Executive summary", "Summary"]
     summary = gap["Summary"][0]
     for h in ("Name", "code", "Mean (customer)", "Gap (customer - staff)", "Aspiration", "Hedges' g",
               "Effect size", "Significant"):
         assert h in summary, (h, summary)
     meas = _headers(out / "demo_measurement.xlsx")
     assert {"Scale", "Cronbach's alpha", "Omega total"} <= set(meas["Reliability"][0])
-    assert meas["CFA fit"][0] == ["Measure", "Value"]
+    assert meas["CFA fit"][0] == ["Measure", "Value", "Verdict"]
     roi = _headers(out / "demo_roi_workbook.xlsx")
     assert roi["Results"][0] == ["Rank", "Initiative", "Name", "Cost", "NPV P10", "NPV P50", "NPV P90", "ROI P50",
                                  "Payback P50 (months)", "P(NPV > 0)"]
@@ -283,3 +283,21 @@ def test_resolve_lang():
     assert i18n.resolve_lang("en", ["es"]) == "en"
     with pytest.raises(ValueError):
         i18n.resolve_lang("fr")
+
+
+def test_every_layout_registers_its_words_without_conflict():
+    """Each layout registers its words at import; two layouts giving one key different words
+    would fail only when both are imported in one run (a plan), so import them all here."""
+    import importlib
+    import pkgutil
+
+    import cxstats.report.layouts as layouts
+    from cxstats.report import i18n
+
+    names = [m.name for m in pkgutil.iter_modules(layouts.__path__)]
+    assert {"gaps", "track", "profiles", "followup", "immediacy"} <= set(names)
+    for name in names:
+        importlib.import_module(f"cxstats.report.layouts.{name}")
+    for table in (i18n.TEXTS, i18n.HEADERS):
+        for key, entry in table.items():
+            assert entry.get("en") and entry.get("es"), key

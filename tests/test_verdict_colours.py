@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import run_cli
+from conftest import cell_code, run_cli
 from cxstats.report import verdicts
 from cxstats.report.i18n import Display
 from cxstats.report.workbook import WorkbookBuilder
@@ -152,7 +152,7 @@ def _write(tmp_path, df, checks, lang="en", sequential=None):
 
 
 def _header_row(ws, first="scale"):
-    return next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == first)
+    return next(r for r in range(1, ws.max_row + 1) if cell_code(ws.cell(row=r, column=1)) == first)
 
 
 def test_cells_words_and_legend(tmp_path):
@@ -161,7 +161,7 @@ def test_cells_words_and_legend(tmp_path):
     ws = _write(tmp_path, df, {"alpha": verdicts.judge(df, "alpha", "reliability")},
                 sequential=["alpha", "alpha_std"])
     h = _header_row(ws)
-    assert [ws.cell(row=h, column=c).value for c in (1, 2, 3, 4)] == ["scale", "alpha", "verdict", "alpha_std"]
+    assert [cell_code(ws.cell(row=h, column=c)) for c in (1, 2, 3, 4)] == ["scale", "alpha", "verdict", "alpha_std"]
     words = {GREEN: "pass", AMBER: "borderline", RED: "fail"}
     for i, a in enumerate(alphas):
         num, word = ws.cell(row=h + 1 + i, column=2), ws.cell(row=h + 1 + i, column=3)
@@ -189,7 +189,7 @@ def test_spanish_words_and_legend(tmp_path):
     df = pd.DataFrame({"scale": ["a", "b", "c"], "alpha": [0.75, 0.65, 0.5]})
     ws = _write(tmp_path, df, {"alpha": verdicts.judge(df, "alpha", "reliability")}, lang="es")
     h = _header_row(ws)
-    assert ws.cell(row=h, column=3).value == "veredicto"
+    assert ws.cell(row=h, column=3).value == "Veredicto"
     assert [ws.cell(row=h + i, column=3).value for i in (1, 2, 3)] == ["cumple", "en el límite", "no cumple"]
     col_a = [ws.cell(row=r, column=1).value for r in range(1, ws.max_row + 1)]
     assert "Cómo leer los colores" in col_a and any(str(t).startswith("Fuentes:") for t in col_a)
@@ -243,7 +243,7 @@ def test_reliability_layout_colours_a_borderline_and_a_failing_scale(tmp_path):
     b.save(tmp_path / "rel.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "rel.xlsx")["Reliability"]
     h = _header_row(ws)
-    head = [ws.cell(row=h, column=c).value for c in range(1, ws.max_column + 1)]
+    head = [cell_code(ws.cell(row=h, column=c)) for c in range(1, ws.max_column + 1)]
     col = head.index("alpha") + 1
     seen = set()
     for s in res.scales:
@@ -264,6 +264,7 @@ def measurement(tmp_path_factory):
     plan = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
     plan["steps"] = [s for s in plan["steps"] if s["step"] in ("reliability", "cfa", "invariance", "sem")]
     plan["output"] = {"json": "m.json", "workbooks": {"measurement": "m.xlsx"}}
+    plan["lang"] = "en"  # sheet names in English; columns are read by their codes (cell_code)
     (folder / "m.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
     out = folder / "out"
     res = run_cli("run", folder / "m.yaml", "--out", out, "-q")
@@ -274,8 +275,8 @@ def measurement(tmp_path_factory):
 
 def _table(ws, first: str):
     """{first-column value: {header: cell}} of the table whose header starts with ``first``."""
-    h = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == first)
-    heads = [ws.cell(row=h, column=c).value for c in range(1, ws.max_column + 1)]
+    h = next(r for r in range(1, ws.max_row + 1) if cell_code(ws.cell(row=r, column=1)) == first)
+    heads = [cell_code(ws.cell(row=h, column=c)) for c in range(1, ws.max_column + 1)]
     rows = []
     r = h + 1
     while r <= ws.max_row and ws.cell(row=r, column=1).value not in (None, ""):
@@ -283,6 +284,8 @@ def _table(ws, first: str):
                      if heads[c - 1] is not None and heads[c - 1] != "verdict"}
                     | {"_verdicts": [ws.cell(row=r, column=c) for c in range(1, len(heads) + 1)
                                      if heads[c - 1] == "verdict"]})
+        if "code" in rows[-1]:  # spec names shown in the first column, their codes beside them
+            rows[-1][first] = rows[-1]["code"]
         r += 1
     return heads, rows
 
@@ -314,13 +317,14 @@ def test_demo_cfa_validity_fit_and_loadings_follow_the_rule(measurement):
         assert fill(rel[f]["ave"]) == by_rule(v["ave"], 0.50)
     ws = wb["CFA validity"]
     # the HTMT matrix: every off-diagonal cell by the rule, the diagonal unjudged
-    h = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "factor"
-             and ws.cell(row=r, column=2).value in cfa["htmt"])
-    names = [ws.cell(row=h, column=c).value for c in range(2, 2 + len(cfa["htmt"]))]
+    # (factor names from the spec in column A, their codes in B, one column per factor from C)
+    h = next(r for r in range(1, ws.max_row + 1) if cell_code(ws.cell(row=r, column=1)) == "factor"
+             and cell_code(ws.cell(row=r, column=3)) in cfa["htmt"])
+    names = [cell_code(ws.cell(row=h, column=c)) for c in range(3, 3 + len(cfa["htmt"]))]
     for i, a in enumerate(names):
-        assert ws.cell(row=h + 1 + i, column=1).value == a
+        assert ws.cell(row=h + 1 + i, column=2).value == a
         for j, b in enumerate(names):
-            cell = ws.cell(row=h + 1 + i, column=2 + j)
+            cell = ws.cell(row=h + 1 + i, column=3 + j)
             assert cell.value == pytest.approx(cfa["htmt"][a][b])
             assert fill(cell) == (None if a == b else by_rule(cfa["htmt"][a][b], 0.85, 0.90, higher=False))
     _, pairs = _table(ws, "factor_a")

@@ -164,14 +164,13 @@ def add_table(builder, sheet: str, df, checks: dict, *, sequential=None, legend=
             continue
         at = list(out.columns).index(col) + 1
         words = [display.t(f"verdict_{v}") if v else None for v in verdicts]
-        out.insert(at, display.t("verdict_column"), words, allow_duplicates=True)
+        out.insert(at, "verdict", words, allow_duplicates=True)  # header: HEADERS["verdict"]
         positions[col] = (rule, verdicts)
     seq = [c for c in (sequential or []) if c not in positions] or None
     ref = builder.add_table(sheet, out, sequential=seq, **kwargs)
     ws = builder.wb[ref.sheet]
-    names = list(out.columns)
     for col, (rule, verdicts) in positions.items():
-        j = names.index(col) + 1
+        j = ref.columns[col]  # where the builder put it (a spec-name column may gain a code column)
         for i, v in enumerate(verdicts):
             if v:
                 _paint(ws.cell(row=ref.first_row + i, column=j), v)
@@ -192,7 +191,7 @@ def add_matrix(builder, sheet: str, df, verdict_of, rule: str, **kwargs):
         for j, value in enumerate(row[1:], start=1):
             v = verdict_of(row[0], names[j], value)
             if v:
-                _paint(ws.cell(row=ref.first_row + i, column=j + 1), v)
+                _paint(ws.cell(row=ref.first_row + i, column=ref.columns.get(names[j], j + 1)), v)
     add_legend(builder, ref.sheet, [rule])
     return ref
 
@@ -358,11 +357,10 @@ def add_discriminant(builder, sheet: str, result, tables: dict, titles: dict) ->
                   title=title, note=note)
 
 
-i18n.register(texts={
+i18n.register(headers={"verdict": {"en": "Verdict", "es": "Veredicto"}}, texts={
     "verdict_pass": {"en": "pass", "es": "cumple"},
     "verdict_borderline": {"en": "borderline", "es": "en el límite"},
     "verdict_fail": {"en": "fail", "es": "no cumple"},
-    "verdict_column": {"en": "verdict", "es": "veredicto"},
     "verdict_between": {"en": "{lo} and {hi}", "es": "{lo} y {hi}"},
     "verdict_legend_title": {"en": "How to read the colours", "es": "Cómo leer los colores"},
     "verdict_legend_note": {

@@ -25,7 +25,11 @@ i18n.register(texts={
     "trk_all": {"en": "all customers", "es": "todos los clientes"},
     "trk_kpi": {"en": "KPI", "es": "Indicador"},
     "trk_score": {"en": "Score", "es": "Puntuación"},
-}, headers={
+})
+
+# this layout's headers, kept local: some codes ("diff" = a change between waves here, a gap
+# elsewhere) mean something else in other layouts' tables
+TRACK_HEADERS = {
     "kpi": {"en": "KPI", "es": "Indicador"},
     "segment": {"en": "Segment", "es": "Segmento"},
     "value": {"en": "Value", "es": "Valor"},
@@ -44,11 +48,12 @@ i18n.register(texts={
     "p_bh": {"en": "p (BH)", "es": "p (BH)"},
     "significant": {"en": "Significant", "es": "Significativo"},
     "slope": {"en": "Slope per wave", "es": "Pendiente por ola"},
-})
+}
 
 
 def _headers(display, df):
-    return df.rename(columns={c: display.header(c) for c in df.columns})
+    return df.rename(columns={c: TRACK_HEADERS[c].get(display.lang, TRACK_HEADERS[c]["en"])
+                              if c in TRACK_HEADERS else display.header(c) for c in df.columns})
 
 
 def _fmt(v, kind):
