@@ -208,8 +208,14 @@ def test_cli_chart_in_the_spec_language(tmp_path):
     texts = _svg_texts(png.with_suffix(".svg"))
     assert "CONCENTRARSE AQUÍ" in texts and any(t.startswith("Fuente: ElectroHogar") for t in texts)
     assert "Puntualidad" in " ".join(texts)
+    # --lang en: the chart in English with the spec's English names
+    res = run_cli("drivers", folder / "customers.csv", "--spec", folder / "questionnaire.yaml", "--outcome",
+                  "csat", "--bootstrap", 50, "--seed", 2, "--ipa-png", tmp_path / "en.png", "--lang", "en", "-q")
+    assert res.exit_code == 0, res
+    en = _svg_texts(tmp_path / "en.svg")
+    assert "CONCENTRATE HERE" in en and "Delivery punctuality" in " ".join(en)
     # the workbook's IPA table has the determined column (yes / no)
-    ws = openpyxl.load_workbook(xlsx)["Drivers"]
+    ws = openpyxl.load_workbook(xlsx)["Impulsores"]  # the workbook follows the spec's language too
     cells = [c.value for row in ws.iter_rows() for c in row]
     assert "determined" in cells or any(isinstance(v, str) and "determin" in v.lower() for v in cells)
     assert {"yes", "sí", "no"} & {v for v in cells if isinstance(v, str)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import (data_files_argument, list_option, missing_code_option, output_options,
+from cxstats.cli.common import (command_display, data_files_argument, list_option, missing_code_option, output_options,
                                 quiet_option, seed_option, spec_option)
 
 
@@ -96,12 +96,11 @@ def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, s
     if ipa_png:
         from cxstats.report.layouts.drivers import write_ipa_png
 
-        display, study = None, None
-        if ctx.spec is not None:  # the study's language and names (helper L routes --lang here)
-            from cxstats.report.i18n import Display, resolve_lang
+        display = command_display(ctx.spec)  # --lang, else the spec's first language; spec names
+        study = None
+        if ctx.spec is not None:
             from cxstats.spec.model import pick
 
-            lang = resolve_lang(None, ctx.spec.languages)
-            display, study = Display(lang, ctx.spec.display_names(lang)), pick(ctx.spec.title, lang) or None
+            study = pick(ctx.spec.title, display.lang) or None
         write_ipa_png(result, ipa_png, display=display, study=study)
     emit(result, name="drivers", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)
