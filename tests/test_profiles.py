@@ -199,7 +199,7 @@ def test_cli_and_plan_give_the_same_json(demo, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(tmp_path / "cli.xlsx")
-    ws = wb["Profiles"]
+    ws = wb["Perfiles"]  # the demo spec is Spanish first: the workbook follows it
     assert len(ws._charts) == 1
 
 
