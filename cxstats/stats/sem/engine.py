@@ -400,3 +400,20 @@ class CompiledModel:
                     theta[r.free] = val
         theta[np.isnan(theta)] = 0.0
         return theta
+
+
+def symmetric_jacobian(gradient, theta, *, rel_step: float = 1e-5) -> np.ndarray:
+    """The symmetrised Jacobian of an analytic ``gradient(theta)`` by central differences (the
+    Hessian of the function whose gradient it is): step ``rel_step * max(1, |theta_j|)``. Our own
+    because the analytic second derivatives of Sigma(theta) are not implemented, and the
+    difference quotient of an exact gradient is accurate to ~1e-9 here (numdifftools would
+    difference the function itself, a lot less accurately)."""
+    k = len(theta)
+    H = np.zeros((k, k))
+    for j in range(k):
+        h = rel_step * max(1.0, abs(theta[j]))
+        tp, tm = theta.copy(), theta.copy()
+        tp[j] += h
+        tm[j] -= h
+        H[:, j] = (gradient(tp) - gradient(tm)) / (2 * h)
+    return 0.5 * (H + H.T)

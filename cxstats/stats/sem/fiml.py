@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cxstats.errors import InputError, ModelError
-from cxstats.stats.sem.engine import CompiledModel, bfgs_fallback
+from cxstats.stats.sem.engine import CompiledModel, bfgs_fallback, symmetric_jacobian
 from cxstats.stats.sem.partable import ParTable
 from cxstats.stats.sem.samplestats import SampleStats, group_codes
 
@@ -321,15 +321,7 @@ class FimlModel(CompiledModel):
 
     def hessian(self, theta, *, rel_step: float = 1e-5) -> np.ndarray:
         """Hessian of F by central differences of the analytic gradient (symmetrised)."""
-        k = self.k
-        H = np.zeros((k, k))
-        for j in range(k):
-            h = rel_step * max(1.0, abs(theta[j]))
-            tp, tm = theta.copy(), theta.copy()
-            tp[j] += h
-            tm[j] -= h
-            H[:, j] = (self.gradient(tp)[1] - self.gradient(tm)[1]) / (2 * h)
-        return 0.5 * (H + H.T)
+        return symmetric_jacobian(lambda t: self.gradient(t)[1], theta, rel_step=rel_step)
 
     def information(self, theta) -> np.ndarray:
         """Observed information -∂²logL/∂θ∂θ' (invert for vcov; lavaan's default with missing = "ml")."""

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cxstats.errors import ModelError
+from cxstats.stats.sem.engine import symmetric_jacobian
 
 ESTIMATORS = ("ML", "MLR", "MLM")
 ROBUST_ESTIMATORS = ("MLR", "MLM")
@@ -131,15 +132,7 @@ def observed_information(model, theta, *, rel_step: float = 1e-5) -> np.ndarray:
     """Hessian of lavaan's F (= our F / 2) by central differences of the analytic gradient.
     (The analytic second derivatives of Sigma(theta) are not implemented; the difference
     quotient of an exact gradient is accurate to ~1e-9 here.)"""
-    k = model.k
-    H = np.zeros((k, k))
-    for j in range(k):
-        h = rel_step * max(1.0, abs(theta[j]))
-        tp, tm = theta.copy(), theta.copy()
-        tp[j] += h
-        tm[j] -= h
-        H[:, j] = (model.gradient_information(tp)[1] - model.gradient_information(tm)[1]) / (2 * h)
-    return 0.25 * (H + H.T)
+    return 0.5 * symmetric_jacobian(lambda t: model.gradient_information(t)[1], theta, rel_step=rel_step)
 
 
 def robust_pieces(model, theta, data: list, estimator: str, df: int, weights: list | None = None):
