@@ -246,3 +246,34 @@ def test_rule_mask_any_all_and_missing():
     assert rule_mask(f, all_).tolist() == [False, False, True, False, True]
     text = NS(kind="text", pattern="baja|cancel")
     assert rule_mask(f, text, ["Me doy de BAJA", None, "", "cancelado", 3]).tolist() == [True, False, False, True, False]
+
+
+def test_reasons_follow_the_chosen_language_and_the_json_keeps_the_studys(demo, listed, tmp_path):
+    """reason and touchpoint are display texts: the JSON keeps the spec's first language (es) whatever
+    --lang says; the CRM file and the workbook are written in the chosen language."""
+    r = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--lang", "en",
+                "--out", tmp_path / "en.csv", "--xlsx", tmp_path / "en.xlsx", "--json", tmp_path / "en.json", "-q")
+    assert r.exit_code == 0, r
+    assert (tmp_path / "en.json").read_bytes() == (listed / "casos.json").read_bytes()
+    es = pd.read_csv(listed / "casos.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    en = pd.read_csv(tmp_path / "en.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    same = [c for c in es.columns if c not in ("reason", "touchpoint")]
+    pd.testing.assert_frame_equal(es[same], en[same])  # only the display texts change
+    entrega = es.rule == "entrega"
+    assert entrega.any()
+    assert (es.touchpoint[entrega] == "Entrega e instalación").all()
+    assert (en.touchpoint[entrega] != "Entrega e instalación").all() and (en.touchpoint[entrega] != "").all()
+    for a, b in zip(es.reason[entrega], en.reason[entrega]):
+        assert "Puntualidad de la entrega 1/5" in a and "Puntualidad" not in b and "1/5" in b
+        # the customer's own words are quoted as written, in any language
+        assert [p for p in a.split("; ") if p.startswith("'")] == [p for p in b.split("; ") if p.startswith("'")]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "en.xlsx")
+    texts = {str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None}
+    assert set(en.reason[entrega]) <= texts and not set(es.reason[entrega]) & texts
+    doc = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--promoters",
+                  "--lang", "en", "--out", tmp_path / "p.csv", "-q")
+    assert doc.exit_code == 0, doc
+    praised = pd.read_csv(tmp_path / "p.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False).reason
+    assert praised.str.contains("praised: ").sum() > len(praised) / 2 and not praised.str.contains("valoró").any()

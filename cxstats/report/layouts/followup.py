@@ -28,7 +28,7 @@ def sheets(builder, result: FollowupResult) -> None:
     promoters = result.kind == "promoters"
     sheet = d.t("followup_promoters_sheet" if promoters else "followup_sheet")
     note = d.t("followup_note", suppressed=result.n_suppressed, default=result.n_default_owner)
-    builder.add_table(sheet, result.case_frame(), note=note,
+    builder.add_table(sheet, result.case_frame(d.lang), note=note,
                       title=d.t("followup_promoters" if promoters else "followup_cases", n=len(result.cases)))
     tables = result.tables()
     summary = d.t("followup_promoters_summary_sheet" if promoters else "followup_summary_sheet")
