@@ -277,3 +277,42 @@ def test_reasons_follow_the_chosen_language_and_the_json_keeps_the_studys(demo, 
     assert doc.exit_code == 0, doc
     praised = pd.read_csv(tmp_path / "p.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False).reason
     assert praised.str.contains("praised: ").sum() > len(praised) / 2 and not praised.str.contains("valoró").any()
+
+
+def test_a_plan_step_writes_the_same_crm_file_as_the_command(demo, tmp_path):
+    plan = {"title": "t", "spec": str(demo / "questionnaire.yaml"), "lang": "en",
+            "data": [{"file": str(demo / "customers.csv"), "respondent_type": "customer"}],
+            "steps": [{"step": "followup", "out": "seguimiento.csv", "sep": ";"},
+                      {"step": "followup", "id": "gracias", "promoters": True, "out": "gracias.xlsx"}]}
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan), encoding="utf-8")
+    r = run_cli("run", tmp_path / "plan.yaml", "--out", tmp_path / "out", "-q")
+    assert r.exit_code == 0, r
+    data, spec = demo / "customers.csv", demo / "questionnaire.yaml"
+    r = run_cli("followup", data, "--spec", spec, "--lang", "en", "--sep", ";", "--out", tmp_path / "cmd.csv", "-q")
+    assert r.exit_code == 0, r
+    plan_bytes = (tmp_path / "out" / "seguimiento.csv").read_bytes()
+    assert plan_bytes == (tmp_path / "cmd.csv").read_bytes()
+    assert "Delivery punctuality" in plan_bytes.decode("utf-8-sig")  # the plan's lang: en
+    r = run_cli("followup", data, "--spec", spec, "--lang", "en", "--promoters", "--out", tmp_path / "cmd.xlsx", "-q")
+    assert r.exit_code == 0, r
+    for sheet in ("cases", "summary"):
+        a = pd.read_excel(tmp_path / "out" / "gracias.xlsx", sheet_name=sheet, dtype=str, keep_default_na=False)
+        b = pd.read_excel(tmp_path / "cmd.xlsx", sheet_name=sheet, dtype=str, keep_default_na=False)
+        pd.testing.assert_frame_equal(a, b)
+    assert len(a) and not list((tmp_path / "out").glob("*.tmp*"))
+    # --lang on the plan run overrides the plan's lang: for the file too
+    r = run_cli("run", tmp_path / "plan.yaml", "--out", tmp_path / "out_es", "--lang", "es", "-q")
+    assert r.exit_code == 0, r
+    r = run_cli("followup", data, "--spec", spec, "--sep", ";", "--out", tmp_path / "cmd_es.csv", "-q")
+    assert (tmp_path / "out_es" / "seguimiento.csv").read_bytes() == (tmp_path / "cmd_es.csv").read_bytes()
+
+
+@pytest.mark.parametrize("value", ["../seguimiento.csv", "sub/seguimiento.csv", "seguimiento.txt", ".csv", " "])
+def test_a_plan_out_that_is_not_a_plain_file_name_is_refused(demo, tmp_path, value):
+    plan = {"title": "t", "spec": str(demo / "questionnaire.yaml"),
+            "data": [{"file": str(demo / "customers.csv"), "respondent_type": "customer"}],
+            "steps": [{"step": "followup", "out": value}]}
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan), encoding="utf-8")
+    assert_clean_error(run_cli("run", tmp_path / "plan.yaml", "--out", tmp_path / "o"), "steps[0].out",
+                       "plain file name")
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.csv"))

@@ -35,8 +35,18 @@ class Options(StepOptions):
     as_of: str | None = None            # the list's date for suppression (default: latest response time)
     hash_ids: bool = False              # HMAC-SHA256 ids (key: $CXSTATS_HASH_KEY or hash_key_file)
     hash_key_file: str | None = None    # file holding the hash key
+    out: str | None = None              # plan: file name of the CRM list (.csv or .xlsx) in the output folder
+    sep: str = ","                      # plan: the CSV separator of ``out`` (',' or ';')
 
     def validate(self):
+        if self.out is not None:
+            name = str(self.out)
+            if (not name.strip() or "/" in name or "\\" in name or name.startswith((".", "~"))
+                    or not name.lower().endswith((".csv", ".xlsx"))):
+                raise InputError(f"{self.out!r}: give a plain file name ending in .csv or .xlsx (e.g. "
+                                 "seguimiento.csv); the list goes to the plan's output folder", option="out")
+        if self.sep not in (",", ";"):
+            raise InputError(f"the CSV separator is ',' or ';', not {self.sep!r}", option="sep")
         if self.as_of is not None:
             import pandas as pd
 
