@@ -316,3 +316,25 @@ def test_a_plan_out_that_is_not_a_plain_file_name_is_refused(demo, tmp_path, val
     assert_clean_error(run_cli("run", tmp_path / "plan.yaml", "--out", tmp_path / "o"), "steps[0].out",
                        "plain file name")
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.csv"))
+
+
+def test_the_readme_tour_followup_and_profiles_commands_run_on_the_demo(demo, tmp_path, monkeypatch):
+    """Every `cxstats followup` / `cxstats profiles` command of the README's tour table, run as
+    written (S=reports/demo-study) on the demo study, writes what it says."""
+    import re
+    import shlex
+    import shutil
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = [c for c in re.findall(r"`(cxstats (?:followup|profiles) [^`]+)`", readme) if "$S/" in c]
+    assert sum(c.startswith("cxstats followup") for c in commands) >= 3
+    assert sum(c.startswith("cxstats profiles") for c in commands) >= 1
+    shutil.copytree(demo, tmp_path / "reports" / "demo-study")
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        args = shlex.split(command.replace("$S", "reports/demo-study"))
+        r = run_cli(*args[1:])
+        assert r.exit_code == 0, (command, r)
+        for out in [a for i, a in enumerate(args) if i and args[i - 1] in ("--out", "--xlsx")]:
+            assert (tmp_path / out).stat().st_size > 0, command
