@@ -246,3 +246,95 @@ def test_rule_mask_any_all_and_missing():
     assert rule_mask(f, all_).tolist() == [False, False, True, False, True]
     text = NS(kind="text", pattern="baja|cancel")
     assert rule_mask(f, text, ["Me doy de BAJA", None, "", "cancelado", 3]).tolist() == [True, False, False, True, False]
+
+
+def test_reasons_follow_the_chosen_language_and_the_json_keeps_the_studys(demo, listed, tmp_path):
+    """reason and touchpoint are display texts: the JSON keeps the spec's first language (es) whatever
+    --lang says; the CRM file and the workbook are written in the chosen language."""
+    r = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--lang", "en",
+                "--out", tmp_path / "en.csv", "--xlsx", tmp_path / "en.xlsx", "--json", tmp_path / "en.json", "-q")
+    assert r.exit_code == 0, r
+    assert (tmp_path / "en.json").read_bytes() == (listed / "casos.json").read_bytes()
+    es = pd.read_csv(listed / "casos.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    en = pd.read_csv(tmp_path / "en.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    same = [c for c in es.columns if c not in ("reason", "touchpoint")]
+    pd.testing.assert_frame_equal(es[same], en[same])  # only the display texts change
+    entrega = es.rule == "entrega"
+    assert entrega.any()
+    assert (es.touchpoint[entrega] == "Entrega e instalación").all()
+    assert (en.touchpoint[entrega] != "Entrega e instalación").all() and (en.touchpoint[entrega] != "").all()
+    for a, b in zip(es.reason[entrega], en.reason[entrega]):
+        assert "Puntualidad de la entrega 1/5" in a and "Puntualidad" not in b and "1/5" in b
+        # the customer's own words are quoted as written, in any language
+        assert [p for p in a.split("; ") if p.startswith("'")] == [p for p in b.split("; ") if p.startswith("'")]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(tmp_path / "en.xlsx")
+    texts = {str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None}
+    assert set(en.reason[entrega]) <= texts and not set(es.reason[entrega]) & texts
+    doc = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--promoters",
+                  "--lang", "en", "--out", tmp_path / "p.csv", "-q")
+    assert doc.exit_code == 0, doc
+    praised = pd.read_csv(tmp_path / "p.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False).reason
+    assert praised.str.contains("praised: ").sum() > len(praised) / 2 and not praised.str.contains("valoró").any()
+
+
+def test_a_plan_step_writes_the_same_crm_file_as_the_command(demo, tmp_path):
+    plan = {"title": "t", "spec": str(demo / "questionnaire.yaml"), "lang": "en",
+            "data": [{"file": str(demo / "customers.csv"), "respondent_type": "customer"}],
+            "steps": [{"step": "followup", "out": "seguimiento.csv", "sep": ";"},
+                      {"step": "followup", "id": "gracias", "promoters": True, "out": "gracias.xlsx"}]}
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan), encoding="utf-8")
+    r = run_cli("run", tmp_path / "plan.yaml", "--out", tmp_path / "out", "-q")
+    assert r.exit_code == 0, r
+    data, spec = demo / "customers.csv", demo / "questionnaire.yaml"
+    r = run_cli("followup", data, "--spec", spec, "--lang", "en", "--sep", ";", "--out", tmp_path / "cmd.csv", "-q")
+    assert r.exit_code == 0, r
+    plan_bytes = (tmp_path / "out" / "seguimiento.csv").read_bytes()
+    assert plan_bytes == (tmp_path / "cmd.csv").read_bytes()
+    assert "Delivery punctuality" in plan_bytes.decode("utf-8-sig")  # the plan's lang: en
+    r = run_cli("followup", data, "--spec", spec, "--lang", "en", "--promoters", "--out", tmp_path / "cmd.xlsx", "-q")
+    assert r.exit_code == 0, r
+    for sheet in ("cases", "summary"):
+        a = pd.read_excel(tmp_path / "out" / "gracias.xlsx", sheet_name=sheet, dtype=str, keep_default_na=False)
+        b = pd.read_excel(tmp_path / "cmd.xlsx", sheet_name=sheet, dtype=str, keep_default_na=False)
+        pd.testing.assert_frame_equal(a, b)
+    assert len(a) and not list((tmp_path / "out").glob("*.tmp*"))
+    # --lang on the plan run overrides the plan's lang: for the file too
+    r = run_cli("run", tmp_path / "plan.yaml", "--out", tmp_path / "out_es", "--lang", "es", "-q")
+    assert r.exit_code == 0, r
+    r = run_cli("followup", data, "--spec", spec, "--sep", ";", "--out", tmp_path / "cmd_es.csv", "-q")
+    assert (tmp_path / "out_es" / "seguimiento.csv").read_bytes() == (tmp_path / "cmd_es.csv").read_bytes()
+
+
+@pytest.mark.parametrize("value", ["../seguimiento.csv", "sub/seguimiento.csv", "seguimiento.txt", ".csv", " "])
+def test_a_plan_out_that_is_not_a_plain_file_name_is_refused(demo, tmp_path, value):
+    plan = {"title": "t", "spec": str(demo / "questionnaire.yaml"),
+            "data": [{"file": str(demo / "customers.csv"), "respondent_type": "customer"}],
+            "steps": [{"step": "followup", "out": value}]}
+    (tmp_path / "plan.yaml").write_text(yaml.safe_dump(plan), encoding="utf-8")
+    assert_clean_error(run_cli("run", tmp_path / "plan.yaml", "--out", tmp_path / "o"), "steps[0].out",
+                       "plain file name")
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").glob("*.csv"))
+
+
+def test_the_readme_tour_followup_and_profiles_commands_run_on_the_demo(demo, tmp_path, monkeypatch):
+    """Every `cxstats followup` / `cxstats profiles` command of the README's tour table, run as
+    written (S=reports/demo-study) on the demo study, writes what it says."""
+    import re
+    import shlex
+    import shutil
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    commands = [c for c in re.findall(r"`(cxstats (?:followup|profiles) [^`]+)`", readme) if "$S/" in c]
+    assert sum(c.startswith("cxstats followup") for c in commands) >= 3
+    assert sum(c.startswith("cxstats profiles") for c in commands) >= 1
+    shutil.copytree(demo, tmp_path / "reports" / "demo-study")
+    monkeypatch.chdir(tmp_path)
+    for command in commands:
+        args = shlex.split(command.replace("$S", "reports/demo-study"))
+        r = run_cli(*args[1:])
+        assert r.exit_code == 0, (command, r)
+        for out in [a for i, a in enumerate(args) if i and args[i - 1] in ("--out", "--xlsx")]:
+            assert (tmp_path / out).stat().st_size > 0, command

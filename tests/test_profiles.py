@@ -199,7 +199,7 @@ def test_cli_and_plan_give_the_same_json(demo, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(tmp_path / "cli.xlsx")
-    ws = wb["Perfiles"]  # the demo spec is Spanish first: the workbook follows it
+    ws = wb["Perfiles"]  # the workbook speaks the spec's first language (es) without --lang
     assert len(ws._charts) == 1
 
 
@@ -256,3 +256,33 @@ def test_lifecycle_flag_is_validated():
     doc["segments"][0]["lifecycle"] = True
     with pytest.raises(SpecError, match="only one segment"):
         parse_spec(doc)
+
+
+def test_segment_values_and_finance_columns_by_their_names_in_the_workbooks_language(demo, tmp_path):
+    """Lifecycle stages and segment values by the spec's names (values: code -> text), finance
+    columns by their role's name, in --lang; the JSON keeps the codes whatever the language."""
+    from openpyxl import load_workbook
+
+    spec = yaml.safe_load((demo / "questionnaire.yaml").read_text(encoding="utf-8"))
+    stages = next(g for g in spec["segments"] if g.get("lifecycle"))["values"]
+    regions = next(g for g in spec["segments"] if g["id"] == "region")["values"]
+    seen, docs = {}, []
+    for lang in ("es", "en"):
+        r = run_cli("profiles", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--finance",
+                    demo / "finance.csv", "--lang", lang, "--xlsx", tmp_path / f"{lang}.xlsx",
+                    "--json", tmp_path / f"{lang}.json", "-q")
+        assert r.exit_code == 0, r
+        docs.append((tmp_path / f"{lang}.json").read_bytes())
+        wb = load_workbook(tmp_path / f"{lang}.xlsx")
+        seen[lang] = {str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None}
+    assert docs[0] == docs[1]
+    doc = json.loads(docs[0])
+    assert {r["stage"] for r in doc["lifecycle"]["rows"]} == set(stages)  # codes in the JSON
+    for lang, other in (("es", "en"), ("en", "es")):
+        assert {t[lang] for t in stages.values()} <= seen[lang]
+        assert not {t[other] for t in stages.values()} & seen[lang]
+        assert {t[lang] for t in regions.values()} & seen[lang]
+        assert not set(stages) & seen[lang]  # no bare code left
+    assert {"Ingresos", "Tasa de abandono", "Cuota de gasto"} <= seen["es"]
+    assert {"Revenue", "Churn rate", "Share of wallet"} <= seen["en"]
+    assert not {"revenue", "churn", "share_of_wallet"} & (seen["es"] | seen["en"])

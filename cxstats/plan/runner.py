@@ -304,16 +304,16 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
     for key, (wb, target) in books.items():
         wb.save(target)
         written[key] = target
-    _write_step_files(ctx, done, out, echo if not quiet else None)
+    _write_step_files(ctx, done, out, echo if not quiet else None, lang)
     if output.get("dashboard"):  # the journey dashboard (HTML) from the plan's track result
         written["dashboard"] = _write_dashboard(ctx, plan, done, out / output["dashboard"], path)
     return document, written, json_path
 
 
-def _write_step_files(ctx, done, out: Path, echo) -> None:
-    """Files an analysis writes beside the workbooks (e.g. the drivers step's ``ipa_png`` chart),
-    in the plan's language with the spec's names."""
-    from cxstats.report.i18n import Display, resolve_lang
+def _write_step_files(ctx, done, out: Path, echo, lang: str | None = None) -> None:
+    """Files an analysis writes beside the workbooks (e.g. the drivers step's ``ipa_png`` chart,
+    the followup step's ``out`` list), in the workbooks' language (``--lang``, else the plan's)
+    with the spec's names."""
     from cxstats.report.layouts import files_for
 
     writers = [(files_for(entry["step"]), entry, sid, result) for entry, _, sid, result in done]
@@ -321,17 +321,17 @@ def _write_step_files(ctx, done, out: Path, echo) -> None:
     if not writers:
         return
     spec = ctx.spec
-    lang = resolve_lang(ctx.plan.get("lang"), spec.languages if spec is not None else None)
-    display = Display(lang, spec.display_names(lang) if spec is not None else {})
+    display = plan_display(ctx, lang)
     study = ctx.plan.get("title")
     if spec is not None:
         from cxstats.spec.model import pick
 
-        study = pick(spec.title, lang) or study
+        study = pick(spec.title, display.lang) or study
     for write, entry, sid, result in writers:
         for path in write(result, entry, out, display=display, study=study):
             if echo:
-                echo(f"chart ({sid}): {path}")
+                kind = "chart" if Path(path).suffix.lower() in (".png", ".svg") else "file"
+                echo(f"{kind} ({sid}): {path}")
 
 
 def _write_dashboard(ctx, plan, done, target, path):

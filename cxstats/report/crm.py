@@ -22,18 +22,20 @@ def neutralise(value):
     return value
 
 
-def write_case_list(result, path, *, sep: str = ",") -> None:
-    """Write ``result`` (a FollowupResult) to ``path`` (.csv or .xlsx), atomically."""
+def write_case_list(result, path, *, sep: str = ",", lang: str | None = None) -> None:
+    """Write ``result`` (a FollowupResult) to ``path`` (.csv or .xlsx), atomically, with the
+    display texts (reason, touchpoint) in ``lang`` (default: the result's own language)."""
     suffix = Path(path).suffix.lower()
+    cases = result.cases_in(lang) if hasattr(result, "cases_in") else result.cases
     if suffix == ".csv":
-        _write_csv(result, path, sep)
+        _write_csv(result, cases, path, sep)
     elif suffix == ".xlsx":
-        _write_xlsx(result, path)
+        _write_xlsx(result, cases, path)
     else:
         raise InputError("a case list is written as .csv or .xlsx", file=path, option="out")
 
 
-def _write_csv(result, path, sep):
+def _write_csv(result, cases, path, sep):
     import csv
     import io
 
@@ -45,12 +47,12 @@ def _write_csv(result, path, sep):
     w = csv.writer(buf, delimiter=sep, lineterminator="\r\n")
     cols = result.columns
     w.writerow(cols)
-    for case in result.cases:
+    for case in cases:
         w.writerow(["" if case.get(c) is None else neutralise(case.get(c)) for c in cols])
     write_bytes(path, buf.getvalue().encode("utf-8-sig"))
 
 
-def _write_xlsx(result, path):
+def _write_xlsx(result, cases, path):
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -63,7 +65,7 @@ def _write_xlsx(result, path):
     _row(ws, 1, cols)
     for c in ws[1]:
         c.font = Font(bold=True)
-    for r, case in enumerate(result.cases, start=2):
+    for r, case in enumerate(cases, start=2):
         _row(ws, r, [case.get(c) for c in cols])
     ws.freeze_panes = "A2"
     sm = wb.create_sheet("summary")

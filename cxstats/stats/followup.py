@@ -78,6 +78,10 @@ class FollowupResult:
     hashed_ids: bool = False
     extra_columns: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    language: str | None = None    # the language of the cases' reason and touchpoint (the JSON's)
+    # {other language: [{"reason", "touchpoint"} per case]}: the same display texts in the spec's
+    # other languages, for the CRM file and workbook in a chosen language (not in the JSON)
+    display_texts: dict = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -91,10 +95,18 @@ class FollowupResult:
                 "rules": self.rule_counts, "cases": self.cases, "summary": self.summary,
                 "warnings": list(self.warnings)}
 
-    def case_frame(self):
+    def cases_in(self, lang: str | None = None) -> list[dict]:
+        """The cases with their display texts (reason, touchpoint) in ``lang`` when the spec has
+        it; the JSON's language otherwise."""
+        texts = self.display_texts.get(lang) if lang and lang != self.language else None
+        if not texts:
+            return self.cases
+        return [{**case, **shown} for case, shown in zip(self.cases, texts)]
+
+    def case_frame(self, lang: str | None = None):
         import pandas as pd
 
-        return pd.DataFrame(self.cases, columns=self.columns)
+        return pd.DataFrame(self.cases_in(lang), columns=self.columns)
 
     def tables(self) -> dict:
         import pandas as pd
@@ -131,7 +143,8 @@ class FollowupResult:
 def build_cases(frame, rules, *, kind="followup", customer_ids, comment=None, response_time=None,
                 channel=None, owner_keys=None, owners=None, default_owner=None, owners_by=None,
                 notify=("high",), labels=None, praise=None, touchpoint_names=None, extra=None,
-                previous=None, suppression_days=0.0, as_of=None, hasher=None) -> FollowupResult:
+                previous=None, suppression_days=0.0, as_of=None, hasher=None, language=None,
+                translations=None) -> FollowupResult:
     """The case list.
 
     ``frame``: scored answers (one row per response, columns named by the rules' conditions).
@@ -144,6 +157,10 @@ def build_cases(frame, rules, *, kind="followup", customer_ids, comment=None, re
     with ``suppression_days`` > 0, a customer whose previous date lies within that many days
     before ``as_of`` (a Timestamp; default the latest response time) is left out. ``hasher``:
     id -> hashed id for the output (the suppression compares both raw and hashed ids).
+    ``language``: the language of ``labels`` and ``touchpoint_names`` (the cases' ``reason`` and
+    ``touchpoint``, as the JSON keeps them); ``translations``: {other language: {"labels": ...,
+    "touchpoint_names": ...}} - the same two display texts in each, kept on the result for the
+    CRM file and the workbook in a chosen language (:meth:`FollowupResult.case_frame`).
     """
     import math
 
@@ -155,6 +172,8 @@ def build_cases(frame, rules, *, kind="followup", customer_ids, comment=None, re
     owners = dict(owners or {})
     touchpoint_names = dict(touchpoint_names or {})
     extra = dict(extra or {})
+    translations = {k: v for k, v in (translations or {}).items() if k != language}
+    shown: dict[str, list] = {lang: [] for lang in translations}  # the display texts in other languages
     warnings: list[str] = []
     times = pd.Series(pd.to_datetime(pd.Series(response_time if response_time is not None else [pd.NaT] * n)))
     if response_time is None:
@@ -207,21 +226,10 @@ def build_cases(frame, rules, *, kind="followup", customer_ids, comment=None, re
         if who is None:
             who = default_owner
             n_default += 1
-        parts = []
-        for h in lst:
-            if h[4].condition.kind != "text":
-                text = _trigger(frame.iloc[h[3]], h[4].condition, labels)
-                if text not in parts:
-                    parts.append(text)
-        if kind == "promoters" and praise:
-            scores = [(row[cid], -j, name, top) for j, (cid, (name, top)) in enumerate(praise.items())
-                      if cid in row.index and not math.isnan(row[cid]) and row[cid] >= top - 1]
-            best = sorted(scores, reverse=True)[:2]
-            if best:
-                parts.append(labels.get("_praised", "praised") + ": " +
-                             ", ".join(f"{name} {s:.1f}/{_num(top)}" for s, _, name, top in best))
-        if comment is not None and isinstance(comment[i], str) and comment[i].strip():
-            parts.append(_quote(comment[i]))
+        def reason(words):
+            return _reason(frame, lst, row, words, praise if kind == "promoters" else None,
+                           comment[i] if comment is not None else None)
+
         rid, cid_out = str(frame.index[i]) if "respondent_id" not in frame.columns else str(row["respondent_id"]), c
         if hasher is not None:
             rid, cid_out = hasher(rid), hasher(c)
@@ -230,7 +238,7 @@ def build_cases(frame, rules, *, kind="followup", customer_ids, comment=None, re
                 "owner": getattr(who, "owner", "") if who is not None else "",
                 "manager": (getattr(who, "manager", "") or "") if who is not None and rule.priority in notify else "",
                 "due_by": due.strftime("%Y-%m-%d %H:%M") if pd.notna(due) else None,
-                "reason": "; ".join(parts), "touchpoint": touchpoint_names.get(tp, tp) if tp else "",
+                "reason": reason(labels), "touchpoint": touchpoint_names.get(tp, tp) if tp else "",
                 "channel": "" if channel is None or _blank(channel[i]) else str(channel[i]),
                 "rules_hit": ", ".join(dict.fromkeys(h[4].id for h in lst))}
         for col, values in extra.items():
@@ -238,6 +246,10 @@ def build_cases(frame, rules, *, kind="followup", customer_ids, comment=None, re
             case[col] = None if _blank(v) else (v if isinstance(v, (int, str)) else
                                                  int(v) if float(v).is_integer() else float(v))
         cases.append(case)
+        for lang, words in translations.items():
+            names = words.get("touchpoint_names") or {}
+            shown[lang].append({"reason": reason(words.get("labels") or {}),
+                                "touchpoint": names.get(tp, tp) if tp else ""})
     if n_default:
         warnings.append(f"{n_default} case(s) had no owner for their {owners_by or 'key'} and went to the default "
                         f"owner {getattr(default_owner, 'owner', '')!r}")
@@ -257,7 +269,32 @@ def build_cases(frame, rules, *, kind="followup", customer_ids, comment=None, re
                           n_flagged=len(hits), n_suppressed=len(suppressed), n_default_owner=n_default,
                           as_of=as_of.strftime("%Y-%m-%d %H:%M") if as_of is not None else None,
                           suppression_days=float(suppression_days), owners_by=owners_by,
-                          hashed_ids=hasher is not None, extra_columns=list(extra), warnings=warnings)
+                          hashed_ids=hasher is not None, extra_columns=list(extra), warnings=warnings,
+                          language=language, display_texts=shown)
+
+
+def _reason(frame, hits, row, labels, praise, comment) -> str:
+    """A case's reason in words, with ``labels`` (code -> name in one language): the answers that
+    met each rule ('NPS 3', 'Puntualidad de la entrega 1/5'), for a promoter what they praised
+    most, then the comment quoted."""
+    import math
+
+    parts = []
+    for h in hits:
+        if h[4].condition.kind != "text":
+            text = _trigger(frame.iloc[h[3]], h[4].condition, labels)
+            if text not in parts:
+                parts.append(text)
+    if praise:
+        scores = [(row[cid], -j, labels.get(cid, name), top) for j, (cid, (name, top)) in enumerate(praise.items())
+                  if cid in row.index and not math.isnan(row[cid]) and row[cid] >= top - 1]
+        best = sorted(scores, reverse=True)[:2]
+        if best:
+            parts.append(labels.get("_praised", "praised") + ": " +
+                         ", ".join(f"{name} {s:.1f}/{_num(top)}" for s, _, name, top in best))
+    if isinstance(comment, str) and comment.strip():
+        parts.append(_quote(comment))
+    return "; ".join(parts)
 
 
 def _blank(v) -> bool:

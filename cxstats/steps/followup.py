@@ -35,8 +35,18 @@ class Options(StepOptions):
     as_of: str | None = None            # the list's date for suppression (default: latest response time)
     hash_ids: bool = False              # HMAC-SHA256 ids (key: $CXSTATS_HASH_KEY or hash_key_file)
     hash_key_file: str | None = None    # file holding the hash key
+    out: str | None = None              # plan: file name of the CRM list (.csv or .xlsx) in the output folder
+    sep: str = ","                      # plan: the CSV separator of ``out`` (',' or ';')
 
     def validate(self):
+        if self.out is not None:
+            name = str(self.out)
+            if (not name.strip() or "/" in name or "\\" in name or name.startswith((".", "~"))
+                    or not name.lower().endswith((".csv", ".xlsx"))):
+                raise InputError(f"{self.out!r}: give a plain file name ending in .csv or .xlsx (e.g. "
+                                 "seguimiento.csv); the list goes to the plan's output folder", option="out")
+        if self.sep not in (",", ";"):
+            raise InputError(f"the CSV separator is ',' or ';', not {self.sep!r}", option="sep")
         if self.as_of is not None:
             import pandas as pd
 
@@ -93,7 +103,6 @@ def make_hasher(key: bytes):
 def run(ctx: StepContext, options: Options):
     import pandas as pd
 
-    from cxstats.spec.model import pick
     from cxstats.stats.followup import build_cases
 
     if not ctx.has_spec:
@@ -123,13 +132,10 @@ def run(ctx: StepContext, options: Options):
     times = None
     if wanted["response_time"]:
         times = _timestamps(frame, raw, wanted["response_time"])
-    names = spec.display_names(spec.language)
-    labels = {c.id: names.get(c.id, c.id) for c in spec.constructs()}
-    for o in spec.outcomes:
-        labels[o.id] = _SHORT.get(o.type) or pick(o.customer, spec.language)[:40]
-    for i in spec.items():
-        labels[i.id] = f"{labels[i.construct]} ({i.id})"
-    labels["_praised"] = _PRAISED.get(spec.language, "praised")
+    # the reason and touchpoint are display texts: the JSON keeps them in the study's language
+    # (deterministic whatever --lang says); the CRM file and workbook take the chosen language
+    words = {lang: _display_words(spec, lang) for lang in spec.languages}
+    labels, touchpoint_names = words[spec.language]["labels"], words[spec.language]["touchpoint_names"]
     previous = _previous(options.previous) if options.previous else None
     owner_keys = (frame[fu.owners_by].tolist() if fu.owners_by and fu.owners_by != "touchpoint" else None)
     rules = [fu.promoters] if options.promoters else list(fu.rules)
@@ -138,9 +144,25 @@ def run(ctx: StepContext, options: Options):
         frame, rules, kind="promoters" if options.promoters else "followup", customer_ids=ids,
         comment=column(fu.comment), response_time=times, channel=column(fu.channel), owner_keys=owner_keys,
         owners=fu.owners, default_owner=fu.default_owner, owners_by=fu.owners_by, notify=fu.notify_manager,
-        labels=labels, praise=praise, touchpoint_names={t.id: names.get(t.id, t.id) for t in spec.touchpoints()},
+        labels=labels, praise=praise, touchpoint_names=touchpoint_names,
         extra={c: column(c) for c in fu.export}, previous=previous, suppression_days=fu.suppression_days,
-        as_of=pd.Timestamp(options.as_of) if options.as_of else None, hasher=hasher)
+        as_of=pd.Timestamp(options.as_of) if options.as_of else None, hasher=hasher, language=spec.language,
+        translations=words)
+
+
+def _display_words(spec, lang: str) -> dict:
+    """The names a reason is written with in ``lang``: constructs, outcomes ('NPS', else the
+    question cut to 40 characters), items ('Construct (item)'), 'praised'; and touchpoints."""
+    from cxstats.spec.model import pick
+
+    names = spec.display_names(lang)
+    labels = {c.id: names.get(c.id, c.id) for c in spec.constructs()}
+    for o in spec.outcomes:
+        labels[o.id] = _SHORT.get(o.type) or (pick(o.customer, lang) or o.id)[:40]
+    for i in spec.items():
+        labels[i.id] = f"{labels[i.construct]} ({i.id})"
+    labels["_praised"] = _PRAISED.get(lang, "praised")
+    return {"labels": labels, "touchpoint_names": {t.id: names.get(t.id, t.id) for t in spec.touchpoints()}}
 
 
 def raw_columns(frame, columns, where: dict):

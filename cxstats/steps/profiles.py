@@ -51,7 +51,20 @@ def run(ctx: StepContext, options: Options):
     from cxstats.stats.profiles import analyze_profiles
 
     args = _from_spec(ctx, options) if ctx.has_spec else _from_file(ctx, options)
-    return analyze_profiles(**args, joint=options.joint)
+    result = analyze_profiles(**args, joint=options.joint)
+    if ctx.has_spec:
+        result.value_labels = value_labels(ctx.spec)
+    return result
+
+
+def value_labels(spec) -> dict:
+    """{language: {segment: {value code: name}}} from the spec's segments' ``values`` (code ->
+    text in each language); segments without values (free text) are left out."""
+    from cxstats.spec.model import pick
+
+    return {lang: {g.id: {str(code): pick(text, lang) or str(code) for code, text in g.values.items()}
+                   for g in spec.segments if g.values}
+            for lang in spec.languages}
 
 
 def _cut(option_value, scale, option: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import data_files_argument, quiet_option, spec_option
+from cxstats.cli.common import data_files_argument, lang_option, quiet_option, spec_option
 
 
 def _out_path(ctx, param, value):
@@ -35,6 +35,7 @@ def _out_path(ctx, param, value):
 @click.option("--json", "json_path", metavar="PATH", help="Write the cases and summary as JSON ('-' = stdout).")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False),
               help="A formatted workbook (cases, summary by owner and priority, rules).")
+@lang_option
 @quiet_option
 def command(data, spec_path, out_path, sep, promoters, previous, as_of, hash_ids, hash_key_file, json_path,
             xlsx_path, quiet):
@@ -54,7 +55,9 @@ def command(data, spec_path, out_path, sep, promoters, previous, as_of, hash_ids
     due_by, reason, touchpoint, channel, rules_hit, then followup.export.
     Nothing else leaves. In the CSV, text starting with = + - @ is prefixed
     with ' so that no spreadsheet runs it as a formula; in the XLSX every
-    text is stored as text.
+    text is stored as text. The reason and touchpoint are written in the
+    language of --lang in the --out file and the --xlsx workbook; the JSON
+    keeps them in the spec's first language (the same JSON whatever --lang).
 
     \b
     Examples:
@@ -64,7 +67,7 @@ def command(data, spec_path, out_path, sep, promoters, previous, as_of, hash_ids
       cxstats followup customers.csv --spec questionnaire.yaml --promoters --out gracias.csv
       CXSTATS_HASH_KEY=... cxstats followup customers.csv --spec questionnaire.yaml --hash-ids --out share.csv
     """
-    from cxstats.cli.common import emit, run_analysis, step_context
+    from cxstats.cli.common import command_display, emit, run_analysis, step_context
     from cxstats.report.atomic import protect_inputs
 
     if not (out_path or json_path or xlsx_path) and quiet:
@@ -76,5 +79,5 @@ def command(data, spec_path, out_path, sep, promoters, previous, as_of, hash_ids
     if out_path:
         from cxstats.report.crm import write_case_list
 
-        write_case_list(result, out_path, sep=sep)
+        write_case_list(result, out_path, sep=sep, lang=command_display().lang)
     emit(result, name="followup", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

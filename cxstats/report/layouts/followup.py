@@ -28,9 +28,25 @@ def sheets(builder, result: FollowupResult) -> None:
     promoters = result.kind == "promoters"
     sheet = d.t("followup_promoters_sheet" if promoters else "followup_sheet")
     note = d.t("followup_note", suppressed=result.n_suppressed, default=result.n_default_owner)
-    builder.add_table(sheet, result.case_frame(), note=note,
+    builder.add_table(sheet, result.case_frame(d.lang), note=note,
                       title=d.t("followup_promoters" if promoters else "followup_cases", n=len(result.cases)))
     tables = result.tables()
     summary = d.t("followup_promoters_summary_sheet" if promoters else "followup_summary_sheet")
     builder.add_table(summary, tables["Summary"], title=d.t("followup_summary"))
     builder.add_table(summary, tables["Rules"], title=d.t("followup_rules"))
+
+
+def files(result, options, out_dir, *, display=None, study=None) -> list:
+    """A plan's files beside the workbooks: the CRM list when the step names one (``out:
+    seguimiento.csv``), the same bytes as ``cxstats followup --out`` in the same language."""
+    from pathlib import Path
+
+    from cxstats.report.crm import write_case_list
+
+    get = options.get if isinstance(options, dict) else lambda k, d=None: getattr(options, k, d)
+    name = get("out")
+    if not name:
+        return []
+    path = Path(out_dir) / name
+    write_case_list(result, path, sep=get("sep") or ",", lang=display.lang if display is not None else None)
+    return [path]

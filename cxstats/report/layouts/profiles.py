@@ -45,14 +45,32 @@ i18n.register(texts={
     "profiles_wilson": {"en": "Wilson, each share on its own", "es": "Wilson, cada proporción por separado"},
     "profiles_goodman": {"en": "Goodman, simultaneous for the four shares",
                          "es": "Goodman, simultáneo para las cuatro proporciones"},
+    # the finance columns are compared under their role in the spec's finance: block
+    "profiles_finance_revenue": {"en": "Revenue", "es": "Ingresos"},
+    "profiles_finance_churn": {"en": "Churn rate", "es": "Tasa de abandono"},
+    "profiles_finance_share_of_wallet": {"en": "Share of wallet", "es": "Cuota de gasto"},
 })
 
 CODES = ("loyalist", "mercenary", "hostage", "defector")
 
 
+def _variable(d, code) -> str:
+    """A compared variable for a reader: a spec name, else a finance role's name, else the code."""
+    code = str(code)
+    if code not in d.names and f"profiles_finance_{code}" in i18n.TEXTS:
+        return d.t(f"profiles_finance_{code}")
+    return d.name(code)
+
+
+def _value(d, labels: dict, segment, code) -> str:
+    """A segment value (a lifecycle stage) by the spec's name in the workbook's language."""
+    return labels.get(str(segment), {}).get(str(code)) or d.name(code)
+
+
 def sheets(builder, result: ProfilesResult) -> None:
     d = builder.display
     name = lambda code: d.t(f"profiles_{code}") if code in CODES else d.name(code)  # noqa: E731
+    labels = (getattr(result, "value_labels", None) or {}).get(d.lang, {})
     main, tests = d.t("profiles_sheet"), d.t("profiles_tests_sheet")
     grid = result.profile_table()
     means = list(result.profiles[0]["means"]) if result.profiles else []
@@ -72,19 +90,19 @@ def sheets(builder, result: ProfilesResult) -> None:
         tab = grid[["profile", *means]].copy()
         tab["profile"] = [name(p) for p in tab["profile"]]
         tab = tab.set_index("profile").T.reset_index()
-        tab.insert(0, d.t("profiles_col_variable"), [d.name(v) for v in tab.pop("index")])
+        tab.insert(0, d.t("profiles_col_variable"), [_variable(d, v) for v in tab.pop("index")])
         builder.add_table(main, tab, title=d.t("profiles_means"), formats={c: "0.00" for c in tab.columns[1:]})
     tables = result.tables()
     if result.lifecycle_rows:
         lc = tables["Lifecycle"].copy()
-        lc["stage"] = [d.name(s) for s in lc["stage"]]
+        lc["stage"] = [_value(d, labels, result.lifecycle, s) for s in lc["stage"]]
         lc = lc.rename(columns={"stage": d.t("profiles_col_stage")})
         builder.add_table(main, lc, title=d.t("profiles_lifecycle", segment=d.name(result.lifecycle)),
                           sequential=[c for c in lc.columns if c.endswith("_share")])
     if "Differences" in tables:
         df = tables["Differences"].copy()
         df["profile"] = [name(p) for p in df["profile"]]
-        df["variable"] = [d.name(v) for v in df["variable"]]
+        df["variable"] = [_variable(d, v) for v in df["variable"]]
         df = df.rename(columns={"profile": d.t("profiles_col_profile"), "variable": d.t("profiles_col_variable")})
         builder.add_table(tests, df, title=d.t("profiles_diffs"), diverging=["diff"],
                           formats={"mean": "0.00", "mean_rest": "0.00", "diff": "0.00", "welch_t": "0.00",
@@ -95,8 +113,8 @@ def sheets(builder, result: ProfilesResult) -> None:
         builder.add_table(tests, st.rename(columns={"segment": d.t("profiles_col_segment")}),
                           title=d.t("profiles_segtests"), formats={"chisq": "0.00", "min_expected": "0.0"})
         sc = tables["Segment cells"].copy()
+        sc["value"] = [_value(d, labels, g, v) for g, v in zip(sc["segment"], sc["value"])]
         sc["segment"] = [d.name(s) for s in sc["segment"]]
-        sc["value"] = [d.name(v) for v in sc["value"]]
         sc["profile"] = [name(p) for p in sc["profile"]]
         sc = sc.rename(columns={"segment": d.t("profiles_col_segment"), "value": d.t("profiles_col_value"),
                                 "profile": d.t("profiles_col_profile")})

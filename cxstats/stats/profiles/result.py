@@ -39,6 +39,9 @@ class ProfilesResult:
     nps_column: str | None = None
     warnings: list = field(default_factory=list)
     assignments: Any = None   # DataFrame row -> profile (not in JSON)
+    # {language: {segment: {value code: text}}}: the spec's names of segment values (lifecycle
+    # stages), display texts for the workbook in each language (not in JSON: codes there)
+    value_labels: dict = field(default_factory=dict)
 
     def share(self, profile: str) -> float:
         return next(r["share"] for r in self.profiles if r["profile"] == profile)
