@@ -56,6 +56,11 @@ def test_page_is_self_contained(page):
     assert 'html lang="es"' in text
     # the study's language (the demo spec is Spanish first): Spanish headings and spec names
     assert "El viaje, punto de contacto a punto de contacto" in text and "Entrega e instalación" in text
+    # a wave selector over the cards: one view per wave, only the latest shown
+    views = re.findall(r'<div class="wave-view" data-wave="([^"]+)"( style="display:none")?>', text)
+    assert [w for w, _ in views] == ["ola1", "ola2", "ola3"]
+    assert [bool(h) for _, h in views] == [True, True, False]
+    assert '<select id="wave-select">' in text and '<option value="ola3" selected>' in text
 
 
 def test_english_and_plan_output(demo, tmp_path):

@@ -110,8 +110,8 @@ class _Dash:
         up = ch["diff"] > 0
         return f'<span class="arrow {"up" if up else "down"}">{"▲" if up else "▼"}</span>'
 
-    def card(self, k, segment="all"):
-        wave = self.waves[-1]
+    def card(self, k, segment="all", wave=None):
+        wave = wave or self.waves[-1]
         c = self.cells.get((k["kpi"], segment, wave))
         name = html.escape(self.d.name(k["kpi"]))
         if c is None or c["value"] is None:
@@ -262,12 +262,25 @@ def render_dashboard(track, immediacy=None, *, drivers=None, display=None, title
     waves = dash.waves
     parts = [f"<h1>{html.escape(title or d.t('dash_title'))}</h1>",
              f'<div class="sub">{html.escape(d.t("dash_sub", wave=waves[-1], prev=waves[-2], alpha=track.alpha))}</div>']
-    if touchpoints:
-        cards = '<span class="step">→</span>'.join(dash.card(k) for k in touchpoints)
-        parts += [f"<h2>{html.escape(d.t('dash_journey'))}</h2>", f'<div class="strip">{cards}</div>']
-    if outcomes:
-        parts += [f"<h2>{html.escape(d.t('dash_outcomes'))}</h2>",
-                  '<div class="strip">' + "".join(dash.card(k) for k in outcomes) + "</div>"]
+    # a wave selector over the cards: every wave's cards are in the page, the latest shown; a
+    # few lines of inline script switch them (plotly's dropdowns only drive charts)
+    options = "".join(f'<option value="{html.escape(w)}"{" selected" if w == waves[-1] else ""}>'
+                      f"{html.escape(w)}</option>" for w in waves)
+    parts.append(f'<div class="sub"><label>{html.escape(d.t("dash_wave"))}: '
+                 f'<select id="wave-select">{options}</select></label></div>')
+    for w in waves:
+        view = []
+        if touchpoints:
+            cards = '<span class="step">→</span>'.join(dash.card(k, wave=w) for k in touchpoints)
+            view += [f"<h2>{html.escape(d.t('dash_journey'))}</h2>", f'<div class="strip">{cards}</div>']
+        if outcomes:
+            view += [f"<h2>{html.escape(d.t('dash_outcomes'))}</h2>",
+                     '<div class="strip">' + "".join(dash.card(k, wave=w) for k in outcomes) + "</div>"]
+        hidden = "" if w == waves[-1] else ' style="display:none"'
+        parts.append(f'<div class="wave-view" data-wave="{html.escape(w)}"{hidden}>{"".join(view)}</div>')
+    parts.append("<script>document.getElementById('wave-select').addEventListener('change',function(e){"
+                 "document.querySelectorAll('.wave-view').forEach(function(v){"
+                 "v.style.display=v.getAttribute('data-wave')===e.target.value?'':'none';});});</script>")
     figures = []
     if touchpoints:
         figures.append(dash.trend_figure(touchpoints, d.t("dash_tp_trend"), d.t("dash_score")))
