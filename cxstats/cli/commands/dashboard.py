@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import data_files_argument, quiet_option
+from cxstats.cli.common import quiet_option
 
 
 @click.command("dashboard")
-@data_files_argument
+@click.argument("data", nargs=-1, required=True, metavar="PLAN | DATA...", type=click.Path(dir_okay=False))
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False),
               help="Study spec (YAML) with a fielding block (waves, times, channels); with DATA.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
@@ -18,7 +18,7 @@ from cxstats.cli.common import data_files_argument, quiet_option
                    "name, else PLAN_dashboard.html).")
 @click.option("--by", "by", metavar="COL", help="A segment column: a selector on the trend charts.")
 @click.option("--min-n", "min_n", type=int, default=30, show_default=True,
-              help="Cells with fewer answers are not shown.")
+              help="Cells with fewer answers are not shown (DATA form; a plan's track step has min_n).")
 @click.option("--within-window", "within_window", is_flag=True, default=False,
               help="Only answers given within the fielding window of the contact.")
 @click.option("--lang", "lang", type=click.Choice(["es", "en"]),
