@@ -79,8 +79,8 @@ def command(data, spec_path, html_path, out_dir, by, min_n, within_window, lang,
 def _from_plan(plan_path, out_dir, html_path, by, lang, quiet):
     from pathlib import Path
 
+    from cxstats.cli.commands.run import plan_dashboard
     from cxstats.errors import InputError
-    from cxstats.plan.runner import dashboard_from_plan
 
     if out_dir is None:
         raise InputError("with a PLAN, give the folder for the dashboard", option="--out")
@@ -90,7 +90,7 @@ def _from_plan(plan_path, out_dir, html_path, by, lang, quiet):
     if not Path(plan_path).is_file():
         raise InputError("no such plan file", file=plan_path)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    target, results = dashboard_from_plan(plan_path, out_dir, quiet=quiet, lang=lang)
+    target, results = plan_dashboard(plan_path, out_dir, quiet=quiet, lang=lang)
     for w in dict.fromkeys(w for r in results for w in r.warnings):
         click.echo(f"warning: {w}", err=True)
     if not quiet:
