@@ -56,6 +56,11 @@ def test_page_is_self_contained(page):
     assert 'html lang="es"' in text
     # the study's language (the demo spec is Spanish first): Spanish headings and spec names
     assert "El viaje, punto de contacto a punto de contacto" in text and "Entrega e instalación" in text
+    # a wave selector over the cards: one view per wave, only the latest shown
+    views = re.findall(r'<div class="wave-view" data-wave="([^"]+)"( style="display:none")?>', text)
+    assert [w for w, _ in views] == ["ola1", "ola2", "ola3"]
+    assert [bool(h) for _, h in views] == [True, True, False]
+    assert '<select id="wave-select">' in text and '<option value="ola3" selected>' in text
 
 
 def test_english_and_plan_output(demo, tmp_path):
@@ -70,6 +75,81 @@ def test_english_and_plan_output(demo, tmp_path):
     assert (tmp_path / "plan" / "demo_journey_dashboard.html").stat().st_size > 1_000_000
     assert_clean_error(run_cli("dashboard", demo / "waves.csv", "--spec", demo / "questionnaire_tracking.yaml",
                                "--html", tmp_path / "x.png"), ".html")
+
+
+class _DriverRows(HTMLParser):
+    """The drivers table: data-driver code -> its cells' text."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._row, self._cell = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and "data-driver" in a:
+            self._row = a["data-driver"]
+            self.rows[self._row] = []
+        elif tag == "td" and self._row:
+            self._cell = ""
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._row and self._cell is not None:
+            self.rows[self._row].append(self._cell)
+            self._cell = None
+        elif tag == "tr":
+            self._row = None
+
+
+@pytest.fixture(scope="module")
+def plan_page(demo, tmp_path_factory):
+    """``cxstats dashboard PLAN --out DIR`` on the demo's tracking plan (immediacy, track, drivers)."""
+    out = tmp_path_factory.mktemp("dash-plan")
+    res = run_cli("dashboard", demo / "plan_tracking.yaml", "--out", out / "informes", "-q")
+    assert res.exit_code == 0, res
+    return out / "informes" / "demo_journey_dashboard.html"
+
+
+def test_plan_form_shows_top_drivers_equal_to_the_drivers_json(demo, plan_page, tmp_path):
+    text = plan_page.read_text(encoding="utf-8")
+    assert "Principales impulsores" in text and 'data-charts="5"' in text
+    # the same plan's drivers result, as the plan's JSON writes it
+    res = run_cli("run", demo / "plan_tracking.yaml", "--out", tmp_path / "run", "-q")
+    assert res.exit_code == 0, res
+    import json
+
+    doc = json.loads((tmp_path / "run" / "tracking_results.json").read_text(encoding="utf-8"))
+    drivers = next(s["result"] for s in doc["steps"] if s["step"] == "drivers")
+    boot = {b["driver"]: b for b in drivers["bootstrap"]["intervals"]["lmg"]}
+    expected = sorted(drivers["drivers"], key=lambda r: -r["lmg"])[:8]
+    rows = _DriverRows()
+    rows.feed(text)
+    assert list(rows.rows) == [r["driver"] for r in expected]   # ordered by contribution, top first
+    names = {"puntualidad_entrega": "Puntualidad de la entrega", "facilidad_web": "Facilidad de uso de la web"}
+    for r in expected:
+        name, part, share, interval = rows.rows[r["driver"]]
+        if r["driver"] in names:
+            assert name == names[r["driver"]]                    # Spanish spec names
+        assert float(part) == pytest.approx(r["lmg"], abs=5e-4)
+        assert float(share.rstrip("%")) == pytest.approx(100 * r["lmg_share"], abs=0.05)
+        lo, hi = (float(x) for x in interval.strip("[]").split(";"))
+        assert lo == pytest.approx(boot[r["driver"]]["pct_lower"], abs=5e-4)
+        assert hi == pytest.approx(boot[r["driver"]]["pct_upper"], abs=5e-4)
+        assert lo <= r["lmg"] <= hi
+    assert set(names) <= set(rows.rows)
+    assert sum(r["lmg_share"] for r in drivers["drivers"]) == pytest.approx(1.0)  # shares of R² add up
+
+
+def test_plan_form_errors(demo, tmp_path):
+    assert_clean_error(run_cli("dashboard", demo / "plan_tracking.yaml"), "--out")
+    assert_clean_error(run_cli("dashboard", demo / "plan_tracking.yaml", "--out", tmp_path, "--by", "region"),
+                       "--by")
+    assert_clean_error(run_cli("dashboard", demo / "waves.csv", "--html", tmp_path / "x.html"), "--spec")
+    res = run_cli("dashboard", "--help")
+    assert "PLAN" in res.stdout and "--out" in res.stdout and "--html" in res.stdout
 
 
 def _chromium():
@@ -95,7 +175,8 @@ def test_page_renders_in_headless_chromium(page, tmp_path):
     charts = re.search(r'data-charts="(\d+)"', dom.stdout)
     drawn = re.search(r'data-charts-drawn="(\d+)"', dom.stdout)
     assert charts and drawn, "the page's check script did not run"
-    assert int(charts.group(1)) == 4
+    assert int(charts.group(1)) == int(page.read_text(encoding="utf-8").count('class="chart"'))
+    assert int(charts.group(1)) >= 4
     assert int(drawn.group(1)) >= int(charts.group(1)), "every chart draws (plotly main-svg per chart)"
     errors = [line for line in dom.stderr.splitlines()
               if "CONSOLE" in line and re.search(r"error|uncaught", line, re.I)]

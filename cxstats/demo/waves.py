@@ -75,6 +75,8 @@ steps:
     group: wave
     workbook: tracking
   - step: track
+  - step: drivers         # the dashboard's top drivers (share of R² with bootstrap intervals)
+    workbook: tracking
 """
 
 

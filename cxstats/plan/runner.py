@@ -334,7 +334,7 @@ def _write_step_files(ctx, done, out: Path, echo, lang: str | None = None) -> No
                 echo(f"{kind} ({sid}): {path}")
 
 
-def _write_dashboard(ctx, plan, done, target, path):
+def _write_dashboard(ctx, plan, done, target, path, lang=None):
     from cxstats.report.dashboard import write_dashboard
     from cxstats.report.i18n import Display, resolve_lang
     from cxstats.spec.model import pick
@@ -344,8 +344,55 @@ def _write_dashboard(ctx, plan, done, target, path):
         raise SpecError("the dashboard shows a track result: add a step 'track' (and 'immediacy')",
                         file=path, path="output.dashboard")
     immediacy = next((r for e, _, _, r in reversed(done) if e["step"] == "immediacy"), None)
-    lang = resolve_lang(plan.get("lang"), ctx.spec.languages if ctx.spec else None)
+    drivers = next((r for e, _, _, r in reversed(done) if e["step"] == "drivers"), None)
+    lang = resolve_lang(lang or plan.get("lang"), ctx.spec.languages if ctx.spec else None)
     display = Display(lang, ctx.spec.display_names(lang) if ctx.spec else {})
     title = plan.get("title") or (pick(ctx.spec.title, lang) if ctx.spec else None)
-    write_dashboard(target, track, immediacy, display=display, title=title)
+    write_dashboard(target, track, immediacy, drivers=drivers, display=display, title=title)
     return target
+
+
+DASHBOARD_STEPS = ("immediacy", "track", "drivers")
+
+
+def dashboard_from_plan(path, out_dir, *, quiet: bool = False, seed: int | None = None, lang: str | None = None):
+    """``cxstats dashboard PLAN --out DIR``: run only the plan's immediacy, track and drivers
+    steps and write the dashboard (output.dashboard, else PLAN_dashboard.html) into DIR."""
+    from cxstats.errors import NotApplicable
+    from cxstats.plan.context import PlanContext
+    from cxstats.report.atomic import protect_inputs
+    from cxstats.report.terminal import ProgressBars
+    from cxstats.steps import run_step
+
+    path = Path(path)
+    plan = load_plan(path)
+    ctx = PlanContext(path, plan, seed=int(seed if seed is not None else plan.get("seed", 20261123)), quiet=quiet)
+    protect_inputs(*_plan_inputs(ctx))
+    known = available_steps()
+    done = []
+    bars = ProgressBars(quiet)
+    for i, entry in enumerate(plan["steps"]):
+        if entry["step"] not in DASHBOARD_STEPS:
+            continue
+        module = known[entry["step"]]
+        options = {k: v for k, v in entry.items() if k not in STEP_KEYS}
+        try:
+            opts = module.Options.from_mapping(options, step=entry["step"])
+            result = run_step(module, _step_context(ctx, bars), opts)
+        except NotApplicable:
+            if entry["step"] == "track":
+                raise
+            continue
+        except InputError as exc:
+            if exc.option:
+                raise SpecError(exc.reason, file=path, path=f"steps[{i}].{exc.option}", details=exc.details) from None
+            if exc.file is None:
+                raise SpecError(exc.render(), file=path, path=f"steps[{i}]") from None
+            raise
+        finally:
+            bars.close()
+        done.append((entry, module, entry.get("id") or entry["step"], result))
+    output = plan.get("output") or {}
+    name = output.get("dashboard") or f"{path.stem}_dashboard.html"
+    target = _write_dashboard(ctx, plan, done, Path(out_dir) / name, path, lang=lang)
+    return target, [r for _, _, _, r in done]

@@ -10,7 +10,9 @@ What a client team sees, top to bottom:
   changes marked (a star on the wave where the change lands); a segment selector when the
   result has segments (plotly dropdown);
 * the gap of each construct to the client's aspiration at the latest wave;
-* immediacy: the share answered within the window per survey channel with its CI.
+* immediacy: the share answered within the window per survey channel with its CI;
+* the top drivers (when a ``drivers`` result is given): each driver's contribution to R² with
+  its bootstrap interval and its share of R², as a bar chart and a table.
 
 Charts are plotly figures; plotly.js is inlined once (``plotly.offline.get_plotlyjs``), so the
 page opens with no network. No statistics here: every number comes from the results.
@@ -49,6 +51,18 @@ i18n.register(texts={
     "dash_aspiration": {"en": "Aspiration", "es": "Aspiración"},
     "dash_gap_col": {"en": "Gap", "es": "Brecha"},
     "dash_latest": {"en": "Latest", "es": "Última"},
+    "dash_drivers": {"en": "Top drivers of {outcome} (R² = {r2:.2f}, n = {n})",
+                     "es": "Principales impulsores de {outcome} (R² = {r2:.2f}, n = {n})"},
+    "dash_drivers_note": {"en": "Each bar is the driver's contribution to R² ({measure}); the label is its share of "
+                                "R². Whiskers: bootstrap {level:g}% percentile interval ({reps} replicates).",
+                          "es": "Cada barra es la aportación del impulsor al R² ({measure}); la etiqueta, su "
+                                "proporción del R². Bigotes: intervalo percentil bootstrap al {level:g} % ({reps} "
+                                "réplicas)."},
+    "dash_driver_table": {"en": "Top drivers", "es": "Principales impulsores"},
+    "dash_driver": {"en": "Driver", "es": "Impulsor"},
+    "dash_r2_part": {"en": "Contribution to R²", "es": "Aportación al R²"},
+    "dash_r2_share": {"en": "Share of R²", "es": "Proporción del R²"},
+    "dash_interval": {"en": "{level:g}% interval", "es": "Intervalo al {level:g} %"},
     "dash_footer": {"en": "Made by cxstats. Tests and methods: see the tracking workbook's Methods sheet.",
                     "es": "Elaborado con cxstats. Pruebas y métodos: hoja Métodos del libro de seguimiento."},
 })
@@ -96,8 +110,8 @@ class _Dash:
         up = ch["diff"] > 0
         return f'<span class="arrow {"up" if up else "down"}">{"▲" if up else "▼"}</span>'
 
-    def card(self, k, segment="all"):
-        wave = self.waves[-1]
+    def card(self, k, segment="all", wave=None):
+        wave = wave or self.waves[-1]
         c = self.cells.get((k["kpi"], segment, wave))
         name = html.escape(self.d.name(k["kpi"]))
         if c is None or c["value"] is None:
@@ -181,7 +195,61 @@ class _Dash:
         return fig
 
 
-def render_dashboard(track, immediacy=None, *, display=None, title: str | None = None) -> str:
+def driver_rows(drivers, top: int = 8) -> list[dict]:
+    """The top drivers by their contribution to R² (lmg, else relative weight), with the
+    bootstrap percentile interval of that contribution when the result has one."""
+    doc = drivers.to_dict()
+    measure = doc["importance"]
+    boot = (doc.get("bootstrap") or {}).get("intervals", {}).get(measure) or []
+    ci = {b["driver"]: b for b in boot}
+    r2 = doc["r2"]
+    rows = []
+    for r in doc["drivers"]:
+        part = r[measure]
+        b = ci.get(r["driver"])
+        rows.append({"driver": r["driver"], "part": part, "share": part / r2 if r2 else None,
+                     "lower": b["pct_lower"] if b else None, "upper": b["pct_upper"] if b else None})
+    rows.sort(key=lambda x: -x["part"])
+    return rows[:top]
+
+
+def _drivers_panel(drivers, d):
+    """A horizontal bar chart of the top drivers and the same numbers as a table."""
+    import plotly.graph_objects as go
+
+    doc = drivers.to_dict()
+    rows = driver_rows(drivers)
+    boot = doc.get("bootstrap") or {}
+    level = 100 * boot.get("ci_level", 0.95)
+    has_ci = all(r["lower"] is not None for r in rows)
+    shown = list(reversed(rows))  # plotly draws the first bar at the bottom
+    bar = go.Bar(y=[d.name(r["driver"]) for r in shown], x=[r["part"] for r in shown], orientation="h",
+                 text=[f"{100 * r['share']:.0f}%" for r in shown], textposition="inside",
+                 insidetextanchor="start", textfont={"color": "#fff"}, marker_color="#2e7d32")
+    if has_ci:
+        bar.error_x = {"type": "data", "symmetric": False, "array": [r["upper"] - r["part"] for r in shown],
+                       "arrayminus": [r["part"] - r["lower"] for r in shown]}
+    fig = go.Figure(bar)
+    outcome = d.name(doc["outcome"])
+    if len(outcome) > 40:  # an outcome named by its whole question: its code reads better in a title
+        outcome = doc["outcome"].upper()
+    fig.update_layout(title=d.t("dash_drivers", outcome=outcome, r2=doc["r2"], n=doc["n"]),
+                      xaxis_title=d.t("dash_r2_part"), height=120 + 40 * len(rows), template="plotly_white",
+                      margin={"l": 220, "r": 60, "t": 60, "b": 50})
+    measure = "LMG" if doc["importance"] == "lmg" else "relative weight"
+    note = d.t("dash_drivers_note", measure=measure, level=level, reps=boot.get("replicates", 0)) if has_ci else ""
+    cells = "".join(
+        f'<tr data-driver="{html.escape(r["driver"])}"><td>{html.escape(d.name(r["driver"]))}</td>'
+        f'<td>{r["part"]:.3f}</td><td>{100 * r["share"]:.1f}%</td>'
+        + (f'<td>[{r["lower"]:.3f}; {r["upper"]:.3f}]</td>' if has_ci else "") + "</tr>" for r in rows)
+    head = (f"<tr><th>{html.escape(d.t('dash_driver'))}</th><th>{html.escape(d.t('dash_r2_part'))}</th>"
+            f"<th>{html.escape(d.t('dash_r2_share'))}</th>"
+            + (f"<th>{html.escape(d.t('dash_interval', level=level))}</th>" if has_ci else "") + "</tr>")
+    table = f'<h2>{html.escape(d.t("dash_driver_table"))}</h2><table class="drivers">{head}{cells}</table><div class="sub">{html.escape(note)}</div>'
+    return fig, table
+
+
+def render_dashboard(track, immediacy=None, *, drivers=None, display=None, title: str | None = None) -> str:
     """The dashboard as one HTML text (plotly.js inlined)."""
     from plotly.offline import get_plotlyjs
 
@@ -194,12 +262,25 @@ def render_dashboard(track, immediacy=None, *, display=None, title: str | None =
     waves = dash.waves
     parts = [f"<h1>{html.escape(title or d.t('dash_title'))}</h1>",
              f'<div class="sub">{html.escape(d.t("dash_sub", wave=waves[-1], prev=waves[-2], alpha=track.alpha))}</div>']
-    if touchpoints:
-        cards = '<span class="step">→</span>'.join(dash.card(k) for k in touchpoints)
-        parts += [f"<h2>{html.escape(d.t('dash_journey'))}</h2>", f'<div class="strip">{cards}</div>']
-    if outcomes:
-        parts += [f"<h2>{html.escape(d.t('dash_outcomes'))}</h2>",
-                  '<div class="strip">' + "".join(dash.card(k) for k in outcomes) + "</div>"]
+    # a wave selector over the cards: every wave's cards are in the page, the latest shown; a
+    # few lines of inline script switch them (plotly's dropdowns only drive charts)
+    options = "".join(f'<option value="{html.escape(w)}"{" selected" if w == waves[-1] else ""}>'
+                      f"{html.escape(w)}</option>" for w in waves)
+    parts.append(f'<div class="sub"><label>{html.escape(d.t("dash_wave"))}: '
+                 f'<select id="wave-select">{options}</select></label></div>')
+    for w in waves:
+        view = []
+        if touchpoints:
+            cards = '<span class="step">→</span>'.join(dash.card(k, wave=w) for k in touchpoints)
+            view += [f"<h2>{html.escape(d.t('dash_journey'))}</h2>", f'<div class="strip">{cards}</div>']
+        if outcomes:
+            view += [f"<h2>{html.escape(d.t('dash_outcomes'))}</h2>",
+                     '<div class="strip">' + "".join(dash.card(k, wave=w) for k in outcomes) + "</div>"]
+        hidden = "" if w == waves[-1] else ' style="display:none"'
+        parts.append(f'<div class="wave-view" data-wave="{html.escape(w)}"{hidden}>{"".join(view)}</div>')
+    parts.append("<script>document.getElementById('wave-select').addEventListener('change',function(e){"
+                 "document.querySelectorAll('.wave-view').forEach(function(v){"
+                 "v.style.display=v.getAttribute('data-wave')===e.target.value?'':'none';});});</script>")
     figures = []
     if touchpoints:
         figures.append(dash.trend_figure(touchpoints, d.t("dash_tp_trend"), d.t("dash_score")))
@@ -214,6 +295,10 @@ def render_dashboard(track, immediacy=None, *, display=None, title: str | None =
             figures.append(dash.trend_figure(means, d.t("dash_c_trend"), d.t("dash_score")))
     if immediacy is not None and any(r["level"] == "channel" for r in immediacy.rows):
         figures.append(dash.immediacy_figure())
+    drivers_table = None
+    if drivers is not None:
+        fig, drivers_table = _drivers_panel(drivers, d)
+        figures.append(fig)
     config = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png"}}
     for i, fig in enumerate(figures):
         parts.append(f'<div class="chart">{fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart{i}", config=config)}</div>')
@@ -227,6 +312,8 @@ def render_dashboard(track, immediacy=None, *, display=None, title: str | None =
         parts += [f"<h2>{html.escape(d.t('dash_gap'))}</h2>",
                   f"<table><tr><th>{html.escape(d.t('dash_construct'))}</th><th>{html.escape(d.t('dash_latest'))}</th>"
                   f"<th>{html.escape(d.t('dash_aspiration'))}</th><th>{html.escape(d.t('dash_gap_col'))}</th></tr>{rows}</table>"]
+    if drivers_table:
+        parts.append(drivers_table)
     parts.append(f"<footer>{html.escape(d.t('dash_footer'))}</footer>")
     # a marker the browser test reads: how many charts plotly drew
     check = ("<script>window.addEventListener('load',function(){setTimeout(function(){"
@@ -239,9 +326,9 @@ def render_dashboard(track, immediacy=None, *, display=None, title: str | None =
             f'<body data-charts="{len(figures)}">{"".join(parts)}{check}</body></html>\n')
 
 
-def write_dashboard(path, track, immediacy=None, *, display=None, title: str | None = None) -> None:
+def write_dashboard(path, track, immediacy=None, *, drivers=None, display=None, title: str | None = None) -> None:
     """Write the dashboard atomically (never over an input)."""
     from cxstats.report.atomic import write_text
 
-    write_text(path, render_dashboard(track, immediacy, display=display, title=title))
+    write_text(path, render_dashboard(track, immediacy, drivers=drivers, display=display, title=title))
 

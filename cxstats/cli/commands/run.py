@@ -50,3 +50,11 @@ def command(plan, out_dir, seed, quiet, lang):
         result = step.get("result")
         for w in getattr(result, "warnings", None) or []:
             click.echo(f"warning: [{step['id']}] {w}", err=True)
+
+
+def plan_dashboard(plan_path, out_dir, *, quiet: bool = False, lang: str | None = None):
+    """``cxstats dashboard PLAN --out DIR``: the run command stays the command line's one door to
+    plans (tests/test_architecture.py); it runs the plan's immediacy/track/drivers steps only."""
+    from cxstats.plan.runner import dashboard_from_plan
+
+    return dashboard_from_plan(plan_path, out_dir, quiet=quiet, lang=lang)
