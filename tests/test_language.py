@@ -397,3 +397,11 @@ def test_efa_adequacy_statistics_are_translated_by_localize():
     assert list(es["statistic"]) == ["KMO global (MSA)", "chi-cuadrado de Bartlett", "chi-cuadrado (verosimilitud)"]
     assert list(es["value"]) == [0.9, 1234.5, 56.7]
     assert list(Display("en").localize(df)["statistic"]) == list(df["statistic"])
+
+
+def test_fit_rule_text_is_the_stats_rule():
+    """The Spanish fit rule replaces the result's rule cell only when it is that exact text."""
+    from cxstats.report import verdicts  # noqa: F401  (registers its words)
+    from cxstats.stats.sem.diagnostics import FIT_RULE
+
+    assert i18n.TEXTS["fit_value:rule"]["en"] == FIT_RULE

@@ -243,15 +243,14 @@ def _fit_values(display, df):
         return df
     import pandas as pd
 
-    from cxstats.stats.sem.diagnostics import FIT_RULE
-
     def word(measure, value):
         if not isinstance(value, str):
             return value
         if measure == "fit verdict":
             key = "verdict_fit_" + value.replace(" ", "_")
         elif measure == "fit verdict rule":
-            key = "fit_value:rule" if value == FIT_RULE else None
+            # the stats' rule text (cxstats.stats.sem.diagnostics.FIT_RULE; a test keeps them equal)
+            key = "fit_value:rule" if value == i18n.TEXTS["fit_value:rule"]["en"] else None
         elif measure == "fit cut-offs missed" and value == "none":
             key = "fit_value:none"
         else:
