@@ -301,3 +301,107 @@ def test_every_layout_registers_its_words_without_conflict():
     for table in (i18n.TEXTS, i18n.HEADERS):
         for key, entry in table.items():
             assert entry.get("en") and entry.get("es"), key
+
+
+# ------------------------------------------------------------------ row labels and value texts (issue 12)
+
+def _column(ws, col=1):
+    return [ws.cell(row=r, column=col).value for r in range(1, ws.max_row + 1)]
+
+
+def _rows(ws):
+    """{first cell: [the row's other cells]} of a sheet."""
+    return {row[0].value: [c.value for c in row[1:]] for row in ws.iter_rows() if row[0].value is not None}
+
+
+# English row labels and value texts the report layer translates: none may be a cell of a Spanish workbook
+ENGLISH_LABELS = {
+    "missing: method", "missing: n_rows", "missing: n_complete", "missing: patterns", "rmsea_ci_lower",
+    "rmsea_ci_upper", "logl", "unrestricted_logl", "baseline_chisq", "baseline_df", "fmin", "bic2", "chisq", "npar",
+    "ntotal", "fit verdict", "fit verdict rule", "fit cut-offs missed",
+    "default 8% a year", "default 3 years", "value chain", "what the benefit counts", "customers' answers",
+    "customer-level churn / revenue", "initiatives, constructs, uplifts, costs, timing, reach",
+    "not given: 1, revenue counted as value (overstates the ROI by 1/margin)",
+}
+
+
+def test_spanish_fit_rows_and_verdict_values_are_spanish(runs):
+    wb = openpyxl.load_workbook(runs["es"] / "demo_measurement.xlsx")
+    for sheet in ("AFC ajuste", "SEM ajuste"):
+        rows = _rows(wb[sheet])
+        for label in ("datos perdidos: método", "datos perdidos: filas incompletas", "RMSEA: IC 90% inferior",
+                      "RMSEA: IC 90% superior", "AIC", "BIC", "log-verosimilitud", "chi-cuadrado", "gl",
+                      "chi-cuadrado (modelo de independencia)", "veredicto de ajuste"):
+            assert label in rows, (sheet, label)
+        assert rows["veredicto de ajuste"][0] in ("bueno", "aceptable", "deficiente"), rows["veredicto de ajuste"]
+        assert rows["regla del veredicto"][0].startswith("Hu y Bentler (1999): bueno con CFI >= .95")
+        assert rows["umbrales no alcanzados"][0] == "ninguno"
+        # the numbers are the result's: n incomplete is the FIML warning's 217 whatever the language
+        assert rows["datos perdidos: filas incompletas"][0] == 217
+    en = _rows(openpyxl.load_workbook(runs["en"] / "demo_measurement.xlsx")["CFA fit"])
+    assert en["missing: method"][0] == "ml" and en["fit verdict"][0] in ("good", "acceptable", "poor")
+    assert en["rmsea_ci_lower"][0] == _rows(wb["AFC ajuste"])["RMSEA: IC 90% inferior"][0]
+
+
+def test_spanish_roi_assumptions_are_spanish_with_codes_beside_and_formats_kept(runs):
+    ws = openpyxl.load_workbook(runs["es"] / "demo_roi_workbook.xlsx")["Supuestos"]
+    rows = _rows(ws)
+    assert rows["tasa de descuento"][:4] == ["discount_rate", 0.08, "tasa", "por defecto, 8 % anual"]
+    assert rows["horizonte (años)"][:4] == ["horizon_years", 3, "años", "por defecto, 3 años"]
+    assert rows["margen"][0] == "margin" and rows["margen"][3].startswith("no indicado: 1")
+    value = rows["valor anual de un cliente"]
+    assert re.fullmatch(r"media de 'ingresos_12m' en \d+ clientes enlazados \(finance\.csv\)", value[3]), value
+    assert rows["CFI del SEM"][0] == "sem_cfi" and rows["CFI del SEM"][3] == "cadena de valor"
+    assert rows["abandono: pendiente"][0] == "churn:slope"
+    assert any(str(k).startswith("impulsor: Puntualidad de la entrega") for k in rows)
+    # number formats still follow each assumption's code (rates as %, money, counts)
+    for r in range(1, ws.max_row + 1):
+        code = ws.cell(row=r, column=2).value
+        if code == "discount_rate":
+            assert ws.cell(row=r, column=3).number_format == "0.0%"
+        elif code == "linked_customers":
+            assert ws.cell(row=r, column=3).number_format == "#,##0"
+    en = _rows(openpyxl.load_workbook(runs["en"] / "demo_roi_workbook.xlsx")["Assumptions"])
+    assert en["discount_rate"][:3] == [0.08, "rate", "default 8% a year"]
+
+
+def test_no_translated_english_label_in_a_spanish_workbook(runs):
+    for path in sorted(runs["es"].glob("*.xlsx")):
+        texts = set(_texts(path))
+        leaked = sorted(texts & ENGLISH_LABELS)
+        assert not leaked, (path.name, leaked)
+        # the fit table's rule cell (the Methods prose, in English by design, may quote it)
+        from cxstats.stats.sem.diagnostics import FIT_RULE
+        assert FIT_RULE not in texts, path.name
+    # and they are there in English (the list is not a list of texts that never occur)
+    english = set().union(*(set(_texts(p)) for p in runs["en"].glob("*.xlsx")))
+    assert {"missing: method", "rmsea_ci_lower", "default 8% a year", "value chain", "fit verdict"} <= english
+    assert FIT_RULE in english
+
+
+def test_spanish_methods_sheet_says_the_notes_are_in_english(runs):
+    for path in sorted(runs["es"].glob("*.xlsx")):
+        ws = openpyxl.load_workbook(path)["Métodos"]
+        assert any(isinstance(v, str) and v.startswith("Las notas de método están en inglés")
+                   for v in _column(ws)[:4]), path.name
+    for path in sorted(runs["en"].glob("*.xlsx")):
+        assert not any("method notes are in English" in t for t in _texts(path)), path.name
+
+
+def test_efa_adequacy_statistics_are_translated_by_localize():
+    from cxstats.report.layouts import efa  # noqa: F401  (registers its words)
+
+    df = pd.DataFrame({"statistic": ["KMO overall MSA", "Bartlett chi-square", "chi-square (likelihood)"],
+                       "value": [0.9, 1234.5, 56.7]})
+    es = Display("es").localize(df)
+    assert list(es["statistic"]) == ["KMO global (MSA)", "chi-cuadrado de Bartlett", "chi-cuadrado (verosimilitud)"]
+    assert list(es["value"]) == [0.9, 1234.5, 56.7]
+    assert list(Display("en").localize(df)["statistic"]) == list(df["statistic"])
+
+
+def test_fit_rule_text_is_the_stats_rule():
+    """The Spanish fit rule replaces the result's rule cell only when it is that exact text."""
+    from cxstats.report import verdicts  # noqa: F401  (registers its words)
+    from cxstats.stats.sem.diagnostics import FIT_RULE
+
+    assert i18n.TEXTS["fit_value:rule"]["en"] == FIT_RULE

@@ -31,6 +31,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "topic": {"en": "topic", "es": "tema"},
     "method": {"en": "method", "es": "método"},
     "methods_title": {"en": "How these numbers were computed", "es": "Cómo se calcularon estas cifras"},
+    "methods_in_english": {"en": "The method notes are in English (formulas, software functions and references).",
+                           "es": "Las notas de método están en inglés (fórmulas, funciones de software y "
+                                 "referencias)."},
     "yes": {"en": "yes", "es": "sí"},
     "no": {"en": "no", "es": "no"},
     # effect sizes by Cohen's (1988) thresholds on |d| or |g|: .2 small, .5 medium, .8 large
@@ -114,7 +117,8 @@ SHEETS: dict[str, dict[str, str]] = {
 NAME_COLUMNS = ("name", "driver", "construct", "scale", "factor", "item", "variable", "journey",
                 "touchpoint", "component", "outcome", "dominates", "marker_item")
 # columns whose cells hold a respondent group or a level: shown in the study's language
-VALUE_COLUMNS = {"group": "group:", "level": "level:", "respondent_type": "group:", "measure": "measure:"}
+VALUE_COLUMNS = {"group": "group:", "level": "level:", "respondent_type": "group:", "measure": "measure:",
+                 "statistic": "statistic:"}
 
 
 def register(texts: dict | None = None, headers: dict | None = None, sheets: dict | None = None) -> None:

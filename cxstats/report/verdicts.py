@@ -232,7 +232,35 @@ def add_fit_table(builder, sheet: str, df, fit_verdict: dict, **kwargs):
                 rules.append(rule)
         checks["value"] = ("fit_overall", words)
     order = ["fit_cfi_tli", "fit_rmsea", "fit_srmr", "fit_overall"]
-    return add_table(builder, sheet, df, checks, legend=[r for r in order if r in rules], **kwargs)
+    return add_table(builder, sheet, _fit_values(display, df), checks, legend=[r for r in order if r in rules], **kwargs)
+
+
+def _fit_values(display, df):
+    """The verdict rows' text values (the verdict word, the rule, "none") in the study's
+    language; numbers and other values as they are. The measure names are translated by the
+    ``measure:*`` texts (Display.localize)."""
+    if not len(df) or not {"measure", "value"} <= set(df.columns) or display.lang == "en":
+        return df
+    import pandas as pd
+
+    def word(measure, value):
+        if not isinstance(value, str):
+            return value
+        if measure == "fit verdict":
+            key = "verdict_fit_" + value.replace(" ", "_")
+        elif measure == "fit verdict rule":
+            # the stats' rule text (cxstats.stats.sem.diagnostics.FIT_RULE; a test keeps them equal)
+            key = "fit_value:rule" if value == i18n.TEXTS["fit_value:rule"]["en"] else None
+        elif measure == "fit cut-offs missed" and value == "none":
+            key = "fit_value:none"
+        else:
+            key = None
+        return display.t(key) if key and key in i18n.TEXTS else value
+
+    out = df.copy()
+    out["value"] = pd.Series([word(str(m), v) for m, v in zip(df["measure"], df["value"])],
+                             index=df.index, dtype=object)
+    return out
 
 
 def add_legend(builder, sheet: str, rules) -> None:
@@ -379,6 +407,13 @@ i18n.register(headers={"verdict": {"en": "Verdict", "es": "Veredicto"}}, texts={
                             "es": "Ajuste global: {verdict} ({judgement})"},
     "verdict_fit_overall_plain": {"en": "Overall fit: {verdict}", "es": "Ajuste global: {verdict}"},
     "verdict_fit_missed": {"en": "; cut-offs missed: {missed}", "es": "; puntos de corte no alcanzados: {missed}"},
+    "fit_value:none": {"en": "none", "es": "ninguno"},
+    "fit_value:rule": {"en": "Hu & Bentler (1999): good when CFI >= .95, TLI >= .95, RMSEA <= .06 and SRMR <= .08; "
+                             "acceptable when CFI >= .90, RMSEA <= .08 and SRMR <= .08; otherwise poor. A saturated "
+                             "model (df = 0) reproduces the data exactly: its fit cannot be tested",
+                       "es": "Hu y Bentler (1999): bueno con CFI >= .95, TLI >= .95, RMSEA <= .06 y SRMR <= .08; "
+                             "aceptable con CFI >= .90, RMSEA <= .08 y SRMR <= .08; si no, deficiente. Un modelo "
+                             "saturado (gl = 0) reproduce los datos exactamente: su ajuste no puede contrastarse"},
     "verdict_fit_good": {"en": "good", "es": "bueno"},
     "verdict_fit_acceptable": {"en": "acceptable", "es": "aceptable"},
     "verdict_fit_poor": {"en": "poor", "es": "deficiente"},

@@ -375,8 +375,11 @@ class WorkbookBuilder:
         """A two-column sheet: topic, explanation (methods, formulas, sources)."""
         import pandas as pd
 
+        # the method notes are written in English (formulas, R functions, references); a reader
+        # in another language is told so above them
+        note = self.display.t("methods_in_english") if self.display.lang != "en" and self.display.translate else None
         self.add_table(sheet, pd.DataFrame(entries, columns=["topic", "method"]),
-                       title=self.display.t("methods_title"))
+                       title=self.display.t("methods_title"), note=note)
         ws = self.worksheet(sheet)
         ws.column_dimensions["A"].width = 28
         ws.column_dimensions["B"].width = 110

@@ -24,6 +24,12 @@ i18n.register(
                          "es": "Análisis paralelo: sugiere {f} factores y {c} componentes"},
         "efa_kind:customer": {"en": "customer", "es": "clientes"},
         "efa_kind:staff": {"en": "staff", "es": "personal"},
+        # the adequacy table's statistics (cxstats.stats.efa adequacy rows)
+        "statistic:KMO overall MSA": {"en": "KMO overall MSA", "es": "KMO global (MSA)"},
+        "statistic:Bartlett chi-square": {"en": "Bartlett chi-square", "es": "chi-cuadrado de Bartlett"},
+        "statistic:TLI": {"en": "TLI", "es": "TLI"},
+        "statistic:RMSEA": {"en": "RMSEA", "es": "RMSEA"},
+        "statistic:chi-square (likelihood)": {"en": "chi-square (likelihood)", "es": "chi-cuadrado (verosimilitud)"},
     },
     headers={
         "communality": {"en": "Communality", "es": "Comunalidad"},

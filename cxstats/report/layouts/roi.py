@@ -221,6 +221,89 @@ def _tornado_charts(builder, refs, cur) -> None:
         ws.add_chart(chart, f"{col}{max(1, ref.header_row - 2)}")
 
 
+# the Assumptions sheet's names, units and the fixed parts of its sources (the result keeps
+# codes and English sources in its JSON; a source not listed here is shown as it is)
+_ASSUMPTION = {
+    "chain": ("value chain", "cadena de valor"), "roadmap": ("roadmap", "hoja de ruta"),
+    "discount_rate": ("discount rate", "tasa de descuento"), "horizon_years": ("horizon (years)", "horizonte (años)"),
+    "customer_value": ("annual value of a customer", "valor anual de un cliente"),
+    "revenue_per_customer": ("revenue per customer", "ingresos por cliente"), "margin": ("margin", "margen"),
+    "value_basis": ("value basis", "base del valor"), "loyalty_measure": ("loyalty measure", "medida de lealtad"),
+    "monte_carlo_draws": ("Monte Carlo draws", "extracciones de Monte Carlo"),
+    "finance_file": ("finance file", "archivo financiero"), "survey_file": ("survey file", "archivo de la encuesta"),
+    "finance_match_share": ("share matched in finance", "proporción enlazada con finanzas"),
+    "loyalty_indicators": ("loyalty indicators", "indicadores de lealtad"),
+    "driver_model": ("driver model", "modelo de impulsores"), "driver_n": ("driver model n", "n del modelo de impulsores"),
+    "sem_cfi": ("SEM CFI", "CFI del SEM"), "sem_rmsea": ("SEM RMSEA", "RMSEA del SEM"),
+    "sem_srmr": ("SEM SRMR", "SRMR del SEM"),
+    "factor_score_reliability": ("factor score reliability", "fiabilidad de la puntuación factorial"),
+    "factor_score_residual_var": ("factor score residual variance", "varianza residual de la puntuación factorial"),
+    "loyalty_scores": ("loyalty scores", "puntuaciones de lealtad"),
+    "linked_customers": ("linked customers", "clientes enlazados"),
+    "loyalty_units": ("loyalty units", "unidades de lealtad"),
+    "driver_r2": ("driver model R²", "R² del modelo de impulsores"),
+}
+_MODEL = {"churn": "abandono", "revenue": "ingresos", "share": "cuota de gasto", "wallet": "cuota de gasto"}
+_PART = {"intercept": "intercepto", "slope": "pendiente"}
+_UNIT = {"file": "archivo", "rate": "tasa", "years": "años", "share": "proporción", "draws": "extracciones"}
+# (pattern on the English source, Spanish with the pattern's groups)
+_SOURCE = [
+    (r"default 8% a year", "por defecto, 8 % anual"),
+    (r"default 3 years", "por defecto, 3 años"),
+    (r"default 1: revenue counted as value", "por defecto 1: los ingresos cuentan como valor"),
+    (r"not given: 1, revenue counted as value \(overstates the ROI by 1/margin\)",
+     "no indicado: 1, los ingresos cuentan como valor (sobrestima el ROI en 1/margen)"),
+    (r"initiatives, constructs, uplifts, costs, timing, reach",
+     "iniciativas, constructos, mejoras, costes, plazos, alcance"),
+    (r"what the benefit counts", "lo que cuenta el beneficio"),
+    (r"seed (\d+)", r"semilla \1"),
+    (r"customer-level churn / revenue", "abandono / ingresos por cliente"),
+    (r"customers' answers", "respuestas de los clientes"),
+    (r"(\d+) of (\d+) survey customers found in the finance file",
+     r"\1 de \2 clientes de la encuesta encontrados en el archivo financiero"),
+    (r"value chain", "cadena de valor"),
+    (r"mean of '([^']+)' over (\d+) linked customers \(([^)]+)\)", r"media de '\1' en \2 clientes enlazados (\3)"),
+]
+
+
+def _assumptions_es(d, a):
+    """The Assumptions table as a reader sees it: names, units and the known sources worded in
+    the study's language (codes stay in a column beside the names)."""
+    import re
+
+    import pandas as pd
+
+    if d.lang == "en":
+        return a
+    out = a.copy()
+
+    def name(code):
+        code = str(code)
+        if code.startswith("driver:"):
+            return "impulsor: " + d.name(code.split(":", 1)[1])
+        model, _, part = code.partition(":")
+        if model in _MODEL and part in _PART:
+            return f"{_MODEL[model]}: {_PART[part]}"
+        if code in _ASSUMPTION:
+            return _ASSUMPTION[code][1]
+        return code
+
+    def source(text):
+        if not isinstance(text, str):
+            return text
+        for pat, es in _SOURCE:
+            if re.fullmatch(pat, text):
+                return re.sub(pat, es, text)
+        return text
+
+    out.insert(1, "code", out["assumption"])
+    out["assumption"] = pd.Series([name(c) for c in a["assumption"]], index=a.index, dtype=object)
+    out["unit"] = pd.Series([_UNIT.get(u, u) if isinstance(u, str) else u for u in a["unit"]],
+                            index=a.index, dtype=object)
+    out["source"] = pd.Series([source(t) for t in a["source"]], index=a.index, dtype=object)
+    return out
+
+
 def sheets(builder, result) -> None:
     """Lay out an RoiResult (used by ``cxstats roi --xlsx`` and the plan's roi step)."""
     import pandas as pd
@@ -233,12 +316,12 @@ def sheets(builder, result) -> None:
     a = result.assumptions_table()
     chain = result.chain.get("chain", "observed")
     d = builder.display
-    builder.add_table("Assumptions", a, title=d.t("roi_assumptions"),
-                      note=d.t("roi_assumptions_note", chain=_chain(d, chain), reason=result.chain.get("chain_reason", "")))
+    ref_a = builder.add_table("Assumptions", _assumptions_es(d, a), title=d.t("roi_assumptions"),
+                              note=d.t("roi_assumptions_note", chain=_chain(d, chain),
+                                       reason=result.chain.get("chain_reason", "")))
     ws = builder.worksheet("Assumptions")
-    for row in ws.iter_rows(min_row=3):
-        name = row[0].value
-        cell = row[1]
+    for r, name in zip(range(ref_a.first_row, ref_a.last_row + 1), a["assumption"]):
+        cell = ws.cell(row=r, column=ref_a.columns.get("value", 2))
         if not isinstance(cell.value, (int, float)) or isinstance(cell.value, bool):
             continue
         if name in RATE_ASSUMPTIONS:
