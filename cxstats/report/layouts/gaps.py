@@ -253,7 +253,12 @@ def _means_chart(builder, result, cref, series, title) -> None:
     y_min, y_max = result.axis_bounds()
     builder.add_bar_chart(cref, "name", series, title=title, y_title=builder.display.t("mean_axis"),
                           anchor=f"L{cref.header_row}", horizontal=True, y_min=y_min, y_max=y_max,
-                          height=max(9.0, 3.0 + 0.45 * n * len(series)))
+                          height=max(9.0, 3.0 + 0.6 * n * len(series)))
+    chart = builder.wb[cref.sheet]._charts[-1]
+    chart.legend.position = "b"  # below: the long names on the left keep the plot wide
+    if y_min is not None and y_max is not None and y_max - y_min <= 10:
+        chart.y_axis.majorUnit = 1  # one tick per scale point (1, 2, ..., 5), not 1.00 1.50 ...
+        chart.y_axis.number_format = "0"
 
 
 def _summary_level(result):
