@@ -290,3 +290,23 @@ def test_run_plan_customers_only_writes_one_group_workbook(tmp_path):
     doc = json.loads((tmp_path / "out" / "plan3.json").read_text())
     gaps = next(s for s in doc["steps"] if s["step"] == "gaps")["result"]
     assert gaps["mode"] == "one_group" and gaps["groups"] == ["customer"] and len(gaps["constructs"]) == 10
+
+
+def test_summary_chart_axis_follows_the_result_scale(book, tmp_path):
+    """The means chart's value axis: the result's common scale (min, max) when known, else not fixed
+    (an analysis run without the step knows no minimum; differing item scales fix no axis)."""
+    import dataclasses
+
+    from cxstats.report.workbook import chart_overlaps
+
+    _, res, _ = book
+    cases = [(res, (None, None)),
+             (dataclasses.replace(res, scale_min=1.0, scale_max=5.0), (1.0, 5.0)),
+             (dataclasses.replace(res, scale_min=None, scales_differ=True), (None, None))]
+    for k, (r, want) in enumerate(cases):
+        path = tmp_path / f"g{k}.xlsx"
+        build_gap_workbook(r, path)
+        ws = openpyxl.load_workbook(path)["Summary"]
+        assert chart_overlaps(ws) == []
+        (chart,) = ws._charts
+        assert (chart.y_axis.scaling.min, chart.y_axis.scaling.max) == want

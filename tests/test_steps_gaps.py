@@ -202,3 +202,54 @@ def test_gaps_compare_accepts_sav_value_labels(tmp_path):
     b = run_cli("gaps", p, "--group", "grp", "--compare", "north,South", "--items", "q1", "--json", "-")
     assert a.exit_code == 0 and b.exit_code == 0, (a, b)
     assert a.json() == b.json() and a.json()["groups"] == ["1", "2"]
+
+
+# --------------------------------------------------------------- the Summary chart's axis = the rating scale
+
+def _summary_chart_axis(xlsx):
+    from openpyxl import load_workbook
+
+    from cxstats.report.workbook import chart_overlaps
+
+    ws = load_workbook(xlsx)["Summary"]
+    assert chart_overlaps(ws) == []
+    (chart,) = ws._charts
+    assert chart.type == "bar" and chart.x_axis.scaling.orientation == "maxMin"  # bars in the table's order
+    assert chart.dataLabels is not None and chart.dataLabels.showVal
+    return chart.y_axis.scaling.min, chart.y_axis.scaling.max
+
+
+def test_gaps_chart_axis_runs_over_the_spec_scale(demo, tmp_path):
+    """The demo's items are all on 1-5: the JSON says so (scale_min from the spec's scales) and the
+    Summary chart's value axis runs from 1 to 5, for two groups and for one group."""
+    for sub in ("two", "one"):
+        (tmp_path / sub).mkdir()
+    cli, plan, a, b = _run_both(tmp_path / "two", demo, "gaps", ["--levels", "construct"],
+                                {"levels": ["construct"]})
+    assert plan == cli
+    assert (cli["scale_min"], cli["scale_max"], cli["scales_differ"]) == (1.0, 5.0, False)
+    assert cli["scale_min_source"] == "the spec's scales"
+    assert _summary_chart_axis(a) == _summary_chart_axis(b) == (1.0, 5.0)
+    cli, plan, a, _ = _run_both(tmp_path / "one", demo, "gaps", ["--levels", "construct"],
+                                {"levels": ["construct"]}, staff=False)
+    assert plan == cli and cli["mode"] == "one_group"
+    assert (cli["scale_min"], cli["scale_max"]) == (1.0, 5.0)
+    assert _summary_chart_axis(a) == (1.0, 5.0)
+
+
+def test_gaps_without_spec_take_the_observed_minimum(tmp_path):
+    """Without a spec the scale minimum is the observed minimum of the pooled answers (here 2:
+    nobody chose 1), stated as such; the chart's axis starts there."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({f"q{i}": rng.integers(2, 6, 80) for i in (1, 2, 3)})
+    df.to_csv(tmp_path / "s.csv", index=False)
+    r = run_cli("gaps", tmp_path / "s.csv", "--scale", "web=q1,q2,q3", "--aspiration", "web=4.5",
+                "--json", tmp_path / "g.json", "--xlsx", tmp_path / "g.xlsx", "-q")
+    assert r.exit_code == 0, r
+    doc = json.loads((tmp_path / "g.json").read_text())
+    assert (doc["scale_min"], doc["scale_max"]) == (2.0, 5.0)
+    assert doc["scale_min_source"] == "observed minimum of the pooled answers"
+    assert _summary_chart_axis(tmp_path / "g.xlsx") == (2.0, 5.0)

@@ -144,6 +144,7 @@ def run(ctx: StepContext, options: Options):
                                   id_column=prep.get("id_column"), **common)
     except InputError as exc:
         raise _in_file(exc, ctx.source) from None
+    _fill_scale_min(ctx, options, prep, result)
     if prep["one_group"]:
         if prep["note"]:
             result.warnings.insert(0, prep["note"])
@@ -151,6 +152,37 @@ def run(ctx: StepContext, options: Options):
             result.warnings.append("invariance verdicts not applied: they concern comparisons between "
                                    "groups, and this analysis has one group")
     return result
+
+
+def _fill_scale_min(ctx, options, prep, result) -> None:
+    """The rating scale's minimum on ``result`` (the charts' value axis starts there): the
+    spec's scales of the items analysed (their minima and maxima must agree, else
+    ``scales_differ`` and no axis is fixed); without a spec, the observed minimum of the
+    pooled answers (stated as such)."""
+    import numpy as np
+    import pandas as pd
+
+    used = sorted({i for m in prep["levels"].values() for its in (m or {}).values() for i in its})
+    if ctx.has_spec:
+        scales = {i.id: i.scale for i in ctx.spec.items() if i.scale is not None and i.id in used}
+        mins = {float(sc.min) for sc in scales.values()}
+        maxs = ({float(options.scale_max)} if options.scale_max is not None
+                else {float(sc.max) for sc in scales.values()})
+        if len(mins) == 1 and len(maxs) == 1:
+            result.scale_min, result.scale_min_source = mins.pop(), "the spec's scales"
+            return
+        if len(mins) > 1 or len(maxs) > 1:
+            ranges = sorted({f"{sc.min:g}-{sc.max:g}" for sc in scales.values()})
+            result.scales_differ = True
+            result.scale_min_source = f"the items' scales differ ({', '.join(ranges)}): no common axis"
+            return
+    cols = [c for c in used if c in prep["frame"].columns]
+    if cols:
+        pooled = prep["frame"][cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        finite = pooled[np.isfinite(pooled)]
+        if finite.size:
+            result.scale_min = float(finite.min())
+            result.scale_min_source = "observed minimum of the pooled answers"
 
 
 IMPORTANCE, PERFORMANCE = "importance", "performance"

@@ -244,6 +244,23 @@ def _highlight(builder, ref, df, column, fill):
                 ws.cell(row=ref.first_row + i, column=j).fill = pf
 
 
+def _means_chart(builder, result, cref, series, title) -> None:
+    """The Summary's bar chart of means (and aspiration) per row of ``cref``: horizontal bars in
+    the table's order (names from the spec stay readable however long), the value axis from
+    the rating scale's minimum to its maximum (:meth:`GapsResult.axis_bounds`; not fixed when
+    the items' scales differ), and a height that grows with the number of rows."""
+    n = cref.last_row - cref.first_row + 1
+    y_min, y_max = result.axis_bounds()
+    builder.add_bar_chart(cref, "name", series, title=title, y_title=builder.display.t("mean_axis"),
+                          anchor=f"L{cref.header_row}", horizontal=True, y_min=y_min, y_max=y_max,
+                          height=max(9.0, 3.0 + 0.6 * n * len(series)))
+    chart = builder.wb[cref.sheet]._charts[-1]
+    chart.legend.position = "b"  # below: the long names on the left keep the plot wide
+    if y_min is not None and y_max is not None and y_max - y_min <= 10:
+        chart.y_axis.majorUnit = 1  # one tick per scale point (1, 2, ..., 5), not 1.00 1.50 ...
+        chart.y_axis.number_format = "0"
+
+
 def _summary_level(result):
     for level in ("construct", "touchpoint", "component", "item"):
         if any(r["level"] == level for r in result.rows):
@@ -305,8 +322,7 @@ def sheets(builder, result: GapsResult, *, top: int = 10) -> None:
             chart_df = chart_df.drop(columns=["aspiration"])
         cref = _table(builder, sheet, chart_df, title=d.t("gaps_means", level=lv_name, g1=G1, g2=G2),
                       freeze=False)
-        builder.add_bar_chart(cref, "name", series, title=_cap(d.t("gaps_chart", g1=G1, g2=G2, level=lv_name)),
-                              y_title=d.t("mean_axis"), anchor=f"L{cref.header_row}")
+        _means_chart(builder, result, cref, series, _cap(d.t("gaps_chart", g1=G1, g2=G2, level=lv_name)))
 
     # -- detail sheets ----------------------------------------------------------------
     for lv, name in LEVEL_SHEETS:
@@ -371,9 +387,8 @@ def _write_one_group(builder, result, *, top: int = 10) -> None:
                                  "aspiration": full["aspiration"]})
         cref = _table(builder, sheet, chart_df, title=d.t("gaps1_means", level=lv_name, g1=G1),
                       freeze=False)
-        builder.add_bar_chart(cref, "name", [f"mean_{g1}", "aspiration"],
-                              title=_cap(d.t("gaps1_chart", g1=G1, level=lv_name)), y_title=d.t("mean_axis"),
-                              anchor=f"L{cref.header_row}")
+        _means_chart(builder, result, cref, [f"mean_{g1}", "aspiration"],
+                     _cap(d.t("gaps1_chart", g1=G1, level=lv_name)))
 
     for lv, name in LEVEL_SHEETS:
         if not any(r["level"] == lv for r in result.rows):

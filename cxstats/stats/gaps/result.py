@@ -41,6 +41,18 @@ class GapsResult:
     levels: dict = field(default_factory=dict)  # level -> {name: [items]}
     warnings: list = field(default_factory=list)
     pairing: dict | None = None  # paired mode: id_column, n_pairs, unmatched/n_ids per group, detected
+    # the rating scale's minimum (filled by the step: the spec's scales, else the observed minimum);
+    # None when unknown or when the items' scales differ (scales_differ: then no chart axis is fixed)
+    scale_min: float | None = None
+    scale_min_source: str = "not known"
+    scales_differ: bool = False
+
+    def axis_bounds(self) -> tuple:
+        """(min, max) of a chart's value axis for means: the common rating scale (e.g. 1 and 5),
+        or (None, None) when the items' scales differ or the minimum is not known."""
+        if self.scales_differ or self.scale_min is None or self.scale_max is None:
+            return None, None
+        return self.scale_min, self.scale_max
 
     @property
     def paired(self) -> bool:
@@ -102,6 +114,9 @@ class GapsResult:
             "n": dict(self.group_sizes),
             "scale_max": self.scale_max,
             "scale_max_source": self.scale_max_source,
+            "scale_min": self.scale_min,
+            "scale_min_source": self.scale_min_source,
+            "scales_differ": self.scales_differ,
             "alpha": self.alpha,
             "weights": self.weights_statement(),
         })
