@@ -336,7 +336,6 @@ def _write_step_files(ctx, done, out: Path, echo, lang: str | None = None) -> No
 
 def _write_dashboard(ctx, plan, done, target, path, lang=None):
     from cxstats.report.dashboard import write_dashboard
-    from cxstats.report.i18n import Display, resolve_lang
     from cxstats.spec.model import pick
 
     track = next((r for e, _, _, r in reversed(done) if e["step"] == "track"), None)
@@ -345,9 +344,8 @@ def _write_dashboard(ctx, plan, done, target, path, lang=None):
                         file=path, path="output.dashboard")
     immediacy = next((r for e, _, _, r in reversed(done) if e["step"] == "immediacy"), None)
     drivers = next((r for e, _, _, r in reversed(done) if e["step"] == "drivers"), None)
-    lang = resolve_lang(lang or plan.get("lang"), ctx.spec.languages if ctx.spec else None)
-    display = Display(lang, ctx.spec.display_names(lang) if ctx.spec else {})
-    title = plan.get("title") or (pick(ctx.spec.title, lang) if ctx.spec else None)
+    display = plan_display(ctx, lang)
+    title = plan.get("title") or (pick(ctx.spec.title, display.lang) if ctx.spec else None)
     write_dashboard(target, track, immediacy, drivers=drivers, display=display, title=title)
     return target
 
