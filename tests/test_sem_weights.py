@@ -57,7 +57,11 @@ def test_one_group(hs):
 
 def test_two_groups_weigh_groups_by_their_weight_sums(hs):
     res = analyze_cfa(hs, HS_MODEL, group="school", weights="w")
-    check(res.fit, res.estimates, extra("weighted_two_groups"))
+    ref = extra("weighted_two_groups")
+    check(res.fit, res.estimates, ref)  # lavaan's fit and every estimate of both groups
+    assert {int(g) for g in res.estimates["group"]} == {1, 2} == {r.get("group", 1) for r in ref["estimates"]}
+    # the weights move the numbers (so the comparison with lavaan could not pass unweighted)
+    assert abs(res.fit["chisq"] - analyze_cfa(hs, HS_MODEL, group="school").fit["chisq"]) > 1
 
 
 def test_structural_model(hs):
