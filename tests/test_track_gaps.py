@@ -122,13 +122,13 @@ def staff_world(tmp_path_factory):
         w.writeheader()
         w.writerows(rows)
     res = run_cli("track", d / "waves.csv", d / "staff_waves.csv", "--spec", d / "questionnaire_tracking.yaml",
-                  "--json", "-", "-q")
+                  "--json", "-", "-q", "--xlsx", d / "track.xlsx", "--lang", "en")
     assert res.exit_code == 0, res
-    return res.json(), tracking_truth(), tracking_truth(STAFF_SHIFT)
+    return res.json(), tracking_truth(), tracking_truth(STAFF_SHIFT), d
 
 
 def test_staff_gaps_recover_the_truth(staff_world):
-    doc, cust, staff = staff_world
+    doc, cust, staff, _ = staff_world
     assert doc["sample"]["staff_answers"] == 1800 and doc["sample"]["answers"] == 2100
     cells = {(c["kpi"], c["wave"]): c for c in doc["cells"] if c["segment"] == "all"}
     for w in ("ola1", "ola2", "ola3"):
@@ -157,7 +157,7 @@ def test_aspiration_gaps_track_with_their_construct(staff_world):
     aspiration (from the spec), its changes the construct's (same test and adjusted p)."""
     from cxstats.demo.simulate import load_demo_spec
 
-    doc, cust, _ = staff_world
+    doc, cust, _, _ = staff_world
     asp = {c.id: c.aspiration for c in load_demo_spec().constructs() if c.aspiration is not None}
     kpis = {k["kpi"]: k for k in doc["kpis"]}
     assert {f"{c}.vs_aspiration" for c in asp} <= set(kpis) and len(asp) >= 10
@@ -175,3 +175,48 @@ def test_aspiration_gaps_track_with_their_construct(staff_world):
         if kpi.endswith(".vs_aspiration"):
             twin = changes[(kpis[kpi]["of"], a, b)]
             assert (c["diff"], c["p_holm"], c["significant"]) == (twin["diff"], twin["p_holm"], twin["significant"])
+
+
+def test_track_workbook_has_small_line_charts_beside_their_tables(staff_world):
+    """Native line charts (NPS, touchpoints, gaps to aspiration, customer-staff gaps), one line
+    per KPI across the waves, each reading its own small table (the series point at rows whose
+    first cell names the KPI and whose values are the JSON's), none covering a table."""
+    import openpyxl
+    from openpyxl.chart import LineChart
+
+    from cxstats.report.workbook import chart_overlaps
+
+    doc, _, _, d = staff_world
+    ws = openpyxl.load_workbook(d / "track.xlsx")["Tracking"]
+    charts = ws._charts
+    assert len(charts) == 4 and all(isinstance(c, LineChart) for c in charts)
+    assert chart_overlaps(ws) == []
+    values = {(c["kpi"], c["wave"]): c["value"] for c in doc["cells"] if c["segment"] == "all"}
+    names = {"NPS": "nps", "Website ease of use: gap to aspiration": "facilidad_web.vs_aspiration",
+             "Website ease of use: customers - staff": "facilidad_web.vs_staff"}
+    seen = set()
+    for chart in charts:
+        for s in chart.series:
+            label = ws[s.tx.strRef.f.split("!")[1].replace("$", "")].value
+            cells = ws[s.val.numRef.f.split("!")[1].replace("$", "")][0]
+            assert len(cells) == 3
+            if label in names:
+                seen.add(label)
+                assert [c.value for c in cells] == pytest.approx([values[(names[label], w)]
+                                                                  for w in ("ola1", "ola2", "ola3")])
+    assert seen == set(names)
+    titles = [c.title.tx.rich.p[0].r[0].t for c in charts]
+    assert titles == ["NPS by wave", "Touchpoint scores by wave", "Gap to aspiration by wave",
+                      "Customers - staff gap by wave"]
+
+
+@pytest.mark.skipif(not (__import__("shutil").which("libreoffice") or __import__("shutil").which("soffice")),
+                    reason="LibreOffice not installed: the workbook's charts are not rendered here")
+def test_track_workbook_renders_in_libreoffice(staff_world, tmp_path):
+    import shutil
+    import subprocess
+
+    exe = shutil.which("libreoffice") or shutil.which("soffice")
+    subprocess.run([exe, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(staff_world[3] / "track.xlsx")],
+                   check=True, capture_output=True, timeout=300)
+    assert (tmp_path / "track.pdf").stat().st_size > 1000
