@@ -87,7 +87,8 @@ steps:
   - step: invariance      # longitudinal: is each construct measured alike in every wave?
     group: wave
     workbook: tracking
-  - step: track
+  - step: track           # every KPI and gap by wave, also per region (the dashboard's segment filter)
+    by: region
   - step: drivers         # the dashboard's top drivers (share of R² with bootstrap intervals)
     workbook: tracking
 """
