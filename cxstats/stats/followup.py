@@ -82,6 +82,7 @@ class FollowupResult:
     # {other language: [{"reason", "touchpoint"} per case]}: the same display texts in the spec's
     # other languages, for the CRM file and workbook in a chosen language (not in the JSON)
     display_texts: dict = field(default_factory=dict)
+    crm: dict | None = None        # how the answers joined the CRM extract (counts), when one is linked
 
     @property
     def columns(self) -> list[str]:
@@ -93,7 +94,7 @@ class FollowupResult:
                 "n_default_owner": self.n_default_owner, "suppression_days": self.suppression_days,
                 "owners_by": self.owners_by, "hashed_ids": self.hashed_ids, "columns": self.columns,
                 "rules": self.rule_counts, "cases": self.cases, "summary": self.summary,
-                "warnings": list(self.warnings)}
+                **({"crm": self.crm} if self.crm is not None else {}), "warnings": list(self.warnings)}
 
     def cases_in(self, lang: str | None = None) -> list[dict]:
         """The cases with their display texts (reason, touchpoint) in ``lang`` when the spec has

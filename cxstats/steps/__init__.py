@@ -166,7 +166,7 @@ class StepContext:
     * ``spec`` and ``survey``: the study spec and the validated :class:`SurveyTable` (both
       None for a command run without ``--spec``; then ``files`` holds the plain data files);
     * ``source``: how the data are named in messages (file names);
-    * ``finance`` (a RawTable) and ``roadmap`` (a path) when given;
+    * ``finance`` (a RawTable), ``roadmap`` and ``crm`` (paths) when given;
     * ``results``: earlier analyses' results in order (a plan), found with :meth:`latest`;
     * ``seed``; ``progress(desc)`` -> a ``progress(done, total)`` callback.
     """
@@ -176,6 +176,7 @@ class StepContext:
     source: str = ""
     finance: Any = None
     roadmap: Path | None = None
+    crm: Path | None = None  # the CRM extract joined by customer id (the spec's crm: block)
     results: list = field(default_factory=list)
     seed: int = 20261123
     progress_factory: Callable[[str], Callable[[int, int], None]] | None = None

@@ -42,6 +42,7 @@ class ProfilesResult:
     # {language: {segment: {value code: text}}}: the spec's names of segment values (lifecycle
     # stages), display texts for the workbook in each language (not in JSON: codes there)
     value_labels: dict = field(default_factory=dict)
+    crm: dict | None = None   # how the answers joined a CRM extract (counts), when one is linked
 
     def share(self, profile: str) -> float:
         return next(r["share"] for r in self.profiles if r["profile"] == profile)
@@ -64,6 +65,7 @@ class ProfilesResult:
             "lifecycle": {"segment": self.lifecycle, "rows": [_clean(d) for d in self.lifecycle_rows]}
             if self.lifecycle else None,
             "loyalty_drivers": self.drivers.to_dict() if self.drivers is not None else None,
+            **({"crm": self.crm} if self.crm is not None else {}),
             "warnings": list(self.warnings),
         }
 
