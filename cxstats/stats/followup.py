@@ -49,8 +49,10 @@ def _trigger(row, condition, labels) -> str:
     import math
 
     label = labels.get(condition.construct or condition.columns[0], condition.columns[0])
-    vals = [row[c] for c in condition.columns if not math.isnan(row[c])]
-    v = (min(vals) if condition.op in ("<=", "<") else max(vals)) if vals else float("nan")
+    vals = [(row[c], c) for c in condition.columns if not math.isnan(row[c])]
+    v, col = (min(vals) if condition.op in ("<=", "<") else max(vals)) if vals else (float("nan"), "")
+    if condition.kind == "items" and not condition.construct and col:
+        label = labels.get(col, col)  # a touchpoint's items: the item that met it, by name
     if condition.kind == "value" and condition.columns[0] in labels:
         label = labels[condition.columns[0]]
     top = condition.scale_max
