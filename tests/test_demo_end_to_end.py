@@ -82,9 +82,11 @@ def test_the_demo_plan_closes_the_loop_and_profiles_the_customers(results):
     steps, truth, out = results
     fu, prom, prof = steps["followup"], steps["promotores"], steps["profiles"]
     t = truth["followup"]
-    assert sorted(c["customer_id"] for c in fu["cases"]) == t["flagged_ids"]
-    assert {r["rule"]: r["n_cases"] for r in fu["rules"]} == t["winning_rule"]
-    assert fu["crm"]["n_matched"] == 2000 and fu["n_default_owner"] == t["default_owner_cases_crm"]
+    # the plan's previous list (seguimiento_anterior.csv, relative to the plan) suppresses 30 customers
+    assert sorted(c["customer_id"] for c in fu["cases"]) == sorted(set(t["flagged_ids"]) - set(t["suppressed_ids"]))
+    assert fu["n_suppressed"] == len(t["suppressed_ids"]) == 30 and fu["as_of"] == t["as_of"]
+    assert {r["rule"]: r["n_flagged"] for r in fu["rules"]} == t["rules"]
+    assert fu["crm"]["n_matched"] == 2000
     assert prom["kind"] == "promoters" and len(prom["cases"]) == t["promoters"]
     a = pd.read_csv(out / "demo_seguimiento.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     b = pd.read_excel(out / "demo_seguimiento.xlsx", sheet_name="cases", dtype=str, keep_default_na=False)
@@ -94,7 +96,7 @@ def test_the_demo_plan_closes_the_loop_and_profiles_the_customers(results):
     pd.testing.assert_frame_equal(a, b.map(lambda v: "'" + v if v[:1] in ("=", "+", "-", "@") else v))
     assert a.customer_id.tolist() == [c["customer_id"] for c in fu["cases"]]
     summary = pd.read_excel(out / "demo_seguimiento.xlsx", sheet_name="summary")
-    assert summary.n.sum() == len(a) == t["followup_cases"]
+    assert summary.n.sum() == len(a) == t["followup_cases_with_previous"]
     thanks = pd.read_csv(out / "demo_promotores.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert len(thanks) == t["promoters"] and thanks.reason.str.contains("praised: ").any()  # --lang en
     shares = truth["profiles"]["shares"]

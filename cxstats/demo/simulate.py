@@ -289,6 +289,8 @@ steps:
     draws: 5000
   - step: profiles                        # loyalists, mercenaries, hostages, defectors; by lifecycle stage
   - step: followup                        # close the loop: the cases for the CRM (CSV and XLSX)
+    previous: seguimiento_anterior.csv    # customers contacted within followup.suppression_days are left out
+    as_of: "2026-11-16 08:00"
     out: [demo_seguimiento.csv, demo_seguimiento.xlsx]
   - step: followup                        # promoters to thank, with what they praised
     id: promotores

@@ -190,6 +190,7 @@ def _step_context(ctx, bars):
         entry = plan["crm"]
         crm = ctx.resolve(entry["file"] if isinstance(entry, dict) else entry)
     return StepContext(spec=ctx.spec, files=[], source="", finance=ctx.finance, roadmap=roadmap, crm=crm,
+                       base=ctx.base,
                        results=list(ctx.results.values()), seed=ctx.seed, progress_factory=bars,
                        survey_loader=lambda: ctx.survey)
 

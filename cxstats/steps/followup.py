@@ -75,14 +75,15 @@ def response_time_column(spec) -> str | None:
     return fielding.response_time if fielding is not None else None
 
 
-def hash_key(options: Options) -> bytes:
+def hash_key(options: Options, ctx: StepContext | None = None) -> bytes:
     """The HMAC key: the file's bytes (trailing newline dropped), else $CXSTATS_HASH_KEY; refused
     without one (a default key would make every hash reversible by anyone with cxstats)."""
     if options.hash_key_file:
         from pathlib import Path
 
         try:
-            key = Path(options.hash_key_file).read_bytes().rstrip(b"\r\n")
+            key_file = ctx.input_path(options.hash_key_file) if ctx is not None else Path(options.hash_key_file)
+            key = key_file.read_bytes().rstrip(b"\r\n")
         except OSError as exc:
             raise InputError(f"cannot read the hash key file: {exc.strerror or exc}", file=options.hash_key_file,
                              option="hash_key_file") from None
@@ -121,7 +122,7 @@ def run(ctx: StepContext, options: Options):
     if options.promoters and fu.promoters is None:
         raise InputError("the spec's followup block has no 'promoters:' entry (e.g. promoters: {when: 'nps >= 9'})",
                          option="promoters")
-    hasher = make_hasher(hash_key(options)) if options.hash_ids else None
+    hasher = make_hasher(hash_key(options, ctx)) if options.hash_ids else None
     frame = ctx.survey.customers_with_scores()
     if not len(frame):
         raise NotApplicable("no customer answers: follow-up lists are built from customers' answers")
@@ -144,7 +145,7 @@ def run(ctx: StepContext, options: Options):
     # (deterministic whatever --lang says); the CRM file and workbook take the chosen language
     words = {lang: _display_words(spec, lang) for lang in spec.languages}
     labels, touchpoint_names = words[spec.language]["labels"], words[spec.language]["touchpoint_names"]
-    previous = _previous(options.previous) if options.previous else None
+    previous = _previous(ctx.input_path(options.previous)) if options.previous else None
     owner_keys = (frame[fu.owners_by].tolist() if fu.owners_by and fu.owners_by != "touchpoint" else None)
     rules = [fu.promoters] if options.promoters else list(fu.rules)
     praise = {c.id: (labels[c.id], c.scale.max) for c in spec.constructs()} if options.promoters else None
