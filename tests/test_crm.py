@@ -190,7 +190,8 @@ def test_the_answers_id_column_defaults_to_followup_customer_id_else_is_required
     from cxstats.spec.load import parse_spec
 
     doc = yaml.safe_load((demo / "questionnaire.yaml").read_text(encoding="utf-8"))
-    assert parse_spec(doc).crm.customer_id == "id_cliente"
+    del doc["crm"]["customer_id"]
+    assert parse_spec(doc).crm.customer_id == "id_cliente"  # followup.customer_id
     del doc["followup"]
     with pytest.raises(SpecError, match=r"crm\.customer_id"):
         parse_spec(doc)

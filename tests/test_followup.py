@@ -400,3 +400,36 @@ def test_any_item_of_a_touchpoint_or_a_named_construct(demo, tmp_path):
     (tmp_path / "b.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     assert_clean_error(run_cli("followup", demo / "customers.csv", "--spec", tmp_path / "b.yaml", "--json", "-"),
                        "followup.rules[0].when", "unknown touchpoint 'puntualidad_entrega'")
+
+
+def test_method_notes_in_both_languages(demo, tmp_path):
+    """The follow-up workbook's Methods sheet speaks the workbook's language (no 'notes are in
+    English' line in Spanish); the notes carry the same facts in both languages."""
+    from openpyxl import load_workbook
+
+    from cxstats.report.i18n import TEXTS
+
+    texts = {}
+    for lang in ("es", "en"):
+        r = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--crm",
+                    demo / "crm.csv", "--previous", demo / "seguimiento_anterior.csv", "--lang", lang,
+                    "--xlsx", tmp_path / f"{lang}.xlsx", "--json", tmp_path / f"{lang}.json", "-q")
+        assert r.exit_code == 0, r
+        ws = load_workbook(tmp_path / f"{lang}.xlsx")["Métodos" if lang == "es" else "Methods"]
+        texts[lang] = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert {"Lista de seguimiento", "Responsables", "Exportación al CRM", "CRM", "Supresión"} <= set(texts["es"])
+    assert {"Follow-up list", "Owners", "CRM export", "CRM", "Suppression"} <= set(texts["en"])
+    assert TEXTS["methods_in_english"]["es"] not in texts["es"]
+    assert not any("One row per customer" in t for t in texts["es"])
+    doc = json.loads((tmp_path / "es.json").read_text())
+    from cxstats.stats.followup import FollowupResult
+
+    res = FollowupResult(kind="followup", cases=[], summary=[], rule_counts=[], n_responses=1, n_flagged=0,
+                         n_suppressed=0, n_default_owner=0, as_of=doc["as_of"], suppression_days=30,
+                         owners_by="region", hashed_ids=True, crm=doc["crm"])
+    es, en = res.methods("es"), res.methods("en")
+    assert len(es) == len(en) == 6 and res.methods() == en
+    import re
+
+    for (_, a), (_, b) in zip(es, en):
+        assert re.findall(r"\d+|=|@|\+", a) == re.findall(r"\d+|=|@|\+", b)

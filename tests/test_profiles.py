@@ -305,6 +305,14 @@ def test_methods_are_written_in_the_workbooks_language(demo, tmp_path):
                     demo / "crm.csv", "--lang", lang, "--xlsx", tmp_path / f"{lang}.xlsx", "-q")
         assert r.exit_code == 0, r
         books[lang] = load_workbook(tmp_path / f"{lang}.xlsx")
+    # the tables' headers too, whatever other layouts a command happened to load
+    heads = {lang: set().union(*(_sheet_texts(books[lang][s]) for s in books[lang].sheetnames[1:3]))
+             for lang in books}
+    assert {"Proporción", "IC 95% inferior", "Satisfacción (media)", "Chi-cuadrado", "Diferencia", "t de Welch",
+            "p (Holm)", "Proporción (Leal (apóstol))", "Residuo estandarizado ajustado", "Beta estandarizada"} <= heads["es"]
+    assert {"Share", "95% CI lower", "Chi-square", "Difference", "Welch t", "Share (Loyalist (apostle))"} <= heads["en"]
+    assert not {"chisq", "share", "share_ci_lower", "welch_t", "diff", "p_holm", "adj_residual", "loyalist_share",
+                "std_beta"} & (heads["es"] | heads["en"])
     es = _sheet_texts(books["es"]["Métodos"])
     en = _sheet_texts(books["en"]["Methods"])
     assert {"Perfiles", "Proporciones", "Diferencias", "Segmentos", "Ciclo de vida", "CRM",

@@ -118,7 +118,40 @@ class FollowupResult:
                 "Summary": pd.DataFrame(self.summary, columns=["owner", "manager", "priority", "n"]),
                 "Rules": pd.DataFrame(self.rule_counts)}
 
-    def methods(self) -> list[tuple[str, str]]:
+    def methods(self, lang: str = "en") -> list[tuple[str, str]]:
+        """The method notes in ``lang`` (es or en; any other language: English)."""
+        if lang == "es":
+            what = ("clientes a los que agradecer (promotores), con lo que valoraron" if self.kind == "promoters"
+                    else "clientes cuyas respuestas cumplen una regla de seguimiento")
+            out = [("Lista de seguimiento", f"Una fila por cliente: {what}. Un cliente que cumple varias reglas "
+                                            "(o con varias respuestas) aparece una vez, con la regla de mayor "
+                                            "prioridad (empates: la regla declarada antes, luego el plazo más "
+                                            "temprano); rules_hit lista todas las reglas cumplidas. due_by = hora "
+                                            "de respuesta + las horas de SLA de la regla. La columna manager (el "
+                                            "jefe del responsable) se rellena en las prioridades que le avisan."),
+                   ("Responsables", f"Responsable y jefe según el mapa followup.owners de la especificación, por "
+                                    f"{self.owners_by or 'nada'}; los casos cuya clave no está en el mapa van al "
+                                    "responsable por defecto (contados en n_default_owner)."),
+                   ("Exportación al CRM", "Solo salen las columnas declaradas: las columnas fijas, rules_hit y "
+                                          "followup.export. En el CSV, un texto que empieza por =, +, -, @ (o un "
+                                          "tabulador o retorno de carro) lleva delante ' para que ninguna hoja de "
+                                          "cálculo lo ejecute como fórmula; en el XLSX todo texto se guarda como "
+                                          "texto.")]
+            if self.crm is not None:
+                c = self.crm
+                out.append(("CRM", f"Respuestas unidas al extracto del CRM {c['file']} por id de cliente: "
+                                   f"{c['n_matched']} de {c['n_answers']} unidas; los segmentos del CRM "
+                                   f"({', '.join(c['segments']) or 'ninguno'}) sustituyen a los de la encuesta, "
+                                   "también la clave de los responsables."))
+            if self.suppression_days:
+                out.append(("Supresión", f"Un cliente de la lista anterior con fecha dentro de los "
+                                         f"{self.suppression_days:g} días anteriores a {self.as_of} no se vuelve a "
+                                         "listar."))
+            if self.hashed_ids:
+                out.append(("Ids cifrados", "customer_id y respondent_id son HMAC-SHA256 (hex) del id con una "
+                                            "clave guardada fuera del fichero: el mismo cliente recibe el mismo "
+                                            "hash, y nadie sin la clave puede recuperar ni comprobar un id."))
+            return out
         what = ("customers to thank (promoters), with what they praised" if self.kind == "promoters" else
                 "customers whose answers meet a follow-up rule")
         out = [("Follow-up list", f"One row per customer: {what}. A customer meeting several rules (or with "
@@ -133,6 +166,12 @@ class FollowupResult:
                               "CSV, text starting with =, +, -, @ (or a tab/carriage return) is prefixed with ' "
                               "so that a spreadsheet never runs it as a formula; in XLSX every text is stored as "
                               "text.")]
+        if self.crm is not None:
+            c = self.crm
+            out.append(("CRM", f"Answers joined to the CRM extract {c['file']} by customer id: {c['n_matched']} "
+                               f"of {c['n_answers']} joined; the CRM's segments "
+                               f"({', '.join(c['segments']) or 'none'}) replace the survey's, the owners' key "
+                               "included."))
         if self.suppression_days:
             out.append(("Suppression", f"A customer in the previous list with a date within "
                                        f"{self.suppression_days:g} days before {self.as_of} is not listed again."))
