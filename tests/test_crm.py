@@ -197,3 +197,9 @@ def test_the_answers_id_column_defaults_to_followup_customer_id_else_is_required
         parse_spec(doc)
     doc["crm"]["customer_id"] = "cliente"
     assert parse_spec(doc).crm.customer_id == "cliente"
+
+
+def test_a_crm_file_without_a_spec_is_refused(demo):
+    r = run_cli("profiles", demo / "customers.csv", "--satisfaction", "csat", "--repurchase", "recompra",
+                "--sat-cut", "4", "--rep-cut", "4", "--crm", demo / "crm.csv", "--json", "-")
+    assert_clean_error(r, "'crm:' block", "--spec")
