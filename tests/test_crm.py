@@ -203,3 +203,29 @@ def test_a_crm_file_without_a_spec_is_refused(demo):
     r = run_cli("profiles", demo / "customers.csv", "--satisfaction", "csat", "--repurchase", "recompra",
                 "--sat-cut", "4", "--rep-cut", "4", "--crm", demo / "crm.csv", "--json", "-")
     assert_clean_error(r, "'crm:' block", "--spec")
+
+
+def test_a_segment_only_the_crm_has_is_read_from_it(demo, joined, tmp_path):
+    """A spec segment absent from the survey export (the lifecycle stage kept in the CRM alone)
+    comes from the CRM; profiles are cross-tabulated by it."""
+    doc = yaml.safe_load((demo / "questionnaire.yaml").read_text(encoding="utf-8"))
+    for g in doc["segments"]:
+        g.pop("lifecycle", None)
+    doc["segments"].append({"id": "etapa", "label": {"es": "Etapa", "en": "Stage"}, "lifecycle": True,
+                            "values": {"nuevo": {"es": "Nuevo", "en": "New"},
+                                       "recurrente": {"es": "Recurrente", "en": "Returning"}}})
+    doc["crm"]["segments"] = {"etapa": "etapa_ciclo"}
+    (tmp_path / "q.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    r = run_cli("profiles", demo / "customers.csv", "--spec", tmp_path / "q.yaml", "--crm", demo / "crm.csv",
+                "--no-drivers", "--json", "-")
+    assert r.exit_code == 0, r
+    out = r.json()
+    assert out["lifecycle"]["segment"] == "etapa" and out["crm"]["changed"] == {"etapa": 0}
+    loyal = (joined.csat >= 4) & (joined.recompra >= 4)
+    for row in out["lifecycle"]["rows"]:
+        sub = joined.etapa_ciclo == row["stage"]
+        assert (row["n"], row["loyalist_n"]) == (int(sub.sum()), int((loyal & sub).sum()))
+    # without the CRM the segment is empty: no lifecycle table
+    r = run_cli("profiles", demo / "customers.csv", "--spec", tmp_path / "q.yaml", "--no-drivers", "--json", "-")
+    assert r.exit_code == 0, r
+    assert r.json()["lifecycle"] is None

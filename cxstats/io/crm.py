@@ -138,9 +138,9 @@ def join_crm(frame, path, spec):
                          "check crm.id_column and crm.customer_id", file=path, column=crm.id_column)
     out = frame.copy()
     changed = {}
+    keys = pd.Series(ids, index=frame.index, dtype=object)
     for sid in crm.segments:
-        crm_values = pd.Series([table.at[c, sid] if m else np.nan for c, m in zip(ids, matched)],
-                               index=frame.index, dtype=object)
+        crm_values = keys.map(table[sid]).astype(object)  # NaN where the customer is not in the CRM
         has = crm_values.notna().to_numpy()
         old = out[sid] if sid in out.columns else pd.Series(np.nan, index=frame.index, dtype=object)
         old_has = old.notna().to_numpy()
@@ -149,7 +149,7 @@ def join_crm(frame, path, spec):
         new[has] = crm_values[has]
         out[sid] = new
     for m in crm.measures:
-        out[m] = [float(table.at[c, m]) if ok else np.nan for c, ok in zip(ids, matched)]
+        out[m] = keys.map(table[m]).astype(float).to_numpy()
     link = CrmLink(file=str(path), n_crm_customers=len(table), n_answers=len(frame),
                    n_matched=int(matched.sum()), n_unmatched=int((~matched & ~no_id).sum()),
                    n_no_id=int(no_id.sum()), segments=dict(crm.segments), measures=list(crm.measures),
