@@ -385,7 +385,8 @@ def test_spanish_methods_sheet_says_the_notes_are_in_english(runs):
         if wb.sheetnames == ["cases", "summary"]:  # the follow-up list for the CRM: data, not a report
             continue
         ws = wb["Métodos"]
-        said = any(isinstance(v, str) and v.startswith("Las notas de método están en inglés") for v in _column(ws)[:4])
+        said = any(isinstance(v, str) and v.startswith("Las notas de método están en inglés")
+                   for v in _column(ws)[:4])
         # the follow-up workbook's notes are all written in Spanish (methods(lang)): nothing to say
         assert said == (path.name != "demo_followup_workbook.xlsx"), path.name
         if not said:

@@ -309,7 +309,8 @@ def test_methods_are_written_in_the_workbooks_language(demo, tmp_path):
     heads = {lang: set().union(*(_sheet_texts(books[lang][s]) for s in books[lang].sheetnames[1:3]))
              for lang in books}
     assert {"Proporción", "IC 95% inferior", "Satisfacción (media)", "Chi-cuadrado", "Diferencia", "t de Welch",
-            "p (Holm)", "Proporción (Leal (apóstol))", "Residuo estandarizado ajustado", "Beta estandarizada"} <= heads["es"]
+            "p (Holm)", "Proporción (Leal (apóstol))", "Residuo estandarizado ajustado",
+            "Beta estandarizada"} <= heads["es"]
     assert {"Share", "95% CI lower", "Chi-square", "Difference", "Welch t", "Share (Loyalist (apostle))"} <= heads["en"]
     assert not {"chisq", "share", "share_ci_lower", "welch_t", "diff", "p_holm", "adj_residual", "loyalist_share",
                 "std_beta"} & (heads["es"] | heads["en"])

@@ -13,8 +13,9 @@ wallet); on every segment (chi-square, adjusted standardized residuals); the seg
 ``lifecycle: true`` (or ``lifecycle``) is cross-tabulated by stage; and the drivers analysis
 (binary outcome) tells which constructs matter for being a loyalist rather than a hostage or a
 mercenary. With a CRM extract linked (``--crm``, the plan's ``crm:``), each customer's CRM
-segments (lifecycle stage, region...) replace the survey's before all of this. Without a spec (one plain file): ``satisfaction``, ``repurchase``, both cut-offs, and
-optionally ``compare`` and ``segments`` columns.
+segments (lifecycle stage, region...) replace the survey's before all of this. Without a spec
+(one plain file): ``satisfaction``, ``repurchase``, both cut-offs, and optionally ``compare`` and
+``segments`` columns.
 """
 
 from __future__ import annotations
