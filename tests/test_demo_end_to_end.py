@@ -71,3 +71,40 @@ def test_gap_workbook_reads_first_with_the_summary(results):
     assert wb.sheetnames[:3] == ["Cover", "Executive summary", "Summary"]  # cover, headline, gap summary
     assert "Methods" in wb.sheetnames
     assert any(ws._charts for ws in wb.worksheets)
+
+
+def test_the_demo_plan_closes_the_loop_and_profiles_the_customers(results):
+    """make demo's follow-up list (CSV and XLSX, the CRM's columns), promoters and profiles: the
+    exact demo truth (ids, owners through crm.csv), the CSV read back equals the XLSX, and the
+    profile shares recover the true ones within 4 SE."""
+    import pandas as pd
+
+    steps, truth, out = results
+    fu, prom, prof = steps["followup"], steps["promotores"], steps["profiles"]
+    t = truth["followup"]
+    # the plan's previous list (seguimiento_anterior.csv, relative to the plan) suppresses 30 customers
+    assert sorted(c["customer_id"] for c in fu["cases"]) == sorted(set(t["flagged_ids"]) - set(t["suppressed_ids"]))
+    assert fu["n_suppressed"] == len(t["suppressed_ids"]) == 30 and fu["as_of"] == t["as_of"]
+    assert {r["rule"]: r["n_flagged"] for r in fu["rules"]} == t["rules"]
+    assert fu["crm"]["n_matched"] == 2000
+    assert prom["kind"] == "promoters" and len(prom["cases"]) == t["promoters"]
+    a = pd.read_csv(out / "demo_seguimiento.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    b = pd.read_excel(out / "demo_seguimiento.xlsx", sheet_name="cases", dtype=str, keep_default_na=False)
+    assert list(a.columns) == fu["columns"][:len(a.columns)] and list(a.columns[:10]) == [
+        "respondent_id", "customer_id", "rule", "priority", "owner", "manager", "due_by", "reason", "touchpoint",
+        "channel"]
+    pd.testing.assert_frame_equal(a, b.map(lambda v: "'" + v if v[:1] in ("=", "+", "-", "@") else v))
+    assert a.customer_id.tolist() == [c["customer_id"] for c in fu["cases"]]
+    summary = pd.read_excel(out / "demo_seguimiento.xlsx", sheet_name="summary")
+    assert summary.n.sum() == len(a) == t["followup_cases_with_previous"]
+    thanks = pd.read_csv(out / "demo_promotores.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(thanks) == t["promoters"] and thanks.reason.str.contains("praised: ").any()  # --lang en
+    shares = truth["profiles"]["shares"]
+    for p in prof["profiles"]:
+        se = math.sqrt(shares[p["profile"]] * (1 - shares[p["profile"]]) / prof["n"])
+        assert abs(p["share"] - shares[p["profile"]]) < 4 * se, p["profile"]
+    assert prof["crm"]["measures"] == ["valor_cliente"] and prof["lifecycle"]["segment"] == "antiguedad"
+    gaps = openpyxl.load_workbook(out / "demo_gap_workbook.xlsx")
+    assert {"Profiles", "Profile tests"} <= set(gaps.sheetnames) and gaps["Profiles"]._charts
+    book = openpyxl.load_workbook(out / "demo_followup_workbook.xlsx")
+    assert {"Follow-up", "Follow-up summary", "Promoters", "Promoters summary"} <= set(book.sheetnames)

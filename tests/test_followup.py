@@ -338,3 +338,98 @@ def test_the_readme_tour_followup_and_profiles_commands_run_on_the_demo(demo, tm
         assert r.exit_code == 0, (command, r)
         for out in [a for i, a in enumerate(args) if i and args[i - 1] in ("--out", "--xlsx")]:
             assert (tmp_path / out).stat().st_size > 0, command
+
+
+def test_the_summary_counts_the_cases_by_owner_and_priority(listed):
+    from collections import Counter
+
+    doc = json.loads((listed / "casos.json").read_text())
+    counted = Counter((c["owner"], c["manager"], c["priority"]) for c in doc["cases"])
+    assert {(s["owner"], s["manager"], s["priority"]): s["n"] for s in doc["summary"]} == counted
+    rank = {"high": 0, "medium": 1, "low": 2}
+    keys = [(s["owner"], rank[s["priority"]]) for s in doc["summary"]]
+    assert keys == sorted(keys) and len({s["priority"] for s in doc["summary"]}) == 2
+    sheet = pd.read_excel(listed / "casos.xlsx", sheet_name="summary", dtype=str, keep_default_na=False)
+    assert sheet.to_dict("records") == [{k: str(v) for k, v in s.items()} for s in doc["summary"]]
+
+
+def test_only_declared_columns_leave(demo, listed):
+    header = pd.read_csv(listed / "casos.csv", encoding="utf-8-sig", nrows=0).columns.tolist()
+    spec = yaml.safe_load((demo / "questionnaire.yaml").read_text(encoding="utf-8"))
+    assert header == ["respondent_id", "customer_id", "rule", "priority", "owner", "manager", "due_by", "reason",
+                      "touchpoint", "channel", "rules_hit", *spec["followup"]["export"]]
+    raw = pd.read_csv(demo / "customers.csv", nrows=0).columns
+    assert not {"nps", "csat", "region", "fecha_respuesta", "motivo", "id_cliente"} & set(header) and len(raw) > 30
+
+
+def test_any_item_of_a_touchpoint_or_a_named_construct(demo, tmp_path):
+    from cxstats.spec.load import load_spec
+
+    spec = load_spec(demo / "questionnaire.yaml")
+    doc = yaml.safe_load((demo / "questionnaire.yaml").read_text(encoding="utf-8"))
+    base = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--json", "-").json()
+    doc["followup"]["rules"][2]["when"] = "any item of construct puntualidad_entrega <= 1"
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    same = run_cli("followup", demo / "customers.csv", "--spec", tmp_path / "c.yaml", "--json", "-").json()
+    assert same["cases"] == base["cases"]
+    doc["followup"]["rules"] = [{"id": "entrega_tp", "when": "any item of touchpoint entrega <= 1",
+                                 "priority": "medium", "sla_hours": 48}]
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    r = run_cli("followup", demo / "customers.csv", "--spec", tmp_path / "t.yaml", "--json", "-")
+    assert r.exit_code == 0, r
+    got = r.json()
+    # independent count: every item of the touchpoint's constructs, 99 = no answer, reverse-keyed recoded
+    raw = pd.read_csv(demo / "customers.csv", dtype={"id_cliente": str})
+    tp = next(t for t in spec.touchpoints() if t.id == "entrega")
+    hit = np.zeros(len(raw), bool)
+    names = {}
+    for c in tp.constructs:
+        for item in c.items:
+            v = raw[item.id].where(raw[item.id] != 99).astype(float)
+            if item.reverse:
+                v = c.scale.min + c.scale.max - v
+            hit |= (v <= 1).to_numpy()
+            names[item.id] = f"{spec.display_names('es')[c.id]} ({item.id})"
+    assert len(tp.constructs) > 1 and sorted(c["customer_id"] for c in got["cases"]) == sorted(
+        set(raw.id_cliente[hit]))
+    for c in got["cases"][:40]:
+        assert c["touchpoint"] == "Entrega e instalación"
+        first = c["reason"].split("; ")[0]
+        assert first.endswith(" 1/5") and first[:-4] in names.values()
+    doc["followup"]["rules"][0]["when"] = "any item of touchpoint puntualidad_entrega <= 1"
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    assert_clean_error(run_cli("followup", demo / "customers.csv", "--spec", tmp_path / "b.yaml", "--json", "-"),
+                       "followup.rules[0].when", "unknown touchpoint 'puntualidad_entrega'")
+
+
+def test_method_notes_in_both_languages(demo, tmp_path):
+    """The follow-up workbook's Methods sheet speaks the workbook's language (no 'notes are in
+    English' line in Spanish); the notes carry the same facts in both languages."""
+    from openpyxl import load_workbook
+
+    from cxstats.report.i18n import TEXTS
+
+    texts = {}
+    for lang in ("es", "en"):
+        r = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--crm",
+                    demo / "crm.csv", "--previous", demo / "seguimiento_anterior.csv", "--lang", lang,
+                    "--xlsx", tmp_path / f"{lang}.xlsx", "--json", tmp_path / f"{lang}.json", "-q")
+        assert r.exit_code == 0, r
+        ws = load_workbook(tmp_path / f"{lang}.xlsx")["Métodos" if lang == "es" else "Methods"]
+        texts[lang] = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert {"Lista de seguimiento", "Responsables", "Exportación al CRM", "CRM", "Supresión"} <= set(texts["es"])
+    assert {"Follow-up list", "Owners", "CRM export", "CRM", "Suppression"} <= set(texts["en"])
+    assert TEXTS["methods_in_english"]["es"] not in texts["es"]
+    assert not any("One row per customer" in t for t in texts["es"])
+    doc = json.loads((tmp_path / "es.json").read_text())
+    from cxstats.stats.followup import FollowupResult
+
+    res = FollowupResult(kind="followup", cases=[], summary=[], rule_counts=[], n_responses=1, n_flagged=0,
+                         n_suppressed=0, n_default_owner=0, as_of=doc["as_of"], suppression_days=30,
+                         owners_by="region", hashed_ids=True, crm=doc["crm"])
+    es, en = res.methods("es"), res.methods("en")
+    assert len(es) == len(en) == 6 and res.methods() == en
+    import re
+
+    for (_, a), (_, b) in zip(es, en):
+        assert re.findall(r"\d+|=|@|\+", a) == re.findall(r"\d+|=|@|\+", b)

@@ -286,3 +286,68 @@ def test_segment_values_and_finance_columns_by_their_names_in_the_workbooks_lang
     assert {"Ingresos", "Tasa de abandono", "Cuota de gasto"} <= seen["es"]
     assert {"Revenue", "Churn rate", "Share of wallet"} <= seen["en"]
     assert not {"revenue", "churn", "share_of_wallet"} & (seen["es"] | seen["en"])
+
+
+def _sheet_texts(ws) -> set:
+    return {str(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def test_methods_are_written_in_the_workbooks_language(demo, tmp_path):
+    """The profiles' method notes in Spanish in a Spanish workbook (no 'notes are in English'
+    line), in English in an English one; a workbook mixing English-only notes keeps that line."""
+    from openpyxl import load_workbook
+
+    from cxstats.report.i18n import TEXTS
+
+    books = {}
+    for lang in ("es", "en"):
+        r = run_cli("profiles", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--crm",
+                    demo / "crm.csv", "--lang", lang, "--xlsx", tmp_path / f"{lang}.xlsx", "-q")
+        assert r.exit_code == 0, r
+        books[lang] = load_workbook(tmp_path / f"{lang}.xlsx")
+    # the tables' headers too, whatever other layouts a command happened to load
+    heads = {lang: set().union(*(_sheet_texts(books[lang][s]) for s in books[lang].sheetnames[1:3]))
+             for lang in books}
+    assert {"Proporción", "IC 95% inferior", "Satisfacción (media)", "Chi-cuadrado", "Diferencia", "t de Welch",
+            "p (Holm)", "Proporción (Leal (apóstol))", "Residuo estandarizado ajustado",
+            "Beta estandarizada"} <= heads["es"]
+    assert {"Share", "95% CI lower", "Chi-square", "Difference", "Welch t", "Share (Loyalist (apostle))"} <= heads["en"]
+    assert not {"chisq", "share", "share_ci_lower", "welch_t", "diff", "p_holm", "adj_residual", "loyalist_share",
+                "std_beta"} & (heads["es"] | heads["en"])
+    es = _sheet_texts(books["es"]["Métodos"])
+    en = _sheet_texts(books["en"]["Methods"])
+    assert {"Perfiles", "Proporciones", "Diferencias", "Segmentos", "Ciclo de vida", "CRM",
+            "Impulsores de lealtad"} <= es
+    assert any(t.startswith("Matriz satisfacción x recompra de Jones y Sasser") for t in es)
+    assert not any("Jones & Sasser" in t or "Welch's t test" in t for t in es)
+    assert TEXTS["methods_in_english"]["es"] not in es
+    assert any(t.startswith("Jones & Sasser (1995) satisfaction x repurchase grid") for t in en)
+    assert {"Profiles", "Shares", "Lifecycle", "CRM", "Loyalty drivers"} <= en
+    # a plan workbook with other (English-only) notes still says they are in English
+    plan = _plan(tmp_path, demo, {"step": "profiles", "drivers": False})
+    doc = yaml.safe_load(plan.read_text(encoding="utf-8"))
+    doc["steps"].insert(0, {"step": "gaps"})
+    plan.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    r = run_cli("run", plan, "--out", tmp_path / "out", "-q")
+    assert r.exit_code == 0, r
+    mixed = _sheet_texts(load_workbook(tmp_path / "out" / "plan_gaps.xlsx")["Métodos"])
+    assert TEXTS["methods_in_english"]["es"] in mixed and "Perfiles" in mixed
+
+
+def test_methods_say_the_same_in_both_languages():
+    df = _toy()
+    res = analyze_profiles(df, "sat", "rep", sat_cut=4, rep_cut=4, compare={"x": "construct"}, nps="nps",
+                           segments=["seg"], lifecycle="seg", drivers=["x", "z"], joint=True)
+    res.crm = {"file": "crm.csv", "n_matched": 9, "n_answers": 10, "n_unmatched": 1, "n_no_id": 0,
+               "segments": {"seg": "s"}}
+    es, en = res.methods("es"), res.methods("en")
+    assert len(es) == len(en) == 8
+    assert res.methods() == en and res.methods("fr") == en
+    for (te, xe), (tn, xn) in zip(es, en):
+        assert te != tn or te in ("NPS", "CRM")
+        assert xe != xn
+        # the numbers and names of the note are the same in both languages
+        import re
+
+        assert re.findall(r"\d+(?:\.\d+)?%?|'\w+'", xe.replace(",", ".")) == re.findall(
+            r"\d+(?:\.\d+)?%?|'\w+'", xn.replace(",", "."))

@@ -171,15 +171,16 @@ def option_flag(option: str) -> str:
 
 
 def step_context(files, spec_path=None, *, seed: int = 20261123, quiet: bool = False,
-                 finance=None, roadmap=None, bars: "ProgressBars | None" = None):
+                 finance=None, roadmap=None, crm=None, bars: "ProgressBars | None" = None):
     """The :class:`cxstats.steps.StepContext` of a command: the survey table through the spec
     (several files), or the plain file(s) without one."""
     from cxstats.report.atomic import protect_inputs
     from cxstats.steps import StepContext
 
     files = [str(f) for f in (files or ())]
-    protect_inputs(*files, spec_path, finance, roadmap)
-    for role, paths in (("data", files), ("spec", [spec_path]), ("finance", [finance]), ("roadmap", [roadmap])):
+    protect_inputs(*files, spec_path, finance, roadmap, crm)
+    for role, paths in (("data", files), ("spec", [spec_path]), ("finance", [finance]), ("roadmap", [roadmap]),
+                        ("crm", [crm])):
         note_inputs(role, *paths)
     spec = loader = None
     if spec_path:
@@ -197,7 +198,7 @@ def step_context(files, spec_path=None, *, seed: int = 20261123, quiet: bool = F
 
         finance_table = read_table(finance)
     return StepContext(spec=spec, files=files, source=files_label(files) if files else "",
-                       finance=finance_table, roadmap=roadmap, seed=seed,
+                       finance=finance_table, roadmap=roadmap, crm=crm, seed=seed,
                        progress_factory=bars if bars is not None else ProgressBars(quiet),
                        survey_loader=loader)
 

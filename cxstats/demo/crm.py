@@ -30,8 +30,10 @@ NEUTRAL = ["Normal.", "Sin comentarios especiales.", "Correcto en general."]
 BAJA = re.compile(r"baja|cancel|reclam", re.IGNORECASE)
 
 
-def add_crm_columns(customers: list[dict], seed: int):
+def add_crm_columns(customers: list[dict], seed: int, revenue: dict | None = None):
     """Append ``id_cliente``, ``fecha_respuesta`` and ``motivo`` to every customer row (in place).
+    ``revenue`` (response id -> the finance file's 12-month revenue) gives the CRM's customer value
+    (``valor_cliente``: the revenue of the customer's first response; no random draw).
 
     Returns (new column names, CRM extract rows, previous-list rows, truth dict)."""
     import numpy as np
@@ -65,7 +67,7 @@ def add_crm_columns(customers: list[dict], seed: int):
         seen.add(row["id_cliente"])
         crm.append({"id_cliente": row["id_cliente"], "region": row["region"],
                     "ejecutivo_cuenta": OWNERS.get(row["region"], "atencion.cliente"),
-                    "etapa_ciclo": row["antiguedad"]})
+                    "etapa_ciclo": row["antiguedad"], "valor_cliente": (revenue or {}).get(row["id_respuesta"], "")})
     truth = followup_truth(customers)
     # the previous list: some flagged customers, half contacted within the 30-day window
     flagged = sorted(truth["flagged_ids"])
@@ -115,10 +117,15 @@ def followup_truth(customers) -> dict:
         if row["nps"] >= 9:
             promoters.add(cid)
     winners = {cid: order[key[1]] for cid, key in best.items()}
+    crm_region = {}  # the CRM's region of a customer: that of their first response (crm.csv)
+    for row in customers:
+        crm_region.setdefault(row["id_cliente"], row["region"])
     return {"rules": {r: len(per_rule[r]) for r in order},
             "followup_cases": len(best), "winning_rule": {r: sum(1 for w in winners.values() if w == r) for r in order},
             "flagged_ids": sorted(best), "promoters": len(promoters),
-            "default_owner_cases": sum(1 for key in best.values() if customers[key[3]]["region"] not in OWNERS)}
+            "default_owner_cases": sum(1 for key in best.values() if customers[key[3]]["region"] not in OWNERS),
+            # with crm.csv linked (the spec's crm: block) the owner's region is the CRM's
+            "default_owner_cases_crm": sum(1 for cid in best if crm_region[cid] not in OWNERS)}
 
 
 def profile_truth(gamma: float) -> dict:

@@ -262,12 +262,15 @@ finance:
   file: finance.csv
 roadmap:
   file: roadmap.csv
+crm:
+  file: crm.csv                           # one row per customer: region, lifecycle stage, value (spec: crm:)
 output:
   json: demo_results.json
   workbooks:
     gaps: demo_gap_workbook.xlsx          # for the client team
     measurement: demo_measurement.xlsx    # for the researcher and reviewers
     roi: demo_roi_workbook.xlsx           # for finance
+    followup: demo_followup_workbook.xlsx # for the contact centre and account owners
 steps:
   - step: describe
     workbook: measurement
@@ -284,6 +287,15 @@ steps:
   - step: finance
   - step: roi
     draws: 5000
+  - step: profiles                        # loyalists, mercenaries, hostages, defectors; by lifecycle stage
+  - step: followup                        # close the loop: the cases for the CRM (CSV and XLSX)
+    previous: seguimiento_anterior.csv    # customers contacted within followup.suppression_days are left out
+    as_of: "2026-11-16 08:00"
+    out: [demo_seguimiento.csv, demo_seguimiento.xlsx]
+  - step: followup                        # promoters to thank, with what they praised
+    id: promotores
+    promoters: true
+    out: demo_promotores.csv
 """
 
 
@@ -295,7 +307,8 @@ def write_demo(folder, *, seed: int = 20261123, n_customers: int = 2000, n_staff
 
     folder = Path(folder)
     customers, staff, finance, truth = simulate(n_customers, n_staff, seed)
-    crm_cols, crm_files = crm_extension(customers, truth, seed)  # CRM side: separate generator (demo/crm.py)
+    crm_cols, crm_files = crm_extension(customers, truth, seed,  # CRM side: separate generator (demo/crm.py)
+                                        revenue={f["id_respuesta"]: f["ingresos_12m"] for f in finance})
     spec = load_demo_spec()
     item_cols = spec.item_ids()
     outcome_cols = [o.id for o in spec.outcomes]
@@ -320,16 +333,17 @@ def write_demo(folder, *, seed: int = 20261123, n_customers: int = 2000, n_staff
     return written
 
 
-def crm_extension(customers, truth, seed):
+def crm_extension(customers, truth, seed, revenue=None):
     """Customer ids shared with a CRM extract, response times and comments appended to the customers'
     rows, from their own generator (cxstats.demo.crm); the truth gains 'followup' and 'profiles'.
     Returns (new customers.csv columns, {file name: text})."""
     from cxstats.demo.crm import add_crm_columns, profile_truth
 
-    cols, crm, previous, fu = add_crm_columns(customers, seed)
+    cols, crm, previous, fu = add_crm_columns(customers, seed, revenue)
     truth["followup"] = fu
     truth["profiles"] = profile_truth(GAMMA)
-    return cols, {"crm.csv": _csv_text(crm, ["id_cliente", "region", "ejecutivo_cuenta", "etapa_ciclo"]),
+    return cols, {"crm.csv": _csv_text(crm, ["id_cliente", "region", "ejecutivo_cuenta", "etapa_ciclo",
+                                             "valor_cliente"]),
                   "seguimiento_anterior.csv": _csv_text(previous, ["customer_id", "contacted_at"])}
 
 

@@ -16,7 +16,7 @@ def available_steps() -> dict:
     return available()
 
 
-PLAN_KEYS = ("title", "spec", "data", "finance", "roadmap", "seed", "output", "steps", "on_error", "lang",
+PLAN_KEYS = ("title", "spec", "data", "finance", "roadmap", "crm", "seed", "output", "steps", "on_error", "lang",
              "wave")
 
 
@@ -77,6 +77,7 @@ def _check_plan(plan: dict, path: Path) -> None:
                                 "customer|staff}", file=path, path=where)
     _file_entry(plan, "finance", path)
     _file_entry(plan, "roadmap", path)
+    _file_entry(plan, "crm", path)
     output = plan.get("output")
     if output is not None:
         if not isinstance(output, dict):
@@ -136,7 +137,7 @@ def _plan_inputs(ctx) -> list:
 
 
 def _plan_input_roles(ctx) -> list:
-    """(role, path) of every file the plan reads: plan, spec, data, finance, roadmap."""
+    """(role, path) of every file the plan reads: plan, spec, data, finance, roadmap, crm."""
     plan = ctx.plan
     found = [("plan", ctx.plan_path)]
     if plan.get("spec"):
@@ -144,7 +145,7 @@ def _plan_input_roles(ctx) -> list:
     data = plan.get("data")
     for e in (data if isinstance(data, list) else [data] if data else []):
         found.append(("data", ctx.resolve(e["file"] if isinstance(e, dict) else e)))
-    for key in ("finance", "roadmap"):
+    for key in ("finance", "roadmap", "crm"):
         e = plan.get(key)
         if e:
             found.append((key, ctx.resolve(e["file"] if isinstance(e, dict) else e)))
@@ -181,11 +182,15 @@ def _step_context(ctx, bars):
     from cxstats.steps import StepContext
 
     plan = ctx.plan
-    roadmap = None
+    roadmap = crm = None
     if plan.get("roadmap"):
         entry = plan["roadmap"]
         roadmap = ctx.resolve(entry["file"] if isinstance(entry, dict) else entry)
-    return StepContext(spec=ctx.spec, files=[], source="", finance=ctx.finance, roadmap=roadmap,
+    if plan.get("crm"):
+        entry = plan["crm"]
+        crm = ctx.resolve(entry["file"] if isinstance(entry, dict) else entry)
+    return StepContext(spec=ctx.spec, files=[], source="", finance=ctx.finance, roadmap=roadmap, crm=crm,
+                       base=ctx.base,
                        results=list(ctx.results.values()), seed=ctx.seed, progress_factory=bars,
                        survey_loader=lambda: ctx.survey)
 

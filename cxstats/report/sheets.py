@@ -128,12 +128,16 @@ def add_warnings_and_methods(wb, results, labels=None) -> None:
     SEM each state how their missing answers were handled, in the same words when the same
     respondents answered): without the step's label the sheet read as one warning given twice."""
     methods, seen = [], set()
+    lang = wb.display.lang
+    translated = True  # every method note in the workbook's language (else a note says they are in English)
     if labels is not None:
         warnings = labelled_warnings(list(zip(labels, results)))
     else:
         warnings = list(dict.fromkeys(w for r in results for w in (getattr(r, "warnings", []) or [])))
     for r in results:
-        for topic, text in r.methods():
+        entries, own = _methods_in(r, lang)
+        translated = translated and (own or not entries)
+        for topic, text in entries:
             if topic not in seen:
                 seen.add(topic)
                 methods.append((topic, text))
@@ -143,4 +147,18 @@ def add_warnings_and_methods(wb, results, labels=None) -> None:
         wb.add_table("Warnings", pd.DataFrame({"warning": list(dict.fromkeys(warnings))}),
                      title=wb.display.t("warnings_title"))
     if methods:
-        wb.add_methods(methods)
+        wb.add_methods(methods, translated=translated)
+
+
+def _methods_in(result, lang: str) -> tuple[list, bool]:
+    """A result's method notes and whether they are in ``lang``: a result whose ``methods``
+    takes ``lang`` writes them in it (e.g. the profiles); the others write English."""
+    import inspect
+
+    try:
+        takes_lang = "lang" in inspect.signature(result.methods).parameters
+    except (TypeError, ValueError):
+        takes_lang = False
+    if takes_lang:
+        return list(result.methods(lang=lang)), True
+    return list(result.methods()), lang == "en"

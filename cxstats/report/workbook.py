@@ -409,13 +409,16 @@ class WorkbookBuilder:
         return f"{get_column_letter(len(ref.columns) + 2)}{ref.header_row}"
 
     # -- methods sheet and saving ----------------------------------------
-    def add_methods(self, entries: list[tuple[str, str]], sheet: str = "Methods") -> None:
+    def add_methods(self, entries: list[tuple[str, str]], sheet: str = "Methods", *,
+                    translated: bool = False) -> None:
         """A two-column sheet: topic, explanation (methods, formulas, sources)."""
         import pandas as pd
 
-        # the method notes are written in English (formulas, R functions, references); a reader
-        # in another language is told so above them
-        note = self.display.t("methods_in_english") if self.display.lang != "en" and self.display.translate else None
+        # the method notes are written in English (formulas, R functions, references) unless every
+        # result wrote them in the workbook's language (``translated``); a reader in another
+        # language is told so above them
+        note = (self.display.t("methods_in_english")
+                if self.display.lang != "en" and self.display.translate and not translated else None)
         self.add_table(sheet, pd.DataFrame(entries, columns=["topic", "method"]),
                        title=self.display.t("methods_title"), note=note)
         ws = self.worksheet(sheet)

@@ -16,7 +16,7 @@
           priority: high             # high | medium | low
           sla_hours: 24
         - id: entrega
-          when: "any item of puntualidad_entrega <= 2"
+          when: "any item of puntualidad_entrega <= 2"   # or: any item of construct X / of touchpoint Y
         - id: baja
           when: 'comment matches "cancel|baja|reclamo"'   # a regular expression, case-insensitive
       owners:
@@ -42,8 +42,8 @@ KEYS = {"customer_id", "response_time", "comment", "channel", "export", "suppres
         "notify_manager", "rules", "owners", "promoters"}
 _NUM = r"(-?\d+(?:\.\d+)?)"
 _COMPARE = re.compile(rf"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|==|!=|<|>)\s*{_NUM}\s*$")
-_ANY_ITEM = re.compile(rf"^\s*(any|all)\s+items?\s+of\s+([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|==|!=|<|>)\s*{_NUM}\s*$",
-                       re.IGNORECASE)
+_ANY_ITEM = re.compile(rf"^\s*(any|all)\s+items?\s+of\s+(?:(construct|touchpoint)\s+)?([A-Za-z_][A-Za-z0-9_.]*)"
+                       rf"\s*(<=|>=|==|!=|<|>)\s*{_NUM}\s*$", re.IGNORECASE)
 _MATCHES = re.compile(r"""^\s*comment\s+(matches|contains)\s+(?:"(.*)"|'(.*)')\s*$""", re.IGNORECASE | re.DOTALL)
 
 
@@ -216,12 +216,22 @@ def parse_condition(r, text: str, path: str, spec) -> Condition:
         return Condition("text", pattern=pattern, source=text)
     m = _ANY_ITEM.match(text)
     if m:
-        quant, cid, op, num = m.group(1).lower(), m.group(2), m.group(3), float(m.group(4))
-        try:
-            c = spec.construct(cid)
-        except KeyError:
-            r.fail(path, f"unknown construct {cid!r} in {text!r}; constructs: "
-                         f"{', '.join(x.id for x in spec.constructs())}")
+        quant, what, cid, op, num = (m.group(1).lower(), (m.group(2) or "").lower(), m.group(3), m.group(4),
+                                     float(m.group(5)))
+        touchpoints = {t.id: t for t in spec.touchpoints()}
+        constructs = {c.id: c for c in spec.constructs()}
+        if what != "construct" and cid in touchpoints and (what == "touchpoint" or cid not in constructs):
+            t = touchpoints[cid]  # every item of every construct of the touchpoint
+            tops = {c.scale.max for c in t.constructs}
+            return Condition("items", tuple(i for c in t.constructs for i in c.item_ids), op, num, quant,
+                             touchpoint=t.id, scale_max=tops.pop() if len(tops) == 1 else None, source=text)
+        if cid not in constructs or what == "touchpoint":
+            kind = "touchpoint" if what == "touchpoint" else "construct" if what == "construct" else \
+                "construct or touchpoint"
+            known = touchpoints if what == "touchpoint" else constructs if what == "construct" else \
+                [*constructs, *touchpoints]
+            r.fail(path, f"unknown {kind} {cid!r} in {text!r}; {kind}s: {', '.join(known)}")
+        c = constructs[cid]
         return Condition("items", tuple(c.item_ids), op, num, quant, construct=c.id, touchpoint=c.touchpoint,
                          scale_max=c.scale.max, source=text)
     m = _COMPARE.match(text)

@@ -13,7 +13,7 @@ from cxstats.spec.model import (COMPONENTS, FIELDING_COLUMNS, OUTCOME_TYPES, SUR
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance", "analysis",
-            "fielding", "followup"}
+            "fielding", "followup", "crm"}
 # study-level analysis choices (a plan step or command option given explicitly wins)
 ANALYSIS_KEYS = {"paired", "direct_paths"}
 
@@ -272,6 +272,9 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
     from cxstats.spec.followup import parse_followup
 
     spec.followup = parse_followup(r, doc.get("followup"), spec)  # close-the-loop block (spec/followup.py)
+    from cxstats.spec.crm import parse_crm
+
+    spec.crm = parse_crm(r, doc.get("crm"), spec)  # the CRM extract's columns (spec/crm.py)
     return spec
 
 

@@ -188,6 +188,7 @@ class StudySpec:
     analysis: dict = field(default_factory=dict)
     fielding: Fielding | None = None
     followup: object = None  # the close-the-loop block (cxstats.spec.followup.Followup) or None
+    crm: object = None  # how answers join the CRM extract (cxstats.spec.crm.Crm) or None
 
     @property
     def language(self) -> str:

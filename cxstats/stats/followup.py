@@ -49,8 +49,10 @@ def _trigger(row, condition, labels) -> str:
     import math
 
     label = labels.get(condition.construct or condition.columns[0], condition.columns[0])
-    vals = [row[c] for c in condition.columns if not math.isnan(row[c])]
-    v = (min(vals) if condition.op in ("<=", "<") else max(vals)) if vals else float("nan")
+    vals = [(row[c], c) for c in condition.columns if not math.isnan(row[c])]
+    v, col = (min(vals) if condition.op in ("<=", "<") else max(vals)) if vals else (float("nan"), "")
+    if condition.kind == "items" and not condition.construct and col:
+        label = labels.get(col, col)  # a touchpoint's items: the item that met it, by name
     if condition.kind == "value" and condition.columns[0] in labels:
         label = labels[condition.columns[0]]
     top = condition.scale_max
@@ -82,6 +84,7 @@ class FollowupResult:
     # {other language: [{"reason", "touchpoint"} per case]}: the same display texts in the spec's
     # other languages, for the CRM file and workbook in a chosen language (not in the JSON)
     display_texts: dict = field(default_factory=dict)
+    crm: dict | None = None        # how the answers joined the CRM extract (counts), when one is linked
 
     @property
     def columns(self) -> list[str]:
@@ -93,7 +96,7 @@ class FollowupResult:
                 "n_default_owner": self.n_default_owner, "suppression_days": self.suppression_days,
                 "owners_by": self.owners_by, "hashed_ids": self.hashed_ids, "columns": self.columns,
                 "rules": self.rule_counts, "cases": self.cases, "summary": self.summary,
-                "warnings": list(self.warnings)}
+                **({"crm": self.crm} if self.crm is not None else {}), "warnings": list(self.warnings)}
 
     def cases_in(self, lang: str | None = None) -> list[dict]:
         """The cases with their display texts (reason, touchpoint) in ``lang`` when the spec has
@@ -115,7 +118,40 @@ class FollowupResult:
                 "Summary": pd.DataFrame(self.summary, columns=["owner", "manager", "priority", "n"]),
                 "Rules": pd.DataFrame(self.rule_counts)}
 
-    def methods(self) -> list[tuple[str, str]]:
+    def methods(self, lang: str = "en") -> list[tuple[str, str]]:
+        """The method notes in ``lang`` (es or en; any other language: English)."""
+        if lang == "es":
+            what = ("clientes a los que agradecer (promotores), con lo que valoraron" if self.kind == "promoters"
+                    else "clientes cuyas respuestas cumplen una regla de seguimiento")
+            out = [("Lista de seguimiento", f"Una fila por cliente: {what}. Un cliente que cumple varias reglas "
+                                            "(o con varias respuestas) aparece una vez, con la regla de mayor "
+                                            "prioridad (empates: la regla declarada antes, luego el plazo más "
+                                            "temprano); rules_hit lista todas las reglas cumplidas. due_by = hora "
+                                            "de respuesta + las horas de SLA de la regla. La columna manager (el "
+                                            "jefe del responsable) se rellena en las prioridades que le avisan."),
+                   ("Responsables", f"Responsable y jefe según el mapa followup.owners de la especificación, por "
+                                    f"{self.owners_by or 'nada'}; los casos cuya clave no está en el mapa van al "
+                                    "responsable por defecto (contados en n_default_owner)."),
+                   ("Exportación al CRM", "Solo salen las columnas declaradas: las columnas fijas, rules_hit y "
+                                          "followup.export. En el CSV, un texto que empieza por =, +, -, @ (o un "
+                                          "tabulador o retorno de carro) lleva delante ' para que ninguna hoja de "
+                                          "cálculo lo ejecute como fórmula; en el XLSX todo texto se guarda como "
+                                          "texto.")]
+            if self.crm is not None:
+                c = self.crm
+                out.append(("CRM", f"Respuestas unidas al extracto del CRM {c['file']} por id de cliente: "
+                                   f"{c['n_matched']} de {c['n_answers']} unidas; los segmentos del CRM "
+                                   f"({', '.join(c['segments']) or 'ninguno'}) sustituyen a los de la encuesta, "
+                                   "también la clave de los responsables."))
+            if self.suppression_days:
+                out.append(("Supresión", f"Un cliente de la lista anterior con fecha dentro de los "
+                                         f"{self.suppression_days:g} días anteriores a {self.as_of} no se vuelve a "
+                                         "listar."))
+            if self.hashed_ids:
+                out.append(("Ids cifrados", "customer_id y respondent_id son HMAC-SHA256 (hex) del id con una "
+                                            "clave guardada fuera del fichero: el mismo cliente recibe el mismo "
+                                            "hash, y nadie sin la clave puede recuperar ni comprobar un id."))
+            return out
         what = ("customers to thank (promoters), with what they praised" if self.kind == "promoters" else
                 "customers whose answers meet a follow-up rule")
         out = [("Follow-up list", f"One row per customer: {what}. A customer meeting several rules (or with "
@@ -130,6 +166,12 @@ class FollowupResult:
                               "CSV, text starting with =, +, -, @ (or a tab/carriage return) is prefixed with ' "
                               "so that a spreadsheet never runs it as a formula; in XLSX every text is stored as "
                               "text.")]
+        if self.crm is not None:
+            c = self.crm
+            out.append(("CRM", f"Answers joined to the CRM extract {c['file']} by customer id: {c['n_matched']} "
+                               f"of {c['n_answers']} joined; the CRM's segments "
+                               f"({', '.join(c['segments']) or 'none'}) replace the survey's, the owners' key "
+                               "included."))
         if self.suppression_days:
             out.append(("Suppression", f"A customer in the previous list with a date within "
                                        f"{self.suppression_days:g} days before {self.as_of} is not listed again."))

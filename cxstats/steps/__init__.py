@@ -166,7 +166,8 @@ class StepContext:
     * ``spec`` and ``survey``: the study spec and the validated :class:`SurveyTable` (both
       None for a command run without ``--spec``; then ``files`` holds the plain data files);
     * ``source``: how the data are named in messages (file names);
-    * ``finance`` (a RawTable) and ``roadmap`` (a path) when given;
+    * ``finance`` (a RawTable), ``roadmap`` and ``crm`` (paths) when given; ``base``, the folder
+      that input files named in a plan step's options are relative to (:meth:`input_path`);
     * ``results``: earlier analyses' results in order (a plan), found with :meth:`latest`;
     * ``seed``; ``progress(desc)`` -> a ``progress(done, total)`` callback.
     """
@@ -176,6 +177,8 @@ class StepContext:
     source: str = ""
     finance: Any = None
     roadmap: Path | None = None
+    crm: Path | None = None  # the CRM extract joined by customer id (the spec's crm: block)
+    base: Path | None = None  # a plan's folder: input files named in step options are relative to it
     results: list = field(default_factory=list)
     seed: int = 20261123
     progress_factory: Callable[[str], Callable[[int, int], None]] | None = None
@@ -204,6 +207,12 @@ class StepContext:
             if isinstance(r, result_type) and (where is None or where(r)):
                 found = r
         return found
+
+    def input_path(self, path) -> Path:
+        """An input file named in an option: relative to the plan file in a plan (``base``), to
+        the current folder on the command line."""
+        p = Path(path)
+        return p if self.base is None or p.is_absolute() else self.base / p
 
     def one_file(self) -> str:
         """The single data file of a command run without a spec."""

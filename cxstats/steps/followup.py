@@ -10,7 +10,9 @@ Puntualidad de la entrega 1/5; 'llegó tarde'"). ``promoters`` lists the custome
 list, CSV or XLSX with ``customer_id`` and ``contacted_at`` or ``due_by``) and
 ``followup.suppression_days`` leave out customers contacted recently. ``hash_ids`` replaces
 customer and respondent ids by HMAC-SHA256 under a key from ``$CXSTATS_HASH_KEY`` or
-``hash_key_file`` (never a default key: refused without one). Customers' answers; needs a spec.
+``hash_key_file`` (never a default key: refused without one). With a CRM extract linked (the
+spec's ``crm:`` block; ``--crm`` / the plan's ``crm:``), the owners' key (e.g. the region) and
+exported segments are the customer's values in the CRM. Customers' answers; needs a spec.
 """
 
 from __future__ import annotations
@@ -35,16 +37,20 @@ class Options(StepOptions):
     as_of: str | None = None            # the list's date for suppression (default: latest response time)
     hash_ids: bool = False              # HMAC-SHA256 ids (key: $CXSTATS_HASH_KEY or hash_key_file)
     hash_key_file: str | None = None    # file holding the hash key
-    out: str | None = None              # plan: file name of the CRM list (.csv or .xlsx) in the output folder
+    out: str | list[str] | None = None  # plan: file name(s) of the CRM list (.csv and/or .xlsx) in the output folder
     sep: str = ","                      # plan: the CSV separator of ``out`` (',' or ';')
 
     def validate(self):
-        if self.out is not None:
-            name = str(self.out)
+        names = [self.out] if isinstance(self.out, str) else list(self.out or [])
+        for name in names:
+            name = str(name)
             if (not name.strip() or "/" in name or "\\" in name or name.startswith((".", "~"))
                     or not name.lower().endswith((".csv", ".xlsx"))):
-                raise InputError(f"{self.out!r}: give a plain file name ending in .csv or .xlsx (e.g. "
-                                 "seguimiento.csv); the list goes to the plan's output folder", option="out")
+                raise InputError(f"{name!r}: give a plain file name ending in .csv or .xlsx (e.g. "
+                                 "seguimiento.csv), or a list of them; the list goes to the plan's output "
+                                 "folder", option="out")
+        if len(set(names)) < len(names):
+            raise InputError("the same file name is given twice", option="out")
         if self.sep not in (",", ";"):
             raise InputError(f"the CSV separator is ',' or ';', not {self.sep!r}", option="sep")
         if self.as_of is not None:
@@ -69,14 +75,15 @@ def response_time_column(spec) -> str | None:
     return fielding.response_time if fielding is not None else None
 
 
-def hash_key(options: Options) -> bytes:
+def hash_key(options: Options, ctx: StepContext | None = None) -> bytes:
     """The HMAC key: the file's bytes (trailing newline dropped), else $CXSTATS_HASH_KEY; refused
     without one (a default key would make every hash reversible by anyone with cxstats)."""
     if options.hash_key_file:
         from pathlib import Path
 
         try:
-            key = Path(options.hash_key_file).read_bytes().rstrip(b"\r\n")
+            key_file = ctx.input_path(options.hash_key_file) if ctx is not None else Path(options.hash_key_file)
+            key = key_file.read_bytes().rstrip(b"\r\n")
         except OSError as exc:
             raise InputError(f"cannot read the hash key file: {exc.strerror or exc}", file=options.hash_key_file,
                              option="hash_key_file") from None
@@ -103,6 +110,7 @@ def make_hasher(key: bytes):
 def run(ctx: StepContext, options: Options):
     import pandas as pd
 
+    from cxstats.io.crm import join_crm, raw_columns
     from cxstats.stats.followup import build_cases
 
     if not ctx.has_spec:
@@ -114,10 +122,11 @@ def run(ctx: StepContext, options: Options):
     if options.promoters and fu.promoters is None:
         raise InputError("the spec's followup block has no 'promoters:' entry (e.g. promoters: {when: 'nps >= 9'})",
                          option="promoters")
-    hasher = make_hasher(hash_key(options)) if options.hash_ids else None
+    hasher = make_hasher(hash_key(options, ctx)) if options.hash_ids else None
     frame = ctx.survey.customers_with_scores()
     if not len(frame):
         raise NotApplicable("no customer answers: follow-up lists are built from customers' answers")
+    frame, link = join_crm(frame, ctx.crm, spec) if ctx.crm is not None else (frame, None)
     wanted = {"customer_id": fu.customer_id, "response_time": response_time_column(spec), "comment": fu.comment,
               "channel": fu.channel}
     raw = raw_columns(frame, [c for c in [*wanted.values(), *fu.export] if c and c not in frame.columns],
@@ -136,11 +145,11 @@ def run(ctx: StepContext, options: Options):
     # (deterministic whatever --lang says); the CRM file and workbook take the chosen language
     words = {lang: _display_words(spec, lang) for lang in spec.languages}
     labels, touchpoint_names = words[spec.language]["labels"], words[spec.language]["touchpoint_names"]
-    previous = _previous(options.previous) if options.previous else None
+    previous = _previous(ctx.input_path(options.previous)) if options.previous else None
     owner_keys = (frame[fu.owners_by].tolist() if fu.owners_by and fu.owners_by != "touchpoint" else None)
     rules = [fu.promoters] if options.promoters else list(fu.rules)
     praise = {c.id: (labels[c.id], c.scale.max) for c in spec.constructs()} if options.promoters else None
-    return build_cases(
+    result = build_cases(
         frame, rules, kind="promoters" if options.promoters else "followup", customer_ids=ids,
         comment=column(fu.comment), response_time=times, channel=column(fu.channel), owner_keys=owner_keys,
         owners=fu.owners, default_owner=fu.default_owner, owners_by=fu.owners_by, notify=fu.notify_manager,
@@ -148,6 +157,10 @@ def run(ctx: StepContext, options: Options):
         extra={c: column(c) for c in fu.export}, previous=previous, suppression_days=fu.suppression_days,
         as_of=pd.Timestamp(options.as_of) if options.as_of else None, hasher=hasher, language=spec.language,
         translations=words)
+    if link is not None:
+        result.crm = link.to_dict()
+        result.warnings = link.warnings() + result.warnings
+    return result
 
 
 def _display_words(spec, lang: str) -> dict:
@@ -163,33 +176,6 @@ def _display_words(spec, lang: str) -> dict:
         labels[i.id] = f"{labels[i.construct]} ({i.id})"
     labels["_praised"] = _PRAISED.get(lang, "praised")
     return {"labels": labels, "touchpoint_names": {t.id: names.get(t.id, t.id) for t in spec.touchpoints()}}
-
-
-def raw_columns(frame, columns, where: dict):
-    """Columns of the export files that the survey table does not keep (ids, timestamps,
-    comments), aligned with ``frame``'s rows through their file and row."""
-    import pandas as pd
-
-    from cxstats.io.readers import read_table
-
-    out = pd.DataFrame(index=frame.index)
-    if not columns:
-        return out
-    parts = []
-    for path in pd.unique(frame["_file"]):
-        table = read_table(path)
-        missing = [c for c in columns if c not in table.frame.columns]
-        if missing:
-            raise InputError(f"column {missing[0]!r} (named at {where.get(missing[0], 'followup')} of the spec) "
-                             "is not in the data", file=path, column=missing[0])
-        part = table.frame[columns].copy()
-        part["_file"] = path
-        part["_row"] = [table.file_row(i) for i in range(len(part))]
-        parts.append(part)
-    raw = pd.concat(parts, ignore_index=True)
-    merged = frame[["_file", "_row"]].merge(raw, on=["_file", "_row"], how="left")
-    merged.index = frame.index
-    return merged[columns]
 
 
 def _timestamps(frame, raw, col):

@@ -6,13 +6,16 @@ With a spec: ``satisfaction`` defaults to the csat (else overall_satisfaction) o
 ``repurchase`` to the repurchase (else retention) outcome; a customer is "high" on a measure
 at or above its cut-off, by default the top-2-box (the scale's two highest codes: 4-5 on 1-5),
 which the result states. Profiles are compared with the rest on every construct and
-touchpoint score, the NPS outcome and, when a finance file is linked (``--finance``, the plan's
+touchpoint score, the NPS outcome, the measures of a linked CRM extract (the spec's ``crm:``
+block: customer value...) and, when a finance file is linked (``--finance``, the plan's
 ``finance:``), the finance columns of the spec's ``finance:`` block (revenue, churn, share of
 wallet); on every segment (chi-square, adjusted standardized residuals); the segment declared
 ``lifecycle: true`` (or ``lifecycle``) is cross-tabulated by stage; and the drivers analysis
 (binary outcome) tells which constructs matter for being a loyalist rather than a hostage or a
-mercenary. Without a spec (one plain file): ``satisfaction``, ``repurchase``, both cut-offs, and
-optionally ``compare`` and ``segments`` columns.
+mercenary. With a CRM extract linked (``--crm``, the plan's ``crm:``), each customer's CRM
+segments (lifecycle stage, region...) replace the survey's before all of this. Without a spec
+(one plain file): ``satisfaction``, ``repurchase``, both cut-offs, and optionally ``compare`` and
+``segments`` columns.
 """
 
 from __future__ import annotations
@@ -50,10 +53,15 @@ class Options(StepOptions):
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.profiles import analyze_profiles
 
-    args = _from_spec(ctx, options) if ctx.has_spec else _from_file(ctx, options)
+    if ctx.crm is not None and not ctx.has_spec:
+        raise InputError("a CRM extract is joined through a spec's 'crm:' block: give --spec")
+    args, link = _from_spec(ctx, options) if ctx.has_spec else (_from_file(ctx, options), None)
     result = analyze_profiles(**args, joint=options.joint)
     if ctx.has_spec:
         result.value_labels = value_labels(ctx.spec)
+    if link is not None:
+        result.crm = link.to_dict()
+        result.warnings = link.warnings() + list(result.warnings)
     return result
 
 
@@ -84,6 +92,11 @@ def _from_spec(ctx, options):
     frame = ctx.survey.customers_with_scores()
     if not len(frame):
         raise NotApplicable("no customer answers: profiles are built from customers' answers")
+    link = None
+    if ctx.crm is not None:  # the customers' CRM record: its segments replace the survey's, measures added
+        from cxstats.io.crm import join_crm
+
+        frame, link = join_crm(frame, ctx.crm, spec)
 
     def outcome_column(value, kinds, option):
         if value is not None:
@@ -119,6 +132,9 @@ def _from_spec(ctx, options):
         for o in spec.outcomes:
             if o.id not in (sat, rep) and o.type in ("nps", "ces", "recommendation"):
                 compare[o.id] = "outcome"
+    if link is not None and options.compare is None:
+        for m in link.measures:
+            compare[m] = "crm"
     if ctx.finance is not None and spec.finance is not None:
         from cxstats.io.finance import read_finance
 
@@ -146,7 +162,7 @@ def _from_spec(ctx, options):
     frame = pd.DataFrame(frame)
     return dict(frame=frame, satisfaction=sat, repurchase=rep, sat_cut=sat_cut, rep_cut=rep_cut, cut_rule=rule,
                 compare=compare, nps=nps.id if nps is not None else None, segments=segments,
-                lifecycle=lifecycle, stage_order=stage_order, drivers=drivers)
+                lifecycle=lifecycle, stage_order=stage_order, drivers=drivers), link
 
 
 def _from_file(ctx, options):

@@ -25,6 +25,9 @@ def _out_path(ctx, param, value):
 @click.option("--previous", "previous", type=click.Path(dir_okay=False), metavar="LIST",
               help="An earlier list (customer_id and contacted_at or due_by): customers in it within "
                    "followup.suppression_days are not listed again.")
+@click.option("--crm", "crm_path", type=click.Path(dir_okay=False), metavar="CRM.csv",
+              help="The CRM extract (one row per customer), joined by the spec's crm: block: the owners' key "
+                   "(e.g. region) and exported segments are the customer's CRM values.")
 @click.option("--as-of", "as_of", metavar="DATE",
               help="The list's date for the suppression window (default: the latest response time).")
 @click.option("--hash-ids", "hash_ids", is_flag=True,
@@ -37,8 +40,8 @@ def _out_path(ctx, param, value):
               help="A formatted workbook (cases, summary by owner and priority, rules).")
 @lang_option
 @quiet_option
-def command(data, spec_path, out_path, sep, promoters, previous, as_of, hash_ids, hash_key_file, json_path,
-            xlsx_path, quiet):
+def command(data, spec_path, out_path, sep, promoters, previous, crm_path, as_of, hash_ids, hash_key_file,
+            json_path, xlsx_path, quiet):
     """Close the loop: who needs a follow-up call, who owns it, by when, and why.
 
     Rules, priorities, SLA hours and owners come from the spec's 'followup:'
@@ -49,7 +52,8 @@ def command(data, spec_path, out_path, sep, promoters, previous, as_of, hash_ids
     all; due_by = response time + SLA hours; the owner comes from the
     owners map (region, channel, segment or touchpoint), unmatched cases go
     to the default owner; the manager is named for the priorities in
-    notify_manager (default: high).
+    notify_manager (default: high). With --crm, the owners' key comes from
+    each customer's record in the CRM extract (the spec's crm: block).
 
     Columns: respondent_id, customer_id, rule, priority, owner, manager,
     due_by, reason, touchpoint, channel, rules_hit, then followup.export.
@@ -65,6 +69,7 @@ def command(data, spec_path, out_path, sep, promoters, previous, as_of, hash_ids
       cxstats followup customers.csv --spec questionnaire.yaml --out casos.csv --sep ";" \\
           --previous casos_semana_pasada.csv
       cxstats followup customers.csv --spec questionnaire.yaml --promoters --out gracias.csv
+      cxstats followup customers.csv --spec questionnaire.yaml --crm crm.csv --out casos.csv
       CXSTATS_HASH_KEY=... cxstats followup customers.csv --spec questionnaire.yaml --hash-ids --out share.csv
     """
     from cxstats.cli.common import command_display, emit, run_analysis, step_context
@@ -73,7 +78,7 @@ def command(data, spec_path, out_path, sep, promoters, previous, as_of, hash_ids
     if not (out_path or json_path or xlsx_path) and quiet:
         raise click.UsageError("nothing to do: give --out, --json or --xlsx (or drop --quiet to see the cases)")
     protect_inputs(previous, hash_key_file)
-    ctx = step_context(data, spec_path, quiet=quiet)
+    ctx = step_context(data, spec_path, quiet=quiet, crm=crm_path)
     result = run_analysis("followup", ctx, promoters=promoters, previous=previous, as_of=as_of, hash_ids=hash_ids,
                           hash_key_file=hash_key_file)
     if out_path:

@@ -35,12 +35,16 @@ from cxstats.cli.common import (data_files_argument, list_option, missing_code_o
 @click.option("--finance", "finance_path", type=click.Path(dir_okay=False),
               help="Customer-level finance table linked by the spec's finance id: its revenue, churn and "
                    "share-of-wallet columns are compared per profile.")
+@click.option("--crm", "crm_path", type=click.Path(dir_okay=False), metavar="CRM.csv",
+              help="The CRM extract (one row per customer), joined by customer id as the spec's crm: block "
+                   "says: its segments (e.g. the lifecycle stage) replace the survey's, its measures "
+                   "(e.g. customer value) are compared per profile.")
 @spec_option
 @missing_code_option
 @output_options
 @quiet_option
 def command(data, satisfaction, repurchase, sat_cut, rep_cut, joint, compare, segments, lifecycle, drivers,
-            finance_path, spec_path, json_path, xlsx_path, quiet):
+            finance_path, crm_path, spec_path, json_path, xlsx_path, quiet):
     """Customer profiles: satisfaction x repurchase intention (Jones & Sasser 1995).
 
     \b
@@ -62,12 +66,13 @@ def command(data, satisfaction, repurchase, sat_cut, rep_cut, joint, compare, se
     Examples:
       cxstats profiles customers.csv --spec questionnaire.yaml --xlsx profiles.xlsx
       cxstats profiles customers.csv --spec questionnaire.yaml --finance finance.csv --json -
+      cxstats profiles customers.csv --spec questionnaire.yaml --crm crm.csv --xlsx profiles.xlsx
       cxstats profiles survey.csv --satisfaction sat --repurchase again --sat-cut 4 --rep-cut 4 \\
           --compare speed,price --segments region
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
-    ctx = step_context(data, spec_path, quiet=quiet, finance=finance_path)
+    ctx = step_context(data, spec_path, quiet=quiet, finance=finance_path, crm=crm_path)
     result = run_analysis("profiles", ctx, satisfaction=satisfaction, repurchase=repurchase, sat_cut=sat_cut,
                           rep_cut=rep_cut, joint=joint, compare=compare, segments=segments, lifecycle=lifecycle,
                           drivers=drivers)

@@ -38,15 +38,18 @@ def sheets(builder, result: FollowupResult) -> None:
 
 def files(result, options, out_dir, *, display=None, study=None) -> list:
     """A plan's files beside the workbooks: the CRM list when the step names one (``out:
-    seguimiento.csv``), the same bytes as ``cxstats followup --out`` in the same language."""
+    seguimiento.csv``, or several: ``out: [seguimiento.csv, seguimiento.xlsx]``), the same bytes as
+    ``cxstats followup --out`` in the same language."""
     from pathlib import Path
 
     from cxstats.report.crm import write_case_list
 
     get = options.get if isinstance(options, dict) else lambda k, d=None: getattr(options, k, d)
-    name = get("out")
-    if not name:
-        return []
-    path = Path(out_dir) / name
-    write_case_list(result, path, sep=get("sep") or ",", lang=display.lang if display is not None else None)
-    return [path]
+    names = get("out")
+    names = [names] if isinstance(names, str) else list(names or [])
+    paths = []
+    for name in names:
+        path = Path(out_dir) / name
+        write_case_list(result, path, sep=get("sep") or ",", lang=display.lang if display is not None else None)
+        paths.append(path)
+    return paths
