@@ -268,6 +268,7 @@ output:
     gaps: demo_gap_workbook.xlsx          # for the client team
     measurement: demo_measurement.xlsx    # for the researcher and reviewers
     roi: demo_roi_workbook.xlsx           # for finance
+    verbatims: demo_verbatims.xlsx        # open answers: themes, topics, blind spots
 steps:
   - step: describe
     workbook: measurement
@@ -284,6 +285,7 @@ steps:
   - step: finance
   - step: roi
     draws: 5000
+  - step: verbatims
 """
 
 
@@ -296,14 +298,18 @@ def write_demo(folder, *, seed: int = 20261123, n_customers: int = 2000, n_staff
     folder = Path(folder)
     customers, staff, finance, truth = simulate(n_customers, n_staff, seed)
     crm_cols, crm_files = crm_extension(customers, truth, seed)  # CRM side: separate generator (demo/crm.py)
+    from cxstats.demo.verbatims import STAFF_COLUMNS, TEXT_COLUMN, add_verbatim_columns
+
+    truth["verbatims"] = add_verbatim_columns(customers, staff, seed)  # open answers: own generator
     spec = load_demo_spec()
     item_cols = spec.item_ids()
     outcome_cols = [o.id for o in spec.outcomes]
     files = {
         "questionnaire.yaml": spec_text(),
         "customers.csv": _csv_text(customers, ["id_respuesta", "tipo_encuestado", *item_cols, *outcome_cols,
-                                               "region", "canal", "antiguedad", *crm_cols]),
-        "staff.csv": _csv_text(staff, ["id_respuesta", "tipo_encuestado", *item_cols, *outcome_cols, "region"]),
+                                               "region", "canal", "antiguedad", *crm_cols, TEXT_COLUMN]),
+        "staff.csv": _csv_text(staff, ["id_respuesta", "tipo_encuestado", *item_cols, *outcome_cols, "region",
+                                       *STAFF_COLUMNS]),
         "finance.csv": _csv_text(finance, ["id_respuesta", "ingresos_12m", "baja_12m", "cuota_gasto"]),
         "roadmap.csv": _csv_text(
             [{"initiative": r[0], "name": r[1], "construct": r[2], "uplift": r[3], "cost": r[4],

@@ -185,6 +185,7 @@ class StudySpec:
     analysis: dict = field(default_factory=dict)
     fielding: Fielding | None = None
     followup: object = None  # the close-the-loop block (cxstats.spec.followup.Followup) or None
+    themes: object = None    # open answers and codebook (cxstats.spec.themes.Themes) or None
 
     @property
     def language(self) -> str:
