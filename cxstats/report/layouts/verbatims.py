@@ -56,7 +56,12 @@ i18n.register(texts={
     "verb_promoter": {"en": "promoters", "es": "promotores"},
 }, headers={
     "kind": {"en": "Kind", "es": "Tipo"},
-    "label": {"en": "Theme / topic", "es": "Tema / tópico"},
+    "verb_label": {"en": "Theme / topic", "es": "Tema / tópico"},
+    "verb_share": {"en": "Share", "es": "Proporción"},
+    "verb_ci_lower": {"en": "95% CI lower", "es": "IC 95 % inferior"},
+    "verb_ci_upper": {"en": "95% CI upper", "es": "IC 95 % superior"},
+    "staff_n": {"en": "n staff", "es": "n personal"},
+    "customer_n": {"en": "n detractors", "es": "n detractores"},
     "terms": {"en": "Terms", "es": "Términos"},
     "share_detractor": {"en": "Share detractors", "es": "Proporción detractores"},
     "share_passive": {"en": "Share passives", "es": "Proporción pasivos"},
@@ -64,7 +69,7 @@ i18n.register(texts={
     "res_detractor": {"en": "Residual detractors", "es": "Residuo detractores"},
     "res_passive": {"en": "Residual passives", "es": "Residuo pasivos"},
     "res_promoter": {"en": "Residual promoters", "es": "Residuo promotores"},
-    "significant": {"en": "Significant (Holm)", "es": "Significativo (Holm)"},
+    "verb_significant": {"en": "Significant (Holm)", "es": "Significativo (Holm)"},
     "quote": {"en": "Quote", "es": "Cita"},
     "matched_theme": {"en": "Closest theme", "es": "Tema más cercano"},
     "codebook_coverage": {"en": "Covered by codebook", "es": "Cubierto por el libro de códigos"},
@@ -96,19 +101,19 @@ def sheets(builder, result: VerbatimsResult) -> None:
     rows = []
     for kind, items in (("theme", result.themes), ("topic", result.topics)):
         for t in items:
-            row = {"kind": d.t(f"verb_kind_{kind}"), "label": _name(result, d, kind, t[kind]),
-                   "terms": ", ".join(t["terms"][:6]), "n": t["n"], "share": t["share"],
-                   "share_ci_lower": t["share_ci_lower"], "share_ci_upper": t["share_ci_upper"]}
+            row = {"kind": d.t(f"verb_kind_{kind}"), "verb_label": _name(result, d, kind, t[kind]),
+                   "terms": ", ".join(t["terms"][:6]), "n": t["n"], "verb_share": t["share"],
+                   "verb_ci_lower": t["share_ci_lower"], "verb_ci_upper": t["share_ci_upper"]}
             for g in t["by_group"]:
                 row[f"share_{g['group']}"] = g["share"]
             for g in t["by_group"]:
                 row[f"res_{g['group']}"] = g["adj_residual"]
             if t["by_group"]:
                 ph = t.get("p_holm")
-                row["significant"] = d.t("verb_yes") if ph is not None and ph < 0.05 else d.t("verb_no")
+                row["verb_significant"] = d.t("verb_yes") if ph is not None and ph < 0.05 else d.t("verb_no")
             rows.append(row)
     df = pd.DataFrame(rows)
-    pct = {c: "0.0%" for c in df.columns if c.startswith("share")}
+    pct = {c: "0.0%" for c in df.columns if c.startswith(("share", "verb_share", "verb_ci"))}
     pct.update({c: "0.00" for c in df.columns if c.startswith("res_")})
     crit = result.topic_selection.get("criterion", "")
     note = d.t("verb_note", valid=result.n_valid, answers=result.n_answers, empty=result.n_empty,
@@ -119,7 +124,7 @@ def sheets(builder, result: VerbatimsResult) -> None:
                       diverging=[c for c in df.columns if c.startswith("res_")])
     if result.impact:
         imp = pd.DataFrame(result.impact["themes"])
-        imp.insert(0, "label", [_name(result, d, "theme", t) for t in imp.pop("theme")])
+        imp.insert(0, "verb_label", [_name(result, d, "theme", t) for t in imp.pop("theme")])
         builder.add_table(main, imp, title=d.t("verb_impact"),
                           formats={"b": "0.0", "se_hc3": "0.0", "lmg": "0.000", "lmg_share": "0.0%",
                                    "std_beta": "0.000"}, diverging=["b"])
@@ -134,20 +139,20 @@ def sheets(builder, result: VerbatimsResult) -> None:
     for kind, items in (("theme", result.themes), ("topic", result.topics)):
         for t in items:
             for q in t.get("quotes", []):
-                qrows.append({"kind": d.t(f"verb_kind_{kind}"), "label": _name(result, d, kind, t[kind]),
+                qrows.append({"kind": d.t(f"verb_kind_{kind}"), "verb_label": _name(result, d, kind, t[kind]),
                               "respondent_id": q["respondent_id"], "quote": q["text"]})
     if qrows:
         builder.add_table(d.t("verb_quotes_sheet"), pd.DataFrame(qrows), title=d.t("verb_quotes"))
     new = [t for t in result.topics if t["new_theme"]]
     if new:
-        nd = pd.DataFrame([{"label": t["topic"], "terms": ", ".join(t["terms"][:8]), "n": t["n"],
-                            "share": t["share"], "matched_theme": _name(result, d, "theme", t["matched_theme"])
+        nd = pd.DataFrame([{"verb_label": t["topic"], "terms": ", ".join(t["terms"][:8]), "n": t["n"],
+                            "verb_share": t["share"], "matched_theme": _name(result, d, "theme", t["matched_theme"])
                             if t["matched_theme"] else "", "codebook_coverage": t["codebook_coverage"],
                             "quote": " | ".join(q["text"] for q in t["quotes"])} for t in new])
         builder.add_table(d.t("verb_new_sheet"), nd, title=d.t("verb_new"),
-                          formats={"share": "0.0%", "codebook_coverage": "0.0%"})
+                          formats={"verb_share": "0.0%", "codebook_coverage": "0.0%"})
     else:
-        builder.add_table(d.t("verb_new_sheet"), pd.DataFrame({"label": []}), title=d.t("verb_no_new"))
+        builder.add_table(d.t("verb_new_sheet"), pd.DataFrame({"verb_label": []}), title=d.t("verb_no_new"))
     if result.distinctive_terms:
         dt = pd.DataFrame(result.distinctive_terms).drop(columns=["stem"])
         dt["group"] = [d.t(f"verb_{g}") for g in dt["group"]]
@@ -155,7 +160,7 @@ def sheets(builder, result: VerbatimsResult) -> None:
                           formats={"log_odds": "0.000", "z": "0.00"})
     if result.blind_spots:
         bs = pd.DataFrame(result.blind_spots)
-        bs.insert(0, "label", [_name(result, d, "theme", t) for t in bs.pop("theme")])
+        bs.insert(0, "verb_label", [_name(result, d, "theme", t) for t in bs.pop("theme")])
         bs["verdict"] = [d.t(f"verb_{v}") for v in bs["verdict"]]
         sp = result.blind_spots_spearman
         note = d.t("verb_spearman", rho=sp["rho"], p=sp["pvalue"], n=sp["n_themes"]) if sp else None
