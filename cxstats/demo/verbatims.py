@@ -38,13 +38,13 @@ SENTENCES = {  # detail sentences: no content word shared between themes
                 "Tuve que esperar una semana más del plazo.", "El paquete no llegó el día prometido.",
                 "Mucho retraso, entrega tardía."],
     "danos": ["La caja traía un golpe.", "El artículo estaba roto.", "La puerta del frigorífico venía abollada.",
-              "La pantalla estaba rayada.", "El microondas apareció dañado al abrirlo."],
+              "La pantalla estaba rayada.", "El microondas venía dañado por dentro."],
     "posventa": ["Nadie respondió en el chat.", "La atención al cliente no resolvió nada.",
                  "Pedí una devolución y sigo sin noticias.", "Puse una reclamación y nadie contestó.",
                  "El servicio posventa es lamentable."],
     "precio": ["Caro para lo que es.", "Algo caro comparado con otras tiendas.",
                "Buen precio con la oferta.", "Los precios podrían ser mejores.", "Muy caro el envío."],
-    "repartidor": ["El repartidor fue muy amable.", "El mensajero fue simpático y educado.",
+    "repartidor": ["El repartidor fue muy amable.", "El repartidor, un mensajero simpático y educado.",
                    "Repartidor muy atento, lo subió a casa.", "Trato excelente del repartidor."],
     "web": ["La web es fácil de usar.", "Compré en la app en dos minutos.", "Página clara y sencilla.",
             "La web funciona muy bien."],
@@ -107,8 +107,9 @@ def add_verbatim_columns(customers: list[dict], staff: list[dict], seed: int) ->
         if rng.random() < P_SECOND:
             w2 = np.array([0.0 if t in (first, NEW_THEME) else THEME_WEIGHTS[t][g] for t in themes])
             picked.append(themes[int(rng.choice(len(themes), p=w2 / w2.sum()))])
-        # a core phrase and a detail of the first theme (words of one theme occur together)
-        parts = [CORE[first][int(rng.integers(2))], SENTENCES[first][int(rng.integers(len(SENTENCES[first])))]]
+        # a core phrase and two details of the first theme (the words of a theme occur together)
+        details = rng.choice(len(SENTENCES[first]), size=2, replace=False)
+        parts = [CORE[first][int(rng.integers(2))], *(SENTENCES[first][int(j)] for j in details)]
         parts += [SENTENCES[t][int(rng.integers(len(SENTENCES[t])))] for t in picked[1:]]
         if rng.random() < P_PII:
             kind = int(rng.integers(3))

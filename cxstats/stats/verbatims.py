@@ -12,12 +12,12 @@ Pure: answers, ids, scores and groups in, a :class:`VerbatimsResult` out. The st
    expression searched in the lower-cased, accent-folded answer. An answer may carry several
    themes. Deterministic.
 3. **Discovered topics**: TF-IDF (sublinear tf, l2 rows, terms in at least ``min_df`` answers)
-   and NMF (Frobenius, coordinate descent, random initialisation). The number of topics is the
-   one with the highest **stability across seeds** (Greene, O'Callaghan & Cunningham 2014): for
-   each k, ``stability_runs`` fits with seeds ``seed, seed+1, ...``; every pair of fits is
-   matched topic to topic (Hungarian assignment on the cosine similarity of the topic-term
-   rows) and the mean matched similarity is the stability; ties go to the smaller k. The final
-   model is the fit of the chosen k with the lowest reconstruction error. Each answer's topic
+   and NMF (Frobenius, coordinate descent, NNDSVDa start: deterministic). The number of topics
+   is chosen by **stability** (Greene, O'Callaghan & Cunningham 2014): for each k, NMF on
+   ``stability_runs`` random subsamples of 80% of the answers (drawn with ``seed``) is compared
+   with NMF on all answers (topics matched one to one by the Hungarian assignment on the cosine
+   similarity of their term weights); the stability is the mean matched similarity, and k is
+   the largest within 0.005 of the highest stability. Each answer's topic
    is the largest entry of its row of W. A topic is a **new theme** when under half of its
    answers carry any codebook theme (``NEW_THEME_MAX_COVERAGE``).
 4. **Who says what**: prevalence overall and by NPS group (0-6 detractor, 7-8 passive, 9-10
@@ -53,6 +53,8 @@ from cxstats.stats.textprep import (LANGUAGES, PII_KINDS, Preparer, detect_langu
 
 NPS_GROUPS = ("detractor", "passive", "promoter")
 NEW_THEME_MAX_COVERAGE = 0.5  # a topic is new when under half of its answers carry a codebook theme
+SUBSAMPLE = 0.8               # share of the answers in each stability subsample (Greene et al. 2014)
+STABILITY_TIE = 0.005         # stabilities this close to the highest count as equally stable
 Z975 = 1.959963984540054
 
 
@@ -179,58 +181,66 @@ def adjust(pvalues) -> tuple[list, list]:
 
 # -- topics ---------------------------------------------------------------------------------------
 
-def _nmf(X, k: int, seed: int):
-    from sklearn.decomposition import NMF
-
+def _nmf(X, k: int, seed: int | None, init: str = "random"):
     import warnings
 
+    from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
 
-    model = NMF(n_components=k, init="random", random_state=seed, solver="cd", beta_loss="frobenius",
-                max_iter=500, tol=1e-5)
+    model = NMF(n_components=k, init=init, random_state=seed, solver="cd", beta_loss="frobenius",
+                max_iter=1000, tol=1e-5)
     with warnings.catch_warnings():  # a fit stopped at max_iter is still a fit; stability judges it
         warnings.simplefilter("ignore", ConvergenceWarning)
         W = model.fit_transform(X)
     return W, model.components_, float(model.reconstruction_err_)
 
 
-def topic_stability(fits) -> float:
-    """Mean, over pairs of fits, of the mean cosine similarity of their topic-term rows matched
-    one to one (Hungarian assignment)."""
+def _unit_rows(H):
     import numpy as np
+
+    norm = np.linalg.norm(H, axis=1, keepdims=True)
+    return H / np.where(norm > 0, norm, 1.0)
+
+
+def matched_similarity(H_a, H_b) -> float:
+    """Mean cosine similarity of two sets of topic-term rows matched one to one (Hungarian)."""
     from scipy.optimize import linear_sum_assignment
 
-    rows = []
-    for _, H, _ in fits:
-        norm = np.linalg.norm(H, axis=1, keepdims=True)
-        rows.append(H / np.where(norm > 0, norm, 1.0))
-    sims = []
-    for a in range(len(rows)):
-        for b in range(a + 1, len(rows)):
-            S = rows[a] @ rows[b].T
-            r, c = linear_sum_assignment(-S)
-            sims.append(float(S[r, c].mean()))
-    return float(np.mean(sims)) if sims else math.nan
+    S = _unit_rows(H_a) @ _unit_rows(H_b).T
+    r, c = linear_sum_assignment(-S)
+    return float(S[r, c].mean())
 
 
 def choose_topics(X, k_values, *, runs: int, seed: int, progress=None):
-    """(chosen k, [(k, stability)], the chosen fit (W, H, err)): the most stable k (ties: smaller)."""
-    table, best = [], None
-    total = len(k_values) * runs
-    done = 0
+    """(chosen k, [{k, stability}], the final fit (W, H, err)).
+
+    Stability of k (Greene, O'Callaghan & Cunningham 2014): NMF with the deterministic NNDSVDa
+    start (Boutsidis & Gallopoulos 2008) on all answers is the reference; ``runs`` random
+    subsamples of 80% of the answers (``numpy.random.default_rng(seed)``) are fitted the same
+    way, and the stability is the mean Hungarian-matched cosine similarity of their topic-term
+    rows to the reference's. k: the largest within ``STABILITY_TIE`` of the highest stability
+    (equally reproducible: the finer one shows more). The final fit is the reference of that k."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n = X.shape[0]
+    samples = [np.sort(rng.choice(n, size=max(2, int(round(SUBSAMPLE * n))), replace=False)) for _ in range(runs)]
+    table, reference = [], {}
+    total, done = len(k_values) * (runs + 1), 0
     for k in k_values:
-        fits = []
-        for s in range(runs):
-            fits.append(_nmf(X, k, seed + s))
+        ref = _nmf(X, k, None, init="nndsvda")
+        reference[k] = ref
+        sims = []
+        done += 1
+        for idx in samples:
+            sims.append(matched_similarity(ref[1], _nmf(X[idx], k, None, init="nndsvda")[1]))
             done += 1
             if progress:
                 progress(done, total)
-        st = topic_stability(fits)
-        table.append({"k": int(k), "stability": st})
-        final = min(fits, key=lambda f: f[2])
-        if best is None or st > best[1] + 1e-9:
-            best = (k, st, final)
-    return best[0], table, best[2]
+        table.append({"k": int(k), "stability": float(np.mean(sims))})
+    best = max(r["stability"] for r in table)
+    k = max(r["k"] for r in table if r["stability"] >= best - STABILITY_TIE)
+    return k, table, reference[k]
 
 
 # -- the result -----------------------------------------------------------------------------------
@@ -311,9 +321,10 @@ class VerbatimsResult:
             ("Codebook themes", "Keywords match at the start of a word, case and accents ignored; 're:' "
              "entries are regular expressions. An answer may carry several themes."),
             ("Discovered topics", f"TF-IDF (sublinear tf, terms in >= {s['min_df']} answers) and NMF "
-             "(scikit-learn, Frobenius, random initialisation). Number of topics: the most stable across "
-             f"{s['stability_runs']} seeds (mean Hungarian-matched cosine similarity of topic-term rows; "
-             "Greene et al. 2014). A topic is a new theme when under half of its answers carry a codebook "
+             "(scikit-learn, Frobenius, NNDSVDa start). Number of topics: stability over "
+             f"{s['stability_runs']} subsamples of 80% of the answers (mean Hungarian-matched cosine similarity "
+             "of topic-term rows to the fit on all answers; Greene et al. 2014), the largest k within 0.005 of "
+             "the highest. A topic is a new theme when under half of its answers carry a codebook "
              "theme."),
             ("Prevalence and tests", "Wilson 95% intervals (R prop.test(correct = FALSE)); chi-square test "
              "of each theme x group table (R chisq.test(correct = FALSE)) with adjusted standardized "
@@ -428,7 +439,7 @@ def analyze_verbatims(texts, ids, *, codebook: dict, language: str = "es", langu
         k_values = [n_topics]
     else:
         k_values = list(range(min(k_min, max_k), max_k + 1))
-    runs = max(2, stability_runs)
+    runs = max(1, stability_runs)
     k, table, (W, H, err) = choose_topics(X, k_values, runs=runs, seed=seed, progress=progress)
     doc_weight = W.max(axis=1)
     doc_topic_idx = np.where(doc_weight > 0, W.argmax(axis=1), -1)
@@ -583,7 +594,8 @@ def analyze_verbatims(texts, ids, *, codebook: dict, language: str = "es", langu
         scrubbed=int(sum(pii.values())), scrubbed_by_kind={k_: int(pii.get(k_, 0)) for k_ in PII_KINDS},
         answers_scrubbed=sum(1 for r in records if r["scrubbed"]),
         languages={k_: int(v) for k_, v in sorted(lang_counts.items())}, settings=settings, themes=themes,
-        topics=topics, topic_selection={"k": int(k), "criterion": "stability across seeds (Greene et al. 2014)"
+        topics=topics, topic_selection={"k": int(k), "criterion": "stability over subsamples (Greene et al. 2014): the largest k within "
+                                        f"{STABILITY_TIE} of the highest"
                                         if n_topics is None else "fixed (n_topics)", "table": table,
                                         "reconstruction_error": err},
         tests=tests, by_segment=by_segment, distinctive_terms=distinctive, documents=documents,
