@@ -194,7 +194,7 @@ def test_nmf_recovers_planted_themes_and_flags_the_uncoded_one():
     assert len(new) == 1 and {"cobro", "doble", "factura"} & set(new[0]["terms"][:6])
 
 
-def test_same_seed_same_bytes_and_seed_matters_only_through_nmf():
+def test_same_seed_same_bytes():
     texts, _ = _planted_corpus(200, seed=5)
     a = vb.analyze_verbatims(texts, range(200), codebook={"x": ["retras"]}, k_min=2, k_max=5, seed=7, impact=False)
     b = vb.analyze_verbatims(texts, range(200), codebook={"x": ["retras"]}, k_min=2, k_max=5, seed=7, impact=False)

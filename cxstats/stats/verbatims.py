@@ -228,12 +228,12 @@ def choose_topics(X, k_values, *, runs: int, seed: int, progress=None):
     table, reference = [], {}
     total, done = len(k_values) * (runs + 1), 0
     for k in k_values:
-        ref = _nmf(X, k, None, init="nndsvda")
+        ref = _nmf(X, k, seed, init="nndsvda")  # the seed fixes NNDSVD's randomized SVD
         reference[k] = ref
         sims = []
         done += 1
         for idx in samples:
-            sims.append(matched_similarity(ref[1], _nmf(X[idx], k, None, init="nndsvda")[1]))
+            sims.append(matched_similarity(ref[1], _nmf(X[idx], k, seed, init="nndsvda")[1]))
             done += 1
             if progress:
                 progress(done, total)
