@@ -186,3 +186,16 @@ def test_spec_themes_block_errors_name_the_yaml_path(tmp_path):
     with pytest.raises(SpecError) as e:
         parse_spec(doc, tmp_path / "s.yaml")
     assert "themes.language" in str(e.value)
+
+
+def test_staff_form_asks_what_staff_hear_in_the_study_languages():
+    from cxstats.demo.simulate import load_demo_spec
+    from cxstats.questionnaire.forms import build_form
+
+    spec = load_demo_spec()
+    staff = {q.name: q for q in build_form(spec, "staff").tail}
+    customer = {q.name for q in build_form(spec, "customer").tail}
+    assert staff["queja_clientes"].label == {"es": "¿De qué se quejan más los clientes en esta etapa?",
+                                             "en": "What do customers complain about most at this stage?"}
+    assert staff["impide_resolver"].label["es"] == "¿Qué le impide resolverlo?"
+    assert staff["queja_clientes"].kind == "text" and not {"queja_clientes", "impide_resolver"} & customer

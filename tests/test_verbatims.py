@@ -199,3 +199,14 @@ def test_same_seed_same_bytes():
     a = vb.analyze_verbatims(texts, range(200), codebook={"x": ["retras"]}, k_min=2, k_max=5, seed=7, impact=False)
     b = vb.analyze_verbatims(texts, range(200), codebook={"x": ["retras"]}, k_min=2, k_max=5, seed=7, impact=False)
     assert json.dumps(a.to_dict(), sort_keys=True) == json.dumps(b.to_dict(), sort_keys=True)
+
+
+def test_language_detected_per_answer_among_the_study_languages():
+    texts = ["El pedido llegó tarde y no me avisaron de nada", "The parcel was late and nobody told me",
+             "O pedido foi entregue com atraso e ninguém me avisou", "xyz"] * 5
+    res = vb.analyze_verbatims(texts, range(len(texts)), codebook={"late": ["late", "tarde", "atras"]},
+                               language="auto", languages=["es", "en", "pt"], n_topics=2, impact=False)
+    langs = {d["respondent_id"]: d["language"] for d in res.documents}
+    assert [langs[str(i)] for i in range(4)] == ["es", "en", "pt", "es"]   # no stop words: the first language
+    assert res.languages == {"en": 5, "es": 10, "pt": 5}
+    assert res.themes[0]["n"] == 15

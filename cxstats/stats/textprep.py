@@ -139,14 +139,18 @@ def stop_words(language: str, folded: bool) -> frozenset:
 
 
 def detect_language(text: str, languages, stops: dict) -> str:
-    """The study language whose stop words are most frequent in the answer (ties and answers
-    with none: the study's first language). ``stops``: {language: set of unfolded stop words}."""
+    """The study language with the most stop words of its own in the answer (words on its list
+    and on no other candidate's: 'el', 'y' for Spanish, 'ninguém' for Portuguese); ties: the
+    most stop words of any kind, then the study's first language. ``stops``: {language: set of
+    unfolded stop words}."""
     words = _WORD.findall(str(text).lower())
-    best, best_n = languages[0], 0
+    best, best_key = languages[0], (0, 0)
     for lang in languages:
-        n = sum(1 for w in words if w in stops[lang])
-        if n > best_n:
-            best, best_n = lang, n
+        others = set().union(*(stops[o] for o in languages if o != lang))
+        own = sum(1 for w in words if w in stops[lang] and w not in others)
+        key = (own, sum(1 for w in words if w in stops[lang]))
+        if key > best_key:
+            best, best_key = lang, key
     return best
 
 

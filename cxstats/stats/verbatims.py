@@ -48,8 +48,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cxstats.errors import InputError
-from cxstats.stats.textprep import (LANGUAGES, PII_KINDS, Preparer, detect_language, fold, is_empty, scrub_pii,
-                                    stop_words)
+from cxstats.stats.textprep import LANGUAGES, PII_KINDS, Preparer, detect_language, fold, is_empty, scrub_pii
 
 NPS_GROUPS = ("detractor", "passive", "promoter")
 NEW_THEME_MAX_COVERAGE = 0.5  # a topic is new when under half of its answers carry a codebook theme
@@ -364,7 +363,9 @@ def _share(k: int, n: int) -> dict:
 def prepare(texts, *, language, languages, fold_accents=True, bigrams=True):
     """Scrub, set aside empties, detect language, tokenize. Returns (records, preparer, pii Counter)."""
     prep = Preparer(fold_accents=fold_accents, bigrams=bigrams)
-    raw_stops = {lang: set(stop_words(lang, False)) for lang in languages}
+    from stop_words import get_stop_words
+
+    raw_stops = {lang: set(get_stop_words(lang)) for lang in languages}  # full lists, negations included
     pii: Counter = Counter()
     records = []
     for text in texts:
