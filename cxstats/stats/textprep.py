@@ -47,6 +47,7 @@ _CARD = re.compile(r"(?<![\w])\d(?:[ -]?\d){12,18}(?![\w])")
 _PHONE = re.compile(r"(?<![\w+])\+?(?:\(?\d{1,4}\)?[\s.-]?){2,8}\d(?![\w:])")
 _DNI_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CLAUSE = re.compile(r"[.!?;:,()\n]+")
 
 
 def fold(text: str) -> str:
@@ -172,17 +173,18 @@ class Preparer:
         for ph in PLACEHOLDERS.values():
             text = text.replace(ph, " ")
         low = str(text).lower()
-        words = _WORD.findall(fold(low) if self.fold_accents else low)
+        low = fold(low) if self.fold_accents else low
         stops = self._stops[language]
         stemmer = self._stemmers[language]
-        kept = [w for w in words if len(w) > 1 and w not in stops]
-        stems = stemmer.stemWords(kept)
-        for w, s in zip(kept, stems):
-            self.surface.setdefault(s, Counter())[w] += 1
-        out = list(stems)
-        if self.bigrams:
-            out += [f"{a} {b}" for a, b in zip(stems, stems[1:])]
-        return out
+        out, pairs = [], []
+        for clause in _CLAUSE.split(low):  # bigrams never cross a sentence or clause boundary
+            kept = [w for w in _WORD.findall(clause) if len(w) > 1 and w not in stops]
+            stems = stemmer.stemWords(kept)
+            for w, st in zip(kept, stems):
+                self.surface.setdefault(st, Counter())[w] += 1
+            out += stems
+            pairs += [f"{a} {b}" for a, b in zip(stems, stems[1:]) if a != b]
+        return out + pairs if self.bigrams else out
 
     def label(self, term: str) -> str:
         """A stem (or bigram of stems) shown as its most frequent word(s); ties: alphabetical."""
