@@ -586,6 +586,8 @@ def analyze_verbatims(texts, ids, *, codebook: dict, language: str = "es", langu
     if new:
         warnings.append(f"new theme(s) not covered by the codebook: {', '.join(new)} "
                         f"({'; '.join(', '.join(t['terms'][:4]) for t in topics if t['new_theme'])})")
+    criterion = ("fixed (n_topics)" if n_topics is not None else "stability over subsamples (Greene et al. "
+                 f"2014): the largest k within {STABILITY_TIE} of the highest")
     settings = {"language": language, "fold_accents": fold_accents, "bigrams": bigrams, "min_df": min_df,
                 "stability_runs": runs, "seed": seed, "k_range": [k_values[0], k_values[-1]], "min_n": min_n,
                 "min_staff_n": min_staff_n, "new_theme_max_coverage": NEW_THEME_MAX_COVERAGE,
@@ -595,9 +597,7 @@ def analyze_verbatims(texts, ids, *, codebook: dict, language: str = "es", langu
         scrubbed=int(sum(pii.values())), scrubbed_by_kind={k_: int(pii.get(k_, 0)) for k_ in PII_KINDS},
         answers_scrubbed=sum(1 for r in records if r["scrubbed"]),
         languages={k_: int(v) for k_, v in sorted(lang_counts.items())}, settings=settings, themes=themes,
-        topics=topics, topic_selection={"k": int(k), "criterion": "stability over subsamples (Greene et al. 2014): the largest k within "
-                                        f"{STABILITY_TIE} of the highest"
-                                        if n_topics is None else "fixed (n_topics)", "table": table,
+        topics=topics, topic_selection={"k": int(k), "criterion": criterion, "table": table,
                                         "reconstruction_error": err},
         tests=tests, by_segment=by_segment, distinctive_terms=distinctive, documents=documents,
         impact=impact_block, tracking=tracking, staff=staff, blind_spots=blind, blind_spots_spearman=spearman,

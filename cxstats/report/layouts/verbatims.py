@@ -13,6 +13,14 @@ i18n.register(texts={
     "verb_new_sheet": {"en": "New themes", "es": "Temas nuevos"},
     "verb_words_sheet": {"en": "Distinctive words", "es": "Palabras distintivas"},
     "verb_staff_sheet": {"en": "Blind spots", "es": "Puntos ciegos"},
+    "verb_segment_sheet": {"en": "By segment", "es": "Por segmento"},
+    "verb_segment": {"en": "Themes and topics by {name} (share; adjusted residual; Holm-adjusted p of the "
+                           "chi-square test; groups under {min_n} answers suppressed)",
+                     "es": "Temas y tópicos por {name} (proporción; residuo ajustado; p de la prueba "
+                           "chi-cuadrado ajustada por Holm; grupos con menos de {min_n} respuestas suprimidos)"},
+    "verb_staff_groups": {"en": "What staff hear, by {name} (groups under {min_n} staff answers suppressed)",
+                          "es": "Lo que escucha el personal, por {name} (grupos con menos de {min_n} respuestas "
+                                "suprimidos)"},
     "verb_title": {"en": "Themes and topics by NPS group", "es": "Temas y tópicos por grupo NPS"},
     "verb_note": {"en": "{valid} answers analysed of {answers} ({empty} empty set aside); {scrubbed} personal data "
                         "items scrubbed. Share = answers mentioning it, Wilson 95% CI. Residual columns: adjusted "
@@ -55,35 +63,81 @@ i18n.register(texts={
     "verb_detractor": {"en": "detractors", "es": "detractores"},
     "verb_promoter": {"en": "promoters", "es": "promotores"},
 }, headers={
-    "kind": {"en": "Kind", "es": "Tipo"},
+    "verb_kind": {"en": "Kind", "es": "Tipo"},
+    "verb_n": {"en": "n", "es": "n"},
+    "verb_base": {"en": "Base", "es": "Base"},
+    "verb_group": {"en": "Group", "es": "Grupo"},
+    "verb_respondent": {"en": "Respondent", "es": "Encuestado"},
+    "verb_p_holm": {"en": "p (Holm)", "es": "p (Holm)"},
+    "verb_suppressed": {"en": "Suppressed", "es": "Suprimido"},
+    "verb_residual": {"en": "Adjusted residual", "es": "Residuo ajustado"},
+    "verb_diff": {"en": "Difference", "es": "Diferencia"},
+    "verb_diff_lower": {"en": "Difference 95% CI lower", "es": "Diferencia: IC 95 % inferior"},
+    "verb_diff_upper": {"en": "Difference 95% CI upper", "es": "Diferencia: IC 95 % superior"},
+    "verb_customer_k": {"en": "Detractors mentioning", "es": "Detractores que lo mencionan"},
+    "verb_staff_k": {"en": "Staff mentioning", "es": "Personal que lo menciona"},
+    "verb_count_detractor": {"en": "Count detractors", "es": "Frecuencia detractores"},
+    "verb_count_promoter": {"en": "Count promoters", "es": "Frecuencia promotores"},
+    "verb_z": {"en": "z", "es": "z"},
+    "verb_b": {"en": "NPS points (b)", "es": "Puntos NPS (b)"},
+    "verb_se_hc3": {"en": "SE (HC3)", "es": "EE (HC3)"},
+    "verb_p_hc3": {"en": "p (HC3)", "es": "p (HC3)"},
+    "verb_lmg": {"en": "LMG", "es": "LMG"},
+    "verb_lmg_share": {"en": "LMG share of R²", "es": "Cuota LMG del R²"},
+    "verb_std_beta": {"en": "Standardized beta", "es": "Beta estandarizada"},
     "verb_label": {"en": "Theme / topic", "es": "Tema / tópico"},
     "verb_share": {"en": "Share", "es": "Proporción"},
     "verb_ci_lower": {"en": "95% CI lower", "es": "IC 95 % inferior"},
     "verb_ci_upper": {"en": "95% CI upper", "es": "IC 95 % superior"},
-    "staff_n": {"en": "n staff", "es": "n personal"},
-    "customer_n": {"en": "n detractors", "es": "n detractores"},
-    "terms": {"en": "Terms", "es": "Términos"},
-    "share_detractor": {"en": "Share detractors", "es": "Proporción detractores"},
-    "share_passive": {"en": "Share passives", "es": "Proporción pasivos"},
-    "share_promoter": {"en": "Share promoters", "es": "Proporción promotores"},
-    "res_detractor": {"en": "Residual detractors", "es": "Residuo detractores"},
-    "res_passive": {"en": "Residual passives", "es": "Residuo pasivos"},
-    "res_promoter": {"en": "Residual promoters", "es": "Residuo promotores"},
+    "verb_staff_n": {"en": "n staff", "es": "n personal"},
+    "verb_customer_n": {"en": "n detractors", "es": "n detractores"},
+    "verb_terms": {"en": "Terms", "es": "Términos"},
+    "verb_share_detractor": {"en": "Share detractors", "es": "Proporción detractores"},
+    "verb_share_passive": {"en": "Share passives", "es": "Proporción pasivos"},
+    "verb_share_promoter": {"en": "Share promoters", "es": "Proporción promotores"},
+    "verb_res_detractor": {"en": "Residual detractors", "es": "Residuo detractores"},
+    "verb_res_passive": {"en": "Residual passives", "es": "Residuo pasivos"},
+    "verb_res_promoter": {"en": "Residual promoters", "es": "Residuo promotores"},
     "verb_significant": {"en": "Significant (Holm)", "es": "Significativo (Holm)"},
-    "quote": {"en": "Quote", "es": "Cita"},
-    "matched_theme": {"en": "Closest theme", "es": "Tema más cercano"},
-    "codebook_coverage": {"en": "Covered by codebook", "es": "Cubierto por el libro de códigos"},
-    "term": {"en": "Word", "es": "Palabra"},
-    "log_odds": {"en": "Log-odds", "es": "Log-odds"},
-    "theme": {"en": "Theme", "es": "Tema"},
-    "period": {"en": "Week", "es": "Semana"},
-    "customer_share": {"en": "Share detractors", "es": "Proporción detractores"},
-    "staff_share": {"en": "Share staff", "es": "Proporción personal"},
-    "customer_rank": {"en": "Rank customers", "es": "Rango clientes"},
-    "staff_rank": {"en": "Rank staff", "es": "Rango personal"},
-    "verdict": {"en": "Verdict", "es": "Veredicto"},
-    "base": {"en": "Base", "es": "Base"},
+    "verb_quote": {"en": "Quote", "es": "Cita"},
+    "verb_matched_theme": {"en": "Closest theme", "es": "Tema más cercano"},
+    "verb_codebook_coverage": {"en": "Covered by codebook", "es": "Cubierto por el libro de códigos"},
+    "verb_term": {"en": "Word", "es": "Palabra"},
+    "verb_log_odds": {"en": "Log-odds", "es": "Log-odds"},
+    "verb_theme": {"en": "Theme", "es": "Tema"},
+    "verb_period": {"en": "Week", "es": "Semana"},
+    "verb_customer_share": {"en": "Share detractors", "es": "Proporción detractores"},
+    "verb_staff_share": {"en": "Share staff", "es": "Proporción personal"},
+    "verb_customer_rank": {"en": "Rank customers", "es": "Rango clientes"},
+    "verb_staff_rank": {"en": "Rank staff", "es": "Rango personal"},
+    "verb_verdict": {"en": "Verdict", "es": "Veredicto"},
 })
+
+
+CODES = {"kind": "verb_kind", "n": "verb_n", "base": "verb_base", "group": "verb_group",
+         "respondent_id": "verb_respondent", "p_holm": "verb_p_holm", "suppressed": "verb_suppressed",
+         "adj_residual": "verb_residual", "share": "verb_share", "share_ci_lower": "verb_ci_lower",
+         "share_ci_upper": "verb_ci_upper", "diff": "verb_diff", "diff_ci_lower": "verb_diff_lower",
+         "diff_ci_upper": "verb_diff_upper", "customer_k": "verb_customer_k", "staff_k": "verb_staff_k",
+         "count_detractor": "verb_count_detractor", "count_promoter": "verb_count_promoter", "z": "verb_z",
+         "b": "verb_b", "se_hc3": "verb_se_hc3", "pvalue_hc3": "verb_p_hc3", "lmg": "verb_lmg",
+         "lmg_share": "verb_lmg_share", "std_beta": "verb_std_beta", "verdict": "verb_verdict",
+         "customer_n": "verb_customer_n", "staff_n": "verb_staff_n",
+         "terms": "verb_terms", "share_detractor": "verb_share_detractor",
+         "share_passive": "verb_share_passive", "share_promoter": "verb_share_promoter",
+         "res_detractor": "verb_res_detractor", "res_passive": "verb_res_passive",
+         "res_promoter": "verb_res_promoter", "quote": "verb_quote", "matched_theme": "verb_matched_theme",
+         "codebook_coverage": "verb_codebook_coverage", "term": "verb_term", "log_odds": "verb_log_odds",
+         "theme": "verb_theme", "period": "verb_period", "customer_share": "verb_customer_share",
+         "staff_share": "verb_staff_share", "customer_rank": "verb_customer_rank",
+         "staff_rank": "verb_staff_rank"}
+
+
+def _add(builder, sheet, df, *, formats=None, diverging=None, **kw):
+    """add_table with this layout's own header codes (registered above, in both languages)."""
+    code = lambda c: CODES.get(c, c)  # noqa: E731
+    return builder.add_table(sheet, df.rename(columns=code), formats={code(k): v for k, v in (formats or {}).items()},
+                             diverging=[code(c) for c in diverging or []] or None, **kw)
 
 
 def _name(result, d, kind, ident):
@@ -120,20 +174,33 @@ def sheets(builder, result: VerbatimsResult) -> None:
                scrubbed=result.scrubbed) + " " + d.t(
         "verb_topics_note", k=result.topic_selection["k"],
         criterion=d.t("verb_stability") if crit.startswith("stability") else d.t("verb_fixed"))
-    builder.add_table(main, df, title=d.t("verb_title"), note=note, formats=pct,
+    _add(builder, main, df, title=d.t("verb_title"), note=note, formats=pct,
                       diverging=[c for c in df.columns if c.startswith("res_")])
     if result.impact:
         imp = pd.DataFrame(result.impact["themes"])
         imp.insert(0, "verb_label", [_name(result, d, "theme", t) for t in imp.pop("theme")])
-        builder.add_table(main, imp, title=d.t("verb_impact"),
+        _add(builder, main, imp, title=d.t("verb_impact"),
                           formats={"b": "0.0", "se_hc3": "0.0", "lmg": "0.000", "lmg_share": "0.0%",
                                    "std_beta": "0.000"}, diverging=["b"])
     if result.tracking:
         tr = pd.DataFrame(result.tracking)
         tr["theme"] = [_name(result, d, "theme", t) for t in tr["theme"]]
         wide = tr.pivot(index="theme", columns="period", values="share").reset_index()
-        builder.add_table(main, wide, title=d.t("verb_tracking"),
+        _add(builder, main, wide, title=d.t("verb_tracking"),
                           formats={c: "0.0%" for c in wide.columns if c != "theme"})
+    # by segment (and touchpoint)
+    if result.by_segment:
+        seg = pd.DataFrame(result.by_segment)
+        for name in dict.fromkeys(seg["breakdown"]):
+            part = seg[seg["breakdown"] == name].copy()
+            part["kind"] = [d.t(f"verb_kind_{k}") for k in part["kind"]]
+            part.insert(1, "verb_label", [_name(result, d, "theme" if k == d.t("verb_kind_theme") else "topic", i)
+                                          for k, i in zip(part["kind"], part["id"])])
+            part = part.drop(columns=["breakdown", "id"])
+            _add(builder, d.t("verb_segment_sheet"), part,
+                              title=d.t("verb_segment", name=d.name(name), min_n=result.settings["min_n"]),
+                              formats={"share": "0.0%", "share_ci_lower": "0.0%", "share_ci_upper": "0.0%",
+                                       "adj_residual": "0.00"}, diverging=["adj_residual"])
     # quotes
     qrows = []
     for kind, items in (("theme", result.themes), ("topic", result.topics)):
@@ -142,21 +209,21 @@ def sheets(builder, result: VerbatimsResult) -> None:
                 qrows.append({"kind": d.t(f"verb_kind_{kind}"), "verb_label": _name(result, d, kind, t[kind]),
                               "respondent_id": q["respondent_id"], "quote": q["text"]})
     if qrows:
-        builder.add_table(d.t("verb_quotes_sheet"), pd.DataFrame(qrows), title=d.t("verb_quotes"))
+        _add(builder, d.t("verb_quotes_sheet"), pd.DataFrame(qrows), title=d.t("verb_quotes"))
     new = [t for t in result.topics if t["new_theme"]]
     if new:
         nd = pd.DataFrame([{"verb_label": t["topic"], "terms": ", ".join(t["terms"][:8]), "n": t["n"],
                             "verb_share": t["share"], "matched_theme": _name(result, d, "theme", t["matched_theme"])
                             if t["matched_theme"] else "", "codebook_coverage": t["codebook_coverage"],
                             "quote": " | ".join(q["text"] for q in t["quotes"])} for t in new])
-        builder.add_table(d.t("verb_new_sheet"), nd, title=d.t("verb_new"),
+        _add(builder, d.t("verb_new_sheet"), nd, title=d.t("verb_new"),
                           formats={"verb_share": "0.0%", "codebook_coverage": "0.0%"})
     else:
-        builder.add_table(d.t("verb_new_sheet"), pd.DataFrame({"verb_label": []}), title=d.t("verb_no_new"))
+        _add(builder, d.t("verb_new_sheet"), pd.DataFrame({"verb_label": []}), title=d.t("verb_no_new"))
     if result.distinctive_terms:
         dt = pd.DataFrame(result.distinctive_terms).drop(columns=["stem"])
         dt["group"] = [d.t(f"verb_{g}") for g in dt["group"]]
-        builder.add_table(d.t("verb_words_sheet"), dt, title=d.t("verb_words"),
+        _add(builder, d.t("verb_words_sheet"), dt, title=d.t("verb_words"),
                           formats={"log_odds": "0.000", "z": "0.00"})
     if result.blind_spots:
         bs = pd.DataFrame(result.blind_spots)
@@ -164,6 +231,16 @@ def sheets(builder, result: VerbatimsResult) -> None:
         bs["verdict"] = [d.t(f"verb_{v}") for v in bs["verdict"]]
         sp = result.blind_spots_spearman
         note = d.t("verb_spearman", rho=sp["rho"], p=sp["pvalue"], n=sp["n_themes"]) if sp else None
-        builder.add_table(d.t("verb_staff_sheet"), bs, title=d.t("verb_staff"), note=note,
+        _add(builder, d.t("verb_staff_sheet"), bs, title=d.t("verb_staff"), note=note,
                           formats={c: "0.0%" for c in ("customer_share", "staff_share", "diff", "diff_ci_lower",
                                                         "diff_ci_upper")}, diverging=["diff"])
+    staff = result.staff or {}
+    if staff.get("by_group"):
+        sg = pd.DataFrame(staff["by_group"])
+        for name in dict.fromkeys(sg["breakdown"]):
+            part = sg[sg["breakdown"] == name].drop(columns=["breakdown"]).copy()
+            part.insert(0, "verb_label", [_name(result, d, "theme", t) for t in part.pop("theme")])
+            _add(builder, d.t("verb_staff_sheet"), part,
+                              title=d.t("verb_staff_groups", name=d.name(name),
+                                        min_n=result.settings["min_staff_n"]),
+                              formats={"share": "0.0%", "share_ci_lower": "0.0%", "share_ci_upper": "0.0%"})
