@@ -199,3 +199,33 @@ def test_staff_form_asks_what_staff_hear_in_the_study_languages():
                                              "en": "What do customers complain about most at this stage?"}
     assert staff["impide_resolver"].label["es"] == "¿Qué le impide resolverlo?"
     assert staff["queja_clientes"].kind == "text" and not {"queja_clientes", "impide_resolver"} & customer
+
+
+def test_followup_rules_match_themes_and_cases_carry_their_themes(demo, cli_run, tmp_path):
+    _, doc = cli_run
+    spec = yaml.safe_load((demo / "questionnaire.yaml").read_text(encoding="utf-8"))
+    spec["followup"]["rules"].append({"id": "instalacion_tarde", "when": "theme is entrega", "priority": "low",
+                                      "sla_hours": 96})
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    r = run_cli("followup", demo / "customers.csv", "--spec", path, "--json", "-", "-q")
+    assert r.exit_code == 0, r
+    out = r.json()
+    import pandas as pd
+
+    data = pd.read_csv(demo / "customers.csv", dtype=str, keep_default_na=False)
+    customer = dict(zip(data["id_respuesta"], data["id_cliente"]))
+    themes = {d["respondent_id"]: d["themes"] for d in doc["documents"]}
+    late = {customer[rid] for rid, t in themes.items() if "entrega" in t}      # customers, not responses
+    hit = {c["customer_id"] for c in out["cases"] if "instalacion_tarde" in c["rules_hit"].split(", ")}
+    assert hit and hit <= late
+    counts = {c["rule"]: c["n_flagged"] for c in out["rules"]}
+    assert counts["instalacion_tarde"] == len(late)
+    for c in out["cases"]:                       # every case carries its themes (codebook, as verbatims)
+        assert sorted(filter(None, (c["themes"] or "").split(", "))) == sorted(themes.get(c["respondent_id"], [])), c
+    late_case = next(c for c in out["cases"] if c["rule"] == "instalacion_tarde")
+    assert "Retrasos en la entrega" in late_case["reason"]
+    spec["followup"]["rules"][-1]["when"] = "theme is nope"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    r = run_cli("followup", demo / "customers.csv", "--spec", path, "--json", "-", "-q")
+    assert_clean_error(r, "followup.rules[4].when", "unknown theme 'nope'")

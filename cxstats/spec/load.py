@@ -271,9 +271,10 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
     from cxstats.spec.followup import parse_followup
 
     spec.followup = parse_followup(r, doc.get("followup"), spec)  # close-the-loop block (spec/followup.py)
-    from cxstats.spec.themes import parse_themes
+    from cxstats.spec.themes import check_theme_rules, parse_themes
 
     spec.themes = parse_themes(r, doc.get("themes"), spec)  # open answers + codebook (spec/themes.py)
+    check_theme_rules(r, spec)                               # followup rules 'theme is ID'
     return spec
 
 

@@ -93,3 +93,21 @@ def parse_themes(r, node, spec) -> Themes | None:
                     r.fail(f"{wp}[{i}]", "the pattern matches an empty answer (it would match every answer)")
         out.codebook[tid] = [str(w) for w in words]
     return out
+
+
+def check_theme_rules(r, spec) -> None:
+    """Every followup rule 'theme is ID' names a theme of the codebook (``themes:`` is parsed
+    after ``followup:``, so the check runs once both are read)."""
+    fu = spec.followup
+    if fu is None:
+        return
+    rules = [(f"followup.rules[{i}].when", rule) for i, rule in enumerate(fu.rules)]
+    if fu.promoters is not None:
+        rules.append(("followup.promoters.when", fu.promoters))
+    for path, rule in rules:
+        if rule.condition.kind != "theme":
+            continue
+        if spec.themes is None:
+            r.fail(path, f"{rule.condition.source!r} needs a themes: block with a codebook")
+        if rule.condition.pattern not in spec.themes.codebook:
+            r.fail(path, f"unknown theme {rule.condition.pattern!r}; themes: {', '.join(spec.themes.codebook)}")
