@@ -160,6 +160,8 @@ def test_option_errors_name_the_flag_or_the_plan_key(demo, tmp_path):
     assert_clean_error(run_cli("run", plan, "--out", tmp_path / "o"), "steps[0].by", "nope")
     r = run_cli("verbatims", demo / "customers.csv", "--text", "no_such_column")
     assert_clean_error(r, "no_such_column")
+    r = run_cli("verbatims", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--period", "wave")
+    assert_clean_error(r, "--period", "fielding.wave")
 
 
 def test_without_a_spec_topics_only(demo, tmp_path):

@@ -210,3 +210,16 @@ def test_language_detected_per_answer_among_the_study_languages():
     assert [langs[str(i)] for i in range(4)] == ["es", "en", "pt", "es"]   # no stop words: the first language
     assert res.languages == {"en": 5, "es": 10, "pt": 5}
     assert res.themes[0]["n"] == 15
+
+
+def test_tracking_shares_per_period_exact_and_small_periods_suppressed():
+    texts, truth = _planted_corpus(300, seed=9)
+    periods = ["ola1"] * 120 + ["ola2"] * 160 + ["ola3"] * 20
+    res = vb.analyze_verbatims(texts, range(300), codebook={"entrega": ["retras", "tarde", "plazo"]},
+                               periods=periods, min_n=30, n_topics=4, impact=False)
+    rows = {r["period"]: r for r in res.tracking}
+    for per, lo, hi in (("ola1", 0, 120), ("ola2", 120, 280)):
+        k = sum(1 for t in texts[lo:hi] if vb.match_themes(t, vb.compile_codebook({"e": ["retras", "tarde", "plazo"]})))
+        assert rows[per]["n"] == k and rows[per]["base"] == hi - lo
+        assert (rows[per]["share_ci_lower"], rows[per]["share_ci_upper"]) == vb.wilson_interval(k, hi - lo)
+    assert rows["ola3"]["suppressed"] and rows["ola3"]["share"] is None and rows["ola3"]["n"] is None

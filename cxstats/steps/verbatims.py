@@ -29,7 +29,8 @@ class Options(StepOptions):
     language: Literal["es", "en", "pt", "auto"] | None = None  # spec: themes.language, else the study's
     by: list[str] | None = None             # segment columns (spec default: its segments)
     staff: bool = True                      # the staff answers and the blind-spots table (spec: staff_text)
-    period: Literal["week", "none"] | None = None   # theme shares per ISO week (spec default: week with themes.period)
+    period: Literal["week", "wave", "none"] | None = None  # shares per ISO week of themes.period or per
+    #   fielding wave (default: week with themes.period, else wave with a fielding wave column)
     n_topics: int | None = None             # fixed number of topics (default: chosen by stability)
     k_min: int = 3                          # smallest number of topics tried
     k_max: int = 10                         # largest number of topics tried
@@ -105,6 +106,10 @@ def run(ctx: StepContext, options: Options):
     if th and th.period:
         wanted.append(th.period)
         where[th.period] = "themes.period"
+    wave_col = spec.fielding.wave if spec.fielding is not None else None
+    if wave_col:
+        wanted.append(wave_col)
+        where[wave_col] = "fielding.wave"
     if th and th.touchpoint:
         wanted.append(th.touchpoint)
         where[th.touchpoint] = "themes.touchpoint"
@@ -129,11 +134,16 @@ def run(ctx: StepContext, options: Options):
         if b in customers.columns:
             breakdowns[b] = customers[b].tolist()
     periods = None
-    if options.period != "none" and th and th.period:
+    period = options.period or ("week" if th and th.period else "wave" if wave_col else "none")
+    if period == "week":
+        if not (th and th.period):
+            raise InputError("weekly tracking needs a date column: name it as themes.period in the spec",
+                             option="period")
         periods = _weeks(column(th.period))
-    elif options.period == "week":
-        raise InputError("weekly tracking needs a date column: name it as themes.period in the spec",
-                         option="period")
+    elif period == "wave":
+        if not wave_col:
+            raise InputError("tracking by wave needs the spec's fielding.wave column", option="period")
+        periods = column(wave_col)
     staff_texts = staff_ids = staff_groups = None
     if options.staff and th and th.staff_text:
         staff = data[data["respondent_type"] == "staff"].reset_index(drop=True)
@@ -178,8 +188,8 @@ def _plain(ctx: StepContext, options: Options, common: dict):
             raise InputError(f"an NPS answer is a number from 0 to 10, not {bad[0]:g}", file=path,
                              column=options.nps)
     breakdowns = {b: frame[b].tolist() for b in options.by or []}
-    if options.period == "week":
-        raise InputError("weekly tracking needs a spec's themes.period", option="period")
+    if options.period in ("week", "wave"):
+        raise InputError("tracking needs a spec (themes.period or fielding.wave)", option="period")
     return analyze_verbatims(frame[options.text].tolist(), ids, codebook={}, language=options.language or "es",
                              languages=["es", "en", "pt"] if options.language == "auto" else [options.language
                                                                                           or "es"],

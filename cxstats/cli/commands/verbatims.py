@@ -19,8 +19,9 @@ from cxstats.cli.common import (data_files_argument, list_option, output_options
              "spec's segments).")
 @click.option("--no-staff", "staff", is_flag=True, flag_value=False, default=True,
               help="Leave out the staff answers and the blind-spots table.")
-@click.option("--period", "period", type=click.Choice(["week", "none"]),
-              help="Theme shares per ISO week of themes.period (default: week when the spec names it).")
+@click.option("--period", "period", type=click.Choice(["week", "wave", "none"]),
+              help="Theme shares per ISO week of themes.period or per fielding wave (default: week when "
+                   "the spec names themes.period, else wave when it has fielding.wave).")
 @click.option("--n-topics", "n_topics", type=int, metavar="K", help="A fixed number of topics (default: the "
               "most stable number between --k-min and --k-max).")
 @click.option("--k-min", "k_min", type=int, default=3, show_default=True, help="Fewest topics tried.")
