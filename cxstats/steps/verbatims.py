@@ -34,7 +34,7 @@ class Options(StepOptions):
     n_topics: int | None = None             # fixed number of topics (default: chosen by stability)
     k_min: int = 3                          # smallest number of topics tried
     k_max: int = 10                         # largest number of topics tried
-    stability_runs: int = 5                 # NMF fits (seeds) per number of topics
+    stability_runs: int = 5                 # subsamples per number of topics (stability)
     min_df: int = 3                         # a term counts when it is in at least this many answers
     fold_accents: bool = True               # fold accents before stop words and stems
     bigrams: bool = True                    # pairs of neighbouring words as terms too
@@ -55,8 +55,6 @@ class Options(StepOptions):
             raise InputError(f"k_max ({self.k_max}) is below k_min ({self.k_min})", option="k_max")
         if self.n_topics is not None and self.n_topics < 2:
             raise InputError("give 2 or more topics", option="n_topics")
-        if self.stability_runs < 2:
-            raise InputError("stability needs 2 or more runs", option="stability_runs")
         if self.quotes < 0:
             raise InputError("must be 0 or more", option="quotes")
 

@@ -27,7 +27,7 @@ from cxstats.cli.common import (data_files_argument, list_option, output_options
 @click.option("--k-min", "k_min", type=int, default=3, show_default=True, help="Fewest topics tried.")
 @click.option("--k-max", "k_max", type=int, default=10, show_default=True, help="Most topics tried.")
 @click.option("--stability-runs", "stability_runs", type=int, default=5, show_default=True,
-              help="NMF fits (seeds) per number of topics for the stability criterion.")
+              help="Subsamples (80% of the answers) per number of topics for the stability criterion.")
 @click.option("--min-df", "min_df", type=int, default=3, show_default=True,
               help="A term is used when it appears in at least this many answers.")
 @click.option("--keep-accents", "fold_accents", is_flag=True, flag_value=False, default=True,
@@ -56,14 +56,15 @@ def command(data, spec_path, text, language, by, staff, period, n_topics, k_min,
     empty answers ("", "no", "nada", "-") are set aside. Then, side by side:
     the spec's codebook themes (themes.codebook: keywords matched at the start
     of a word, accents ignored, or 're:REGEX') and topics discovered by TF-IDF
-    + NMF (scikit-learn; the number of topics is the most stable across seeds);
-    a topic that matches no codebook theme is a "new theme". Prevalence
+    + NMF (scikit-learn; the number of topics by stability over subsamples,
+    Greene et al. 2014); a topic that matches no codebook theme is a "new
+    theme". Prevalence
     overall, by NPS group and segment with Wilson 95% CIs (= R prop.test(correct
     = FALSE)), chi-square tests with adjusted standardized residuals (= R
     chisq.test(correct = FALSE)), Holm/BH; the words that distinguish
     detractors from promoters (weighted log-odds, informative Dirichlet prior,
     Monroe et al. 2008); themes as drivers of NPS points (OLS, HC3); theme
-    shares per week. With the spec's themes.staff_text, the staff's answers get
+    shares per week or wave. With the spec's themes.staff_text, the staff's answers get
     the same codebook and a blind-spots table (customers' detractor share
     against staff share, Newcombe CI, Spearman rank correlation).
 
