@@ -179,8 +179,9 @@ def _planted_corpus(n=400, seed=3):
     return texts, truth
 
 
-def test_nmf_recovers_planted_themes_and_flags_the_uncoded_one():
-    texts, truth = _planted_corpus()
+@pytest.mark.parametrize("corpus_seed", [3, 5, 8])
+def test_nmf_recovers_planted_themes_and_flags_the_uncoded_one(corpus_seed):
+    texts, truth = _planted_corpus(seed=corpus_seed)
     codebook = {"entrega": ["retras", "tarde"], "danos": ["golpe", "roto"], "repartidor": ["repartidor", "amabl"]}
     res = vb.analyze_verbatims(texts, range(len(texts)), codebook=codebook, k_min=2, k_max=6, seed=11,
                                stability_runs=4, impact=False)

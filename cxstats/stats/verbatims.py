@@ -17,7 +17,8 @@ Pure: answers, ids, scores and groups in, a :class:`VerbatimsResult` out. The st
    ``stability_runs`` random subsamples of 80% of the answers (drawn with ``seed``) is compared
    with NMF on all answers (topics matched one to one by the Hungarian assignment on the cosine
    similarity of their term weights); the stability is the mean matched similarity, and k is
-   the largest within 0.005 of the highest stability. Each answer's topic
+   the upper end of the highest plateau: from the most stable k upwards, the last k within
+   0.005 of the highest stability before the first drop. Each answer's topic
    is the largest entry of its row of W. A topic is a **new theme** when under half of its
    answers carry any codebook theme (``NEW_THEME_MAX_COVERAGE``).
 4. **Who says what**: prevalence overall and by NPS group (0-6 detractor, 7-8 passive, 9-10
@@ -217,8 +218,10 @@ def choose_topics(X, k_values, *, runs: int, seed: int, progress=None):
     start (Boutsidis & Gallopoulos 2008) on all answers is the reference; ``runs`` random
     subsamples of 80% of the answers (``numpy.random.default_rng(seed)``) are fitted the same
     way, and the stability is the mean Hungarian-matched cosine similarity of their topic-term
-    rows to the reference's. k: the largest within ``STABILITY_TIE`` of the highest stability
-    (equally reproducible: the finer one shows more). The final fit is the reference of that k."""
+    rows to the reference's. k: the upper end of the plateau of the highest stability - from the
+    most stable k upwards, the last k still within ``STABILITY_TIE`` of the highest before the
+    first drop (equally reproducible solutions: the finer one shows more; past the drop topics
+    split arbitrarily). The final fit is the reference of that k."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
@@ -238,7 +241,11 @@ def choose_topics(X, k_values, *, runs: int, seed: int, progress=None):
                 progress(done, total)
         table.append({"k": int(k), "stability": float(np.mean(sims))})
     best = max(r["stability"] for r in table)
-    k = max(r["k"] for r in table if r["stability"] >= best - STABILITY_TIE)
+    start = next(i for i, r in enumerate(table) if r["stability"] == best)
+    end = start
+    while end + 1 < len(table) and table[end + 1]["stability"] >= best - STABILITY_TIE:
+        end += 1
+    k = table[end]["k"]
     return k, table, reference[k]
 
 
@@ -322,9 +329,9 @@ class VerbatimsResult:
             ("Discovered topics", f"TF-IDF (sublinear tf, terms in >= {s['min_df']} answers) and NMF "
              "(scikit-learn, Frobenius, NNDSVDa start). Number of topics: stability over "
              f"{s['stability_runs']} subsamples of 80% of the answers (mean Hungarian-matched cosine similarity "
-             "of topic-term rows to the fit on all answers; Greene et al. 2014), the largest k within 0.005 of "
-             "the highest. A topic is a new theme when under half of its answers carry a codebook "
-             "theme."),
+             "of topic-term rows to the fit on all answers; Greene et al. 2014): from the most stable number "
+             "upwards, the last within 0.005 of the highest before the first drop. A topic is a new theme "
+             "when under half of its answers carry a codebook theme."),
             ("Prevalence and tests", "Wilson 95% intervals (R prop.test(correct = FALSE)); chi-square test "
              "of each theme x group table (R chisq.test(correct = FALSE)) with adjusted standardized "
              "residuals; Holm and Benjamini-Hochberg over all the tests (R p.adjust)."),
@@ -587,7 +594,7 @@ def analyze_verbatims(texts, ids, *, codebook: dict, language: str = "es", langu
         warnings.append(f"new theme(s) not covered by the codebook: {', '.join(new)} "
                         f"({'; '.join(', '.join(t['terms'][:4]) for t in topics if t['new_theme'])})")
     criterion = ("fixed (n_topics)" if n_topics is not None else "stability over subsamples (Greene et al. "
-                 f"2014): the largest k within {STABILITY_TIE} of the highest")
+                 f"2014): the upper end of the highest plateau (within {STABILITY_TIE} of the highest)")
     settings = {"language": language, "fold_accents": fold_accents, "bigrams": bigrams, "min_df": min_df,
                 "stability_runs": runs, "seed": seed, "k_range": [k_values[0], k_values[-1]], "min_n": min_n,
                 "min_staff_n": min_staff_n, "new_theme_max_coverage": NEW_THEME_MAX_COVERAGE,
