@@ -271,6 +271,7 @@ output:
     measurement: demo_measurement.xlsx    # for the researcher and reviewers
     roi: demo_roi_workbook.xlsx           # for finance
     followup: demo_followup_workbook.xlsx # for the contact centre and account owners
+    verbatims: demo_verbatims.xlsx        # open answers: themes, topics, blind spots
 steps:
   - step: describe
     workbook: measurement
@@ -296,6 +297,7 @@ steps:
     id: promotores
     promoters: true
     out: demo_promotores.csv
+  - step: verbatims
 """
 
 
@@ -309,14 +311,18 @@ def write_demo(folder, *, seed: int = 20261123, n_customers: int = 2000, n_staff
     customers, staff, finance, truth = simulate(n_customers, n_staff, seed)
     crm_cols, crm_files = crm_extension(customers, truth, seed,  # CRM side: separate generator (demo/crm.py)
                                         revenue={f["id_respuesta"]: f["ingresos_12m"] for f in finance})
+    from cxstats.demo.verbatims import STAFF_COLUMNS, TEXT_COLUMN, add_verbatim_columns
+
+    truth["verbatims"] = add_verbatim_columns(customers, staff, seed)  # open answers: own generator
     spec = load_demo_spec()
     item_cols = spec.item_ids()
     outcome_cols = [o.id for o in spec.outcomes]
     files = {
         "questionnaire.yaml": spec_text(),
         "customers.csv": _csv_text(customers, ["id_respuesta", "tipo_encuestado", *item_cols, *outcome_cols,
-                                               "region", "canal", "antiguedad", *crm_cols]),
-        "staff.csv": _csv_text(staff, ["id_respuesta", "tipo_encuestado", *item_cols, *outcome_cols, "region"]),
+                                               "region", "canal", "antiguedad", *crm_cols, TEXT_COLUMN]),
+        "staff.csv": _csv_text(staff, ["id_respuesta", "tipo_encuestado", *item_cols, *outcome_cols, "region",
+                                       *STAFF_COLUMNS]),
         "finance.csv": _csv_text(finance, ["id_respuesta", "ingresos_12m", "baja_12m", "cuota_gasto"]),
         "roadmap.csv": _csv_text(
             [{"initiative": r[0], "name": r[1], "construct": r[2], "uplift": r[3], "cost": r[4],

@@ -231,6 +231,10 @@ def build_form(spec: StudySpec, audience: str) -> Form:
                                 "segments", [0]))
 
     tail = [Question(names.claim(WHY_NAME), "open", texts.fixed(f"why_{audience}", langs), "text")]
+    themes = getattr(spec, "themes", None)
+    if staff and themes is not None and themes.staff_text:  # the employees' voice (cxstats verbatims)
+        for col, key in zip(themes.staff_text, ("staff_complaints", "staff_obstacle")):
+            tail.append(Question(names.claim(col), "open", texts.fixed(key, langs), "text", required=False))
     suffix = "cliente" if not staff else "empleado"
     if spec.language != "es":
         suffix = audience

@@ -27,6 +27,12 @@ FIXED = {
               "think our customers rate each aspect.",
     },
     "outcomes_group": {"es": "Valoración global", "en": "Overall assessment"},
+    # the employees' voice (spec themes.staff_text): what frontline staff hear, and why it persists
+    "staff_complaints": {"es": "¿De qué se quejan más los clientes en esta etapa?",
+                         "en": "What do customers complain about most at this stage?",
+                         "pt": "Do que os clientes mais se queixam nesta etapa?"},
+    "staff_obstacle": {"es": "¿Qué le impide resolverlo?", "en": "What prevents you from solving it?",
+                       "pt": "O que o impede de resolver isso?"},
     "segments_group": {"es": "Perfil", "en": "Profile"},
     "why_customer": {
         "es": "¿Por qué? Cuéntenos con sus palabras el principal motivo de sus valoraciones.",

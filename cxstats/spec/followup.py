@@ -44,6 +44,7 @@ _NUM = r"(-?\d+(?:\.\d+)?)"
 _COMPARE = re.compile(rf"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|==|!=|<|>)\s*{_NUM}\s*$")
 _ANY_ITEM = re.compile(rf"^\s*(any|all)\s+items?\s+of\s+(?:(construct|touchpoint)\s+)?([A-Za-z_][A-Za-z0-9_.]*)"
                        rf"\s*(<=|>=|==|!=|<|>)\s*{_NUM}\s*$", re.IGNORECASE)
+_THEME = re.compile(r"^\s*theme\s+(?:is\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*$", re.IGNORECASE)  # themes: codebook
 _MATCHES = re.compile(r"""^\s*comment\s+(matches|contains)\s+(?:"(.*)"|'(.*)')\s*$""", re.IGNORECASE | re.DOTALL)
 
 
@@ -202,6 +203,9 @@ def _rule(r, rnode, rp, rid, spec, *, default_priority, default_sla) -> Rule:
 
 
 def parse_condition(r, text: str, path: str, spec) -> Condition:
+    m = _THEME.match(text)
+    if m:  # checked against the themes: codebook by spec.themes.check_theme_rules
+        return Condition("theme", pattern=m.group(1), source=text)
     m = _MATCHES.match(text)
     if m:
         pattern = m.group(2) if m.group(2) is not None else m.group(3)
@@ -255,4 +259,5 @@ def parse_condition(r, text: str, path: str, spec) -> Condition:
         return Condition("value", (col,), op, num, construct=construct, touchpoint=touchpoint,
                          scale_max=scored[col].max, source=text)
     r.fail(path, f"cannot read the condition {text!r}; write 'COLUMN <= NUMBER' (operators "
-                 f"{' '.join(OPS)}), 'any item of CONSTRUCT <= NUMBER' or 'comment matches \"REGEX\"'")
+                 f"{' '.join(OPS)}), 'any item of CONSTRUCT <= NUMBER', 'comment matches \"REGEX\"' or "
+                 "'theme is THEME' (a theme of the themes: codebook)")

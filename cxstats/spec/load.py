@@ -13,7 +13,7 @@ from cxstats.spec.model import (COMPONENTS, FIELDING_COLUMNS, OUTCOME_TYPES, SUR
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance", "analysis",
-            "fielding", "followup", "crm"}
+            "fielding", "followup", "crm", "themes"}
 # study-level analysis choices (a plan step or command option given explicitly wins)
 ANALYSIS_KEYS = {"paired", "direct_paths"}
 
@@ -275,6 +275,10 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
     from cxstats.spec.crm import parse_crm
 
     spec.crm = parse_crm(r, doc.get("crm"), spec)  # the CRM extract's columns (spec/crm.py)
+    from cxstats.spec.themes import check_theme_rules, parse_themes
+
+    spec.themes = parse_themes(r, doc.get("themes"), spec)  # open answers + codebook (spec/themes.py)
+    check_theme_rules(r, spec)                               # followup rules 'theme is ID'
     return spec
 
 

@@ -189,6 +189,7 @@ class StudySpec:
     fielding: Fielding | None = None
     followup: object = None  # the close-the-loop block (cxstats.spec.followup.Followup) or None
     crm: object = None  # how answers join the CRM extract (cxstats.spec.crm.Crm) or None
+    themes: object = None    # open answers and codebook (cxstats.spec.themes.Themes) or None
 
     @property
     def language(self) -> str:

@@ -25,6 +25,9 @@ def rule_mask(frame, condition, comment=None):
     """Boolean array: rows meeting the condition (missing answers never meet one)."""
     import numpy as np
 
+    if condition.kind == "theme":  # a verbatims codebook theme (the step puts each row's themes in _themes)
+        themes = frame["_themes"] if "_themes" in frame.columns else [()] * len(frame)
+        return np.array([condition.pattern in (t or ()) for t in themes], bool)
     if condition.kind == "text":
         if comment is None:
             return np.zeros(len(frame), bool)
@@ -48,6 +51,8 @@ def _trigger(row, condition, labels) -> str:
     """The answer that met the condition, in words: 'NPS 3', 'Puntualidad de la entrega 1/5'."""
     import math
 
+    if condition.kind == "theme":
+        return labels.get(f"theme:{condition.pattern}", condition.pattern)
     label = labels.get(condition.construct or condition.columns[0], condition.columns[0])
     vals = [(row[c], c) for c in condition.columns if not math.isnan(row[c])]
     v, col = (min(vals) if condition.op in ("<=", "<") else max(vals)) if vals else (float("nan"), "")

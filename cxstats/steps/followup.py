@@ -129,8 +129,12 @@ def run(ctx: StepContext, options: Options):
     frame, link = join_crm(frame, ctx.crm, spec) if ctx.crm is not None else (frame, None)
     wanted = {"customer_id": fu.customer_id, "response_time": response_time_column(spec), "comment": fu.comment,
               "channel": fu.channel}
-    raw = raw_columns(frame, [c for c in [*wanted.values(), *fu.export] if c and c not in frame.columns],
-                      {c: f"followup.{k}" for k, c in wanted.items() if c} | {c: "followup.export" for c in fu.export})
+    th = spec.themes  # open answers with a codebook: each case carries its themes, rules may name one
+    theme_col = th.text if th is not None else None
+    raw = raw_columns(frame, [c for c in [*wanted.values(), *fu.export, theme_col]
+                              if c and c not in frame.columns],
+                      {c: f"followup.{k}" for k, c in wanted.items() if c} | {c: "followup.export" for c in fu.export}
+                      | ({theme_col: "themes.text"} if theme_col else {}))
 
     def column(name):
         if name is None:
@@ -138,6 +142,15 @@ def run(ctx: StepContext, options: Options):
         return (frame[name] if name in frame.columns else raw[name]).tolist()
 
     ids = column(fu.customer_id) if fu.customer_id else frame["respondent_id"].tolist()
+    extra = {c: column(c) for c in fu.export}
+    if th is not None:
+        from cxstats.stats.verbatims import compile_codebook, match_themes
+
+        book = compile_codebook(th.codebook)
+        row_themes = [tuple(match_themes(t, book)) if isinstance(t, str) else () for t in column(theme_col)]
+        frame = frame.copy()
+        frame["_themes"] = row_themes
+        extra["themes"] = [", ".join(t) for t in row_themes]
     times = None
     if wanted["response_time"]:
         times = _timestamps(frame, raw, wanted["response_time"])
@@ -154,7 +167,7 @@ def run(ctx: StepContext, options: Options):
         comment=column(fu.comment), response_time=times, channel=column(fu.channel), owner_keys=owner_keys,
         owners=fu.owners, default_owner=fu.default_owner, owners_by=fu.owners_by, notify=fu.notify_manager,
         labels=labels, praise=praise, touchpoint_names=touchpoint_names,
-        extra={c: column(c) for c in fu.export}, previous=previous, suppression_days=fu.suppression_days,
+        extra=extra, previous=previous, suppression_days=fu.suppression_days,
         as_of=pd.Timestamp(options.as_of) if options.as_of else None, hasher=hasher, language=spec.language,
         translations=words)
     if link is not None:
@@ -174,6 +187,9 @@ def _display_words(spec, lang: str) -> dict:
         labels[o.id] = _SHORT.get(o.type) or (pick(o.customer, lang) or o.id)[:40]
     for i in spec.items():
         labels[i.id] = f"{labels[i.construct]} ({i.id})"
+    if spec.themes is not None:  # a 'theme is ID' rule is shown by the theme's name
+        for tid in spec.themes.codebook:
+            labels[f"theme:{tid}"] = pick(spec.themes.names.get(tid), lang) or tid
     labels["_praised"] = _PRAISED.get(lang, "praised")
     return {"labels": labels, "touchpoint_names": {t.id: names.get(t.id, t.id) for t in spec.touchpoints()}}
 
