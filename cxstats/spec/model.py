@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-COMPONENTS = ("brand", "product", "interaction")
+COMPONENTS = ("brand", "product", "interaction", "organisation")  # organisation: maturity dimensions
 OUTCOME_TYPES = ("nps", "csat", "ces", "repurchase", "retention", "overall_satisfaction",
                  "recommendation", "other")
 
@@ -185,6 +185,7 @@ class StudySpec:
     analysis: dict = field(default_factory=dict)
     fielding: Fielding | None = None
     followup: object = None  # the close-the-loop block (cxstats.spec.followup.Followup) or None
+    maturity: object = None  # the maturity self-assessment block (cxstats.spec.maturity.Maturity) or None
 
     @property
     def language(self) -> str:
