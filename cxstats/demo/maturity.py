@@ -29,7 +29,7 @@ MISSING_CODE = 9
 BIG = 400
 
 
-def _design(seed: int):
+def design(seed: int):
     import numpy as np
 
     rng = np.random.default_rng(seed)
@@ -45,7 +45,7 @@ def _design(seed: int):
     return areas, levels
 
 
-def _answers(spec, areas, levels, rng, repeat: int = 1):
+def simulate_answers(spec, areas, levels, rng, repeat: int = 1):
     """Item answers (float, NaN = not drawn as missing here) for each respondent of the design."""
     import numpy as np
 
@@ -74,9 +74,9 @@ def simulate_maturity(seed: int = 20261123):
     from cxstats.spec.maturity import template_text
 
     spec = parse_spec(yaml.safe_load(template_text("es")), "maturity.yaml")
-    area_list, level_list = _design(seed)
+    area_list, level_list = design(seed)
     rng = np.random.default_rng(seed + 16)
-    areas, levels, answers = _answers(spec, area_list, level_list, rng)
+    areas, levels, answers = simulate_answers(spec, area_list, level_list, rng)
     rows = []
     for i in range(areas.size):
         row = {"respondent_id": f"M{i + 1:04d}", "area": areas[i], "level": levels[i]}
@@ -95,7 +95,7 @@ def maturity_truth(spec, area_list, level_list, seed: int) -> dict:
     from cxstats.stats.maturity import icc_oneway, rwg_j
 
     rng = np.random.default_rng(seed + 1016)
-    areas, levels, answers = _answers(spec, area_list, level_list, rng, repeat=BIG)
+    areas, levels, answers = simulate_answers(spec, area_list, level_list, rng, repeat=BIG)
     dims = {}
     for c in spec.constructs():
         block = np.column_stack([answers[i] for i in c.item_ids])

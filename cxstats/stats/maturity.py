@@ -176,6 +176,7 @@ class MaturityResult:
     min_n: int = 3
     level: float = 0.95
     warnings: list = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # {column: {code: text or {lang: text}}}: names of groups
 
     def to_dict(self) -> dict:
         return {"n_respondents": self.n_respondents, "scale": self.scale, "stage_boundaries": self.boundaries,
@@ -238,7 +239,7 @@ class MaturityResult:
 def analyze_maturity(frame, dimensions: dict, *, targets: dict, scale=(1, 5), unit: str | None = None,
                      by: list | None = None, boundaries=DEFAULT_BOUNDARIES, previous: list | None = None,
                      min_n: int = 3, level: float = 0.95, alpha: float = 0.05, min_share: float = 0.5,
-                     group_order: dict | None = None) -> MaturityResult:
+                     group_order: dict | None = None, value_labels: dict | None = None) -> MaturityResult:
     """The maturity assessment.
 
     ``frame``: one row per respondent, item columns as floats (NaN = missing), and the
@@ -370,7 +371,8 @@ def analyze_maturity(frame, dimensions: dict, *, targets: dict, scale=(1, 5), un
 
     changes = _changes(rows, previous, alpha) if previous else []
     return MaturityResult(rows, agreement, groups, differences, changes, boundaries, [lo, hi], unit,
-                          int(len(frame)), alpha=alpha, min_n=min_n, level=level, warnings=warnings)
+                          int(len(frame)), alpha=alpha, min_n=min_n, level=level, warnings=warnings,
+                          labels=dict(value_labels or {}))
 
 
 def _ordered(values, order=None) -> list:

@@ -59,7 +59,7 @@ def run(ctx: StepContext, options: Options):
     order = {g.id: list(g.values) for g in spec.segments if g.values}
     return analyze_maturity(frame, dims, targets=m.targets, scale=(scale.min, scale.max), unit=unit, by=by,
                             boundaries=m.stage_boundaries, previous=previous, min_n=options.min_n,
-                            group_order=order)
+                            group_order=order, value_labels={g.id: dict(g.values) for g in spec.segments if g.values})
 
 
 def _previous(path) -> list:
