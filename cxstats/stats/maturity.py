@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass, field
 
 DEFAULT_BOUNDARIES = (1.5, 2.5, 3.5, 4.5)
-RWG_MIN = 0.70  # LeBreton & Senter 2008: strong agreement from .71 (the usual .70 cut-off)
+from cxstats.thresholds import RWG_MIN  # LeBreton & Senter 2008: agreement from .70
 
 
 # ------------------------------------------------------------------------------ building blocks

@@ -6,7 +6,8 @@ differences by area and level, and the change since the previous assessment."""
 from __future__ import annotations
 
 from cxstats.report import i18n
-from cxstats.stats.maturity import RWG_MIN, MaturityResult
+from cxstats.stats.maturity import MaturityResult
+from cxstats.thresholds import RWG_MIN
 
 i18n.register(texts={
     "mat_sheet": {"en": "Maturity", "es": "Madurez"},
