@@ -158,3 +158,29 @@ output:
 steps:
   - step: maturity
 """
+
+
+# the demo roadmap's governance columns (cxstats/io/governance.py), written into roadmap.csv
+GOVERNANCE = {
+    "franja_2h": {"co_leads": "Directora de operaciones; Director de experiencia de cliente",
+                  "accountable": "Directora de operaciones (executive)",
+                  "responsible": "Jefe de logística (manager); Repartidores (frontline)",
+                  "consulted": "Jefa de atención al cliente (manager)", "informed": "Comité de dirección (executive)",
+                  "touchpoints": "entrega", "targets": ""},
+    "primer_contacto": {"co_leads": "Director de atención al cliente; Director de experiencia de cliente",
+                        "accountable": "Director de atención al cliente (executive)",
+                        "responsible": "Jefa de atención al cliente (manager); Agentes de posventa (frontline)",
+                        "consulted": "Directora digital (executive)", "informed": "Comité de dirección (executive)",
+                        "touchpoints": "posventa", "targets": ""},
+    "rediseno_web": {"co_leads": "Directora digital; Directora de marketing",
+                     "accountable": "Directora digital (executive)",
+                     "responsible": "Responsable de producto web (manager)",
+                     "consulted": "Jefa de atención al cliente (manager)", "informed": "Comité de dirección (executive)",
+                     "touchpoints": "web", "targets": "info_producto"},
+    "embalaje": {"co_leads": "Directora de operaciones; Director de compras",
+                 "accountable": "Directora de operaciones (executive)",
+                 "responsible": "Jefe de almacén (manager); Operarios de almacén (frontline)",
+                 "consulted": "Director de compras (executive)", "informed": "Comité de dirección (executive)",
+                 "touchpoints": "entrega", "targets": ""},
+}
+GOVERNANCE_COLUMNS = ["co_leads", "accountable", "responsible", "consulted", "informed", "touchpoints", "targets"]
