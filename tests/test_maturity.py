@@ -319,3 +319,33 @@ def test_template_is_a_spec_whose_forms_pyxform_converts(lang, tmp_path):
         assert warnings == []
     check = run_cli("questionnaire", "check", path)
     assert check.exit_code == 0 and "0 error(s), 0 warning(s)" in check.stdout + check.stderr
+
+
+def test_dashboards_show_the_maturity_radar_and_the_roadmap_owners(demo, tmp_path):
+    import re
+
+    folder, out, _ = demo
+    res = run_cli("run", folder / "plan_maturity.yaml", "--out", tmp_path / "m", "-q", "--lang", "en")
+    assert res.exit_code == 0, res
+    page = (tmp_path / "m" / "demo_maturity_dashboard.html").read_text(encoding="utf-8")
+    assert "Plotly" in page and '"type":"scatterpolar"' in page.replace(" ", "")
+    ranked = re.findall(r'<tr data-dimension="([a-z_]+)">', page)
+    assert ranked == [d["dimension"] for d in sorted(out["dimensions"], key=lambda d: d["rank"])]
+    assert "dimensiones ordenadas por brecha" in page and "Conocimiento del cliente" in page  # the spec's language
+    # the journey dashboard of a customer study shows its roadmap with owners when the plan checks it
+    from cxstats.demo.simulate import write_demo
+    from cxstats.demo.waves import write_tracking_demo
+
+    study = tmp_path / "study"
+    write_demo(study, n_customers=200, n_staff=40)
+    write_tracking_demo(study)
+    plan = {"title": "t", "spec": "questionnaire_tracking.yaml", "data": ["waves.csv"],
+            "roadmap": {"file": "roadmap.csv"}, "output": {"dashboard": "d.html"},
+            "steps": [{"step": "track"}, {"step": "roadmap_check"}]}
+    (study / "p.yaml").write_text(yaml.safe_dump(plan), encoding="utf-8")
+    res = run_cli("run", study / "p.yaml", "--out", tmp_path / "j", "-q", "--lang", "en")
+    assert res.exit_code == 0, res
+    page = (tmp_path / "j" / "d.html").read_text(encoding="utf-8")
+    assert re.findall(r'<tr data-initiative="([a-z0-9_]+)">', page) == ["franja_2h", "primer_contacto",
+                                                                          "rediseno_web", "embalaje"]
+    assert "Directora de operaciones (executive)" in page and "Hoja de ruta: iniciativas y responsables" in page

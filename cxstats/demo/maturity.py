@@ -155,6 +155,7 @@ output:
   json: demo_maturity.json
   workbooks:
     maturity: demo_maturity.xlsx
+  dashboard: demo_maturity_dashboard.html   # the radar and the ranked dimensions
 steps:
   - step: maturity
 """
