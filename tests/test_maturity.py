@@ -49,6 +49,21 @@ def test_icc_matches_shrout_fleiss_published_values_hand_formula_and_pingouin():
     assert got["pvalue"] == pytest.approx(table.loc["ICC(1,1)", "pval"], abs=1e-10)
 
 
+def test_pingouin_needs_units_of_one_size_which_is_why_cxstats_computes_the_icc_itself():
+    import pandas as pd
+    import pingouin as pg
+
+    frame = pd.DataFrame({"t": [1, 1, 1, 2, 2, 3, 3, 3], "r": [1, 2, 3, 1, 2, 1, 2, 3],
+                          "y": [3, 4, 4, 2, 3, 5, 4, 5]})
+    with pytest.raises(ValueError, match="unbalanced"):
+        pg.intraclass_corr(frame, "t", "r", "y")
+    # with nan_policy="omit" it drops unit 2 (one rater short) altogether; cxstats keeps every unit
+    omitted = pg.intraclass_corr(frame, "t", "r", "y", nan_policy="omit").set_index("Type")
+    kept = frame[frame.t != 2]
+    assert omitted.loc["ICC(1,1)", "ICC"] == pytest.approx(icc_oneway(kept.y, kept.t)["icc1"], abs=1e-12)
+    assert icc_oneway(frame.y, frame.t)["units"] == 3
+
+
 def test_icc_unbalanced_units_use_the_mean_unit_size():
     y = [3, 4, 4, 5, 2, 2, 3, 4, 4, 5, 5, 5, 1, 2]
     g = ["a"] * 4 + ["b"] * 3 + ["c"] * 5 + ["d"] * 2
