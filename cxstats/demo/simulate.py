@@ -284,6 +284,7 @@ steps:
   - step: finance
   - step: roi
     draws: 5000
+  - step: roadmap_check                   # the roadmap's owners (ROI workbook) and its governance checks
 """
 
 
