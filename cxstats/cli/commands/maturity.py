@@ -16,6 +16,14 @@ class _MaturityGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
+class _AnalyzeCommand(click.Command):
+    """The analysis, shown as ``cxstats maturity [OPTIONS] DATA...`` (its routing name stays hidden)."""
+
+    def format_usage(self, ctx, formatter):
+        parent = ctx.parent.command_path if ctx.parent is not None else "cxstats maturity"
+        formatter.write_usage(parent, "[OPTIONS] DATA...")
+
+
 @click.group("maturity", cls=_MaturityGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def command():
     """CX maturity self-assessment of the organisation (ten dimensions, stages 1-5).
@@ -65,7 +73,7 @@ def template(lang, out_path):
         click.echo(text, nl=False)
 
 
-@command.command("analyze", hidden=True)
+@command.command("analyze", cls=_AnalyzeCommand, hidden=True)
 @data_files_argument
 @spec_option
 @click.option("--previous", "previous", type=click.Path(dir_okay=False), metavar="JSON",
