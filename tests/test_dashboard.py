@@ -56,11 +56,91 @@ def test_page_is_self_contained(page):
     assert 'html lang="es"' in text
     # the study's language (the demo spec is Spanish first): Spanish headings and spec names
     assert "El viaje, punto de contacto a punto de contacto" in text and "Entrega e instalación" in text
-    # a wave selector over the cards: one view per wave, only the latest shown
-    views = re.findall(r'<div class="wave-view" data-wave="([^"]+)"( style="display:none")?>', text)
-    assert [w for w, _ in views] == ["ola1", "ola2", "ola3"]
-    assert [bool(h) for _, h in views] == [True, True, False]
+    # wave and segment selectors over the cards: one view per (segment, wave), only the latest
+    # wave for all customers shown
+    views = re.findall(r'<div class="wave-view" data-wave="([^"]+)" data-segment="([^"]+)"( style="display:none")?>',
+                       text)
+    segments = ["all", "centro", "este", "norte", "sur"]
+    assert [(w, s) for w, s, _ in views] == [(w, s) for s in segments for w in ("ola1", "ola2", "ola3")]
+    assert [(w, s) for w, s, h in views if not h] == [("ola3", "all")]
     assert '<select id="wave-select">' in text and '<option value="ola3" selected>' in text
+    assert '<select id="segment-select"><option value="all" selected>todos los clientes</option>' in text
+
+
+class _Views(HTMLParser):
+    """Each card view's cards: (wave, segment) -> {kpi: (value text, ci text, immediacy text)}."""
+
+    def __init__(self):
+        super().__init__()
+        self.views, self.key, self.kpi, self.cls, self.cards = {}, None, None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "div" and a.get("class") == "wave-view":
+            self.key = (a["data-wave"], a["data-segment"])
+            self.views[self.key] = {}
+        elif tag == "div" and a.get("class") == "card" and "data-kpi" in a and self.key:
+            self.kpi = a["data-kpi"]
+            self.views[self.key][self.kpi] = {}
+        elif tag == "div" and self.kpi and a.get("class") in ("val", "ci", "ci imm"):
+            self.cls = a["class"]
+
+    def handle_data(self, data):
+        if self.kpi and self.cls:
+            card = self.views[self.key][self.kpi]
+            card[self.cls] = card.get(self.cls, "") + data
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.cls:
+            self.cls = None
+
+
+def test_cards_per_segment_and_wave_show_the_track_cells(demo, page):
+    """The card of every touchpoint in every (wave, segment) view shows that cell of the track
+    result (same data, same options), and each touchpoint's card the immediacy share within
+    48 h of its answers with the Wilson CI (the immediacy result's touchpoint row)."""
+    res = run_cli("track", demo / "waves.csv", "--spec", demo / "questionnaire_tracking.yaml", "--by", "region",
+                  "--json", "-", "-q")
+    cells = {(c["kpi"], c["segment"], c["wave"]): c for c in res.json()["cells"]}
+    imm = run_cli("immediacy", demo / "waves.csv", "--spec", demo / "questionnaire_tracking.yaml", "--json", "-", "-q")
+    within = {r["touchpoint"]: r for r in imm.json()["rows"] if r["level"] == "touchpoint"}
+    p = _Views()
+    p.feed(page.read_text(encoding="utf-8"))
+    assert len(p.views) == 15
+    checked = 0
+    for (wave, seg), cards in p.views.items():
+        for tp in ("web", "compra", "entrega", "posventa"):
+            c = cells[(tp, seg, wave)]
+            if c["value"] is None:
+                assert "–" in cards.get(tp, {}).get("val", "–")
+                continue
+            assert cards[tp]["val"].startswith(f"{c['value']:.2f}"), (wave, seg, tp)
+            assert f"n = {c['n']}" in cards[tp]["ci"]
+            checked += 1
+            if tp in within:
+                r = within[tp]
+                assert f"{100 * r['share_within']:.0f}% [{100 * r['share_within_ci_lower']:.0f}; " \
+                       f"{100 * r['share_within_ci_upper']:.0f}]" in cards[tp]["ci imm"]
+            else:
+                assert "ci imm" not in cards[tp]   # web: no answer was invited after the website
+    assert checked >= 50
+
+
+def test_gap_table_shows_the_gap_kpis(demo, page):
+    """The gap-to-aspiration table: the gap and its CI are the track result's gap KPI at the
+    latest wave (construct score minus the spec's aspiration)."""
+    res = run_cli("track", demo / "waves.csv", "--spec", demo / "questionnaire_tracking.yaml", "--by", "region",
+                  "--json", "-", "-q")
+    cells = {(c["kpi"], c["segment"], c["wave"]): c for c in res.json()["cells"]}
+    text = page.read_text(encoding="utf-8")
+    rows = re.findall(r'<tr data-gap="([^"]+)"><td>[^<]+</td><td>([^<]+)</td><td>([^<]+)</td><td class="\w+">([^<]+)</td>'
+                      r'<td>\[([^;]+); ([^\]]+)\]</td>', text)
+    assert len(rows) == 10
+    for cid, latest, asp, gap, lo, hi in rows:
+        g = cells[(f"{cid}.vs_aspiration", "all", "ola3")]
+        assert float(gap) == pytest.approx(g["value"], abs=0.006) and float(latest) - float(asp) == pytest.approx(
+            float(gap), abs=0.011)
+        assert (float(lo), float(hi)) == pytest.approx((g["ci_lower"], g["ci_upper"]), abs=0.006)
 
 
 def test_english_and_plan_output(demo, tmp_path):

@@ -72,6 +72,10 @@ def test_spec_fielding_defaults_and_values():
     ({"response_time": "r", "wave": "ola", "wave_period": "month"}, "fielding.wave_period", "not both"),
     ({"response_time": "r", "wave_period": "fortnight"}, "fielding.wave_period", "week, month or quarter"),
     ({"response_time": "r", "lag": 3}, "fielding.lag", "unknown key"),
+    ({"response_time": "r", "touchpoints": {"x": "tp"}}, "fielding.touchpoints", "touchpoint column"),
+    ({"response_time": "r", "touchpoint": "pc", "touchpoints": {"Entrega": "entrega"}},
+     "fielding.touchpoints.Entrega", "not a touchpoint of the journeys (tp)"),
+    ({"response_time": "r", "touchpoint": 3}, "fielding.touchpoint", "name of a column"),
 ])
 def test_spec_fielding_errors_name_the_path(fielding, path, words):
     with pytest.raises(SpecError) as err:
@@ -220,6 +224,38 @@ def test_channels_mapped_and_waves(tmp_path):
     assert (err.value.column, err.value.row, err.value.value) == ("modo", 3, "carta")
 
 
+def test_touchpoint_column_mapped_by_id_name_or_spec_mapping(tmp_path):
+    """fielding.touchpoint: each answer's touchpoint, as the journey's id; without a mapping a
+    cell may give the touchpoint's id or its name in any language (case/accents ignored);
+    an unknown value is refused naming file, column, row and value."""
+    base = dict(BASE, journeys=[{"id": "j", "touchpoints": [
+        {**BASE["journeys"][0]["touchpoints"][0], "name": {"es": "Entrega a domicilio", "en": "Home delivery"}}]}])
+    doc = dict(base, fielding={"contact_time": "contacto", "response_time": "respuesta", "touchpoint": "pc"})
+    spec = parse_spec(doc, "s.yaml")
+    df = frame(["2026-03-05 10:00"] * 4, ["2026-03-05 11:00"] * 4,
+               pc=["tp", "ENTREGA A DOMICILIO", "Home delivery", None])
+    path = tmp_path / "x.csv"
+    path.write_text(df.to_csv(index=False), encoding="utf-8")
+    t = load_survey(spec, [(path, None)])
+    assert list(t.data.contact_touchpoint) == ["tp", "tp", "tp", None]
+    df["pc"] = ["tp", "tp", "Pedido", "tp"]
+    path.write_text(df.to_csv(index=False), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_survey(spec, [(path, None)])
+    assert (err.value.column, err.value.row, err.value.value) == ("pc", 4, "Pedido")
+    assert "x.csv" in str(err.value) and "not a touchpoint" in str(err.value)
+    doc["fielding"]["touchpoints"] = {"Pedido": "tp", "Entrega": "tp"}
+    df["pc"] = ["pedido", "Entrega", "ENTREGA", None]
+    path.write_text(df.to_csv(index=False), encoding="utf-8")
+    t = load_survey(parse_spec(doc, "s.yaml"), [(path, None)])
+    assert list(t.data.contact_touchpoint) == ["tp", "tp", "tp", None]
+    df["pc"] = ["pedido", "Entrega", "ENTREGA", "tp"]
+    path.write_text(df.to_csv(index=False), encoding="utf-8")
+    with pytest.raises(InputError) as err:  # with a mapping, only the mapped values are known
+        load_survey(parse_spec(doc, "s.yaml"), [(path, None)])
+    assert (err.value.column, err.value.row, err.value.value) == ("pc", 5, "tp")
+
+
 def test_cli_refuses_ambiguous_dates_with_exit_2(tmp_path):
     _, doc = spec_with(contact_time="contacto", response_time="respuesta")
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
@@ -247,8 +283,9 @@ def test_questionnaire_adds_the_fielding_fields(tmp_path):
         return {r[1]: r[0] for r in rows[1:]}
 
     cust = survey("customer")
-    assert {k: cust[k] for k in ("fecha_contacto", "modo_encuesta", "ola", "fecha_respuesta")} == {
-        "fecha_contacto": "hidden", "modo_encuesta": "hidden", "ola": "hidden", "fecha_respuesta": "end"}
+    assert {k: cust[k] for k in ("fecha_contacto", "modo_encuesta", "punto_contacto", "ola", "fecha_respuesta")} == {
+        "fecha_contacto": "hidden", "modo_encuesta": "hidden", "punto_contacto": "hidden", "ola": "hidden",
+        "fecha_respuesta": "end"}
     assert "fecha_contacto" not in survey("staff")
     warnings = []
     xform = convert(str(tmp_path / "forms" / "xlsform_customer.xlsx"), warnings=warnings).xform
@@ -256,4 +293,5 @@ def test_questionnaire_adds_the_fielding_fields(tmp_path):
     rows = list(load_workbook(tmp_path / "forms" / "codebook.xlsx")["Codebook"].iter_rows(values_only=True))
     roles = {r[0]: r[1] for r in rows if r and r[1] and str(r[1]).startswith("fielding")}
     assert roles == {"fecha_contacto": "fielding (contact time)", "modo_encuesta": "fielding (survey channel)",
-                     "ola": "fielding (wave)", "fecha_respuesta": "fielding (response time)"}
+                     "punto_contacto": "fielding (touchpoint)", "ola": "fielding (wave)",
+                     "fecha_respuesta": "fielding (response time)"}

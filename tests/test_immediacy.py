@@ -100,34 +100,117 @@ def test_demo_mode_effect_on_nps_is_flagged(demo_result):
     assert any("'nps' differs by survey channel" in w for w in demo_result["warnings"])
 
 
-def test_hc3_matches_a_hand_sandwich():
-    rng = np.random.default_rng(3)
-    n = 200
-    mode = rng.choice(["CAWI", "IVR", "APP"], n, p=[0.5, 0.3, 0.2])
-    y = 7 + 0.8 * (mode == "IVR") + rng.normal(0, 1 + (mode == "IVR"), n)
-    lag = rng.exponential(30, n)
-    r = analyze_immediacy(pd.DataFrame({"lag_hours": lag, "survey_mode": mode, "nps": y}), outcomes=["nps"])
-    X = np.column_stack([np.ones(n), mode == "APP", mode == "IVR", lag > 48]).astype(float)
+def test_lag_bands_and_their_edges():
+    from cxstats.stats.immediacy import band_of, lag_bands
+
+    assert [b["band"] for b in lag_bands(48)] == ["<24h", "24-48h", "48-96h", ">96h"]
+    assert [b["band"] for b in lag_bands(72)] == ["<36h", "36-72h", "72-144h", ">144h"]
+    got = band_of([0, 23.99, 24, 48, 48.01, 96, 96.01, np.nan], 48)
+    # the window's end (48 h) is inside it, as share_within counts lag <= 48
+    assert list(got) == ["<24h", "<24h", "24-48h", "24-48h", "48-96h", "48-96h", ">96h", None]
+
+
+def _hand_hc3(X, y):
+    """OLS and the HC3 sandwich by hand (MacKinnon & White 1985)."""
     b = np.linalg.solve(X.T @ X, X.T @ y)
     e = y - X @ b
-    h = np.einsum("ij,jk,ik->i", X, np.linalg.inv(X.T @ X), X)
     bread = np.linalg.inv(X.T @ X)
-    cov = bread @ (X.T * (e / (1 - h)) ** 2) @ X @ bread   # HC3 (MacKinnon & White 1985)
+    h = np.einsum("ij,jk,ik->i", X, bread, X)
+    cov = bread @ (X.T * (e / (1 - h)) ** 2) @ X @ bread
+    return b, cov
+
+
+def test_hc3_and_wald_match_a_hand_sandwich():
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    n = 300
+    mode = rng.choice(["CAWI", "IVR", "APP"], n, p=[0.5, 0.3, 0.2])
+    lag = rng.exponential(40, n) * np.where(mode == "IVR", 2.0, 1.0)
+    y = 7 + 0.8 * (mode == "IVR") - 0.5 * (lag > 96) + rng.normal(0, 1 + (mode == "IVR"), n)
+    r = analyze_immediacy(pd.DataFrame({"lag_hours": lag, "survey_mode": mode, "nps": y}), outcomes=["nps"])
+    X = np.column_stack([np.ones(n), (lag >= 24) & (lag <= 48), (lag > 48) & (lag <= 96), lag > 96,
+                         mode == "APP", mode == "IVR"]).astype(float)
+    b, cov = _hand_hc3(X, y)
     got = {e_["term"]: e_ for e_ in r.mode_effects}
-    assert got["channel[IVR]"]["b"] == pytest.approx(b[2]) and got["channel[IVR]"]["se_hc3"] == pytest.approx(
-        math.sqrt(cov[2, 2]))
-    assert got["late"]["se_hc3"] == pytest.approx(math.sqrt(cov[3, 3]))
+    for j, term in enumerate(["intercept (<24h, CAWI)", "lag[24-48h]", "lag[48-96h]", "lag[>96h]",
+                              "channel[APP]", "channel[IVR]"]):
+        assert got[term]["b"] == pytest.approx(b[j]) and got[term]["se_hc3"] == pytest.approx(math.sqrt(cov[j, j]))
+    # joint Wald chi-square of the lag bands: b' V^-1 b over the three band terms
+    sub = slice(1, 4)
+    w = float(b[sub] @ np.linalg.solve(cov[sub, sub], b[sub]))
+    lag_test = r.lag_tests[0]
+    assert lag_test["wald_chi2"] == pytest.approx(w) and lag_test["df"] == 3
+    assert lag_test["pvalue"] == pytest.approx(stats.chi2.sf(w, 3))
+    sub = slice(4, 6)
+    w = float(b[sub] @ np.linalg.solve(cov[sub, sub], b[sub]))
+    assert r.mode_tests[0]["wald_chi2"] == pytest.approx(w) and r.mode_tests[0]["df"] == 2
+
+
+def test_statsmodels_formula_gives_the_same_fit():
+    """The same model written independently with the statsmodels formula interface."""
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(8)
+    n = 400
+    df = pd.DataFrame({"survey_mode": rng.choice(["CAWI", "CATI", "IVR"], n, p=[0.6, 0.2, 0.2]),
+                       "lag_hours": rng.gamma(2, 25, n)})
+    df["csat"] = 4 + 0.3 * (df.survey_mode == "CATI") + rng.normal(0, 0.7, n)
+    r = analyze_immediacy(df, outcomes=["csat"])
+    df["band"] = pd.cut(df.lag_hours, [-np.inf, 24 - 1e-9, 48, 96, np.inf], labels=["a", "b", "c", "d"])
+    fit = smf.ols("csat ~ C(band) + C(survey_mode, Treatment('CAWI'))", df).fit(cov_type="HC3")
+    got = {e["term"]: e for e in r.mode_effects}
+    assert got["lag[>96h]"]["se_hc3"] == pytest.approx(fit.bse["C(band)[T.d]"])
+    assert got["channel[CATI]"]["b"] == pytest.approx(fit.params["C(survey_mode, Treatment('CAWI'))[T.CATI]"])
+    assert got["channel[CATI]"]["pvalue"] == pytest.approx(fit.pvalues["C(survey_mode, Treatment('CAWI'))[T.CATI]"])
+
+
+def test_lag_effect_recovered_and_null_rejections_near_nominal():
+    """Known truth: answers given after 96 h score 0.4 lower (channel held fixed, lag longer on
+    IVR): recovered within 4 SE and flagged; in worlds where the lag does not matter (but IVR is
+    slower and scores higher, so lag and score are confounded through the channel) the joint
+    lag test rejects at about its nominal 5%."""
+    def world(seed, effect, n=600):
+        rng = np.random.default_rng(seed)
+        mode = rng.choice(["CAWI", "IVR"], n, p=[0.7, 0.3])
+        lag = np.exp(np.log(np.where(mode == "IVR", 60.0, 10.0)) + rng.normal(0, 0.9, n))
+        y = 7 + 0.8 * (mode == "IVR") + effect * (lag > 96) + rng.normal(0, 1.5, n)
+        return analyze_immediacy(pd.DataFrame({"lag_hours": lag, "survey_mode": mode, "nps": y}),
+                                 outcomes=["nps"])
+
+    r = world(1, -0.4, n=3000)
+    term = next(e for e in r.mode_effects if e["term"] == "lag[>96h]")
+    assert abs(term["b"] - (-0.4)) < 4 * term["se_hc3"] and term["b"] / term["se_hc3"] < -2
+    assert r.lag_tests[0]["p_holm"] < 0.05 and any("differs by lag band" in w for w in r.warnings)
+    rejections = [world(100 + s, 0.0).lag_tests[0]["pvalue"] < 0.05 for s in range(300)]
+    # 300 worlds: binomial SD of the rate at 5% is 1.3 points
+    assert 0.015 < np.mean(rejections) < 0.09, np.mean(rejections)
+
+
+def test_touchpoint_rows_and_late_list():
+    frame = pd.DataFrame({"respondent_id": list("abcdef"), "lag_hours": [1, 50, 3, 30, 72, 10],
+                          "survey_mode": ["CAWI", "IVR", "CAWI", "IVR", "IVR", "APP"],
+                          "contact_touchpoint": ["entrega", "entrega", "posventa", None, "posventa", "entrega"]})
+    r = analyze_immediacy(frame, max_lag_hours=48)
+    rows = {(x["level"], x["group"]): x for x in r.rows}
+    ent, pos = rows[("touchpoint", "entrega")], rows[("touchpoint", "posventa")]
+    assert (ent["n"], ent["within"], ent["touchpoint"], ent["channel"]) == (3, 2, "entrega", None)
+    assert (pos["n"], pos["within"]) == (2, 1) and pos["median_lag_hours"] == 37.5
+    assert ent["share_within_ci_lower"] == pytest.approx(wilson_by_hand(2, 3)[0])
+    assert [(x["respondent_id"], x["touchpoint"]) for x in r.late] == [("e", "posventa"), ("b", "entrega")]
 
 
 def test_plain_file_gives_the_same_shares(demo, demo_result, tmp_path):
     res = run_cli("immediacy", demo / "waves.csv", "--contact-time", "fecha_contacto", "--response-time",
                   "fecha_respuesta", "--channel", "modo_encuesta", "--wave", "ola", "--date-order", "dmy",
+                  "--touchpoint", "punto_contacto",
                   "--timezone", "Europe/Madrid", "--id-column", "id_respuesta", "--json", "-", "-q")
     assert res.exit_code == 0, res
     plain = {(r["level"], r["group"]): r["share_within"] for r in res.json()["rows"]}
-    # without the spec's channel mapping the raw values name the channels
-    spec = {(r["level"], {"CAWI": "web", "APP": "app", "IVR": "ivr", "CATI": "telefono"}.get(r["group"], r["group"])
-             if r["level"] == "channel" else r["group"]): r["share_within"]
+    # without the spec's channel and touchpoint mappings the raw values name the groups
+    raw = {"channel": {"CAWI": "web", "APP": "app", "IVR": "ivr", "CATI": "telefono"},
+           "touchpoint": {"compra": "Pedido confirmado", "entrega": "Entrega", "posventa": "Atención posventa"}}
+    spec = {(r["level"], raw.get(r["level"], {}).get(r["group"], r["group"])): r["share_within"]
             for r in demo_result["rows"] if r["level"] != "channel x wave"}
     for key, value in spec.items():
         assert plain[key] == pytest.approx(value), key
@@ -162,9 +245,32 @@ def test_plan_step_matches_the_command(demo, demo_result, tmp_path):
     assert_clean_error(run_cli("run", plan, "--out", tmp_path / "out"), "steps[0].max_lag_hours")
 
 
+def test_demo_per_touchpoint_and_lag_does_not_matter(demo, demo_result):
+    """The demo draws each answer's touchpoint independently of channel and lag: every
+    touchpoint's true share within 48 h is the overall one (truth_tracking.json), recovered
+    within 4 SE; the lag moves no answer given the channel (truth), so no lag band is flagged,
+    while the NPS mode effect is; late answers carry their touchpoint."""
+    truth = json.loads((demo / "truth_tracking.json").read_text())["immediacy"]
+    rows = {(r["level"], r["group"]): r for r in demo_result["rows"]}
+    tps = [r for r in demo_result["rows"] if r["level"] == "touchpoint"]
+    assert {r["group"] for r in tps} == set(truth["share_within_by_touchpoint"]) == {"compra", "entrega", "posventa"}
+    assert sum(r["n"] for r in tps) == rows[("overall", "all")]["n"]
+    for r in tps:
+        p = truth["share_within_by_touchpoint"][r["group"]]
+        assert abs(r["share_within"] - p) < 4 * math.sqrt(p * (1 - p) / r["n"]) + 0.002, r
+        share = truth["touchpoint_probabilities"][r["touchpoint"]]
+        assert abs(r["n"] / 2100 - share) < 4 * math.sqrt(share * (1 - share) / 2100)
+    assert demo_result["lag_bands"][1] == {"band": "24-48h", "from_hours": 24.0, "to_hours": 48.0}
+    lag_tests = {t["outcome"]: t for t in demo_result["lag_tests"]}
+    assert {"nps", "csat", "puntualidad_entrega"} <= set(lag_tests)
+    assert all(t["p_holm"] >= 0.05 for t in lag_tests.values())
+    assert not any("differs by lag band" in w for w in demo_result["warnings"])
+    assert all(x["touchpoint"] in ("compra", "entrega", "posventa") for x in demo_result["late"])
+
+
 def test_rows_carry_channel_and_wave_keys(demo_result):
     rows = demo_result["rows"]
-    assert {"channel", "wave", "segment", "n", "median_lag_hours", "p90_lag_hours", "share_within",
+    assert {"channel", "touchpoint", "wave", "segment", "n", "median_lag_hours", "p90_lag_hours", "share_within",
             "share_within_ci_lower", "share_within_ci_upper"} <= set(rows[0])
     cw = [r for r in rows if r["level"] == "channel x wave"]
     assert len(cw) == 12 and all(r["group"] == f"{r['channel']} | {r['wave']}" for r in cw)

@@ -7,7 +7,10 @@ from its own random stream):
 * ``waves.csv``: customers of waves ``ola1``, ``ola2``, ``ola3`` (``WAVE_N`` each), the same
   answer model as ``customers.csv`` (cxstats/demo/simulate.py), plus ``fecha_contacto`` (the
   delivery or contact event), ``fecha_respuesta`` (both ``dd/mm/yyyy hh:mm``, Madrid local
-  time, as a Spanish CRM exports them), ``modo_encuesta`` (web / app / ivr / telefono) and ``ola``;
+  time, as a Spanish CRM exports them), ``modo_encuesta`` (web / app / ivr / telefono), ``ola``
+  and ``punto_contacto`` (the touchpoint the invitation followed: ``Pedido confirmado``,
+  ``Entrega``, ``Atención posventa``, mapped to the journey's ``compra``, ``entrega``,
+  ``posventa`` by ``fielding.touchpoints``);
 * ``questionnaire_tracking.yaml``: the demo spec with a ``fielding`` block;
 * ``plan_tracking.yaml``: immediacy and track on the three waves, with the journey dashboard.
 
@@ -22,7 +25,12 @@ The truth (``truth_tracking.json``):
 * lag from contact to response: log-normal per channel (``LAG``: median hours, sigma of the log);
   the true share within 48 h is ``Phi((ln 48 - ln median) / sigma)``;
 * mode effect: IVR and phone (CATI) answers to the recommend question run higher
-  (``MODE_NPS_SHIFT`` on the latent 0-10 answer), as known for aural modes.
+  (``MODE_NPS_SHIFT`` on the latent 0-10 answer), as known for aural modes;
+* the lag itself does not move any answer (given the channel): the lag-band regression's true
+  coefficients are 0;
+* the touchpoint of each answer is drawn independently of channel and lag (``TOUCHPOINT_P``,
+  its own random stream, so the other columns are those of the demo without it): the true
+  share within 48 h at every touchpoint is the overall one.
 """
 
 from __future__ import annotations
@@ -41,6 +49,9 @@ LAG = {"CAWI": (8.0, 1.0), "APP": (2.0, 1.1), "IVR": (40.0, 0.6), "CATI": (20.0,
 MODE_NPS_SHIFT = {"CAWI": 0.0, "APP": 0.0, "IVR": 0.8, "CATI": 0.5}
 MAX_LAG = 48.0
 SEED_OFFSET = 7_919  # the tracking waves' random stream: seed + this
+TOUCHPOINT_P = {"Pedido confirmado": 0.30, "Entrega": 0.50, "Atención posventa": 0.20}
+TOUCHPOINT_OF = {"Pedido confirmado": "compra", "Entrega": "entrega", "Atención posventa": "posventa"}
+TOUCHPOINT_SEED_OFFSET = 7_933  # the touchpoint column's own stream: seed + this
 
 FIELDING_BLOCK = """
 # Continuous measurement (added for the tracking demo): when and how each answer was collected.
@@ -51,6 +62,8 @@ fielding:
   timezone: Europe/Madrid
   channel: modo_encuesta
   channels: {web: CAWI, app: APP, ivr: IVR, telefono: CATI}
+  touchpoint: punto_contacto       # the touchpoint each invitation followed
+  touchpoints: {"Pedido confirmado": compra, "Entrega": entrega, "Atención posventa": posventa}
   wave: ola
   waves: [ola1, ola2, ola3]
   max_lag_hours: 48
@@ -74,7 +87,8 @@ steps:
   - step: invariance      # longitudinal: is each construct measured alike in every wave?
     group: wave
     workbook: tracking
-  - step: track
+  - step: track           # every KPI and gap by wave, also per region (the dashboard's segment filter)
+    by: region
   - step: drivers         # the dashboard's top drivers (share of R² with bootstrap intervals)
     workbook: tracking
 """
@@ -103,6 +117,7 @@ def simulate_waves(n_per_wave: int = WAVE_N, seed: int = 20261123, shifts=None):
     shifts = WAVE_SHIFT if shifts is None else shifts
     spec = load_demo_spec()
     rng = np.random.default_rng(seed + SEED_OFFSET)
+    rng_tp = np.random.default_rng(seed + TOUCHPOINT_SEED_OFFSET)
     constructs = spec.constructs()
     names = [c.id for c in constructs]
     k = len(names)
@@ -151,13 +166,15 @@ def simulate_waves(n_per_wave: int = WAVE_N, seed: int = 20261123, shifts=None):
         response = contact + pd.to_timedelta(lag * 3600, unit="s")
         local_c = contact.tz_convert("Europe/Madrid").strftime("%d/%m/%Y %H:%M")
         local_r = response.tz_convert("Europe/Madrid").strftime("%d/%m/%Y %H:%M")
+        tp_names = list(TOUCHPOINT_P)
+        tps = [tp_names[i] for i in rng_tp.choice(len(tp_names), size=n, p=list(TOUCHPOINT_P.values()))]
         for r in range(n):
             row = {"id_respuesta": f"W{w + 1}-{r + 1:05d}", "tipo_encuestado": "cliente"}
             row.update({iid: int(v[r]) for iid, v in items.items()})
             row.update({"nps": int(nps[r]), "csat": int(csat[r]), "ces": int(ces[r]),
                         "recompra": int(recompra[r]), "region": regions[r], "canal": channels[r],
                         "antiguedad": tenure[r], "fecha_contacto": local_c[r], "fecha_respuesta": local_r[r],
-                        "modo_encuesta": modes[r], "ola": wave})
+                        "modo_encuesta": modes[r], "ola": wave, "punto_contacto": tps[r]})
             rows.append(row)
     return rows
 
@@ -214,6 +231,7 @@ def tracking_truth(shifts=None) -> dict:
         changes.append({"kpi": "nps", "from_wave": a, "to_wave": b, "diff": waves[b]["nps"] - waves[a]["nps"],
                         "changed": waves[b]["nps"] != waves[a]["nps"]})
     share = {mode: _norm_cdf((math.log(MAX_LAG) - math.log(med)) / sd) for mode, (med, sd) in LAG.items()}
+    overall = sum(p * share[MODE_OF[m]] for m, p in MODE_P.items())
     return {
         "description": "Three waves with timestamps (cxstats/demo/waves.py): true values per wave, "
                        "true wave-on-wave changes, true immediacy per survey channel.",
@@ -221,8 +239,12 @@ def tracking_truth(shifts=None) -> dict:
         "immediacy": {"max_lag_hours": MAX_LAG, "lag_lognormal": {m: {"median_hours": med, "sigma_log": sd}
                                                                   for m, (med, sd) in LAG.items()},
                       "share_within": share,
-                      "share_within_overall": sum(p * share[MODE_OF[m]] for m, p in MODE_P.items()),
-                      "channel_probabilities": {MODE_OF[m]: p for m, p in MODE_P.items()}},
+                      "share_within_overall": overall,
+                      "share_within_by_touchpoint": {TOUCHPOINT_OF[t]: overall for t in TOUCHPOINT_P},
+                      "touchpoint_probabilities": {TOUCHPOINT_OF[t]: p for t, p in TOUCHPOINT_P.items()},
+                      "channel_probabilities": {MODE_OF[m]: p for m, p in MODE_P.items()},
+                      "lag_band_effects": "none: given the channel, the lag moves no answer (true "
+                                          "lag-band coefficients 0)"},
         "mode_effect_nps_latent": MODE_NPS_SHIFT,
         "loadings_std": list(LOADINGS),
     }
@@ -252,7 +274,7 @@ def tracking_files(seed: int, n_per_wave: int = WAVE_N) -> tuple[dict, dict]:
     spec = load_demo_spec()
     rows = simulate_waves(n_per_wave, seed)
     cols = ["id_respuesta", "tipo_encuestado", *spec.item_ids(), *[o.id for o in spec.outcomes],
-            "region", "canal", "antiguedad", "fecha_contacto", "fecha_respuesta", "modo_encuesta", "ola"]
+            "region", "canal", "antiguedad", "fecha_contacto", "fecha_respuesta", "modo_encuesta", "ola", "punto_contacto"]
     truth = tracking_truth()
     truth.update(seed=seed, seed_stream=seed + SEED_OFFSET, n_per_wave=n_per_wave)
     return {"waves.csv": _csv_text(rows, cols),

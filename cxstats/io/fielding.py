@@ -10,7 +10,10 @@ Adds to the survey table (see :class:`cxstats.spec.model.Fielding`):
 * ``survey_mode``: the channel's value mapped to CAWI / IVR / CATI / APP / other
   (``fielding.channels``; unmapped values refused), or the value itself without a mapping;
 * ``wave``: the wave column's value as text, or the period of the response time
-  (``wave_period``).
+  (``wave_period``);
+* ``contact_touchpoint``: the touchpoint the answer refers to (``fielding.touchpoint``): the
+  cell mapped to a journey touchpoint id (``fielding.touchpoints``, or the touchpoints' own ids
+  and names; unknown values refused), or the value itself in a plain file without a spec.
 
 An export without the contact-time column still loads: its lags are missing and a note says
 that immediacy cannot be computed for it.
@@ -87,6 +90,26 @@ def read_fielding_columns(fielding, table, problems, notes=None, now=None) -> di
         out["survey_mode"] = modes
     else:
         out["survey_mode"] = [None] * n
+
+    if fielding.touchpoint:
+        table.require_columns([fielding.touchpoint])
+        tps = []
+        for i, v in enumerate(frame[fielding.touchpoint].tolist()):
+            if is_blank(v):
+                tps.append(None)
+            elif fielding.touchpoints:
+                tp = fielding.touchpoints.get(normalise_label(v))
+                if tp is None:
+                    known = sorted(set(fielding.touchpoints.values()))
+                    problems.add(fielding.touchpoint, table.file_row(i), str(v),
+                                 f"not a touchpoint of the journeys ({', '.join(known)}); map export values "
+                                 "to touchpoint ids in fielding.touchpoints")
+                tps.append(tp)
+            else:
+                tps.append(str(v).strip())
+        out["contact_touchpoint"] = tps
+    else:
+        out["contact_touchpoint"] = [None] * n
 
     if fielding.wave:
         table.require_columns([fielding.wave])

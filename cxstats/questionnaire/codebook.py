@@ -151,7 +151,8 @@ def variable_rows(spec: StudySpec, language: str | None = None) -> list[dict]:
     if f is not None:  # continuous measurement: where each field comes from (Qualtrics: embedded data)
         how = ("hidden in the customer XLSForm, pre-filled from the CRM invitation; Qualtrics: an embedded-"
                "data field of the survey flow set from the invitation link")
-        for col, what in ((f.contact_time, "contact time"), (f.channel, "survey channel"), (f.wave, "wave")):
+        for col, what in ((f.contact_time, "contact time"), (f.channel, "survey channel"),
+                          (f.touchpoint, "touchpoint"), (f.wave, "wave")):
             if col:
                 rows.append(base(col, f"fielding ({what})", codes_and_labels=how))
         rows.append(base(f.response_time, "fielding (response time)",

@@ -241,13 +241,14 @@ def build_form(spec: StudySpec, audience: str) -> Form:
 
 def _fielding_fields(spec: StudySpec, langs) -> list:
     """The fields continuous measurement needs (the spec's fielding block): the contact time,
-    survey channel and wave as hidden fields, pre-filled from the CRM invitation (KoBo/Enketo:
+    survey channel, touchpoint and wave as hidden fields, pre-filled from the CRM invitation (KoBo/Enketo:
     ``?d[/FORM/fecha_contacto]=...``), and the response time as the form's ``end`` timestamp."""
     f = spec.fielding
     if f is None:
         return []
     blank = {lang: "" for lang in langs}
-    out = [Question(col, "fielding", dict(blank), "hidden") for col in (f.contact_time, f.channel, f.wave) if col]
+    out = [Question(col, "fielding", dict(blank), "hidden") for col in (f.contact_time, f.channel, f.touchpoint, f.wave)
+           if col]
     return out + [Question(f.response_time, "fielding", dict(blank), "end")]
 
 

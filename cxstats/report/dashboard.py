@@ -4,12 +4,15 @@
 What a client team sees, top to bottom:
 
 * the journey's touchpoints left to right, each with its latest score, 95% CI and the change
-  from the previous wave (an arrow when significant: Holm-adjusted p < alpha);
+  from the previous wave (an arrow when significant: Holm-adjusted p < alpha), and the share of
+  its answers given within the immediacy window (when the fielding block names each answer's
+  touchpoint); selectors for the wave and the segment switch the cards;
 * the outcomes (NPS, CSAT top-2-box, CES) the same way;
 * trend lines per touchpoint and per construct over the waves with their CIs, significant
   changes marked (a star on the wave where the change lands); a segment selector when the
   result has segments (plotly dropdown);
-* the gap of each construct to the client's aspiration at the latest wave;
+* the gap of each construct to the client's aspiration at the latest wave, with its CI and
+  change, and the customer-staff gap when staff answered in the waves;
 * immediacy: the share answered within the window per survey channel with its CI;
 * the top drivers (when a ``drivers`` result is given): each driver's contribution to R² with
   its bootstrap interval and its share of R², as a bar chart and a table.
@@ -45,6 +48,13 @@ i18n.register(texts={
     "dash_share": {"en": "Share", "es": "Proporción"},
     "dash_sig": {"en": "significant change", "es": "cambio significativo"},
     "dash_segment": {"en": "Segment", "es": "Segmento"},
+    "dash_within": {"en": "answered within {hours:g} h: {share}", "es": "respondido en {hours:g} h: {share}"},
+    "dash_staff_gap": {"en": "Customers - staff at the latest wave (perception gap)",
+                       "es": "Clientes - empleados en la última ola (brecha de percepción)"},
+    "dash_customers": {"en": "Customers", "es": "Clientes"},
+    "dash_staff": {"en": "Staff", "es": "Empleados"},
+    "dash_ci": {"en": "95% CI", "es": "IC 95 %"},
+    "dash_change": {"en": "Change", "es": "Cambio"},
     "dash_all": {"en": "all customers", "es": "todos los clientes"},
     "dash_suppressed": {"en": "n < {min_n}", "es": "n < {min_n}"},
     "dash_construct": {"en": "Component", "es": "Componente"},
@@ -102,6 +112,9 @@ class _Dash:
         self.prev = {(c["kpi"], c["segment"], c["to_wave"]): c for c in track.changes if c["versus"] == "previous"}
         self.waves = [str(w) for w in track.waves]
         self.segments = list(dict.fromkeys(c["segment"] for c in track.cells))
+        # immediacy per touchpoint (the fielding block's touchpoint column), shown on its card
+        self.within = {r["touchpoint"]: r for r in (immediacy.rows if immediacy is not None else [])
+                       if r.get("level") == "touchpoint"}
 
     def arrow(self, kpi, segment, wave):
         ch = self.prev.get((kpi, segment, wave))
@@ -121,9 +134,17 @@ class _Dash:
         if k["group"] == "outcome":  # outcomes are named by their question: lead with the KPI's code
             name = (f'<b>{html.escape(k["kpi"].upper())}{" (top-2-box)" if kind == "top2" else ""}</b><br>'
                     f'<small>{name}</small>')
+        imm = ""
+        r = self.within.get(k["kpi"]) if k["group"] == "touchpoint" else None
+        if r is not None and r["n"]:
+            share = (f"{100 * r['share_within']:.0f}% [{100 * r['share_within_ci_lower']:.0f}; "
+                     f"{100 * r['share_within_ci_upper']:.0f}]")
+            imm = (f'<div class="ci imm">{html.escape(self.d.t("dash_within", hours=self.imm.max_lag_hours, share=share))}'
+                   "</div>")
         return (f'<div class="card" data-kpi="{html.escape(k["kpi"])}"><div class="name">{name}</div>'
                 f'<div class="val">{_num(c["value"], kind)}{self.arrow(k["kpi"], segment, wave)}</div>'
-                f'<div class="ci">[{_num(c["ci_lower"], kind)}; {_num(c["ci_upper"], kind)}] · n = {c["n"]}</div></div>')
+                f'<div class="ci">[{_num(c["ci_lower"], kind)}; {_num(c["ci_upper"], kind)}] · n = {c["n"]}</div>'
+                f"{imm}</div>")
 
     def trend_figure(self, kpis, title, y_title):
         """Lines with CI error bars per KPI; one trace set per segment, a dropdown to switch."""
@@ -249,6 +270,48 @@ def _drivers_panel(drivers, d):
     return fig, table
 
 
+def _gap_tables(dash, kpis, constructs, d) -> list:
+    """The gap to aspiration (and the customer-staff gap) of each construct at the latest wave,
+    with the gap's 95% CI and its change from the previous wave (arrow when significant). The gap
+    KPIs of the track result give the CI; a result without them shows score and aspiration."""
+    wave, out = dash.waves[-1], []
+    by_of = {(k.get("of"), k["kind"]): k for k in kpis if k.get("group") == "gap"}
+
+    def ci(c):
+        return f"[{c['ci_lower']:+.2f}; {c['ci_upper']:+.2f}]" if c.get("ci_lower") is not None else "–"
+
+    rows = []
+    for k in constructs:
+        c = dash.cells.get((k["kpi"], "all", wave))
+        if k.get("aspiration") is None or c is None or c["value"] is None:
+            continue
+        g = by_of.get((k["kpi"], "gap_aspiration"))
+        gc = dash.cells.get((g["kpi"], "all", wave)) if g else None
+        gap = c["value"] - k["aspiration"]
+        rows.append((gap, f"<tr data-gap=\"{html.escape(k['kpi'])}\"><td>{html.escape(d.name(k['kpi']))}</td>"
+                          f"<td>{c['value']:.2f}</td><td>{k['aspiration']:.2f}</td>"
+                          f"<td class=\"{'neg' if gap < 0 else 'pos'}\">{gap:+.2f}</td>"
+                          f"<td>{ci(gc) if gc else '–'}</td>"
+                          f"<td>{dash.arrow(g['kpi'] if g else k['kpi'], 'all', wave)}</td></tr>"))
+    if rows:
+        head = "".join(f"<th>{html.escape(d.t(x))}</th>" for x in
+                       ("dash_construct", "dash_latest", "dash_aspiration", "dash_gap_col", "dash_ci", "dash_change"))
+        out += [f"<h2>{html.escape(d.t('dash_gap'))}</h2>",
+                f"<table class=\"gaps\"><tr>{head}</tr>{''.join(r for _, r in sorted(rows, key=lambda x: x[0]))}</table>"]
+    staff = [(k, dash.cells.get((k["kpi"], "all", wave))) for k in kpis if k["kind"] == "gap_staff"]
+    staff = [(k, c) for k, c in staff if c is not None and c["value"] is not None]
+    if staff:
+        head = "".join(f"<th>{html.escape(d.t(x))}</th>" for x in
+                       ("dash_construct", "dash_gap_col", "dash_ci", "dash_change"))
+        body = "".join(
+            f"<tr data-staff-gap=\"{html.escape(k['of'])}\"><td>{html.escape(d.name(k['of']))}</td>"
+            f"<td class=\"{'neg' if c['value'] < 0 else 'pos'}\">{c['value']:+.2f}</td><td>{ci(c)}</td>"
+            f"<td>{dash.arrow(k['kpi'], 'all', wave)}</td></tr>"
+            for k, c in sorted(staff, key=lambda kc: kc[1]["value"]))
+        out += [f"<h2>{html.escape(d.t('dash_staff_gap'))}</h2>", f'<table class="staff-gaps"><tr>{head}</tr>{body}</table>']
+    return out
+
+
 def render_dashboard(track, immediacy=None, *, drivers=None, display=None, title: str | None = None,
                      maturity=None, roadmap=None) -> str:
     """The dashboard as one HTML text (plotly.js inlined); ``maturity`` and ``roadmap`` (a
@@ -264,25 +327,38 @@ def render_dashboard(track, immediacy=None, *, drivers=None, display=None, title
     waves = dash.waves
     parts = [f"<h1>{html.escape(title or d.t('dash_title'))}</h1>",
              f'<div class="sub">{html.escape(d.t("dash_sub", wave=waves[-1], prev=waves[-2], alpha=track.alpha))}</div>']
-    # a wave selector over the cards: every wave's cards are in the page, the latest shown; a
-    # few lines of inline script switch them (plotly's dropdowns only drive charts)
+    # wave and segment selectors over the cards: every (wave, segment) view is in the page, the
+    # latest wave for all customers shown; a few lines of inline script switch them (plotly's
+    # dropdowns only drive charts)
     options = "".join(f'<option value="{html.escape(w)}"{" selected" if w == waves[-1] else ""}>'
                       f"{html.escape(w)}</option>" for w in waves)
-    parts.append(f'<div class="sub"><label>{html.escape(d.t("dash_wave"))}: '
-                 f'<select id="wave-select">{options}</select></label></div>')
-    for w in waves:
-        view = []
-        if touchpoints:
-            cards = '<span class="step">→</span>'.join(dash.card(k, wave=w) for k in touchpoints)
-            view += [f"<h2>{html.escape(d.t('dash_journey'))}</h2>", f'<div class="strip">{cards}</div>']
-        if outcomes:
-            view += [f"<h2>{html.escape(d.t('dash_outcomes'))}</h2>",
-                     '<div class="strip">' + "".join(dash.card(k, wave=w) for k in outcomes) + "</div>"]
-        hidden = "" if w == waves[-1] else ' style="display:none"'
-        parts.append(f'<div class="wave-view" data-wave="{html.escape(w)}"{hidden}>{"".join(view)}</div>')
-    parts.append("<script>document.getElementById('wave-select').addEventListener('change',function(e){"
+    selectors = f'<label>{html.escape(d.t("dash_wave"))}: <select id="wave-select">{options}</select></label>'
+    if len(dash.segments) > 1:
+        seg_options = "".join(
+            f'<option value="{html.escape(sg)}"{" selected" if sg == "all" else ""}>'
+            f'{html.escape(d.t("dash_all") if sg == "all" else d.name(sg))}</option>' for sg in dash.segments)
+        selectors += (f' &nbsp; <label>{html.escape(d.t("dash_segment"))}: '
+                      f'<select id="segment-select">{seg_options}</select></label>')
+    parts.append(f'<div class="sub">{selectors}</div>')
+    for seg in dash.segments:
+        for w in waves:
+            view = []
+            if touchpoints:
+                cards = '<span class="step">→</span>'.join(dash.card(k, segment=seg, wave=w) for k in touchpoints)
+                view += [f"<h2>{html.escape(d.t('dash_journey'))}</h2>", f'<div class="strip">{cards}</div>']
+            if outcomes:
+                view += [f"<h2>{html.escape(d.t('dash_outcomes'))}</h2>",
+                         '<div class="strip">' + "".join(dash.card(k, segment=seg, wave=w) for k in outcomes)
+                         + "</div>"]
+            hidden = "" if (w == waves[-1] and seg == "all") else ' style="display:none"'
+            parts.append(f'<div class="wave-view" data-wave="{html.escape(w)}" data-segment="{html.escape(seg)}"'
+                         f'{hidden}>{"".join(view)}</div>')
+    parts.append("<script>(function(){var w=document.getElementById('wave-select'),"
+                 "s=document.getElementById('segment-select');function show(){"
                  "document.querySelectorAll('.wave-view').forEach(function(v){"
-                 "v.style.display=v.getAttribute('data-wave')===e.target.value?'':'none';});});</script>")
+                 "var ok=v.getAttribute('data-wave')===w.value&&(!s||v.getAttribute('data-segment')===s.value);"
+                 "v.style.display=ok?'':'none';});}w.addEventListener('change',show);"
+                 "if(s){s.addEventListener('change',show);}})();</script>")
     figures = []
     if touchpoints:
         figures.append(dash.trend_figure(touchpoints, d.t("dash_tp_trend"), d.t("dash_score")))
@@ -314,16 +390,7 @@ def render_dashboard(track, immediacy=None, *, drivers=None, display=None, title
     config = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png"}}
     for i, fig in enumerate(figures):
         parts.append(f'<div class="chart">{fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart{i}", config=config)}</div>')
-    gaps = [(k, dash.cells.get((k["kpi"], "all", waves[-1]))) for k in constructs if k.get("aspiration") is not None]
-    gaps = [(k, c) for k, c in gaps if c is not None and c["value"] is not None]
-    if gaps:
-        rows = "".join(
-            f"<tr><td>{html.escape(d.name(k['kpi']))}</td><td>{c['value']:.2f}</td><td>{k['aspiration']:.2f}</td>"
-            f"<td class=\"{'neg' if c['value'] < k['aspiration'] else 'pos'}\">{c['value'] - k['aspiration']:+.2f}</td></tr>"
-            for k, c in sorted(gaps, key=lambda kc: kc[1]["value"] - kc[0]["aspiration"]))
-        parts += [f"<h2>{html.escape(d.t('dash_gap'))}</h2>",
-                  f"<table><tr><th>{html.escape(d.t('dash_construct'))}</th><th>{html.escape(d.t('dash_latest'))}</th>"
-                  f"<th>{html.escape(d.t('dash_aspiration'))}</th><th>{html.escape(d.t('dash_gap_col'))}</th></tr>{rows}</table>"]
+    parts += _gap_tables(dash, kpis, constructs, d)
     if drivers_table:
         parts.append(drivers_table)
     parts += org_tables

@@ -302,6 +302,44 @@ class WorkbookBuilder:
             chart.legend = None
         self._place_chart(ws, ref, chart, anchor)
 
+    def add_line_chart(self, ref: TableRef, label: str, columns: list[str], *, title: str,
+                       y_title: str | None = None, anchor: str | None = None, width: float = 13,
+                       height: float = 7, y_min: float | None = None, y_max: float | None = None) -> None:
+        """A small native Excel line chart: one line per table row (named by its ``label``
+        cell) across the contiguous ``columns`` (their headers on the x axis, e.g. waves)."""
+        from openpyxl.chart import LineChart, Reference
+        from openpyxl.chart.series import SeriesLabel, StrRef
+        from openpyxl.utils import get_column_letter, quote_sheetname
+
+        ws = self.wb[ref.sheet]
+        cols = [ref.columns[c] for c in columns]
+        if cols != list(range(cols[0], cols[0] + len(cols))):
+            raise ValueError("line chart columns must be contiguous")
+        chart = LineChart()
+        chart.title = title
+        chart.y_axis.title = y_title
+        chart.width, chart.height = width, height
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        for r in range(ref.first_row, ref.last_row + 1):
+            data = Reference(ws, min_col=cols[0], max_col=cols[-1], min_row=r, max_row=r)
+            chart.add_data(data, from_rows=True, titles_from_data=False)
+            s = chart.series[-1]
+            cell = f"{quote_sheetname(ws.title)}!${get_column_letter(ref.columns[label])}${r}"
+            s.tx = SeriesLabel(strRef=StrRef(cell))
+            s.marker.symbol = "circle"
+            s.marker.size = 6
+            s.smooth = False
+        chart.set_categories(Reference(ws, min_col=cols[0], max_col=cols[-1], min_row=ref.header_row,
+                                       max_row=ref.header_row))
+        if y_min is not None:
+            chart.y_axis.scaling.min = y_min
+        if y_max is not None:
+            chart.y_axis.scaling.max = y_max
+        if ref.last_row == ref.first_row:
+            chart.legend = None
+        self._place_chart(ws, ref, chart, anchor)
+
     def add_scatter_chart(self, ref: TableRef, x: str, y: str, *, title: str, x_title: str,
                           y_title: str, anchor: str | None = None, label: str | None = None,
                           width: float = 18, height: float = 10) -> None:

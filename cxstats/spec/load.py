@@ -265,7 +265,8 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
     for key, value in analysis.items():
         if not isinstance(value, bool):
             r.fail(f"analysis.{key}", f"expected true or false, got {value!r}")
-    fielding = _fielding(r, doc["fielding"], seen) if doc.get("fielding") is not None else None
+    fielding = (_fielding(r, doc["fielding"], seen, [t for j in journeys for t in j.touchpoints])
+                if doc.get("fielding") is not None else None)
     spec = StudySpec(sid, title, languages, scales, journeys, outcomes, segments, respondents,
                      finance, weight, path, analysis=dict(analysis), fielding=fielding)
     from cxstats.spec.followup import parse_followup
@@ -278,17 +279,19 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
 
 
 FIELDING_KEYS = {"contact_time", "response_time", "channel", "channels", "wave", "wave_period", "waves",
-                 "max_lag_hours", "date_order", "timezone"}
+                 "max_lag_hours", "date_order", "timezone", "touchpoint", "touchpoints"}
 
 
-def _fielding(r: _Reader, node, seen: dict) -> Fielding:
+def _fielding(r: _Reader, node, seen: dict, touchpoints: list | None = None) -> Fielding:
+    """``touchpoints``: the journeys' Touchpoint objects (the touchpoint column's values are
+    their ids or names, or values mapped to ids by ``fielding.touchpoints``)."""
     """The ``fielding`` block: columns of times, channel and wave; the immediacy window."""
     from cxstats.io.timestamps import DATE_ORDERS
     from cxstats.io.values import normalise_label
 
     node = r.mapping(node, "fielding", FIELDING_KEYS)
     f = Fielding()
-    for key in ("contact_time", "response_time", "channel", "wave"):
+    for key in ("contact_time", "response_time", "channel", "wave", "touchpoint"):
         value = node.get(key)
         if value is None:
             continue
@@ -336,6 +339,20 @@ def _fielding(r: _Reader, node, seen: dict) -> Fielding:
             if mode not in SURVEY_MODES:
                 r.fail(f"fielding.channels.{value}", f"{mode!r} is not one of {', '.join(SURVEY_MODES)}")
             f.channels[normalise_label(value)] = mode
+    if "touchpoints" in node:  # the touchpoint column's values -> the journeys' touchpoint ids
+        if not f.touchpoint:
+            r.fail("fielding.touchpoints", "mapping touchpoint values needs the touchpoint column "
+                                           "(fielding.touchpoint)")
+        known = [t.id for t in touchpoints or []]
+        for value, tp in r.mapping(node["touchpoints"], "fielding.touchpoints").items():
+            if tp not in known:
+                r.fail(f"fielding.touchpoints.{value}", f"{tp!r} is not a touchpoint of the journeys "
+                                                       f"({', '.join(known)})")
+            f.touchpoints[normalise_label(value)] = tp
+    elif f.touchpoint:  # no mapping: a cell names a touchpoint by its id or its name (any language)
+        for t in touchpoints or []:
+            for label in [t.id, *t.name.values()]:
+                f.touchpoints.setdefault(normalise_label(label), t.id)
     for name in FIELDING_COLUMNS:
         if name in seen:
             r.fail(seen[name], f"id {name!r} is reserved: with a fielding block the survey table has a "

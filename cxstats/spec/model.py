@@ -146,7 +146,8 @@ class Finance:
 
 
 SURVEY_MODES = ("CAWI", "IVR", "CATI", "APP", "other")
-FIELDING_COLUMNS = ("contact_time", "response_time", "lag_hours", "survey_mode", "wave", "time_flag")
+FIELDING_COLUMNS = ("contact_time", "response_time", "lag_hours", "survey_mode", "wave", "time_flag",
+                    "contact_touchpoint")
 
 
 @dataclass
@@ -159,6 +160,8 @@ class Fielding:
     contact_time: str | None = None       # absent: immediacy is not computable (said so)
     channel: str | None = None
     channels: dict = field(default_factory=dict)  # normalised cell value -> one of SURVEY_MODES
+    touchpoint: str | None = None         # the column naming the touchpoint each answer refers to
+    touchpoints: dict = field(default_factory=dict)  # normalised cell value -> a touchpoint id
     wave: str | None = None
     wave_period: str | None = None        # week | month | quarter (from response times)
     waves: list = field(default_factory=list)  # the waves' order (default: sorted labels)

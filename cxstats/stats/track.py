@@ -18,6 +18,18 @@ KPI kinds and their statistics:
   Newcombe's hybrid score interval for the difference (``confint_proportions_2indep(
   method="newcomb")``, Newcombe 1998 method 10, Wilson limits of each share).
 
+Gaps are KPIs of their own (``group: gap``):
+
+* ``gap_aspiration`` (a construct's score minus the client's aspiration for it): the score's
+  t CI shifted by the aspiration; a change of the gap is the change of the score (the
+  aspiration is a constant), so its test is the construct's (not counted twice in the family:
+  its adjusted p are the construct's);
+* ``gap_staff`` (customers' mean score minus frontline staff's, the perception gap, when staff
+  answered in the waves): difference of two independent means with its Welch CI (R
+  ``t.test(customer, staff)``); its change between waves, (C_b - S_b) - (C_a - S_a), has
+  SE = sqrt(sum of the four s^2/n) and Welch-Satterthwaite df = SE^4 / sum((s^2/n)^2/(n - 1))
+  (Satterthwaite 1946), a t test and CI.
+
 Cells with fewer than ``min_n`` answers are suppressed (n shown, no value) and their changes not
 tested. The p-values of every tested change (consecutive waves and each wave against the
 baseline, every KPI and segment) form one family: Holm (family-wise error) and
@@ -34,7 +46,7 @@ from dataclasses import dataclass, field
 
 from cxstats.errors import InputError
 
-KINDS = ("nps", "mean", "top2")
+KINDS = ("nps", "mean", "top2", "gap_aspiration", "gap_staff")
 Z975 = 1.959963984540054
 
 
@@ -47,6 +59,7 @@ class Kpi:
     threshold: float | None = None   # top2: the lowest top-2 code
     aspiration: float | None = None  # mean: the client's standard (gap = value - aspiration)
     touchpoint: str | None = None
+    of: str | None = None            # gaps: the construct (KPI id) the gap is of
 
 
 def _mean_cell(v):
@@ -83,7 +96,51 @@ def cell_stats(values, kpi: Kpi) -> dict:
         return {"n": n, "value": x / n if n else math.nan, "ci_lower": lo, "ci_upper": hi}
     out = _mean_cell(v)
     out.pop("sd")
+    if kpi.kind == "gap_aspiration":
+        for key in ("value", "ci_lower", "ci_upper"):
+            out[key] -= kpi.aspiration
     return out
+
+
+def _welch_parts(parts):
+    """parts: [(sign, sample)] -> (estimate, se, Welch-Satterthwaite df) of sum(sign * mean)."""
+    est = sum(sign * float(v.mean()) for sign, v in parts)
+    var = [float(v.var(ddof=1)) / v.size for _, v in parts]
+    se = math.sqrt(sum(var))
+    df = sum(var) ** 2 / sum(x ** 2 / (v.size - 1) for x, (_, v) in zip(var, parts))
+    return est, se, df
+
+
+def gap_cell(customers, staff) -> dict:
+    """Customers' mean minus staff's mean with its Welch 95% CI (``gap_staff`` cells)."""
+    import numpy as np
+    from scipy import stats
+
+    c = np.asarray(customers, dtype=float)
+    s = np.asarray(staff, dtype=float)
+    c, s = c[np.isfinite(c)], s[np.isfinite(s)]
+    out = {"n": int(c.size), "n_staff": int(s.size)}
+    if c.size < 2 or s.size < 2:
+        return {**out, "value": math.nan, "ci_lower": math.nan, "ci_upper": math.nan}
+    est, se, df = _welch_parts([(1, c), (-1, s)])
+    h = float(stats.t.ppf(0.975, df)) * se
+    return {**out, "value": est, "ci_lower": est - h, "ci_upper": est + h}
+
+
+def gap_change(ca, sa, cb, sb) -> dict:
+    """Change of a customer-staff gap between independent waves a -> b (Welch-Satterthwaite)."""
+    import numpy as np
+    from scipy import stats
+
+    parts = []
+    for sign, v in ((1, cb), (-1, sb), (-1, ca), (1, sa)):
+        v = np.asarray(v, dtype=float)
+        parts.append((sign, v[np.isfinite(v)]))
+    diff, se, df = _welch_parts(parts)
+    t = diff / se
+    h = float(stats.t.ppf(0.975, df)) * se
+    return {"diff": diff, "se": se, "ci_lower": diff - h, "ci_upper": diff + h, "statistic": t, "df": df,
+            "pvalue": float(2 * stats.t.sf(abs(t), df)), "test": "Welch-Satterthwaite t (gap of gaps)"}
 
 
 def change_stats(a, b, kpi: Kpi) -> dict:
@@ -156,8 +213,10 @@ class TrackResult:
     def to_dict(self) -> dict:
         return {"analysis": "track", "waves": self.waves, "baseline": self.baseline, "kpis": self.kpis,
                 "segment_column": self.segment_column, "min_n": self.min_n, "alpha": self.alpha,
-                "multiple_comparisons": {"family": "every tested change of this result", "n_tests":
-                                         sum(1 for c in self.changes if c["pvalue"] is not None),
+                "multiple_comparisons": {"family": "every tested change of this result (a gap to aspiration "
+                                                   "shares its construct's test)", "n_tests":
+                                         sum(1 for c in self.changes if c["pvalue"] is not None
+                                             and not str(c.get("test", "")).startswith("= change of")),
                                          "rule": "significant = Holm-adjusted p < alpha (BH also reported)"},
                 "sample": self.sample, "weights": self.weights, "invariance": self.invariance,
                 "cells": self.cells, "changes": self.changes, "trends": self.trends, "control": self.control,
@@ -198,6 +257,11 @@ class TrackResult:
             ("Top-2-box", "Share of answers in the top two codes with a Wilson 95% CI; change by the "
                           "Miettinen-Nurminen score test for two independent proportions with Newcombe's hybrid score interval "
                           "(Newcombe 1998, method 10; statsmodels)."),
+            ("Gaps", "Gap to aspiration = construct score - the client's aspiration, with the score's t CI "
+                     "shifted; its change is the score's change (same test, counted once). Customer-staff gap "
+                     "= customers' mean score - frontline staff's mean score in the same wave, Welch 95% CI; "
+                     "its change between waves (a difference of two gaps) by a t test with SE = sqrt of the "
+                     "sum of the four s^2/n and Welch-Satterthwaite df (Satterthwaite 1946)."),
             ("Small cells", f"Cells with fewer than {self.min_n} answers are suppressed (n shown, no value) "
                             "and their changes are not tested."),
             ("Multiple comparisons", f"All tested changes (consecutive waves and each wave against the "
@@ -233,8 +297,11 @@ def _labels(values):
 
 def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | None = None,
                   by: str | None = None, baseline: str | None = None, min_n: int = 30,
-                  alpha: float = 0.05, control_limits: bool = False) -> TrackResult:
-    """Per KPI x segment x wave cells, wave-on-wave and against-baseline changes, trends."""
+                  alpha: float = 0.05, control_limits: bool = False, staff=None) -> TrackResult:
+    """Per KPI x segment x wave cells, wave-on-wave and against-baseline changes, trends.
+
+    ``staff``: a boolean per row, True for frontline staff's answers: they enter only the
+    ``gap_staff`` KPIs; every other KPI is the customers' (rows where it is False)."""
     import numpy as np
     from statsmodels.stats.multitest import multipletests
 
@@ -247,8 +314,11 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
             raise InputError(f"unknown KPI kind {k.kind!r}", option="kpis")
         if k.column not in frame.columns:
             raise InputError(f"{k.column!r} is not a column of the data", option="kpis")
+    is_staff = np.zeros(len(frame), dtype=bool) if staff is None else np.asarray(staff, dtype=bool)
+    if any(k.kind == "gap_staff" for k in kpis) and not is_staff.any():
+        raise InputError("customer-staff gaps need staff answers in the waves", option="kpis")
     labels = np.array(_labels(frame[wave].tolist()), dtype=object)
-    present = sorted({w for w in labels if w is not None})
+    present = sorted({w for w in labels[~is_staff] if w is not None})
     order = [w for w in (waves or present) if w in present] + [w for w in present if w not in (waves or present)]
     if len(order) < 2:
         raise InputError(f"tracking needs at least two waves; the data hold {len(order)} "
@@ -257,7 +327,7 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
         raise InputError(f"{baseline!r} is not a wave of the data ({', '.join(order)})", option="baseline")
     base = baseline or order[0]
     res = TrackResult(order, [{"kpi": k.id, "kind": k.kind, "group": k.group, "touchpoint": k.touchpoint,
-                               "aspiration": k.aspiration} for k in kpis],
+                               "aspiration": k.aspiration, "of": k.of} for k in kpis],
                       segment_column=by, baseline=base, min_n=min_n, alpha=alpha)
     segments = [("all", np.ones(len(frame), dtype=bool))]
     if by:
@@ -269,29 +339,36 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
     for k in kpis:
         col = frame[k.column].to_numpy(dtype=float)
         for seg_name, seg_mask in segments:
-            samples = {w: col[seg_mask & (labels == w)] for w in order}
+            samples = {w: col[seg_mask & (labels == w) & ~is_staff] for w in order}
+            staff_samples = {w: col[seg_mask & (labels == w) & is_staff] for w in order}
             n_ok = {}
             for w in order:
-                cell = cell_stats(samples[w], k)
-                suppressed = cell["n"] < min_n
+                if k.kind == "gap_staff":
+                    cell = gap_cell(samples[w], staff_samples[w])
+                    suppressed = min(cell["n"], cell["n_staff"]) < min_n
+                else:
+                    cell = cell_stats(samples[w], k)
+                    suppressed = cell["n"] < min_n
                 n_ok[w] = not suppressed
                 if suppressed:
                     cell.update(value=None, ci_lower=None, ci_upper=None)
                 row = {"kpi": k.id, "segment": seg_name, "wave": w, **cell, "suppressed": suppressed}
-                if k.aspiration is not None and cell["value"] is not None:
+                if k.aspiration is not None and cell["value"] is not None and k.kind != "gap_aspiration":
                     row["gap_to_aspiration"] = cell["value"] - k.aspiration
                 res.cells.append(row)
             for a, b in pairs:
                 ch = {"kpi": k.id, "segment": seg_name, "from_wave": a, "to_wave": b,
                       "versus": "previous" if index[b] == index[a] + 1 else "baseline"}
-                if n_ok[a] and n_ok[b]:
+                if n_ok[a] and n_ok[b] and k.kind == "gap_staff":
+                    ch.update(gap_change(samples[a], staff_samples[a], samples[b], staff_samples[b]))
+                elif n_ok[a] and n_ok[b]:
                     ch.update(change_stats(samples[a], samples[b], k))
                 else:
                     ch.update(diff=None, se=None, ci_lower=None, ci_upper=None, statistic=None, df=None,
                               pvalue=None, test="suppressed (small n)")
                 res.changes.append(ch)
-            if len(order) >= 3:
-                use = seg_mask & np.array([w is not None for w in labels])
+            if len(order) >= 3 and k.kind != "gap_staff":
+                use = seg_mask & np.array([w is not None for w in labels]) & ~is_staff
                 y = col[use]
                 if k.kind == "nps":
                     y = np.where(np.isfinite(y), np.where(y >= 9, 100.0, np.where(y <= 6, -100.0, 0.0)), np.nan)
@@ -299,21 +376,35 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
                     y = np.where(np.isfinite(y), (y >= k.threshold).astype(float), np.nan)
                 x = np.array([index[w] for w in labels[use]], dtype=float)
                 if all(n_ok.values()):
-                    res.trends.append({"kpi": k.id, "segment": seg_name, **trend_stats(y, x)})
+                    trend = trend_stats(y, x)  # a gap to a constant trends as its score
+                    res.trends.append({"kpi": k.id, "segment": seg_name, **trend})
     if control_limits:
-        res.control = control_chart(frame, kpis, labels, order, min_n)
+        res.control = control_chart(frame[~is_staff], [k for k in kpis if not k.kind.startswith("gap")],
+                                    labels[~is_staff], order, min_n)
         out = [c for c in res.control if c["outside"]]
         if out:
             res.warnings.append(f"{len(out)} period(s) outside the 3-sigma control limits: "
                                 + ", ".join(f"{c['kpi']} {c['wave']}" for c in out[:8])
                                 + (" ..." if len(out) > 8 else ""))
-    tested = [c for c in res.changes if c["pvalue"] is not None and math.isfinite(c["pvalue"])]
+    # a gap to aspiration changes exactly as its construct: the same test, counted once
+    same = {k.id: k.of for k in kpis if k.kind == "gap_aspiration"}
+    tested = [c for c in res.changes if c["pvalue"] is not None and math.isfinite(c["pvalue"])
+              and c["kpi"] not in same]
     if tested:
         p = np.array([c["pvalue"] for c in tested])
         holm = multipletests(p, method="holm")[1]
         bh = multipletests(p, method="fdr_bh")[1]
         for c, h, f in zip(tested, holm, bh):
             c["p_holm"], c["p_bh"], c["significant"] = float(h), float(f), bool(h < alpha)
+    if same:
+        by_key = {(c["kpi"], c["segment"], c["from_wave"], c["to_wave"]): c for c in res.changes}
+        for c in res.changes:
+            if c["kpi"] in same:
+                twin = by_key.get((same[c["kpi"]], c["segment"], c["from_wave"], c["to_wave"]))
+                if twin is not None and "p_holm" in twin:
+                    c.update(p_holm=twin["p_holm"], p_bh=twin["p_bh"], significant=twin["significant"])
+                if c["pvalue"] is not None:
+                    c["test"] = f"= change of {same[c['kpi']]} (aspiration constant)"
     for c in res.changes:
         c.setdefault("p_holm", None)
         c.setdefault("p_bh", None)

@@ -1,16 +1,17 @@
 """Analysis ``immediacy``: how soon after the contact customers answered (the programme's
-48-hour rule), per survey channel, wave and segment, with the late answers listed and a check
-of mode effects.
+48-hour rule), per survey channel, touchpoint, wave and segment, with the late answers listed,
+and whether the lag (in bands) or the channel (mode effects) moves the answers.
 
 With a spec: its ``fielding`` block names the contact and response times, the channel and the
 wave (without a fielding block the analysis does not apply: :class:`NotApplicable`);
 ``max_lag_hours`` defaults to ``fielding.max_lag_hours`` (48); ``outcomes`` to the spec's NPS and
-CSAT outcomes. Without a spec (one plain file): ``contact_time`` and ``response_time`` name the
-columns, with ``channel``, ``wave``, ``date_order`` and ``timezone`` as in a spec's fielding block.
+CSAT outcomes and every construct score. Without a spec (one plain file): ``contact_time`` and
+``response_time`` name the columns, with ``channel``, ``touchpoint``, ``wave``, ``date_order``
+and ``timezone`` as in a spec's fielding block.
 
 Options (plan keys = command-line options): ``max_lag_hours``, ``by`` (a segment column),
-``outcomes`` (columns tested for mode effects), and for plain files ``contact_time``,
-``response_time``, ``channel``, ``wave``, ``date_order``, ``timezone``, ``id_column``.
+``outcomes`` (columns regressed on lag band and channel), and for plain files ``contact_time``,
+``response_time``, ``channel``, ``touchpoint``, ``wave``, ``date_order``, ``timezone``, ``id_column``.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ WORKBOOK = "tracking"
 class Options(StepOptions):
     max_lag_hours: float | None = None    # the immediacy window (spec: fielding.max_lag_hours, 48)
     by: str | None = None                 # a segment column: immediacy per value
-    outcomes: list[str] | None = None     # columns tested for mode effects (spec: NPS and CSAT)
+    outcomes: list[str] | None = None     # columns regressed on lag band and channel (spec: NPS, CSAT, constructs)
     contact_time: str | None = None       # plain file: the contact (touchpoint event) time column
     response_time: str | None = None      # plain file: the response time column
     channel: str | None = None            # plain file: the survey channel column
+    touchpoint: str | None = None         # plain file: the column naming the touchpoint of each answer
     wave: str | None = None               # plain file: the wave column
     date_order: Literal["dmy", "mdy", "ymd"] | None = None  # plain file: order of 05/03/2026
     timezone: str = "UTC"                 # plain file: zone of times written without one
@@ -51,7 +53,7 @@ def fielding_frame(ctx: StepContext, options) -> tuple:
         if spec.fielding is None:
             raise NotApplicable("the spec has no fielding block (contact and response time columns): "
                                 "add one to measure immediacy and track waves")
-        for key in ("contact_time", "response_time", "channel", "wave", "date_order", "id_column"):
+        for key in ("contact_time", "response_time", "channel", "touchpoint", "wave", "date_order", "id_column"):
             if getattr(options, key, None) is not None:
                 raise InputError("with a spec, the fielding block names the columns and formats",
                                  option=key)
@@ -74,7 +76,8 @@ def fielding_frame(ctx: StepContext, options) -> tuple:
         raise InputError(f"{options.timezone!r} is not a time-zone name (e.g. Europe/Madrid, UTC)",
                          option="timezone") from None
     fielding = Fielding(response_time=options.response_time, contact_time=options.contact_time,
-                        channel=options.channel, wave=options.wave, date_order=options.date_order,
+                        channel=options.channel, touchpoint=getattr(options, "touchpoint", None),
+                        wave=options.wave, date_order=options.date_order,
                         timezone=options.timezone)
     path = ctx.one_file()
     if options.contact_time is None:
@@ -101,6 +104,14 @@ def run(ctx: StepContext, options: Options):
     from cxstats.stats.immediacy import analyze_immediacy
 
     frame, fielding, outcomes, notes = fielding_frame(ctx, options)
+    if ctx.has_spec:  # construct scores are outcomes too: does the lag or the channel move them?
+        import pandas as pd
+
+        scores = ctx.survey.construct_scores()
+        scores = scores.loc[ctx.survey.data["respondent_type"] == "customer"].reset_index(drop=True)
+        ids = [c.id for c in ctx.spec.constructs() if c.id not in frame.columns]
+        frame = pd.concat([frame, scores[ids]], axis=1)
+        outcomes = outcomes + ids
     if options.outcomes is not None:
         outcomes = list(options.outcomes)
     for col in [options.by, *outcomes]:

@@ -4,7 +4,9 @@ test suited to the statistic, adjusted across the dashboard (Holm and BH), and t
 With a spec (its ``fielding`` block gives the wave column or rule; without one the analysis
 does not apply): the KPIs are the NPS outcome, the CSAT outcome's top-2-box share, the CES
 mean, every touchpoint score (mean of its constructs' scores) and every construct score (mean
-of its items), customers only. ``period`` (week, month, quarter) replaces the waves by periods
+of its items), customers only; and the gaps as KPIs of their own: each construct's gap to its
+aspiration (``<construct>.vs_aspiration``) and, when frontline staff answered in the waves, the
+customer-staff perception gap (``<construct>.vs_staff``). ``period`` (week, month, quarter) replaces the waves by periods
 of the response time (a continuous transactional stream). ``within_window`` keeps only answers
 given within ``max_lag_hours`` of the contact, and says how many were left out. Without a spec
 (one plain file): ``wave`` names the wave column, ``nps`` the 0-10 column, ``means`` columns
@@ -57,14 +59,19 @@ class Options(StepOptions):
 
 
 def _spec_kpis(ctx, frame):
-    """KPIs of a spec and the frame with touchpoint and construct score columns."""
+    """KPIs of a spec and the frame with touchpoint and construct score columns; staff answers
+    given in the waves are appended (rows marked in the returned ``staff`` mask) for the
+    customer-staff gaps."""
+    import numpy as np
     import pandas as pd
 
     from cxstats.stats.track import Kpi
 
     spec = ctx.spec
-    scores = ctx.survey.construct_scores()
-    scores = scores.loc[ctx.survey.data["respondent_type"] == "customer"].reset_index(drop=True)
+    data = ctx.survey.data
+    all_scores = ctx.survey.construct_scores()
+    scores = all_scores.loc[data["respondent_type"] == "customer"].reset_index(drop=True)
+    staff_rows = (data["respondent_type"] == "staff") & data["wave"].notna()
     kpis = []
     o = spec.outcome_of_type("nps")
     if o is not None:
@@ -83,7 +90,25 @@ def _spec_kpis(ctx, frame):
     for c in spec.constructs():
         cols[f"__c_{c.id}"] = scores[c.id]
         kpis.append(Kpi(c.id, f"__c_{c.id}", "mean", "construct", aspiration=c.aspiration, touchpoint=c.touchpoint))
-    return pd.concat([frame, pd.DataFrame(cols)], axis=1), kpis
+    # the gaps, each a KPI of its own: to the client's aspiration, and customers vs staff
+    for c in spec.constructs():
+        if c.aspiration is not None:
+            kpis.append(Kpi(f"{c.id}.vs_aspiration", f"__c_{c.id}", "gap_aspiration", "gap",
+                            aspiration=c.aspiration, touchpoint=c.touchpoint, of=c.id))
+    frame = pd.concat([frame, pd.DataFrame(cols)], axis=1)
+    staff = np.zeros(len(frame), dtype=bool)
+    if staff_rows.any():
+        for c in spec.constructs():
+            kpis.append(Kpi(f"{c.id}.vs_staff", f"__c_{c.id}", "gap_staff", "gap", touchpoint=c.touchpoint, of=c.id))
+        st = data.loc[staff_rows].reset_index(drop=True)
+        st_scores = all_scores.loc[staff_rows].reset_index(drop=True)
+        extra = pd.DataFrame({"wave": st["wave"], **{f"__c_{c.id}": st_scores[c.id] for c in spec.constructs()}})
+        for col in frame.columns:
+            if col not in extra.columns and col in st.columns:
+                extra[col] = st[col].to_numpy()
+        frame = pd.concat([frame, extra], ignore_index=True)
+        staff = np.r_[staff, np.ones(len(extra), dtype=bool)]
+    return frame, kpis, staff
 
 
 def _plain_kpis(options, frame, path, table):
@@ -122,7 +147,7 @@ def run(ctx: StepContext, options: Options):
             if getattr(options, key) is not None:
                 raise InputError("with a spec, the KPIs and the wave come from the spec", option=key)
         frame, fielding, _, notes = fielding_frame(ctx, options)
-        frame, kpis = _spec_kpis(ctx, frame)
+        frame, kpis, staff = _spec_kpis(ctx, frame)
         waves = list(fielding.waves)
         if fielding.wave is None and fielding.wave_period is None and options.period is None:
             raise NotApplicable("the spec's fielding block names no wave column (fielding.wave) or rule "
@@ -145,6 +170,7 @@ def run(ctx: StepContext, options: Options):
 
         frame = pd.DataFrame({"wave": load_column_text(path, options.wave, table=table)})
         frame, kpis = _plain_kpis(options, frame, path, table)
+        staff = np.zeros(len(frame), dtype=bool)
         fielding, waves, notes = Fielding(), [], []
         if options.by:
             table.require_columns([options.by])
@@ -162,21 +188,25 @@ def run(ctx: StepContext, options: Options):
         frame = frame.copy()
         frame["__period"] = period_label(frame["response_time"].to_numpy(), options.period)
         wave_col, waves = "__period", []
-    sample = {"answers": int(len(frame)), "within_window": bool(options.within_window)}
-    if options.within_window:
+    sample = {"answers": int((~staff).sum()), "within_window": bool(options.within_window)}
+    if staff.any():
+        sample["staff_answers"] = int(staff.sum())
+    if options.within_window:  # customers' answers only: staff answer no contact
         window = options.max_lag_hours if options.max_lag_hours is not None else fielding.max_lag_hours
         lag = frame["lag_hours"].to_numpy(dtype=float)
-        late = int(np.sum(lag > window))
-        unknown = int(np.sum(~np.isfinite(lag)))
-        frame = frame[np.isfinite(lag) & (lag <= window)].reset_index(drop=True)
+        late = int(np.sum((lag > window) & ~staff))
+        unknown = int(np.sum(~np.isfinite(lag) & ~staff))
+        keep = staff | (np.isfinite(lag) & (lag <= window))
+        frame, staff = frame[keep].reset_index(drop=True), staff[keep]
         sample.update(max_lag_hours=float(window), excluded_late=late, excluded_unknown_lag=unknown,
-                      used=int(len(frame)))
+                      used=int((~staff).sum()))
         notes = list(notes) + [f"only answers within {window:g} h of the contact: {late} late answer(s) and "
-                               f"{unknown} without a known lag left out ({len(frame)} used)"]
+                               f"{unknown} without a known lag left out ({int((~staff).sum())} used)"]
     elif options.max_lag_hours is not None:
         raise InputError("the window applies with within_window: true", option="max_lag_hours")
     result = analyze_track(frame, kpis, wave=wave_col, waves=waves, by=options.by, baseline=options.baseline,
-                           min_n=options.min_n, alpha=options.alpha, control_limits=options.period is not None)
+                           min_n=options.min_n, alpha=options.alpha, control_limits=options.period is not None,
+                           staff=staff)
     result.sample = sample
     if ctx.has_spec:
         _mark_invariance(ctx, result)
@@ -208,11 +238,12 @@ def _mark_invariance(ctx, result) -> None:
     below = sorted(c for c, v in verdicts.items() if v not in ("scalar", "strict"))
     tps = sorted({c.touchpoint for c in ctx.spec.constructs() if c.id in below})
     result.invariance = {"checked": True, "verdicts": verdicts, "not_comparable": below + tps}
+    gaps = {k["kpi"] for k in result.kpis if k["group"] == "gap" and k.get("of") in below}
     for k in result.kpis:
-        if k["group"] in ("construct", "touchpoint"):
-            k["comparable"] = k["kpi"] not in below and k["kpi"] not in tps
+        if k["group"] in ("construct", "touchpoint", "gap"):
+            k["comparable"] = k["kpi"] not in below and k["kpi"] not in tps and k["kpi"] not in gaps
     for c in result.changes:
-        if c["kpi"] in below or c["kpi"] in tps:
+        if c["kpi"] in below or c["kpi"] in tps or c["kpi"] in gaps:
             c["comparable"] = False
     if below:
         result.warnings.append(f"below scalar invariance across waves, so their means are not comparable between "

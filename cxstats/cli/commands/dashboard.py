@@ -16,7 +16,7 @@ from cxstats.cli.common import quiet_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="With a PLAN: write the dashboard into this folder (the plan's output.dashboard "
                    "name, else PLAN_dashboard.html).")
-@click.option("--by", "by", metavar="COL", help="A segment column: a selector on the trend charts.")
+@click.option("--by", "by", metavar="COL", help="A segment column: a selector over the cards and the trend charts.")
 @click.option("--min-n", "min_n", type=int, default=30, show_default=True,
               help="Cells with fewer answers are not shown (DATA form; a plan's track step has min_n).")
 @click.option("--within-window", "within_window", is_flag=True, default=False,
@@ -32,10 +32,12 @@ def command(data, spec_path, html_path, out_dir, by, min_n, within_window, lang,
     options) and --out DIR; or with the DATA file(s), --spec and --html FILE
     (track and immediacy run with the options below).
 
-    Touchpoints left to right with their latest score, CI and significant
-    change (track), outcomes, trend lines per touchpoint and component with
-    significant changes starred, gap to aspiration, and immediacy per survey
-    channel. The charts' script (plotly.js) is inside the page: it opens with
+    Touchpoints left to right with their latest score, CI, significant
+    change (track) and share answered within the window (immediacy, when the
+    fielding block names each answer's touchpoint), outcomes, trend lines per
+    touchpoint and component with significant changes starred, gaps to
+    aspiration (and customers - staff) with their CI, and immediacy per survey
+    channel; wave and segment selectors. The charts' script (plotly.js) is inside the page: it opens with
     no network. A plan writes it with output: {dashboard: NAME.html}.
 
     The page also shows the top drivers when the plan has a drivers step:

@@ -14,12 +14,15 @@ from cxstats.cli.common import data_files_argument, list_option, output_options,
               help="The immediacy window in hours (default: the spec's fielding.max_lag_hours, 48).")
 @click.option("--by", "by", metavar="COL", help="Also per value of this segment column.")
 @list_option("--outcomes", "outcomes", metavar="COL,...",
-             help="Outcomes tested for mode effects (default with --spec: NPS and CSAT).")
+             help="Outcomes regressed on lag band and channel (default with --spec: NPS, CSAT and "
+                  "every construct score).")
 @click.option("--contact-time", "contact_time", metavar="COL",
               help="Without --spec: the column holding the contact (touchpoint event) time.")
 @click.option("--response-time", "response_time", metavar="COL",
               help="Without --spec: the column holding the response time.")
 @click.option("--channel", "channel", metavar="COL", help="Without --spec: the survey-channel column.")
+@click.option("--touchpoint", "touchpoint", metavar="COL",
+              help="Without --spec: the column naming the touchpoint each answer refers to.")
 @click.option("--wave", "wave", metavar="COL", help="Without --spec: the wave column.")
 @click.option("--date-order", "date_order", type=click.Choice(["dmy", "mdy", "ymd"]),
               help="Without --spec: order of numeric dates (dmy: 05/03/2026 is 5 March). Never guessed.")
@@ -28,15 +31,19 @@ from cxstats.cli.common import data_files_argument, list_option, output_options,
 @click.option("--id-column", "id_column", metavar="COL", help="Without --spec: respondent id column.")
 @output_options
 @quiet_option
-def command(data, spec_path, max_lag_hours, by, outcomes, contact_time, response_time, channel, wave,
-            date_order, timezone, id_column, json_path, xlsx_path, quiet):
+def command(data, spec_path, max_lag_hours, by, outcomes, contact_time, response_time, channel, touchpoint,
+            wave, date_order, timezone, id_column, json_path, xlsx_path, quiet):
     """Immediacy: how many hours after the contact customers answered.
 
-    Per survey channel (CAWI, IVR, CATI, APP), wave and segment: n, median and
-    P90 lag, and the share answered within the window (default 48 h) with a
-    Wilson 95% interval (= R prop.test(x, n, correct = FALSE)); the late
-    answers listed; and a mode-effect check (OLS of NPS/CSAT on channel with
-    HC3 standard errors). With --spec the fielding block names the columns.
+    Per survey channel (CAWI, IVR, CATI, APP), touchpoint, wave and segment:
+    n, median and P90 lag, and the share answered within the window (default
+    48 h) with a Wilson 95% interval (= R prop.test(x, n, correct = FALSE));
+    the late answers listed. Does the lag matter? Each outcome (NPS, CSAT,
+    construct scores) is regressed on lag band (48 h window: <24h, 24-48h,
+    48-96h, >96h) and channel with HC3 standard errors; lag bands and channels
+    (mode effects) are tested jointly, Holm-adjusted across outcomes. With
+    --spec the fielding block names the columns (fielding.touchpoint: the
+    touchpoint of each answer).
 
     \b
     Examples:
@@ -49,5 +56,5 @@ def command(data, spec_path, max_lag_hours, by, outcomes, contact_time, response
     ctx = step_context(data, spec_path, quiet=quiet)
     result = run_analysis("immediacy", ctx, max_lag_hours=max_lag_hours, by=by, outcomes=outcomes,
                           contact_time=contact_time, response_time=response_time, channel=channel,
-                          wave=wave, date_order=date_order, timezone=timezone, id_column=id_column)
+                          touchpoint=touchpoint, wave=wave, date_order=date_order, timezone=timezone, id_column=id_column)
     emit(result, name="immediacy", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

@@ -52,8 +52,11 @@ def command(data, spec_path, by, min_n, baseline, alpha, kpis, period, within_wi
     """Tracking: every KPI per wave with a 95% CI, and what changed significantly.
 
     With --spec: NPS (adjusted-Wald CI), CSAT top-2-box (Wilson), CES, every
-    touchpoint and construct score (t CI), per wave of the fielding block.
-    Changes between consecutive waves and against the baseline: NPS by the
+    touchpoint and construct score (t CI), per wave of the fielding block;
+    and the gaps as KPIs: each construct's gap to its aspiration
+    (CONSTRUCT.vs_aspiration) and, when staff answered in the waves (give
+    their file too), customers - staff (CONSTRUCT.vs_staff, Welch CI; its
+    change by Welch-Satterthwaite). Changes between consecutive waves and against the baseline: NPS by the
     adjusted-Wald z test for independent samples, means by Welch's t test,
     shares by the score test with Newcombe's interval. All p-values of the
     dashboard form one family: Holm and Benjamini-Hochberg adjusted p are
@@ -64,6 +67,7 @@ def command(data, spec_path, by, min_n, baseline, alpha, kpis, period, within_wi
     Examples:
       cxstats track waves.csv --spec questionnaire_tracking.yaml --xlsx tracking.xlsx
       cxstats track waves.csv --spec questionnaire_tracking.yaml --within-window --by region
+      cxstats track waves.csv staff_waves.csv --spec questionnaire_tracking.yaml --json -
       cxstats track export.csv --wave ola --nps recomendar --means score_web --top2 csat=5 --json -
     """
     from cxstats.cli.common import emit, run_analysis, step_context

@@ -1,5 +1,6 @@
 """Layout of ``immediacy``: one sheet (``Immediacy``): shares within the window per channel,
-wave and segment with a bar chart by channel, the mode-effect tests, then the late answers."""
+touchpoint, wave and segment with a bar chart by channel, the lag-band and channel (mode-effect)
+tests with the regression terms, then the late answers."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ i18n.register(texts={
                   "es": "Proporción respondida en {hours:g} h, por canal"},
     "imm_modes": {"en": "Do answers differ by survey channel? (mode effects, HC3)",
                   "es": "¿Difieren las respuestas por canal de encuesta? (efecto modo, HC3)"},
+    "imm_lags": {"en": "Does the lag matter? Answers by lag band ({bands}), channel held fixed (HC3)",
+                 "es": "¿Importa la demora? Respuestas por tramo de demora ({bands}), a igual canal (HC3)"},
+    "imm_terms": {"en": "Regression terms (OLS of each outcome on lag band and channel, HC3 SEs)",
+                  "es": "Términos de la regresión (MCO de cada resultado sobre tramo de demora y canal, EE HC3)"},
+    "imm_level_touchpoint": {"en": "touchpoint", "es": "punto de contacto"},
     "imm_late": {"en": "Late answers (after the window), longest lag first",
                  "es": "Respuestas tardías (fuera de plazo), de mayor a menor demora"},
     "imm_level_overall": {"en": "overall", "es": "total"},
@@ -37,7 +43,15 @@ i18n.register(texts={
     "lag_hours": {"en": "Lag (h)", "es": "Demora (h)"},
     "outcome": {"en": "Outcome", "es": "Resultado"},
     "wald_chi2": {"en": "Wald chi2", "es": "Chi2 de Wald"},
-    "reference": {"en": "Reference channel", "es": "Canal de referencia"},
+    "reference": {"en": "Reference", "es": "Referencia"},
+    "p_holm": {"en": "p (Holm)", "es": "p (Holm)"},
+    "largest": {"en": "Largest term", "es": "Término mayor"},
+    "largest_b": {"en": "Its coefficient", "es": "Su coeficiente"},
+    "highest": {"en": "Highest channel", "es": "Canal más alto"},
+    "highest_b": {"en": "Its coefficient", "es": "Su coeficiente"},
+    "term": {"en": "Term", "es": "Término"},
+    "se_hc3": {"en": "SE (HC3)", "es": "EE (HC3)"},
+    "touchpoint": {"en": "Touchpoint", "es": "Punto de contacto"},
     "channel": {"en": "Channel", "es": "Canal"},
     "wave": {"en": "Wave", "es": "Ola"},
 })
@@ -52,8 +66,9 @@ def sheets(builder, result: ImmediacyResult) -> None:
 
     d = builder.display
     sheet = d.t("imm_sheet")
-    rows = pd.DataFrame(result.rows).drop(columns=["channel", "wave", "segment"], errors="ignore")
+    rows = pd.DataFrame(result.rows).drop(columns=["channel", "touchpoint", "wave", "segment"], errors="ignore")
     if "level" in rows.columns:
+        rows["group"] = [d.name(g) if lv == "touchpoint" else g for lv, g in zip(rows["level"], rows["group"])]
         rows["level"] = [d.t(f"imm_level_{v}") for v in rows["level"]]
     pct = {d.header(c): "0.0%" for c in ("share_within", "share_within_ci_lower", "share_within_ci_upper")}
     pct.update({d.header("median_lag_hours"): "0.0", d.header("p90_lag_hours"): "0.0"})
@@ -66,11 +81,23 @@ def sheets(builder, result: ImmediacyResult) -> None:
                                  formats={d.header("share_within"): "0.0%"})
         builder.add_bar_chart(cref, d.header("group"), [d.header("share_within")],
                               title=d.t("imm_chart", hours=result.max_lag_hours), y_min=0, y_max=1)
+    def named(df):
+        df = df.copy()
+        for col in ("outcome", "touchpoint"):
+            if col in df.columns:
+                df[col] = [None if v is None else d.name(v) for v in df[col]]
+        return _headers(d, df)
+
+    if result.lag_tests:
+        bands = ", ".join(b["band"] for b in result.bands)
+        builder.add_table(sheet, named(pd.DataFrame(result.lag_tests)), title=d.t("imm_lags", bands=bands),
+                          formats={d.header("wald_chi2"): "0.00", d.header("largest_b"): "0.000"})
     if result.mode_tests:
-        builder.add_table(sheet, _headers(d, pd.DataFrame(result.mode_tests)), title=d.t("imm_modes"),
-                          formats={d.header("wald_chi2"): "0.00"})
-        builder.add_table(sheet, _headers(d, pd.DataFrame(result.mode_effects)),
-                          formats={"b": "0.000", "se_hc3": "0.000"})
+        builder.add_table(sheet, named(pd.DataFrame(result.mode_tests)), title=d.t("imm_modes"),
+                          formats={d.header("wald_chi2"): "0.00", d.header("highest_b"): "0.000"})
+    if result.mode_effects:
+        builder.add_table(sheet, named(pd.DataFrame(result.mode_effects)), title=d.t("imm_terms"),
+                          formats={"b": "0.000", d.header("se_hc3"): "0.000"})
     if result.late:
-        builder.add_table(sheet, _headers(d, pd.DataFrame(result.late)), title=d.t("imm_late"),
+        builder.add_table(sheet, named(pd.DataFrame(result.late)), title=d.t("imm_late"),
                           formats={d.header("lag_hours"): "0.0"})
