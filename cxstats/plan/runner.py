@@ -343,9 +343,10 @@ def _write_dashboard(ctx, plan, done, target, path, lang=None):
     display = plan_display(ctx, lang)
     title = plan.get("title") or (pick(ctx.spec.title, display.lang) if ctx.spec else None)
     if track is None and org["maturity"] is not None:  # a maturity study: its own page (report/maturity_panel.py)
+        from cxstats.report.dashboard import CSS
         from cxstats.report.maturity_panel import write_maturity_dashboard
 
-        write_maturity_dashboard(target, org["maturity"], org["roadmap_check"], display=display, title=title)
+        write_maturity_dashboard(target, org["maturity"], org["roadmap_check"], display=display, title=title, css=CSS)
         return target
     if track is None:
         raise SpecError("the dashboard shows a track result: add a step 'track' (and 'immediacy')",

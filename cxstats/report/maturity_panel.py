@@ -79,12 +79,12 @@ def owners_panel(result, d) -> str:
     return f'<h2>{html.escape(d.t("dash_owners"))}</h2><table class="owners">{head}{rows}</table>{note}'
 
 
-def render_maturity_dashboard(maturity, roadmap=None, *, display=None, title: str | None = None) -> str:
+def render_maturity_dashboard(maturity, roadmap=None, *, display=None, title: str | None = None,
+                              css: str = "") -> str:
     """A maturity study's dashboard page (no tracking waves): the radar, the ranked dimensions and,
-    with a roadmap check, the roadmap with its owners; plotly.js inlined, as the journey dashboard."""
+    with a roadmap check, the roadmap with its owners; plotly.js inlined, styled with ``css`` (the
+    journey dashboard's, passed by the caller)."""
     from plotly.offline import get_plotlyjs
-
-    from cxstats.report.dashboard import CSS
 
     d = display or i18n.Display()
     fig, table = maturity_panel(maturity, d)
@@ -99,12 +99,13 @@ def render_maturity_dashboard(maturity, roadmap=None, *, display=None, title: st
              "var n=document.querySelectorAll('.js-plotly-plot .main-svg').length;"
              "document.body.setAttribute('data-charts-drawn',String(n));},0);});</script>")
     return (f'<!DOCTYPE html>\n<html lang="{html.escape(d.lang)}"><head><meta charset="utf-8">'
-            f"<title>{html.escape(name)}</title><style>{CSS}</style>"
+            f"<title>{html.escape(name)}</title><style>{css}</style>"
             f'<script type="text/javascript">{get_plotlyjs()}</script></head>'
             f'<body data-charts="1">{"".join(parts)}{check}</body></html>\n')
 
 
-def write_maturity_dashboard(path, maturity, roadmap=None, *, display=None, title: str | None = None) -> None:
+def write_maturity_dashboard(path, maturity, roadmap=None, *, display=None, title: str | None = None,
+                             css: str = "") -> None:
     from cxstats.report.atomic import write_text
 
-    write_text(path, render_maturity_dashboard(maturity, roadmap, display=display, title=title))
+    write_text(path, render_maturity_dashboard(maturity, roadmap, display=display, title=title, css=css))
