@@ -370,6 +370,8 @@ def analyze_maturity(frame, dimensions: dict, *, targets: dict, scale=(1, 5), un
         differences.extend(fam)
 
     changes = _changes(rows, previous, alpha) if previous else []
+    if previous and not changes:
+        warnings.append("the previous assessment has none of these dimensions; no change is reported")
     return MaturityResult(rows, agreement, groups, differences, changes, boundaries, [lo, hi], unit,
                           int(len(frame)), alpha=alpha, min_n=min_n, level=level, warnings=warnings,
                           labels=dict(value_labels or {}))
