@@ -299,6 +299,17 @@ def test_errors_name_the_option_file_or_spec_path(demo, tmp_path):
     text = spec.read_text(encoding="utf-8").replace("  unit: area ", "  unit: region ")
     (tmp_path / "u.yaml").write_text(text, encoding="utf-8")
     assert_clean_error(run_cli("maturity", data, "--spec", tmp_path / "u.yaml"), "maturity.unit", "'region'")
+    # the answers are read by ingest like any study's: an unknown level is refused naming its cell
+    rows = (folder / "maturity.csv").read_text(encoding="utf-8").splitlines()
+    head = rows[0].split(",")
+    cells = rows[3].split(",")
+    cells[head.index("level")] = "boss"
+    bad_data = tmp_path / "answers.csv"
+    bad_data.write_text("\n".join([rows[0], *rows[1:3], ",".join(cells), *rows[4:]]) + "\n", encoding="utf-8")
+    assert_clean_error(run_cli("maturity", bad_data, "--spec", spec), "answers.csv", "column 'level'", "row 4",
+                       "boss")
+    ok = run_cli("ingest", data, "--spec", spec, "--out", tmp_path / "clean.csv")
+    assert ok.exit_code == 0, ok
     # a spec without a maturity block: the analysis does not apply (exit 2, said so)
     no_block = spec.read_text(encoding="utf-8").split("\nmaturity:")[0]
     (tmp_path / "n.yaml").write_text(no_block, encoding="utf-8")
