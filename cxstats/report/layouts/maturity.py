@@ -5,11 +5,12 @@ differences by area and level, and the change since the previous assessment."""
 
 from __future__ import annotations
 
-from cxstats.report import i18n
+from cxstats.report import i18n, verdicts
 from cxstats.stats.maturity import MaturityResult
 from cxstats.thresholds import RWG_MIN
 
 i18n.register(texts={
+    "verdict_rule_rwg": {"en": "Agreement within a unit (rwg(j))", "es": "Acuerdo dentro de una unidad (rwg(j))"},
     "mat_sheet": {"en": "Maturity", "es": "Madurez"},
     "mat_agree_sheet": {"en": "Agreement", "es": "Acuerdo"},
     "mat_diff_sheet": {"en": "Areas and levels", "es": "Áreas y niveles"},
@@ -107,8 +108,13 @@ def sheets(builder, result: MaturityResult) -> None:
     bounds = ", ".join(f"{b:g}" for b in result.boundaries)
     fmt = {MAT_HEADERS[c][d.lang]: "0.00" for c in ("mean", "ci_lower", "ci_upper", "gap", "gap_ci_lower",
                                                      "gap_ci_upper", "alpha", "omega", "rwg", "icc1", "icc2")}
-    builder.add_table(sheet, _headers(d, dims[cols]), title=d.t("mat_title", n=result.n_respondents),
-                      note=d.t("mat_note", bounds=bounds, rwg=RWG_MIN), formats=fmt)
+    table = _headers(d, dims[cols])
+    h = {c: MAT_HEADERS[c][d.lang] for c in ("alpha", "omega", "rwg")}
+    verdicts.add_table(builder, sheet, table, {h["alpha"]: verdicts.judge(table, h["alpha"], "reliability"),
+                                               h["omega"]: verdicts.judge(table, h["omega"], "reliability"),
+                                               h["rwg"]: verdicts.judge(table, h["rwg"], "rwg")},
+                       title=d.t("mat_title", n=result.n_respondents),
+                       note=d.t("mat_note", bounds=bounds, rwg=RWG_MIN), formats=fmt)
     chart = dims[["dimension", "mean", "target"]].copy()
     chart["mean"] = [round(v, 2) for v in chart["mean"]]
     ref = builder.add_table(sheet, _headers(d, chart), title=d.t("mat_chart"),
@@ -127,11 +133,11 @@ def sheets(builder, result: MaturityResult) -> None:
         ag = pd.DataFrame(result.agreement)
         ag["dimension"] = [d.name(x) for x in ag["dimension"]]
         ag["unit"] = [_label(result, result.unit, u, d.lang) for u in ag["unit"]]
-        ag["agree"] = [d.yes(v) for v in ag["agree"]]
-        builder.add_table(d.t("mat_agree_sheet"),
-                          _headers(d, ag[["dimension", "unit", "raters", "items", "mean_var", "rwg", "agree"]]),
-                          title=d.t("mat_agree", rwg=RWG_MIN),
-                          formats={MAT_HEADERS["rwg"][d.lang]: "0.00", MAT_HEADERS["mean_var"][d.lang]: "0.00"})
+        table = _headers(d, ag[["dimension", "unit", "raters", "items", "mean_var", "rwg"]])
+        rwg = MAT_HEADERS["rwg"][d.lang]
+        verdicts.add_table(builder, d.t("mat_agree_sheet"), table, {rwg: verdicts.judge(table, rwg, "rwg")},
+                           title=d.t("mat_agree", rwg=RWG_MIN),
+                           formats={rwg: "0.00", MAT_HEADERS["mean_var"][d.lang]: "0.00"})
     if result.groups:
         gr = pd.DataFrame(result.groups)
         for by, part in gr.groupby("by", sort=False):
