@@ -101,6 +101,32 @@ def _rwg_hand(variances, null):
     return j * (1 - s2 / null) / (j * (1 - s2 / null) + s2 / null)
 
 
+def test_rwg_j_and_icc_match_r_multilevel():
+    """R multilevel 2.7 (Bliese): rwg.j per company of lq2002's 11 leadership items (uniform null,
+    ranvar = 2), ICC1/ICC2 of lq2002's LEAD scale and bh1996's work hours (fixtures/reference/
+    multilevel: the R script, its data and output)."""
+    import pandas as pd
+    from pathlib import Path
+
+    here = Path(__file__).parent / "fixtures" / "reference" / "multilevel"
+    ref = json.loads((here / "multilevel_reference.json").read_text())
+    lq = pd.read_csv(here / "lq2002_lead.csv")
+    items = [f"LEAD{i:02d}" for i in range(1, 12)]
+    assert len(ref["lq2002_rwg_j"]) == lq.COMPID.nunique() == 49
+    for row in ref["lq2002_rwg_j"]:
+        got = rwg_j(lq.loc[lq.COMPID == int(row["group"]), items].to_numpy(float), 5)
+        assert got["raters"] == row["gsize"]
+        assert got["rwg"] == pytest.approx(row["rwg_j"], abs=1e-12), row
+    got = icc_oneway(lq.LEAD, lq.COMPID)
+    assert got["icc1"] == pytest.approx(ref["lq2002_LEAD"]["icc1"], abs=1e-12)
+    assert got["icc2"] == pytest.approx(ref["lq2002_LEAD"]["icc2"], abs=1e-12)
+    bh = pd.read_csv(here / "bh1996_hrs.csv")
+    got = icc_oneway(bh.HRS, bh.GRP)   # 7382 soldiers in 99 companies, unequal sizes
+    assert got["units"] == 99 and got["n"] == 7382
+    assert got["icc1"] == pytest.approx(ref["bh1996_HRS"]["icc1"], abs=1e-12)
+    assert got["icc2"] == pytest.approx(ref["bh1996_HRS"]["icc2"], abs=1e-12)
+
+
 def test_welch_anova_matches_statsmodels_and_welch_t_with_two_groups():
     from scipy import stats
     from statsmodels.stats.oneway import anova_oneway

@@ -222,10 +222,12 @@ class MaturityResult:
             ("rwg(j)", "James, Demaree & Wolf (1984): rwg(j) = J(1 - s²/σ²EU) / (J(1 - s²/σ²EU) + s²/σ²EU), s² = "
              "mean within-unit item variance (n - 1), σ²EU = (A² - 1)/12 (uniform null; A answer options: 2 on "
              f"1-5). Values below 0 or above 1 (s² > σ²EU) are set to 0 (LeBreton & Senter 2008). "
-             f"Agreement: rwg(j) >= {RWG_MIN:.2f}. As R multilevel::rwg.j."),
+             f"Agreement: rwg(j) >= {RWG_MIN:.2f}. As R multilevel::rwg.j (checked to 1e-12); with missing answers "
+             "each item's variance uses its answers (rwg.j drops the respondent)."),
             ("ICC(1), ICC(2)", "Bliese (2000): one-way ANOVA of dimension scores on unit, ICC(1) = (MSB - MSW) / "
              "(MSB + (k - 1) MSW), ICC(2) = (MSB - MSW) / MSB, k = N / units (R multilevel::ICC1/ICC2; "
-             "Shrout & Fleiss 1979 ICC(1,1) and ICC(1,k), pingouin ICC1/ICC1k on balanced data)."),
+             "Shrout & Fleiss 1979 ICC(1,1) and ICC(1,k), pingouin ICC1/ICC1k on balanced data; checked against "
+             "R multilevel 2.7)."),
             ("Differences by area and level", "Per dimension: Welch's one-way ANOVA (R oneway.test, var.equal = "
              f"FALSE) and Kruskal-Wallis (R kruskal.test) over the groups with at least {self.min_n} respondents; "
              "Holm over the dimensions of each grouping and test."),
