@@ -101,7 +101,7 @@ def _rwg_hand(variances, null):
     return j * (1 - s2 / null) / (j * (1 - s2 / null) + s2 / null)
 
 
-def test_rwg_j_and_icc_match_r_multilevel():
+def test_rwg_j_icc_welch_and_kruskal_match_r():
     """R multilevel 2.7 (Bliese): rwg.j per company of lq2002's 11 leadership items (uniform null,
     ranvar = 2), ICC1/ICC2 of lq2002's LEAD scale and bh1996's work hours (fixtures/reference/
     multilevel: the R script, its data and output)."""
@@ -125,6 +125,18 @@ def test_rwg_j_and_icc_match_r_multilevel():
     assert got["units"] == 99 and got["n"] == 7382
     assert got["icc1"] == pytest.approx(ref["bh1996_HRS"]["icc1"], abs=1e-12)
     assert got["icc2"] == pytest.approx(ref["bh1996_HRS"]["icc2"], abs=1e-12)
+    # R oneway.test (var.equal = FALSE) and kruskal.test, through the analysis' by-group comparison
+    five = ref["lq2002_LEAD_first5"]
+    part = lq[lq.COMPID.isin(five["companies"])].reset_index(drop=True)
+    part["company"] = part.COMPID.astype(str)
+    res = analyze_maturity(part, {"lead": ["LEAD"]}, targets={"lead": 4}, by=["company"])
+    (row,) = res.differences
+    assert row["groups"] == 5
+    assert row["welch_f"] == pytest.approx(five["welch_f"], rel=1e-10)
+    assert row["welch_df2"] == pytest.approx(five["welch_df2"], rel=1e-10)
+    assert row["welch_pvalue"] == pytest.approx(five["welch_p"], rel=1e-8)
+    assert row["kw_h"] == pytest.approx(five["kw_h"], rel=1e-10)
+    assert row["kw_pvalue"] == pytest.approx(five["kw_p"], rel=1e-8)
 
 
 def test_welch_anova_matches_statsmodels_and_welch_t_with_two_groups():
