@@ -25,3 +25,6 @@ ACCEPTABLE_FIT = {"cfi": 0.90, "rmsea": 0.08, "srmr": 0.08}
 # joint rule also ΔRMSEA >= DRMSEA (Chen 2007); the configural model must fit acceptably first
 DCFI, DRMSEA = -0.010, 0.015
 CONFIGURAL_CFI, CONFIGURAL_RMSEA, CONFIGURAL_SRMR = 0.90, 0.08, 0.08
+
+# rater agreement within a unit (maturity self-assessment): rwg(j) from .70 (LeBreton & Senter 2008)
+RWG_MIN = 0.70

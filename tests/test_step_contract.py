@@ -17,6 +17,8 @@ from conftest import run_cli
 FAST = {"drivers": {"bootstrap": 0}, "roi": {"draws": 400}, "reliability": {"bootstrap": 0}}
 # analyses of continuous measurement run on the demo's tracking waves (spec with a fielding block)
 TRACKING = {"immediacy", "track"}
+# the organisation's maturity self-assessment runs on the demo's maturity.csv (spec with a maturity block)
+MATURITY = {"maturity"}
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,8 @@ def _context(demo, seed=7, name=None):
     files = [(demo / "customers.csv", "customer"), (demo / "staff.csv", "staff")]
     if name in TRACKING:
         spec, files = load_spec(demo / "questionnaire_tracking.yaml"), [(demo / "waves.csv", "customer")]
+    if name in MATURITY:
+        spec, files = load_spec(demo / "maturity.yaml"), [(demo / "maturity.csv", None)]
     return StepContext(spec=spec, files=[str(f) for f, _ in files], source="customers.csv, staff.csv",
                        finance=read_table(demo / "finance.csv"), roadmap=demo / "roadmap.csv", seed=seed,
                        survey_loader=lambda: load_survey(spec, files))

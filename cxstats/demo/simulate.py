@@ -298,6 +298,7 @@ steps:
     promoters: true
     out: demo_promotores.csv
   - step: verbatims
+  - step: roadmap_check                   # the roadmap's owners (ROI workbook) and its governance checks
 """
 
 
@@ -315,6 +316,8 @@ def write_demo(folder, *, seed: int = 20261123, n_customers: int = 2000, n_staff
 
     truth["verbatims"] = add_verbatim_columns(customers, staff, seed)  # open answers: own generator
     spec = load_demo_spec()
+    from cxstats.demo.maturity import GOVERNANCE, GOVERNANCE_COLUMNS
+
     item_cols = spec.item_ids()
     outcome_cols = [o.id for o in spec.outcomes]
     files = {
@@ -326,8 +329,9 @@ def write_demo(folder, *, seed: int = 20261123, n_customers: int = 2000, n_staff
         "finance.csv": _csv_text(finance, ["id_respuesta", "ingresos_12m", "baja_12m", "cuota_gasto"]),
         "roadmap.csv": _csv_text(
             [{"initiative": r[0], "name": r[1], "construct": r[2], "uplift": r[3], "cost": r[4],
-              "months_to_effect": r[5], "customers_reached": r[6]} for r in ROADMAP],
-            ["initiative", "name", "construct", "uplift", "cost", "months_to_effect", "customers_reached"]),
+              "months_to_effect": r[5], "customers_reached": r[6], **GOVERNANCE[r[0]]} for r in ROADMAP],
+            ["initiative", "name", "construct", "uplift", "cost", "months_to_effect", "customers_reached",
+             *GOVERNANCE_COLUMNS]),  # owners and targets: cxstats roadmap check (io/governance.py)
         "truth.json": json.dumps(truth, indent=2, ensure_ascii=False) + "\n",
         "plan.yaml": PLAN_TEMPLATE.format(plan_name="plan.yaml", seed=seed),
     }

@@ -344,18 +344,26 @@ def _write_dashboard(ctx, plan, done, target, path, lang=None):
     from cxstats.spec.model import pick
 
     track = next((r for e, _, _, r in reversed(done) if e["step"] == "track"), None)
+    org = {k: next((r for e, _, _, r in reversed(done) if e["step"] == k), None) for k in ("maturity", "roadmap_check")}
+    display = plan_display(ctx, lang)
+    title = plan.get("title") or (pick(ctx.spec.title, display.lang) if ctx.spec else None)
+    if track is None and org["maturity"] is not None:  # a maturity study: its own page (report/maturity_panel.py)
+        from cxstats.report.dashboard import CSS
+        from cxstats.report.maturity_panel import write_maturity_dashboard
+
+        write_maturity_dashboard(target, org["maturity"], org["roadmap_check"], display=display, title=title, css=CSS)
+        return target
     if track is None:
         raise SpecError("the dashboard shows a track result: add a step 'track' (and 'immediacy')",
                         file=path, path="output.dashboard")
     immediacy = next((r for e, _, _, r in reversed(done) if e["step"] == "immediacy"), None)
     drivers = next((r for e, _, _, r in reversed(done) if e["step"] == "drivers"), None)
-    display = plan_display(ctx, lang)
-    title = plan.get("title") or (pick(ctx.spec.title, display.lang) if ctx.spec else None)
-    write_dashboard(target, track, immediacy, drivers=drivers, display=display, title=title)
+    write_dashboard(target, track, immediacy, drivers=drivers, display=display, title=title,
+                    maturity=org["maturity"], roadmap=org["roadmap_check"])
     return target
 
 
-DASHBOARD_STEPS = ("immediacy", "track", "drivers")
+DASHBOARD_STEPS = ("immediacy", "track", "drivers", "maturity", "roadmap_check")
 
 
 def dashboard_from_plan(path, out_dir, *, quiet: bool = False, seed: int | None = None, lang: str | None = None):

@@ -312,8 +312,10 @@ def _gap_tables(dash, kpis, constructs, d) -> list:
     return out
 
 
-def render_dashboard(track, immediacy=None, *, drivers=None, display=None, title: str | None = None) -> str:
-    """The dashboard as one HTML text (plotly.js inlined)."""
+def render_dashboard(track, immediacy=None, *, drivers=None, display=None, title: str | None = None,
+                     maturity=None, roadmap=None) -> str:
+    """The dashboard as one HTML text (plotly.js inlined); ``maturity`` and ``roadmap`` (a
+    roadmap check) add the organisation's panels (report/maturity_panel.py)."""
     from plotly.offline import get_plotlyjs
 
     d = display or i18n.Display()
@@ -375,12 +377,23 @@ def render_dashboard(track, immediacy=None, *, drivers=None, display=None, title
     if drivers is not None:
         fig, drivers_table = _drivers_panel(drivers, d)
         figures.append(fig)
+    org_tables = []
+    if maturity is not None or roadmap is not None:
+        from cxstats.report.maturity_panel import maturity_panel, owners_panel
+
+        if maturity is not None:
+            fig, table = maturity_panel(maturity, d)
+            figures.append(fig)
+            org_tables.append(table)
+        if roadmap is not None:
+            org_tables.append(owners_panel(roadmap, d))
     config = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png"}}
     for i, fig in enumerate(figures):
         parts.append(f'<div class="chart">{fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart{i}", config=config)}</div>')
     parts += _gap_tables(dash, kpis, constructs, d)
     if drivers_table:
         parts.append(drivers_table)
+    parts += org_tables
     parts.append(f"<footer>{html.escape(d.t('dash_footer'))}</footer>")
     # a marker the browser test reads: how many charts plotly drew
     check = ("<script>window.addEventListener('load',function(){setTimeout(function(){"
@@ -393,9 +406,11 @@ def render_dashboard(track, immediacy=None, *, drivers=None, display=None, title
             f'<body data-charts="{len(figures)}">{"".join(parts)}{check}</body></html>\n')
 
 
-def write_dashboard(path, track, immediacy=None, *, drivers=None, display=None, title: str | None = None) -> None:
+def write_dashboard(path, track, immediacy=None, *, drivers=None, display=None, title: str | None = None,
+                    maturity=None, roadmap=None) -> None:
     """Write the dashboard atomically (never over an input)."""
     from cxstats.report.atomic import write_text
 
-    write_text(path, render_dashboard(track, immediacy, drivers=drivers, display=display, title=title))
+    write_text(path, render_dashboard(track, immediacy, drivers=drivers, display=display, title=title,
+                                      maturity=maturity, roadmap=roadmap))
 

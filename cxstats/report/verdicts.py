@@ -72,6 +72,8 @@ RULES: dict[str, Rule] = {r.key: r for r in (
     # a step fails when ΔCFI <= -.010 / ΔRMSEA >= .015: pass strictly beyond them
     Rule("delta_cfi", True, cut.DCFI, strict=True, source="Cheung & Rensvold (2002); Chen (2007)"),
     Rule("delta_rmsea", False, cut.DRMSEA, strict=True, source="Chen (2007)"),
+    # within-unit agreement of a maturity self-assessment (layouts/maturity.py words the rule)
+    Rule("rwg", True, cut.RWG_MIN, source="James, Demaree & Wolf (1984); LeBreton & Senter (2008)"),
 )}
 
 # verdicts the results decide (the report maps their words): key -> source

@@ -13,7 +13,7 @@ from cxstats.spec.model import (COMPONENTS, FIELDING_COLUMNS, OUTCOME_TYPES, SUR
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance", "analysis",
-            "fielding", "followup", "crm", "themes"}
+            "fielding", "followup", "crm", "themes", "maturity"}
 # study-level analysis choices (a plan step or command option given explicitly wins)
 ANALYSIS_KEYS = {"paired", "direct_paths"}
 
@@ -279,6 +279,9 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
 
     spec.themes = parse_themes(r, doc.get("themes"), spec)  # open answers + codebook (spec/themes.py)
     check_theme_rules(r, spec)                               # followup rules 'theme is ID'
+    from cxstats.spec.maturity import parse_maturity
+
+    spec.maturity = parse_maturity(r, doc.get("maturity"), spec)  # maturity self-assessment (spec/maturity.py)
     return spec
 
 

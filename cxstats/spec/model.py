@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-COMPONENTS = ("brand", "product", "interaction")
+COMPONENTS = ("brand", "product", "interaction", "organisation")  # organisation: maturity dimensions
 OUTCOME_TYPES = ("nps", "csat", "ces", "repurchase", "retention", "overall_satisfaction",
                  "recommendation", "other")
 
@@ -190,6 +190,7 @@ class StudySpec:
     followup: object = None  # the close-the-loop block (cxstats.spec.followup.Followup) or None
     crm: object = None  # how answers join the CRM extract (cxstats.spec.crm.Crm) or None
     themes: object = None    # open answers and codebook (cxstats.spec.themes.Themes) or None
+    maturity: object = None  # the maturity self-assessment block (cxstats.spec.maturity.Maturity) or None
 
     @property
     def language(self) -> str:

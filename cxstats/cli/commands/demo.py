@@ -29,6 +29,8 @@ def command(folder, seed, customers, staff, force):
       waves.csv           three tracking waves with contact/response times and channels
       questionnaire_tracking.yaml, plan_tracking.yaml   their spec (fielding block) and plan
       truth_tracking.json the true per-wave values, changes and shares within 48 h
+      maturity.yaml, maturity.csv, plan_maturity.yaml   a CX maturity self-assessment (6 areas, 3 levels)
+      truth_maturity.json its true dimension means, rwg(j) per area, ICC(1)/ICC(2)
 
     \b
     Example:
@@ -50,5 +52,8 @@ def command(folder, seed, customers, staff, force):
     from cxstats.demo.waves import write_tracking_demo
 
     written.update(write_tracking_demo(target, seed=seed))  # three waves with timestamps
+    from cxstats.demo.maturity import write_maturity_demo
+
+    written.update(write_maturity_demo(target, seed=seed))  # the organisation's maturity self-assessment
     click.echo(f"Demo study written to {target}/ ({', '.join(sorted(written))}).")
     click.echo(f"Next: cxstats run {target / 'plan.yaml'}")
