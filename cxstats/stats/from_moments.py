@@ -1,0 +1,426 @@
+"""Analyses from sufficient statistics (:mod:`cxstats.moments`) instead of rows.
+
+The same numbers as the row-level entry points, computed from what an engine (pandas, DuckDB,
+Spark) returns after one pass over the data:
+
+* :func:`analyze_reliability_moments` - ``analyze_reliability`` from :class:`PatternMoments`
+  per group: alpha (raw/std, Feldt CI), G6, average/median r, item statistics (r_drop,
+  alpha if dropped, raw_r, std_r, r_cor), omega (psych minres and the one-factor ML CFA).
+  Pairwise deletion (psych's default) needs the moments per answer pattern: every pairwise
+  covariance and correlation is a Chan merge of the patterns answering both items, and each
+  respondent's scale score (the mean of the items answered) is linear within a pattern, so its
+  correlation with each item is exact too. The row bootstrap is not available from moments.
+* :func:`nps_from_category_counts` - NPS and its adjusted-Wald CI from counts per answer.
+* :func:`compare_two_counts` - Welch t, Student t, Mann-Whitney U (mid-ranks per category: ties
+  exact, R's normal approximation with tie and continuity correction) and Hedges' g from counts
+  per answer value of two groups (``compare_two`` of ``stats.gaps.tests``).
+* :func:`drivers_from_moments` - OLS (classical SEs), R², standardized betas, LMG, relative
+  weights, Pratt, VIF from the co-moments of the complete rows. HC3 standard errors need each
+  row's leverage and are not available from moments.
+* :func:`fit_sem_moments` / :func:`analyze_cfa_moments` - the ML fit of a lavaan model to the
+  complete-case moments (per group), as ``fit_sem(..., missing="listwise")``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cxstats.errors import InputError
+from cxstats.moments import Counts, Moments, PatternMoments
+
+ROW_LEVEL = ("the row bootstrap", "HC3 standard errors", "penalty-reward analysis", "verbatims")
+
+
+# ------------------------------------------------------------------------------- reliability
+
+def _item_total(pm: PatternMoments, j: int) -> Moments:
+    """Moments of (item j, scale score) over the rows answering item j, the score being each
+    row's mean of the items it answered (linear within an answer pattern)."""
+    name = pm.names[j]
+    out = Moments.empty((name, "_lin"))
+    for key, m in sorted(pm.patterns.items()):
+        if not key[j]:
+            continue
+        k_obs = len(m.names)
+        out = out.merge(m.linear((name,), np.full(k_obs, 1.0 / k_obs)))
+    return out
+
+
+def _score_moments(pm: PatternMoments) -> Moments:
+    out = Moments.empty(("_lin",))
+    for key, m in sorted(pm.patterns.items()):
+        if any(key):
+            k_obs = len(m.names)
+            out = out.merge(m.linear((), np.full(k_obs, 1.0 / k_obs)))
+    return out
+
+
+def scale_reliability_moments(pm: PatternMoments, *, scale: str = "scale", group=None,
+                              missing: str = "pairwise", omega: bool = True, file=None):
+    """``stats.reliability.scale_reliability`` from the pattern moments of the scale's items
+    (already reverse-keyed)."""
+    from cxstats.stats._factor import cov2cor, is_singular, most_collinear_item, smc
+    from cxstats.stats.reliability import (MISSING, ItemStats, ScaleReliability, _alpha1, feldt_ci,
+                                           omega_psych)
+
+    if missing not in MISSING:
+        raise InputError(f"must be 'pairwise' or 'listwise', not {missing!r}", option="missing")
+    items = list(pm.names)
+    where = f"scale '{scale}'" + (f" (group {group})" if group is not None else "")
+    if len(items) < 2:
+        raise InputError(f"{where}: alpha needs at least 2 items, got {len(items)} ({', '.join(items)})")
+    pm = pm.answering_any()
+    full = pm.complete()
+    n_complete = int(full.n)
+    if missing == "listwise":
+        pm = PatternMoments(pm.names, {k: m for k, m in pm.patterns.items() if all(k)})
+    n, k = pm.n, len(items)
+    if n <= k:
+        raise InputError(f"{where}: {n} usable respondents for {k} items; reliability needs more "
+                         f"respondents than items" + (" (listwise: rows complete on every item)"
+                                                      if missing == "listwise" else ""), file=file)
+    warnings: list[str] = []
+    marg = [pm.observed((it,)) for it in items]
+    counts = np.array([m.n for m in marg])
+    sds = np.array([math.sqrt(m.m2[0, 0] / (m.n - 1)) if m.n > 1 else np.nan for m in marg])
+    for j, it in enumerate(items):
+        if counts[j] < 2:
+            raise InputError(f"{where}: item has {counts[j]} answers; it cannot enter a reliability analysis",
+                             file=file, column=it)
+        if not sds[j] > 0:
+            raise InputError(f"{where}: item is constant (every answer is {marg[j].mean[0]:g}); "
+                             "a constant item has no variance and cannot enter alpha; drop it from the scale",
+                             file=file, column=it)
+    if missing == "listwise":
+        c = full.cov(1)
+        pair_cor = cov2cor(c)
+    else:
+        c, pair_cor, _ = pm.pairwise()
+    if not np.all(np.isfinite(c)):
+        i, j = np.argwhere(~np.isfinite(c))[0]
+        raise InputError(f"{where}: items '{items[i]}' and '{items[j]}' are never answered together, "
+                         "so their covariance is unknown; use fewer items or other data", file=file)
+    r = cov2cor(c)
+    singular = is_singular(r)
+    if singular:
+        bad = items[most_collinear_item(r)]
+        warnings.append(f"{where}: the item correlation matrix is singular or not positive definite "
+                        f"(item '{bad}' is (nearly) a linear combination of the others, or pairwise "
+                        "deletion produced an inconsistent matrix); alpha is still computed, G6(smc), r_cor "
+                        "and omega use a pseudo-inverse or are not available")
+    tot = _alpha1(c, r)
+    if tot["raw"] < 0:
+        warnings.append(f"{where}: alpha is negative ({tot['raw']:.3f}): some items correlate negatively "
+                        "with the rest; check for items that should be reverse-keyed")
+    drops = [(_alpha1(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)]) if k > 2 else None)
+             for keep in ([j for j in range(k) if j != i] for i in range(k))]
+    sum_r = float(np.sum(r))
+    std_r = np.sum(r, axis=0) / np.sqrt(sum_r)
+    rc = r.copy()
+    np.fill_diagonal(rc, smc(r))
+    r_cor = np.sum(rc, axis=0) / np.sqrt(np.sum(rc))
+    raw_r = []
+    for j in range(k):
+        it = _item_total(pm, j)
+        raw_r.append(float(it.m2[0, 1] / math.sqrt(it.m2[0, 0] * it.m2[1, 1])) if it.n > 1 else float("nan"))
+    score = _score_moments(pm)
+    item_stats = []
+    for i, it in enumerate(items):
+        rest = [j for j in range(k) if j != i]
+        c_drop = float(np.sum(c[:, i]) - c[i, i])
+        v_drop = float(np.sum(c[np.ix_(rest, rest)]))
+        r_drop = c_drop / np.sqrt(c[i, i] * v_drop)
+        if drops[i] is not None:
+            ad, ads, avd = drops[i]["raw"], drops[i]["std"], drops[i]["av_r"]
+        else:
+            ad = ads = avd = float("nan")
+        item_stats.append(ItemStats(it, int(counts[i]), float(marg[i].mean[0]), float(sds[i]),
+                                    raw_r[i], float(std_r[i]), float(r_cor[i]), float(r_drop),
+                                    ad, ads, avd))
+        if k > 2 and ad > tot["raw"] + 0.05 and r_drop < 0.2:
+            warnings.append(f"{where}: item '{it}' has r_drop {r_drop:.2f} and alpha rises to {ad:.3f} "
+                            "without it; check its wording or keying")
+    lo, hi = feldt_ci(tot["raw"], n, k)
+    om_t, om_cfa = None, None
+    if omega:
+        if k < 3:
+            warnings.append(f"{where}: omega needs at least 3 items (a one-factor model with "
+                            f"{k} items is not identified); only alpha is reported")
+        elif not singular:
+            om_t = omega_psych(pair_cor if missing == "pairwise" else r)
+            if full.n <= k:
+                warnings.append(f"{where}: too few complete rows ({full.n}) for the one-factor CFA omega")
+            else:
+                try:
+                    om_cfa = omega_cfa_moments(full)
+                except np.linalg.LinAlgError:
+                    warnings.append(f"{where}: the covariance matrix of complete rows is singular; "
+                                    "the one-factor CFA omega is not available")
+                else:
+                    if not om_cfa["converged"]:
+                        warnings.append(f"{where}: the one-factor CFA for omega did not converge")
+                    heywood = [items[j] for j, t in enumerate(om_cfa["residual_variances"]) if t < 0]
+                    if heywood:
+                        warnings.append(f"{where}: Heywood case in the one-factor CFA (negative residual "
+                                        f"variance for {', '.join(heywood)}); omega_cfa is unreliable")
+    if n < 30:
+        warnings.append(f"{where}: only {n} respondents; reliability estimates are imprecise")
+    return ScaleReliability(
+        scale=scale, items=items, group=group, missing=missing, n=int(n), n_complete=n_complete,
+        alpha=tot["raw"], alpha_std=tot["std"],
+        alpha_ci={"lower": float(lo), "upper": float(hi), "level": 0.95, "method": "feldt"},
+        alpha_ci_bootstrap=None, g6_smc=tot["g6"], average_r=tot["av_r"], median_r=tot["med_r"],
+        s_n=tot["sn"], ase=float(np.sqrt(tot["q"] / n)) if tot["q"] >= 0 else float("nan"),
+        total_mean=float(score.mean[0]), total_sd=float(math.sqrt(score.m2[0, 0] / (score.n - 1))),
+        omega_total=om_t, omega_cfa=om_cfa, item_stats=item_stats, warnings=warnings)
+
+
+def omega_cfa_moments(full: Moments) -> dict:
+    """``stats.reliability.omega_cfa`` from the moments of the complete rows."""
+    from cxstats.stats._factor import one_factor_cfa
+
+    n = full.n
+    s = full.m2 / n
+    fit = one_factor_cfa(s, n)
+    lam, th = fit["loadings"], fit["residual_variances"]
+    l2 = float(np.sum(lam)) ** 2
+    std_all = lam / np.sqrt(lam ** 2 + th)
+    ls = float(np.sum(std_all))
+    return {"omega": l2 / float(np.sum(s)), "omega_model": l2 / (l2 + float(np.sum(th))),
+            "omega_std": ls ** 2 / (ls ** 2 + float(np.sum(1.0 - std_all ** 2))),
+            "n": int(n), "loadings": lam.tolist(), "residual_variances": th.tolist(),
+            "loadings_std_all": std_all.tolist(), "chisq": fit["chisq"], "df": fit["df"],
+            "converged": fit["converged"]}
+
+
+def analyze_reliability_moments(moments: dict, scales: dict, *, missing: str = "pairwise",
+                                reverse=(), n_boot: int = 0, file=None):
+    """``analyze_reliability`` from ``{group label or None: PatternMoments}`` over (at least) the
+    scales' items, reverse keying already applied by the engine. ``n_boot`` > 0 is refused:
+    the row bootstrap needs the rows."""
+    from cxstats.stats.reliability import ReliabilityResult
+
+    if n_boot:
+        raise InputError("the bootstrap CI of alpha resamples respondents and needs the rows; the "
+                         "moment engines give Feldt's CI: use engine pandas for a bootstrap (on a "
+                         "sample if the data are large)", option="bootstrap")
+    reverse = list(reverse or [])
+    results, warnings = [], []
+    groups = [g for g in moments if g is not None]
+    order = [None] if None in moments else sorted(groups, key=str)
+    for name, items in scales.items():
+        for g in order:
+            res = scale_reliability_moments(moments[g].project(items), scale=name, group=g,
+                                            missing=missing, file=file)
+            res.reverse = [r for r in reverse if r in items]
+            results.append(res)
+            warnings.extend(res.warnings)
+    return ReliabilityResult(results, missing, n_bootstrap=0, seed=None, warnings=warnings)
+
+
+# ---------------------------------------------------------------------------------------- NPS
+
+def nps_from_category_counts(counts: Counts) -> dict:
+    """``stats.nps.nps_stats`` from counts per 0-10 answer."""
+    from cxstats.stats.nps import nps_from_counts
+
+    c = counts.counts
+    prom = sum(v for k, v in c.items() if k >= 9)
+    pas = sum(v for k, v in c.items() if 7 <= k < 9)
+    det = sum(v for k, v in c.items() if k < 7)
+    return nps_from_counts(int(prom), int(pas), int(det))
+
+
+# --------------------------------------------------------------------------------------- gaps
+
+def welch_moments(a: Moments, b: Moments) -> dict:
+    """Welch's t test (R ``t.test(a, b)``) from each group's n, mean and M2."""
+    from scipy import stats
+
+    out = {"welch_t": math.nan, "welch_df": math.nan, "pvalue": math.nan,
+           "welch_ci_lower": math.nan, "welch_ci_upper": math.nan}
+    if a.n < 2 or b.n < 2:
+        return out
+    va, vb = a.m2[0, 0] / (a.n - 1) / a.n, b.m2[0, 0] / (b.n - 1) / b.n
+    se = math.sqrt(va + vb)
+    if not se > 0:
+        return out
+    diff = float(a.mean[0] - b.mean[0])
+    t = diff / se
+    df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1))
+    q = float(stats.t.ppf(0.975, df))
+    out.update(welch_t=t, welch_df=df, pvalue=float(2 * stats.t.sf(abs(t), df)),
+               welch_ci_lower=diff - q * se, welch_ci_upper=diff + q * se)
+    return out
+
+
+def student_moments(a: Moments, b: Moments) -> dict:
+    """Student's pooled t test (R ``t.test(a, b, var.equal = TRUE)``) from moments."""
+    from scipy import stats
+
+    out = {"student_t": math.nan, "student_df": math.nan, "student_p": math.nan}
+    if a.n < 2 or b.n < 2:
+        return out
+    df = a.n + b.n - 2
+    sp2 = (a.m2[0, 0] + b.m2[0, 0]) / df
+    se = math.sqrt(sp2 * (1 / a.n + 1 / b.n))
+    if not se > 0:
+        return out
+    t = float(a.mean[0] - b.mean[0]) / se
+    out.update(student_t=t, student_df=float(df), student_p=float(2 * stats.t.sf(abs(t), df)))
+    return out
+
+
+def mann_whitney_counts(a: Counts, b: Counts) -> dict:
+    """Mann-Whitney U of the first sample from counts per value (mid-ranks; R
+    ``wilcox.test(a, b, exact = FALSE, correct = TRUE)``, scipy ``method="asymptotic"``)."""
+    from scipy import stats
+
+    out = {"mw_u": math.nan, "mw_pvalue": math.nan}
+    n1, n2 = a.n, b.n
+    if n1 < 1 or n2 < 1:
+        return out
+    values = sorted(set(a.counts) | set(b.counts))
+    ca = np.array([a.counts.get(v, 0) for v in values], dtype=float)
+    cb = np.array([b.counts.get(v, 0) for v in values], dtype=float)
+    t = ca + cb
+    before = np.concatenate([[0.0], np.cumsum(t)[:-1]])
+    midrank = before + (t + 1) / 2
+    r1 = float(ca @ midrank)
+    u1 = r1 - n1 * (n1 + 1) / 2
+    n = n1 + n2
+    mu = n1 * n2 / 2
+    tie = float(np.sum(t ** 3 - t))
+    s = math.sqrt(n1 * n2 / 12 * ((n + 1) - tie / (n * (n - 1))))
+    u = max(u1, n1 * n2 - u1)
+    z = (u - mu - 0.5) / s if s > 0 else math.nan
+    p = min(1.0, float(2 * stats.norm.sf(z))) if math.isfinite(z) else math.nan
+    out.update(mw_u=float(u1), mw_pvalue=p)
+    return out
+
+
+def hedges_g_moments(a: Moments, b: Moments) -> dict:
+    """``stats.gaps.tests.hedges_g`` from moments."""
+    from cxstats.stats.gaps.tests import Z975
+
+    n1, n2 = a.n, b.n
+    out = {"pooled_sd": math.nan, "cohen_d": math.nan, "hedges_j": math.nan, "hedges_g": math.nan,
+           "hedges_g_se": math.nan, "hedges_g_ci_lower": math.nan, "hedges_g_ci_upper": math.nan,
+           "hedges_j_exact": math.nan, "hedges_g_exact_j": math.nan}
+    if n1 < 2 or n2 < 2:
+        return out
+    sp = math.sqrt((a.m2[0, 0] + b.m2[0, 0]) / (n1 + n2 - 2))
+    if not sp > 0:
+        return out
+    d = float(a.mean[0] - b.mean[0]) / sp
+    j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
+    g = j * d
+    se = j * math.sqrt((n1 + n2) / (n1 * n2) + d * d / (2.0 * (n1 + n2)))
+    df = n1 + n2 - 2
+    j_exact = math.exp(math.lgamma(df / 2) - 0.5 * math.log(df / 2) - math.lgamma((df - 1) / 2)) \
+        if df > 1 else math.nan
+    out.update(pooled_sd=sp, cohen_d=d, hedges_j=j, hedges_g=g, hedges_g_se=se,
+               hedges_g_ci_lower=g - Z975 * se, hedges_g_ci_upper=g + Z975 * se,
+               hedges_j_exact=j_exact, hedges_g_exact_j=j_exact * d)
+    return out
+
+
+def compare_two_counts(a: Counts, b: Counts, *, top2_threshold: float | None = None) -> dict:
+    """``stats.gaps.tests.compare_two`` (unweighted) from counts per value of the two groups."""
+    ma, mb = a.moments(), b.moments()
+    n1, n2 = ma.n, mb.n
+    row = {"n": [n1, n2]}
+    m = [float(x.mean[0]) if x.n else math.nan for x in (ma, mb)]
+    s = [math.sqrt(x.m2[0, 0] / (x.n - 1)) if x.n > 1 else math.nan for x in (ma, mb)]
+    t2 = [sum(c for v, c in x.counts.items() if v >= top2_threshold) / x.n
+          if x.n and top2_threshold is not None else math.nan for x in (a, b)]
+    row["mean"], row["sd"], row["top2_share"] = m, s, t2
+    row["diff"] = m[0] - m[1]
+    row.update(welch_moments(ma, mb))
+    row.update(student_moments(ma, mb))
+    row.update(mann_whitney_counts(a, b))
+    if n1 and n2 and math.isfinite(row["mw_u"]):
+        row["mw_u_other"] = n1 * n2 - row["mw_u"]
+        row["rank_biserial"] = 2 * row["mw_u"] / (n1 * n2) - 1
+    row.update(hedges_g_moments(ma, mb))
+    return row
+
+
+# ------------------------------------------------------------------------------------ drivers
+
+def drivers_from_moments(m: Moments, outcome: str, drivers) -> dict:
+    """OLS of ``outcome`` on ``drivers`` and the importance measures from the co-moments of the
+    complete rows: b, se, t, pvalue (classical), r2, adj_r2, sigma, F, std_beta, lmg,
+    relative_weight, pratt, vif (HC3 SEs need the rows)."""
+    from scipy import stats
+
+    from cxstats.stats.drivers.measures import relative_weights
+    from cxstats.stats.drivers.subsets import all_subset_r2, conditional_dominance
+
+    drivers = list(drivers)
+    mm = m.select(drivers + [outcome])
+    p, n = len(drivers), mm.n
+    if n < p + 2:
+        raise InputError(f"{n} rows with complete answers but {p} drivers: a regression with {p} "
+                         f"drivers needs at least {p + 2} complete rows")
+    sxx, sxy, syy = mm.m2[:p, :p], mm.m2[:p, p], mm.m2[p, p]
+    inv = np.linalg.inv(sxx)
+    b = inv @ sxy
+    b0 = float(mm.mean[p] - mm.mean[:p] @ b)
+    sse = float(syy - sxy @ b)
+    df = n - p - 1
+    s2 = sse / df
+    se = np.sqrt(np.diag(inv) * s2)
+    se0 = math.sqrt(s2 * (1.0 / n + mm.mean[:p] @ inv @ mm.mean[:p]))
+    coef = np.concatenate([[b0], b])
+    ses = np.concatenate([[se0], se])
+    tv = coef / ses
+    r2 = 1.0 - sse / syy
+    f = (r2 / p) / ((1 - r2) / df)
+    d = np.sqrt(np.diag(mm.m2))
+    corr = mm.m2 / np.outer(d, d)
+    std_beta = b * d[:p] / d[p]
+    cd = conditional_dominance(all_subset_r2(corr), p)
+    return {"n": int(n), "b": coef, "se": ses, "t": tv, "pvalue": 2 * stats.t.sf(np.abs(tv), df),
+            "r2": float(r2), "adj_r2": float(1 - (1 - r2) * (n - 1) / df), "sigma": math.sqrt(s2),
+            "f": float(f), "f_df1": p, "f_df2": int(df), "f_pvalue": float(stats.f.sf(f, p, df)),
+            "std_beta": std_beta, "lmg": cd.mean(axis=1), "relative_weight": relative_weights(corr),
+            "pratt": std_beta * corr[:p, p], "vif": np.diag(np.linalg.inv(corr[:p, :p]))}
+
+
+# --------------------------------------------------------------------------------- CFA / SEM
+
+def fit_sem_moments(model, moments, *, group_labels=None, std_lv: bool = False, group_equal=(),
+                    group_partial=()):
+    """``fit_sem(model, data, missing="listwise")`` (ML) from the complete-case :class:`Moments`
+    of the model's variables: one object, or one per group (a list, with ``group_labels``)."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem import ModelOptions, build_partable, fit_moments
+    from cxstats.stats.sem.fit import unknown_variable_message
+    from cxstats.stats.sem.samplestats import SampleStats
+    from cxstats.stats.sem.syntax import parse_model
+
+    parsed = parse_model(model) if isinstance(model, str) else model
+    groups = list(moments) if isinstance(moments, (list, tuple)) else [moments]
+    opts = ModelOptions(std_lv=std_lv, group_equal=tuple(group_equal), group_partial=tuple(group_partial))
+    pt = build_partable(parsed, len(groups), opts)
+    absent = [v for v in pt.ov if v not in groups[0].names]
+    if absent:
+        raise ModelError(unknown_variable_message(absent, list(groups[0].names)))
+    sel = [g.select(list(pt.ov)) for g in groups]
+    stats = SampleStats.from_moments(list(pt.ov), [g.m2 / g.n for g in sel], [g.mean for g in sel],
+                                     [g.n for g in sel], group_labels)
+    fitres = fit_moments(pt, stats)
+    n = stats.ntotal
+    fitres.missing_info = {"method": "listwise", "n_rows": n, "n_used": n, "n_dropped_incomplete": 0}
+    return fitres
+
+
+def analyze_cfa_moments(model: str, moments, **kwargs):
+    """``analyze_cfa`` (ML, complete cases) from moments; HTMT from the moments' correlations."""
+    from cxstats.stats.cfa import cfa_from_fit
+
+    fit = fit_sem_moments(model, moments, **kwargs)
+    return cfa_from_fit(fit, model, None)
