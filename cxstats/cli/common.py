@@ -84,6 +84,19 @@ def seed_option(f):
                         help="Random seed: the same data and seed give identical results.")(f)
 
 
+def engine_options(f):
+    """``--engine`` and ``--spark-master`` (named as the steps' ``engine`` / ``spark_master``)."""
+    f = click.option("--spark-master", "spark_master", metavar="URL",
+                     help="With --engine spark: the cluster (spark://host:7077, yarn, local[4]); default: "
+                          "the active Spark session, else local[*].")(f)
+    return click.option("--engine", "engine", type=click.Choice(["auto", "pandas", "duckdb", "spark"]),
+                        default="auto", show_default=True,
+                        help="Where the data are read and the moments computed (with --spec): pandas in "
+                             "memory; duckdb out of core (CSV, Parquet file/glob, FILE.duckdb:TABLE); spark on "
+                             "a cluster. auto: duckdb for Parquet/DuckDB/globs and inputs over 200 MiB, "
+                             "else pandas (always pandas for a bootstrap).")(f)
+
+
 def quiet_option(f):
     return click.option("--quiet", "-q", is_flag=True, help="No progress bars or tables on the terminal.")(f)
 
@@ -199,7 +212,7 @@ def step_context(files, spec_path=None, *, seed: int = 20261123, quiet: bool = F
     return StepContext(spec=spec, files=files, source=files_label(files) if files else "",
                        finance=finance_table, roadmap=roadmap, seed=seed,
                        progress_factory=bars if bars is not None else ProgressBars(quiet),
-                       survey_loader=loader)
+                       survey_loader=loader, data_files=[(d, None) for d in files] if spec_path else [])
 
 
 def run_analysis(name: str, ctx, **options):

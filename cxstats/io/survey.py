@@ -411,6 +411,11 @@ def load_survey(spec, files) -> SurveyTable:
 
 def load_plan_data(ctx) -> SurveyTable:
     """The ``data:`` entries of a plan, read through its spec."""
+    return load_survey(ctx.spec, plan_data_files(ctx))
+
+
+def plan_data_files(ctx) -> list:
+    """The ``data:`` entries of a plan as ``[(path, respondent type or None)]``."""
     from cxstats.errors import SpecError
 
     if ctx.spec is None:
@@ -434,4 +439,4 @@ def load_plan_data(ctx) -> SurveyTable:
         else:
             raise SpecError("each data entry is a file name or {file: NAME, respondent_type: customer|staff}",
                             file=ctx.plan_path, path=f"data[{i}]")
-    return load_survey(ctx.spec, files)
+    return files

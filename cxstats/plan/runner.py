@@ -185,9 +185,12 @@ def _step_context(ctx, bars):
     if plan.get("roadmap"):
         entry = plan["roadmap"]
         roadmap = ctx.resolve(entry["file"] if isinstance(entry, dict) else entry)
+    from cxstats.io.survey import plan_data_files
+
     return StepContext(spec=ctx.spec, files=[], source="", finance=ctx.finance, roadmap=roadmap,
                        results=list(ctx.results.values()), seed=ctx.seed, progress_factory=bars,
-                       survey_loader=lambda: ctx.survey)
+                       survey_loader=lambda: ctx.survey,
+                       data_files=plan_data_files(ctx) if ctx.spec is not None and ctx.plan.get("data") else [])
 
 
 def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None, echo=None,

@@ -1,0 +1,200 @@
+"""The survey table as a SQL view: the spec's recoding inside the query, moments by aggregation.
+
+Pass 1 collects each scored column's distinct cells (a handful per column, as ingest's
+``_scored_column`` factorizes them) and decodes them with ingest's own rules
+(:func:`cxstats.io.survey._code_from_cell`: numbers, decimal commas, answer labels in any
+language, missing codes, range and whole-code checks); the codes, reverse keying included, go
+into the query as ``CASE`` expressions, so every later aggregation recodes on the fly. A cell
+that ingest would refuse is refused here the same way: file, column, row (from a sample of the
+offending rows) and value. Every moment query is one more pass; :attr:`EngineSurvey.passes`
+counts them.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from cxstats.errors import InputError
+from cxstats.moments import Counts, Moments, PatternMoments
+
+MAX_PROBLEMS_SHOWN = 12
+
+
+def _num(x: float) -> str:
+    return repr(float(x))
+
+
+def _text(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+class EngineSurvey:
+    """``spec`` + files read by a SQL backend (:class:`~cxstats.engine.duck.DuckBackend`,
+    :class:`~cxstats.engine.spark.SparkBackend`)."""
+
+    def __init__(self, spec, files, backend):
+        self.spec, self.files, self.b = spec, list(files), backend
+        self.passes = 0
+        self.sources = [str(p) for p, _ in self.files]
+        self._view = None
+
+    # ------------------------------------------------------------------------- the view
+    def view(self) -> str:
+        """SQL of the recoded survey table (columns: respondent_type, items, outcomes, segments)."""
+        if self._view is None:
+            parts = [self._file_select(i, path, kind) for i, (path, kind) in enumerate(self.files)]
+            self._view = "\nUNION ALL\n".join(parts)
+        return self._view
+
+    def _file_select(self, i: int, path, kind) -> str:
+        from cxstats.io.survey import TYPES, _code_from_cell, _respondent_type, _segment_value
+
+        spec, q = self.spec, self.b.quote
+        name = f"cx_src_{i}"
+        self.b.register(name, path)
+        have = self.b.columns(name)
+        if kind is not None and kind not in TYPES:
+            raise InputError(f"respondent type must be 'customer' or 'staff', not {kind!r}", file=str(path))
+        r = spec.respondents
+        required = spec.item_ids() + ([r.id_column] if r.id_column else [])
+        absent = [c for c in required if c not in have]
+        if absent:
+            raise InputError(f"the file has no column {absent[0]!r} (it has: {', '.join(have[:30])})",
+                             file=str(path), column=absent[0])
+        scored = spec.scored_columns()
+        wanted = [c for c in scored if c in have] + [g.id for g in spec.segments if g.id in have]
+        type_col = r.type_column if (kind is None and r.type_column and r.type_column in have) else None
+        if type_col:
+            wanted.append(type_col)
+        distinct = self.b.distinct_values(name, wanted)
+        self.passes += 1
+        problems = []           # (column, bad raw values, reason per value)
+        exprs = []
+        if kind is not None:
+            exprs.append(f"{_text(kind)} AS respondent_type")
+        elif type_col:
+            allowed = ", ".join(r.customer_values + r.staff_values)
+            cases, bad = [], {}
+            for v in distinct[type_col]:
+                t = _respondent_type(v, spec)
+                if t is None:
+                    bad[v] = f"unknown respondent type (expected one of: {allowed})"
+                else:
+                    cases.append(f"WHEN {_text(v)} THEN {_text(t)}")
+            if bad:
+                problems.append((type_col, bad))
+            exprs.append(self._case(type_col, cases, "NULL") + " AS respondent_type")
+        else:
+            exprs.append("'customer' AS respondent_type")
+        reverse = {it.id for it in spec.items() if it.reverse}
+        for col, scale in scored.items():
+            if col not in have:
+                exprs.append(f"CAST(NULL AS DOUBLE) AS {q(col)}")
+                continue
+            lookup = scale.label_lookup()
+            cases, bad = [], {}
+            for v in distinct[col]:
+                code, problem = _code_from_cell(v, scale, lookup, None)
+                if problem:
+                    bad[v] = problem
+                elif not math.isnan(code):
+                    if col in reverse:
+                        code = scale.reverse(code)
+                    cases.append(f"WHEN {_text(v)} THEN {_num(code)}")
+            if bad:
+                problems.append((col, bad))
+            exprs.append(self._case(col, cases, "CAST(NULL AS DOUBLE)", double=True) + f" AS {q(col)}")
+        for seg in spec.segments:
+            if seg.id not in have:
+                exprs.append(f"CAST(NULL AS STRING) AS {q(seg.id)}")
+                continue
+            cases, bad = [], {}
+            for v in distinct[seg.id]:
+                code = _segment_value(v, seg)
+                if code is None:
+                    bad[v] = f"unknown value of segment '{seg.id}' (expected: {', '.join(seg.values)})"
+                elif not (isinstance(code, float) and math.isnan(code)):
+                    cases.append(f"WHEN {_text(v)} THEN {_text(code)}")
+            if bad:
+                problems.append((seg.id, bad))
+            exprs.append(self._case(seg.id, cases, "CAST(NULL AS STRING)") + f" AS {q(seg.id)}")
+        if problems:
+            self._refuse(name, path, problems)
+        return "SELECT " + ",\n  ".join(exprs) + f"\nFROM {name}"
+
+    def _case(self, col: str, cases: list, default: str, double: bool = False) -> str:
+        if not cases:
+            return default
+        cast = "CAST({} AS DOUBLE)" if double else "{}"
+        return cast.format(f"CASE CAST({self.b.quote(col)} AS STRING) " + " ".join(cases)
+                           + f" ELSE {default} END")
+
+    def _refuse(self, name, path, problems):
+        """Refuse like ingest: the first offending cell (file, column, row, value), the next ones
+        as details, from a sample of the offending rows."""
+        items = []
+        total = 0
+        for col, bad in problems:
+            rows, count = self.b.offending_rows(name, col, list(bad), MAX_PROBLEMS_SHOWN)
+            total += count
+            for rn, v in rows:
+                items.append((rn, col, v, bad[v]))
+        items.sort(key=lambda t: (t[0], t[1]))
+        first_row = self.b.first_row(name)
+        (rn, col, value, reason), rest = items[0], items[1:MAX_PROBLEMS_SHOWN]
+        details = [f"column '{c}', row {r + first_row - 1}, value {v!r}: {why}" for r, c, v, why in rest]
+        if total > MAX_PROBLEMS_SHOWN:
+            details.append(f"... and {total - MAX_PROBLEMS_SHOWN} more problems in this file")
+        if total > 1:
+            reason = f"{reason} ({total} problems in this file; the others follow)"
+        raise InputError(reason, file=str(path), column=col, row=int(rn + first_row - 1), value=str(value),
+                         details=details)
+
+    # ------------------------------------------------------------------------- moments
+    def pattern_moments(self, columns, group: str | None = None, where: str | None = None) -> dict:
+        """``{group value or None: PatternMoments}`` of ``columns`` in one aggregation pass."""
+        q = self.b.quote
+        cols = list(columns)
+        k = len(cols)
+        pat = " + ".join(f"CASE WHEN {q(c)} IS NULL THEN 0 ELSE {1 << i} END" for i, c in enumerate(cols))
+        aggs = ["count(*)"] + [f"avg({q(c)})" for c in cols]
+        pairs = [(i, j) for i in range(k) for j in range(i, k)]
+        aggs += [f"covar_pop({q(cols[i])}, {q(cols[j])})" for i, j in pairs]
+        gexpr = f"CAST({q(group)} AS STRING)" if group else "CAST(NULL AS STRING)"
+        sql = (f"SELECT cx_g, cx_pat, {', '.join(aggs)} FROM (SELECT {gexpr} AS cx_g, {pat} AS cx_pat, "
+               f"{', '.join(q(c) for c in cols)} FROM ({self.view()}) cx_v"
+               + (f" WHERE {where}" if where else "") + ") cx_t GROUP BY cx_g, cx_pat")
+        rows = self.b.query(sql)
+        self.passes += 1
+        import numpy as np
+
+        out: dict = {}
+        for row in rows:
+            g, code, n = row[0], int(row[1]), int(row[2])
+            key = tuple(bool(code >> i & 1) for i in range(k))
+            obs = [i for i in range(k) if key[i]]
+            mean = np.array([float(row[3 + i]) for i in obs])
+            full = np.zeros((k, k))
+            for (i, j), v in zip(pairs, row[3 + k:]):
+                full[i, j] = full[j, i] = 0.0 if v is None else float(v) * n
+            m = Moments(tuple(cols[i] for i in obs), n, float(n), float(n), mean, full[np.ix_(obs, obs)])
+            out.setdefault(g, PatternMoments(tuple(cols), {})).add(key, m)
+        return out
+
+    def counts(self, column: str, group: str | None = None, where: str | None = None) -> dict:
+        """``{group value or None: Counts}`` of the values of ``column``."""
+        q = self.b.quote
+        gexpr = f"CAST({q(group)} AS STRING)" if group else "CAST(NULL AS STRING)"
+        sql = (f"SELECT {gexpr} AS cx_g, {q(column)} AS cx_x, count(*) FROM ({self.view()}) cx_v "
+               f"WHERE {q(column)} IS NOT NULL" + (f" AND {where}" if where else "")
+               + f" GROUP BY {gexpr}, {q(column)}")
+        out: dict = {}
+        for g, x, n in self.b.query(sql):
+            out.setdefault(g, Counts({})).counts[float(x)] = int(n)
+        self.passes += 1
+        return out
+
+
+def source_label(path) -> str:
+    return Path(str(path)).name
