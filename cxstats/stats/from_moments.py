@@ -424,3 +424,161 @@ def analyze_cfa_moments(model: str, moments, **kwargs):
 
     fit = fit_sem_moments(model, moments, **kwargs)
     return cfa_from_fit(fit, model, None)
+
+
+# ------------------------------------------------------------------- FIML from pattern moments
+
+def group_patterns_moments(pm: PatternMoments):
+    """``stats.sem.fiml.GroupPatterns.from_array`` from pattern moments (rows answering nothing
+    excluded): each pattern's n, mean and covariance (divisor n) are its sufficient statistics."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem.fiml import LOG2PI, GroupPatterns, _Block
+
+    p = len(pm.names)
+    pats = [(k, m) for k, m in sorted(pm.patterns.items()) if any(k)]
+    n = int(sum(m.n for _, m in pats))
+    if n == 0:
+        raise ModelError("no cases to fit")
+    by_q: dict = {}
+    for key, m in pats:
+        o = np.flatnonzero(key)
+        by_q.setdefault(len(o), []).append((o, m.n, np.asarray(m.mean, float), m.m2 / m.n))
+    blocks = []
+    for q, items in sorted(by_q.items()):
+        for single in (True, False):
+            its = [it for it in items if (it[1] == 1) == single]
+            if not its:
+                continue
+            obs = np.array([it[0] for it in its], dtype=int)
+            blocks.append(_Block(obs, np.array([it[1] for it in its], float), np.array([it[2] for it in its]),
+                                 None if single else np.array([it[3] for it in its]),
+                                 (obs[:, :, None] * p + obs[:, None, :]).ravel()))
+    marg = [pm.observed((v,)) for v in pm.names]
+    n_obs = np.array([m.n for m in marg])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        am = np.array([m.mean[0] if m.n else np.nan for m in marg])
+        av = np.array([m.m2[0, 0] / m.n if m.n else np.nan for m in marg])
+    qs = sum(m.n * sum(k) for k, m in pats)
+    return GroupPatterns(p, n, blocks, len(pats), int(sum(m.n for k, m in pats if not all(k))),
+                         float(qs * LOG2PI), n_obs, am, av, int(sum(m.n for k, m in pats if all(k))))
+
+
+def fiml_data_moments(patterns: list, names, labels, *, grouped: bool = False):
+    """``stats.sem.fiml.fiml_data`` from one :class:`PatternMoments` per group (no fixed.x)."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem.fiml import FimlData, em_saturated
+    from cxstats.stats.sem.samplestats import SampleStats
+
+    warnings: list[str] = []
+    names = list(names)
+    n_rows = int(sum(pm.n for pm in patterns))
+    n_empty = int(sum(m.n for pm in patterns for k, m in pm.patterns.items() if not any(k)))
+    if n_empty:
+        warnings.append(f"{n_empty} row(s) with no answer on any model variable were left out "
+                        "(full-information ML needs at least one observed value per respondent)")
+    pats, covs, means, ns, lls, iters = [], [], [], [], [], []
+    p = len(names)
+    for pm, lab in zip(patterns, labels):
+        pm = pm.project(names)
+        which = f" in group {lab!r}" if grouped else ""
+        n_used = int(sum(m.n for k, m in pm.patterns.items() if any(k)))
+        if n_used < 2:
+            raise ModelError(f"{'group ' + repr(lab) if grouped else 'the data'} has {n_used} "
+                             "usable case(s); at least 2 are needed")
+        gp = group_patterns_moments(pm)
+        few = [names[j] for j in range(p) if gp.n_obs[j] < 2]
+        if few:
+            raise InputError(f"variable(s) {', '.join(few)} have fewer than 2 answers{which}; "
+                             "they cannot be modelled", column=few[0])
+        const = [names[j] for j in range(p) if not gp.avail_var[j] > 0]
+        if const:
+            raise InputError(f"variable(s) {', '.join(const)} have no variance{which}; "
+                             "a constant item cannot be modelled", column=const[0])
+        pats.append(gp)
+        C, m, ll, it, conv = em_saturated(gp)
+        if not conv:
+            warnings.append(f"the EM estimate of the saturated moments{which} did not converge in {it} "
+                            "iterations: chi-square and SRMR are approximate")
+        sd = np.sqrt(np.diag(C))
+        ev = np.linalg.eigvalsh(C / np.outer(sd, sd))
+        if ev[0] < 1e-10:
+            raise ModelError(f"the estimated covariance matrix{which} is singular (smallest eigenvalue "
+                             f"{ev[0]:.2e} of the correlation matrix): some variables are linear "
+                             "combinations of others (duplicated items or a total score?)")
+        covs.append(C)
+        means.append(m)
+        ns.append(gp.n)
+        lls.append(ll)
+        iters.append(it)
+    h1 = SampleStats(names, covs, means, ns, [str(x) for x in labels])
+    return FimlData(pats, h1, lls, n_rows, n_empty, 0, iters), warnings
+
+
+def fit_sem_patterns(model, patterns: list, *, group_labels=None, missing: str = "auto",
+                     std_lv: bool = False, group_equal=(), group_partial=()):
+    """``fit_sem`` (estimator ML) from one :class:`PatternMoments` per group over (at least) the
+    model's variables: FIML (``missing="ml"``, or ``"auto"`` when an answer is missing) from the
+    moments per answer pattern, listwise ML from the complete pattern."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem import ModelOptions, build_partable, fit_moments
+    from cxstats.stats.sem.fit import fit_fiml, missing_note, unknown_variable_message
+    from cxstats.stats.sem.samplestats import SampleStats
+    from cxstats.stats.sem.syntax import parse_model
+
+    parsed = parse_model(model) if isinstance(model, str) else model
+    grouped = group_labels is not None
+    labels = list(group_labels) if grouped else ["all"]
+    opts = ModelOptions(std_lv=std_lv, group_equal=tuple(group_equal), group_partial=tuple(group_partial))
+    pt0 = build_partable(parsed, 1, opts)
+    absent = [v for v in pt0.ov if v not in patterns[0].names]
+    if absent:
+        raise ModelError(unknown_variable_message(absent, list(patterns[0].names)))
+    ov = list(pt0.ov)
+    if pt0.ov_x:
+        raise InputError("exogenous covariates (fixed.x) are fitted from the rows; use engine pandas",
+                         option="engine")
+    patterns = [pm.project(ov) for pm in patterns]
+    if missing == "auto":
+        missing = "ml" if any(not all(k) for pm in patterns for k in pm.patterns) else "listwise"
+    if missing == "ml":
+        opts.meanstructure = True
+        pt0 = build_partable(parsed, 1, opts)
+        fdata, warns = fiml_data_moments(patterns, ov, labels, grouped=grouped)
+        pt = build_partable(parsed, len(labels), opts) if len(labels) != 1 else pt0
+        fitres = fit_fiml(pt, fdata)
+        fitres.warnings = warns + [missing_note(fitres.missing_info)] + fitres.warnings
+        return fitres
+    warns = []
+    n_rows = int(sum(pm.n for pm in patterns))
+    full = [pm.complete() for pm in patterns]
+    dropped = n_rows - int(sum(m.n for m in full))
+    if dropped:
+        warns.append(f"{dropped} row(s) with missing values on the model variables were left out "
+                     "(listwise deletion, lavaan's default)")
+    p = len(ov)
+    for m, lab in zip(full, labels):
+        if m.n < 2 or m.n <= p:
+            which = f"group {lab!r}" if grouped else "data"
+            raise ModelError(f"{which} has {m.n} complete case(s) for {p} variables; "
+                             f"the covariance matrix needs more cases than variables")
+    stats = SampleStats.from_moments(ov, [m.m2 / m.n for m in full], [m.mean for m in full],
+                                     [m.n for m in full], [str(x) for x in labels])
+    pt = build_partable(parsed, len(labels), opts) if len(labels) != 1 else pt0
+    fitres = fit_moments(pt, stats)
+    fitres.warnings = warns + fitres.warnings
+    fitres.missing_info = {"method": "listwise", "n_rows": n_rows, "n_used": stats.ntotal,
+                           "n_dropped_incomplete": n_rows - stats.ntotal}
+    return fitres
+
+
+def analyze_cfa_patterns(model: str, patterns: list, *, group_labels=None, missing: str = "auto",
+                         std_lv: bool = False, group_equal=(), group_partial=(), modindices=None):
+    """``analyze_cfa`` (estimator ML, no weights) from pattern moments per group."""
+    from cxstats.stats.cfa import add_modindices, cfa_from_fit
+
+    fit = fit_sem_patterns(model, patterns, group_labels=group_labels, missing=missing, std_lv=std_lv,
+                           group_equal=group_equal, group_partial=group_partial)
+    res = cfa_from_fit(fit, model, None)
+    if modindices is not None:
+        add_modindices(res, fit, modindices)
+    return res
