@@ -54,6 +54,28 @@ def test_reliability_on_duckdb_equals_pandas_on_the_demo(demo, extra):
     assert len(ref["scales"]) == 20 and ref["scales"][0]["alpha"] > 0.7
 
 
+@pytest.mark.parametrize("extra", [(), ("--group", "respondent_type", "--by", "region"),
+                                   ("--group", "canal", "--by", "antiguedad", "--respondents", "all")])
+def test_nps_on_duckdb_equals_pandas_on_the_demo(demo, extra):
+    args = ["nps", demo / "customers.csv", demo / "staff.csv", "--spec", demo / "questionnaire.yaml",
+            "--json", "-", "-q", *extra]
+    ref, got = run_cli(*args, "--engine", "pandas"), run_cli(*args, "--engine", "duckdb")
+    assert ref.exit_code == 0 and got.exit_code == 0, got
+    same_numbers(ref.json(), got.json())
+    assert ref.json()["overall"]["n"] > 1000 and ref.json()["csat"] and ref.json()["ces"]
+
+
+def test_cfa_with_fiml_on_duckdb_equals_pandas_on_the_demo(demo):
+    args = ["cfa", demo / "customers.csv", demo / "staff.csv", "--spec", demo / "questionnaire.yaml",
+            "--json", "-", "-q"]
+    ref, got = run_cli(*args, "--engine", "pandas"), run_cli(*args, "--engine", "duckdb")
+    assert ref.exit_code == 0 and got.exit_code == 0, got
+    same_numbers(ref.json(), got.json())
+    assert ref.json()["missing"]["method"] == "ml" and ref.json()["missing"]["n_incomplete"] > 100
+    r = run_cli(*args, "--engine", "duckdb", "--estimator", "MLR")
+    assert_clean_error(r, "--estimator", "--engine pandas")
+
+
 def test_parquet_files_and_a_duckdb_table_give_the_same_numbers(demo, tmp_path):
     con = duckdb.connect(str(tmp_path / "lake.duckdb"))
     (tmp_path / "lake").mkdir()

@@ -152,14 +152,26 @@ class EngineSurvey:
                          details=details)
 
     # ------------------------------------------------------------------------- moments
-    def pattern_moments(self, columns, group: str | None = None, where: str | None = None) -> dict:
-        """``{group value or None: PatternMoments}`` of ``columns`` in one aggregation pass."""
+    def pattern_moments(self, columns, group: str | None = None, where: str | None = None,
+                        blocks=None) -> dict:
+        """``{group value or None: PatternMoments}`` of ``columns`` in one aggregation pass.
+
+        ``blocks`` (lists of columns, e.g. each scale's items): co-moments only within a block
+        (the others are NaN: use :meth:`PatternMoments.project` on a block), which cuts the
+        k(k+1)/2 aggregates of all pairs to the few a per-scale analysis needs."""
         q = self.b.quote
         cols = list(columns)
         k = len(cols)
+        if k > 62:
+            raise InputError(f"{k} variables in one moment query; at most 62 (answer patterns are "
+                             "64-bit masks)")
         pat = " + ".join(f"CASE WHEN {q(c)} IS NULL THEN 0 ELSE {1 << i} END" for i, c in enumerate(cols))
         aggs = ["count(*)"] + [f"avg({q(c)})" for c in cols]
-        pairs = [(i, j) for i in range(k) for j in range(i, k)]
+        if blocks is None:
+            pairs = [(i, j) for i in range(k) for j in range(i, k)]
+        else:
+            pos = {c: i for i, c in enumerate(cols)}
+            pairs = sorted({(min(pos[a], pos[b]), max(pos[a], pos[b])) for blk in blocks for a in blk for b in blk})
         aggs += [f"covar_pop({q(cols[i])}, {q(cols[j])})" for i, j in pairs]
         gexpr = f"CAST({q(group)} AS STRING)" if group else "CAST(NULL AS STRING)"
         sql = (f"SELECT cx_g, cx_pat, {', '.join(aggs)} FROM (SELECT {gexpr} AS cx_g, {pat} AS cx_pat, "
@@ -175,23 +187,40 @@ class EngineSurvey:
             key = tuple(bool(code >> i & 1) for i in range(k))
             obs = [i for i in range(k) if key[i]]
             mean = np.array([float(row[3 + i]) for i in obs])
-            full = np.zeros((k, k))
+            full = np.zeros((k, k)) if blocks is None else np.full((k, k), np.nan)
             for (i, j), v in zip(pairs, row[3 + k:]):
                 full[i, j] = full[j, i] = 0.0 if v is None else float(v) * n
             m = Moments(tuple(cols[i] for i in obs), n, float(n), float(n), mean, full[np.ix_(obs, obs)])
             out.setdefault(g, PatternMoments(tuple(cols), {})).add(key, m)
         return out
 
+    def count_rows(self, where: str | None = None) -> int:
+        """Rows of the survey (matching ``where``)."""
+        self.passes += 1
+        sql = f"SELECT count(*) FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "")
+        return int(self.b.query(sql)[0][0])
+
     def counts(self, column: str, group: str | None = None, where: str | None = None) -> dict:
         """``{group value or None: Counts}`` of the values of ``column``."""
+        return {k[0]: c for k, c in self.cell_counts(column, [group], where).items()}
+
+    def cell_counts(self, column: str, cells, where: str | None = None) -> dict:
+        """``{(value of each cell column, or None): Counts}`` of ``column``'s answers, one
+        aggregation pass; a cell whose rows all lack an answer is kept with empty counts (so
+        every group present in the data is known). ``cells`` entries may be None (no column)."""
         q = self.b.quote
-        gexpr = f"CAST({q(group)} AS STRING)" if group else "CAST(NULL AS STRING)"
-        sql = (f"SELECT {gexpr} AS cx_g, {q(column)} AS cx_x, count(*) FROM ({self.view()}) cx_v "
-               f"WHERE {q(column)} IS NOT NULL" + (f" AND {where}" if where else "")
-               + f" GROUP BY {gexpr}, {q(column)}")
+        gexprs = [f"CAST({q(c)} AS STRING)" if c else "CAST(NULL AS STRING)" for c in cells]
+        names = [f"cx_g{i}" for i in range(len(gexprs))]
+        sel = ", ".join(f"{e} AS {n}" for e, n in zip(gexprs, names))
+        sql = (f"SELECT {', '.join(names)}, cx_x, count(*) FROM (SELECT {sel}, {q(column)} AS cx_x "
+               f"FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "") + ") cx_t "
+               f"GROUP BY {', '.join(names)}, cx_x")
         out: dict = {}
-        for g, x, n in self.b.query(sql):
-            out.setdefault(g, Counts({})).counts[float(x)] = int(n)
+        for row in self.b.query(sql):
+            key, x, n = tuple(row[:len(names)]), row[len(names)], row[len(names) + 1]
+            c = out.setdefault(key, Counts({}))
+            if x is not None:
+                c.counts[float(x)] = int(n)
         self.passes += 1
         return out
 

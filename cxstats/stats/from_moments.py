@@ -582,3 +582,158 @@ def analyze_cfa_patterns(model: str, patterns: list, *, group_labels=None, missi
     if modindices is not None:
         add_modindices(res, fit, modindices)
     return res
+
+
+# ------------------------------------------------------------------------ NPS, CSAT, CES
+
+def _cells(cells: dict, group=..., segment=...) -> Counts:
+    """Merge of the ``{(group, segment): Counts}`` cells matching ``group`` and ``segment``
+    (``...`` = any)."""
+    out = Counts({})
+    for (g, s), c in cells.items():
+        if (group is ... or g == group) and (segment is ... or s == segment):
+            out = out.merge(c)
+    return out
+
+
+def _three(c: Counts) -> tuple:
+    v = c.counts
+    return (int(sum(n for k, n in v.items() if k >= 9)), int(sum(n for k, n in v.items() if 7 <= k < 9)),
+            int(sum(n for k, n in v.items() if k < 7)))
+
+
+def nps_difference_counts(a: Counts, b: Counts) -> dict:
+    """``stats.nps.nps_difference`` from counts per answer."""
+    from cxstats.stats.nps import Z975, _adjusted, nps_from_counts
+
+    ca, cb = _three(a), _three(b)
+    sa, sb = nps_from_counts(*ca), nps_from_counts(*cb)
+    out = {"diff": sa["nps"] - sb["nps"], "diff_se": math.nan, "z": math.nan, "pvalue": math.nan,
+           "diff_ci_lower": math.nan, "diff_ci_upper": math.nan}
+    if sa["n"] == 0 or sb["n"] == 0:
+        return out
+    (ea, va), (eb, vb) = _adjusted(ca), _adjusted(cb)
+    se = math.sqrt(va + vb)
+    z = (ea - eb) / se
+    out.update(diff_se=100 * se, z=z, pvalue=math.erfc(abs(z) / math.sqrt(2)),
+               diff_ci_lower=100 * (ea - eb - Z975 * se), diff_ci_upper=100 * (ea - eb + Z975 * se))
+    return out
+
+
+def csat_counts(c: Counts, scale_max: float) -> dict:
+    """``stats.nps.csat_stats`` from counts per answer."""
+    from cxstats.stats.nps import wilson_interval
+
+    n = int(c.n)
+    out = {"n": n, "mean": float(c.moments().mean[0]) if n else math.nan, "scale_max": scale_max}
+    for key, thr in (("top_box", scale_max), ("top2_box", scale_max - 1)):
+        x = int(sum(k for v, k in c.counts.items() if v >= thr))
+        lo, hi = wilson_interval(x, n)
+        out[f"{key}_share"] = x / n if n else math.nan
+        out[f"{key}_share_ci_lower"] = lo
+        out[f"{key}_share_ci_upper"] = hi
+    return out
+
+
+def ces_counts(c: Counts) -> dict:
+    """``stats.nps.ces_stats`` from counts per answer."""
+    from scipy import stats
+
+    n = int(c.n)
+    m = c.moments()
+    out = {"n": n, "mean": float(m.mean[0]) if n else math.nan, "sd": math.nan,
+           "ci_lower": math.nan, "ci_upper": math.nan}
+    if n >= 2:
+        sd = math.sqrt(m.m2[0, 0] / (n - 1))
+        h = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+        out.update(sd=sd, ci_lower=out["mean"] - h, ci_upper=out["mean"] + h)
+    return out
+
+
+def analyze_nps_counts(counts: dict, column: str | None, *, group: str | None = None, compare=None,
+                       by: str | None = None, min_n: int = 30, csat: dict | None = None, ces=None,
+                       scale=None):
+    """``analyze_nps`` from counts: ``counts[col]`` = ``{(group label or None, segment or None):
+    Counts}`` for the recommend column and each CSAT/CES column (answers already validated by
+    the engine's recoding)."""
+    from cxstats.stats.nps import NpsResult, _suppress, check_nps_scale, nps_from_counts
+
+    def nps(c: Counts) -> dict:
+        return nps_from_counts(*_three(c))
+
+    csat, ces = dict(csat or {}), list(ces or [])
+    if column is None and not (csat or ces):
+        raise InputError("name the 0-10 likelihood-to-recommend column, or CSAT/CES columns", option="column")
+    labels = sorted({g for col in counts.values() for g, _ in col if g})
+    if column is None:
+        res = NpsResult(column=None, overall=None, min_n=min_n,
+                        warnings=["no likelihood-to-recommend (0-10) question: CSAT/CES reported alone, no NPS"])
+        if group:
+            if not labels:
+                raise InputError("the group column has no values", column=group)
+            res.group_column = group
+            for g in compare or []:
+                if g not in labels:
+                    raise InputError(f"group {g!r} has no respondents (values present: {', '.join(labels)})",
+                                     column=group, value=g)
+        _csat_ces_counts(res, counts, labels if group else None, csat, ces)
+        return res
+    cells = counts[column]
+    allc = _cells(cells)
+    check_nps_scale(np.array(sorted(allc.counts), dtype=float), column, scale)
+    warnings = []
+    overall = nps(allc)
+    if overall["n"] == 0:
+        raise InputError("the NPS column has no answers", column=column)
+    if overall["n"] < min_n:
+        warnings.append(f"only {overall['n']} NPS answers: the interval is wide")
+    if overall["n"] >= 100 and min(allc.counts) >= 1:
+        warnings.append(f"no answer is 0 among {overall['n']}: NPS is defined on a 0-10 scale; if the "
+                        "question was asked 1-10 (or 1-5), the score is not comparable with published NPS")
+    res = NpsResult(column=column, overall=overall, min_n=min_n, warnings=warnings)
+    present = sorted({g for g, _ in cells if g})
+    if group:
+        if not present:
+            raise InputError("the group column has no values", column=group)
+        res.group_column = group
+        for g in present:
+            s = nps(_cells(cells, group=g))
+            res.groups.append({"group": g, **s})
+            if 0 < s["n"] < min_n:
+                warnings.append(f"group {g}: only {s['n']} NPS answers")
+        pair = None
+        if compare is not None:
+            pair = tuple(compare)
+            for g in pair:
+                if g not in present:
+                    raise InputError(f"group {g!r} has no respondents (values present: "
+                                     f"{', '.join(present)})", column=group, value=g)
+        elif len(present) == 2:
+            pair = tuple(present)
+        if pair:
+            res.comparison = {"group1": pair[0], "group2": pair[1],
+                              **nps_difference_counts(_cells(cells, group=pair[0]), _cells(cells, group=pair[1]))}
+    if by:
+        res.segment_column = by
+        for seg in sorted({s for _, s in cells if s}):
+            res.segments.append(_suppress({"segment": seg, "group": "All", **nps(_cells(cells, segment=seg))}, min_n))
+            if group:
+                for g in present:
+                    res.segments.append(_suppress({"segment": seg, "group": g,
+                                                   **nps(_cells(cells, group=g, segment=seg))}, min_n))
+        n_sup = sum(1 for r in res.segments if r["suppressed"])
+        if n_sup:
+            warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers and are suppressed")
+    _csat_ces_counts(res, counts, present if group else None, csat, ces)
+    return res
+
+
+def _csat_ces_counts(res, counts, labels, csat, ces):
+    for col, smax in csat.items():
+        res.csat.append({"column": col, "group": "All", **csat_counts(_cells(counts[col]), float(smax))})
+        for g in labels or []:
+            res.csat.append({"column": col, "group": g, **csat_counts(_cells(counts[col], group=g), float(smax))})
+    for col in ces:
+        res.ces.append({"column": col, "group": "All", **ces_counts(_cells(counts[col]))})
+        for g in labels or []:
+            res.ces.append({"column": col, "group": g, **ces_counts(_cells(counts[col], group=g))})

@@ -107,7 +107,7 @@ def _run_on_engine(ctx, options, engine):
     columns = _view_columns(ctx.spec)
     scales, reverse, col, skipped = _scales_from_spec(ctx.spec, columns, options)
     items = list(dict.fromkeys(i for its in scales.values() for i in its))
-    moments = esurvey.pattern_moments(items, group=col)
+    moments = esurvey.pattern_moments(items, group=col, blocks=list(scales.values()))
     moments.pop(None, None)          # rows without a group value are left out (as the pandas path)
     result = analyze_reliability_moments(moments, scales, missing=options.missing, reverse=reverse,
                                          file=", ".join(esurvey.sources) or None)

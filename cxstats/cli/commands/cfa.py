@@ -116,6 +116,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
       cxstats cfa customers.csv --spec study.yaml                  (one factor per construct)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance   (customers vs staff)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance --by-construct
+      cxstats cfa 'lake/*.parquet' --spec study.yaml --engine duckdb    (FIML from pattern moments)
 
     Missing answers: by default (--missing auto) respondents with some
     missing answers are kept and the model is fitted by full-information ML
