@@ -5,8 +5,8 @@
 
 The demo's customers (2,000) and staff (200) are replicated with fresh ids (customers x k,
 staff x k/10) into CSV and Parquet (written by DuckDB, so generating them holds no rows in
-Python). Each measurement is one ``cxstats reliability --spec ... --engine E --json`` in its own
-process (ingest/recoding included), alternating the engines; the table gives the median wall
+Python). Each measurement is one ``cxstats run PLAN`` (steps reliability, nps and cfa with ``engine: E``)
+in its own process (ingest/recoding included), alternating the engines; the table gives the median wall
 time and the median peak RSS of the process (``wait4``'s ru_maxrss), and checks that every
 number of the JSON agrees (relative 1e-9). Not part of run_all (it takes minutes at 1M rows).
 """
@@ -56,7 +56,10 @@ def _env():
     return env
 
 
-def measure(args) -> tuple[float, float, dict]:
+STEPS = ("reliability", "nps", "cfa")
+
+
+def measure(args, json_path) -> tuple[float, float, dict]:
     """Run ``cxstats ARGS`` under a fresh Python parent so that RUSAGE_CHILDREN is its own."""
     code = ("import json,os,resource,subprocess,sys,time;t=time.perf_counter();"
             "p=subprocess.run(sys.argv[1:],capture_output=True);e=time.perf_counter()-t;"
@@ -68,7 +71,13 @@ def measure(args) -> tuple[float, float, dict]:
     res = json.loads(proc.stdout)
     if res["rc"]:
         raise RuntimeError(proc.stderr.decode()[-2000:])
-    return res["s"], res["rss"], json.loads(res["out"])
+    return res["s"], res["rss"], _results(json.loads(Path(json_path).read_text(encoding="utf-8")))
+
+
+def _results(doc):
+    """The analyses' numbers of a plan's JSON (without the echo of the plan, paths and times)."""
+    return {k: v for k, v in doc.items() if k not in ("inputs", "outputs", "plan", "created", "cxstats_version",
+                                                       "timings", "elapsed")}
 
 
 def agree(a, b, rel=1e-9) -> float:
@@ -98,38 +107,42 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         data = make_data(folder, a.rows)
         gen = time.perf_counter() - t0
-        common = ["--spec", data["spec"], "--json", "-", "-q"]
-        runs = {
-            "pandas (CSV)": ["reliability", data[("customers", "csv")], data[("staff", "csv")], *common,
-                             "--engine", "pandas"],
-            "duckdb (CSV)": ["reliability", data[("customers", "csv")], data[("staff", "csv")], *common,
-                             "--engine", "duckdb"],
-            "duckdb (Parquet)": ["reliability", data[("customers", "parquet")], data[("staff", "parquet")],
-                                 *common, "--engine", "duckdb"],
-        }
+        runs = {}
+        for label, engine, fmt in (("pandas (CSV)", "pandas", "csv"), ("duckdb (CSV)", "duckdb", "csv"),
+                                   ("duckdb (Parquet)", "duckdb", "parquet")):
+            plan = folder / f"plan_{engine}_{fmt}.yaml"
+            plan.write_text(
+                f"spec: {data['spec']}\nseed: 1\ndata:\n"
+                f"  - file: {data[('customers', fmt)]}\n    respondent_type: customer\n"
+                f"  - file: {data[('staff', fmt)]}\n    respondent_type: staff\n"
+                f"output:\n  json: out.json\nsteps:\n" + "".join(
+                    f"  - step: {step}\n    engine: {engine}\n" for step in STEPS), encoding="utf-8")
+            out = folder / f"out_{engine}_{fmt}"
+            runs[label] = (["run", plan, "--out", out, "-q"], out / "out.json")
         times = {k: [] for k in runs}
         rss = {k: [] for k in runs}
         docs = {}
         for rep in range(a.repeats):
             order = list(runs) if rep % 2 == 0 else list(reversed(runs))
             for k in order:
-                s, r, doc = measure(runs[k])
+                s, r, doc = measure(*runs[k])
                 times[k].append(s)
                 rss[k].append(r)
                 docs[k] = doc
-        n_rows = docs["pandas (CSV)"]["scales"][0]["n"]
+        n_rows = a.rows
         worst = max(agree(docs["pandas (CSV)"], docs[k]) for k in runs)
         rows = []
         base = statistics.median(times["pandas (CSV)"])
-        print(f"cxstats reliability (10 scales x customers/staff, pairwise), {a.rows:,} customer rows "
-              f"(+{a.rows // 10:,} staff), medians of {a.repeats}; data generated in {gen:.1f} s")
+        print(f"cxstats run: a plan with {', '.join(STEPS)} (defaults: 10 scales x customers/staff, NPS/CSAT/CES, "
+              f"10-factor CFA by FIML), {a.rows:,} customer rows (+{a.rows // 10:,} staff), medians of "
+              f"{a.repeats}; data generated in {gen:.1f} s")
         print(f"{'engine':<18} {'median s':>9} {'peak RSS MiB':>13} {'speed-up':>9}")
         for k in runs:
             med, mem = statistics.median(times[k]), statistics.median(rss[k])
             rows.append({"engine": k, "median_s": med, "times_s": times[k], "peak_rss_mib": mem,
                          "speedup_vs_pandas": base / med})
             print(f"{k:<18} {med:>9.2f} {mem:>13.0f} {base / med:>8.1f}x")
-        print(f"largest relative difference of any JSON number vs pandas: {worst:.1e} (first scale n = {n_rows})")
+        print(f"largest relative difference of any JSON number vs pandas: {worst:.1e} ({n_rows:,} rows)")
         if a.json_path:
             Path(a.json_path).write_text(json.dumps(
                 {"rows": a.rows, "repeats": a.repeats, "machine": platform.platform(),

@@ -31,7 +31,7 @@ def is_lake_source(path) -> bool:
     text = str(path)
     low = text.lower()
     return (low.endswith((".parquet", ".pq")) or ".duckdb:" in low or low.endswith(".duckdb")
-            or any(ch in text for ch in "*?[") or low.startswith(("delta:", "table:"))
+            or any(ch in text for ch in "*?[") or low.startswith(("delta:", "table:")) or "://" in text
             or os.path.isdir(text))
 
 
@@ -74,5 +74,5 @@ def open_survey(spec, files, engine: str, *, spark_master: str | None = None):
         backend = SparkBackend(master=spark_master)
     else:
         raise InputError(f"engine {engine!r} does not read through SQL", option="engine")
-    return EngineSurvey(spec, [(Path(p) if not str(p).startswith(("delta:", "table:")) else p, k)
+    return EngineSurvey(spec, [(p if "://" in str(p) or str(p).startswith(("delta:", "table:")) else Path(p), k)
                                for p, k in files], backend)

@@ -51,7 +51,7 @@ class SparkBackend:
                 df, kind = self.spark.table(text[6:]), "table"
             elif low.startswith("delta:"):
                 df, kind = reader.format("delta").load(text[6:]), "table"
-            elif low.endswith((".parquet", ".pq")) or os.path.isdir(text):
+            elif low.endswith((".parquet", ".pq", "/")) or os.path.isdir(text):   # a folder: Parquet
                 df, kind = reader.option("mergeSchema", "true").parquet(text), "parquet"
             else:
                 df, kind = reader.option("header", "true").csv(text), "csv"

@@ -190,7 +190,8 @@ def _step_context(ctx, bars):
     return StepContext(spec=ctx.spec, files=[], source="", finance=ctx.finance, roadmap=roadmap,
                        results=list(ctx.results.values()), seed=ctx.seed, progress_factory=bars,
                        survey_loader=lambda: ctx.survey,
-                       data_files=plan_data_files(ctx) if ctx.spec is not None and ctx.plan.get("data") else [])
+                       data_files=plan_data_files(ctx) if ctx.spec is not None and ctx.plan.get("data") else [],
+                       _engine_surveys=ctx.engine_surveys)
 
 
 def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None, echo=None,
