@@ -77,7 +77,7 @@ def measure(args, json_path) -> tuple[float, float, dict]:
 def _results(doc):
     """The analyses' numbers of a plan's JSON (without the echo of the plan, paths and times)."""
     return {k: v for k, v in doc.items() if k not in ("inputs", "outputs", "plan", "created", "cxstats_version",
-                                                       "timings", "elapsed")}
+                                                       "timings", "elapsed", "engines")}
 
 
 def agree(a, b, rel=1e-9) -> float:

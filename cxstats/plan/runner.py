@@ -275,6 +275,9 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         document["skipped"] = skipped
     if notes:
         document["warnings"] = notes
+    if ctx.engine_surveys:  # steps run on DuckDB/Spark: how often each engine read the data
+        document["engines"] = {engine: {"passes": s.passes, "sources": [str(x) for x in s.sources]}
+                               for (engine, _), s in sorted(ctx.engine_surveys.items(), key=str)}
     json_path = out / (output.get("json") or f"{stem}.json")
     write_json(document, json_path)
 
