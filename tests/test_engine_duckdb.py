@@ -177,3 +177,23 @@ def test_engine_moments_equal_the_in_memory_moments(demo):
             np.testing.assert_allclose(got[g].patterns[key].m2, m.m2, rtol=1e-11, atol=1e-9)
     counts = es.counts("nps", group="respondent_type")
     assert counts["staff"].counts == data.loc[data.respondent_type == "staff", "nps"].value_counts().to_dict()
+
+
+def test_ingest_writes_the_same_parquet_table_in_memory_and_out_of_core(demo, tmp_path):
+    args = ["ingest", demo / "customers.csv", demo / "staff.csv", "--spec", demo / "questionnaire.yaml"]
+    for engine in ("pandas", "duckdb"):
+        r = run_cli(*args, "--engine", engine, "--out", tmp_path / f"{engine}.parquet",
+                    "--json", tmp_path / f"{engine}.json")
+        assert r.exit_code == 0, r
+    assert (tmp_path / "pandas.json").read_text() == (tmp_path / "duckdb.json").read_text()
+    a = duckdb.sql(f"SELECT * FROM '{tmp_path / 'pandas.parquet'}' ORDER BY respondent_type, respondent_id").df()
+    b = duckdb.sql(f"SELECT * FROM '{tmp_path / 'duckdb.parquet'}' ORDER BY respondent_type, respondent_id").df()
+    assert list(a.columns) == list(b.columns) and len(a) == 2200
+    for c in a.columns:
+        if a[c].dtype == object:
+            assert a[c].fillna("").tolist() == b[c].fillna("").tolist(), c
+        else:
+            np.testing.assert_array_equal(a[c].astype(float).to_numpy(), b[c].astype(float).to_numpy(), err_msg=c)
+    assert b["web_3"].notna().sum() > 0 and sorted(b["respondent_type"].unique()) == ["customer", "staff"]
+    r = run_cli(*args, "--engine", "duckdb", "--out", tmp_path / "clean.csv")
+    assert_clean_error(r, "--out", ".parquet")

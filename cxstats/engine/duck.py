@@ -78,8 +78,26 @@ class DuckBackend:
         """The file row of record 1: 2 in a CSV (after the header), 1 in Parquet or a table."""
         return 2 if self._kinds.get(name, "csv") == "csv" else 1
 
+    def copy_parquet(self, sql: str, path) -> None:
+        target = str(path).replace("'", "''")
+        try:
+            self.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
+        except self.duckdb.Error as exc:
+            raise InputError(f"DuckDB could not write Parquet: {str(exc).splitlines()[0]}", file=str(path)) from None
+
     def query(self, sql: str) -> list:
         try:
             return self.con.execute(sql).fetchall()
         except self.duckdb.Error as exc:
             raise InputError(f"DuckDB could not compute the moments: {str(exc).splitlines()[0]}") from None
+
+
+def write_frame_parquet(frame, path) -> None:
+    """Write a pandas DataFrame as Parquet (through DuckDB: no pyarrow needed)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.register("cx_frame", frame)
+    target = str(path).replace("'", "''")
+    con.execute(f"COPY cx_frame TO '{target}' (FORMAT parquet)")
+    con.close()

@@ -82,6 +82,9 @@ class SparkBackend:
     def first_row(self, name: str) -> int:
         return 2 if self._kinds.get(name, "csv") == "csv" else 1
 
+    def copy_parquet(self, sql: str, path) -> None:
+        self.spark.sql(sql).write.mode("overwrite").parquet(str(path))
+
     def query(self, sql: str) -> list:
         try:
             return [tuple(r) for r in self.spark.sql(sql).collect()]

@@ -70,7 +70,8 @@ class EngineSurvey:
         distinct = self.b.distinct_values(name, wanted)
         self.passes += 1
         problems = []           # (column, bad raw values, reason per value)
-        exprs = []
+        exprs = [f"NULLIF(trim(CAST({q(r.id_column)} AS STRING)), '') AS respondent_id" if r.id_column
+                 else "CAST(NULL AS STRING) AS respondent_id"]
         if kind is not None:
             exprs.append(f"{_text(kind)} AS respondent_type")
         elif type_col:
@@ -193,6 +194,23 @@ class EngineSurvey:
             m = Moments(tuple(cols[i] for i in obs), n, float(n), float(n), mean, full[np.ix_(obs, obs)])
             out.setdefault(g, PatternMoments(tuple(cols), {})).add(key, m)
         return out
+
+    def summary(self) -> dict:
+        """Ingest's summary in one pass: respondents per type and missing answers per column."""
+        q = self.b.quote
+        cols = list(self.spec.scored_columns())
+        aggs = [f"sum(CASE WHEN respondent_type = '{t}' THEN 1 ELSE 0 END)" for t in ("customer", "staff")]
+        aggs += [f"count(*) - count({q(c)})" for c in cols]
+        row = self.b.query(f"SELECT {', '.join(aggs)} FROM ({self.view()}) cx_v")[0]
+        self.passes += 1
+        return {"respondents": {"customer": int(row[0] or 0), "staff": int(row[1] or 0)},
+                "missing_answers": {c: int(v) for c, v in zip(cols, row[2:]) if v}}
+
+    def write_parquet(self, path) -> None:
+        """The recoded survey table (respondent_id, respondent_type, items, outcomes, segments) as
+        Parquet, written by the engine in one pass without holding the rows."""
+        self.b.copy_parquet(self.view(), path)
+        self.passes += 1
 
     def count_rows(self, where: str | None = None) -> int:
         """Rows of the survey (matching ``where``)."""
