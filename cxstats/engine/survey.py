@@ -13,12 +13,19 @@ counts them.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from pathlib import Path
 
 from cxstats.errors import InputError
 from cxstats.moments import Counts, Moments, PatternMoments
 
 MAX_PROBLEMS_SHOWN = 12
+# Moments: whole-number codes (every rating scale) are shifted to the scale's middle and summed,
+# with their cross-products, in double precision - exact, since every partial sum is a whole
+# number below 2^53 (9e15: a 0-10 scale's products are at most 25, so beyond 10^14 answers) - and
+# M2 = Sxy - Sx Sy / n is formed as an exact fraction and rounded once;
+# other columns use the engine's one-pass stable aggregates (avg, covar_pop: Welford updates
+# merged by Chan's formula in DuckDB and Spark).
 
 
 def _num(x: float) -> str:
@@ -167,16 +174,26 @@ class EngineSurvey:
             raise InputError(f"{k} variables in one moment query; at most 62 (answer patterns are "
                              "64-bit masks)")
         pat = " + ".join(f"CASE WHEN {q(c)} IS NULL THEN 0 ELSE {1 << i} END" for i, c in enumerate(cols))
-        aggs = ["count(*)"] + [f"avg({q(c)})" for c in cols]
+        shifts = self._integer_shifts(cols)
+        # the inner query's columns cx_0.. : shifted whole codes (exact integer sums), else the values
+        inner = [f"{q(c)} - {float(shifts[c])!r}" if shifts is not None else q(c) for c in cols]
+        xs = [f"cx_{i}" for i in range(k)]
+        if shifts is not None:   # whole codes: exact sums of shifted values
+            aggs = ["count(*)"] + [f"sum({x})" for x in xs]
+        else:                    # other values: the engine's stable (Welford/Chan) aggregates
+            aggs = ["count(*)"] + [f"avg({x})" for x in xs]
         if blocks is None:
             pairs = [(i, j) for i in range(k) for j in range(i, k)]
         else:
             pos = {c: i for i, c in enumerate(cols)}
             pairs = sorted({(min(pos[a], pos[b]), max(pos[a], pos[b])) for blk in blocks for a in blk for b in blk})
-        aggs += [f"covar_pop({q(cols[i])}, {q(cols[j])})" for i, j in pairs]
+        if shifts is not None:
+            aggs += [f"sum({xs[i]} * {xs[j]})" for i, j in pairs]
+        else:
+            aggs += [f"covar_pop({xs[i]}, {xs[j]})" for i, j in pairs]
         gexpr = f"CAST({q(group)} AS STRING)" if group else "CAST(NULL AS STRING)"
         sql = (f"SELECT cx_g, cx_pat, {', '.join(aggs)} FROM (SELECT {gexpr} AS cx_g, {pat} AS cx_pat, "
-               f"{', '.join(q(c) for c in cols)} FROM ({self.view()}) cx_v"
+               f"{', '.join(f'{e} AS {x}' for e, x in zip(inner, xs))} FROM ({self.view()}) cx_v"
                + (f" WHERE {where}" if where else "") + ") cx_t GROUP BY cx_g, cx_pat")
         rows = self.b.query(sql)
         self.passes += 1
@@ -187,12 +204,31 @@ class EngineSurvey:
             g, code, n = row[0], int(row[1]), int(row[2])
             key = tuple(bool(code >> i & 1) for i in range(k))
             obs = [i for i in range(k) if key[i]]
-            mean = np.array([float(row[3 + i]) for i in obs])
             full = np.zeros((k, k)) if blocks is None else np.full((k, k), np.nan)
-            for (i, j), v in zip(pairs, row[3 + k:]):
-                full[i, j] = full[j, i] = 0.0 if v is None else float(v) * n
-            m = Moments(tuple(cols[i] for i in obs), n, float(n), float(n), mean, full[np.ix_(obs, obs)])
+            if shifts is not None:
+                mean, lo = _exact_means(n, [int(row[3 + i]) for i in obs], [shifts[cols[i]] for i in obs])
+                sums = {i: int(row[3 + i]) for i in obs}
+                for (i, j), v in zip(pairs, row[3 + k:]):
+                    if key[i] and key[j]:   # M2 = Sxy - Sx Sy / n, exact rational, rounded once
+                        full[i, j] = full[j, i] = float(Fraction(int(v) * n - sums[i] * sums[j], n))
+            else:
+                mean, lo = np.array([float(row[3 + i]) for i in obs]), None
+                for (i, j), v in zip(pairs, row[3 + k:]):
+                    full[i, j] = full[j, i] = 0.0 if v is None else float(v) * n
+            m = Moments(tuple(cols[i] for i in obs), n, float(n), float(n), mean, full[np.ix_(obs, obs)], lo)
             out.setdefault(g, PatternMoments(tuple(cols), {})).add(key, m)
+        return out
+
+    def _integer_shifts(self, cols):
+        """{column: whole-number shift near the scale's middle} when every column holds whole codes
+        on a scale with whole ends (reverse keying keeps them whole), else None."""
+        scored = self.spec.scored_columns()
+        out = {}
+        for c in cols:
+            sc = scored.get(c)
+            if sc is None or not sc.integer or not float(sc.min).is_integer() or not float(sc.max).is_integer():
+                return None
+            out[c] = int((sc.min + sc.max) // 2)
         return out
 
     def summary(self) -> dict:
@@ -241,6 +277,16 @@ class EngineSurvey:
                 c.counts[float(x)] = int(n)
         self.passes += 1
         return out
+
+
+def _exact_means(n: int, sums, shifts):
+    """(mean, its rounding error) per variable from exact integer sums of shifted codes."""
+    import numpy as np
+
+    exact = [Fraction(s, n) + k for s, k in zip(sums, shifts)]
+    hi = np.array([float(e) for e in exact])
+    lo = np.array([float(e - Fraction(h)) for e, h in zip(exact, hi)])
+    return hi, lo
 
 
 def source_label(path) -> str:
