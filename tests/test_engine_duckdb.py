@@ -132,8 +132,8 @@ def test_plan_step_with_engine_duckdb_equals_the_pandas_step(demo, tmp_path):
         plan.write_text(f"spec: {demo / 'questionnaire.yaml'}\ndata:\n"
                         f"  - file: {demo / 'customers.csv'}\n    respondent_type: customer\n"
                         f"  - file: {demo / 'staff.csv'}\n    respondent_type: staff\n"
-                        f"output:\n  json: out_{engine}.json\n"
-                        f"steps:\n  - step: reliability\n    engine: {engine}\n", encoding="utf-8")
+                        f"output:\n  json: out_{engine}.json\nengine: {engine}\n"
+                        f"steps:\n  - step: reliability\n  - step: describe\n", encoding="utf-8")
         _, _, path = run_plan(plan, out_dir=tmp_path / engine, quiet=True)
         docs[engine] = json.loads(path.read_text(encoding="utf-8"))
     ref, got = docs["pandas"], docs["duckdb"]

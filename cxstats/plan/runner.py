@@ -17,7 +17,8 @@ def available_steps() -> dict:
 
 
 PLAN_KEYS = ("title", "spec", "data", "finance", "roadmap", "seed", "output", "steps", "on_error", "lang",
-             "wave")
+             "wave", "engine", "spark_master")
+ENGINE_KEYS = ("engine", "spark_master")  # plan-wide defaults for the steps that take them
 
 
 def _file_entry(plan: dict, key: str, path: Path, *, extra=()) -> None:
@@ -243,6 +244,9 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         if step_id in ctx.results:
             step_id = f"{step_id}_{i}"
         options = {k: v for k, v in entry.items() if k not in STEP_KEYS}
+        for key in ENGINE_KEYS:  # the plan's engine: for every step that can run on one
+            if plan.get(key) is not None and key not in options and key in module.Options.keys():
+                options[key] = plan[key]
         if echo and not quiet:
             echo(f"[{i + 1}/{len(steps)}] {entry['step']}")
         try:
