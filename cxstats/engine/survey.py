@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from pathlib import Path
 
 from cxstats.errors import InputError
 from cxstats.moments import Counts, Moments, PatternMoments
@@ -149,6 +148,10 @@ class EngineSurvey:
             for rn, v in rows:
                 items.append((rn, col, v, bad[v]))
         items.sort(key=lambda t: (t[0], t[1]))
+        if not items:   # the sample found no row (cannot happen with the same cast; be safe)
+            col, bad = problems[0]
+            value, reason = next(iter(bad.items()))
+            raise InputError(reason, file=str(path), column=col, value=str(value))
         first_row = self.b.first_row(name)
         (rn, col, value, reason), rest = items[0], items[1:MAX_PROBLEMS_SHOWN]
         details = [f"column '{c}', row {r + first_row - 1}, value {v!r}: {why}" for r, c, v, why in rest]
@@ -288,6 +291,3 @@ def _exact_means(n: int, sums, shifts):
     lo = np.array([float(e - Fraction(h)) for e, h in zip(exact, hi)])
     return hi, lo
 
-
-def source_label(path) -> str:
-    return Path(str(path)).name
