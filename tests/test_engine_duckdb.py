@@ -92,6 +92,10 @@ def test_parquet_files_and_a_duckdb_table_give_the_same_numbers(demo, tmp_path):
     same_numbers(ref, got)
     glob = _reliability(tmp_path, files=("lake/*.parquet",), spec=demo / "questionnaire.yaml")
     same_numbers(ref, glob)
+    folder = _reliability(tmp_path, files=("lake",), spec=demo / "questionnaire.yaml")   # auto: DuckDB
+    same_numbers(ref, folder)
+    r = run_cli("reliability", tmp_path / "lake", "--spec", demo / "questionnaire.yaml", "--engine", "pandas")
+    assert_clean_error(r, "is a folder")
     table = _reliability(tmp_path, "--engine", "duckdb", files=("lake.duckdb:customers", "lake.duckdb:staff"),
                         spec=demo / "questionnaire.yaml")
     same_numbers(ref, table)

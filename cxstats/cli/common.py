@@ -17,9 +17,10 @@ from cxstats.report.terminal import ProgressBars, print_tables, progress  # noqa
 
 
 def data_files_argument(f):
-    """``DATA...``: one file, or with --spec several (e.g. customers.csv staff.csv)."""
+    """``DATA...``: one file, or with --spec several (e.g. customers.csv staff.csv); a folder of
+    Parquet files for the SQL engines (the readers refuse a folder with a clear message)."""
     return click.argument("data", nargs=-1, required=True, metavar="DATA...",
-                          type=click.Path(dir_okay=False))(f)
+                          type=click.Path(dir_okay=True))(f)
 
 
 
