@@ -44,3 +44,11 @@ def test_reliability_on_spark_equals_pandas(spark, tmp_path):
     assert ref.exit_code == 0 and got.exit_code == 0, got
     same_numbers(ref.json(), got.json())
     assert len(got.json()["scales"]) == 4
+    # counts per answer and cell (NPS, CSAT, CES by group and segment) as Spark aggregations
+    nps = ["nps", "--spec", demo / "questionnaire.yaml", "--group", "respondent_type", "--by", "region",
+           "--json", "-", "-q"]
+    ref = run_cli(*nps[:1], demo / "customers.csv", demo / "staff.csv", *nps[1:], "--engine", "pandas")
+    got = run_cli(*nps[:1], tmp_path / "customers.parquet", tmp_path / "staff.parquet", *nps[1:],
+                  "--engine", "spark")
+    assert ref.exit_code == 0 and got.exit_code == 0, got
+    same_numbers(ref.json(), got.json())
