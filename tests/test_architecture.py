@@ -135,10 +135,18 @@ def violations() -> list[str]:
                 if top[0] == "click":
                     bad.append(f"{where} (stats never imports click)")
                 elif len(top) > 1 and top[1] in ("io", "spec", "report", "plan", "cli", "steps",
-                                                  "questionnaire", "demo"):
+                                                  "questionnaire", "demo", "engine"):
                     bad.append(f"{where} (stats is pure: frames and parameters in, a Result out)")
+            elif layer == "moments":
+                if top[0] == "click" or (len(top) > 1 and top[1] != "errors"):
+                    bad.append(f"{where} (moments are plain numpy types: they import nothing of cxstats "
+                               f"but errors)")
+            elif layer == "engine":
+                if top[0] == "click" or (len(top) > 1 and top[1] in ("stats", "steps", "report", "plan", "cli")):
+                    bad.append(f"{where} (an engine reads data and returns moments; it never imports "
+                               f"{top[1] if len(top) > 1 else top[0]})")
             elif layer == "io":
-                if len(top) > 1 and top[1] in ("stats", "steps", "report", "plan", "cli"):
+                if len(top) > 1 and top[1] in ("stats", "steps", "report", "plan", "cli", "engine"):
                     bad.append(f"{where} (io reads files; it never imports {top[1]})")
             elif layer == "spec":
                 if len(top) > 1 and top[1] in ("stats", "steps", "report", "plan", "cli"):
@@ -168,6 +176,27 @@ def violations() -> list[str]:
                     if f"cxstats.steps.{analysis}" in MODULES:
                         bad.append(f"{where} (an analysis command goes through cxstats.steps.{analysis})")
     return bad
+
+
+ENGINE_PACKAGES = ("duckdb", "pyspark")
+
+
+def engine_package_imports() -> list[str]:
+    """Imports of duckdb/pyspark outside cxstats/engine (the only layer that may use them)."""
+    bad = []
+    for name, path in MODULES.items():
+        if _layer(name) == "engine":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                    else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            bad += [f"{name}:{node.lineno} imports {m}" for m in mods if m.split(".")[0] in ENGINE_PACKAGES]
+    return bad
+
+
+def test_only_the_engine_layer_imports_duckdb_or_pyspark():
+    bad = engine_package_imports()
+    assert not bad, "\n".join(bad)
 
 
 def test_no_import_cycles_between_cxstats_modules():
@@ -207,6 +236,23 @@ def test_the_import_reader_sees_imports_inside_functions(tmp_path, monkeypatch):
                         else Path.open(self, encoding=encoding).read())
     bad = [v for v in violations() if v.startswith("cxstats.stats._arch_probe")]
     assert len(bad) == 2, bad
+
+
+def test_the_layer_rules_catch_an_engine_in_stats_and_stats_in_an_engine(monkeypatch):
+    probes = {"cxstats.stats._arch_probe": "def f():\n    from cxstats.engine.duck import DuckBackend\n    import duckdb\n",
+              "cxstats.engine._arch_probe": "from cxstats.stats.reliability import analyze_reliability\n",
+              "cxstats.moments._arch_probe": "from cxstats.io.survey import load_survey\n"}
+    fakes = {}
+    for name, src in probes.items():
+        fake = ROOT / Path(*name.split(".")[1:]).with_suffix(".py")
+        fakes[fake] = src
+        monkeypatch.setitem(MODULES, name, fake)
+    monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: fakes[self] if self in fakes
+                        else Path.open(self, encoding=encoding).read())
+    bad = violations()
+    for name in probes:
+        assert any(v.startswith(name) for v in bad), (name, bad)
+    assert any(v.startswith("cxstats.stats._arch_probe") for v in engine_package_imports())
 
 
 @pytest.mark.parametrize("relative,expected", [((1, "errors"), "cxstats.stats.errors"),

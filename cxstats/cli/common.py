@@ -17,9 +17,10 @@ from cxstats.report.terminal import ProgressBars, print_tables, progress  # noqa
 
 
 def data_files_argument(f):
-    """``DATA...``: one file, or with --spec several (e.g. customers.csv staff.csv)."""
+    """``DATA...``: one file, or with --spec several (e.g. customers.csv staff.csv); a folder of
+    Parquet files for the SQL engines (the readers refuse a folder with a clear message)."""
     return click.argument("data", nargs=-1, required=True, metavar="DATA...",
-                          type=click.Path(dir_okay=False))(f)
+                          type=click.Path(dir_okay=True))(f)
 
 
 
@@ -82,6 +83,19 @@ def output_options(f):
 def seed_option(f):
     return click.option("--seed", type=int, default=20261123, show_default=True,
                         help="Random seed: the same data and seed give identical results.")(f)
+
+
+def engine_options(f):
+    """``--engine`` and ``--spark-master`` (named as the steps' ``engine`` / ``spark_master``)."""
+    f = click.option("--spark-master", "spark_master", metavar="URL",
+                     help="With --engine spark: the cluster (spark://host:7077, yarn, local[4]); default: "
+                          "the active Spark session, else local[*].")(f)
+    return click.option("--engine", "engine", type=click.Choice(["auto", "pandas", "duckdb", "spark"]),
+                        default="auto", show_default=True,
+                        help="Where the data are read and the moments computed (with --spec): pandas in "
+                             "memory; duckdb out of core (CSV, Parquet file/glob, FILE.duckdb:TABLE); spark on "
+                             "a cluster. auto: duckdb for Parquet/DuckDB/globs and inputs over 200 MiB, "
+                             "else pandas (always pandas for a bootstrap).")(f)
 
 
 def quiet_option(f):
@@ -200,7 +214,7 @@ def step_context(files, spec_path=None, *, seed: int = 20261123, quiet: bool = F
     return StepContext(spec=spec, files=files, source=files_label(files) if files else "",
                        finance=finance_table, roadmap=roadmap, crm=crm, seed=seed,
                        progress_factory=bars if bars is not None else ProgressBars(quiet),
-                       survey_loader=loader)
+                       survey_loader=loader, data_files=[(d, None) for d in files] if spec_path else [])
 
 
 def run_analysis(name: str, ctx, **options):

@@ -411,6 +411,11 @@ def load_survey(spec, files) -> SurveyTable:
 
 def load_plan_data(ctx) -> SurveyTable:
     """The ``data:`` entries of a plan, read through its spec."""
+    return load_survey(ctx.spec, plan_data_files(ctx))
+
+
+def plan_data_files(ctx) -> list:
+    """The ``data:`` entries of a plan as ``[(path, respondent type or None)]``."""
     from cxstats.errors import SpecError
 
     if ctx.spec is None:
@@ -424,14 +429,23 @@ def load_plan_data(ctx) -> SurveyTable:
     files = []
     for i, e in enumerate(entries):
         if isinstance(e, str):
-            files.append((ctx.resolve(e), None))
+            files.append((_data_path(ctx, e), None))
         elif isinstance(e, dict) and "file" in e:
             kind = e.get("respondent_type")
             if kind is not None and kind not in TYPES:
                 raise SpecError(f"respondent_type must be customer or staff, not {kind!r}",
                                 file=ctx.plan_path, path=f"data[{i}].respondent_type")
-            files.append((ctx.resolve(e["file"]), kind))
+            files.append((_data_path(ctx, e["file"]), kind))
         else:
             raise SpecError("each data entry is a file name or {file: NAME, respondent_type: customer|staff}",
                             file=ctx.plan_path, path=f"data[{i}]")
-    return load_survey(ctx.spec, files)
+    return files
+
+
+def _data_path(ctx, entry):
+    """A plan's data entry: a path relative to the plan, or as written for a URI (s3a://...) or an
+    engine source (table:NAME, delta:PATH)."""
+    text = str(entry)
+    if "://" in text or text.startswith(("table:", "delta:")):
+        return text
+    return ctx.resolve(text)

@@ -17,6 +17,7 @@ class PlanContext:
     _spec: object = None
     _survey: object = None
     _finance: object = None
+    engine_surveys: dict = field(default_factory=dict)  # the SQL engines' surveys, shared by the steps
 
     @property
     def base(self) -> Path:

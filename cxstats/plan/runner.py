@@ -17,7 +17,8 @@ def available_steps() -> dict:
 
 
 PLAN_KEYS = ("title", "spec", "data", "finance", "roadmap", "crm", "seed", "output", "steps", "on_error", "lang",
-             "wave")
+             "wave", "engine", "spark_master")
+ENGINE_KEYS = ("engine", "spark_master")  # plan-wide defaults for the steps that take them
 
 
 def _file_entry(plan: dict, key: str, path: Path, *, extra=()) -> None:
@@ -189,10 +190,14 @@ def _step_context(ctx, bars):
     if plan.get("crm"):
         entry = plan["crm"]
         crm = ctx.resolve(entry["file"] if isinstance(entry, dict) else entry)
+    from cxstats.io.survey import plan_data_files
+
     return StepContext(spec=ctx.spec, files=[], source="", finance=ctx.finance, roadmap=roadmap, crm=crm,
                        base=ctx.base,
                        results=list(ctx.results.values()), seed=ctx.seed, progress_factory=bars,
-                       survey_loader=lambda: ctx.survey)
+                       survey_loader=lambda: ctx.survey,
+                       data_files=plan_data_files(ctx) if ctx.spec is not None and ctx.plan.get("data") else [],
+                       _engine_surveys=ctx.engine_surveys)
 
 
 def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None, echo=None,
@@ -244,6 +249,9 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         if step_id in ctx.results:
             step_id = f"{step_id}_{i}"
         options = {k: v for k, v in entry.items() if k not in STEP_KEYS}
+        for key in ENGINE_KEYS:  # the plan's engine: for every step that can run on one
+            if plan.get(key) is not None and key not in options and key in module.Options.keys():
+                options[key] = plan[key]
         if echo and not quiet:
             echo(f"[{i + 1}/{len(steps)}] {entry['step']}")
         try:
@@ -276,6 +284,9 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         document["skipped"] = skipped
     if notes:
         document["warnings"] = notes
+    if ctx.engine_surveys:  # steps run on DuckDB/Spark: how often each engine read the data
+        document["engines"] = {engine: {"passes": s.passes, "sources": [str(x) for x in s.sources]}
+                               for (engine, _), s in sorted(ctx.engine_surveys.items(), key=str)}
     json_path = out / (output.get("json") or f"{stem}.json")
     write_json(document, json_path)
 

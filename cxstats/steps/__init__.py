@@ -183,7 +183,9 @@ class StepContext:
     seed: int = 20261123
     progress_factory: Callable[[str], Callable[[int, int], None]] | None = None
     survey_loader: Callable[[], Any] | None = None
+    data_files: list = field(default_factory=list)  # [(path, respondent type or None)] read through the spec
     _survey: Any = None
+    _engine_surveys: dict = field(default_factory=dict)
 
     @property
     def survey(self):
@@ -213,6 +215,20 @@ class StepContext:
         the current folder on the command line."""
         p = Path(path)
         return p if self.base is None or p.is_absolute() else self.base / p
+
+    def engine_survey(self, engine: str, spark_master: str | None = None):
+        """The survey read by a SQL engine (duckdb, spark) through the spec: moments by aggregation
+        (:class:`cxstats.engine.survey.EngineSurvey`), opened once per context."""
+        from cxstats.engine import open_survey
+
+        key = (engine, spark_master)
+        if key not in self._engine_surveys:
+            if not self.data_files:
+                raise InputError(f"engine {engine} reads the survey files through the study spec; "
+                                 "no data files were given", option="engine")
+            self._engine_surveys[key] = open_survey(self.spec, self.data_files, engine,
+                                                    spark_master=spark_master)
+        return self._engine_surveys[key]
 
     def one_file(self) -> str:
         """The single data file of a command run without a spec."""

@@ -41,6 +41,8 @@ class Options(StepOptions):
     estimator: Estimator = "ML"           # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
     modindices: int | None = None         # also the N largest modification indices (0 = all)
     weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)
+    engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the moments are computed
+    spark_master: str | None = None       # engine spark: the cluster (default: the active session or local)
 
     def validate(self):
         if self.modindices is not None and self.modindices < 0:
@@ -56,7 +58,13 @@ class Options(StepOptions):
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.cfa import analyze_cfa
 
+    from cxstats.steps._engine import engine_for
     from cxstats.steps._latent import weight_values
+
+    engine = engine_for(ctx, options, needs_rows=options.estimator != "ML" or bool(options.weight)
+                        or bool(options.group))
+    if engine != "pandas":
+        return _run_on_engine(ctx, options, engine)
 
     if ctx.has_spec:
         frame, model, groups, notes = _from_spec(ctx, options)
@@ -69,6 +77,58 @@ def run(ctx: StepContext, options: Options):
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
+        raise
+    result.warnings = notes + list(result.warnings)
+    return result
+
+
+def _run_on_engine(ctx, options, engine):
+    """ML (FIML with missing answers) from the moments per answer pattern, computed in one pass by
+    a SQL engine. Robust estimators, sampling weights and multi-group models need the rows."""
+    from types import SimpleNamespace
+
+    from cxstats.stats.from_moments import analyze_cfa_patterns
+    from cxstats.stats.sem.syntax import parse_model
+    from cxstats.steps._latent import check_model_columns, factor_model
+
+    for key, bad, why in (("estimator", options.estimator != "ML", "robust standard errors need each respondent's scores"),
+                          ("weight", bool(options.weight), "sampling weights are applied to rows"),
+                          ("group", bool(options.group), "multi-group models are fitted from the rows here")):
+        if bad:
+            raise InputError(f"{why}: engine {engine} computes moments; use --engine pandas (on a sample "
+                             "if the data are large)", option=key)
+    esurvey = ctx.engine_survey(engine, options.spark_master)
+    columns = ["respondent_type"] + list(ctx.spec.scored_columns()) + [g.id for g in ctx.spec.segments]
+    who = options.respondents or "customer"
+    notes = []
+    if options.model:
+        model = options.model
+    else:
+        model, more = factor_model(ctx.spec, SimpleNamespace(columns=columns), options.constructs)
+        notes += more
+    names = parse_model(model).observed_names()
+    source = ", ".join(esurvey.sources) or None
+    check_model_columns(names, columns, source)
+    by_type = esurvey.pattern_moments(names, group="respondent_type")
+    if who == "all":
+        from cxstats.moments import PatternMoments
+
+        pm = PatternMoments(tuple(names), {})
+        for g in sorted(by_type, key=str):
+            pm = pm.merge(by_type[g])
+    else:
+        if options.respondents is None and set(k for k in by_type if k is not None) - {"customer"}:
+            notes.append("customers' answers only (staff answers were left out; respondents 'all' keeps them, "
+                         "the invariance analysis compares them)")
+        if who not in by_type:
+            raise InputError(f"the survey has no {who} respondents", option="respondents")
+        pm = by_type[who]
+    try:
+        result = analyze_cfa_patterns(model, [pm], missing=options.missing, std_lv=options.std_lv,
+                                      modindices=options.modindices)
+    except InputError as exc:
+        if exc.file is None and exc.option is None and source:
+            exc.file = source
         raise
     result.warnings = notes + list(result.warnings)
     return result

@@ -41,6 +41,8 @@ class Options(StepOptions):
     csat: dict[str, float] | None = None  # satisfaction column -> scale maximum
     ces: list[str] | None = None          # customer-effort columns
     respondents: Literal["customer", "staff", "all"] | None = None  # whose answers (spec)
+    engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the counts are computed
+    spark_master: str | None = None       # engine spark: the cluster (default: the active session or local)
 
     def validate(self):
         if self.compare is not None and (len(self.compare) != 2 or self.compare[0] == self.compare[1]):
@@ -60,6 +62,11 @@ class Options(StepOptions):
 
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.nps import analyze_nps
+    from cxstats.steps._engine import engine_for
+
+    engine = engine_for(ctx, options)
+    if engine != "pandas":
+        return _run_on_engine(ctx, options, engine)
 
     frame, column, csat, ces, scale = (_from_spec(ctx, options) if ctx.has_spec
                                        else _from_file(ctx, options))
@@ -71,6 +78,58 @@ def run(ctx: StepContext, options: Options):
             raise type(exc)(exc.reason, file=ctx.source, column=exc.column, row=exc.row, value=exc.value,
                             details=exc.details, option=exc.option) from None
         raise
+
+
+def _run_on_engine(ctx, options, engine):
+    """The same analysis from counts per answer and cell (group x segment), one aggregation pass
+    per column on a SQL engine."""
+    from cxstats.stats.from_moments import analyze_nps_counts
+
+    spec = ctx.spec
+    esurvey = ctx.engine_survey(engine, options.spark_master)
+    columns = ["respondent_type"] + list(spec.scored_columns()) + [g.id for g in spec.segments]
+    who = options.respondents or ("all" if options.group == "respondent_type" else "customer")
+    where = None if who == "all" else f"respondent_type = '{who}'"
+    if where is not None and not esurvey.count_rows(where):
+        raise NotApplicable(f"no {who} respondents in the data: the NPS is computed on the "
+                            f"{who}s' answers (respondents: all for everyone's)")
+    column, csat, ces, scale = _spec_columns(spec, columns, options)
+    counts = {col: esurvey.cell_counts(col, [options.group, options.by], where)
+              for col in dict.fromkeys(([column] if column else []) + list(csat) + list(ces))}
+    source = ", ".join(esurvey.sources) or None
+    try:
+        return analyze_nps_counts(counts, column, group=options.group, compare=options.compare, by=options.by,
+                                  min_n=options.min_n, csat=csat, ces=ces, scale=scale)
+    except InputError as exc:
+        if exc.file is None and source:
+            raise type(exc)(exc.reason, file=source, column=exc.column, row=exc.row, value=exc.value,
+                            details=exc.details, option=exc.option) from None
+        raise
+
+
+def _spec_columns(spec, columns, options):
+    """(recommend column, csat {column: max}, ces columns, declared scale) of a spec run, as
+    :func:`_from_spec` chooses them."""
+    column = options.column
+    if options.csat is None and options.ces is None:
+        csat = {o.id: o.scale.max for o in spec.outcomes if o.type == "csat"}
+        ces = [o.id for o in spec.outcomes if o.type == "ces"]
+    else:
+        csat, ces = dict(options.csat or {}), list(options.ces or [])
+    if column is None:
+        outcome = spec.outcome_of_type("nps")
+        if outcome is None and not (csat or ces):
+            raise NotApplicable("the spec has no outcome of type nps, csat or ces: name the 0-10 "
+                                "likelihood-to-recommend column", option="column")
+        column = outcome.id if outcome is not None else None
+    declared = spec.scored_columns().get(column) if column else None
+    scale = (declared.min, declared.max) if declared is not None else None
+    for key, cols in (("column", [column]), ("group", [options.group]), ("by", [options.by]),
+                      ("csat", list(csat)), ("ces", ces)):
+        for col in cols:
+            if col is not None and col not in columns:
+                raise InputError(f"{col!r} is not a column of the survey table", option=key)
+    return column, csat, ces, scale
 
 
 def _from_spec(ctx, options):

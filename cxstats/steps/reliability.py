@@ -32,6 +32,8 @@ class Options(StepOptions):
     missing: Literal["pairwise", "listwise"] = "pairwise"
     bootstrap: int = 0                     # resamples for a percentile bootstrap CI of alpha
     scale_range: list[float] | None = None  # MIN, MAX answer scale (without a spec): other values refused
+    engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the moments are computed
+    spark_master: str | None = None        # engine spark: the cluster (default: the active session or local)
 
     DEPRECATED = {"by": "group"}
 
@@ -62,7 +64,11 @@ class Options(StepOptions):
 
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.reliability import analyze_reliability
+    from cxstats.steps._engine import engine_for
 
+    engine = engine_for(ctx, options, needs_rows=bool(options.bootstrap))
+    if engine != "pandas":
+        return _run_on_engine(ctx, options, engine)
     if ctx.has_spec:
         frame, scales, reverse, groups, skipped = _from_spec(ctx, options)
         lo = hi = row_of = None
@@ -89,8 +95,40 @@ def run(ctx: StepContext, options: Options):
     return result
 
 
+def _run_on_engine(ctx, options, engine):
+    """The same analysis from pattern moments computed by a SQL engine (one pass over the data)."""
+    from cxstats.stats.from_moments import analyze_reliability_moments
+
+    if options.bootstrap:
+        raise InputError(f"the bootstrap CI of alpha resamples respondents and needs the rows; engine "
+                         f"{engine} computes moments: use --engine pandas (on a sample if the data are "
+                         "large) or leave out the bootstrap (Feldt's CI is reported)", option="bootstrap")
+    esurvey = ctx.engine_survey(engine, options.spark_master)
+    columns = _view_columns(ctx.spec)
+    scales, reverse, col, skipped = _scales_from_spec(ctx.spec, columns, options)
+    items = list(dict.fromkeys(i for its in scales.values() for i in its))
+    moments = esurvey.pattern_moments(items, group=col, blocks=list(scales.values()))
+    moments.pop(None, None)          # rows without a group value are left out (as the pandas path)
+    result = analyze_reliability_moments(moments, scales, missing=options.missing, reverse=reverse,
+                                         file=", ".join(esurvey.sources) or None)
+    if skipped:
+        result.warnings.append(f"single-item constructs have no reliability: {', '.join(skipped)}")
+    return result
+
+
+def _view_columns(spec) -> list[str]:
+    return (["respondent_type"] + list(spec.scored_columns()) + [g.id for g in spec.segments])
+
+
 def _from_spec(ctx, options):
     spec, frame = ctx.spec, ctx.survey.data
+    scales, reverse, col, skipped = _scales_from_spec(spec, list(frame.columns), options)
+    groups = [None if v is None or v != v else str(v) for v in frame[col].tolist()]
+    return frame, scales, reverse, groups, skipped
+
+
+def _scales_from_spec(spec, columns, options):
+    """(scales, reverse-keyed items, group column, single-item constructs) of a spec run."""
     if options.scale_range is not None:
         raise InputError("cannot be used with a study spec: each item's answer scale comes from the spec",
                          option="scale_range")
@@ -100,7 +138,7 @@ def _from_spec(ctx, options):
     skipped = []
     if options.scales:
         scales = options.scales
-        unknown = [i for its in scales.values() for i in its if i not in frame.columns]
+        unknown = [i for its in scales.values() for i in its if i not in columns]
         if unknown:
             raise InputError(f"{unknown[0]!r} is not an item of the survey table", option="scales")
     else:
@@ -115,13 +153,12 @@ def _from_spec(ctx, options):
             raise InputError("no construct has two or more items; reliability needs at least two",
                              option="constructs")
     col = options.group or "respondent_type"
-    if col not in frame.columns:
+    if col not in columns:
         raise InputError(f"{col!r} is not a column of the survey table (it has: "
-                         f"{', '.join(c for c in frame.columns if not c.startswith('_'))})", option="group")
-    groups = [None if v is None or v != v else str(v) for v in frame[col].tolist()]
+                         f"{', '.join(c for c in columns if not c.startswith('_'))})", option="group")
     used = {i for its in scales.values() for i in its}
     reverse = [i.id for i in spec.items() if i.reverse and i.id in used]
-    return frame, scales, reverse, groups, skipped
+    return scales, reverse, col, skipped
 
 
 def _from_file(ctx, options):

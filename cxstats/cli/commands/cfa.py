@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import (data_files_argument, list_option, missing_code_option, output_options,
-                                quiet_option, spec_option)
+from cxstats.cli.common import (data_files_argument, engine_options, list_option, missing_code_option,
+                                output_options, quiet_option, spec_option)
 from cxstats.errors import InputError
 
 RULES = ("chen", "cfi", "lrt")
@@ -80,11 +80,12 @@ WEIGHT_HELP = ("A column of sampling (survey) weights, as lavaan's sampling.weig
               help="With --spec and --invariance: test every construct on its own (one verdict per "
                    "construct, as the plan's invariance step) instead of the constructs' joint CFA.")
 @spec_option
+@engine_options
 @missing_code_option
 @output_options
 @quiet_option
 def command(data, model, group, invariance, free, rule, configural_cfi, configural_rmsea, configural_srmr, std_lv, missing, estimator, modindices, weight, constructs, respondents, by_construct,
-            spec_path, json_path, xlsx_path, quiet):
+            spec_path, engine, spark_master, json_path, xlsx_path, quiet):
     """Confirmatory factor analysis (ML) with fit, reliability and validity; measurement invariance.
 
     Fits a lavaan model by maximum likelihood with lavaan's cfa() defaults
@@ -115,6 +116,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
       cxstats cfa customers.csv --spec study.yaml                  (one factor per construct)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance   (customers vs staff)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance --by-construct
+      cxstats cfa 'lake/*.parquet' --spec study.yaml --engine duckdb    (FIML from pattern moments)
 
     Missing answers: by default (--missing auto) respondents with some
     missing answers are kept and the model is fitted by full-information ML
@@ -167,6 +169,6 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
                                   group=group, std_lv=std_lv, missing=missing, estimator=estimator,
-                                  modindices=modindices, weight=weight)
+                                  modindices=modindices, weight=weight, engine=engine, spark_master=spark_master)
     emit(result, name="invariance" if invariance else "cfa", json_path=json_path, xlsx_path=xlsx_path,
          quiet=quiet)

@@ -1,6 +1,6 @@
 import click
 
-from cxstats.cli.common import output_options
+from cxstats.cli.common import engine_options, output_options
 
 
 @click.command("ingest")
@@ -10,9 +10,11 @@ from cxstats.cli.common import output_options
 @click.option("--type", "respondent_type", type=click.Choice(["customer", "staff"]),
               help="Respondent type of every row (default: the spec's respondent-type column, else customer).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
-              help="Write the validated survey table as CSV (codes; reverse-keyed items recoded).")
+              help="Write the validated survey table (codes; reverse-keyed items recoded): CSV, or "
+                   "Parquet when the name ends in .parquet.")
+@engine_options
 @output_options
-def command(data, spec_path, respondent_type, out_path, json_path, xlsx_path):
+def command(data, spec_path, respondent_type, out_path, engine, spark_master, json_path, xlsx_path):
     """Check survey exports against a study spec and build the validated survey table.
 
     Reads CSV (UTF-8, UTF-8 with BOM, Latin-1/Windows-1252; ',' or ';'; decimal
@@ -28,6 +30,10 @@ def command(data, spec_path, respondent_type, out_path, json_path, xlsx_path):
     Examples:
       cxstats ingest customers.csv staff.csv --spec questionnaire.yaml
       cxstats ingest export.sav --spec questionnaire.yaml --type staff --out clean.csv
+      cxstats ingest 'lake/*.parquet' --spec questionnaire.yaml --engine duckdb --out clean.parquet
+
+    With --engine duckdb (or spark) the files are checked and recoded in SQL, out of core,
+    and --out must be a .parquet file; duplicated respondent ids are not checked there.
     """
     from cxstats.io.survey import load_survey
     from cxstats.report.atomic import protect_inputs, write_text
@@ -36,6 +42,11 @@ def command(data, spec_path, respondent_type, out_path, json_path, xlsx_path):
 
     protect_inputs(*data, spec_path)
     spec = load_spec(spec_path)
+    from cxstats.engine import choose_engine
+
+    chosen = choose_engine(engine, data, needs_rows=bool(xlsx_path))
+    if chosen != "pandas":
+        return _ingest_on_engine(spec, data, respondent_type, out_path, json_path, chosen, spark_master)
     survey = load_survey(spec, [(p, respondent_type) for p in data])
     d = survey.data
     answer_cols = list(spec.scored_columns())
@@ -52,7 +63,13 @@ def command(data, spec_path, respondent_type, out_path, json_path, xlsx_path):
         values = clean[col].dropna()
         if len(values) and (values == values.round()).all():
             clean[col] = clean[col].astype("Int64")
-    if out_path:
+    if out_path and str(out_path).lower().endswith(".parquet"):
+        from cxstats.engine.duck import write_frame_parquet
+        from cxstats.report.atomic import atomic_path
+
+        with atomic_path(out_path) as tmp:
+            write_frame_parquet(clean, tmp)
+    elif out_path:
         write_text(out_path, clean.to_csv(index=False))
     if json_path:
         write_json(summary, json_path)
@@ -73,3 +90,35 @@ def command(data, spec_path, respondent_type, out_path, json_path, xlsx_path):
                    f"reverse-keyed items recoded: {', '.join(summary['reverse_keyed_recoded']) or 'none'}")
     for note in summary["notes"]:
         click.echo(f"note: {note}", err=True)
+
+
+def _ingest_on_engine(spec, data, respondent_type, out_path, json_path, engine, spark_master):
+    """Check and recode the files in SQL (DuckDB or Spark); write Parquet; print the summary."""
+    from cxstats.engine import open_survey
+    from cxstats.errors import InputError
+    from cxstats.report.atomic import atomic_path
+    from cxstats.report.jsonout import write_json
+
+    if out_path and not str(out_path).lower().endswith(".parquet"):
+        raise InputError(f"--out: engine {engine} writes the survey table as Parquet: name it .parquet "
+                         f"(e.g. clean.parquet)")
+    es = open_survey(spec, [(p, respondent_type) for p in data], engine, spark_master=spark_master)
+    summary = {"files": [str(p) for p in data], **es.summary(), "columns": len(spec.scored_columns()),
+               "reverse_keyed_recoded": [i.id for i in spec.items() if i.reverse], "notes": []}
+    summary = {k: summary[k] for k in ("files", "respondents", "columns", "missing_answers",
+                                       "reverse_keyed_recoded", "notes")}
+    if out_path:
+        if engine == "spark":
+            es.write_parquet(out_path)          # a Parquet folder on the cluster's file system
+        else:
+            with atomic_path(out_path) as tmp:
+                es.write_parquet(tmp)
+    if json_path:
+        write_json(summary, json_path)
+    if json_path != "-":
+        r = summary["respondents"]
+        click.echo(f"ok: {r['customer']} customers, {r['staff']} staff, {summary['columns']} answer columns "
+                   f"from {len(data)} file(s) ({engine}, {es.passes} passes over the data)")
+        n_missing = sum(summary["missing_answers"].values())
+        click.echo(f"missing answers (blank or missing codes): {n_missing}; "
+                   f"reverse-keyed items recoded: {', '.join(summary['reverse_keyed_recoded']) or 'none'}")

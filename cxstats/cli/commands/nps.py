@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import (data_files_argument, list_option, missing_code_option, output_options,
-                                quiet_option, spec_option)
+from cxstats.cli.common import (data_files_argument, engine_options, list_option, missing_code_option,
+                                output_options, quiet_option, spec_option)
 from cxstats.errors import InputError
 
 
@@ -43,11 +43,12 @@ def _parse_csat(values) -> dict | None:
 @click.option("--respondents", "respondents", type=click.Choice(["customer", "staff", "all"]),
               help="With --spec: whose answers (default: customers; all with --group respondent_type).")
 @spec_option
+@engine_options
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, column, group, compare, by, min_n, csat, ces, respondents, spec_path, json_path,
-            xlsx_path, quiet):
+def command(data, column, group, compare, by, min_n, csat, ces, respondents, spec_path, engine, spark_master,
+            json_path, xlsx_path, quiet):
     """Net Promoter Score: % promoters (9-10), passives (7-8), detractors (0-6).
 
     NPS = % promoters - % detractors (-100..100) with an adjusted-Wald 95% CI
@@ -67,10 +68,12 @@ def command(data, column, group, compare, by, min_n, csat, ces, respondents, spe
       cxstats nps survey.csv --column recommend --csat sat=5 --ces effort --xlsx nps.xlsx
       cxstats nps answers.csv --spec study.yaml          (customers' NPS, CSAT and CES outcomes)
       cxstats nps survey.csv --csat sat=5 --ces effort   (no recommend question: CSAT/CES alone)
+      cxstats nps 'lake/*.parquet' --spec study.yaml --by region --engine duckdb   (counts in SQL)
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
     ctx = step_context(data, spec_path, quiet=quiet)
     result = run_analysis("nps", ctx, column=column, group=group, compare=compare, by=by, min_n=min_n,
-                          csat=_parse_csat(csat), ces=list(ces) or None, respondents=respondents)
+                          csat=_parse_csat(csat), ces=list(ces) or None, respondents=respondents,
+                          engine=engine, spark_master=spark_master)
     emit(result, name="nps", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import (data_files_argument, list_option, missing_code_option, output_options,
-                                quiet_option, seed_option, spec_option)
+from cxstats.cli.common import (data_files_argument, engine_options, list_option, missing_code_option,
+                                output_options, quiet_option, seed_option, spec_option)
 
 
 @click.command("reliability")
@@ -31,11 +31,12 @@ from cxstats.cli.common import (data_files_argument, list_option, missing_code_o
               help="Add a percentile bootstrap 95% CI for alpha from N resamples (e.g. 1000).")
 @seed_option
 @spec_option
+@engine_options
 @missing_code_option
 @output_options
 @quiet_option
 def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missing, bootstrap, seed,
-            spec_path, json_path, xlsx_path, quiet):
+            spec_path, engine, spark_master, json_path, xlsx_path, quiet):
     """Scale reliability: Cronbach's alpha, McDonald's omega and item-total statistics.
 
     For every scale: raw and standardized alpha with Feldt's 95% CI (and a
@@ -54,6 +55,11 @@ def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missi
       cxstats reliability survey.csv --scale web=q1,q2,q3 --group region --missing listwise
       cxstats reliability survey.csv --scale web=q1,q2,q3 --scale-range 1,5 --missing-code 9
       cxstats reliability answers.csv --spec study.yaml     (every construct, customers and staff)
+      cxstats reliability 'lake/answers/*.parquet' --spec study.yaml --engine duckdb   (out of core)
+
+    With --spec the moments can be computed by DuckDB or Spark (--engine): one pass
+    over the data, the same numbers as in memory (Feldt's CI; the bootstrap needs
+    --engine pandas).
 
     Rule of thumb: alpha >= .70 for group comparisons; an item whose r_drop is
     low (< .30) and whose removal raises alpha deserves a second look.
@@ -68,5 +74,5 @@ def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missi
     result = run_analysis("reliability", ctx, scales=parse_scales(scales, "--scale") or None,
                           constructs=constructs, reverse=list(reverse) or None, lo=lo, hi=hi, scale_range=scale_range,
                           group=group,
-                          missing=missing, bootstrap=bootstrap)
+                          missing=missing, bootstrap=bootstrap, engine=engine, spark_master=spark_master)
     emit(result, name="reliability", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

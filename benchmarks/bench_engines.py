@@ -1,0 +1,154 @@
+"""pandas vs DuckDB on the demo study replicated to N customer responses (default 1,000,000).
+
+    .venv/bin/python benchmarks/bench_engines.py                 # 1M rows, 3 repeats each
+    .venv/bin/python benchmarks/bench_engines.py --rows 100000 --repeats 1 --json out.json
+
+The demo's customers (2,000) and staff (200) are replicated with fresh ids (customers x k,
+staff x k/10) into CSV and Parquet (written by DuckDB, so generating them holds no rows in
+Python). Each measurement is one ``cxstats run PLAN`` (steps reliability, nps and cfa with ``engine: E``)
+in its own process (ingest/recoding included), alternating the engines; the table gives the median wall
+time and the median peak RSS of the process (``wait4``'s ru_maxrss), and checks that every
+number of the JSON agrees (relative 1e-9). Not part of run_all (it takes minutes at 1M rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_data(folder: Path, rows: int) -> dict:
+    import duckdb
+
+    subprocess.run([sys.executable, "-m", "cxstats", "demo", str(folder / "demo")], check=True,
+                   capture_output=True, env=_env())
+    demo = folder / "demo"
+    k = max(1, rows // 2000)
+    con = duckdb.connect()
+    out = {"spec": demo / "questionnaire.yaml", "k": k}
+    for name, times in (("customers", k), ("staff", max(1, k // 10))):
+        src = demo / f"{name}.csv"
+        sel = (f"SELECT * REPLACE (id_respuesta || '-' || CAST(r AS VARCHAR) AS id_respuesta) "
+               f"FROM read_csv('{src}', all_varchar = true) CROSS JOIN range({times}) t(r)")
+        for fmt, ext in (("csv", "csv"), ("parquet", "parquet")):
+            path = folder / f"{name}_{rows}.{ext}"
+            opts = "(HEADER, DELIMITER ',')" if fmt == "csv" else "(FORMAT parquet)"
+            con.execute(f"COPY ({sel}) TO '{path}' {opts}")
+            out[(name, fmt)] = path
+    con.close()
+    return out
+
+
+def _env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+STEPS = ("reliability", "nps", "cfa")
+
+
+def measure(args, json_path) -> tuple[float, float, dict]:
+    """Run ``cxstats ARGS`` under a fresh Python parent so that RUSAGE_CHILDREN is its own."""
+    code = ("import json,os,resource,subprocess,sys,time;t=time.perf_counter();"
+            "p=subprocess.run(sys.argv[1:],capture_output=True);e=time.perf_counter()-t;"
+            "r=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024;"
+            "sys.stderr.write(p.stderr.decode()[-3000:]);"
+            "print(json.dumps({'rc':p.returncode,'s':e,'rss':r,'out':p.stdout.decode()}))")
+    proc = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "cxstats", *map(str, args)],
+                          capture_output=True, env=_env())
+    res = json.loads(proc.stdout)
+    if res["rc"]:
+        raise RuntimeError(proc.stderr.decode()[-2000:])
+    return res["s"], res["rss"], _results(json.loads(Path(json_path).read_text(encoding="utf-8")))
+
+
+def _results(doc):
+    """The analyses' numbers of a plan's JSON (without the echo of the plan, paths and times)."""
+    return {k: v for k, v in doc.items() if k not in ("inputs", "outputs", "plan", "created", "cxstats_version",
+                                                       "timings", "elapsed", "engines")}
+
+
+def agree(a, b, rel=1e-9) -> float:
+    """Largest relative difference between two JSON documents (raises on a structural difference)."""
+    if isinstance(a, dict):
+        assert set(a) == set(b)
+        return max([agree(a[k], b[k], rel) for k in a] + [0.0])
+    if isinstance(a, list):
+        assert len(a) == len(b)
+        return max([agree(x, y, rel) for x, y in zip(a, b)] + [0.0])
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) and math.isnan(b):
+            return 0.0
+        return abs(a - b) / max(abs(a), 1.0) if a != b else 0.0   # relative, absolute near 0
+    assert a == b, (a, b)
+    return 0.0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--json", dest="json_path")
+    a = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t0 = time.perf_counter()
+        data = make_data(folder, a.rows)
+        gen = time.perf_counter() - t0
+        runs = {}
+        for label, engine, fmt in (("pandas (CSV)", "pandas", "csv"), ("duckdb (CSV)", "duckdb", "csv"),
+                                   ("duckdb (Parquet)", "duckdb", "parquet")):
+            plan = folder / f"plan_{engine}_{fmt}.yaml"
+            plan.write_text(
+                f"spec: {data['spec']}\nseed: 1\ndata:\n"
+                f"  - file: {data[('customers', fmt)]}\n    respondent_type: customer\n"
+                f"  - file: {data[('staff', fmt)]}\n    respondent_type: staff\n"
+                f"output:\n  json: out.json\nsteps:\n" + "".join(
+                    f"  - step: {step}\n    engine: {engine}\n" for step in STEPS), encoding="utf-8")
+            out = folder / f"out_{engine}_{fmt}"
+            runs[label] = (["run", plan, "--out", out, "-q"], out / "out.json")
+        times = {k: [] for k in runs}
+        rss = {k: [] for k in runs}
+        docs = {}
+        for rep in range(a.repeats):
+            order = list(runs) if rep % 2 == 0 else list(reversed(runs))
+            for k in order:
+                s, r, doc = measure(*runs[k])
+                times[k].append(s)
+                rss[k].append(r)
+                docs[k] = doc
+        n_rows = a.rows
+        worst = max(agree(docs["pandas (CSV)"], docs[k]) for k in runs)
+        rows = []
+        base = statistics.median(times["pandas (CSV)"])
+        print(f"cxstats run: a plan with {', '.join(STEPS)} (defaults: 10 scales x customers/staff, NPS/CSAT/CES, "
+              f"10-factor CFA by FIML), {a.rows:,} customer rows (+{a.rows // 10:,} staff), medians of "
+              f"{a.repeats}; data generated in {gen:.1f} s")
+        print(f"{'engine':<18} {'median s':>9} {'peak RSS MiB':>13} {'speed-up':>9}")
+        for k in runs:
+            med, mem = statistics.median(times[k]), statistics.median(rss[k])
+            rows.append({"engine": k, "median_s": med, "times_s": times[k], "peak_rss_mib": mem,
+                         "speedup_vs_pandas": base / med})
+            print(f"{k:<18} {med:>9.2f} {mem:>13.0f} {base / med:>8.1f}x")
+        print(f"largest relative difference of any JSON number vs pandas: {worst:.1e} ({n_rows:,} rows)")
+        if a.json_path:
+            Path(a.json_path).write_text(json.dumps(
+                {"rows": a.rows, "repeats": a.repeats, "machine": platform.platform(),
+                 "cpus": os.cpu_count(), "results": rows, "max_rel_diff": worst}, indent=2), encoding="utf-8")
+        return 0 if worst < 1e-9 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

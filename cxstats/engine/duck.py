@@ -1,0 +1,103 @@
+"""The DuckDB backend: embedded, out of core (spills to disk past its memory limit)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cxstats.errors import InputError
+
+MEMORY_LIMIT = os.environ.get("CXSTATS_DUCKDB_MEMORY", "1GB")
+
+
+class DuckBackend:
+    def __init__(self, con=None):
+        try:
+            import duckdb
+        except ImportError:  # pragma: no cover - duckdb is a dependency
+            raise InputError("engine duckdb needs the duckdb package: pip install duckdb", option="engine") from None
+        self.duckdb = duckdb
+        self.con = con or duckdb.connect(":memory:")
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.con.execute("SET preserve_insertion_order = true")
+        self._kinds: dict = {}
+
+    @staticmethod
+    def quote(name: str) -> str:
+        return '"' + str(name).replace('"', '""') + '"'
+
+    def _relation(self, path) -> tuple[str, str]:
+        """(SQL FROM clause, kind) for a CSV, Parquet file/folder/glob or FILE.duckdb:TABLE."""
+        text = str(path)
+        low = text.lower()
+        lit = "'" + text.replace("'", "''") + "'"
+        if ".duckdb:" in low:
+            db, table = text.rsplit(":", 1)
+            alias = f"cx_db_{len(self._kinds)}"
+            if not Path(db).exists():
+                raise InputError("the DuckDB database does not exist", file=db)
+            self.con.execute(f"ATTACH '{db}' AS {alias} (READ_ONLY)")
+            return f"{alias}.{self.quote(table)}", "table"
+        if os.path.isdir(text):
+            pattern = os.path.join(text, "**", "*.parquet")
+            return f"read_parquet('{pattern}', union_by_name = true)", "parquet"
+        if low.endswith((".parquet", ".pq")) or (any(c in text for c in "*?[") and ".parquet" in low):
+            return f"read_parquet({lit}, union_by_name = true)", "parquet"
+        if not any(c in text for c in "*?[") and not Path(text).exists():
+            raise InputError("the data file does not exist", file=text)
+        return f"read_csv({lit}, all_varchar = true, header = true, union_by_name = true)", "csv"
+
+    def register(self, name: str, path) -> None:
+        rel, kind = self._relation(path)
+        self._kinds[name] = kind
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {rel}")
+        except self.duckdb.Error as exc:
+            raise InputError(f"DuckDB cannot read the data: {str(exc).splitlines()[0]}", file=str(path)) from None
+
+    def columns(self, name: str) -> list[str]:
+        return [r[0] for r in self.con.execute(f"DESCRIBE {name}").fetchall()]
+
+    def distinct_values(self, name: str, cols) -> dict:
+        if not cols:
+            return {}
+        sql = "SELECT " + ", ".join(f"list(DISTINCT CAST({self.quote(c)} AS VARCHAR))" for c in cols) + f" FROM {name}"
+        row = self.con.execute(sql).fetchone()
+        return {c: [v for v in (vals or []) if v is not None] for c, vals in zip(cols, row)}
+
+    def offending_rows(self, name: str, col: str, values, limit: int):
+        """([(1-based record number, value)], count of offending cells) for ``col``."""
+        q = self.quote(col)
+        lits = ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+        base = (f"SELECT row_number() OVER () AS rn, CAST({q} AS VARCHAR) AS v FROM {name}")
+        rows = self.con.execute(f"SELECT rn, v FROM ({base}) WHERE v IN ({lits}) ORDER BY rn LIMIT {int(limit)}").fetchall()
+        count = self.con.execute(f"SELECT count(*) FROM {name} WHERE CAST({q} AS VARCHAR) IN ({lits})").fetchone()[0]
+        return rows, int(count)
+
+    def first_row(self, name: str) -> int:
+        """The file row of record 1: 2 in a CSV (after the header), 1 in Parquet or a table."""
+        return 2 if self._kinds.get(name, "csv") == "csv" else 1
+
+    def copy_parquet(self, sql: str, path) -> None:
+        target = str(path).replace("'", "''")
+        try:
+            self.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
+        except self.duckdb.Error as exc:
+            raise InputError(f"DuckDB could not write Parquet: {str(exc).splitlines()[0]}", file=str(path)) from None
+
+    def query(self, sql: str) -> list:
+        try:
+            return self.con.execute(sql).fetchall()
+        except self.duckdb.Error as exc:
+            raise InputError(f"DuckDB could not compute the moments: {str(exc).splitlines()[0]}") from None
+
+
+def write_frame_parquet(frame, path) -> None:
+    """Write a pandas DataFrame as Parquet (through DuckDB: no pyarrow needed)."""
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.register("cx_frame", frame)
+    target = str(path).replace("'", "''")
+    con.execute(f"COPY cx_frame TO '{target}' (FORMAT parquet)")
+    con.close()

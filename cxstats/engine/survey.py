@@ -1,0 +1,293 @@
+"""The survey table as a SQL view: the spec's recoding inside the query, moments by aggregation.
+
+Pass 1 collects each scored column's distinct cells (a handful per column, as ingest's
+``_scored_column`` factorizes them) and decodes them with ingest's own rules
+(:func:`cxstats.io.survey._code_from_cell`: numbers, decimal commas, answer labels in any
+language, missing codes, range and whole-code checks); the codes, reverse keying included, go
+into the query as ``CASE`` expressions, so every later aggregation recodes on the fly. A cell
+that ingest would refuse is refused here the same way: file, column, row (from a sample of the
+offending rows) and value. Every moment query is one more pass; :attr:`EngineSurvey.passes`
+counts them.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from cxstats.errors import InputError
+from cxstats.moments import Counts, Moments, PatternMoments
+
+MAX_PROBLEMS_SHOWN = 12
+# Moments: whole-number codes (every rating scale) are shifted to the scale's middle and summed,
+# with their cross-products, in double precision - exact, since every partial sum is a whole
+# number below 2^53 (9e15: a 0-10 scale's products are at most 25, so beyond 10^14 answers) - and
+# M2 = Sxy - Sx Sy / n is formed as an exact fraction and rounded once;
+# other columns use the engine's one-pass stable aggregates (avg, covar_pop: Welford updates
+# merged by Chan's formula in DuckDB and Spark).
+
+
+def _num(x: float) -> str:
+    return repr(float(x))
+
+
+def _text(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+class EngineSurvey:
+    """``spec`` + files read by a SQL backend (:class:`~cxstats.engine.duck.DuckBackend`,
+    :class:`~cxstats.engine.spark.SparkBackend`)."""
+
+    def __init__(self, spec, files, backend):
+        self.spec, self.files, self.b = spec, list(files), backend
+        self.passes = 0
+        self.sources = [str(p) for p, _ in self.files]
+        self._view = None
+
+    # ------------------------------------------------------------------------- the view
+    def view(self) -> str:
+        """SQL of the recoded survey table (columns: respondent_type, items, outcomes, segments)."""
+        if self._view is None:
+            parts = [self._file_select(i, path, kind) for i, (path, kind) in enumerate(self.files)]
+            self._view = "\nUNION ALL\n".join(parts)
+        return self._view
+
+    def _file_select(self, i: int, path, kind) -> str:
+        from cxstats.io.survey import TYPES, _code_from_cell, _respondent_type, _segment_value
+
+        spec, q = self.spec, self.b.quote
+        name = f"cx_src_{i}"
+        self.b.register(name, path)
+        have = self.b.columns(name)
+        if kind is not None and kind not in TYPES:
+            raise InputError(f"respondent type must be 'customer' or 'staff', not {kind!r}", file=str(path))
+        r = spec.respondents
+        required = spec.item_ids() + ([r.id_column] if r.id_column else [])
+        absent = [c for c in required if c not in have]
+        if absent:
+            raise InputError(f"the file has no column {absent[0]!r} (it has: {', '.join(have[:30])})",
+                             file=str(path), column=absent[0])
+        scored = spec.scored_columns()
+        wanted = [c for c in scored if c in have] + [g.id for g in spec.segments if g.id in have]
+        type_col = r.type_column if (kind is None and r.type_column and r.type_column in have) else None
+        if type_col:
+            wanted.append(type_col)
+        distinct = self.b.distinct_values(name, wanted)
+        self.passes += 1
+        problems = []           # (column, bad raw values, reason per value)
+        exprs = [f"NULLIF(trim(CAST({q(r.id_column)} AS STRING)), '') AS respondent_id" if r.id_column
+                 else "CAST(NULL AS STRING) AS respondent_id"]
+        if kind is not None:
+            exprs.append(f"{_text(kind)} AS respondent_type")
+        elif type_col:
+            allowed = ", ".join(r.customer_values + r.staff_values)
+            cases, bad = [], {}
+            for v in distinct[type_col]:
+                t = _respondent_type(v, spec)
+                if t is None:
+                    bad[v] = f"unknown respondent type (expected one of: {allowed})"
+                else:
+                    cases.append(f"WHEN {_text(v)} THEN {_text(t)}")
+            if bad:
+                problems.append((type_col, bad))
+            exprs.append(self._case(type_col, cases, "NULL") + " AS respondent_type")
+        else:
+            exprs.append("'customer' AS respondent_type")
+        reverse = {it.id for it in spec.items() if it.reverse}
+        for col, scale in scored.items():
+            if col not in have:
+                exprs.append(f"CAST(NULL AS DOUBLE) AS {q(col)}")
+                continue
+            lookup = scale.label_lookup()
+            cases, bad = [], {}
+            for v in distinct[col]:
+                code, problem = _code_from_cell(v, scale, lookup, None)
+                if problem:
+                    bad[v] = problem
+                elif not math.isnan(code):
+                    if col in reverse:
+                        code = scale.reverse(code)
+                    cases.append(f"WHEN {_text(v)} THEN {_num(code)}")
+            if bad:
+                problems.append((col, bad))
+            exprs.append(self._case(col, cases, "CAST(NULL AS DOUBLE)", double=True) + f" AS {q(col)}")
+        for seg in spec.segments:
+            if seg.id not in have:
+                exprs.append(f"CAST(NULL AS STRING) AS {q(seg.id)}")
+                continue
+            cases, bad = [], {}
+            for v in distinct[seg.id]:
+                code = _segment_value(v, seg)
+                if code is None:
+                    bad[v] = f"unknown value of segment '{seg.id}' (expected: {', '.join(seg.values)})"
+                elif not (isinstance(code, float) and math.isnan(code)):
+                    cases.append(f"WHEN {_text(v)} THEN {_text(code)}")
+            if bad:
+                problems.append((seg.id, bad))
+            exprs.append(self._case(seg.id, cases, "CAST(NULL AS STRING)") + f" AS {q(seg.id)}")
+        if problems:
+            self._refuse(name, path, problems)
+        return "SELECT " + ",\n  ".join(exprs) + f"\nFROM {name}"
+
+    def _case(self, col: str, cases: list, default: str, double: bool = False) -> str:
+        if not cases:
+            return default
+        cast = "CAST({} AS DOUBLE)" if double else "{}"
+        return cast.format(f"CASE CAST({self.b.quote(col)} AS STRING) " + " ".join(cases)
+                           + f" ELSE {default} END")
+
+    def _refuse(self, name, path, problems):
+        """Refuse like ingest: the first offending cell (file, column, row, value), the next ones
+        as details, from a sample of the offending rows."""
+        items = []
+        total = 0
+        for col, bad in problems:
+            rows, count = self.b.offending_rows(name, col, list(bad), MAX_PROBLEMS_SHOWN)
+            total += count
+            for rn, v in rows:
+                items.append((rn, col, v, bad[v]))
+        items.sort(key=lambda t: (t[0], t[1]))
+        if not items:   # the sample found no row (cannot happen with the same cast; be safe)
+            col, bad = problems[0]
+            value, reason = next(iter(bad.items()))
+            raise InputError(reason, file=str(path), column=col, value=str(value))
+        first_row = self.b.first_row(name)
+        (rn, col, value, reason), rest = items[0], items[1:MAX_PROBLEMS_SHOWN]
+        details = [f"column '{c}', row {r + first_row - 1}, value {v!r}: {why}" for r, c, v, why in rest]
+        if total > MAX_PROBLEMS_SHOWN:
+            details.append(f"... and {total - MAX_PROBLEMS_SHOWN} more problems in this file")
+        if total > 1:
+            reason = f"{reason} ({total} problems in this file; the others follow)"
+        raise InputError(reason, file=str(path), column=col, row=int(rn + first_row - 1), value=str(value),
+                         details=details)
+
+    # ------------------------------------------------------------------------- moments
+    def pattern_moments(self, columns, group: str | None = None, where: str | None = None,
+                        blocks=None) -> dict:
+        """``{group value or None: PatternMoments}`` of ``columns`` in one aggregation pass.
+
+        ``blocks`` (lists of columns, e.g. each scale's items): co-moments only within a block
+        (the others are NaN: use :meth:`PatternMoments.project` on a block), which cuts the
+        k(k+1)/2 aggregates of all pairs to the few a per-scale analysis needs."""
+        q = self.b.quote
+        cols = list(columns)
+        k = len(cols)
+        if k > 62:
+            raise InputError(f"{k} variables in one moment query; at most 62 (answer patterns are "
+                             "64-bit masks)")
+        pat = " + ".join(f"CASE WHEN {q(c)} IS NULL THEN 0 ELSE {1 << i} END" for i, c in enumerate(cols))
+        shifts = self._integer_shifts(cols)
+        # the inner query's columns cx_0.. : shifted whole codes (exact integer sums), else the values
+        inner = [f"{q(c)} - {float(shifts[c])!r}" if shifts is not None else q(c) for c in cols]
+        xs = [f"cx_{i}" for i in range(k)]
+        if shifts is not None:   # whole codes: exact sums of shifted values
+            aggs = ["count(*)"] + [f"sum({x})" for x in xs]
+        else:                    # other values: the engine's stable (Welford/Chan) aggregates
+            aggs = ["count(*)"] + [f"avg({x})" for x in xs]
+        if blocks is None:
+            pairs = [(i, j) for i in range(k) for j in range(i, k)]
+        else:
+            pos = {c: i for i, c in enumerate(cols)}
+            pairs = sorted({(min(pos[a], pos[b]), max(pos[a], pos[b])) for blk in blocks for a in blk for b in blk})
+        if shifts is not None:
+            aggs += [f"sum({xs[i]} * {xs[j]})" for i, j in pairs]
+        else:
+            aggs += [f"covar_pop({xs[i]}, {xs[j]})" for i, j in pairs]
+        gexpr = f"CAST({q(group)} AS STRING)" if group else "CAST(NULL AS STRING)"
+        sql = (f"SELECT cx_g, cx_pat, {', '.join(aggs)} FROM (SELECT {gexpr} AS cx_g, {pat} AS cx_pat, "
+               f"{', '.join(f'{e} AS {x}' for e, x in zip(inner, xs))} FROM ({self.view()}) cx_v"
+               + (f" WHERE {where}" if where else "") + ") cx_t GROUP BY cx_g, cx_pat")
+        rows = self.b.query(sql)
+        self.passes += 1
+        import numpy as np
+
+        out: dict = {}
+        for row in rows:
+            g, code, n = row[0], int(row[1]), int(row[2])
+            key = tuple(bool(code >> i & 1) for i in range(k))
+            obs = [i for i in range(k) if key[i]]
+            full = np.zeros((k, k)) if blocks is None else np.full((k, k), np.nan)
+            if shifts is not None:
+                mean, lo = _exact_means(n, [int(row[3 + i]) for i in obs], [shifts[cols[i]] for i in obs])
+                sums = {i: int(row[3 + i]) for i in obs}
+                for (i, j), v in zip(pairs, row[3 + k:]):
+                    if key[i] and key[j]:   # M2 = Sxy - Sx Sy / n, exact rational, rounded once
+                        full[i, j] = full[j, i] = float(Fraction(int(v) * n - sums[i] * sums[j], n))
+            else:
+                mean, lo = np.array([float(row[3 + i]) for i in obs]), None
+                for (i, j), v in zip(pairs, row[3 + k:]):
+                    full[i, j] = full[j, i] = 0.0 if v is None else float(v) * n
+            m = Moments(tuple(cols[i] for i in obs), n, float(n), float(n), mean, full[np.ix_(obs, obs)], lo)
+            out.setdefault(g, PatternMoments(tuple(cols), {})).add(key, m)
+        return out
+
+    def _integer_shifts(self, cols):
+        """{column: whole-number shift near the scale's middle} when every column holds whole codes
+        on a scale with whole ends (reverse keying keeps them whole), else None."""
+        scored = self.spec.scored_columns()
+        out = {}
+        for c in cols:
+            sc = scored.get(c)
+            if sc is None or not sc.integer or not float(sc.min).is_integer() or not float(sc.max).is_integer():
+                return None
+            out[c] = int((sc.min + sc.max) // 2)
+        return out
+
+    def summary(self) -> dict:
+        """Ingest's summary in one pass: respondents per type and missing answers per column."""
+        q = self.b.quote
+        cols = list(self.spec.scored_columns())
+        aggs = [f"sum(CASE WHEN respondent_type = '{t}' THEN 1 ELSE 0 END)" for t in ("customer", "staff")]
+        aggs += [f"count(*) - count({q(c)})" for c in cols]
+        row = self.b.query(f"SELECT {', '.join(aggs)} FROM ({self.view()}) cx_v")[0]
+        self.passes += 1
+        return {"respondents": {"customer": int(row[0] or 0), "staff": int(row[1] or 0)},
+                "missing_answers": {c: int(v) for c, v in zip(cols, row[2:]) if v}}
+
+    def write_parquet(self, path) -> None:
+        """The recoded survey table (respondent_id, respondent_type, items, outcomes, segments) as
+        Parquet, written by the engine in one pass without holding the rows."""
+        self.b.copy_parquet(self.view(), path)
+        self.passes += 1
+
+    def count_rows(self, where: str | None = None) -> int:
+        """Rows of the survey (matching ``where``)."""
+        self.passes += 1
+        sql = f"SELECT count(*) FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "")
+        return int(self.b.query(sql)[0][0])
+
+    def counts(self, column: str, group: str | None = None, where: str | None = None) -> dict:
+        """``{group value or None: Counts}`` of the values of ``column``."""
+        return {k[0]: c for k, c in self.cell_counts(column, [group], where).items()}
+
+    def cell_counts(self, column: str, cells, where: str | None = None) -> dict:
+        """``{(value of each cell column, or None): Counts}`` of ``column``'s answers, one
+        aggregation pass; a cell whose rows all lack an answer is kept with empty counts (so
+        every group present in the data is known). ``cells`` entries may be None (no column)."""
+        q = self.b.quote
+        gexprs = [f"CAST({q(c)} AS STRING)" if c else "CAST(NULL AS STRING)" for c in cells]
+        names = [f"cx_g{i}" for i in range(len(gexprs))]
+        sel = ", ".join(f"{e} AS {n}" for e, n in zip(gexprs, names))
+        sql = (f"SELECT {', '.join(names)}, cx_x, count(*) FROM (SELECT {sel}, {q(column)} AS cx_x "
+               f"FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "") + ") cx_t "
+               f"GROUP BY {', '.join(names)}, cx_x")
+        out: dict = {}
+        for row in self.b.query(sql):
+            key, x, n = tuple(row[:len(names)]), row[len(names)], row[len(names) + 1]
+            c = out.setdefault(key, Counts({}))
+            if x is not None:
+                c.counts[float(x)] = int(n)
+        self.passes += 1
+        return out
+
+
+def _exact_means(n: int, sums, shifts):
+    """(mean, its rounding error) per variable from exact integer sums of shifted codes."""
+    import numpy as np
+
+    exact = [Fraction(s, n) + k for s, k in zip(sums, shifts)]
+    hi = np.array([float(e) for e in exact])
+    lo = np.array([float(e - Fraction(h)) for e, h in zip(exact, hi)])
+    return hi, lo
+

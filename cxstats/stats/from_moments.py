@@ -1,0 +1,739 @@
+"""Analyses from sufficient statistics (:mod:`cxstats.moments`) instead of rows.
+
+The same numbers as the row-level entry points, computed from what an engine (pandas, DuckDB,
+Spark) returns after one pass over the data:
+
+* :func:`analyze_reliability_moments` - ``analyze_reliability`` from :class:`PatternMoments`
+  per group: alpha (raw/std, Feldt CI), G6, average/median r, item statistics (r_drop,
+  alpha if dropped, raw_r, std_r, r_cor), omega (psych minres and the one-factor ML CFA).
+  Pairwise deletion (psych's default) needs the moments per answer pattern: every pairwise
+  covariance and correlation is a Chan merge of the patterns answering both items, and each
+  respondent's scale score (the mean of the items answered) is linear within a pattern, so its
+  correlation with each item is exact too. The row bootstrap is not available from moments.
+* :func:`nps_from_category_counts` - NPS and its adjusted-Wald CI from counts per answer.
+* :func:`compare_two_counts` - Welch t, Student t, Mann-Whitney U (mid-ranks per category: ties
+  exact, R's normal approximation with tie and continuity correction) and Hedges' g from counts
+  per answer value of two groups (``compare_two`` of ``stats.gaps.tests``).
+* :func:`drivers_from_moments` - OLS (classical SEs), R², standardized betas, LMG, relative
+  weights, Pratt, VIF from the co-moments of the complete rows. HC3 standard errors need each
+  row's leverage and are not available from moments.
+* :func:`fit_sem_moments` / :func:`analyze_cfa_moments` - the ML fit of a lavaan model to the
+  complete-case moments (per group), as ``fit_sem(..., missing="listwise")``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from cxstats.errors import InputError
+from cxstats.moments import Counts, Moments, PatternMoments
+
+ROW_LEVEL = ("the row bootstrap", "HC3 standard errors", "penalty-reward analysis", "verbatims")
+
+
+# ------------------------------------------------------------------------------- reliability
+
+def _item_total(pm: PatternMoments, j: int) -> Moments:
+    """Moments of (item j, scale score) over the rows answering item j, the score being each
+    row's mean of the items it answered (linear within an answer pattern)."""
+    name = pm.names[j]
+    out = Moments.empty((name, "_lin"))
+    for key, m in sorted(pm.patterns.items()):
+        if not key[j]:
+            continue
+        k_obs = len(m.names)
+        out = out.merge(m.linear((name,), np.full(k_obs, 1.0 / k_obs)))
+    return out
+
+
+def _score_moments(pm: PatternMoments) -> Moments:
+    out = Moments.empty(("_lin",))
+    for key, m in sorted(pm.patterns.items()):
+        if any(key):
+            k_obs = len(m.names)
+            out = out.merge(m.linear((), np.full(k_obs, 1.0 / k_obs)))
+    return out
+
+
+def scale_reliability_moments(pm: PatternMoments, *, scale: str = "scale", group=None,
+                              missing: str = "pairwise", omega: bool = True, file=None):
+    """``stats.reliability.scale_reliability`` from the pattern moments of the scale's items
+    (already reverse-keyed)."""
+    from cxstats.stats._factor import cov2cor, is_singular, most_collinear_item, smc
+    from cxstats.stats.reliability import (MISSING, ItemStats, ScaleReliability, _alpha1, feldt_ci,
+                                           omega_psych)
+
+    if missing not in MISSING:
+        raise InputError(f"must be 'pairwise' or 'listwise', not {missing!r}", option="missing")
+    items = list(pm.names)
+    where = f"scale '{scale}'" + (f" (group {group})" if group is not None else "")
+    if len(items) < 2:
+        raise InputError(f"{where}: alpha needs at least 2 items, got {len(items)} ({', '.join(items)})")
+    pm = pm.answering_any()
+    full = pm.complete()
+    n_complete = int(full.n)
+    if missing == "listwise":
+        pm = PatternMoments(pm.names, {k: m for k, m in pm.patterns.items() if all(k)})
+    n, k = pm.n, len(items)
+    if n <= k:
+        raise InputError(f"{where}: {n} usable respondents for {k} items; reliability needs more "
+                         f"respondents than items" + (" (listwise: rows complete on every item)"
+                                                      if missing == "listwise" else ""), file=file)
+    warnings: list[str] = []
+    marg = [pm.observed((it,)) for it in items]
+    counts = np.array([m.n for m in marg])
+    sds = np.array([math.sqrt(m.m2[0, 0] / (m.n - 1)) if m.n > 1 else np.nan for m in marg])
+    for j, it in enumerate(items):
+        if counts[j] < 2:
+            raise InputError(f"{where}: item has {counts[j]} answers; it cannot enter a reliability analysis",
+                             file=file, column=it)
+        if not sds[j] > 0:
+            raise InputError(f"{where}: item is constant (every answer is {marg[j].mean[0]:g}); "
+                             "a constant item has no variance and cannot enter alpha; drop it from the scale",
+                             file=file, column=it)
+    if missing == "listwise":
+        c = full.cov(1)
+        pair_cor = cov2cor(c)
+    else:
+        c, pair_cor, _ = pm.pairwise()
+    if not np.all(np.isfinite(c)):
+        i, j = np.argwhere(~np.isfinite(c))[0]
+        raise InputError(f"{where}: items '{items[i]}' and '{items[j]}' are never answered together, "
+                         "so their covariance is unknown; use fewer items or other data", file=file)
+    r = cov2cor(c)
+    singular = is_singular(r)
+    if singular:
+        bad = items[most_collinear_item(r)]
+        warnings.append(f"{where}: the item correlation matrix is singular or not positive definite "
+                        f"(item '{bad}' is (nearly) a linear combination of the others, or pairwise "
+                        "deletion produced an inconsistent matrix); alpha is still computed, G6(smc), r_cor "
+                        "and omega use a pseudo-inverse or are not available")
+    tot = _alpha1(c, r)
+    if tot["raw"] < 0:
+        warnings.append(f"{where}: alpha is negative ({tot['raw']:.3f}): some items correlate negatively "
+                        "with the rest; check for items that should be reverse-keyed")
+    drops = [(_alpha1(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)]) if k > 2 else None)
+             for keep in ([j for j in range(k) if j != i] for i in range(k))]
+    sum_r = float(np.sum(r))
+    std_r = np.sum(r, axis=0) / np.sqrt(sum_r)
+    rc = r.copy()
+    np.fill_diagonal(rc, smc(r))
+    r_cor = np.sum(rc, axis=0) / np.sqrt(np.sum(rc))
+    raw_r = []
+    for j in range(k):
+        it = _item_total(pm, j)
+        raw_r.append(float(it.m2[0, 1] / math.sqrt(it.m2[0, 0] * it.m2[1, 1])) if it.n > 1 else float("nan"))
+    score = _score_moments(pm)
+    item_stats = []
+    for i, it in enumerate(items):
+        rest = [j for j in range(k) if j != i]
+        c_drop = float(np.sum(c[:, i]) - c[i, i])
+        v_drop = float(np.sum(c[np.ix_(rest, rest)]))
+        r_drop = c_drop / np.sqrt(c[i, i] * v_drop)
+        if drops[i] is not None:
+            ad, ads, avd = drops[i]["raw"], drops[i]["std"], drops[i]["av_r"]
+        else:
+            ad = ads = avd = float("nan")
+        item_stats.append(ItemStats(it, int(counts[i]), float(marg[i].mean[0]), float(sds[i]),
+                                    raw_r[i], float(std_r[i]), float(r_cor[i]), float(r_drop),
+                                    ad, ads, avd))
+        if k > 2 and ad > tot["raw"] + 0.05 and r_drop < 0.2:
+            warnings.append(f"{where}: item '{it}' has r_drop {r_drop:.2f} and alpha rises to {ad:.3f} "
+                            "without it; check its wording or keying")
+    lo, hi = feldt_ci(tot["raw"], n, k)
+    om_t, om_cfa = None, None
+    if omega:
+        if k < 3:
+            warnings.append(f"{where}: omega needs at least 3 items (a one-factor model with "
+                            f"{k} items is not identified); only alpha is reported")
+        elif not singular:
+            om_t = omega_psych(pair_cor if missing == "pairwise" else r)
+            if full.n <= k:
+                warnings.append(f"{where}: too few complete rows ({full.n}) for the one-factor CFA omega")
+            else:
+                try:
+                    om_cfa = omega_cfa_moments(full)
+                except np.linalg.LinAlgError:
+                    warnings.append(f"{where}: the covariance matrix of complete rows is singular; "
+                                    "the one-factor CFA omega is not available")
+                else:
+                    if not om_cfa["converged"]:
+                        warnings.append(f"{where}: the one-factor CFA for omega did not converge")
+                    heywood = [items[j] for j, t in enumerate(om_cfa["residual_variances"]) if t < 0]
+                    if heywood:
+                        warnings.append(f"{where}: Heywood case in the one-factor CFA (negative residual "
+                                        f"variance for {', '.join(heywood)}); omega_cfa is unreliable")
+    if n < 30:
+        warnings.append(f"{where}: only {n} respondents; reliability estimates are imprecise")
+    return ScaleReliability(
+        scale=scale, items=items, group=group, missing=missing, n=int(n), n_complete=n_complete,
+        alpha=tot["raw"], alpha_std=tot["std"],
+        alpha_ci={"lower": float(lo), "upper": float(hi), "level": 0.95, "method": "feldt"},
+        alpha_ci_bootstrap=None, g6_smc=tot["g6"], average_r=tot["av_r"], median_r=tot["med_r"],
+        s_n=tot["sn"], ase=float(np.sqrt(tot["q"] / n)) if tot["q"] >= 0 else float("nan"),
+        total_mean=float(score.mean[0]), total_sd=float(math.sqrt(score.m2[0, 0] / (score.n - 1))),
+        omega_total=om_t, omega_cfa=om_cfa, item_stats=item_stats, warnings=warnings)
+
+
+def omega_cfa_moments(full: Moments) -> dict:
+    """``stats.reliability.omega_cfa`` from the moments of the complete rows."""
+    from cxstats.stats._factor import one_factor_cfa
+
+    n = full.n
+    s = full.m2 / n
+    fit = one_factor_cfa(s, n)
+    lam, th = fit["loadings"], fit["residual_variances"]
+    l2 = float(np.sum(lam)) ** 2
+    std_all = lam / np.sqrt(lam ** 2 + th)
+    ls = float(np.sum(std_all))
+    return {"omega": l2 / float(np.sum(s)), "omega_model": l2 / (l2 + float(np.sum(th))),
+            "omega_std": ls ** 2 / (ls ** 2 + float(np.sum(1.0 - std_all ** 2))),
+            "n": int(n), "loadings": lam.tolist(), "residual_variances": th.tolist(),
+            "loadings_std_all": std_all.tolist(), "chisq": fit["chisq"], "df": fit["df"],
+            "converged": fit["converged"]}
+
+
+def analyze_reliability_moments(moments: dict, scales: dict, *, missing: str = "pairwise",
+                                reverse=(), n_boot: int = 0, file=None):
+    """``analyze_reliability`` from ``{group label or None: PatternMoments}`` over (at least) the
+    scales' items, reverse keying already applied by the engine. ``n_boot`` > 0 is refused:
+    the row bootstrap needs the rows."""
+    from cxstats.stats.reliability import ReliabilityResult
+
+    if n_boot:
+        raise InputError("the bootstrap CI of alpha resamples respondents and needs the rows; the "
+                         "moment engines give Feldt's CI: use engine pandas for a bootstrap (on a "
+                         "sample if the data are large)", option="bootstrap")
+    reverse = list(reverse or [])
+    results, warnings = [], []
+    groups = [g for g in moments if g is not None]
+    order = [None] if None in moments else sorted(groups, key=str)
+    for name, items in scales.items():
+        for g in order:
+            res = scale_reliability_moments(moments[g].project(items), scale=name, group=g,
+                                            missing=missing, file=file)
+            res.reverse = [r for r in reverse if r in items]
+            results.append(res)
+            warnings.extend(res.warnings)
+    return ReliabilityResult(results, missing, n_bootstrap=0, seed=None, warnings=warnings)
+
+
+# ---------------------------------------------------------------------------------------- NPS
+
+def nps_from_category_counts(counts: Counts) -> dict:
+    """``stats.nps.nps_stats`` from counts per 0-10 answer."""
+    from cxstats.stats.nps import nps_from_counts
+
+    c = counts.counts
+    prom = sum(v for k, v in c.items() if k >= 9)
+    pas = sum(v for k, v in c.items() if 7 <= k < 9)
+    det = sum(v for k, v in c.items() if k < 7)
+    return nps_from_counts(int(prom), int(pas), int(det))
+
+
+# --------------------------------------------------------------------------------------- gaps
+
+def welch_moments(a: Moments, b: Moments) -> dict:
+    """Welch's t test (R ``t.test(a, b)``) from each group's n, mean and M2."""
+    from scipy import stats
+
+    out = {"welch_t": math.nan, "welch_df": math.nan, "pvalue": math.nan,
+           "welch_ci_lower": math.nan, "welch_ci_upper": math.nan}
+    if a.n < 2 or b.n < 2:
+        return out
+    va, vb = a.m2[0, 0] / (a.n - 1) / a.n, b.m2[0, 0] / (b.n - 1) / b.n
+    se = math.sqrt(va + vb)
+    if not se > 0:
+        return out
+    diff = float(a.mean[0] - b.mean[0])
+    t = diff / se
+    df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1))
+    q = float(stats.t.ppf(0.975, df))
+    out.update(welch_t=t, welch_df=df, pvalue=float(2 * stats.t.sf(abs(t), df)),
+               welch_ci_lower=diff - q * se, welch_ci_upper=diff + q * se)
+    return out
+
+
+def student_moments(a: Moments, b: Moments) -> dict:
+    """Student's pooled t test (R ``t.test(a, b, var.equal = TRUE)``) from moments."""
+    from scipy import stats
+
+    out = {"student_t": math.nan, "student_df": math.nan, "student_p": math.nan}
+    if a.n < 2 or b.n < 2:
+        return out
+    df = a.n + b.n - 2
+    sp2 = (a.m2[0, 0] + b.m2[0, 0]) / df
+    se = math.sqrt(sp2 * (1 / a.n + 1 / b.n))
+    if not se > 0:
+        return out
+    t = float(a.mean[0] - b.mean[0]) / se
+    out.update(student_t=t, student_df=float(df), student_p=float(2 * stats.t.sf(abs(t), df)))
+    return out
+
+
+def mann_whitney_counts(a: Counts, b: Counts) -> dict:
+    """Mann-Whitney U of the first sample from counts per value (mid-ranks; R
+    ``wilcox.test(a, b, exact = FALSE, correct = TRUE)``, scipy ``method="asymptotic"``)."""
+    from scipy import stats
+
+    out = {"mw_u": math.nan, "mw_pvalue": math.nan}
+    n1, n2 = a.n, b.n
+    if n1 < 1 or n2 < 1:
+        return out
+    values = sorted(set(a.counts) | set(b.counts))
+    ca = np.array([a.counts.get(v, 0) for v in values], dtype=float)
+    cb = np.array([b.counts.get(v, 0) for v in values], dtype=float)
+    t = ca + cb
+    before = np.concatenate([[0.0], np.cumsum(t)[:-1]])
+    midrank = before + (t + 1) / 2
+    r1 = float(ca @ midrank)
+    u1 = r1 - n1 * (n1 + 1) / 2
+    n = n1 + n2
+    mu = n1 * n2 / 2
+    tie = float(np.sum(t ** 3 - t))
+    s = math.sqrt(n1 * n2 / 12 * ((n + 1) - tie / (n * (n - 1))))
+    u = max(u1, n1 * n2 - u1)
+    z = (u - mu - 0.5) / s if s > 0 else math.nan
+    p = min(1.0, float(2 * stats.norm.sf(z))) if math.isfinite(z) else math.nan
+    out.update(mw_u=float(u1), mw_pvalue=p)
+    return out
+
+
+def hedges_g_moments(a: Moments, b: Moments) -> dict:
+    """``stats.gaps.tests.hedges_g`` from moments."""
+    from cxstats.stats.gaps.tests import Z975
+
+    n1, n2 = a.n, b.n
+    out = {"pooled_sd": math.nan, "cohen_d": math.nan, "hedges_j": math.nan, "hedges_g": math.nan,
+           "hedges_g_se": math.nan, "hedges_g_ci_lower": math.nan, "hedges_g_ci_upper": math.nan,
+           "hedges_j_exact": math.nan, "hedges_g_exact_j": math.nan}
+    if n1 < 2 or n2 < 2:
+        return out
+    sp = math.sqrt((a.m2[0, 0] + b.m2[0, 0]) / (n1 + n2 - 2))
+    if not sp > 0:
+        return out
+    d = float(a.mean[0] - b.mean[0]) / sp
+    j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
+    g = j * d
+    se = j * math.sqrt((n1 + n2) / (n1 * n2) + d * d / (2.0 * (n1 + n2)))
+    df = n1 + n2 - 2
+    j_exact = math.exp(math.lgamma(df / 2) - 0.5 * math.log(df / 2) - math.lgamma((df - 1) / 2)) \
+        if df > 1 else math.nan
+    out.update(pooled_sd=sp, cohen_d=d, hedges_j=j, hedges_g=g, hedges_g_se=se,
+               hedges_g_ci_lower=g - Z975 * se, hedges_g_ci_upper=g + Z975 * se,
+               hedges_j_exact=j_exact, hedges_g_exact_j=j_exact * d)
+    return out
+
+
+def compare_two_counts(a: Counts, b: Counts, *, top2_threshold: float | None = None) -> dict:
+    """``stats.gaps.tests.compare_two`` (unweighted) from counts per value of the two groups."""
+    ma, mb = a.moments(), b.moments()
+    n1, n2 = ma.n, mb.n
+    row = {"n": [n1, n2]}
+    m = [float(x.mean[0]) if x.n else math.nan for x in (ma, mb)]
+    s = [math.sqrt(x.m2[0, 0] / (x.n - 1)) if x.n > 1 else math.nan for x in (ma, mb)]
+    t2 = [sum(c for v, c in x.counts.items() if v >= top2_threshold) / x.n
+          if x.n and top2_threshold is not None else math.nan for x in (a, b)]
+    row["mean"], row["sd"], row["top2_share"] = m, s, t2
+    row["diff"] = m[0] - m[1]
+    row.update(welch_moments(ma, mb))
+    row.update(student_moments(ma, mb))
+    row.update(mann_whitney_counts(a, b))
+    if n1 and n2 and math.isfinite(row["mw_u"]):
+        row["mw_u_other"] = n1 * n2 - row["mw_u"]
+        row["rank_biserial"] = 2 * row["mw_u"] / (n1 * n2) - 1
+    row.update(hedges_g_moments(ma, mb))
+    return row
+
+
+# ------------------------------------------------------------------------------------ drivers
+
+def drivers_from_moments(m: Moments, outcome: str, drivers) -> dict:
+    """OLS of ``outcome`` on ``drivers`` and the importance measures from the co-moments of the
+    complete rows: b, se, t, pvalue (classical), r2, adj_r2, sigma, F, std_beta, lmg,
+    relative_weight, pratt, vif (HC3 SEs need the rows)."""
+    from scipy import stats
+
+    from cxstats.stats.drivers.measures import relative_weights
+    from cxstats.stats.drivers.subsets import all_subset_r2, conditional_dominance
+
+    drivers = list(drivers)
+    mm = m.select(drivers + [outcome])
+    p, n = len(drivers), mm.n
+    if n < p + 2:
+        raise InputError(f"{n} rows with complete answers but {p} drivers: a regression with {p} "
+                         f"drivers needs at least {p + 2} complete rows")
+    sxx, sxy, syy = mm.m2[:p, :p], mm.m2[:p, p], mm.m2[p, p]
+    inv = np.linalg.inv(sxx)
+    b = inv @ sxy
+    b0 = float(mm.mean[p] - mm.mean[:p] @ b)
+    sse = float(syy - sxy @ b)
+    df = n - p - 1
+    s2 = sse / df
+    se = np.sqrt(np.diag(inv) * s2)
+    se0 = math.sqrt(s2 * (1.0 / n + mm.mean[:p] @ inv @ mm.mean[:p]))
+    coef = np.concatenate([[b0], b])
+    ses = np.concatenate([[se0], se])
+    tv = coef / ses
+    r2 = 1.0 - sse / syy
+    f = (r2 / p) / ((1 - r2) / df)
+    d = np.sqrt(np.diag(mm.m2))
+    corr = mm.m2 / np.outer(d, d)
+    std_beta = b * d[:p] / d[p]
+    cd = conditional_dominance(all_subset_r2(corr), p)
+    return {"n": int(n), "b": coef, "se": ses, "t": tv, "pvalue": 2 * stats.t.sf(np.abs(tv), df),
+            "r2": float(r2), "adj_r2": float(1 - (1 - r2) * (n - 1) / df), "sigma": math.sqrt(s2),
+            "f": float(f), "f_df1": p, "f_df2": int(df), "f_pvalue": float(stats.f.sf(f, p, df)),
+            "std_beta": std_beta, "lmg": cd.mean(axis=1), "relative_weight": relative_weights(corr),
+            "pratt": std_beta * corr[:p, p], "vif": np.diag(np.linalg.inv(corr[:p, :p]))}
+
+
+# --------------------------------------------------------------------------------- CFA / SEM
+
+def fit_sem_moments(model, moments, *, group_labels=None, std_lv: bool = False, group_equal=(),
+                    group_partial=()):
+    """``fit_sem(model, data, missing="listwise")`` (ML) from the complete-case :class:`Moments`
+    of the model's variables: one object, or one per group (a list, with ``group_labels``)."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem import ModelOptions, build_partable, fit_moments
+    from cxstats.stats.sem.fit import unknown_variable_message
+    from cxstats.stats.sem.samplestats import SampleStats
+    from cxstats.stats.sem.syntax import parse_model
+
+    parsed = parse_model(model) if isinstance(model, str) else model
+    groups = list(moments) if isinstance(moments, (list, tuple)) else [moments]
+    opts = ModelOptions(std_lv=std_lv, group_equal=tuple(group_equal), group_partial=tuple(group_partial))
+    pt = build_partable(parsed, len(groups), opts)
+    absent = [v for v in pt.ov if v not in groups[0].names]
+    if absent:
+        raise ModelError(unknown_variable_message(absent, list(groups[0].names)))
+    sel = [g.select(list(pt.ov)) for g in groups]
+    stats = SampleStats.from_moments(list(pt.ov), [g.m2 / g.n for g in sel], [g.mean for g in sel],
+                                     [g.n for g in sel], group_labels)
+    fitres = fit_moments(pt, stats)
+    n = stats.ntotal
+    fitres.missing_info = {"method": "listwise", "n_rows": n, "n_used": n, "n_dropped_incomplete": 0}
+    return fitres
+
+
+def analyze_cfa_moments(model: str, moments, **kwargs):
+    """``analyze_cfa`` (ML, complete cases) from moments; HTMT from the moments' correlations."""
+    from cxstats.stats.cfa import cfa_from_fit
+
+    fit = fit_sem_moments(model, moments, **kwargs)
+    return cfa_from_fit(fit, model, None)
+
+
+# ------------------------------------------------------------------- FIML from pattern moments
+
+def group_patterns_moments(pm: PatternMoments):
+    """``stats.sem.fiml.GroupPatterns.from_array`` from pattern moments (rows answering nothing
+    excluded): each pattern's n, mean and covariance (divisor n) are its sufficient statistics."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem.fiml import LOG2PI, GroupPatterns, _Block
+
+    p = len(pm.names)
+    pats = [(k, m) for k, m in sorted(pm.patterns.items()) if any(k)]
+    n = int(sum(m.n for _, m in pats))
+    if n == 0:
+        raise ModelError("no cases to fit")
+    by_q: dict = {}
+    for key, m in pats:
+        o = np.flatnonzero(key)
+        by_q.setdefault(len(o), []).append((o, m.n, np.asarray(m.mean, float), m.m2 / m.n))
+    blocks = []
+    for q, items in sorted(by_q.items()):
+        for single in (True, False):
+            its = [it for it in items if (it[1] == 1) == single]
+            if not its:
+                continue
+            obs = np.array([it[0] for it in its], dtype=int)
+            blocks.append(_Block(obs, np.array([it[1] for it in its], float), np.array([it[2] for it in its]),
+                                 None if single else np.array([it[3] for it in its]),
+                                 (obs[:, :, None] * p + obs[:, None, :]).ravel()))
+    marg = [pm.observed((v,)) for v in pm.names]
+    n_obs = np.array([m.n for m in marg])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        am = np.array([m.mean[0] if m.n else np.nan for m in marg])
+        av = np.array([m.m2[0, 0] / m.n if m.n else np.nan for m in marg])
+    qs = sum(m.n * sum(k) for k, m in pats)
+    return GroupPatterns(p, n, blocks, len(pats), int(sum(m.n for k, m in pats if not all(k))),
+                         float(qs * LOG2PI), n_obs, am, av, int(sum(m.n for k, m in pats if all(k))))
+
+
+def fiml_data_moments(patterns: list, names, labels, *, grouped: bool = False):
+    """``stats.sem.fiml.fiml_data`` from one :class:`PatternMoments` per group (no fixed.x)."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem.fiml import FimlData, em_saturated
+    from cxstats.stats.sem.samplestats import SampleStats
+
+    warnings: list[str] = []
+    names = list(names)
+    n_rows = int(sum(pm.n for pm in patterns))
+    n_empty = int(sum(m.n for pm in patterns for k, m in pm.patterns.items() if not any(k)))
+    if n_empty:
+        warnings.append(f"{n_empty} row(s) with no answer on any model variable were left out "
+                        "(full-information ML needs at least one observed value per respondent)")
+    pats, covs, means, ns, lls, iters = [], [], [], [], [], []
+    p = len(names)
+    for pm, lab in zip(patterns, labels):
+        pm = pm.project(names)
+        which = f" in group {lab!r}" if grouped else ""
+        n_used = int(sum(m.n for k, m in pm.patterns.items() if any(k)))
+        if n_used < 2:
+            raise ModelError(f"{'group ' + repr(lab) if grouped else 'the data'} has {n_used} "
+                             "usable case(s); at least 2 are needed")
+        gp = group_patterns_moments(pm)
+        few = [names[j] for j in range(p) if gp.n_obs[j] < 2]
+        if few:
+            raise InputError(f"variable(s) {', '.join(few)} have fewer than 2 answers{which}; "
+                             "they cannot be modelled", column=few[0])
+        const = [names[j] for j in range(p) if not gp.avail_var[j] > 0]
+        if const:
+            raise InputError(f"variable(s) {', '.join(const)} have no variance{which}; "
+                             "a constant item cannot be modelled", column=const[0])
+        pats.append(gp)
+        C, m, ll, it, conv = em_saturated(gp)
+        if not conv:
+            warnings.append(f"the EM estimate of the saturated moments{which} did not converge in {it} "
+                            "iterations: chi-square and SRMR are approximate")
+        sd = np.sqrt(np.diag(C))
+        ev = np.linalg.eigvalsh(C / np.outer(sd, sd))
+        if ev[0] < 1e-10:
+            raise ModelError(f"the estimated covariance matrix{which} is singular (smallest eigenvalue "
+                             f"{ev[0]:.2e} of the correlation matrix): some variables are linear "
+                             "combinations of others (duplicated items or a total score?)")
+        covs.append(C)
+        means.append(m)
+        ns.append(gp.n)
+        lls.append(ll)
+        iters.append(it)
+    h1 = SampleStats(names, covs, means, ns, [str(x) for x in labels])
+    return FimlData(pats, h1, lls, n_rows, n_empty, 0, iters), warnings
+
+
+def fit_sem_patterns(model, patterns: list, *, group_labels=None, missing: str = "auto",
+                     std_lv: bool = False, group_equal=(), group_partial=()):
+    """``fit_sem`` (estimator ML) from one :class:`PatternMoments` per group over (at least) the
+    model's variables: FIML (``missing="ml"``, or ``"auto"`` when an answer is missing) from the
+    moments per answer pattern, listwise ML from the complete pattern."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem import ModelOptions, build_partable, fit_moments
+    from cxstats.stats.sem.fit import fit_fiml, missing_note, unknown_variable_message
+    from cxstats.stats.sem.samplestats import SampleStats
+    from cxstats.stats.sem.syntax import parse_model
+
+    parsed = parse_model(model) if isinstance(model, str) else model
+    grouped = group_labels is not None
+    labels = list(group_labels) if grouped else ["all"]
+    opts = ModelOptions(std_lv=std_lv, group_equal=tuple(group_equal), group_partial=tuple(group_partial))
+    pt0 = build_partable(parsed, 1, opts)
+    absent = [v for v in pt0.ov if v not in patterns[0].names]
+    if absent:
+        raise ModelError(unknown_variable_message(absent, list(patterns[0].names)))
+    ov = list(pt0.ov)
+    if pt0.ov_x:
+        raise InputError("exogenous covariates (fixed.x) are fitted from the rows; use engine pandas",
+                         option="engine")
+    patterns = [pm.project(ov) for pm in patterns]
+    if missing == "auto":
+        missing = "ml" if any(not all(k) for pm in patterns for k in pm.patterns) else "listwise"
+    if missing == "ml":
+        opts.meanstructure = True
+        pt0 = build_partable(parsed, 1, opts)
+        fdata, warns = fiml_data_moments(patterns, ov, labels, grouped=grouped)
+        pt = build_partable(parsed, len(labels), opts) if len(labels) != 1 else pt0
+        fitres = fit_fiml(pt, fdata)
+        fitres.warnings = warns + [missing_note(fitres.missing_info)] + fitres.warnings
+        return fitres
+    warns = []
+    n_rows = int(sum(pm.n for pm in patterns))
+    full = [pm.complete() for pm in patterns]
+    dropped = n_rows - int(sum(m.n for m in full))
+    if dropped:
+        warns.append(f"{dropped} row(s) with missing values on the model variables were left out "
+                     "(listwise deletion, lavaan's default)")
+    p = len(ov)
+    for m, lab in zip(full, labels):
+        if m.n < 2 or m.n <= p:
+            which = f"group {lab!r}" if grouped else "data"
+            raise ModelError(f"{which} has {m.n} complete case(s) for {p} variables; "
+                             f"the covariance matrix needs more cases than variables")
+    stats = SampleStats.from_moments(ov, [m.m2 / m.n for m in full], [m.mean for m in full],
+                                     [m.n for m in full], [str(x) for x in labels])
+    pt = build_partable(parsed, len(labels), opts) if len(labels) != 1 else pt0
+    fitres = fit_moments(pt, stats)
+    fitres.warnings = warns + fitres.warnings
+    fitres.missing_info = {"method": "listwise", "n_rows": n_rows, "n_used": stats.ntotal,
+                           "n_dropped_incomplete": n_rows - stats.ntotal}
+    return fitres
+
+
+def analyze_cfa_patterns(model: str, patterns: list, *, group_labels=None, missing: str = "auto",
+                         std_lv: bool = False, group_equal=(), group_partial=(), modindices=None):
+    """``analyze_cfa`` (estimator ML, no weights) from pattern moments per group."""
+    from cxstats.stats.cfa import add_modindices, cfa_from_fit
+
+    fit = fit_sem_patterns(model, patterns, group_labels=group_labels, missing=missing, std_lv=std_lv,
+                           group_equal=group_equal, group_partial=group_partial)
+    res = cfa_from_fit(fit, model, None)
+    if modindices is not None:
+        add_modindices(res, fit, modindices)
+    return res
+
+
+# ------------------------------------------------------------------------ NPS, CSAT, CES
+
+def _cells(cells: dict, group=..., segment=...) -> Counts:
+    """Merge of the ``{(group, segment): Counts}`` cells matching ``group`` and ``segment``
+    (``...`` = any)."""
+    out = Counts({})
+    for (g, s), c in cells.items():
+        if (group is ... or g == group) and (segment is ... or s == segment):
+            out = out.merge(c)
+    return out
+
+
+def _three(c: Counts) -> tuple:
+    v = c.counts
+    return (int(sum(n for k, n in v.items() if k >= 9)), int(sum(n for k, n in v.items() if 7 <= k < 9)),
+            int(sum(n for k, n in v.items() if k < 7)))
+
+
+def nps_difference_counts(a: Counts, b: Counts) -> dict:
+    """``stats.nps.nps_difference`` from counts per answer."""
+    from cxstats.stats.nps import Z975, _adjusted, nps_from_counts
+
+    ca, cb = _three(a), _three(b)
+    sa, sb = nps_from_counts(*ca), nps_from_counts(*cb)
+    out = {"diff": sa["nps"] - sb["nps"], "diff_se": math.nan, "z": math.nan, "pvalue": math.nan,
+           "diff_ci_lower": math.nan, "diff_ci_upper": math.nan}
+    if sa["n"] == 0 or sb["n"] == 0:
+        return out
+    (ea, va), (eb, vb) = _adjusted(ca), _adjusted(cb)
+    se = math.sqrt(va + vb)
+    z = (ea - eb) / se
+    out.update(diff_se=100 * se, z=z, pvalue=math.erfc(abs(z) / math.sqrt(2)),
+               diff_ci_lower=100 * (ea - eb - Z975 * se), diff_ci_upper=100 * (ea - eb + Z975 * se))
+    return out
+
+
+def csat_counts(c: Counts, scale_max: float) -> dict:
+    """``stats.nps.csat_stats`` from counts per answer."""
+    from cxstats.stats.nps import wilson_interval
+
+    n = int(c.n)
+    out = {"n": n, "mean": float(c.moments().mean[0]) if n else math.nan, "scale_max": scale_max}
+    for key, thr in (("top_box", scale_max), ("top2_box", scale_max - 1)):
+        x = int(sum(k for v, k in c.counts.items() if v >= thr))
+        lo, hi = wilson_interval(x, n)
+        out[f"{key}_share"] = x / n if n else math.nan
+        out[f"{key}_share_ci_lower"] = lo
+        out[f"{key}_share_ci_upper"] = hi
+    return out
+
+
+def ces_counts(c: Counts) -> dict:
+    """``stats.nps.ces_stats`` from counts per answer."""
+    from scipy import stats
+
+    n = int(c.n)
+    m = c.moments()
+    out = {"n": n, "mean": float(m.mean[0]) if n else math.nan, "sd": math.nan,
+           "ci_lower": math.nan, "ci_upper": math.nan}
+    if n >= 2:
+        sd = math.sqrt(m.m2[0, 0] / (n - 1))
+        h = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+        out.update(sd=sd, ci_lower=out["mean"] - h, ci_upper=out["mean"] + h)
+    return out
+
+
+def analyze_nps_counts(counts: dict, column: str | None, *, group: str | None = None, compare=None,
+                       by: str | None = None, min_n: int = 30, csat: dict | None = None, ces=None,
+                       scale=None):
+    """``analyze_nps`` from counts: ``counts[col]`` = ``{(group label or None, segment or None):
+    Counts}`` for the recommend column and each CSAT/CES column (answers already validated by
+    the engine's recoding)."""
+    from cxstats.stats.nps import NpsResult, _suppress, check_nps_scale, nps_from_counts
+
+    def nps(c: Counts) -> dict:
+        return nps_from_counts(*_three(c))
+
+    csat, ces = dict(csat or {}), list(ces or [])
+    if column is None and not (csat or ces):
+        raise InputError("name the 0-10 likelihood-to-recommend column, or CSAT/CES columns", option="column")
+    labels = sorted({g for col in counts.values() for g, _ in col if g})
+    if column is None:
+        res = NpsResult(column=None, overall=None, min_n=min_n,
+                        warnings=["no likelihood-to-recommend (0-10) question: CSAT/CES reported alone, no NPS"])
+        if group:
+            if not labels:
+                raise InputError("the group column has no values", column=group)
+            res.group_column = group
+            for g in compare or []:
+                if g not in labels:
+                    raise InputError(f"group {g!r} has no respondents (values present: {', '.join(labels)})",
+                                     column=group, value=g)
+        _csat_ces_counts(res, counts, labels if group else None, csat, ces)
+        return res
+    cells = counts[column]
+    allc = _cells(cells)
+    check_nps_scale(np.array(sorted(allc.counts), dtype=float), column, scale)
+    warnings = []
+    overall = nps(allc)
+    if overall["n"] == 0:
+        raise InputError("the NPS column has no answers", column=column)
+    if overall["n"] < min_n:
+        warnings.append(f"only {overall['n']} NPS answers: the interval is wide")
+    if overall["n"] >= 100 and min(allc.counts) >= 1:
+        warnings.append(f"no answer is 0 among {overall['n']}: NPS is defined on a 0-10 scale; if the "
+                        "question was asked 1-10 (or 1-5), the score is not comparable with published NPS")
+    res = NpsResult(column=column, overall=overall, min_n=min_n, warnings=warnings)
+    present = sorted({g for g, _ in cells if g})
+    if group:
+        if not present:
+            raise InputError("the group column has no values", column=group)
+        res.group_column = group
+        for g in present:
+            s = nps(_cells(cells, group=g))
+            res.groups.append({"group": g, **s})
+            if 0 < s["n"] < min_n:
+                warnings.append(f"group {g}: only {s['n']} NPS answers")
+        pair = None
+        if compare is not None:
+            pair = tuple(compare)
+            for g in pair:
+                if g not in present:
+                    raise InputError(f"group {g!r} has no respondents (values present: "
+                                     f"{', '.join(present)})", column=group, value=g)
+        elif len(present) == 2:
+            pair = tuple(present)
+        if pair:
+            res.comparison = {"group1": pair[0], "group2": pair[1],
+                              **nps_difference_counts(_cells(cells, group=pair[0]), _cells(cells, group=pair[1]))}
+    if by:
+        res.segment_column = by
+        for seg in sorted({s for _, s in cells if s}):
+            res.segments.append(_suppress({"segment": seg, "group": "All", **nps(_cells(cells, segment=seg))}, min_n))
+            if group:
+                for g in present:
+                    res.segments.append(_suppress({"segment": seg, "group": g,
+                                                   **nps(_cells(cells, group=g, segment=seg))}, min_n))
+        n_sup = sum(1 for r in res.segments if r["suppressed"])
+        if n_sup:
+            warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers and are suppressed")
+    _csat_ces_counts(res, counts, present if group else None, csat, ces)
+    return res
+
+
+def _csat_ces_counts(res, counts, labels, csat, ces):
+    for col, smax in csat.items():
+        res.csat.append({"column": col, "group": "All", **csat_counts(_cells(counts[col]), float(smax))})
+        for g in labels or []:
+            res.csat.append({"column": col, "group": g, **csat_counts(_cells(counts[col], group=g), float(smax))})
+    for col in ces:
+        res.ces.append({"column": col, "group": "All", **ces_counts(_cells(counts[col]))})
+        for g in labels or []:
+            res.ces.append({"column": col, "group": g, **ces_counts(_cells(counts[col], group=g))})

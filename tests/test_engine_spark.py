@@ -1,0 +1,54 @@
+"""The Spark engine in local mode (local[2]) on a small Parquet file: the same numbers as pandas.
+
+Skipped when PySpark or a Java runtime is missing (CI installs both: .ci/run, the test extra).
+One session for the module and two constructs of the demo keep it to a few seconds of work."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.test_engine_duckdb import same_numbers
+
+pyspark = pytest.importorskip("pyspark")
+pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("cxstats-test")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def test_reliability_on_spark_equals_pandas(spark, tmp_path):
+    import duckdb
+
+    assert run_cli("demo", tmp_path / "demo").exit_code == 0
+    demo = tmp_path / "demo"
+    for name in ("customers", "staff"):   # a small Parquet file per respondent type
+        duckdb.execute(f"COPY (SELECT * FROM read_csv('{demo / name}.csv', all_varchar = true)) "
+                       f"TO '{tmp_path / name}.parquet' (FORMAT parquet)")
+    common = ["--spec", demo / "questionnaire.yaml", "--constructs", "facilidad_web,precio_valor",
+              "--json", "-", "-q"]
+    ref = run_cli("reliability", demo / "customers.csv", demo / "staff.csv", *common, "--engine", "pandas")
+    got = run_cli("reliability", tmp_path / "customers.parquet", tmp_path / "staff.parquet", *common,
+                  "--engine", "spark")     # the active session (as from a notebook on a cluster)
+    assert ref.exit_code == 0 and got.exit_code == 0, got
+    same_numbers(ref.json(), got.json())
+    assert len(got.json()["scales"]) == 4
+    # counts per answer and cell (NPS, CSAT, CES by group and segment) as Spark aggregations
+    nps = ["nps", "--spec", demo / "questionnaire.yaml", "--group", "respondent_type", "--by", "region",
+           "--json", "-", "-q"]
+    ref = run_cli(*nps[:1], demo / "customers.csv", demo / "staff.csv", *nps[1:], "--engine", "pandas")
+    got = run_cli(*nps[:1], tmp_path / "customers.parquet", tmp_path / "staff.parquet", *nps[1:],
+                  "--engine", "spark")
+    assert ref.exit_code == 0 and got.exit_code == 0, got
+    same_numbers(ref.json(), got.json())
