@@ -20,7 +20,11 @@ whole model, e.g. ``['x3 ~ 1']``, or a mapping construct -> list, e.g. ``{web: [
 ``std_lv``, ``missing`` (auto | ml | listwise; default auto: full-information ML when the
 items have missing answers), ``configural_cfi`` / ``configural_rmsea`` / ``configural_srmr``
 (default .90 / .08 / .08: the fit the configural model needs before configural invariance is
-established; otherwise the verdict is "none" and the gaps step does not compare the means).
+established; otherwise the verdict is "none" and the gaps step does not compare the means),
+``estimator`` (ML | MLR | MLM; default ML: with MLR or MLM every step is fitted with the robust
+estimator, each step is compared with the previous one by the Satorra-Bentler (2001) scaled
+chi-square difference, lavaan's default lavTestLRT method for robust estimators, and ΔCFI, ΔRMSEA
+and the configural fit gate read the robust CFI and RMSEA).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from typing import Literal
 
 from cxstats.errors import InputError
 from cxstats.steps import StepContext, StepOptions
-from cxstats.steps._latent import Missing
+from cxstats.steps._latent import Estimator, Missing
 
 NAME = "invariance"
 WORKBOOK = "measurement"
@@ -49,6 +53,7 @@ class Options(StepOptions):
     free: list[str] | dict[str, list[str]] | None = None   # equality constraints released
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
+    estimator: Estimator = "ML"           # ML | MLR | MLM (robust: Satorra-Bentler 2001 scaled differences)
     configural_cfi: float = 0.90          # the configural model needs CFI >= this ...
     configural_rmsea: float = 0.08        # ... RMSEA <= this ...
     configural_srmr: float = 0.08         # ... and SRMR <= this for configural invariance
@@ -97,7 +102,7 @@ def _whole(ctx, options, frame, model, groups, notes):
     try:
         result = analyze_invariance(frame, model, groups, group_labels=options.groups, free=options.free or [],
                                     rule=options.rule, std_lv=options.std_lv, missing=options.missing,
-                                    **_gate(options))
+                                    estimator=options.estimator, **_gate(options))
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
@@ -179,7 +184,7 @@ def _by_construct(ctx, options):
         raise InputError("no construct to test", option="constructs")
     result = analyze_invariance(data.reset_index(drop=True), scales, labels, group_labels=wanted,
                                 rule=options.rule, free=options.free or {}, missing=options.missing,
-                                **_gate(options))
+                                estimator=options.estimator, **_gate(options))
     untested = [c.construct for c in result.constructs
                 if c.level is None and (c.result is None or c.result.configural_fit.get("verdict") != "poor")]
     if untested:

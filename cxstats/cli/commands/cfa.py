@@ -112,6 +112,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
       cxstats cfa survey.csv --model @model.lav --weight w                    (sampling weights)
       cxstats cfa hs.csv --model @model.lav --group school --invariance
       cxstats cfa hs.csv --model @model.lav --group school --invariance --free 'x3 ~ 1' --free 'x7 ~ 1'
+      cxstats cfa hs.csv --model @model.lav --group school --invariance --estimator MLR
       cxstats cfa customers.csv --spec study.yaml                  (one factor per construct)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance   (customers vs staff)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance --by-construct
@@ -124,7 +125,9 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     Guides: CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08 (Hu & Bentler 1999); CR >=
     .70, AVE >= .50, HTMT < .85. Invariance: means of groups can be compared
     only when scalar invariance holds; --rule chooses the verdict criterion and
-    every step shows the chi-square difference test, ΔCFI and ΔRMSEA.
+    every step shows the chi-square difference test, ΔCFI and ΔRMSEA. With
+    --estimator MLR/MLM the difference test is the Satorra-Bentler (2001) scaled
+    one (lavaan's lavTestLRT default) and ΔCFI/ΔRMSEA use the robust indices.
     Configural invariance needs an acceptable configural model first: CFI >=
     .90, RMSEA <= .08 and SRMR <= .08 (--configural-cfi, --configural-rmsea,
     --configural-srmr); otherwise "configural invariance not established".
@@ -153,9 +156,6 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         raise InputError("--weight is not available yet with --invariance; fit the invariance steps unweighted")
     if modindices is not None and invariance:
         raise InputError("--modindices lists modification indices of one CFA model; leave out --invariance")
-    if estimator != "ML" and invariance:
-        raise InputError("--estimator MLR/MLM is not available yet with --invariance (its scaled chi-square "
-                         "difference tests are still to come); fit the invariance steps with ML")
     ctx = step_context(data, spec_path, quiet=quiet)
     model_arg = model
     with model_file_errors(model_arg):
@@ -163,7 +163,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         if invariance:
             result = run_analysis("invariance", ctx, model=model, constructs=constructs, group=group,
                                   by_construct=by_construct, rule=rule, free=list(free) or None,
-                                  std_lv=std_lv, missing=missing, **gate)
+                                  std_lv=std_lv, missing=missing, estimator=estimator, **gate)
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
                                   group=group, std_lv=std_lv, missing=missing, estimator=estimator,

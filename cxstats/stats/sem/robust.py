@@ -390,6 +390,23 @@ def robust_measures(fm: dict, rob: RobustResult, ngroups: int, *, fiml: bool = F
     return {k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in out.items()}
 
 
+def sb2001_difference(T0: float, df0: int, c0: float, T1: float, df1: int, c1: float) -> tuple[float, float]:
+    """Satorra & Bentler's (2001) scaled chi-square difference of nested models, as lavaan's
+    ``lavTestLRT(method = "satorra.bentler.2001")``: model 0 the more constrained (df0 > df1), T the
+    unscaled ML chi-squares, c the scaling factors; c_d = (df0 c0 - df1 c1) / (df0 - df1) and the
+    scaled difference (T0 - T1) / c_d. A saturated model 1 (df1 = 0) counts with c1 = 1. Returns
+    (scaled difference, c_d); both NaN when c_d is not positive (lavaan gives no test then)."""
+    ddf = df0 - df1
+    if ddf <= 0:
+        return math.nan, math.nan
+    c0 = 1.0 if df0 == 0 or c0 is None else c0
+    c1 = 1.0 if df1 == 0 or c1 is None else c1
+    cd = (df0 * c0 - df1 * c1) / ddf
+    if not (math.isfinite(cd) and cd > 0):
+        return math.nan, math.nan
+    return (T0 - T1) / cd, cd
+
+
 def _cfi(T, df, Tb, dfb, c, cb):
     t1 = max(T - c * df, 0.0)
     t2 = max(T - c * df, Tb - cb * dfb, 0.0)
