@@ -134,3 +134,20 @@ def weighted_corr(x, y, w) -> float:
     sxy = np.sum(w * (x - mx) * (y - my))
     sxx, syy = np.sum(w * (x - mx) ** 2), np.sum(w * (y - my) ** 2)
     return float(sxy / math.sqrt(sxx * syy)) if sxx > 0 and syy > 0 else math.nan
+
+
+def weighted_pairwise_cor(X, w):
+    """Pairwise-deletion weighted correlations (as R's ``cor(use = "pairwise")`` with weights): each entry
+    the weighted Pearson correlation over the rows answering both items."""
+    import numpy as np
+
+    X = np.asarray(X, dtype=float)
+    w = np.asarray(w, dtype=float)
+    k = X.shape[1]
+    R = np.eye(k)
+    ok = ~np.isnan(X)
+    for i in range(k):
+        for j in range(i + 1, k):
+            rows = ok[:, i] & ok[:, j]
+            R[i, j] = R[j, i] = weighted_corr(X[rows, i], X[rows, j], w[rows]) if rows.sum() > 1 else math.nan
+    return R
