@@ -154,8 +154,10 @@ def test_cli(hs_path, tmp_path):
         assert d["fit"][k] == pytest.approx(ref[k.replace("_", ".")], rel=1e-3), k
     res = run_cli("sem", hs_path, "--model", HS_MODEL + "\nspeed ~ visual", "--estimator", "MLM", "--quiet")
     assert res.exit_code == 0, res
-    res = run_cli("cfa", hs_path, "--model", HS_MODEL, "--group", "school", "--invariance", "--estimator", "MLR")
-    assert_clean_error(res, "--invariance")
+    # --invariance with a robust estimator: Satorra-Bentler (2001) differences (tests/test_invariance_robust.py)
+    res = run_cli("cfa", hs_path, "--model", HS_MODEL, "--group", "school", "--invariance", "--estimator", "MLR",
+                  "--json", "-", "--quiet")
+    assert res.exit_code == 0 and res.json()["lrt_method"] == "satorra.bentler.2001", res
     res = run_cli("cfa", hs_path, "--model", HS_MODEL, "--estimator", "WLSMV")
     assert res.exit_code == 2 and "Traceback" not in res.stderr
 

@@ -15,7 +15,7 @@ i18n.register(
             "en": "Weighted by the survey weights of column {weight}: means, SDs and shares are weighted; n_eff is "
                   "Kish's effective sample size (sum w)^2/sum(w^2), on which the 95% intervals are computed.",
             "es": "Ponderado con los pesos muestrales de la columna {weight}: medias, DE y proporciones ponderadas; "
-                  "n_ef es el tamaño muestral efectivo de Kish (suma w)^2/suma(w^2), con el que se calculan los "
+                  "n efectiva es el tamaño muestral efectivo de Kish (suma w)^2/suma(w^2), con el que se calculan los "
                   "intervalos del 95%."},
     },
     headers={
@@ -27,7 +27,7 @@ i18n.register(
         "{g}_sd": {"en": "SD ({g})", "es": "DE ({g})"},
         "{g}_top2_share": {"en": "Top-2-box ({g})", "es": "Top-2-box ({g})"},
         "{g}_missing_share": {"en": "Missing ({g})", "es": "Sin respuesta ({g})"},
-        "{g}_n_eff": {"en": "Effective n ({g})", "es": "n efectivo ({g})"},
+        "{g}_n_eff": {"en": "Effective n ({g})", "es": "n efectiva ({g})"},
         "{g}_mean_ci_lower": {"en": "Mean 95% CI lower ({g})", "es": "Media IC 95% inferior ({g})"},
         "{g}_mean_ci_upper": {"en": "Mean 95% CI upper ({g})", "es": "Media IC 95% superior ({g})"},
         "{g}_top2_share_ci_lower": {"en": "Top-2-box 95% CI lower ({g})", "es": "Top-2-box IC 95% inferior ({g})"},

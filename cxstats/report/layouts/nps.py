@@ -19,7 +19,7 @@ i18n.register(
                   "passives and detractors count respondents; intervals and tests use Kish's effective n (n_eff).",
             "es": "Ponderado con los pesos muestrales de la columna {weight}: proporciones y NPS ponderados; n, "
                   "promotores, pasivos y detractores cuentan encuestados; los intervalos y pruebas usan el n "
-                  "efectivo de Kish (n_ef)."},
+                  "efectivo de Kish (n efectiva)."},
     },
     headers={
         "promoters": {"en": "Promoters", "es": "Promotores"},
@@ -29,7 +29,6 @@ i18n.register(
         "passives_share": {"en": "% passives", "es": "% pasivos"},
         "detractors_share": {"en": "% detractors", "es": "% detractores"},
         "nps": {"en": "NPS", "es": "NPS"},
-        "n_eff": {"en": "Effective n (Kish)", "es": "n efectivo (Kish)"},
         "nps_se": {"en": "NPS SE", "es": "EE del NPS"},
         "nps_adjusted": {"en": "NPS (adjusted Wald)", "es": "NPS (Wald ajustado)"},
         "nps_ci_lower": {"en": "NPS 95% CI lower", "es": "NPS: IC 95% inferior"},
