@@ -112,6 +112,7 @@ class ModelInvarianceResult(InvarianceResult):
     configural_fit: dict = field(default_factory=dict)     # {verdict, rule, failed, cutoffs}
     estimator: str = "ML"                                  # ML, MLR or MLM (every step)
     indices: str = "standard"                              # the CFI/RMSEA the rules read: standard | robust
+    estimator_choice: dict | None = None                   # estimator auto: {estimator, rule, reason, items}
 
     @property
     def means_comparable(self) -> bool:
@@ -129,6 +130,7 @@ class ModelInvarianceResult(InvarianceResult):
         return {"model": self.model, "groups": dict(zip(self.group_labels, self.n_by_group)),
                 "free": self.free, "rule": self.rule, "missing": self.missing, "estimator": self.estimator,
                 "lrt_method": SB2001 if self.estimator != "ML" else "standard", "indices": self.indices,
+                **({"estimator_choice": self.estimator_choice} if self.estimator_choice else {}),
                 "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA, "alpha": self.alpha},
                 "configural_fit": self.configural_fit,
                 "level": self.level, "means_comparable": self.means_comparable, "verdict": self.verdict,
@@ -459,6 +461,7 @@ class ConstructInvarianceResult(InvarianceResult):
                                                 "configural_rmsea": CONFIGURAL_RMSEA,
                                                 "configural_srmr": CONFIGURAL_SRMR})
     estimator: str = "ML"
+    estimator_choice: dict | None = None
 
     @property
     def construct_verdicts(self) -> dict:
@@ -480,6 +483,7 @@ class ConstructInvarianceResult(InvarianceResult):
 
     def to_dict(self) -> dict:
         return {"groups": self.group_labels, "rule": self.rule, "estimator": self.estimator,
+                **({"estimator_choice": self.estimator_choice} if self.estimator_choice else {}),
                 "lrt_method": SB2001 if self.estimator != "ML" else "standard",
                 "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA},
                 "configural_rule": configural_rule(self.gate),

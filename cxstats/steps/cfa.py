@@ -11,7 +11,8 @@ Options: ``model`` (lavaan syntax), ``constructs`` (construct ids), ``respondent
 variances fixed to 1 instead of first loadings), ``missing`` (auto | ml | listwise; default
 auto: full-information ML when the model's variables have missing answers, else plain ML),
 ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square with robust fit indices,
-as lavaan; MLR also with missing answers (FIML), MLM with complete respondents only),
+as lavaan; MLR also with missing answers (FIML), MLM with complete respondents only; auto: the rule of
+:mod:`cxstats.stats.sem.auto`, said in the output),
 ``modindices`` (also the N largest modification indices, lavaan's modindices(); 0 = all; exploratory),
 ``weight`` (a sampling-weight column: lavaan's sampling.weights, weights rescaled to sum to n, robust
 MLR standard errors and test; complete data).
@@ -63,15 +64,18 @@ def run(ctx: StepContext, options: Options):
     else:
         frame, model, groups, notes = _from_file(ctx, options)
     weights = weight_values(frame, options.weight, file=ctx.source or None) if options.weight else None
+    from cxstats.steps._estimator import attach, resolve
+
+    estimator, choice = resolve(options.estimator, frame, model)
     try:
         result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing,
-                             estimator=options.estimator, modindices=options.modindices, weights=weights)
+                             estimator=estimator, modindices=options.modindices, weights=weights)
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
         raise
     result.warnings = notes + list(result.warnings)
-    return result
+    return attach(result, choice)
 
 
 def _from_spec(ctx, options):

@@ -21,7 +21,8 @@ whole model, e.g. ``['x3 ~ 1']``, or a mapping construct -> list, e.g. ``{web: [
 items have missing answers), ``configural_cfi`` / ``configural_rmsea`` / ``configural_srmr``
 (default .90 / .08 / .08: the fit the configural model needs before configural invariance is
 established; otherwise the verdict is "none" and the gaps step does not compare the means),
-``estimator`` (ML | MLR | MLM; default ML: with MLR or MLM every step is fitted with the robust
+``estimator`` (ML | MLR | MLM | auto; default ML; auto picks by the rule of :mod:`cxstats.stats.sem.auto`
+and says why; with MLR or MLM every step is fitted with the robust
 estimator, each step is compared with the previous one by the Satorra-Bentler (2001) scaled
 chi-square difference, lavaan's default lavTestLRT method for robust estimators, and ΔCFI, ΔRMSEA
 and the configural fit gate read the robust CFI and RMSEA).
@@ -95,6 +96,9 @@ def run(ctx: StepContext, options: Options):
 
 def _whole(ctx, options, frame, model, groups, notes):
     from cxstats.stats.invariance import analyze_invariance
+    from cxstats.steps._estimator import attach, resolve
+
+    estimator, choice = resolve(options.estimator, frame, model, rows=[g is not None for g in groups])
 
     if isinstance(options.free, dict):
         raise InputError("a model tested as a whole takes free as a list of its parameters, e.g. "
@@ -102,7 +106,7 @@ def _whole(ctx, options, frame, model, groups, notes):
     try:
         result = analyze_invariance(frame, model, groups, group_labels=options.groups, free=options.free or [],
                                     rule=options.rule, std_lv=options.std_lv, missing=options.missing,
-                                    estimator=options.estimator, **_gate(options))
+                                    estimator=estimator, **_gate(options))
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
@@ -111,7 +115,7 @@ def _whole(ctx, options, frame, model, groups, notes):
     if options.groups is not None:   # rows outside the compared groups are expected, not a data problem
         warnings = [w for w in warnings if "without a group value" not in w]
     result.warnings = notes + warnings
-    return result
+    return attach(result, choice)
 
 
 def _gate(options) -> dict:
@@ -182,9 +186,12 @@ def _by_construct(ctx, options):
     scales, _ = construct_items(ctx.spec, data, options.constructs, min_items=1)
     if not scales:
         raise InputError("no construct to test", option="constructs")
+    from cxstats.steps._estimator import attach, resolve
+
+    estimator, choice = resolve(options.estimator, data, scales, rows=[g is not None for g in labels])
     result = analyze_invariance(data.reset_index(drop=True), scales, labels, group_labels=wanted,
                                 rule=options.rule, free=options.free or {}, missing=options.missing,
-                                estimator=options.estimator, **_gate(options))
+                                estimator=estimator, **_gate(options))
     untested = [c.construct for c in result.constructs
                 if c.level is None and (c.result is None or c.result.configural_fit.get("verdict") != "poor")]
     if untested:
@@ -192,4 +199,4 @@ def _by_construct(ctx, options):
                                + ", ".join(untested) + "; their group means are compared without this check")
     # rows outside the compared groups are expected, not a data problem
     result.warnings = [w for w in result.warnings if "without a group value" not in w]
-    return result
+    return attach(result, choice)

@@ -83,9 +83,12 @@ def run(ctx: StepContext, options: Options):
         from cxstats.steps._latent import weight_values
 
         weights = weight_values(frame, options.weight, file=ctx.source or None)
+    from cxstats.steps._estimator import attach, resolve
+
+    estimator, choice = resolve(options.estimator, frame, text)
     try:
         result = analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
-                             std_lv=options.std_lv, missing=options.missing, estimator=options.estimator,
+                             std_lv=options.std_lv, missing=options.missing, estimator=estimator,
                              modindices=options.modindices, weights=weights,
                              progress=ctx.progress("sem bootstrap") if options.bootstrap else None)
     except InputError as exc:
@@ -96,7 +99,7 @@ def run(ctx: StepContext, options: Options):
     if built:
         result.model_source = "built from the spec"
         result.structure = PARTIAL if direct else FULL
-    return result
+    return attach(result, choice)
 
 
 FULL = ("full mediation (no direct paths): constructs -> satisfaction -> loyalty; the constructs act on "

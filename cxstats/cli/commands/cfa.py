@@ -19,13 +19,15 @@ MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"m
                 "complete respondents only (lavaan's default; valid only if missing completely at random); "
                 "auto = ml when the model's variables have missing values (a note says so), else plain ML.")
 
-ESTIMATOR_CHOICES = ("ML", "MLR", "MLM")
+ESTIMATOR_CHOICES = ("ML", "MLR", "MLM", "auto")
 ESTIMATOR_HELP = ("ML = normal-theory standard errors and chi-square; MLR = robust (Huber-White) standard errors "
                   "and the Yuan-Bentler scaled chi-square; MLM = Satorra-Bentler. The robust ones suit skewed "
                   "rating scales; the JSON and workbook then add chisq_scaled, its scaling factor and the robust "
                   "CFI/TLI/RMSEA (the fit verdict uses those). Estimates are the ML ones. MLR works with missing "
                   "answers (FIML); MLM needs complete data (with missing answers it uses complete respondents). "
-                  "Matches lavaan 0.6.")
+                  "Matches lavaan 0.6. auto = MLR, or the ordinal WLSMV when an item has fewer than 5 answer "
+                  "categories or more than 30% of its answers in one extreme category (WLSMV is not in this "
+                  "engine yet: then MLR); the output says which was used and why.")
 
 
 MODINDICES_HELP = ("Also list modification indices (lavaan's modindices(): mi, epc, sepc.all for every fixed "
@@ -151,7 +153,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     if respondents and invariance:
         raise InputError("--respondents picks whose answers a CFA uses; --invariance compares the groups "
                          "of --group (default with --spec: customers vs staff)")
-    estimator = estimator.upper()
+    estimator = "auto" if estimator.lower() == "auto" else estimator.upper()
     if weight and invariance:
         raise InputError("--weight is not available yet with --invariance; fit the invariance steps unweighted")
     if modindices is not None and invariance:

@@ -84,7 +84,7 @@ def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
     with model_file_errors(model):
         result = run_analysis("sem", ctx, model=read_model_text(model) if model else None,
-                              bootstrap=bootstrap, ci=ci, std_lv=std_lv, missing=missing, estimator=estimator.upper(), modindices=modindices,
+                              bootstrap=bootstrap, ci=ci, std_lv=std_lv, missing=missing, estimator="auto" if estimator.lower() == "auto" else estimator.upper(), modindices=modindices,
                               weight=weight,
                               direct_paths=direct_paths)
     emit(result, name="sem", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)
