@@ -13,7 +13,7 @@ FIML_METHODS = ("Missing data (FIML)",
                 "Full-information maximum likelihood (lavaan missing = \"ml\"; Arbuckle 1996, Enders 2010): every "
                 "respondent with at least one answer contributes the normal likelihood of the items answered "
                 "(computed per pattern of answered items); the mean structure is estimated; SEs from the observed "
-                "information (lavaan's default with missing = \"ml\"); chisq = 2(logL_H1 - logL) with the "
+                "information (lavaan's default with missing = \"ml\"; computed analytically); chisq = 2(logL_H1 - logL) with the "
                 "saturated H1 moments estimated by EM; the baseline model's variances and means from each item's "
                 "answers; SRMR, composite reliability, AVE and HTMT use the EM-estimated moments. Unbiased when "
                 "missingness depends only on observed answers (MAR), unlike listwise deletion (MCAR only).")
