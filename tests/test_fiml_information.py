@@ -62,3 +62,17 @@ def test_saturated_information_analytic(hs_missing):
     fdc, _ = fiml_data(complete, cols)
     gp, S, m = fdc.patterns[0], fdc.h1.cov[0], fdc.h1.mean[0]
     assert fiml_h1_information(gp, S, m) == pytest.approx(expected_h1_information(S, True), rel=1e-8, abs=1e-12)
+
+
+def test_benchmark_script_runs_tiny():
+    """benchmarks/bench_fiml_information.py on its tiny size (timings not asserted; the agreement is)."""
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from benchmarks import bench_fiml_information
+
+    out = bench_fiml_information.main(["--size", "tiny"])
+    assert out["patterns"] > 50 and out["se_max_rel_diff"] < 1e-6
