@@ -209,3 +209,31 @@ def test_plan_step_takes_the_estimator(tmp_path):
 def test_cli_refuses_unknown_estimator(hs_path):
     assert_clean_error(run_cli("cfa", hs_path, "--model", HS_MODEL, "--group", "school", "--invariance",
                                "--estimator", "WLS"), "--estimator")
+
+
+def test_sampling_weights_match_lavaan(hs, hs_path, tmp_path):
+    """cfa(..., group = "school", group.equal = ..., sampling.weights = "w") and lavTestLRT (MLR, SB2001)."""
+    ref = REF["weighted"]
+    w = 1 + np.arange(len(hs)) % 3
+    res = analyze_invariance(hs, HS_MODEL, "school", weights=w, **LAX)
+    assert res.estimator == "MLR" and res.weighted and res.to_dict()["sampling_weights"] is True
+    for step in res.steps:
+        r = ref["steps"][step["step"]]
+        for key in ("chisq", "chisq.scaled", "chisq.scaling.factor", "cfi.robust", "rmsea.robust", "srmr"):
+            assert step[key.replace(".", "_")] == pytest.approx(r[key], rel=REL), (step["step"], key)
+    for ours, r in zip(res.lrt, ref["lrt"]):
+        assert ours["chisq_diff"] == pytest.approx(r["chisq_diff"], rel=REL)
+        assert ours["pvalue"] == pytest.approx(r["pvalue"], rel=REL)
+        assert ours["scaling_factor_diff"] == pytest.approx(r["scaling_factor_diff"], rel=REL)
+    assert any(t == "Sampling weights" for t, _ in res.methods())
+    # the command line and a plain file
+    path = tmp_path / "hs_w.csv"
+    hs.assign(w=w).to_csv(path, index=False)
+    out = run_cli("cfa", path, "--model", HS_MODEL, "--group", "school", "--invariance", "--weight", "w",
+                  "--configural-rmsea", "0.1", "--json", "-", "--quiet")
+    assert out.exit_code == 0, out
+    assert out.json()["lrt"][1]["chisq_diff"] == pytest.approx(ref["lrt"][1]["chisq_diff"], rel=REL)
+    from cxstats.errors import InputError
+
+    with pytest.raises(InputError, match="not MLM"):
+        analyze_invariance(hs, HS_MODEL, "school", weights=w, estimator="MLM")

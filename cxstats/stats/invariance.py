@@ -21,7 +21,9 @@ constrained model 1, ``c_d = (df0 c0 - df1 c1) / (df0 - df1)`` and ``T_d = (T0 -
 ``df0 - df1`` degrees of freedom (a saturated model 1, df1 = 0, counts with c1 = 1; a negative c_d
 gives no test, as lavaan). ΔCFI, ΔRMSEA and the configural fit gate then read the robust CFI and
 RMSEA (``cfi_robust``, ``rmsea_robust``, as the CFA fit verdict; with missing answers under FIML,
-where these are not computed, the ML ones). The verdict is the highest
+where these are not computed, the ML ones). Sampling weights (``weights``, lavaan's
+``sampling.weights``) fit every step to the weighted moments with MLR (lavaan's default with
+weights), complete respondents only, and so give Satorra-Bentler (2001) differences too. The verdict is the highest
 level whose step and all steps before it pass the chosen rule:
 
 * ``cfi`` (default): a step fails when ΔCFI ≤ −0.010 (Cheung & Rensvold 2002;
@@ -113,6 +115,7 @@ class ModelInvarianceResult(InvarianceResult):
     estimator: str = "ML"                                  # ML, MLR or MLM (every step)
     indices: str = "standard"                              # the CFI/RMSEA the rules read: standard | robust
     estimator_choice: dict | None = None                   # estimator auto: {estimator, rule, reason, items}
+    weighted: bool = False                                 # sampling weights (lavaan sampling.weights, MLR)
 
     @property
     def means_comparable(self) -> bool:
@@ -131,6 +134,7 @@ class ModelInvarianceResult(InvarianceResult):
                 "free": self.free, "rule": self.rule, "missing": self.missing, "estimator": self.estimator,
                 "lrt_method": SB2001 if self.estimator != "ML" else "standard", "indices": self.indices,
                 **({"estimator_choice": self.estimator_choice} if self.estimator_choice else {}),
+                **({"sampling_weights": True} if self.weighted else {}),
                 "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA, "alpha": self.alpha},
                 "configural_fit": self.configural_fit,
                 "level": self.level, "means_comparable": self.means_comparable, "verdict": self.verdict,
@@ -156,6 +160,10 @@ class ModelInvarianceResult(InvarianceResult):
             from cxstats.stats.sem.diagnostics import robust_methods
 
             extra.append(robust_methods(self.estimator, self.missing.get("method", "listwise")))
+        if self.weighted:
+            from cxstats.stats.sem.diagnostics import WEIGHTS_METHODS
+
+            extra.append(WEIGHTS_METHODS)
         return extra + [("Measurement invariance",
                  f"Multi-group CFA by {self.estimator} with lavaan's group.equal: configural (same pattern), metric "
                  "(equal loadings), scalar (+ equal intercepts, latent means free after the first group), strict "
@@ -198,7 +206,8 @@ def _fails(rule, dcfi, drmsea, p, alpha) -> bool:
 def analyze_invariance(data, model, group, *, group_labels=None, free=None, rule: str = "cfi",
                        alpha: float = 0.05, levels=LEVELS, std_lv: bool = False, missing: str = "auto",
                        configural_cfi: float = CONFIGURAL_CFI, configural_rmsea: float = CONFIGURAL_RMSEA,
-                       configural_srmr: float = CONFIGURAL_SRMR, estimator: str = "ML") -> InvarianceResult:
+                       configural_srmr: float = CONFIGURAL_SRMR, estimator: str = "ML",
+                       weights=None) -> InvarianceResult:
     """Measurement invariance of ``model`` across ``group`` (column name or per-row labels).
 
     ``model``: lavaan syntax (or a parsed model), tested as a whole (:func:`model_invariance`;
@@ -216,11 +225,12 @@ def analyze_invariance(data, model, group, *, group_labels=None, free=None, rule
             raise InputError("free maps a construct to the parameters released, e.g. {web: ['q3 ~ 1']}",
                              option="free")
         return construct_invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
-                                    free=free, missing=missing, estimator=estimator, **gate)
+                                    free=free, missing=missing, estimator=estimator, weights=weights, **gate)
     if isinstance(free, dict):
         raise InputError("free lists parameters of the model, e.g. ['x3 ~ 1']", option="free")
     return model_invariance(data, model, group, group_labels=group_labels, free=free or (), levels=levels,
-                            rule=rule, alpha=alpha, std_lv=std_lv, missing=missing, estimator=estimator, **gate)
+                            rule=rule, alpha=alpha, std_lv=std_lv, missing=missing, estimator=estimator,
+                            weights=weights, **gate)
 
 
 def _check_estimator(estimator) -> str:
@@ -265,7 +275,8 @@ def configural_fit(step: dict, converged: bool, gate: dict) -> dict:
 def model_invariance(data, model: str, group, *, group_labels=None, free=(), levels=LEVELS, rule: str = "cfi",
                      alpha: float = 0.05, std_lv: bool = False, missing: str = "auto",
                      configural_cfi: float = CONFIGURAL_CFI, configural_rmsea: float = CONFIGURAL_RMSEA,
-                     configural_srmr: float = CONFIGURAL_SRMR, estimator: str = "ML") -> ModelInvarianceResult:
+                     configural_srmr: float = CONFIGURAL_SRMR, estimator: str = "ML",
+                     weights=None) -> ModelInvarianceResult:
     """Fit the invariance sequence of ``model`` across ``group`` (column name or per-row labels).
 
     ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
@@ -273,7 +284,9 @@ def model_invariance(data, model: str, group, *, group_labels=None, free=(), lev
     so the chi-square differences are likelihood-ratio tests (with FIML: differences of
     2(logL_H1 - logL), the H1 log-likelihood cancelling). ``estimator``: ``"ML"``, ``"MLR"`` (also
     with FIML) or ``"MLM"`` (complete data: with ``missing="auto"`` and missing answers, listwise
-    deletion with a warning); robust estimators give Satorra-Bentler (2001) scaled differences."""
+    deletion with a warning); robust estimators give Satorra-Bentler (2001) scaled differences.
+    ``weights``: sampling weights (a column name or one value per row; lavaan's ``sampling.weights``):
+    MLR on the weighted moments of the complete respondents in every step."""
     if rule not in RULES:
         raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
     gate = _gate(configural_cfi, configural_rmsea, configural_srmr)
@@ -284,11 +297,28 @@ def model_invariance(data, model: str, group, *, group_labels=None, free=(), lev
         group = data[group].tolist()
     free = _check_free(parsed, list(free or ()))
     auto = missing == "auto"
+    if isinstance(weights, str):
+        weights = data[weights].tolist()
+    warnings = []
+    if weights is not None:
+        if estimator == "MLM":
+            raise InputError("sampling weights work with estimator MLR (lavaan's default with weights), not MLM",
+                             option="estimator")
+        estimator = "MLR"
+        if missing == "ml":
+            raise InputError("sampling weights with missing = \"ml\" (FIML) are not available; use listwise",
+                             option="missing")
+        if missing == "auto":
+            ov = build_partable(parsed, 1, ModelOptions(std_lv=std_lv)).ov
+            if all(v in data.columns for v in ov) and has_missing(data, ov, group):
+                warnings.append("sampling weights with full-information ML (missing answers) are not available: "
+                                "respondents with missing answers on the model's variables were left out "
+                                "(listwise deletion)")
+        missing = "listwise"
     if missing == "auto":
         ov = build_partable(parsed, 1, ModelOptions(std_lv=std_lv)).ov
         absent = [v for v in ov if v not in data.columns]
         missing = "ml" if not absent and has_missing(data, ov, group) else "listwise"
-    warnings = []
     if missing == "ml" and estimator == "MLM":
         if auto:
             missing = "listwise"
@@ -301,7 +331,8 @@ def model_invariance(data, model: str, group, *, group_labels=None, free=(), lev
     fits = {}
     for lv in levels:
         f = fit_sem(parsed, data, group=group, group_labels=group_labels, std_lv=std_lv,
-                    group_equal=GROUP_EQUAL[lv], group_partial=free, missing=missing, estimator=estimator)
+                    group_equal=GROUP_EQUAL[lv], group_partial=free, missing=missing, estimator=estimator,
+                    weights=weights)
         if f.pt.ngroups < 2:
             raise InputError("measurement invariance needs at least two groups; the group column has one value",
                              option="group")
@@ -423,7 +454,7 @@ def _assemble(model_text, fits, free, rule, alpha, warnings, gate) -> ModelInvar
                             free=list(free), rule=rule, alpha=alpha, steps=steps, lrt=lrt, level=level,
                             verdict=verdict, notes=notes, warnings=warnings, fits=fits,
                             missing=dict(first.missing_info), configural_fit=conf, estimator=estimator,
-                    indices=indices)
+                    indices=indices, weighted=bool(getattr(first, "weighted", False)))
 
 
 # ---------------------------------------------------------------------------- per construct
@@ -526,7 +557,8 @@ class ConstructInvarianceResult(InvarianceResult):
 def construct_invariance(data, constructs: dict, group, *, group_labels=None, rule: str = "cfi",
                          alpha: float = 0.05, free: dict | None = None, missing: str = "auto",
                          configural_cfi: float = CONFIGURAL_CFI, configural_rmsea: float = CONFIGURAL_RMSEA,
-                         configural_srmr: float = CONFIGURAL_SRMR, estimator: str = "ML") -> ConstructInvarianceResult:
+                         configural_srmr: float = CONFIGURAL_SRMR, estimator: str = "ML",
+                         weights=None) -> ConstructInvarianceResult:
     """Per-construct invariance: ``constructs`` maps construct id -> item columns. ``missing`` and
     ``estimator`` as in :func:`model_invariance`, ``missing`` decided per construct (``"auto"``: FIML
     when its items have missing values)."""
@@ -536,6 +568,8 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
     gate = _gate(configural_cfi, configural_rmsea, configural_srmr)
     if isinstance(group, str):
         group = data[group].tolist()
+    if isinstance(weights, str):
+        weights = data[weights].tolist()
     out, warnings, labels, fiml = [], [], None, []
     for cid, items in constructs.items():
         items = list(items)
@@ -549,7 +583,8 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
         model = f"{lvname} =~ " + " + ".join(items)
         try:
             res = model_invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
-                             free=(free or {}).get(cid, ()), missing=missing, estimator=estimator, **gate)
+                             free=(free or {}).get(cid, ()), missing=missing, estimator=estimator,
+                             weights=weights, **gate)
         except InputError as exc:
             out.append(ConstructInvariance(cid, items, None, False, f"could not be fitted: {exc.reason}"))
             continue

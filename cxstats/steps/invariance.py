@@ -25,7 +25,9 @@ established; otherwise the verdict is "none" and the gaps step does not compare 
 and says why; with MLR or MLM every step is fitted with the robust
 estimator, each step is compared with the previous one by the Satorra-Bentler (2001) scaled
 chi-square difference, lavaan's default lavTestLRT method for robust estimators, and ΔCFI, ΔRMSEA
-and the configural fit gate read the robust CFI and RMSEA).
+and the configural fit gate read the robust CFI and RMSEA), ``weight`` (a sampling-weight column:
+lavaan's sampling.weights, MLR on the weighted moments of complete respondents, Satorra-Bentler
+differences).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Options(StepOptions):
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
     estimator: Estimator = "ML"           # ML | MLR | MLM (robust: Satorra-Bentler 2001 scaled differences)
+    weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)
     configural_cfi: float = 0.90          # the configural model needs CFI >= this ...
     configural_rmsea: float = 0.08        # ... RMSEA <= this ...
     configural_srmr: float = 0.08         # ... and SRMR <= this for configural invariance
@@ -99,6 +102,7 @@ def _whole(ctx, options, frame, model, groups, notes):
     from cxstats.steps._estimator import attach, resolve
 
     estimator, choice = resolve(options.estimator, frame, model, rows=[g is not None for g in groups])
+    weights = _weights(ctx, frame, options)
 
     if isinstance(options.free, dict):
         raise InputError("a model tested as a whole takes free as a list of its parameters, e.g. "
@@ -106,7 +110,7 @@ def _whole(ctx, options, frame, model, groups, notes):
     try:
         result = analyze_invariance(frame, model, groups, group_labels=options.groups, free=options.free or [],
                                     rule=options.rule, std_lv=options.std_lv, missing=options.missing,
-                                    estimator=estimator, **_gate(options))
+                                    estimator=estimator, weights=weights, **_gate(options))
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
@@ -116,6 +120,16 @@ def _whole(ctx, options, frame, model, groups, notes):
         warnings = [w for w in warnings if "without a group value" not in w]
     result.warnings = notes + warnings
     return attach(result, choice)
+
+
+def _weights(ctx, frame, options):
+    if not options.weight:
+        return None
+    from cxstats.steps._latent import weight_values
+    from cxstats.steps._weights import spec_column
+
+    column = spec_column(ctx, frame, options.weight) if ctx.has_spec else options.weight
+    return weight_values(frame, column, file=ctx.source or None)
 
 
 def _gate(options) -> dict:
@@ -162,7 +176,7 @@ def _whole_from_file(ctx, options):
     if options.constructs or options.by_construct:
         raise InputError("constructs and by_construct need a study spec",
                          option="constructs" if options.constructs else "by_construct")
-    frame, groups, _ = plain_file(ctx, parse_model(options.model).observed_names(), options.group)
+    frame, groups, _ = plain_file(ctx, parse_model(options.model).observed_names(), options.group, options.weight)
     if options.groups is not None:
         groups = _restrict(groups, options.groups, options.group)
     return frame, options.model, groups, []
@@ -191,7 +205,7 @@ def _by_construct(ctx, options):
     estimator, choice = resolve(options.estimator, data, scales, rows=[g is not None for g in labels])
     result = analyze_invariance(data.reset_index(drop=True), scales, labels, group_labels=wanted,
                                 rule=options.rule, free=options.free or {}, missing=options.missing,
-                                estimator=estimator, **_gate(options))
+                                estimator=estimator, weights=_weights(ctx, data, options), **_gate(options))
     untested = [c.construct for c in result.constructs
                 if c.level is None and (c.result is None or c.result.configural_fit.get("verdict") != "poor")]
     if untested:

@@ -154,8 +154,6 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         raise InputError("--respondents picks whose answers a CFA uses; --invariance compares the groups "
                          "of --group (default with --spec: customers vs staff)")
     estimator = "auto" if estimator.lower() == "auto" else estimator.upper()
-    if weight and invariance:
-        raise InputError("--weight is not available yet with --invariance; fit the invariance steps unweighted")
     if modindices is not None and invariance:
         raise InputError("--modindices lists modification indices of one CFA model; leave out --invariance")
     ctx = step_context(data, spec_path, quiet=quiet)
@@ -165,7 +163,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         if invariance:
             result = run_analysis("invariance", ctx, model=model, constructs=constructs, group=group,
                                   by_construct=by_construct, rule=rule, free=list(free) or None,
-                                  std_lv=std_lv, missing=missing, estimator=estimator, **gate)
+                                  std_lv=std_lv, missing=missing, estimator=estimator, weight=weight, **gate)
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
                                   group=group, std_lv=std_lv, missing=missing, estimator=estimator,
