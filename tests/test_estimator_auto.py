@@ -86,3 +86,26 @@ def test_sem_and_invariance_auto(hs_path):
     assert d["estimator_choice"]["estimator"] == "MLR"
     ref = reference("invariance_robust_hs")["mlr"]["lrt"]
     assert d["lrt"][0]["chisq_diff"] == pytest.approx(ref[0]["chisq_diff"], rel=1e-3)
+
+
+def test_spec_analysis_estimator(tmp_path):
+    """A study spec's ``analysis: {estimator: ...}`` is the default of cfa, sem and invariance; an explicit
+    option wins; a wrong value is refused with its YAML path."""
+    from cxstats.demo.simulate import write_demo
+
+    write_demo(tmp_path, n_customers=300, n_staff=120)
+    spec = tmp_path / "questionnaire.yaml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text + "\nanalysis:\n  estimator: auto\n", encoding="utf-8")
+    cust = tmp_path / "customers.csv"
+    res = run_cli("cfa", cust, "--spec", spec, "--constructs", "facilidad_web,puntualidad_entrega", "--json", "-",
+                  "--quiet")
+    assert res.exit_code == 0, res
+    d = res.json()
+    assert "estimator_choice" in d and d["estimator"] in ("MLR", "WLSMV")
+    res = run_cli("cfa", cust, "--spec", spec, "--constructs", "facilidad_web,puntualidad_entrega",
+                  "--estimator", "ML", "--json", "-", "--quiet")
+    assert res.exit_code == 0 and res.json()["estimator"] == "ML" and "estimator_choice" not in res.json()
+    spec.write_text(text + "\nanalysis:\n  estimator: fast\n", encoding="utf-8")
+    res = run_cli("cfa", cust, "--spec", spec, "--json", "-", "--quiet")
+    assert res.exit_code == 2 and "analysis.estimator" in res.stderr

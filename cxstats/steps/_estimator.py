@@ -5,9 +5,13 @@ the JSON, a note among the warnings)."""
 from __future__ import annotations
 
 
-def resolve(estimator: str, frame, model, rows=None):
-    """(estimator to fit with, the choice or None). ``model``: lavaan syntax or a mapping construct ->
-    items; ``rows``: a boolean mask of the rows the analysis uses (default all)."""
+def resolve(ctx, estimator: str | None, frame, model, rows=None):
+    """(estimator to fit with, the choice or None). ``estimator`` None: the spec's ``analysis:
+    estimator`` (with a spec), else ML. ``model``: lavaan syntax or a mapping construct -> items;
+    ``rows``: a boolean mask of the rows the analysis uses (default all)."""
+    if estimator is None:
+        spec = getattr(ctx, "spec", None)
+        estimator = (spec.analysis.get("estimator") if spec is not None else None) or "ML"
     if estimator != "auto":
         return estimator, None
     from cxstats.stats.sem import auto

@@ -39,7 +39,7 @@ class Options(StepOptions):
     group: str | None = None              # fit the model in every group of this column
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
-    estimator: Estimator = "ML"           # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
+    estimator: Estimator | None = None    # ML | MLR | MLM | auto (default: the spec's analysis.estimator, else ML)
     modindices: int | None = None         # also the N largest modification indices (0 = all)
     weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)
 
@@ -66,7 +66,7 @@ def run(ctx: StepContext, options: Options):
     weights = weight_values(frame, options.weight, file=ctx.source or None) if options.weight else None
     from cxstats.steps._estimator import attach, resolve
 
-    estimator, choice = resolve(options.estimator, frame, model)
+    estimator, choice = resolve(ctx, options.estimator, frame, model)
     try:
         result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing,
                              estimator=estimator, modindices=options.modindices, weights=weights)

@@ -56,7 +56,7 @@ class Options(StepOptions):
     free: list[str] | dict[str, list[str]] | None = None   # equality constraints released
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
-    estimator: Estimator = "ML"           # ML | MLR | MLM (robust: Satorra-Bentler 2001 scaled differences)
+    estimator: Estimator | None = None    # ML | MLR | MLM | auto (default: the spec's analysis.estimator, else ML)
     weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)
     configural_cfi: float = 0.90          # the configural model needs CFI >= this ...
     configural_rmsea: float = 0.08        # ... RMSEA <= this ...
@@ -101,7 +101,7 @@ def _whole(ctx, options, frame, model, groups, notes):
     from cxstats.stats.invariance import analyze_invariance
     from cxstats.steps._estimator import attach, resolve
 
-    estimator, choice = resolve(options.estimator, frame, model, rows=[g is not None for g in groups])
+    estimator, choice = resolve(ctx, options.estimator, frame, model, rows=[g is not None for g in groups])
     weights = _weights(ctx, frame, options)
 
     if isinstance(options.free, dict):
@@ -202,7 +202,7 @@ def _by_construct(ctx, options):
         raise InputError("no construct to test", option="constructs")
     from cxstats.steps._estimator import attach, resolve
 
-    estimator, choice = resolve(options.estimator, data, scales, rows=[g is not None for g in labels])
+    estimator, choice = resolve(ctx, options.estimator, data, scales, rows=[g is not None for g in labels])
     result = analyze_invariance(data.reset_index(drop=True), scales, labels, group_labels=wanted,
                                 rule=options.rule, free=options.free or {}, missing=options.missing,
                                 estimator=estimator, weights=_weights(ctx, data, options), **_gate(options))

@@ -37,7 +37,7 @@ class Options(StepOptions):
     ci: Literal["percentile", "bc"] = "percentile"  # bootstrap interval
     std_lv: bool = False                           # identify factors by unit variances
     missing: Missing = "auto"                      # auto | ml | listwise
-    estimator: Estimator = "ML"                    # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
+    estimator: Estimator | None = None    # ML | MLR | MLM | auto (default: the spec's analysis.estimator, else ML)
     modindices: int | None = None                  # also the N largest modification indices (0 = all)
     weight: str | None = None                      # sampling-weight column (lavaan sampling.weights; MLR)
     direct_paths: bool | None = None               # spec model: also construct -> loyalty paths
@@ -85,7 +85,7 @@ def run(ctx: StepContext, options: Options):
         weights = weight_values(frame, options.weight, file=ctx.source or None)
     from cxstats.steps._estimator import attach, resolve
 
-    estimator, choice = resolve(options.estimator, frame, text)
+    estimator, choice = resolve(ctx, options.estimator, frame, text)
     try:
         result = analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
                              std_lv=options.std_lv, missing=options.missing, estimator=estimator,

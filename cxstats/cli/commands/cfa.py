@@ -20,6 +20,13 @@ MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"m
                 "auto = ml when the model's variables have missing values (a note says so), else plain ML.")
 
 ESTIMATOR_CHOICES = ("ML", "MLR", "MLM", "auto")
+
+
+def estimator_name(value):
+    """The --estimator value as the steps spell it (None: the spec's analysis.estimator, else ML)."""
+    if value is None:
+        return None
+    return "auto" if value.lower() == "auto" else value.upper()
 ESTIMATOR_HELP = ("ML = normal-theory standard errors and chi-square; MLR = robust (Huber-White) standard errors "
                   "and the Yuan-Bentler scaled chi-square; MLM = Satorra-Bentler. The robust ones suit skewed "
                   "rating scales; the JSON and workbook then add chisq_scaled, its scaling factor and the robust "
@@ -27,7 +34,8 @@ ESTIMATOR_HELP = ("ML = normal-theory standard errors and chi-square; MLR = robu
                   "answers (FIML); MLM needs complete data (with missing answers it uses complete respondents). "
                   "Matches lavaan 0.6. auto = MLR, or the ordinal WLSMV when an item has fewer than 5 answer "
                   "categories or more than 30% of its answers in one extreme category (WLSMV is not in this "
-                  "engine yet: then MLR); the output says which was used and why.")
+                  "engine yet: then MLR); the output says which was used and why. Default: the study spec's "
+                  "analysis: estimator, else ML.")
 
 
 MODINDICES_HELP = ("Also list modification indices (lavaan's modindices(): mi, epc, sepc.all for every fixed "
@@ -69,8 +77,8 @@ WEIGHT_HELP = ("A column of sampling (survey) weights, as lavaan's sampling.weig
                    "the first loading to 1.")
 @click.option("--missing", "missing", type=click.Choice(MISSING), default="auto", show_default=True,
               help=MISSING_HELP)
-@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES, case_sensitive=False), default="ML",
-              show_default=True, help=ESTIMATOR_HELP)
+@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES, case_sensitive=False), default=None,
+              help=ESTIMATOR_HELP)
 @click.option("--modindices", "modindices", type=click.IntRange(min=0), is_flag=False, flag_value=20, default=None,
               metavar="[N]", help=MODINDICES_HELP)
 @click.option("--weight", "weight", metavar="COL", help=WEIGHT_HELP)
@@ -153,7 +161,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     if respondents and invariance:
         raise InputError("--respondents picks whose answers a CFA uses; --invariance compares the groups "
                          "of --group (default with --spec: customers vs staff)")
-    estimator = "auto" if estimator.lower() == "auto" else estimator.upper()
+    estimator = estimator_name(estimator)
     if modindices is not None and invariance:
         raise InputError("--modindices lists modification indices of one CFA model; leave out --invariance")
     ctx = step_context(data, spec_path, quiet=quiet)
