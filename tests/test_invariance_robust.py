@@ -141,20 +141,20 @@ def test_mlm_with_missing_answers(hs):
 
 def test_mlr_with_fiml_gives_scaled_differences(hs):
     """MLR with missing answers (FIML): the scaled differences are computed from the FIML chi-squares
-    and scaling factors (closed form from the steps' own numbers); the rules read the ML CFI/RMSEA,
-    since the robust ones are not computed under FIML."""
+    and scaling factors (closed form from the steps' own numbers); the rules read the robust CFI/RMSEA
+    (lavaan's FIML-corrected ones; against lavaan in tests/test_fiml_robust_indices.py)."""
     df = hs.copy()
     rng = np.random.default_rng(3)
     for c in ("x1", "x5", "x9"):
         df.loc[rng.choice(len(df), 15, replace=False), c] = np.nan
     res = analyze_invariance(df, HS_MODEL, "school", estimator="MLR", levels=("configural", "metric", "scalar"),
                              **LAX)
-    assert res.missing["method"] == "ml" and res.indices == "standard"
+    assert res.missing["method"] == "ml" and res.indices == "robust"
     for prev, cur, t in zip(res.steps, res.steps[1:], res.lrt):
         cd = (cur["df"] * cur["chisq_scaling_factor"] - prev["df"] * prev["chisq_scaling_factor"]) / t["df_diff"]
         assert t["scaling_factor_diff"] == pytest.approx(cd, rel=1e-12)
         assert t["chisq_diff"] == pytest.approx((cur["chisq"] - prev["chisq"]) / cd, rel=1e-12)
-        assert t["delta_cfi"] == pytest.approx(cur["cfi"] - prev["cfi"], abs=1e-12)
+        assert t["delta_cfi"] == pytest.approx(cur["cfi_robust"] - prev["cfi_robust"], abs=1e-12)
 
 
 def test_construct_invariance_passes_the_estimator(hs):

@@ -20,10 +20,13 @@ their degrees of freedom and c the scaling factors of the more constrained model
 constrained model 1, ``c_d = (df0 c0 - df1 c1) / (df0 - df1)`` and ``T_d = (T0 - T1) / c_d`` on
 ``df0 - df1`` degrees of freedom (a saturated model 1, df1 = 0, counts with c1 = 1; a negative c_d
 gives no test, as lavaan). ΔCFI, ΔRMSEA and the configural fit gate then read the robust CFI and
-RMSEA (``cfi_robust``, ``rmsea_robust``, as the CFA fit verdict; with missing answers under FIML,
-where these are not computed, the ML ones). Sampling weights (``weights``, lavaan's
-``sampling.weights``) fit every step to the weighted moments with MLR (lavaan's default with
-weights), complete respondents only, and so give Satorra-Bentler (2001) differences too. The verdict is the highest
+RMSEA (``cfi_robust``, ``rmsea_robust``, as the CFA fit verdict; with missing answers under FIML
+lavaan's FIML-corrected robust indices, and the ML ones if those cannot be computed). Sampling
+weights (``weights``, lavaan's ``sampling.weights``) fit every step to the weighted moments with
+MLR (lavaan's default with weights), complete respondents only, and so give Satorra-Bentler (2001)
+differences too.
+
+The verdict is the highest
 level whose step and all steps before it pass the chosen rule:
 
 * ``cfi`` (default): a step fails when ΔCFI ≤ −0.010 (Cheung & Rensvold 2002;

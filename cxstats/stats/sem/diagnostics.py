@@ -170,8 +170,9 @@ def robust_methods(estimator: str, missing: str = "listwise") -> tuple:
             "fit verdict uses them. Robust corrections protect against non-normal (skewed, Likert) answers. " +
             ("With missing answers (MLR with FIML, lavaan missing = \"ml\"): the casewise scores of the answered "
              "items, the observed information, and the saturated model's information at the EM estimates; the "
-             "robust CFI/TLI/RMSEA (lavaan's Zhang & Savalei 2023 corrections) are not computed, the scaled ones "
-             "are. " if missing == "ml" else "Complete data (listwise deletion). ") +
+             "robust CFI/TLI/RMSEA from lavaan's FIML-corrected statistics (Zhang & Savalei 2023; lavaan's "
+             "FIML-C V3): the ML statistic of the model at the FIML estimates against the EM moments, with its "
+             "own scaling factor, for the model and the independence model. " if missing == "ml" else "Complete data (listwise deletion). ") +
             "Matches lavaan 0.6-14 on the Holzinger-Swineford reference.")
 
 
