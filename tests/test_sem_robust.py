@@ -154,17 +154,19 @@ def test_cli(hs_path, tmp_path):
         assert d["fit"][k] == pytest.approx(ref[k.replace("_", ".")], rel=1e-3), k
     res = run_cli("sem", hs_path, "--model", HS_MODEL + "\nspeed ~ visual", "--estimator", "MLM", "--quiet")
     assert res.exit_code == 0, res
-    res = run_cli("cfa", hs_path, "--model", HS_MODEL, "--group", "school", "--invariance", "--estimator", "MLR")
-    assert_clean_error(res, "--invariance")
+    # --invariance with a robust estimator: Satorra-Bentler (2001) differences (tests/test_invariance_robust.py)
+    res = run_cli("cfa", hs_path, "--model", HS_MODEL, "--group", "school", "--invariance", "--estimator", "MLR",
+                  "--json", "-", "--quiet")
+    assert res.exit_code == 0 and res.json()["lrt_method"] == "satorra.bentler.2001", res
     res = run_cli("cfa", hs_path, "--model", HS_MODEL, "--estimator", "WLSMV")
     assert res.exit_code == 2 and "Traceback" not in res.stderr
 
 
 @pytest.mark.parametrize("key", ["mlr_fiml", "mlr_fiml_sem"])
 def test_mlr_with_fiml(key):
-    """lavaan's MLR with missing = "ml" (reference_extra/hs_missing.csv): robust SEs, the scaled test and the
-    scaled indices; lavaan's robust CFI/TLI/RMSEA with FIML (Zhang & Savalei 2023) are not computed (a warning
-    says so)."""
+    """lavaan's MLR with missing = "ml" (reference_extra/hs_missing.csv): robust SEs, the scaled test, the
+    scaled indices, and the robust CFI/TLI/RMSEA from lavaan's FIML-corrected statistics (Zhang & Savalei
+    2023, lav_fit_fiml_corrected V3)."""
     ref = extra(key)
     data = pd.read_csv(FIXTURES / "reference_extra" / "hs_missing.csv")
     if key == "mlr_fiml":
@@ -173,10 +175,12 @@ def test_mlr_with_fiml(key):
         res = analyze_sem(data, HS_MODEL + "\nspeed ~ visual + textual", estimator="MLR")
     assert res.missing["method"] == "ml"
     for k in ("chisq", "chisq_scaled", "pvalue_scaled", "chisq_scaling_factor", "baseline_chisq_scaling_factor",
-              "cfi_scaled", "tli_scaled", "rmsea_scaled"):
+              "cfi_scaled", "tli_scaled", "rmsea_scaled", "cfi_robust", "tli_robust", "rmsea_robust"):
         assert res.fit[k] == pytest.approx(ref["fit"][k.replace("_", ".")], rel=1e-4), k
-    assert "cfi_robust" not in res.fit
-    assert any("Zhang & Savalei" in w for w in res.warnings)
+    assert not any("could not be computed" in w for w in res.warnings)
+    # the verdict reads the robust indices (robust RMSEA .091 > .08 -> not good)
+    assert res.fit_verdict["verdict"] in ("acceptable", "poor")
+    assert any("robust RMSEA" in f for f in res.fit_verdict["failed"])
     by = {(r["lhs"], r["op"], r["rhs"]): r for r in ref["estimates"]}
     for _, row in res.estimates.iterrows():
         if row.op == ":=":

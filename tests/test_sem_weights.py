@@ -96,5 +96,7 @@ def test_cli(hs, tmp_path):
     res = run_cli("sem", path, "--model", HS_MODEL + "\nspeed ~ visual", "--weight", "w", "--json", "-", "--quiet")
     assert res.exit_code == 0 and res.json()["estimator"] == "MLR", res
     assert_clean_error(run_cli("cfa", path, "--model", HS_MODEL, "--weight", "nope"), "nope")
-    assert_clean_error(run_cli("cfa", path, "--model", HS_MODEL, "--group", "school", "--invariance", "--weight", "w"),
-                       "--invariance")
+    # --invariance with --weight: MLR steps, Satorra-Bentler differences (tests/test_invariance_robust.py)
+    res = run_cli("cfa", path, "--model", HS_MODEL, "--group", "school", "--invariance", "--weight", "w", "--json", "-",
+                  "--quiet")
+    assert res.exit_code == 0 and res.json()["sampling_weights"] is True, res

@@ -15,7 +15,8 @@ _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 TOP_KEYS = {"study", "respondents", "weight", "scales", "journeys", "outcomes", "segments", "finance", "analysis",
             "fielding", "followup", "crm", "themes", "maturity"}
 # study-level analysis choices (a plan step or command option given explicitly wins)
-ANALYSIS_KEYS = {"paired", "direct_paths"}
+ANALYSIS_KEYS = {"paired", "direct_paths", "estimator"}
+ANALYSIS_ESTIMATORS = ("ML", "MLR", "MLM", "auto")   # analysis.estimator: cfa, sem and invariance
 
 
 class _Reader:
@@ -263,6 +264,10 @@ def parse_spec(doc, path: Path | str = "<spec>") -> StudySpec:
         r.fail("weight", "expected the name of the weight column")
     analysis = r.mapping(doc.get("analysis") or {}, "analysis", ANALYSIS_KEYS)
     for key, value in analysis.items():
+        if key == "estimator":
+            if value not in ANALYSIS_ESTIMATORS:
+                r.fail("analysis.estimator", f"expected one of {', '.join(ANALYSIS_ESTIMATORS)}, got {value!r}")
+            continue
         if not isinstance(value, bool):
             r.fail(f"analysis.{key}", f"expected true or false, got {value!r}")
     fielding = (_fielding(r, doc["fielding"], seen, [t for j in journeys for t in j.touchpoints])

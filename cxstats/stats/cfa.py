@@ -64,6 +64,7 @@ class CfaResult:
     estimator: str = "ML"                             # ML, MLR or MLM
     weighted: bool = False                            # sampling weights (weighted moments, MLR)
     modindices: object = None                         # DataFrame lhs op rhs [group] mi epc sepc_all, or None
+    estimator_choice: dict | None = None              # estimator auto: {estimator, rule, reason, items}
 
     def to_dict(self) -> dict:
         def mat(df):
@@ -74,6 +75,8 @@ class CfaResult:
                "missing": self.missing}
         if self.weighted:
             out["sampling_weights"] = True
+        if self.estimator_choice:
+            out["estimator_choice"] = self.estimator_choice
         if len(self.group_labels) > 1:
             out["groups"] = dict(zip(self.group_labels, self.n_by_group))
         out["fit"] = self.fit

@@ -11,7 +11,22 @@ Each step is a multi-group CFA with lavaan's ``group.equal`` semantics:
 (lavaan's ``group.partial``): partial invariance.
 
 Each step is compared with the previous one by the standard chi-square
-difference test (``lavTestLRT``), ΔCFI and ΔRMSEA. The verdict is the highest
+difference test (``lavTestLRT``), ΔCFI and ΔRMSEA.
+
+With a robust estimator (``estimator="MLR"`` or ``"MLM"``, lavaan's ``estimator =``) every step is
+fitted with it and the chi-square difference is the Satorra-Bentler (2001) scaled difference,
+lavaan's default ``lavTestLRT`` method for robust tests: with T the (unscaled) ML chi-squares, df
+their degrees of freedom and c the scaling factors of the more constrained model 0 and the less
+constrained model 1, ``c_d = (df0 c0 - df1 c1) / (df0 - df1)`` and ``T_d = (T0 - T1) / c_d`` on
+``df0 - df1`` degrees of freedom (a saturated model 1, df1 = 0, counts with c1 = 1; a negative c_d
+gives no test, as lavaan). ΔCFI, ΔRMSEA and the configural fit gate then read the robust CFI and
+RMSEA (``cfi_robust``, ``rmsea_robust``, as the CFA fit verdict; with missing answers under FIML
+lavaan's FIML-corrected robust indices, and the ML ones if those cannot be computed). Sampling
+weights (``weights``, lavaan's ``sampling.weights``) fit every step to the weighted moments with
+MLR (lavaan's default with weights), complete respondents only, and so give Satorra-Bentler (2001)
+differences too.
+
+The verdict is the highest
 level whose step and all steps before it pass the chosen rule:
 
 * ``cfi`` (default): a step fails when ΔCFI ≤ −0.010 (Cheung & Rensvold 2002;
@@ -65,6 +80,10 @@ GROUP_EQUAL = {"configural": (), "metric": ("loadings",), "scalar": ("loadings",
 RULES = ("chen", "cfi", "lrt")
 STEP_KEYS = ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
              "srmr", "aic", "bic", "logl")
+ROBUST_STEP_KEYS = ("chisq_scaled", "pvalue_scaled", "chisq_scaling_factor", "cfi_robust", "tli_robust",
+                    "rmsea_robust", "cfi_scaled", "rmsea_scaled")
+ESTIMATORS = ("ML", "MLR", "MLM")
+SB2001 = "satorra.bentler.2001"
 
 
 class InvarianceResult:
@@ -96,6 +115,10 @@ class ModelInvarianceResult(InvarianceResult):
     fits: dict = field(default_factory=dict, repr=False)   # level -> SemFit
     missing: dict = field(default_factory=dict)            # how missing values were handled
     configural_fit: dict = field(default_factory=dict)     # {verdict, rule, failed, cutoffs}
+    estimator: str = "ML"                                  # ML, MLR or MLM (every step)
+    indices: str = "standard"                              # the CFI/RMSEA the rules read: standard | robust
+    estimator_choice: dict | None = None                   # estimator auto: {estimator, rule, reason, items}
+    weighted: bool = False                                 # sampling weights (lavaan sampling.weights, MLR)
 
     @property
     def means_comparable(self) -> bool:
@@ -111,7 +134,10 @@ class ModelInvarianceResult(InvarianceResult):
 
     def to_dict(self) -> dict:
         return {"model": self.model, "groups": dict(zip(self.group_labels, self.n_by_group)),
-                "free": self.free, "rule": self.rule, "missing": self.missing,
+                "free": self.free, "rule": self.rule, "missing": self.missing, "estimator": self.estimator,
+                "lrt_method": SB2001 if self.estimator != "ML" else "standard", "indices": self.indices,
+                **({"estimator_choice": self.estimator_choice} if self.estimator_choice else {}),
+                **({"sampling_weights": True} if self.weighted else {}),
                 "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA, "alpha": self.alpha},
                 "configural_fit": self.configural_fit,
                 "level": self.level, "means_comparable": self.means_comparable, "verdict": self.verdict,
@@ -133,14 +159,32 @@ class ModelInvarianceResult(InvarianceResult):
 
     def methods(self) -> list:
         extra = [FIML_METHODS] if self.missing.get("method") == "ml" else []
+        if self.estimator != "ML":
+            from cxstats.stats.sem.diagnostics import robust_methods
+
+            extra.append(robust_methods(self.estimator, self.missing.get("method", "listwise")))
+        if self.weighted:
+            from cxstats.stats.sem.diagnostics import WEIGHTS_METHODS
+
+            extra.append(WEIGHTS_METHODS)
         return extra + [("Measurement invariance",
-                 "Multi-group CFA by ML with lavaan's group.equal: configural (same pattern), metric (equal "
-                 "loadings), scalar (+ equal intercepts, latent means free after the first group), strict "
+                 f"Multi-group CFA by {self.estimator} with lavaan's group.equal: configural (same pattern), metric "
+                 "(equal loadings), scalar (+ equal intercepts, latent means free after the first group), strict "
                  "(+ equal residual variances); group.partial frees named parameters. Each step is compared "
-                 "with the previous one by the chi-square difference test (lavTestLRT, standard), ΔCFI and "
-                 "ΔRMSEA. Verdict rule: " + _rule_text(self.rule, self.alpha) + ". " +
+                 "with the previous one by " + _lrt_text(self.estimator) + ", ΔCFI and ΔRMSEA" +
+                 (" (of the robust CFI and RMSEA)" if self.indices == "robust" else "") + ". Verdict rule: " +
+                 _rule_text(self.rule, self.alpha) + ". " +
                  (self.configural_fit or {}).get("rule", "") + ". Means of a construct are "
                  "comparable between groups only under scalar invariance.")]
+
+
+def _lrt_text(estimator: str) -> str:
+    if estimator == "ML":
+        return "the chi-square difference test (lavTestLRT, standard)"
+    return ("the Satorra-Bentler (2001) scaled chi-square difference test (lavTestLRT's default for robust "
+            "estimators, method \"satorra.bentler.2001\"): c_d = (df0 c0 - df1 c1) / (df0 - df1) from the "
+            "scaling factors c of the more (0) and less (1) constrained models, Δchisq = (T0 - T1) / c_d on the "
+            "ML chi-squares T, on df0 - df1 degrees of freedom; lavaan reports no RMSEA of the difference here")
 
 
 def _rule_text(rule: str, alpha: float) -> str:
@@ -165,7 +209,8 @@ def _fails(rule, dcfi, drmsea, p, alpha) -> bool:
 def analyze_invariance(data, model, group, *, group_labels=None, free=None, rule: str = "cfi",
                        alpha: float = 0.05, levels=LEVELS, std_lv: bool = False, missing: str = "auto",
                        configural_cfi: float = CONFIGURAL_CFI, configural_rmsea: float = CONFIGURAL_RMSEA,
-                       configural_srmr: float = CONFIGURAL_SRMR) -> InvarianceResult:
+                       configural_srmr: float = CONFIGURAL_SRMR, estimator: str = "ML",
+                       weights=None) -> InvarianceResult:
     """Measurement invariance of ``model`` across ``group`` (column name or per-row labels).
 
     ``model``: lavaan syntax (or a parsed model), tested as a whole (:func:`model_invariance`;
@@ -174,18 +219,28 @@ def analyze_invariance(data, model, group, *, group_labels=None, free=None, rule
     ``{construct: [parameters]}``). ``missing``: ``"auto"`` (full-information ML when a model
     variable has missing values, else plain ML), ``"ml"`` or ``"listwise"``. ``configural_cfi``,
     ``configural_rmsea``, ``configural_srmr``: the fit the configural model needs (CFI at least,
-    RMSEA and SRMR at most) for configural invariance to be established."""
+    RMSEA and SRMR at most) for configural invariance to be established. ``estimator``: ``"ML"``,
+    ``"MLR"`` or ``"MLM"`` (robust: Satorra-Bentler 2001 scaled differences, robust CFI/RMSEA)."""
     gate = _gate(configural_cfi, configural_rmsea, configural_srmr)
+    estimator = _check_estimator(estimator)
     if isinstance(model, dict):
         if free is not None and not isinstance(free, dict):
             raise InputError("free maps a construct to the parameters released, e.g. {web: ['q3 ~ 1']}",
                              option="free")
         return construct_invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
-                                    free=free, missing=missing, **gate)
+                                    free=free, missing=missing, estimator=estimator, weights=weights, **gate)
     if isinstance(free, dict):
         raise InputError("free lists parameters of the model, e.g. ['x3 ~ 1']", option="free")
     return model_invariance(data, model, group, group_labels=group_labels, free=free or (), levels=levels,
-                            rule=rule, alpha=alpha, std_lv=std_lv, missing=missing, **gate)
+                            rule=rule, alpha=alpha, std_lv=std_lv, missing=missing, estimator=estimator,
+                            weights=weights, **gate)
+
+
+def _check_estimator(estimator) -> str:
+    est = str(estimator).upper()
+    if est not in ESTIMATORS:
+        raise InputError(f"unknown estimator {estimator!r}; use one of {', '.join(ESTIMATORS)}", option="estimator")
+    return est
 
 
 def _gate(cfi, rmsea, srmr) -> dict:
@@ -223,36 +278,70 @@ def configural_fit(step: dict, converged: bool, gate: dict) -> dict:
 def model_invariance(data, model: str, group, *, group_labels=None, free=(), levels=LEVELS, rule: str = "cfi",
                      alpha: float = 0.05, std_lv: bool = False, missing: str = "auto",
                      configural_cfi: float = CONFIGURAL_CFI, configural_rmsea: float = CONFIGURAL_RMSEA,
-                     configural_srmr: float = CONFIGURAL_SRMR) -> ModelInvarianceResult:
+                     configural_srmr: float = CONFIGURAL_SRMR, estimator: str = "ML",
+                     weights=None) -> ModelInvarianceResult:
     """Fit the invariance sequence of ``model`` across ``group`` (column name or per-row labels).
 
     ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
     plain ML), ``"ml"`` or ``"listwise"``; the same method (and the same respondents) in every step,
     so the chi-square differences are likelihood-ratio tests (with FIML: differences of
-    2(logL_H1 - logL), the H1 log-likelihood cancelling)."""
+    2(logL_H1 - logL), the H1 log-likelihood cancelling). ``estimator``: ``"ML"``, ``"MLR"`` (also
+    with FIML) or ``"MLM"`` (complete data: with ``missing="auto"`` and missing answers, listwise
+    deletion with a warning); robust estimators give Satorra-Bentler (2001) scaled differences.
+    ``weights``: sampling weights (a column name or one value per row; lavaan's ``sampling.weights``):
+    MLR on the weighted moments of the complete respondents in every step."""
     if rule not in RULES:
         raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
     gate = _gate(configural_cfi, configural_rmsea, configural_srmr)
+    estimator = _check_estimator(estimator)
     levels = [lv for lv in LEVELS if lv in levels]
     parsed = parse_model(model) if isinstance(model, str) else model
     if isinstance(group, str):
         group = data[group].tolist()
     free = _check_free(parsed, list(free or ()))
+    auto = missing == "auto"
+    if isinstance(weights, str):
+        weights = data[weights].tolist()
+    warnings = []
+    if weights is not None:
+        if estimator == "MLM":
+            raise InputError("sampling weights work with estimator MLR (lavaan's default with weights), not MLM",
+                             option="estimator")
+        estimator = "MLR"
+        if missing == "ml":
+            raise InputError("sampling weights with missing = \"ml\" (FIML) are not available; use listwise",
+                             option="missing")
+        if missing == "auto":
+            ov = build_partable(parsed, 1, ModelOptions(std_lv=std_lv)).ov
+            if all(v in data.columns for v in ov) and has_missing(data, ov, group):
+                warnings.append("sampling weights with full-information ML (missing answers) are not available: "
+                                "respondents with missing answers on the model's variables were left out "
+                                "(listwise deletion)")
+        missing = "listwise"
     if missing == "auto":
         ov = build_partable(parsed, 1, ModelOptions(std_lv=std_lv)).ov
         absent = [v for v in ov if v not in data.columns]
         missing = "ml" if not absent and has_missing(data, ov, group) else "listwise"
+    if missing == "ml" and estimator == "MLM":
+        if auto:
+            missing = "listwise"
+            warnings.append("estimator MLM needs complete data (as lavaan): respondents with missing answers on "
+                            "the model's variables were left out (listwise deletion); MLR works with "
+                            "full-information ML")
+        else:
+            raise InputError("estimator MLM needs complete data (as lavaan); with missing = \"ml\" (FIML) use "
+                             "estimator MLR", option="estimator")
     fits = {}
-    warnings = []
     for lv in levels:
         f = fit_sem(parsed, data, group=group, group_labels=group_labels, std_lv=std_lv,
-                    group_equal=GROUP_EQUAL[lv], group_partial=free, missing=missing)
+                    group_equal=GROUP_EQUAL[lv], group_partial=free, missing=missing, estimator=estimator,
+                    weights=weights)
         if f.pt.ngroups < 2:
             raise InputError("measurement invariance needs at least two groups; the group column has one value",
                              option="group")
         fits[lv] = f
         for w in f.warnings:
-            data_note = "row(s)" in w or w.startswith("missing data:")
+            data_note = "row(s)" in w or w.startswith("missing data:") or w.startswith("with missing answers (FIML)")
             msg = w if data_note else f"{lv}: {w}"     # data warnings once, model warnings per step
             if msg not in warnings:
                 warnings.append(msg)
@@ -277,33 +366,60 @@ def _check_free(parsed, free):
 def _assemble(model_text, fits, free, rule, alpha, warnings, gate) -> ModelInvarianceResult:
     from scipy.stats import chi2
 
+    from cxstats.stats.sem.diagnostics import robust_verdict_fit
+    from cxstats.stats.sem.robust import sb2001_difference
+
     levels = list(fits)
-    steps, lrt, notes = [], [], []
+    first = fits[levels[0]]
+    estimator = getattr(first, "estimator", "ML")
+    robust = estimator != "ML"
+    steps, lrt, notes, judged = [], [], [], []
     for lv in levels:
         fm = fits[lv].fit_measures()
         d = {"step": lv, "group_equal": list(GROUP_EQUAL[lv])}
         d.update({k: fm[k] for k in STEP_KEYS})
+        if robust:
+            d.update({k: fm.get(k) for k in ROBUST_STEP_KEYS if k in fm})
         d["converged"] = bool(fits[lv].converged)
         d["chisq_by_group"] = fm.get("chisq_by_group")
         steps.append(d)
+        judged.append(robust_verdict_fit(d))     # the robust CFI/TLI/RMSEA when there are any
+    indices = "robust" if robust and "cfi_robust" in steps[0] else "standard"
     level = levels[0] if fits[levels[0]].converged else None
-    conf = configural_fit(steps[0], bool(fits[levels[0]].converged), gate)
+    conf = configural_fit(judged[0], bool(fits[levels[0]].converged), gate)
+    if indices == "robust":
+        conf["failed"] = [("robust " + f) if f.split(" ")[0] in ("CFI", "TLI", "RMSEA") else f
+                          for f in conf["failed"]]
     if level is not None and conf["verdict"] == "poor":
         level = None
     broken = level is None
-    first = fits[levels[0]]
     G, N = first.pt.ngroups, first.ntotal
-    for prev, cur in zip(steps, steps[1:]):
+    for i in range(1, len(steps)):
+        prev, cur = steps[i - 1], steps[i]
         dchi = cur["chisq"] - prev["chisq"]
         ddf = cur["df"] - prev["df"]
-        p = float(chi2.sf(dchi, ddf)) if ddf > 0 else float("nan")
-        rmsea_d = math.sqrt(max(0.0, (dchi - ddf) / (N * ddf))) * math.sqrt(G) if ddf > 0 else float("nan")
-        dcfi = cur["cfi"] - prev["cfi"]
-        drmsea = cur["rmsea"] - prev["rmsea"]
+        row = {"comparison": f"{cur['step']} vs {prev['step']}"}
+        if robust:
+            scaled, cd = sb2001_difference(cur["chisq"], cur["df"], cur.get("chisq_scaling_factor"),
+                                           prev["chisq"], prev["df"], prev.get("chisq_scaling_factor"))
+            p = float(chi2.sf(scaled, ddf)) if ddf > 0 and math.isfinite(scaled) else float("nan")
+            row.update({"chisq_diff": scaled, "df_diff": ddf, "pvalue": p, "chisq_diff_unscaled": dchi,
+                        "scaling_factor_diff": cd, "rmsea_diff": None})
+            if not math.isfinite(cd):
+                warnings = list(warnings) + [
+                    f"{row['comparison']}: the Satorra-Bentler (2001) scaling factor of the difference is "
+                    "negative, so the scaled difference test is not available (as lavaan); the step is judged by "
+                    "the other criteria"]
+        else:
+            p = float(chi2.sf(dchi, ddf)) if ddf > 0 else float("nan")
+            rmsea_d = math.sqrt(max(0.0, (dchi - ddf) / (N * ddf))) * math.sqrt(G) if ddf > 0 else float("nan")
+            row.update({"chisq_diff": dchi, "df_diff": ddf, "pvalue": p, "rmsea_diff": rmsea_d})
+        dcfi = judged[i]["cfi"] - judged[i - 1]["cfi"]
+        drmsea = judged[i]["rmsea"] - judged[i - 1]["rmsea"]
         fails = _fails(rule, dcfi, drmsea, p, alpha) or not cur["converged"]
-        lrt.append({"comparison": f"{cur['step']} vs {prev['step']}", "chisq_diff": dchi, "df_diff": ddf,
-                    "pvalue": p, "rmsea_diff": rmsea_d, "delta_cfi": dcfi, "delta_rmsea": drmsea,
-                    "delta_srmr": cur["srmr"] - prev["srmr"], "supported": not fails})
+        row.update({"delta_cfi": dcfi, "delta_rmsea": drmsea, "delta_srmr": cur["srmr"] - prev["srmr"],
+                    "supported": not fails})
+        lrt.append(row)
         if not fails and not broken:
             level = cur["step"]
             others = [r for r in RULES if r != rule and _fails(r, dcfi, drmsea, p, alpha)]
@@ -340,7 +456,8 @@ def _assemble(model_text, fits, free, rule, alpha, warnings, gate) -> ModelInvar
     return ModelInvarianceResult(model=model_text, group_labels=labels, n_by_group=list(first.stats.n),
                             free=list(free), rule=rule, alpha=alpha, steps=steps, lrt=lrt, level=level,
                             verdict=verdict, notes=notes, warnings=warnings, fits=fits,
-                            missing=dict(first.missing_info), configural_fit=conf)
+                            missing=dict(first.missing_info), configural_fit=conf, estimator=estimator,
+                    indices=indices, weighted=bool(getattr(first, "weighted", False)))
 
 
 # ---------------------------------------------------------------------------- per construct
@@ -377,6 +494,8 @@ class ConstructInvarianceResult(InvarianceResult):
     gate: dict = field(default_factory=lambda: {"configural_cfi": CONFIGURAL_CFI,
                                                 "configural_rmsea": CONFIGURAL_RMSEA,
                                                 "configural_srmr": CONFIGURAL_SRMR})
+    estimator: str = "ML"
+    estimator_choice: dict | None = None
 
     @property
     def construct_verdicts(self) -> dict:
@@ -397,7 +516,9 @@ class ConstructInvarianceResult(InvarianceResult):
         return {c.construct: c.means_comparable for c in self.constructs}
 
     def to_dict(self) -> dict:
-        return {"groups": self.group_labels, "rule": self.rule,
+        return {"groups": self.group_labels, "rule": self.rule, "estimator": self.estimator,
+                **({"estimator_choice": self.estimator_choice} if self.estimator_choice else {}),
+                "lrt_method": SB2001 if self.estimator != "ML" else "standard",
                 "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA},
                 "configural_rule": configural_rule(self.gate),
                 "construct_verdicts": self.construct_verdicts,
@@ -430,21 +551,28 @@ class ConstructInvarianceResult(InvarianceResult):
                  "Each construct's one-factor model is fitted across the groups through configural, metric, "
                  "scalar and strict steps; the construct's level is the highest step passing the rule "
                  f"({_rule_text(self.rule, 0.05)}); {configural_rule(self.gate)}, otherwise the construct's "
-                 "level is none. Means are comparable under scalar invariance. Constructs "
+                 "level is none. Each step is compared with the previous one by " + _lrt_text(self.estimator) +
+                 (f" (estimator {self.estimator}; ΔCFI from the robust CFI)" if self.estimator != "ML" else "") +
+                 ". Means are comparable under scalar invariance. Constructs "
                  "with fewer than 3 items cannot be tested on their own.")]
 
 
 def construct_invariance(data, constructs: dict, group, *, group_labels=None, rule: str = "cfi",
                          alpha: float = 0.05, free: dict | None = None, missing: str = "auto",
                          configural_cfi: float = CONFIGURAL_CFI, configural_rmsea: float = CONFIGURAL_RMSEA,
-                         configural_srmr: float = CONFIGURAL_SRMR) -> ConstructInvarianceResult:
-    """Per-construct invariance: ``constructs`` maps construct id -> item columns. ``missing`` as in
-    :func:`model_invariance`, decided per construct (``"auto"``: FIML when its items have missing values)."""
+                         configural_srmr: float = CONFIGURAL_SRMR, estimator: str = "ML",
+                         weights=None) -> ConstructInvarianceResult:
+    """Per-construct invariance: ``constructs`` maps construct id -> item columns. ``missing`` and
+    ``estimator`` as in :func:`model_invariance`, ``missing`` decided per construct (``"auto"``: FIML
+    when its items have missing values)."""
+    estimator = _check_estimator(estimator)
     if rule not in RULES:
         raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
     gate = _gate(configural_cfi, configural_rmsea, configural_srmr)
     if isinstance(group, str):
         group = data[group].tolist()
+    if isinstance(weights, str):
+        weights = data[weights].tolist()
     out, warnings, labels, fiml = [], [], None, []
     for cid, items in constructs.items():
         items = list(items)
@@ -458,7 +586,8 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
         model = f"{lvname} =~ " + " + ".join(items)
         try:
             res = model_invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
-                             free=(free or {}).get(cid, ()), missing=missing, **gate)
+                             free=(free or {}).get(cid, ()), missing=missing, estimator=estimator,
+                             weights=weights, **gate)
         except InputError as exc:
             out.append(ConstructInvariance(cid, items, None, False, f"could not be fitted: {exc.reason}"))
             continue
@@ -471,7 +600,7 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
     if fiml:
         warnings.insert(0, "missing data: full-information ML (lavaan missing = \"ml\") for the constructs with "
                         "missing answers: " + "; ".join(fiml) + "; the others had complete answers")
-    return ConstructInvarianceResult(labels or [], rule, out, warnings, gate)
+    return ConstructInvarianceResult(labels or [], rule, out, warnings, gate, estimator)
 
 
 def _safe(name: str) -> str:

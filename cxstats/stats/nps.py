@@ -26,6 +26,14 @@ two-sided normal p; 95% CI (NPS1' - NPS2') +/- 1.96 SE.
 (Wilson 1927; = R ``prop.test(x, n, correct = FALSE)$conf.int``).
 
 **CES.** Mean with a t-based 95% CI (mean +/- t(0.975, n-1) SD/sqrt(n)).
+
+**Survey weights** (``weights``; :mod:`cxstats.stats.weights`): the shares are weighted,
+P = sum(w [answer >= 9]) / sum(w) and so on (NPS = 100 (P - D)), and every interval and test above
+uses Kish's effective sample size n_eff = (sum w)^2 / sum(w^2) of the answers in place of n: the
+adjusted-Wald recipe with n' = n_eff + 3, P' = (P n_eff + 3/4)/n', D' = (D n_eff + 3/4)/n' (the
+two-group z test likewise), Wilson intervals of the CSAT shares on n_eff, the CES mean weighted with
+a t interval on n_eff (SD with divisor sum(w) - 1, weights rescaled to sum to the answers). The
+counts n, promoters, passives, detractors stay the numbers of respondents.
 """
 
 from __future__ import annotations
@@ -78,8 +86,61 @@ def nps_from_counts(promoters: int, passives: int, detractors: int) -> dict:
     return out
 
 
-def nps_stats(values) -> dict:
+def nps_stats(values, weights=None) -> dict:
+    if weights is not None:
+        return nps_weighted(values, weights)
     return nps_from_counts(*nps_counts(values))
+
+
+def _answered(values, weights):
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    ok = np.isfinite(v)
+    return v[ok], w[ok]
+
+
+def _weighted_shares(values, weights):
+    """(P, passives share, D, n_eff) of the answered values under the weights."""
+    import numpy as np
+
+    from cxstats.stats.weights import kish_n
+
+    v, w = _answered(values, weights)
+    W = float(w.sum())
+    if not v.size or not W > 0:
+        return math.nan, math.nan, math.nan, 0.0
+    p = float(w[v >= 9].sum()) / W
+    d = float(w[v < 7].sum()) / W
+    return p, float(w[(v >= 7) & (v < 9)].sum()) / W, d, kish_n(w)
+
+
+def nps_weighted(values, weights) -> dict:
+    """The NPS statistics with survey weights: weighted shares, intervals on Kish's n_eff (module docstring)."""
+    promoters, passives, detractors = nps_counts(values)
+    n = promoters + passives + detractors
+    out = {"n": n, "promoters": promoters, "passives": passives, "detractors": detractors}
+    p, pas, d, ne = _weighted_shares(values, weights)
+    if n == 0 or not ne > 0:
+        out.update({k: math.nan for k in ("n_eff", "promoters_share", "passives_share", "detractors_share", "nps",
+                                          "nps_se", "nps_adjusted", "nps_ci_lower", "nps_ci_upper")})
+        return out
+    var = p + d - (p - d) ** 2
+    e, va = _adjusted_shares(p, d, ne)
+    sea = math.sqrt(va)
+    out.update(n_eff=ne, promoters_share=p, passives_share=pas, detractors_share=d,
+               nps=100 * (p - d), nps_se=100 * math.sqrt(var / ne), nps_adjusted=100 * e,
+               nps_ci_lower=max(-100.0, 100 * (e - Z975 * sea)),
+               nps_ci_upper=min(100.0, 100 * (e + Z975 * sea)))
+    return out
+
+
+def _adjusted_shares(p, d, n):
+    """Adjusted-Wald NPS' (fraction) and its variance from the shares P, D of n (or n_eff) answers."""
+    na = n + 3.0
+    pa, da = (p * n + 0.75) / na, (d * n + 0.75) / na
+    return pa - da, (pa + da - (pa - da) ** 2) / na
 
 
 def _adjusted(c):
@@ -89,15 +150,25 @@ def _adjusted(c):
     return pa - da, (pa + da - (pa - da) ** 2) / na
 
 
-def nps_difference(a, b) -> dict:
-    """Group a minus group b: plain difference, adjusted-Wald z test and CI (NPS points)."""
-    ca, cb = nps_counts(a), nps_counts(b)
-    sa, sb = nps_from_counts(*ca), nps_from_counts(*cb)
+def nps_difference(a, b, wa=None, wb=None) -> dict:
+    """Group a minus group b: plain difference, adjusted-Wald z test and CI (NPS points); with survey
+    weights ``wa``/``wb`` the weighted NPS and the adjusted-Wald parts on Kish's n_eff."""
+    if wa is not None:
+        sa, sb = nps_weighted(a, wa), nps_weighted(b, wb)
+    else:
+        ca, cb = nps_counts(a), nps_counts(b)
+        sa, sb = nps_from_counts(*ca), nps_from_counts(*cb)
     out = {"diff": sa["nps"] - sb["nps"], "diff_se": math.nan, "z": math.nan, "pvalue": math.nan,
            "diff_ci_lower": math.nan, "diff_ci_upper": math.nan}
     if sa["n"] == 0 or sb["n"] == 0:
         return out
-    (ea, va), (eb, vb) = _adjusted(ca), _adjusted(cb)
+    if wa is not None:
+        if not (sa["n_eff"] > 0 and sb["n_eff"] > 0):
+            return out
+        (ea, va) = _adjusted_shares(sa["promoters_share"], sa["detractors_share"], sa["n_eff"])
+        (eb, vb) = _adjusted_shares(sb["promoters_share"], sb["detractors_share"], sb["n_eff"])
+    else:
+        (ea, va), (eb, vb) = _adjusted(ca), _adjusted(cb)
     se = math.sqrt(va + vb)
     z = (ea - eb) / se
     out.update(diff_se=100 * se, z=z, pvalue=math.erfc(abs(z) / math.sqrt(2)),
@@ -116,10 +187,27 @@ def wilson_interval(x: int, n: int, z: float = Z975) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def csat_stats(values, scale_max: float) -> dict:
-    """Top-box (= scale max) and top-2-box (>= scale max - 1) shares (fractions 0-1) with Wilson CIs."""
+def csat_stats(values, scale_max: float, weights=None) -> dict:
+    """Top-box (= scale max) and top-2-box (>= scale max - 1) shares (fractions 0-1) with Wilson CIs
+    (with survey weights: weighted shares and mean, Wilson on Kish's n_eff)."""
     import numpy as np
 
+    if weights is not None:
+        from cxstats.stats.weights import kish_n
+
+        v, w = _answered(values, weights)
+        n = int(v.size)
+        W = float(w.sum())
+        ne = kish_n(w) if n else 0.0
+        out = {"n": n, "n_eff": ne, "mean": float(np.sum(w * v) / W) if n and W > 0 else math.nan,
+               "scale_max": scale_max}
+        for key, thr in (("top_box", scale_max), ("top2_box", scale_max - 1)):
+            share = float(w[v >= thr].sum()) / W if n and W > 0 else math.nan
+            lo, hi = wilson_interval(share * ne, ne) if ne > 0 else (math.nan, math.nan)
+            out[f"{key}_share"] = share
+            out[f"{key}_share_ci_lower"] = lo
+            out[f"{key}_share_ci_upper"] = hi
+        return out
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     n = int(v.size)
@@ -133,11 +221,29 @@ def csat_stats(values, scale_max: float) -> dict:
     return out
 
 
-def ces_stats(values) -> dict:
-    """Mean customer effort with a t-based 95% CI."""
+def ces_stats(values, weights=None) -> dict:
+    """Mean customer effort with a t-based 95% CI (with survey weights: weighted mean and SD, the t interval
+    on Kish's n_eff)."""
     import numpy as np
     from scipy import stats
 
+    if weights is not None:
+        from cxstats.stats.weights import kish_n, normalize
+
+        v, w = _answered(values, weights)
+        n = int(v.size)
+        out = {"n": n, "n_eff": math.nan, "mean": math.nan, "sd": math.nan, "ci_lower": math.nan,
+               "ci_upper": math.nan}
+        if n and w.sum() > 0:
+            w = normalize(w)
+            ne = kish_n(w)
+            m = float(np.sum(w * v) / w.sum())
+            out.update(n_eff=ne, mean=m)
+            if n >= 2 and ne > 1:
+                sd = math.sqrt(float(np.sum(w * (v - m) ** 2)) / (w.sum() - 1.0))
+                h = float(stats.t.ppf(0.975, ne - 1)) * sd / math.sqrt(ne)
+                out.update(sd=sd, ci_lower=m - h, ci_upper=m + h)
+        return out
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     n = int(v.size)
@@ -164,9 +270,12 @@ class NpsResult:
     csat: list = field(default_factory=list)  # rows per column (and group)
     ces: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    weight: str | None = None  # the survey-weight column, when weighted
 
     def to_dict(self) -> dict:
         doc = {"analysis": "nps", "column": self.column, "overall": self.overall}
+        if self.weight:
+            doc["weight"] = self.weight
         if self.group_column:
             doc["group_column"] = self.group_column
             doc["groups"] = self.groups
@@ -200,6 +309,20 @@ class NpsResult:
         return out
 
     def methods(self) -> list:
+        if self.weight:
+            from cxstats.stats.weights import WEIGHT_METHODS
+
+            return [WEIGHT_METHODS, ("Weighted NPS, CSAT and CES",
+                     f"Weighted by {self.weight}: promoters_share = sum(w [answer >= 9])/sum(w), detractors_share "
+                     "likewise, NPS = 100 (P - D); n_eff = (sum w)^2/sum(w^2) of the answers (Kish 1965). "
+                     "Adjusted-Wald 95% interval with n_eff in place of n: n' = n_eff + 3, P' = (P n_eff + 3/4)/n', "
+                     "D' = (D n_eff + 3/4)/n', CI = 100 (P' - D' +/- 1.96 sqrt((P' + D' - (P' - D')^2)/n')); "
+                     "nps_se = 100 sqrt((P + D - (P - D)^2)/n_eff); the two-group z test likewise. CSAT shares "
+                     "weighted with Wilson intervals on n_eff; CES weighted mean +/- t(0.975, n_eff - 1) SD/sqrt(n_eff). "
+                     "n, promoters, passives and detractors are numbers of respondents.")] + self._unweighted_methods()
+        return self._unweighted_methods()
+
+    def _unweighted_methods(self) -> list:
         if self.overall is None:
             return self._csat_ces_methods()
         m = [("NPS scale", "NPS needs a 0-10 likelihood-to-recommend item: a spec scale other than "
@@ -280,16 +403,24 @@ def check_nps_scale(values, column: str, scale=None) -> None:
 
 
 def analyze_nps(data, column: str | None, *, group: str | None = None, compare=None, by: str | None = None,
-                min_n: int = 30, csat: dict | None = None, ces=None, scale=None) -> NpsResult:
+                min_n: int = 30, csat: dict | None = None, ces=None, scale=None, weights=None,
+                weight_name: str | None = None) -> NpsResult:
     """NPS overall, per group (with a two-group test), per segment; optional CSAT/CES.
 
     ``data``: DataFrame with ``column`` (0..10; NaN = no answer), optional ``group``
     and ``by`` text columns. ``csat``: ``{column: scale_max}``; ``ces``: list of columns.
     ``scale``: the declared ``(min, max)`` of ``column`` when known (see
     :func:`check_nps_scale`). ``column=None``: no recommend question, CSAT and/or CES only.
+    ``weights``: survey weights, one per row (checked: none missing or negative, not all zero);
+    ``weight_name``: their column (for the texts).
     """
     import numpy as np
     import pandas as pd
+
+    if weights is not None:
+        from cxstats.stats.weights import check_weights
+
+        weights = check_weights(weights, column=weight_name)
 
     if column is None and not (csat or ces):
         raise InputError("name the 0-10 likelihood-to-recommend column, or CSAT/CES columns",
@@ -298,7 +429,9 @@ def analyze_nps(data, column: str | None, *, group: str | None = None, compare=N
         if c not in data.columns:
             raise InputError("no such column", column=c)
     if column is None:
-        return _csat_ces_only(data, group=group, compare=compare, min_n=min_n, csat=csat, ces=ces)
+        res = _csat_ces_only(data, group=group, compare=compare, min_n=min_n, csat=csat, ces=ces, weights=weights)
+        res.weight = (weight_name or "weight") if weights is not None else None
+        return res
     v = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float)
     bad = invalid_nps_positions(v)
     if bad:
@@ -307,7 +440,8 @@ def analyze_nps(data, column: str | None, *, group: str | None = None, compare=N
                          row=i + 1, value=str(data[column].iloc[i]))
     check_nps_scale(v, column, scale)
     warnings = []
-    overall = nps_stats(v)
+    w = weights
+    overall = nps_stats(v, w)
     if overall["n"] == 0:
         raise InputError("the NPS column has no answers", column=column)
     if overall["n"] < min_n:
@@ -316,7 +450,12 @@ def analyze_nps(data, column: str | None, *, group: str | None = None, compare=N
     if overall["n"] >= 100 and answered.min() >= 1:
         warnings.append(f"no answer is 0 among {overall['n']}: NPS is defined on a 0-10 scale; if the "
                         "question was asked 1-10 (or 1-5), the score is not comparable with published NPS")
-    res = NpsResult(column=column, overall=overall, min_n=min_n, warnings=warnings)
+    res = NpsResult(column=column, overall=overall, min_n=min_n, warnings=warnings,
+                    weight=(weight_name or "weight") if w is not None else None)
+    if w is not None and overall.get("n_eff", 0) < min_n <= overall["n"]:
+        warnings.append(f"the survey weights leave an effective sample of {overall['n_eff']:.0f} NPS answers "
+                        f"(Kish; {overall['n']} answers): the interval is wide")
+    sub = (lambda m: w[m]) if w is not None else (lambda m: None)
 
     glab = None
     if group:
@@ -326,7 +465,7 @@ def analyze_nps(data, column: str | None, *, group: str | None = None, compare=N
             raise InputError("the group column has no values", column=group)
         res.group_column = group
         for g in present:
-            s = nps_stats(v[glab == g])
+            s = nps_stats(v[glab == g], sub(glab == g))
             res.groups.append({"group": g, **s})
             if 0 < s["n"] < min_n:
                 warnings.append(f"group {g}: only {s['n']} NPS answers")
@@ -340,23 +479,24 @@ def analyze_nps(data, column: str | None, *, group: str | None = None, compare=N
         elif len(present) == 2:
             pair = tuple(present)
         if pair:
+            ma, mb = glab == pair[0], glab == pair[1]
             res.comparison = {"group1": pair[0], "group2": pair[1],
-                              **nps_difference(v[glab == pair[0]], v[glab == pair[1]])}
+                              **nps_difference(v[ma], v[mb], sub(ma), sub(mb))}
     if by:
         slab = np.array([x or "" for x in _labels(data[by].tolist())], dtype=object)
         res.segment_column = by
         for seg in sorted({x for x in slab if x}):
             sm = slab == seg
-            res.segments.append(_suppress({"segment": seg, "group": "All", **nps_stats(v[sm])}, min_n))
+            res.segments.append(_suppress({"segment": seg, "group": "All", **nps_stats(v[sm], sub(sm))}, min_n))
             if glab is not None:
                 for g in sorted({x for x in glab if x}):
                     res.segments.append(_suppress({"segment": seg, "group": g,
-                                                   **nps_stats(v[sm & (glab == g)])}, min_n))
+                                                   **nps_stats(v[sm & (glab == g)], sub(sm & (glab == g)))}, min_n))
         n_sup = sum(1 for r in res.segments if r["suppressed"])
         if n_sup:
             warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers and are suppressed")
 
-    _add_csat_ces(res, data, glab, csat, ces)
+    _add_csat_ces(res, data, glab, csat, ces, w)
     return res
 
 
@@ -369,24 +509,25 @@ def _group_labels(data, group):
     return glab
 
 
-def _add_csat_ces(res, data, glab, csat, ces):
+def _add_csat_ces(res, data, glab, csat, ces, w=None):
     import pandas as pd
 
+    sub = (lambda m: w[m]) if w is not None else (lambda m: None)
     for col, smax in (csat or {}).items():
         x = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
-        res.csat.append({"column": col, "group": "All", **csat_stats(x, float(smax))})
+        res.csat.append({"column": col, "group": "All", **csat_stats(x, float(smax), w)})
         if glab is not None:
             for g in sorted({y for y in glab if y}):
-                res.csat.append({"column": col, "group": g, **csat_stats(x[glab == g], float(smax))})
+                res.csat.append({"column": col, "group": g, **csat_stats(x[glab == g], float(smax), sub(glab == g))})
     for col in ces or []:
         x = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
-        res.ces.append({"column": col, "group": "All", **ces_stats(x)})
+        res.ces.append({"column": col, "group": "All", **ces_stats(x, w)})
         if glab is not None:
             for g in sorted({y for y in glab if y}):
-                res.ces.append({"column": col, "group": g, **ces_stats(x[glab == g])})
+                res.ces.append({"column": col, "group": g, **ces_stats(x[glab == g], sub(glab == g))})
 
 
-def _csat_ces_only(data, *, group, compare, min_n, csat, ces) -> NpsResult:
+def _csat_ces_only(data, *, group, compare, min_n, csat, ces, weights=None) -> NpsResult:
     """A study without a recommend question: CSAT and/or CES alone (per group)."""
     res = NpsResult(column=None, overall=None, min_n=min_n,
                     warnings=["no likelihood-to-recommend (0-10) question: CSAT/CES reported alone, "
@@ -401,5 +542,5 @@ def _csat_ces_only(data, *, group, compare, min_n, csat, ces) -> NpsResult:
                 if g not in present:
                     raise InputError(f"group {g!r} has no respondents (values present: "
                                      f"{', '.join(present)})", column=group, value=g)
-    _add_csat_ces(res, data, glab, csat, ces)
+    _add_csat_ces(res, data, glab, csat, ces, weights)
     return res

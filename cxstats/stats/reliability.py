@@ -12,6 +12,13 @@ Pure computations: a DataFrame of item scores in, a result dataclass out.
   correlations, ``(sum(R) - sum(u2)) / sum(R)``) and semTools' ``compRelSEM`` of a
   one-factor ML CFA with ``std.lv = TRUE`` on complete rows: the default
   ``(sum l)^2 / 1'S1`` and ``obs.var = FALSE``: ``(sum l)^2 / ((sum l)^2 + sum theta)``.
+* Survey weights (``weights``; :mod:`cxstats.stats.weights`): every statistic comes from the weighted
+  covariance matrix (pairwise: each pair over the rows answering both, weighted means, divisor
+  sum(w) - 1; listwise: the complete rows), the weights rescaled to sum to the rows used; item means,
+  SDs, raw_r and the total score weighted; omega_cfa fitted to the weighted covariance of the complete
+  rows (divisor sum(w), as lavaan's sampling.weights); Feldt's CI and psych's ase on Kish's effective
+  n = (sum w)^2 / sum(w^2). Equal weights give the unweighted results; whole-number weights give the
+  results of the data with rows repeated (complete or listwise data). No bootstrap with weights.
 """
 
 from __future__ import annotations
@@ -68,6 +75,7 @@ class ScaleReliability:
     item_stats: list[ItemStats]
     reverse: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    n_eff: float | None = None         # with survey weights: Kish's effective n of the rows used
 
     def to_dict(self) -> dict:
         return {
@@ -80,6 +88,7 @@ class ScaleReliability:
             "g6_smc": self.g6_smc, "average_r": self.average_r, "median_r": self.median_r,
             "s_n": self.s_n, "ase": self.ase, "total_mean": self.total_mean,
             "total_sd": self.total_sd, "warnings": list(self.warnings),
+            **({"n_eff": self.n_eff} if self.n_eff is not None else {}),
         }
 
 
@@ -90,10 +99,14 @@ class ReliabilityResult:
     n_bootstrap: int = 0
     seed: int | None = None
     warnings: list[str] = field(default_factory=list)
+    weight: str | None = None        # the survey-weight column, when weighted
 
     def to_dict(self) -> dict:
-        return {"missing": self.missing, "n_bootstrap": self.n_bootstrap, "seed": self.seed,
-                "scales": [s.to_dict() for s in self.scales], "warnings": list(self.warnings)}
+        out = {"missing": self.missing, "n_bootstrap": self.n_bootstrap, "seed": self.seed,
+               "scales": [s.to_dict() for s in self.scales], "warnings": list(self.warnings)}
+        if self.weight:
+            out["weight"] = self.weight
+        return out
 
     def tables(self) -> dict:
         import pandas as pd
@@ -104,7 +117,10 @@ class ReliabilityResult:
             row = {"scale": s.scale}
             if any(x.group is not None for x in self.scales):
                 row["group"] = s.group
-            row.update({"k": len(s.items), "n": s.n, "alpha": s.alpha, "alpha_std": s.alpha_std,
+            row.update({"k": len(s.items), "n": s.n})
+            if s.n_eff is not None:
+                row["n_eff"] = s.n_eff
+            row.update({"alpha": s.alpha, "alpha_std": s.alpha_std,
                         "ci_lower": s.alpha_ci["lower"], "ci_upper": s.alpha_ci["upper"]})
             if s.alpha_ci_bootstrap:
                 row["boot_lower"] = s.alpha_ci_bootstrap["lower"]
@@ -146,6 +162,16 @@ class ReliabilityResult:
              "complete rows, lavaan conventions); omega = (sum l)^2 / 1'S1 (semTools::compRelSEM default), "
              "omega_model = (sum l)^2 / ((sum l)^2 + sum theta) (compRelSEM obs.var = FALSE)."),
         ]
+        if self.weight:
+            from cxstats.stats.weights import WEIGHT_METHODS
+
+            out = [WEIGHT_METHODS, ("Weighted reliability",
+                    f"Weighted by {self.weight}: alpha, omega and the item statistics from the weighted covariance "
+                    "matrix C = sum(w (x - m)(x - m)')/(sum(w) - 1) (pairwise: each pair over the rows answering "
+                    "both; listwise: complete rows), weighted item means, SDs, raw_r and total score; omega_cfa "
+                    "from a one-factor ML CFA of the weighted covariance of complete rows (lavaan sampling.weights "
+                    "convention). Feldt's CI and the asymptotic SE (ase) use Kish's effective n = (sum w)^2/"
+                    "sum(w^2) (n_eff) instead of n.")] + out
         if self.n_bootstrap:
             out.append(("Bootstrap CI",
                         f"Percentile 95% interval of raw alpha over {self.n_bootstrap} bootstrap resamples "
@@ -280,15 +306,25 @@ def omega_psych(r) -> float:
     return float((np.sum(r) - np.sum(u2)) / np.sum(r))
 
 
-def omega_cfa(x_complete) -> dict:
+def omega_cfa(x_complete, weights=None) -> dict:
     """One-factor ML CFA (lavaan conventions, std.lv = TRUE) on complete rows;
-    omega as semTools::compRelSEM (default and obs.var = FALSE)."""
+    omega as semTools::compRelSEM (default and obs.var = FALSE). ``weights``: survey weights of the
+    rows (the weighted covariance with divisor sum(w), n = Kish's effective n)."""
     import numpy as np
 
     from cxstats.stats._factor import one_factor_cfa
 
     n = x_complete.shape[0]
-    s = np.cov(x_complete, rowvar=False, ddof=0)
+    if weights is None:
+        s = np.cov(x_complete, rowvar=False, ddof=0)
+    else:
+        from cxstats.stats.weights import kish_n
+
+        w = np.asarray(weights, dtype=float)
+        m = (w[:, None] * x_complete).sum(axis=0) / w.sum()
+        E = x_complete - m
+        s = (w[:, None] * E).T @ E / w.sum()
+        n = kish_n(w)
     fit = one_factor_cfa(s, n)
     lam, th = fit["loadings"], fit["residual_variances"]
     l2 = float(np.sum(lam)) ** 2
@@ -296,7 +332,7 @@ def omega_cfa(x_complete) -> dict:
     ls = float(np.sum(std_all))
     return {"omega": l2 / float(np.sum(s)), "omega_model": l2 / (l2 + float(np.sum(th))),
             "omega_std": ls ** 2 / (ls ** 2 + float(np.sum(1.0 - std_all ** 2))),
-            "n": int(n), "loadings": lam.tolist(), "residual_variances": th.tolist(),
+            "n": int(round(n)), "loadings": lam.tolist(), "residual_variances": th.tolist(),
             "loadings_std_all": std_all.tolist(), "chisq": fit["chisq"], "df": fit["df"],
             "converged": fit["converged"]}
 
@@ -331,9 +367,10 @@ def reverse_key(df, reverse, lo, hi, *, file=None, row_of=None):
 
 def scale_reliability(data, items, *, scale: str = "scale", group: str | None = None,
                       missing: str = "pairwise", reverse=(), n_boot: int = 0, seed=None,
-                      progress=None, omega: bool = True, file=None) -> ScaleReliability:
+                      progress=None, omega: bool = True, file=None, weights=None) -> ScaleReliability:
     """Alpha, omega and item statistics of one scale. ``data``: DataFrame with the item
-    columns as floats (NaN = missing), already reverse-keyed."""
+    columns as floats (NaN = missing), already reverse-keyed. ``weights``: survey weights, one per
+    row of ``data`` (already checked; see the module docstring)."""
     import numpy as np
 
     from cxstats.stats._factor import cov2cor, is_singular, most_collinear_item, pairwise_cor, smc
@@ -348,11 +385,24 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
         dup = sorted({i for i in items if items.count(i) > 1})
         raise InputError(f"{where}: item listed twice: {', '.join(dup)}")
     x = data[items].to_numpy(dtype=float)
-    x = x[~np.isnan(x).all(axis=1)]          # respondents who skipped the whole scale
+    w = None if weights is None else np.asarray(weights, dtype=float)
+    answered = ~np.isnan(x).all(axis=1)       # respondents who skipped the whole scale are left out
+    x = x[answered]
     complete = ~np.isnan(x).any(axis=1)
     n_complete = int(complete.sum())
     if missing == "listwise":
         x = x[complete]
+    if w is not None:
+        from cxstats.stats.weights import kish_n, normalize
+
+        w = w[answered][complete] if missing == "listwise" else w[answered]
+        if n_boot:
+            raise InputError("a bootstrap interval with survey weights is not available; leave out the "
+                             "bootstrap (Feldt's interval uses Kish's effective n)", option="bootstrap")
+        if not w.sum() > 0:
+            raise InputError(f"{where}: the survey weights of the respondents answering the scale sum to zero",
+                             option="weight")
+        w = normalize(w)
     n, k = x.shape
     if n <= k:
         raise InputError(f"{where}: {n} usable respondents for {k} items; reliability needs more "
@@ -360,7 +410,13 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
                                                       if missing == "listwise" else ""), file=file)
     warnings: list[str] = []
     counts = (~np.isnan(x)).sum(axis=0)
-    sds = np.array([np.nanstd(x[:, j], ddof=1) if counts[j] > 1 else np.nan for j in range(k)])
+    if w is None:
+        sds = np.array([np.nanstd(x[:, j], ddof=1) if counts[j] > 1 else np.nan for j in range(k)])
+    else:
+        from cxstats.stats.weights import weighted_pairwise_cov
+
+        wc, _ = weighted_pairwise_cov(x, w)
+        sds = np.sqrt(np.where(np.diag(wc) > 0, np.diag(wc), 0.0))
     for j, it in enumerate(items):
         if counts[j] < 2:
             raise InputError(f"{where}: item has {counts[j]} answers; it cannot enter a reliability analysis",
@@ -369,7 +425,7 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
             raise InputError(f"{where}: item is constant (every answer is {np.nanmin(x[:, j]):g}); "
                              "a constant item has no variance and cannot enter alpha; drop it from the scale",
                              file=file, column=it)
-    c, _ = _cov(x, "listwise" if missing == "listwise" else "pairwise")
+    c = wc if w is not None else _cov(x, "listwise" if missing == "listwise" else "pairwise")[0]
     if not np.all(np.isfinite(c)):
         i, j = np.argwhere(~np.isfinite(c))[0]
         raise InputError(f"{where}: items '{items[i]}' and '{items[j]}' are never answered together, "
@@ -399,7 +455,12 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
         raw_r = []
         for j in range(k):
             ok = ~np.isnan(x[:, j])
-            raw_r.append(float(np.corrcoef(total[ok], x[ok, j])[0, 1]))
+            if w is None:
+                raw_r.append(float(np.corrcoef(total[ok], x[ok, j])[0, 1]))
+            else:
+                from cxstats.stats.weights import weighted_corr
+
+                raw_r.append(weighted_corr(total[ok], x[ok, j], w[ok]))
     item_stats = []
     for i, it in enumerate(items):
         rest = [j for j in range(k) if j != i]
@@ -410,13 +471,18 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
             ad, ads, avd = drops[i]["raw"], drops[i]["std"], drops[i]["av_r"]
         else:  # two items: dropping one leaves one item (psych reports the remaining item's r)
             ad = ads = avd = float("nan")
-        item_stats.append(ItemStats(it, int(counts[i]), float(np.nanmean(x[:, i])), float(sds[i]),
+        ok_i = ~np.isnan(x[:, i])
+        mean_i = (float(np.nanmean(x[:, i])) if w is None else
+                  float(np.sum(w[ok_i] * x[ok_i, i]) / np.sum(w[ok_i])))
+        item_stats.append(ItemStats(it, int(counts[i]), mean_i, float(sds[i]),
                                     raw_r[i], float(std_r[i]), float(r_cor[i]), float(r_drop),
                                     ad, ads, avd))
         if k > 2 and ad > tot["raw"] + 0.05 and r_drop < 0.2:
             warnings.append(f"{where}: item '{it}' has r_drop {r_drop:.2f} and alpha rises to {ad:.3f} "
                             "without it; check its wording or keying")
-    lo, hi = feldt_ci(tot["raw"], n, k)
+    n_eff = kish_n(w) if w is not None else None
+    n_ci = n_eff if w is not None else n            # Feldt and ase on Kish's effective n with weights
+    lo, hi = feldt_ci(tot["raw"], n_ci, k)
     boot = None
     if n_boot:
         boot = bootstrap_alpha(x, n_boot=n_boot, seed=seed, missing=missing, progress=progress)
@@ -430,13 +496,19 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
             pass
         else:
             # psych::omega correlates the raw data with cor(x, use = "pairwise")
-            om_t = omega_psych(pairwise_cor(x)[0] if missing == "pairwise" else r)
-            xc = x[~np.isnan(x).any(axis=1)]
+            if w is not None:
+                from cxstats.stats.weights import weighted_pairwise_cor
+
+                om_t = omega_psych(weighted_pairwise_cor(x, w) if missing == "pairwise" else r)
+            else:
+                om_t = omega_psych(pairwise_cor(x)[0] if missing == "pairwise" else r)
+            cmask = ~np.isnan(x).any(axis=1)
+            xc = x[cmask]
             if xc.shape[0] <= k:
                 warnings.append(f"{where}: too few complete rows ({xc.shape[0]}) for the one-factor CFA omega")
             else:
                 try:
-                    om_cfa = omega_cfa(xc)
+                    om_cfa = omega_cfa(xc, None if w is None else w[cmask])
                 except np.linalg.LinAlgError:
                     warnings.append(f"{where}: the covariance matrix of complete rows is singular; "
                                     "the one-factor CFA omega is not available")
@@ -454,20 +526,41 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
         alpha=tot["raw"], alpha_std=tot["std"],
         alpha_ci={"lower": float(lo), "upper": float(hi), "level": 0.95, "method": "feldt"},
         alpha_ci_bootstrap=boot, g6_smc=tot["g6"], average_r=tot["av_r"], median_r=tot["med_r"],
-        s_n=tot["sn"], ase=float(np.sqrt(tot["q"] / n)) if tot["q"] >= 0 else float("nan"),
-        total_mean=float(np.nanmean(total)), total_sd=float(np.nanstd(total, ddof=1)),
-        omega_total=om_t, omega_cfa=om_cfa, item_stats=item_stats, warnings=warnings)
+        s_n=tot["sn"], ase=float(np.sqrt(tot["q"] / n_ci)) if tot["q"] >= 0 else float("nan"),
+        total_mean=_total_mean(total, w), total_sd=_total_sd(total, w),
+        omega_total=om_t, omega_cfa=om_cfa, item_stats=item_stats, warnings=warnings, n_eff=n_eff)
+
+
+def _total_mean(total, w) -> float:
+    import numpy as np
+
+    if w is None:
+        return float(np.nanmean(total))
+    ok = ~np.isnan(total)
+    return float(np.sum(w[ok] * total[ok]) / np.sum(w[ok]))
+
+
+def _total_sd(total, w) -> float:
+    import numpy as np
+
+    if w is None:
+        return float(np.nanstd(total, ddof=1))
+    ok = ~np.isnan(total)
+    m = _total_mean(total, w)
+    return float(np.sqrt(np.sum(w[ok] * (total[ok] - m) ** 2) / (np.sum(w[ok]) - 1.0)))
 
 
 def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", reverse=(), lo=None,
                         hi=None, groups=None, n_boot: int = 0, seed=None, progress=None,
-                        file=None, reversed_already: bool = False, row_of=None) -> ReliabilityResult:
+                        file=None, reversed_already: bool = False, row_of=None, weights=None,
+                        weight_name: str | None = None) -> ReliabilityResult:
     """Reliability of several scales, optionally per group.
 
     ``scales``: {name: [items]}; ``reverse``: items to recode as lo + hi - x (unless
     ``reversed_already``); ``groups``: a list of labels (one per row, None = no group)
     or None. ``progress(done, total)`` counts bootstrap replicates over every analysis
-    (``total = n_boot * number of analyses``).
+    (``total = n_boot * number of analyses``). ``weights``: survey weights, one per row of ``data``
+    (checked: none missing or negative among the rows of a group; see the module docstring).
     """
     import numpy as np
 
@@ -490,12 +583,20 @@ def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", revers
     for name, items in scales.items():
         for g, mask in parts:
             sub = df.loc[mask, items]
+            wsub = None
+            if weights is not None:
+                from cxstats.stats.weights import check_weights
+
+                wsub = check_weights(np.asarray(weights, dtype=object)[mask], column=weight_name,
+                                     row_of=(lambda i, idx=np.flatnonzero(mask): (row_of(int(idx[i])) if row_of
+                                                                                  else int(idx[i]) + 2)),
+                                     file=file)
             cb = None
             if progress is not None and n_boot:
                 cb = (lambda i, _n, base=done: progress(base + i, total))
             res = scale_reliability(sub, items, scale=name, group=g, missing=missing,
                                     reverse=[r for r in reverse if r in items], n_boot=n_boot,
-                                    seed=rng, progress=cb, file=file)
+                                    seed=rng, progress=cb, file=file, weights=wsub)
             if res.alpha_ci_bootstrap is not None:
                 res.alpha_ci_bootstrap["seed"] = seed if isinstance(seed, int) else None
             res.reverse = [r for r in reverse if r in items]
@@ -503,4 +604,5 @@ def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", revers
             results.append(res)
             warnings.extend(res.warnings)
     return ReliabilityResult(results, missing, n_bootstrap=n_boot,
-                             seed=seed if (isinstance(seed, int) and n_boot) else None, warnings=warnings)
+                             seed=seed if (isinstance(seed, int) and n_boot) else None, warnings=warnings,
+                             weight=(weight_name or "weight") if weights is not None else None)

@@ -53,6 +53,7 @@ class SemResult:
     estimator: str = "ML"                             # ML, MLR or MLM
     weighted: bool = False                            # sampling weights (weighted moments, MLR)
     modindices: object = None                         # DataFrame lhs op rhs mi epc sepc_all, or None
+    estimator_choice: dict | None = None              # estimator auto: {estimator, rule, reason, items}
 
     def defined(self):
         return self.estimates[self.estimates["op"] == ":="]
@@ -72,6 +73,7 @@ class SemResult:
                 "fit_verdict": self.fit_verdict, "estimates": self.estimates.to_dict(orient="records"), "r2": self.r2,
                 "bootstrap": self.bootstrap or None,
                 **({"sampling_weights": True} if self.weighted else {}),
+                **({"estimator_choice": self.estimator_choice} if self.estimator_choice else {}),
                 **({"modindices": modindices_records(self.modindices), "modindices_note": MI_NOTE}
                    if self.modindices is not None else {}),
                 "warnings": self.warnings}

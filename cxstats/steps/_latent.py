@@ -9,7 +9,7 @@ from typing import Literal
 from cxstats.errors import InputError
 
 Missing = Literal["auto", "ml", "listwise"]
-Estimator = Literal["ML", "MLR", "MLM"]
+Estimator = Literal["ML", "MLR", "MLM", "auto"]   # auto: cxstats.stats.sem.auto (steps/_estimator.py)
 
 def wanted_constructs(spec, constructs) -> list:
     """The spec's constructs named in the ``constructs`` option (default: all of them)."""

@@ -11,7 +11,8 @@ Options: ``model`` (lavaan syntax), ``constructs`` (construct ids), ``respondent
 variances fixed to 1 instead of first loadings), ``missing`` (auto | ml | listwise; default
 auto: full-information ML when the model's variables have missing answers, else plain ML),
 ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square with robust fit indices,
-as lavaan; MLR also with missing answers (FIML), MLM with complete respondents only),
+as lavaan; MLR also with missing answers (FIML), MLM with complete respondents only; auto: the rule of
+:mod:`cxstats.stats.sem.auto`, said in the output),
 ``modindices`` (also the N largest modification indices, lavaan's modindices(); 0 = all; exploratory),
 ``weight`` (a sampling-weight column: lavaan's sampling.weights, weights rescaled to sum to n, robust
 MLR standard errors and test; complete data).
@@ -38,7 +39,7 @@ class Options(StepOptions):
     group: str | None = None              # fit the model in every group of this column
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
-    estimator: Estimator = "ML"           # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
+    estimator: Estimator | None = None    # ML | MLR | MLM | auto (default: the spec's analysis.estimator, else ML)
     modindices: int | None = None         # also the N largest modification indices (0 = all)
     weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)
     engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the moments are computed
@@ -71,15 +72,18 @@ def run(ctx: StepContext, options: Options):
     else:
         frame, model, groups, notes = _from_file(ctx, options)
     weights = weight_values(frame, options.weight, file=ctx.source or None) if options.weight else None
+    from cxstats.steps._estimator import attach, resolve
+
+    estimator, choice = resolve(ctx, options.estimator, frame, model)
     try:
         result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing,
-                             estimator=options.estimator, modindices=options.modindices, weights=weights)
+                             estimator=estimator, modindices=options.modindices, weights=weights)
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
         raise
     result.warnings = notes + list(result.warnings)
-    return result
+    return attach(result, choice)
 
 
 def _run_on_engine(ctx, options, engine):

@@ -3,7 +3,9 @@ customers and staff side by side.
 
 With a spec: every item (reverse-keyed items already recoded) and outcome, or ``columns``,
 per respondent type (or per ``by``). Without a spec (one plain file): the named ``columns``
-on the answer scale ``scale_range`` (MIN, MAX), which the top-2-box needs.
+on the answer scale ``scale_range`` (MIN, MAX), which the top-2-box needs. ``weight``: a column of
+survey weights (weighted means, SDs and shares, with Kish's effective n and its intervals;
+:mod:`cxstats.stats.weights`).
 
 This is the smallest analysis; docs/architecture.md uses it as the recipe for a new one.
 """
@@ -24,6 +26,7 @@ class Options(StepOptions):
     columns: list[str] | None = None       # items / outcomes to describe (default: all of the spec)
     by: str | None = None                  # split by this column (default: respondent type)
     scale_range: list[float] | None = None  # MIN, MAX of the answer scale (without a spec)
+    weight: str | None = None              # survey-weight column (weighted means and shares)
 
     def validate(self):
         if self.scale_range is not None and (len(self.scale_range) != 2
@@ -38,8 +41,21 @@ def run(ctx: StepContext, options: Options):
     if ctx.has_spec:
         frame, scales, meta, by, groups = _from_spec(ctx, options)
     else:
-        frame, scales, meta, by, groups = _from_file(ctx, options)
-    return analyze_describe(frame, scales, by=by, meta=meta, groups=groups)
+        frame, scales, meta, by, groups, table = _from_file(ctx, options)
+    weights = None
+    if options.weight:
+        import numpy as np
+
+        from cxstats.steps._weights import from_survey, from_table
+
+        # the rows described: those in a described group (all rows without a split)
+        used = (np.ones(len(frame), dtype=bool) if by is None else
+                frame[by].isin(groups).to_numpy() if groups else frame[by].notna().to_numpy())
+        weights = (from_survey(ctx, frame, options.weight, used=used) if ctx.has_spec
+                   else from_table(table, options.weight, used=used))
+        weights = np.where(used, weights, 0.0)
+    return analyze_describe(frame, scales, by=by, meta=meta, groups=groups, weights=weights,
+                            weight_name=options.weight)
 
 
 def _from_spec(ctx, options):
@@ -86,5 +102,7 @@ def _from_file(ctx, options):
     frame = load_numeric(path, options.columns, table=table)
     if options.by:
         frame[options.by] = load_column_text(path, options.by, table=table)
+    if options.weight:
+        table.require_columns([options.weight])
     lo, hi = options.scale_range
-    return frame, {c: (lo, hi) for c in options.columns}, None, options.by, None
+    return frame, {c: (lo, hi) for c in options.columns}, None, options.by, None, table

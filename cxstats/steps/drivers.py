@@ -13,6 +13,10 @@ declared missing code is refused (the outcome may be on another scale).
 
 ``bootstrap`` replicates give percentile and BCa intervals (default 200 here; the command
 line's ``--bootstrap`` defaults to 0 = none). Sheets go to the client (``gaps``) workbook.
+
+``weight``: a column of survey weights: weighted least squares (HC3 SEs) and every importance measure
+(LMG, dominance, relative weights, Pratt) from the weighted correlation matrix; continuous outcomes;
+no bootstrap (turned off, with a warning) and no penalty-reward with weights.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Options(StepOptions):
     low_boxes: int = 2
     high_boxes: int = 1
     ipa_png: str | None = None               # plan: file name of the IPA chart (PNG + SVG) in the output folder
+    weight: str | None = None                # survey-weight column (WLS; weighted correlations)
 
     def validate(self):
         if self.bootstrap < 0:
@@ -68,21 +73,41 @@ class Options(StepOptions):
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.drivers import analyze_drivers
 
+    weights = None
     if ctx.has_spec:
         frame, outcome, names, scale, aspiration, source = _from_spec(ctx, options)
+        if options.weight:
+            from cxstats.steps._weights import from_survey
+
+            full = ctx.survey.customers_with_scores()
+            used = full[[outcome, *names]].notna().all(axis=1).to_numpy()
+            weights = from_survey(ctx, full, options.weight, used=used)
     else:
         frame, outcome, names, scale, aspiration, source = _from_file(ctx, options)
+        if options.weight:
+            from cxstats.io.readers import read_table
+            from cxstats.steps._weights import from_table
+
+            weights = from_table(read_table(source), options.weight,
+                                 used=frame[[outcome, *names]].notna().all(axis=1).to_numpy())
+    bootstrap = options.bootstrap
+    if weights is not None and bootstrap:
+        bootstrap = 0          # not available with weights: said in a warning below
     scale = tuple(options.scale_range) if options.scale_range is not None else scale
     if options.aspiration is not None:
         aspiration = options.aspiration
     cutoffs = tuple(options.ipa_cutoffs) if options.ipa_cutoffs is not None else None
-    return analyze_drivers(frame, outcome, names, outcome_type=options.outcome_type,
-                           binary_threshold=options.binary_threshold, bootstrap=options.bootstrap,
-                           seed=ctx.seed, ci_level=options.ci_level,
-                           progress=ctx.progress("drivers bootstrap") if options.bootstrap else None,
-                           performance=options.performance, aspiration=aspiration, scale=scale,
-                           ipa_cutoffs=cutoffs, low_boxes=options.low_boxes, high_boxes=options.high_boxes,
-                           source=source)
+    result = analyze_drivers(frame, outcome, names, outcome_type=options.outcome_type,
+                             binary_threshold=options.binary_threshold, bootstrap=bootstrap,
+                             seed=ctx.seed, ci_level=options.ci_level,
+                             progress=ctx.progress("drivers bootstrap") if bootstrap else None,
+                             performance=options.performance, aspiration=aspiration, scale=scale,
+                             ipa_cutoffs=cutoffs, low_boxes=options.low_boxes, high_boxes=options.high_boxes,
+                             source=source, weights=weights, weight_name=options.weight)
+    if bootstrap != options.bootstrap:
+        result.warnings.append(f"the {options.bootstrap} bootstrap replicates asked for were not run: bootstrap "
+                               "intervals with survey weights are not available")
+    return result
 
 
 def _from_spec(ctx, options):

@@ -20,7 +20,14 @@ whole model, e.g. ``['x3 ~ 1']``, or a mapping construct -> list, e.g. ``{web: [
 ``std_lv``, ``missing`` (auto | ml | listwise; default auto: full-information ML when the
 items have missing answers), ``configural_cfi`` / ``configural_rmsea`` / ``configural_srmr``
 (default .90 / .08 / .08: the fit the configural model needs before configural invariance is
-established; otherwise the verdict is "none" and the gaps step does not compare the means).
+established; otherwise the verdict is "none" and the gaps step does not compare the means),
+``estimator`` (ML | MLR | MLM | auto; default ML; auto picks by the rule of :mod:`cxstats.stats.sem.auto`
+and says why; with MLR or MLM every step is fitted with the robust
+estimator, each step is compared with the previous one by the Satorra-Bentler (2001) scaled
+chi-square difference, lavaan's default lavTestLRT method for robust estimators, and ΔCFI, ΔRMSEA
+and the configural fit gate read the robust CFI and RMSEA), ``weight`` (a sampling-weight column:
+lavaan's sampling.weights, MLR on the weighted moments of complete respondents, Satorra-Bentler
+differences).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from typing import Literal
 
 from cxstats.errors import InputError
 from cxstats.steps import StepContext, StepOptions
-from cxstats.steps._latent import Missing
+from cxstats.steps._latent import Estimator, Missing
 
 NAME = "invariance"
 WORKBOOK = "measurement"
@@ -49,6 +56,8 @@ class Options(StepOptions):
     free: list[str] | dict[str, list[str]] | None = None   # equality constraints released
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
+    estimator: Estimator | None = None    # ML | MLR | MLM | auto (default: the spec's analysis.estimator, else ML)
+    weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)
     configural_cfi: float = 0.90          # the configural model needs CFI >= this ...
     configural_rmsea: float = 0.08        # ... RMSEA <= this ...
     configural_srmr: float = 0.08         # ... and SRMR <= this for configural invariance
@@ -90,6 +99,10 @@ def run(ctx: StepContext, options: Options):
 
 def _whole(ctx, options, frame, model, groups, notes):
     from cxstats.stats.invariance import analyze_invariance
+    from cxstats.steps._estimator import attach, resolve
+
+    estimator, choice = resolve(ctx, options.estimator, frame, model, rows=[g is not None for g in groups])
+    weights = _weights(ctx, frame, options)
 
     if isinstance(options.free, dict):
         raise InputError("a model tested as a whole takes free as a list of its parameters, e.g. "
@@ -97,7 +110,7 @@ def _whole(ctx, options, frame, model, groups, notes):
     try:
         result = analyze_invariance(frame, model, groups, group_labels=options.groups, free=options.free or [],
                                     rule=options.rule, std_lv=options.std_lv, missing=options.missing,
-                                    **_gate(options))
+                                    estimator=estimator, weights=weights, **_gate(options))
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
@@ -106,7 +119,17 @@ def _whole(ctx, options, frame, model, groups, notes):
     if options.groups is not None:   # rows outside the compared groups are expected, not a data problem
         warnings = [w for w in warnings if "without a group value" not in w]
     result.warnings = notes + warnings
-    return result
+    return attach(result, choice)
+
+
+def _weights(ctx, frame, options):
+    if not options.weight:
+        return None
+    from cxstats.steps._latent import weight_values
+    from cxstats.steps._weights import spec_column
+
+    column = spec_column(ctx, frame, options.weight) if ctx.has_spec else options.weight
+    return weight_values(frame, column, file=ctx.source or None)
 
 
 def _gate(options) -> dict:
@@ -153,7 +176,7 @@ def _whole_from_file(ctx, options):
     if options.constructs or options.by_construct:
         raise InputError("constructs and by_construct need a study spec",
                          option="constructs" if options.constructs else "by_construct")
-    frame, groups, _ = plain_file(ctx, parse_model(options.model).observed_names(), options.group)
+    frame, groups, _ = plain_file(ctx, parse_model(options.model).observed_names(), options.group, options.weight)
     if options.groups is not None:
         groups = _restrict(groups, options.groups, options.group)
     return frame, options.model, groups, []
@@ -177,9 +200,12 @@ def _by_construct(ctx, options):
     scales, _ = construct_items(ctx.spec, data, options.constructs, min_items=1)
     if not scales:
         raise InputError("no construct to test", option="constructs")
+    from cxstats.steps._estimator import attach, resolve
+
+    estimator, choice = resolve(ctx, options.estimator, data, scales, rows=[g is not None for g in labels])
     result = analyze_invariance(data.reset_index(drop=True), scales, labels, group_labels=wanted,
                                 rule=options.rule, free=options.free or {}, missing=options.missing,
-                                **_gate(options))
+                                estimator=estimator, weights=_weights(ctx, data, options), **_gate(options))
     untested = [c.construct for c in result.constructs
                 if c.level is None and (c.result is None or c.result.configural_fit.get("verdict") != "poor")]
     if untested:
@@ -187,4 +213,4 @@ def _by_construct(ctx, options):
                                + ", ".join(untested) + "; their group means are compared without this check")
     # rows outside the compared groups are expected, not a data problem
     result.warnings = [w for w in result.warnings if "without a group value" not in w]
-    return result
+    return attach(result, choice)

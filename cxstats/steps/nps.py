@@ -16,7 +16,9 @@ a spec with none of nps, csat, ces outcomes: :class:`NotApplicable`.
 
 Options (plan keys = command-line options): ``column``, ``group``, ``compare`` (two values of
 ``group``), ``by`` (segments), ``min_n`` (default 30), ``csat`` (``{column: scale max}``),
-``ces`` (columns), ``respondents`` (customer, staff or all; with a spec).
+``ces`` (columns), ``respondents`` (customer, staff or all; with a spec), ``weight`` (a column of
+survey weights: weighted shares, intervals and tests on Kish's effective n; see
+:mod:`cxstats.stats.nps`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Options(StepOptions):
     respondents: Literal["customer", "staff", "all"] | None = None  # whose answers (spec)
     engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the counts are computed
     spark_master: str | None = None       # engine spark: the cluster (default: the active session or local)
+    weight: str | None = None             # survey-weight column
 
     def validate(self):
         if self.compare is not None and (len(self.compare) != 2 or self.compare[0] == self.compare[1]):
@@ -64,15 +67,19 @@ def run(ctx: StepContext, options: Options):
     from cxstats.stats.nps import analyze_nps
     from cxstats.steps._engine import engine_for
 
-    engine = engine_for(ctx, options)
+    engine = engine_for(ctx, options, needs_rows=options.weight is not None)
     if engine != "pandas":
+        if options.weight:  # the engines count unweighted answers: a weighted NPS would be silently wrong
+            raise InputError(f"survey weights are applied row by row; engine {engine} counts unweighted "
+                             "answers: use --engine pandas with --weight", option="weight")
         return _run_on_engine(ctx, options, engine)
 
-    frame, column, csat, ces, scale = (_from_spec(ctx, options) if ctx.has_spec
-                                       else _from_file(ctx, options))
+    frame, column, csat, ces, scale, weights = (_from_spec(ctx, options) if ctx.has_spec
+                                                else _from_file(ctx, options))
     try:
         return analyze_nps(frame, column, group=options.group, compare=options.compare, by=options.by,
-                           min_n=options.min_n, csat=csat, ces=ces, scale=scale)
+                           min_n=options.min_n, csat=csat, ces=ces, scale=scale, weights=weights,
+                           weight_name=options.weight)
     except InputError as exc:
         if exc.file is None and ctx.source:  # a command: locate the problem in the data files
             raise type(exc)(exc.reason, file=ctx.source, column=exc.column, row=exc.row, value=exc.value,
@@ -159,7 +166,12 @@ def _from_spec(ctx, options):
         for col in cols:
             if col is not None and col not in frame.columns:
                 raise InputError(f"{col!r} is not a column of the survey table", option=key)
-    return frame, column, csat, ces, scale
+    weights = None
+    if options.weight:
+        from cxstats.steps._weights import from_survey
+
+        weights = from_survey(ctx, frame, options.weight)
+    return frame, column, csat, ces, scale, weights
 
 
 def _from_file(ctx, options):
@@ -191,4 +203,9 @@ def _from_file(ctx, options):
     for c in (group, by):
         if c:
             frame[c] = load_column_text(path, c, table=table)
-    return frame, column, csat, ces, None
+    weights = None
+    if options.weight:
+        from cxstats.steps._weights import from_table
+
+        weights = from_table(table, options.weight)
+    return frame, column, csat, ces, None, weights

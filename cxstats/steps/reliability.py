@@ -7,6 +7,8 @@ the ``scales`` given (NAME -> items), reverse-keyed items (``reverse``) recoded 
 lo + hi - x on the answer scale ``lo``..``hi``, optionally per ``group``. ``scale_range``
 (MIN, MAX; without a spec) declares the answer scale: any other value that is not a declared
 missing code is refused, and it supplies ``lo``/``hi`` for reverse keying when they are not given.
+``weight``: a column of survey weights (alpha, omega and the item statistics from the weighted
+covariance; Feldt's CI on Kish's effective n; see :mod:`cxstats.stats.reliability`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Options(StepOptions):
     scale_range: list[float] | None = None  # MIN, MAX answer scale (without a spec): other values refused
     engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the moments are computed
     spark_master: str | None = None        # engine spark: the cluster (default: the active session or local)
+    weight: str | None = None              # survey-weight column (weighted covariance)
 
     DEPRECATED = {"by": "group"}
 
@@ -57,6 +60,9 @@ class Options(StepOptions):
                                              or not self.scale_range[0] < self.scale_range[1]):
             raise InputError(f"give the answer scale as MIN,MAX (e.g. 1,5), not {self.scale_range}",
                              option="scale_range")
+        if self.weight and self.bootstrap:
+            raise InputError("a bootstrap interval with survey weights is not available; leave out the "
+                             "bootstrap (Feldt's interval then uses Kish's effective n)", option="bootstrap")
         if self.lo is not None and self.hi is not None and not self.lo < self.hi:
             raise InputError(f"the lowest answer code ({self.lo:g}) must be below the highest "
                              f"({self.hi:g})", option="lo")
@@ -66,15 +72,20 @@ def run(ctx: StepContext, options: Options):
     from cxstats.stats.reliability import analyze_reliability
     from cxstats.steps._engine import engine_for
 
-    engine = engine_for(ctx, options, needs_rows=bool(options.bootstrap))
+    engine = engine_for(ctx, options, needs_rows=bool(options.bootstrap) or options.weight is not None)
     if engine != "pandas":
         return _run_on_engine(ctx, options, engine)
+    weights = None
     if ctx.has_spec:
         frame, scales, reverse, groups, skipped = _from_spec(ctx, options)
         lo = hi = row_of = None
         file = ctx.source or None
+        if options.weight:
+            from cxstats.steps._weights import from_survey
+
+            weights = from_survey(ctx, frame, options.weight, used=[g is not None for g in groups])
     else:
-        frame, scales, groups, file, row_of = _from_file(ctx, options)
+        frame, scales, groups, file, row_of, weights = _from_file(ctx, options)
         reverse, lo, hi, skipped = list(options.reverse or []), options.lo, options.hi, []
         if options.scale_range is not None:  # the answer scale also gives reverse keying's lo and hi
             lo = options.scale_range[0] if lo is None else lo
@@ -84,7 +95,8 @@ def run(ctx: StepContext, options: Options):
             frame, scales, missing=options.missing, reverse=reverse, lo=lo, hi=hi, groups=groups,
             n_boot=options.bootstrap, seed=ctx.seed, file=file, row_of=row_of,
             reversed_already=ctx.has_spec,
-            progress=ctx.progress("bootstrap") if options.bootstrap else None)
+            progress=ctx.progress("bootstrap") if options.bootstrap else None, weights=weights,
+            weight_name=options.weight)
     except InputError as exc:
         if exc.file is not None or exc.option or file is None:
             raise
@@ -103,6 +115,9 @@ def _run_on_engine(ctx, options, engine):
         raise InputError(f"the bootstrap CI of alpha resamples respondents and needs the rows; engine "
                          f"{engine} computes moments: use --engine pandas (on a sample if the data are "
                          "large) or leave out the bootstrap (Feldt's CI is reported)", option="bootstrap")
+    if options.weight:  # the engines' moments are unweighted: a weighted alpha would be silently wrong
+        raise InputError(f"survey weights are applied row by row; engine {engine} computes unweighted "
+                         "moments: use --engine pandas with --weight", option="weight")
     esurvey = ctx.engine_survey(engine, options.spark_master)
     columns = _view_columns(ctx.spec)
     scales, reverse, col, skipped = _scales_from_spec(ctx.spec, columns, options)
@@ -178,11 +193,12 @@ def _from_file(ctx, options):
     for its in options.scales.values():
         needed.extend(i for i in its if i not in needed)
     table = read_table(path)
-    table.require_columns(needed + ([options.group] if options.group else []))
+    table.require_columns(needed + [c for c in (options.group, options.weight) if c])
     frame = load_numeric(path, needed, table=table,
                          scale_range=tuple(options.scale_range) if options.scale_range is not None else None)
     empty = [c for c in needed if frame[c].notna().sum() == 0]
     if empty:
         raise InputError("the column has no numeric answers", file=table.path, column=empty[0])
     groups = load_column_text(path, options.group, table=table) if options.group else None
-    return frame, options.scales, groups, table.path, table.file_row
+    weights = table.frame[options.weight].tolist() if options.weight else None   # checked per group
+    return frame, options.scales, groups, table.path, table.file_row, weights

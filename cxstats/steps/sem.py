@@ -37,7 +37,7 @@ class Options(StepOptions):
     ci: Literal["percentile", "bc"] = "percentile"  # bootstrap interval
     std_lv: bool = False                           # identify factors by unit variances
     missing: Missing = "auto"                      # auto | ml | listwise
-    estimator: Estimator = "ML"                    # ML | MLR (robust, Yuan-Bentler) | MLM (Satorra-Bentler)
+    estimator: Estimator | None = None    # ML | MLR | MLM | auto (default: the spec's analysis.estimator, else ML)
     modindices: int | None = None                  # also the N largest modification indices (0 = all)
     weight: str | None = None                      # sampling-weight column (lavaan sampling.weights; MLR)
     direct_paths: bool | None = None               # spec model: also construct -> loyalty paths
@@ -83,9 +83,12 @@ def run(ctx: StepContext, options: Options):
         from cxstats.steps._latent import weight_values
 
         weights = weight_values(frame, options.weight, file=ctx.source or None)
+    from cxstats.steps._estimator import attach, resolve
+
+    estimator, choice = resolve(ctx, options.estimator, frame, text)
     try:
         result = analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
-                             std_lv=options.std_lv, missing=options.missing, estimator=options.estimator,
+                             std_lv=options.std_lv, missing=options.missing, estimator=estimator,
                              modindices=options.modindices, weights=weights,
                              progress=ctx.progress("sem bootstrap") if options.bootstrap else None)
     except InputError as exc:
@@ -96,7 +99,7 @@ def run(ctx: StepContext, options: Options):
     if built:
         result.model_source = "built from the spec"
         result.structure = PARTIAL if direct else FULL
-    return result
+    return attach(result, choice)
 
 
 FULL = ("full mediation (no direct paths): constructs -> satisfaction -> loyalty; the constructs act on "

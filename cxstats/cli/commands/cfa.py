@@ -19,13 +19,23 @@ MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"m
                 "complete respondents only (lavaan's default; valid only if missing completely at random); "
                 "auto = ml when the model's variables have missing values (a note says so), else plain ML.")
 
-ESTIMATOR_CHOICES = ("ML", "MLR", "MLM")
+ESTIMATOR_CHOICES = ("ML", "MLR", "MLM", "auto")
+
+
+def estimator_name(value):
+    """The --estimator value as the steps spell it (None: the spec's analysis.estimator, else ML)."""
+    if value is None:
+        return None
+    return "auto" if value.lower() == "auto" else value.upper()
 ESTIMATOR_HELP = ("ML = normal-theory standard errors and chi-square; MLR = robust (Huber-White) standard errors "
                   "and the Yuan-Bentler scaled chi-square; MLM = Satorra-Bentler. The robust ones suit skewed "
                   "rating scales; the JSON and workbook then add chisq_scaled, its scaling factor and the robust "
                   "CFI/TLI/RMSEA (the fit verdict uses those). Estimates are the ML ones. MLR works with missing "
                   "answers (FIML); MLM needs complete data (with missing answers it uses complete respondents). "
-                  "Matches lavaan 0.6.")
+                  "Matches lavaan 0.6. auto = MLR, or the ordinal WLSMV when an item has fewer than 5 answer "
+                  "categories or more than 30% of its answers in one extreme category (WLSMV is not in this "
+                  "engine yet: then MLR); the output says which was used and why. Default: the study spec's "
+                  "analysis: estimator, else ML.")
 
 
 MODINDICES_HELP = ("Also list modification indices (lavaan's modindices(): mi, epc, sepc.all for every fixed "
@@ -67,8 +77,8 @@ WEIGHT_HELP = ("A column of sampling (survey) weights, as lavaan's sampling.weig
                    "the first loading to 1.")
 @click.option("--missing", "missing", type=click.Choice(MISSING), default="auto", show_default=True,
               help=MISSING_HELP)
-@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES, case_sensitive=False), default="ML",
-              show_default=True, help=ESTIMATOR_HELP)
+@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES, case_sensitive=False), default=None,
+              help=ESTIMATOR_HELP)
 @click.option("--modindices", "modindices", type=click.IntRange(min=0), is_flag=False, flag_value=20, default=None,
               metavar="[N]", help=MODINDICES_HELP)
 @click.option("--weight", "weight", metavar="COL", help=WEIGHT_HELP)
@@ -113,6 +123,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
       cxstats cfa survey.csv --model @model.lav --weight w                    (sampling weights)
       cxstats cfa hs.csv --model @model.lav --group school --invariance
       cxstats cfa hs.csv --model @model.lav --group school --invariance --free 'x3 ~ 1' --free 'x7 ~ 1'
+      cxstats cfa hs.csv --model @model.lav --group school --invariance --estimator MLR
       cxstats cfa customers.csv --spec study.yaml                  (one factor per construct)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance   (customers vs staff)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance --by-construct
@@ -126,7 +137,9 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     Guides: CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08 (Hu & Bentler 1999); CR >=
     .70, AVE >= .50, HTMT < .85. Invariance: means of groups can be compared
     only when scalar invariance holds; --rule chooses the verdict criterion and
-    every step shows the chi-square difference test, ΔCFI and ΔRMSEA.
+    every step shows the chi-square difference test, ΔCFI and ΔRMSEA. With
+    --estimator MLR/MLM the difference test is the Satorra-Bentler (2001) scaled
+    one (lavaan's lavTestLRT default) and ΔCFI/ΔRMSEA use the robust indices.
     Configural invariance needs an acceptable configural model first: CFI >=
     .90, RMSEA <= .08 and SRMR <= .08 (--configural-cfi, --configural-rmsea,
     --configural-srmr); otherwise "configural invariance not established".
@@ -150,14 +163,9 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     if respondents and invariance:
         raise InputError("--respondents picks whose answers a CFA uses; --invariance compares the groups "
                          "of --group (default with --spec: customers vs staff)")
-    estimator = estimator.upper()
-    if weight and invariance:
-        raise InputError("--weight is not available yet with --invariance; fit the invariance steps unweighted")
+    estimator = estimator_name(estimator)
     if modindices is not None and invariance:
         raise InputError("--modindices lists modification indices of one CFA model; leave out --invariance")
-    if estimator != "ML" and invariance:
-        raise InputError("--estimator MLR/MLM is not available yet with --invariance (its scaled chi-square "
-                         "difference tests are still to come); fit the invariance steps with ML")
     ctx = step_context(data, spec_path, quiet=quiet)
     model_arg = model
     with model_file_errors(model_arg):
@@ -165,7 +173,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         if invariance:
             result = run_analysis("invariance", ctx, model=model, constructs=constructs, group=group,
                                   by_construct=by_construct, rule=rule, free=list(free) or None,
-                                  std_lv=std_lv, missing=missing, **gate)
+                                  std_lv=std_lv, missing=missing, estimator=estimator, weight=weight, **gate)
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
                                   group=group, std_lv=std_lv, missing=missing, estimator=estimator,

@@ -15,11 +15,15 @@ from cxstats.cli.common import (data_files_argument, list_option, missing_code_o
 @click.option("--by", "by", metavar="COL", help="Split by this column (default with --spec: respondent type).")
 @list_option("--scale-range", "scale_range", metavar="MIN,MAX", number=True,
              help="Answer scale of the columns without --spec, e.g. 1,5 (the top-2-box needs it).")
+@click.option("--weight", "weight", metavar="COL",
+              help="Survey weights: weighted means, SDs and shares, with Kish's effective n (n_eff) and 95% "
+                   "intervals of the mean and top-2-box share on it. A missing, non-numeric or negative weight "
+                   "of a described respondent is refused.")
 @spec_option
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, columns, by, scale_range, spec_path, json_path, xlsx_path, quiet):
+def command(data, columns, by, scale_range, weight, spec_path, json_path, xlsx_path, quiet):
     """Descriptives per item: n, mean, SD, top-2-box share and missing share.
 
     With a spec every item (reverse-keyed items recoded so that higher is
@@ -30,9 +34,10 @@ def command(data, columns, by, scale_range, spec_path, json_path, xlsx_path, qui
     Examples:
       cxstats describe customers.csv staff.csv --spec study.yaml --xlsx describe.xlsx
       cxstats describe survey.csv --columns q1,q2,q3 --scale-range 1,5 --by region --json -
+      cxstats describe survey.csv --columns q1,q2 --scale-range 1,5 --weight w   (weighted)
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
     ctx = step_context(data, spec_path, quiet=quiet)
-    result = run_analysis("describe", ctx, columns=columns, by=by, scale_range=scale_range)
+    result = run_analysis("describe", ctx, columns=columns, by=by, scale_range=scale_range, weight=weight)
     emit(result, name="describe", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

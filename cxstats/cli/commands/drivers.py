@@ -47,12 +47,17 @@ from cxstats.cli.common import (command_display, data_files_argument, list_optio
                    "beside it (same name, .svg), in the study's language with the spec's names; with "
                    "--bootstrap, intervals as error bars and hollow marks where a quadrant is not "
                    "determined.")
+@click.option("--weight", "weight", metavar="COL",
+              help="Survey weights: weighted least squares with HC3 SEs; R², LMG, dominance, relative weights "
+                   "and Pratt from the weighted correlation matrix; IPA performance weighted. Continuous "
+                   "outcome; not with --bootstrap (penalty-reward is left out). A missing, non-numeric or "
+                   "negative weight of a complete row is refused.")
 @spec_option
 @missing_code_option
 @output_options
 @quiet_option
 def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, seed, ci_level,
-            performance, aspiration, scale_range, ipa_cutoffs, low_boxes, high_boxes, ipa_png, spec_path,
+            performance, aspiration, scale_range, ipa_cutoffs, low_boxes, high_boxes, ipa_png, weight, spec_path,
             json_path, xlsx_path, quiet):
     """Key drivers: which drivers move the outcome, by exact relative importance.
 
@@ -81,6 +86,7 @@ def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, s
       cxstats drivers survey.csv --outcome csat --drivers q1,q2,q3 --scale-range 1,5 \\
           --performance top2
       cxstats drivers answers.csv --spec study.yaml --outcome csat --performance gap
+      cxstats drivers survey.csv --outcome csat --drivers web,delivery,price --weight w
 
     Rows with a missing outcome or driver are left out (listwise). A constant
     driver, exactly collinear drivers or fewer rows than drivers + 2 are
@@ -88,8 +94,13 @@ def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, s
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
+    if weight and bootstrap:
+        from cxstats.errors import InputError
+
+        raise InputError("--bootstrap with --weight: bootstrap intervals with survey weights are not "
+                         "available; leave out one of the two")
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
-    result = run_analysis("drivers", ctx, outcome=outcome, drivers=drivers, outcome_type=outcome_type,
+    result = run_analysis("drivers", ctx, weight=weight, outcome=outcome, drivers=drivers, outcome_type=outcome_type,
                           binary_threshold=binary_threshold, bootstrap=bootstrap, ci_level=ci_level,
                           performance=performance, aspiration=aspiration, scale_range=scale_range,
                           ipa_cutoffs=ipa_cutoffs, low_boxes=low_boxes, high_boxes=high_boxes)

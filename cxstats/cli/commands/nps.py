@@ -42,13 +42,17 @@ def _parse_csat(values) -> dict | None:
                                                                "(repeatable).")
 @click.option("--respondents", "respondents", type=click.Choice(["customer", "staff", "all"]),
               help="With --spec: whose answers (default: customers; all with --group respondent_type).")
+@click.option("--weight", "weight", metavar="COL",
+              help="Survey weights: weighted shares and NPS; intervals and the group test on Kish's effective "
+                   "n (sum w)^2/sum(w^2) (design-effect adjusted). A missing, non-numeric or negative weight is "
+                   "refused.")
 @spec_option
 @engine_options
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, column, group, compare, by, min_n, csat, ces, respondents, spec_path, engine, spark_master,
-            json_path, xlsx_path, quiet):
+def command(data, column, group, compare, by, min_n, csat, ces, respondents, weight, spec_path, engine,
+            spark_master, json_path, xlsx_path, quiet):
     """Net Promoter Score: % promoters (9-10), passives (7-8), detractors (0-6).
 
     NPS = % promoters - % detractors (-100..100) with an adjusted-Wald 95% CI
@@ -69,11 +73,12 @@ def command(data, column, group, compare, by, min_n, csat, ces, respondents, spe
       cxstats nps answers.csv --spec study.yaml          (customers' NPS, CSAT and CES outcomes)
       cxstats nps survey.csv --csat sat=5 --ces effort   (no recommend question: CSAT/CES alone)
       cxstats nps 'lake/*.parquet' --spec study.yaml --by region --engine duckdb   (counts in SQL)
+      cxstats nps survey.csv --column recommend --weight w   (survey weights; CI on Kish's n_eff)
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
     ctx = step_context(data, spec_path, quiet=quiet)
     result = run_analysis("nps", ctx, column=column, group=group, compare=compare, by=by, min_n=min_n,
                           csat=_parse_csat(csat), ces=list(ces) or None, respondents=respondents,
-                          engine=engine, spark_master=spark_master)
+                          weight=weight, engine=engine, spark_master=spark_master)
     emit(result, name="nps", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

@@ -29,13 +29,17 @@ from cxstats.cli.common import (data_files_argument, engine_options, list_option
                    "default); listwise: only respondents who answered every item of the scale.")
 @click.option("--bootstrap", "bootstrap", type=int, default=0, show_default=True, metavar="N",
               help="Add a percentile bootstrap 95% CI for alpha from N resamples (e.g. 1000).")
+@click.option("--weight", "weight", metavar="COL",
+              help="Survey weights: alpha, omega and the item statistics from the weighted covariance matrix; "
+                   "Feldt's CI on Kish's effective n (reported as n_eff). A missing, non-numeric or negative "
+                   "weight is refused. Not with --bootstrap.")
 @seed_option
 @spec_option
 @engine_options
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missing, bootstrap, seed,
+def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missing, bootstrap, weight, seed,
             spec_path, engine, spark_master, json_path, xlsx_path, quiet):
     """Scale reliability: Cronbach's alpha, McDonald's omega and item-total statistics.
 
@@ -55,6 +59,7 @@ def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missi
       cxstats reliability survey.csv --scale web=q1,q2,q3 --group region --missing listwise
       cxstats reliability survey.csv --scale web=q1,q2,q3 --scale-range 1,5 --missing-code 9
       cxstats reliability answers.csv --spec study.yaml     (every construct, customers and staff)
+      cxstats reliability survey.csv --scale web=q1,q2,q3 --weight w   (survey weights)
       cxstats reliability 'lake/answers/*.parquet' --spec study.yaml --engine duckdb   (out of core)
 
     With --spec the moments can be computed by DuckDB or Spark (--engine): one pass
@@ -74,5 +79,6 @@ def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missi
     result = run_analysis("reliability", ctx, scales=parse_scales(scales, "--scale") or None,
                           constructs=constructs, reverse=list(reverse) or None, lo=lo, hi=hi, scale_range=scale_range,
                           group=group,
-                          missing=missing, bootstrap=bootstrap, engine=engine, spark_master=spark_master)
+                          missing=missing, bootstrap=bootstrap, weight=weight, engine=engine,
+                          spark_master=spark_master)
     emit(result, name="reliability", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

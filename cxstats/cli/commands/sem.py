@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.commands.cfa import ESTIMATOR_CHOICES, ESTIMATOR_HELP, MODINDICES_HELP, WEIGHT_HELP
+from cxstats.cli.commands.cfa import ESTIMATOR_CHOICES, ESTIMATOR_HELP, MODINDICES_HELP, WEIGHT_HELP, estimator_name
 from cxstats.cli.common import (
     data_files_argument, missing_code_option, output_options, quiet_option, seed_option, spec_option,
 )
@@ -30,8 +30,8 @@ from cxstats.cli.common import (
               help="Missing answers: ml = full-information ML (lavaan missing = \"ml\"; every respondent with an "
                    "answer counts; valid under MAR); listwise = complete respondents only (valid only under "
                    "MCAR); auto = ml when the model's variables have missing values, else plain ML.")
-@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES, case_sensitive=False), default="ML",
-              show_default=True, help=ESTIMATOR_HELP)
+@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES, case_sensitive=False), default=None,
+              help=ESTIMATOR_HELP)
 @click.option("--modindices", "modindices", type=click.IntRange(min=0), is_flag=False, flag_value=20, default=None,
               metavar="[N]", help=MODINDICES_HELP)
 @click.option("--weight", "weight", metavar="COL", help=WEIGHT_HELP)
@@ -84,7 +84,7 @@ def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
     with model_file_errors(model):
         result = run_analysis("sem", ctx, model=read_model_text(model) if model else None,
-                              bootstrap=bootstrap, ci=ci, std_lv=std_lv, missing=missing, estimator=estimator.upper(), modindices=modindices,
+                              bootstrap=bootstrap, ci=ci, std_lv=std_lv, missing=missing, estimator=estimator_name(estimator), modindices=modindices,
                               weight=weight,
                               direct_paths=direct_paths)
     emit(result, name="sem", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

@@ -24,6 +24,12 @@ i18n.register(
             "Bootstrap": {"en": "Bootstrap", "es": "Bootstrap"}, "Model": {"en": "Model", "es": "Modelo"}},
     texts={
         **{f"quadrant:{k}": v for k, v in QUADRANTS.items()},
+        "drv_weighted_note": {
+            "en": "Weighted by the survey weights of column {weight} (Kish's effective n = {neff}): weighted least "
+                  "squares with HC3 SEs; R², LMG and relative weights from the weighted correlation matrix.",
+            "es": "Ponderado con los pesos muestrales de la columna {weight} (n efectivo de Kish = {neff}): mínimos "
+                  "cuadrados ponderados con EE HC3; R², LMG y pesos relativos de la matriz de correlaciones "
+                  "ponderada."},
         "drv_title": {"en": "What drives {outcome}: relative importance",
                       "es": "Qué impulsa {outcome}: importancia relativa"},
         "drv_note": {"en": "n = {n}; {r2name} = {r2}; importance ranked by {measure}. Methods sheet: formulas "
@@ -123,7 +129,9 @@ def sheets(builder, result, sheet: str = "Drivers") -> None:
     r2_name = "R²" if result.outcome_type == "continuous" else d.t("drv_r2_binary")
     builder.add_table(sheet, tables["Importance"],
                       title=d.t("drv_title", outcome=_short_name(d, result.outcome)),
-                      note=d.t("drv_note", n=result.n, r2name=r2_name, r2=f"{result.r2:.3f}", measure=measure),
+                      note=d.t("drv_note", n=result.n, r2name=r2_name, r2=f"{result.r2:.3f}", measure=measure)
+                      + (" " + d.t("drv_weighted_note", weight=result.weight, neff=f"{result.n_eff:.1f}")
+                         if getattr(result, "weight", None) else ""),
                       formats=IMPORTANCE_FORMATS, sequential=["lmg_share", "rw_share"])
     if "IPA" in tables:
         ipa = result.ipa

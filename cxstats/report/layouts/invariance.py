@@ -34,6 +34,18 @@ i18n.register(
                            "es": "Diferencia de chi-cuadrado, gl y p: lavTestLRT; se sostiene: el paso cumple la "
                                  "regla (cfi: ΔCFI > -0.01; chen: no ΔCFI <= -0.01 junto con ΔRMSEA >= 0.015; "
                                  "lrt: p >= alfa)."},
+        "inv_tests_note_robust": {
+            "en": "Robust estimator: chisq_diff is the Satorra-Bentler (2001) scaled difference (lavTestLRT's "
+                  "default for MLR/MLM): (T0 - T1) / c_d with c_d = (df0 c0 - df1 c1) / (df0 - df1) from the ML "
+                  "chi-squares T and scaling factors c of the two steps (scaling_factor_diff = c_d; "
+                  "chisq_diff_unscaled = T0 - T1); delta_cfi/delta_rmsea are changes in the robust CFI/RMSEA. "
+                  "supported: the step passes the verdict rule (cfi: delta_cfi > -0.01; chen: not delta_cfi <= "
+                  "-0.01 together with delta_rmsea >= 0.015; lrt: p >= alpha).",
+            "es": "Estimador robusto: la diferencia de chi-cuadrado es la diferencia escalada de Satorra-Bentler "
+                  "(2001), la de lavTestLRT por defecto con MLR/MLM: (T0 - T1) / c_d con c_d = (gl0 c0 - gl1 c1) / "
+                  "(gl0 - gl1), a partir de los chi-cuadrados ML T y los factores de escala c de los dos pasos; "
+                  "ΔCFI y ΔRMSEA son cambios del CFI y el RMSEA robustos. Se sostiene: el paso cumple la regla "
+                  "(cfi: ΔCFI > -0.01; chen: no ΔCFI <= -0.01 junto con ΔRMSEA >= 0.015; lrt: p >= alfa)."},
         "level:configural": {"en": "configural", "es": "configural"},
         "level:metric": {"en": "metric", "es": "métrica"},
         "level:scalar": {"en": "scalar", "es": "escalar"},
@@ -57,6 +69,8 @@ i18n.register(
         "supported": {"en": "Supported", "es": "Se sostiene"},
         "delta_cfi": {"en": "ΔCFI", "es": "ΔCFI"},
         "delta_rmsea": {"en": "ΔRMSEA", "es": "ΔRMSEA"},
+        "chisq_diff_unscaled": {"en": "Chi-square difference (unscaled)", "es": "Diferencia de chi-cuadrado (sin escalar)"},
+        "scaling_factor_diff": {"en": "Scaling factor of the difference", "es": "Factor de escala de la diferencia"},
     })
 
 
@@ -93,4 +107,6 @@ def sheets(builder, result):
         elif result.rule == "chen":
             checks["delta_cfi"] = verdicts.judge(tests, "delta_cfi", "delta_cfi")
             checks["delta_rmsea"] = verdicts.judge(tests, "delta_rmsea", "delta_rmsea")
-    verdicts.add_table(builder, "Invariance", tests, checks, title=d.t("inv_tests"), note=d.t("inv_tests_note"))
+    robust = getattr(result, "estimator", "ML") != "ML"
+    verdicts.add_table(builder, "Invariance", tests, checks, title=d.t("inv_tests"),
+                       note=d.t("inv_tests_note_robust" if robust else "inv_tests_note"))

@@ -14,6 +14,12 @@ i18n.register(
         "nps:NPS by segment": {"en": "NPS by segment", "es": "NPS por segmento"},
         "nps:CSAT": {"en": "CSAT", "es": "CSAT (satisfacción)"},
         "nps:CES": {"en": "CES", "es": "CES (esfuerzo del cliente)"},
+        "nps_weighted_note": {
+            "en": "Weighted by the survey weights of column {weight}: shares and NPS are weighted; n, promoters, "
+                  "passives and detractors count respondents; intervals and tests use Kish's effective n (n_eff).",
+            "es": "Ponderado con los pesos muestrales de la columna {weight}: proporciones y NPS ponderados; n, "
+                  "promotores, pasivos y detractores cuentan encuestados; los intervalos y pruebas usan el n "
+                  "efectivo de Kish (n efectiva)."},
     },
     headers={
         "promoters": {"en": "Promoters", "es": "Promotores"},
@@ -48,7 +54,9 @@ def sheets(builder, result: NpsResult, sheet: str = "NPS") -> None:
     fm = {}
     for name, df in result.tables().items():
         for c in df.columns:
-            if c in ("n", "promoters", "passives", "detractors"):
+            if c == "n_eff":
+                fm[c] = "0.0"
+            elif c in ("n", "promoters", "passives", "detractors"):
                 fm[c] = "0"
             elif c in ("pvalue",):
                 fm[c] = "0.0000"
@@ -62,5 +70,7 @@ def sheets(builder, result: NpsResult, sheet: str = "NPS") -> None:
         if "suppressed" in df.columns:
             df["suppressed"] = [builder.display.yes(v) for v in df["suppressed"]]
         title = builder.display.t(f"nps:{name}") if f"nps:{name}" in i18n.TEXTS else name
-        builder.add_table(sheet, df, title=title, formats=fm,
+        note = (builder.display.t("nps_weighted_note", weight=result.weight)
+                if getattr(result, "weight", None) and name == next(iter(result.tables())) else None)
+        builder.add_table(sheet, df, title=title, formats=fm, note=note,
                           diverging=[c for c in ("nps", "diff") if c in df.columns])

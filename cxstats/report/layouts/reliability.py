@@ -9,6 +9,11 @@ i18n.register(
             "Reliability items": {"en": "Reliability items", "es": "Fiabilidad ítems"}},
     texts={
         "rel_title": {"en": "Scale reliability", "es": "Fiabilidad de las escalas"},
+        "rel_weighted_note": {
+            "en": "Weighted by the survey weights of column {weight}: every statistic from the weighted "
+                  "covariance matrix; Feldt's CI on Kish's effective n (n_eff).",
+            "es": "Ponderado con los pesos muestrales de la columna {weight}: todos los estadísticos salen de la "
+                  "matriz de covarianzas ponderada; el IC de Feldt usa el n efectivo de Kish (n efectiva)."},
         "rel_note": {"en": "alpha: Cronbach's alpha with Feldt 95% CI; omega_total: psych one-factor omega; "
                            "omega_cfa: semTools compRelSEM of a one-factor CFA. Aim for .70 or more.",
                      "es": "Alfa: alfa de Cronbach con IC 95% de Feldt; omega total: omega de un factor (psych); "
@@ -47,7 +52,9 @@ def sheets(builder, result) -> None:
     verdicts.add_table(builder, "Reliability", summary,
                        {c: verdicts.judge(summary, c, "reliability")
                         for c in ("alpha", "omega_total", "omega_cfa") if c in summary.columns},
-                       title=d.t("rel_title"), note=d.t("rel_note"))
+                       title=d.t("rel_title"),
+                       note=d.t("rel_note") + (" " + d.t("rel_weighted_note", weight=result.weight)
+                                               if getattr(result, "weight", None) else ""))
     items = tables["items"]
     verdicts.add_table(builder, "Reliability items", items,
                        {"r_drop": verdicts.judge(items, "r_drop", "item_total")} if "r_drop" in items.columns else {},

@@ -24,7 +24,7 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
                 ci_level: float = 0.95, progress=None, performance: str = "mean",
                 aspiration=None, scale=None, ipa_cutoffs=None, low_boxes: int = 2,
                 high_boxes: int = 1, complete: bool | None = None, penalty_reward: bool | None = None,
-                source=None) -> DriversResult:
+                source=None, weights=None, weight_name: str | None = None) -> DriversResult:
     """Relative importance of ``drivers`` for ``outcome`` in a numeric DataFrame.
 
     ``outcome_type``: 'continuous' (OLS; LMG, relative weights, Pratt, dominance) or
@@ -35,7 +35,10 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
     when a scale is given or every driver holds whole numbers spanning at most 11
     points (a rating scale). ``aspiration``: number or
     {driver: number} for ``performance='gap'``. ``bootstrap``: replicates for CIs;
-    ``progress(done, total)`` is called as they are computed.
+    ``progress(done, total)`` is called as they are computed. ``weights``: survey weights, one per
+    row of ``frame`` (checked on the complete rows: none missing or negative, not all zero): WLS with
+    HC3 SEs and every importance measure from the weighted correlation matrix (continuous outcome, no
+    bootstrap, no penalty-reward; :mod:`cxstats.stats.weights`).
     """
     drivers = list(drivers)
     if binary_threshold is not None:
@@ -66,6 +69,18 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
     data = data[complete_rows]
     n = len(data)
     warnings = []
+    w = None
+    if weights is not None:
+        from cxstats.stats.weights import check_weights, kish_n, normalize
+
+        if outcome_type == "binary":
+            raise InputError("survey weights work with a continuous outcome (WLS); a binary (logit) outcome "
+                             "with weights is not available", option="weight")
+        if bootstrap:
+            raise InputError("bootstrap intervals with survey weights are not available; leave out the "
+                             "bootstrap", option="bootstrap")
+        w = check_weights(weights, column=weight_name, used=complete_rows, file=source)
+        w = normalize(w[complete_rows])
     if n < n_all:
         warnings.append(f"{n_all - n} of {n_all} rows have a missing outcome or driver and were left "
                         f"out (listwise deletion); n = {n}")
@@ -91,7 +106,13 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
                          + (" after applying the binary threshold" if binary_threshold is not None else ""),
                          file=source, column=outcome)
 
-    corr = np.corrcoef(np.column_stack([x, y]), rowvar=False)
+    if w is None:
+        corr = np.corrcoef(np.column_stack([x, y]), rowvar=False)
+    else:
+        from cxstats.stats._factor import cov2cor
+        from cxstats.stats.weights import weighted_cov
+
+        corr = cov2cor(weighted_cov(np.column_stack([x, y]), w))
     rxx = corr[:p, :p]
     eig, vec = np.linalg.eigh(rxx)
     if eig[0] < SINGULAR_EIGEN:
@@ -110,8 +131,11 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
     res = DriversResult(outcome=outcome, outcome_type=outcome_type, drivers=drivers, n=n,
                         n_dropped=n_all - n, binary_threshold=binary_threshold, vif=vif,
                         condition_number=condition, warnings=warnings, zero_order_r=corr[:p, p])
+    if w is not None:
+        res.weight = weight_name or "weight"
+        res.n_eff = kish_n(w)
     if outcome_type == "continuous":
-        _continuous(res, x, y, corr, complete)
+        _continuous(res, x, y, corr, complete, w)
     else:
         _binary(res, x, y, source)
 
@@ -119,8 +143,14 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
         res.bootstrap = _bootstrap(res, x, y, corr, bootstrap, seed, ci_level, progress, source)
         res.warnings.extend(res.bootstrap.warnings)
 
-    _ipa(res, x, y, performance, aspiration, scale, ipa_cutoffs, low_boxes, high_boxes, penalty_reward, source,
-         ci_level, seed)
+    if w is not None and penalty_reward:
+        raise InputError("penalty-reward with survey weights is not available; leave it out",
+                         option="penalty_reward")
+    _ipa(res, x, y, performance, aspiration, scale, ipa_cutoffs, low_boxes, high_boxes,
+         False if w is not None else penalty_reward, source, ci_level, seed, w)
+    if w is not None:
+        res.warnings.append("survey weights: penalty-reward and bootstrap intervals are not computed with "
+                            "weights")
     return res
 
 
@@ -154,12 +184,12 @@ def _collinearity_warnings(drivers, vif, condition):
     return out
 
 
-def _continuous(res, x, y, corr, complete):
+def _continuous(res, x, y, corr, complete, w=None):
     import statsmodels.api as sm
 
     p = x.shape[1]
     design = sm.add_constant(x, has_constant="add")
-    fit = sm.OLS(y, design).fit()
+    fit = sm.OLS(y, design).fit() if w is None else sm.WLS(y, design, weights=w).fit()
     hc3 = fit.get_robustcov_results(cov_type="HC3", use_t=True)
     res.ols = {
         "b": fit.params, "se": fit.bse, "t": fit.tvalues, "pvalue": fit.pvalues,
@@ -168,8 +198,13 @@ def _continuous(res, x, y, corr, complete):
     res.model = {"r2": float(fit.rsquared), "adj_r2": float(fit.rsquared_adj),
                  "sigma": float(np.sqrt(fit.scale)), "f": float(fit.fvalue), "f_df1": p,
                  "f_df2": int(fit.df_resid), "f_pvalue": float(fit.f_pvalue)}
-    sd = x.std(axis=0, ddof=1)
-    res.std_beta = fit.params[1:] * sd / y.std(ddof=1)
+    if w is None:
+        sd = x.std(axis=0, ddof=1)
+        res.std_beta = fit.params[1:] * sd / y.std(ddof=1)
+    else:   # weighted SDs (the divisor cancels in the ratio)
+        mx, my = (w[:, None] * x).sum(axis=0) / w.sum(), np.sum(w * y) / w.sum()
+        sd = np.sqrt((w[:, None] * (x - mx) ** 2).sum(axis=0))
+        res.std_beta = fit.params[1:] * sd / np.sqrt(np.sum(w * (y - my) ** 2))
     r2_all = all_subset_r2(corr)
     cd = conditional_dominance(r2_all, p)
     res.conditional_dominance = cd
@@ -239,7 +274,7 @@ def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source):
 
 
 def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_boxes, run_pr, source,
-         ci_level=0.95, seed=None):
+         ci_level=0.95, seed=None, w=None):
     p = x.shape[1]
     if isinstance(scale, dict):
         missing = [d for d in res.drivers if d not in scale]
@@ -270,7 +305,7 @@ def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_box
             asp = np.full(p, float(aspiration))
     else:
         asp = None
-    perf = ipa_mod.performance_values(x, performance, scale_max=smax, aspiration=asp)
+    perf = ipa_mod.performance_values(x, performance, scale_max=smax, aspiration=asp, weights=w)
     importance = res.importance_share()
     ic, pc = (cutoffs or (None, None))
     if pc is None and performance == "gap":

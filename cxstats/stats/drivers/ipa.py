@@ -50,16 +50,22 @@ CLASSIFY_RATIO = 2.0   # basic: pen >= 2·rew; exciter: rew >= 2·pen
 NOT_DETERMINED = "not determined"
 
 
-def performance_values(x, kind: str, *, scale_max=None, aspiration=None):
-    """Per-driver performance of a (n, p) array of scores."""
+def performance_values(x, kind: str, *, scale_max=None, aspiration=None, weights=None):
+    """Per-driver performance of a (n, p) array of scores (``weights``: survey weights of the rows,
+    giving weighted means and shares)."""
     x = np.asarray(x, dtype=float)
+    w = None if weights is None else np.asarray(weights, dtype=float)
+
+    def mean(a):
+        return a.mean(axis=0) if w is None else (w[:, None] * a).sum(axis=0) / w.sum()
+
     if kind == "mean":
-        return x.mean(axis=0)
+        return mean(x)
     if kind == "top2":
         top = np.asarray(scale_max if scale_max is not None else x.max(axis=0), dtype=float)
-        return (x >= top - 1).mean(axis=0)
+        return mean((x >= top - 1).astype(float))
     if kind == "gap":
-        return x.mean(axis=0) - np.asarray(aspiration, dtype=float)
+        return mean(x) - np.asarray(aspiration, dtype=float)
     raise ValueError(kind)
 
 

@@ -42,6 +42,8 @@ class DriversResult:
     bootstrap: object = None
     ipa: dict | None = None
     penalty_reward: dict | None = None
+    weight: str | None = None          # the survey-weight column, when weighted
+    n_eff: float | None = None         # Kish's effective n of the rows used (weighted)
     _boot_cache: dict | None = None
 
     # -- helpers -------------------------------------------------------------
@@ -98,6 +100,9 @@ class DriversResult:
         out = {"outcome": self.outcome, "outcome_type": self.outcome_type,
                "binary_threshold": self.binary_threshold, "r2": _f(self.model["r2"]), "n": self.n,
                "n_dropped": self.n_dropped, "p": len(self.drivers)}
+        if self.weight:
+            out["weight"] = self.weight
+            out["n_eff"] = _f(self.n_eff)
         out.update({k: v for k, v in self.model.items() if k != "r2"})
         out["condition_number"] = _f(self.condition_number)
         out["importance"] = self.importance_name()
@@ -140,6 +145,7 @@ class DriversResult:
 
         t = {"Importance": self.importance_table()}
         model = {"outcome": self.outcome, "outcome_type": self.outcome_type, "n": self.n,
+                 **({"weight": self.weight, "n_eff": self.n_eff} if self.weight else {}),
                  "n_dropped": self.n_dropped, **self.model, "condition_number": self.condition_number}
         t["Model"] = pd.DataFrame({"statistic": list(model), "value": [str(v) if isinstance(v, str)
                                                                         else v for v in model.values()]})
@@ -174,6 +180,16 @@ class DriversResult:
     # -- methods -----------------------------------------------------------------
     def methods(self) -> list[tuple[str, str]]:
         m = []
+        if self.weight:
+            from cxstats.stats.weights import WEIGHT_METHODS
+
+            m += [WEIGHT_METHODS, ("Weighted drivers",
+                  f"Weighted by {self.weight}: weighted least squares (statsmodels WLS; HC3 SEs of the WLS fit, "
+                  "i.e. of the rows scaled by sqrt(w)); R², LMG, dominance, relative weights, Pratt and VIF from "
+                  "the weighted correlation matrix of the drivers and the outcome (the WLS R² is the R² of that "
+                  "matrix); standardized betas with weighted SDs; IPA performance as weighted means or shares. "
+                  "Not computed with weights: bootstrap intervals, penalty-reward, binary (logit) outcomes. "
+                  f"Kish's effective n = {self.n_eff:.1f} of n = {self.n}.")]
         if self.outcome_type == "continuous":
             m += [
                 ("Regression", "OLS with an intercept on complete rows (listwise deletion). SE: classical "

@@ -13,7 +13,7 @@ FIML_METHODS = ("Missing data (FIML)",
                 "Full-information maximum likelihood (lavaan missing = \"ml\"; Arbuckle 1996, Enders 2010): every "
                 "respondent with at least one answer contributes the normal likelihood of the items answered "
                 "(computed per pattern of answered items); the mean structure is estimated; SEs from the observed "
-                "information (lavaan's default with missing = \"ml\"); chisq = 2(logL_H1 - logL) with the "
+                "information (lavaan's default with missing = \"ml\"; computed analytically); chisq = 2(logL_H1 - logL) with the "
                 "saturated H1 moments estimated by EM; the baseline model's variances and means from each item's "
                 "answers; SRMR, composite reliability, AVE and HTMT use the EM-estimated moments. Unbiased when "
                 "missingness depends only on observed answers (MAR), unlike listwise deletion (MCAR only).")
@@ -170,8 +170,9 @@ def robust_methods(estimator: str, missing: str = "listwise") -> tuple:
             "fit verdict uses them. Robust corrections protect against non-normal (skewed, Likert) answers. " +
             ("With missing answers (MLR with FIML, lavaan missing = \"ml\"): the casewise scores of the answered "
              "items, the observed information, and the saturated model's information at the EM estimates; the "
-             "robust CFI/TLI/RMSEA (lavaan's Zhang & Savalei 2023 corrections) are not computed, the scaled ones "
-             "are. " if missing == "ml" else "Complete data (listwise deletion). ") +
+             "robust CFI/TLI/RMSEA from lavaan's FIML-corrected statistics (Zhang & Savalei 2023; lavaan's "
+             "FIML-C V3): the ML statistic of the model at the FIML estimates against the EM moments, with its "
+             "own scaling factor, for the model and the independence model. " if missing == "ml" else "Complete data (listwise deletion). ") +
             "Matches lavaan 0.6-14 on the Holzinger-Swineford reference.")
 
 

@@ -549,9 +549,10 @@ def fit_sem(model, data, *, group=None, group_labels=None, std_lv: bool = False,
             fitres.estimator = estimator
             fitres.vcov = fitres.robust.vcov
             fitres._cache.clear()
-            warns = warns + ["with missing answers (FIML) the robust CFI/TLI/RMSEA of lavaan (Zhang & Savalei "
-                             "2023 corrections) are not computed yet: the fit verdict uses the FIML indices; the "
-                             "scaled chi-square and the scaled indices are reported"]
+            if fitres.robust.fiml_corrected is None:
+                warns = warns + ["with missing answers (FIML) the robust CFI/TLI/RMSEA (lavaan's FIML-corrected "
+                                 "statistics, Zhang & Savalei 2023) could not be computed: the fit verdict uses the "
+                                 "FIML indices; the scaled chi-square and the scaled indices are reported"]
         fitres.warnings = warns + [missing_note(fitres.missing_info)] + fitres.warnings
         return fitres
     warrays = None

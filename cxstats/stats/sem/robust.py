@@ -59,6 +59,7 @@ class RobustResult:
     vcov: np.ndarray            # robust covariance matrix of the free parameters
     scaling_factor: float       # c = tr(U Gamma) / df (nan when df = 0)
     baseline_scaling_factor: float
+    fiml_corrected: dict | None = None   # MLR with FIML: lavaan's FIML-C(V3) pieces for the robust indices
 
 
 def _vech(p):
@@ -219,9 +220,26 @@ def fiml_casewise_scores(Y, mu, Sig) -> np.ndarray:
     return out
 
 
-def fiml_h1_information(gp, Sig, mu, *, rel_step: float = 1e-6) -> np.ndarray:
+def fiml_h1_information(gp, Sig, mu) -> np.ndarray:
     """Unit observed information of the saturated model's (mu, vech Sigma) under FIML at (mu, Sigma):
-    minus the Hessian of logL / n, by central differences of its analytic gradient."""
+    minus the Hessian of logL / n, analytic (:func:`cxstats.stats.sem.fiml._pattern_hessian` with the
+    saturated model's Jacobian: Sigma and mu are linear in these parameters, so there is no curvature)."""
+    from cxstats.stats.sem.fiml import _pattern_hessian
+
+    p = len(mu)
+    r, c = _vech(p)
+    m = p + len(r)
+    dSig = np.zeros((m, p, p))
+    dmu = np.zeros((m, p))
+    dmu[np.arange(p), np.arange(p)] = 1.0
+    idx = np.arange(p, m)
+    dSig[idx, r, c] = 1.0
+    dSig[idx, c, r] = 1.0
+    return -_pattern_hessian(Sig, mu, dSig, dmu, gp) / gp.n
+
+
+def fiml_h1_information_numeric(gp, Sig, mu, *, rel_step: float = 1e-6) -> np.ndarray:
+    """The same by central differences of the analytic gradient (the method before; kept as its check)."""
     from cxstats.stats.sem.fiml import pattern_loglik
 
     p = len(mu)
@@ -273,6 +291,63 @@ def robust_fiml_pieces(model, theta, data: list):
         B1 = sc1.T @ sc1 / len(Y)
         trace += float(np.sum(B1 * np.linalg.inv(A1).T)) - fg[g] * float(np.sum(B0g[g] * A0_inv.T))
     return vcov, trace
+
+
+def _ml_discrepancy_at(model, theta, S_list, m_list, n_list) -> float:
+    """Σ_g n_g F_ML(θ; S_g, m_g): the complete-data ML test statistic of the model at θ (not re-estimated)
+    against the moments S_g, m_g (with the mean structure)."""
+    T = 0.0
+    for g, (S, m, n) in enumerate(zip(S_list, m_list, n_list)):
+        Sig, mu = model.implied(theta, g)
+        Si = np.linalg.inv(Sig)
+        d = m - mu
+        F = (np.linalg.slogdet(Sig)[1] + float(np.sum(S * Si)) - np.linalg.slogdet(S)[1] - len(m)
+             + float(d @ Si @ d))
+        T += n * F
+    return float(T)
+
+
+def fiml_corrected(model, theta, bmodel, btheta, data: list, df: int, dfb: int) -> dict:
+    """lavaan's corrected FIML statistics for the robust CFI/TLI/RMSEA of MLR with missing answers
+    (``lav_fit_fiml_corrected``, version "V3"; Zhang & Savalei 2023): T3 = the ML statistic of the model at
+    the FIML estimates against the EM (saturated) moments S~, m~; its scaling factor
+    c3 = tr(U Wm^-1 Wc Wm^-1 U Gamma) / df with, over the groups (block diagonal, weights f_g = n_g/N),
+    Wm = f_g x the FIML observed h1 information at the EM moments, Wc = f_g x the complete-data h1
+    information at S~ (the normal-theory weight), Gamma = Wm_g^-1 J_g Wm_g^-1 / f_g (J the first-order h1
+    information), U = Wm - Wm Delta E^-1 Delta' Wm with E = Delta' Wm Delta (lavaan sets
+    observed.information = "h1" and h1.information = "unstructured" here); the same
+    for the independence model (its FIML estimates) gives T3_null and c3_null."""
+    fd = model.fdata
+    N = model.N
+    G = len(fd.patterns)
+    fg = np.array([gp.n for gp in fd.patterns], float) / N
+    S_list, m_list = [fd.h1.cov[g] for g in range(G)], [fd.h1.mean[g] for g in range(G)]
+    n_list = [gp.n for gp in fd.patterns]
+    Wm, Wmi, Wc, Gam = [], [], [], []
+    for g, (gp, Y) in enumerate(zip(fd.patterns, data)):
+        A1 = fiml_h1_information(gp, S_list[g], m_list[g])
+        sc1 = fiml_casewise_scores(Y, m_list[g], S_list[g])
+        J = sc1.T @ sc1 / len(Y)
+        A1i = np.linalg.inv(A1)
+        Wm.append(fg[g] * A1)
+        Wmi.append(A1i / fg[g])
+        Wc.append(fg[g] * expected_h1_information(S_list[g], True))
+        Gam.append(A1i @ J @ A1i / fg[g])
+    from scipy.linalg import block_diag
+
+    Wm, Wmi, Wc, Gam = (block_diag(*x) for x in (Wm, Wmi, Wc, Gam))
+    middle = Wmi @ Wc @ Wmi
+
+    def kappa(mod, th):
+        Delta = np.vstack([moment_jacobian(mod, th, g, True)[0].T for g in range(G)])
+        Einv = np.linalg.inv(Delta.T @ Wm @ Delta)
+        U = Wm - Wm @ Delta @ Einv @ Delta.T @ Wm
+        return float(np.trace(U @ middle @ U @ Gam))
+
+    T3 = _ml_discrepancy_at(model, theta, S_list, m_list, n_list)
+    T3b = _ml_discrepancy_at(bmodel, btheta, S_list, m_list, n_list)
+    return {"chisq": T3, "scaling_factor": scaling(kappa(model, theta), df),
+            "baseline_chisq": T3b, "baseline_scaling_factor": scaling(kappa(bmodel, btheta), dfb)}
 
 
 def _inv(M):
@@ -355,7 +430,11 @@ def robust_fit(fitres, data: list, estimator: str, weights: list | None = None) 
                 i = bmodel.idx[r.lhs]
                 btheta[r.free] = gp.avail_var[i] if r.op == "~~" else gp.avail_mean[i]
         _, btrace = robust_fiml_pieces(bfiml, btheta, data)
-        return RobustResult(estimator, vcov, scaling(trace, pt.df), scaling(btrace, dfb))
+        try:
+            corrected = fiml_corrected(fitres.model, fitres.theta, bfiml, btheta, data, pt.df, dfb)
+        except (np.linalg.LinAlgError, FloatingPointError):
+            corrected = None
+        return RobustResult(estimator, vcov, scaling(trace, pt.df), scaling(btrace, dfb), corrected)
     vcov, trace = robust_pieces(fitres.model, fitres.theta, data, estimator, pt.df, weights)
     bmodel, btheta = baseline_model(pt, fitres.model.stats)
     _, btrace = robust_pieces(bmodel, btheta, data, estimator, dfb, weights)
@@ -364,8 +443,8 @@ def robust_fit(fitres, data: list, estimator: str, weights: list | None = None) 
 
 def robust_measures(fm: dict, rob: RobustResult, ngroups: int, *, fiml: bool = False) -> dict:
     """The scaled and robust fit measures (lavaan names with '_' for '.'). With ``fiml`` (MLR with
-    missing answers) the robust CFI/TLI/RMSEA are left out: lavaan computes them with the Zhang &
-    Savalei (2023) corrections, not implemented here."""
+    missing answers) the robust CFI/TLI/RMSEA come from the FIML-corrected statistics of
+    :func:`fiml_corrected` (lavaan 0.6-14; left out when they could not be computed)."""
     from scipy.stats import chi2
 
     T, df, N = fm["chisq"], fm["df"], fm["ntotal"]
@@ -380,7 +459,12 @@ def robust_measures(fm: dict, rob: RobustResult, ngroups: int, *, fiml: bool = F
     out["tli_scaled"] = _tli(Ts, df, Tbs, dfb, 1.0, 1.0)
     out["rmsea_scaled"] = _rmsea(Ts, df, N, G, 1.0)
     if fiml:
-        pass
+        fc = rob.fiml_corrected
+        if fc is not None and df > 0 and np.isfinite(fc["scaling_factor"]) and np.isfinite(fc["baseline_scaling_factor"]):
+            T3, c3, T3b, c3b = fc["chisq"], fc["scaling_factor"], fc["baseline_chisq"], fc["baseline_scaling_factor"]
+            out["cfi_robust"] = _cfi(T3, df, T3b, dfb, c3, c3b)
+            out["tli_robust"] = _tli(T3, df, T3b, dfb, c3, c3b)
+            out["rmsea_robust"] = _rmsea(T3, df, N, G, c3)
     elif df > 0 and np.isfinite(c) and np.isfinite(cb):
         out["cfi_robust"] = _cfi(T, df, Tb, dfb, c, cb)
         out["tli_robust"] = _tli(T, df, Tb, dfb, c, cb)
@@ -388,6 +472,23 @@ def robust_measures(fm: dict, rob: RobustResult, ngroups: int, *, fiml: bool = F
     else:
         out["cfi_robust"] = out["tli_robust"] = out["rmsea_robust"] = math.nan
     return {k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in out.items()}
+
+
+def sb2001_difference(T0: float, df0: int, c0: float, T1: float, df1: int, c1: float) -> tuple[float, float]:
+    """Satorra & Bentler's (2001) scaled chi-square difference of nested models, as lavaan's
+    ``lavTestLRT(method = "satorra.bentler.2001")``: model 0 the more constrained (df0 > df1), T the
+    unscaled ML chi-squares, c the scaling factors; c_d = (df0 c0 - df1 c1) / (df0 - df1) and the
+    scaled difference (T0 - T1) / c_d. A saturated model 1 (df1 = 0) counts with c1 = 1. Returns
+    (scaled difference, c_d); both NaN when c_d is not positive (lavaan gives no test then)."""
+    ddf = df0 - df1
+    if ddf <= 0:
+        return math.nan, math.nan
+    c0 = 1.0 if df0 == 0 or c0 is None else c0
+    c1 = 1.0 if df1 == 0 or c1 is None else c1
+    cd = (df0 * c0 - df1 * c1) / ddf
+    if not (math.isfinite(cd) and cd > 0):
+        return math.nan, math.nan
+    return (T0 - T1) / cd, cd
 
 
 def _cfi(T, df, Tb, dfb, c, cb):
