@@ -1,0 +1,348 @@
+"""Ordinal items: least-squares estimation on thresholds and polychoric correlations, as lavaan 0.6
+(``ordered = ...``, ``estimator = "WLSMV"`` / ``"DWLS"`` / ``"ULSMV"``), single-group models.
+
+Statistics s = (thresholds, polychoric correlations) and their Gamma (N x asymptotic covariance)
+from :mod:`.polychoric` (two-step, listwise deletion). Model (lavaan's default *delta*
+parametrisation): the latent responses y* have unit variances; Sigma* = the model's covariance with
+the residual variances of the ordinal items fixed at theta_jj = 1 - [Sigma* without them]_jj (not
+parameters; reported with SE 0), scale factors ``~*~`` = 1, intercepts ``~1`` = 0; the thresholds
+are free parameters (model threshold = tau). The estimator minimises
+
+    F(theta) = (s - sigma(theta))' W (s - sigma(theta)),   W = diag(Gamma)^-1 (DWLS; WLSMV),  W = I (ULSMV)
+
+by Gauss-Newton; chisq = (N - 1) F (lavaan's test statistic; N cases).
+
+* **Standard errors** (WLSMV, ULSMV: lavaan ``se = "robust.sem"``): vcov = (D'WD)^-1 D'W Gamma W D
+  (D'WD)^-1 / (N - 1), D = ds/dtheta; DWLS (lavaan ``se = "standard"``): (D'WD)^-1 / (N - 1). lavaan
+  counts N - 1 here and in the test statistic with categorical data (fmin = (N - 1)/N F / 2).
+* **Mean-and-variance adjusted test** (lavaan ``test = "scaled.shifted"``, Asparouhov & Muthen 2010):
+  U = W - W D (D'WD)^-1 D' W, a = sqrt(df / tr((U Gamma)^2)), b = df - a tr(U Gamma);
+  chisq_scaled = a chisq + b on df; the scaling factor reported is 1/a (lavaan's
+  ``chisq.scaling.factor``), the shift b. The baseline (independence: correlations 0) the same way.
+* **Fit indices:** CFI/TLI as usual from chisq and the baseline chisq (and from the scaled ones for
+  ``_scaled``); RMSEA = sqrt(max(0, (chisq - df) / ((N - 1) df))) (lavaan uses N - 1 with categorical
+  data); robust CFI/TLI/RMSEA as lavaan 0.6-14 (Savalei 2021, "catML"): T3 = N F_ML(R, Sigma_hat) at the
+  least-squares estimates, c3 = tr[(I - D E^-1 D'W)' V (I - D E^-1 D'W) Gamma] / df (V the normal-theory
+  ML weight of the correlations at Sigma_hat, E = D'WD), baseline T3b = -N log|R| with c3b = tr(Gamma)/df_b
+  (correlation part); then CFI_r = 1 - max(T3 - c3 df, 0) / max(T3 - c3 df, T3b - c3b df_b, 0), TLI_r =
+  1 - (T3 - c3 df) df_b / ((T3b - c3b df_b) df), RMSEA_r = sqrt(max(0, (T3 - c3 df) / ((N - 1) df))).
+* **SRMR** (lavaan's ``srmr`` for categorical data, ``srmr_bentler_nomean``): root mean square of the
+  correlation residuals r_ij - sigma_ij over the p(p+1)/2 elements (diagonal included, its residual 0).
+
+Tested against lavaan 0.6-14 on HS_ordinal4.csv (tests/test_sem_ordinal.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cxstats.errors import ModelError
+from cxstats.stats.sem.fit import SemFit
+from cxstats.stats.sem.polychoric import OrdinalStats, cor_index, ordinal_stats
+
+ORDINAL_ESTIMATORS = ("WLSMV", "DWLS", "ULSMV")
+
+
+@dataclass
+class OrdinalFit(SemFit):
+    """A least-squares fit of ordinal items. ``theta`` holds the structural parameters (loadings,
+    factor (co)variances, regressions); the thresholds are in ``tau`` with the joint covariance
+    matrix ``vcov_all`` (structural parameters first)."""
+
+    ordinal: OrdinalStats | None = None
+    tau: np.ndarray | None = None
+    vcov_all: np.ndarray | None = None
+    test: dict = field(default_factory=dict)
+    parametrization: str = "delta"
+
+    # ------------------------------------------------------------------ estimates
+    def estimates(self, *, level: float = 0.95):
+        import pandas as pd
+        from scipy.stats import norm
+
+        df = super().estimates(level=level)
+        zq = norm.ppf(0.5 + level / 2)
+        k = self.pt.nfree
+        se_th = np.sqrt(np.clip(np.diag(self.vcov_all)[k:], 0, None))
+        recs = []
+        for (v, t), est, se in zip(self.ordinal.th_names(), self.tau, se_th):
+            z = est / se if se > 0 else np.nan
+            recs.append({"lhs": v, "op": "|", "rhs": t, "label": "", "est": float(est), "se": float(se), "z": z,
+                         "pvalue": float(2 * norm.sf(abs(z))) if np.isfinite(z) else np.nan,
+                         "ci_lower": est - zq * se, "ci_upper": est + zq * se, "std_lv": float(est),
+                         "std_all": float(est)})
+        fixed = []
+        for v in self.ordinal.names:
+            fixed.append({"lhs": v, "op": "~*~", "rhs": v, "label": "", "est": 1.0, "se": 0.0, "z": np.nan,
+                          "pvalue": np.nan, "ci_lower": 1.0, "ci_upper": 1.0, "std_lv": 1.0, "std_all": 1.0})
+        for v in list(self.ordinal.names) + list(self.pt.lv):
+            fixed.append({"lhs": v, "op": "~1", "rhs": "", "label": "", "est": 0.0, "se": 0.0, "z": np.nan,
+                          "pvalue": np.nan, "ci_lower": 0.0, "ci_upper": 0.0, "std_lv": 0.0, "std_all": 0.0})
+        n_load = int((df["op"] == "=~").sum())
+        head, tail = df.iloc[:n_load], df.iloc[n_load:]
+        out = pd.concat([head, pd.DataFrame.from_records(recs), tail, pd.DataFrame.from_records(fixed)],
+                        ignore_index=True)
+        return out
+
+    # ------------------------------------------------------------------ fit measures
+    def fit_measures(self) -> dict:
+        if "fit" in self._cache:
+            return self._cache["fit"]
+        self._cache["fit"] = dict(self.test)
+        return self._cache["fit"]
+
+    def srmr(self) -> float:
+        return float(self.test.get("srmr", math.nan))
+
+    def baseline(self):
+        return self.test["baseline_chisq"], self.test["baseline_df"]
+
+    def loglik(self):
+        return math.nan, math.nan
+
+    def check(self) -> list[str]:
+        out = super().check()
+        return out
+
+
+# ---------------------------------------------------------------------- the model
+
+def _ordinal_partable(pt, ordered):
+    """The ParTable with the ordinal items' residual variances fixed (delta parametrisation): they are
+    not parameters; free indices renumbered."""
+    from cxstats.stats.sem.partable import ParTable
+
+    oset = set(ordered)
+    bad = [r for r in pt.rows if (r.op == "~" and r.rhs in oset) or (r.op == "=~" and r.lhs in oset)]
+    if bad:
+        raise ModelError(f"ordinal item {bad[0].rhs if bad[0].op == '~' else bad[0].lhs!r} predicts another "
+                         "variable; ordinal (WLSMV) models here take ordinal items as indicators or outcomes only")
+    if pt.ngroups != 1:
+        raise ModelError("ordinal items (WLSMV) are available for single-group models so far")
+    rows = [r for r in pt.rows if r.op != "~1"]
+    old_to_new: dict = {}
+    names = []
+    for r in rows:
+        if r.op == "~~" and r.lhs == r.rhs and r.lhs in oset:
+            r.free, r.value = -1, 0.0
+            continue
+        if r.free >= 0:
+            if r.free not in old_to_new:
+                old_to_new[r.free] = len(old_to_new)
+                names.append(pt.free_names[r.free])
+            r.free = old_to_new[r.free]
+    return ParTable(rows, pt.ov, pt.lv, 1, False, pt.options, pt.parsed, pt.ov_x, len(old_to_new), names)
+
+
+def _implied_cor(model, theta):
+    Sig, _ = model.implied(theta, 0)
+    return Sig
+
+
+def _delta(model, theta, rr, cc):
+    dSig, _, Sig, _ = model.jacobian(theta, 0)
+    return dSig[:, rr, cc].T, Sig        # (pstar x k)
+
+
+def fit_ordinal(model, data, *, ordered=None, estimator: str = "WLSMV", std_lv: bool = False,
+                orthogonal: bool = False) -> OrdinalFit:
+    """Fit lavaan syntax ``model`` to ordinal items of ``data`` (a DataFrame) by WLSMV (DWLS estimates,
+    robust SEs, scaled-shifted test), DWLS (standard SEs and test) or ULSMV. ``ordered``: the items
+    treated as ordinal (default all the model's observed variables; all must be ordinal here).
+    Listwise deletion: respondents with a missing answer on a model variable are left out."""
+    from cxstats.stats.sem.engine import CompiledModel
+    from cxstats.stats.sem.partable import ModelOptions, build_partable
+    from cxstats.stats.sem.samplestats import SampleStats
+    from cxstats.stats.sem.syntax import parse_model
+
+    estimator = str(estimator).upper()
+    if estimator not in ORDINAL_ESTIMATORS:
+        raise ModelError(f"estimator must be one of {', '.join(ORDINAL_ESTIMATORS)} for ordinal items, "
+                         f"not {estimator!r}")
+    parsed = parse_model(model) if isinstance(model, str) else model
+    opts = ModelOptions(std_lv=std_lv, meanstructure=False, orthogonal=orthogonal, fixed_x=False)
+    pt = build_partable(parsed, 1, opts)
+    ov = list(pt.ov)
+    ordered = ov if ordered is None else list(ordered)
+    numeric = [v for v in ov if v not in set(ordered)]
+    if numeric:
+        raise ModelError(f"all observed variables of an ordinal (WLSMV) model must be ordinal here; not ordinal: "
+                         f"{', '.join(numeric)} (use ordered all, or ML/MLR for continuous items)")
+    pt = _ordinal_partable(pt, ov)
+    X = data[ov].to_numpy(dtype=float)
+    keep = ~np.isnan(X).any(axis=1)
+    n_rows = len(X)
+    X = X[keep]
+    N = len(X)
+    if N < 3:
+        raise ModelError(f"{N} complete respondents: too few for an ordinal model")
+    st = ordinal_stats(X, ov)
+    p = len(ov)
+    rr, cc = cor_index(p)
+    pstar = len(rr)
+    nth = st.nth
+    Gamma = st.gamma
+    stats = SampleStats(ov, [st.cor], [np.zeros(p)], [N], ["all"])
+    W_full = np.ones(nth + pstar) if estimator == "ULSMV" else 1.0 / np.diag(Gamma)
+    w = W_full[nth:]
+    r_obs = st.cor[rr, cc]
+
+    # start values: the ML fit to the polychoric matrix (residual variances free)
+    pt_ml = build_partable(parsed, 1, opts)
+    m_ml = CompiledModel(pt_ml)
+    m_ml.set_sample(stats)
+    th_ml, *_ = m_ml.optimize()
+    m = CompiledModel(pt)
+    m.set_sample(stats)
+    theta = np.zeros(pt.nfree)
+    for r_ml, r in zip([r for r in pt_ml.rows if r.op != "~1"], pt.rows):
+        if r.free >= 0:
+            theta[r.free] = th_ml[r_ml.free] if r_ml.free >= 0 else r_ml.value
+
+    def objective(t):
+        Sig = _implied_cor(m, t)
+        e = r_obs - Sig[rr, cc]
+        return float(e @ (w * e))
+
+    F = objective(theta)
+    converged = False
+    it = 0
+    for it in range(1, 500):
+        D, Sig = _delta(m, theta, rr, cc)
+        e = r_obs - Sig[rr, cc]
+        g = D.T @ (w * e)
+        H = D.T @ (w[:, None] * D)
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(H, g, rcond=None)[0]
+        dec = g @ step
+        if dec < 1e-22 or np.max(np.abs(g)) < 1e-13:
+            converged = True
+            break
+        alpha = 1.0
+        while alpha > 1e-10:
+            Fn = objective(theta + alpha * step)
+            if np.isfinite(Fn) and Fn <= F - 1e-4 * alpha * dec:
+                break
+            alpha *= 0.5
+        else:
+            converged = dec < 1e-14
+            break
+        theta = theta + alpha * step
+        if abs(F - Fn) < 1e-16 * max(1.0, F):
+            F = Fn
+            converged = True
+            break
+        F = Fn
+    F = objective(theta)
+
+    # residual variances (delta parametrisation) and the final compiled model for reporting
+    Sig = _implied_cor(m, theta)
+    resid = 1.0 - np.diag(Sig)
+    for r in pt.rows:
+        if r.op == "~~" and r.lhs == r.rhs and r.lhs in set(ov):
+            r.value = float(resid[ov.index(r.lhs)])
+    m = CompiledModel(pt)
+    m.set_sample(stats)
+
+    # ----- standard errors: parameters (theta, tau); statistics (thresholds, correlations)
+    k = pt.nfree
+    Dc, Sig = _delta(m, theta, rr, cc)
+    D = np.zeros((nth + pstar, k + nth))
+    D[nth:, :k] = Dc
+    D[:nth, k:] = np.eye(nth)
+    WD = W_full[:, None] * D
+    E = D.T @ WD
+    Ei = np.linalg.inv(E)
+    if estimator == "DWLS":
+        vcov_all = Ei / (N - 1)
+    else:
+        vcov_all = Ei @ (WD.T @ Gamma @ WD) @ Ei / (N - 1)
+    tau = st.th_vector()
+
+    # ----- tests
+    from scipy.stats import chi2
+
+    df = pstar - k
+    T = (N - 1) * F                  # lavaan's WLS test statistic uses N - 1 with categorical data
+    U = np.diag(W_full) - WD @ Ei @ WD.T
+    UG = U @ Gamma
+    tr1, tr2 = float(np.trace(UG)), float(np.sum(UG * UG.T))
+    Tb = (N - 1) * float(r_obs @ (w * r_obs))
+    dfb = pstar
+    Gc = Gamma[nth:, nth:]
+    Wc = W_full[nth:]
+    UGb = Wc[:, None] * Gc
+    tr1b, tr2b = float(np.trace(UGb)), float(np.sum(UGb * UGb.T))
+    fm = {"npar": k + nth, "fmin": (N - 1) / N * F / 2, "chisq": T, "df": df,
+          "pvalue": float(chi2.sf(T, df)) if df > 0 else math.nan,
+          "baseline_chisq": Tb, "baseline_df": dfb, "ntotal": N}
+    Nr = N - 1                       # lavaan's N for RMSEA with categorical data
+    fm.update(_indices(T, df, Tb, dfb, Nr))
+    srmr = math.sqrt(float(np.sum((r_obs - Sig[rr, cc]) ** 2)) / (p * (p + 1) / 2))
+    fm["srmr"] = srmr
+    if estimator != "DWLS":
+        a = math.sqrt(df / tr2) if df > 0 and tr2 > 0 else math.nan
+        b = df - a * tr1 if df > 0 else math.nan
+        ab = math.sqrt(dfb / tr2b)
+        bb = dfb - ab * tr1b
+        Ts, Tbs = (a * T + b, ab * Tb + bb) if df > 0 else (T, ab * Tb + bb)
+        fm.update({"chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": float(chi2.sf(Ts, df)) if df > 0 else math.nan,
+                   "chisq_scaling_factor": 1.0 / a if df > 0 else math.nan, "chisq_shift": b,
+                   "baseline_chisq_scaled": Tbs, "baseline_chisq_scaling_factor": 1.0 / ab, "baseline_chisq_shift": bb})
+        sc = _indices(Ts, df, Tbs, dfb, Nr)
+        fm.update({"cfi_scaled": sc["cfi"], "tli_scaled": sc["tli"], "rmsea_scaled": sc["rmsea"]})
+        fm.update(_catml_robust(st, Sig, Dc, W_full, Ei, Gamma, nth, N, df, k))
+    if estimator == "ULSMV":
+        fm["pvalue"] = math.nan      # the unscaled ULS statistic is not chi-square distributed (lavaan: NA)
+    fm = {key: (float(v) if isinstance(v, (float, np.floating)) else v) for key, v in fm.items()}
+
+    vcov = vcov_all[:k, :k]
+    res = OrdinalFit(pt, m, stats, theta, 2 * F, converged, it, vcov, estimator=estimator, ordinal=st,
+                     tau=tau, vcov_all=vcov_all, test=fm)
+    res.missing_info = {"method": "listwise", "n_rows": int(n_rows), "n_used": int(N),
+                        "n_dropped_incomplete": int(n_rows - N)}
+    res.warnings = res.check()
+    if n_rows - N:
+        res.warnings.insert(0, f"missing data: listwise deletion: {N} complete respondents of {n_rows}")
+    return res
+
+
+def _indices(T, df, Tb, dfb, N):
+    t1 = max(T - df, 0.0)
+    t2 = max(T - df, Tb - dfb, 0.0)
+    cfi = 1.0 if t2 == 0 else 1.0 - t1 / t2
+    tli = (Tb / dfb - T / df) / (Tb / dfb - 1.0) if df > 0 and dfb > 0 else 1.0
+    rmsea = math.sqrt(max(0.0, (T - df) / (N * df))) if df > 0 else 0.0
+    return {"cfi": cfi, "tli": tli, "rmsea": rmsea}
+
+
+def _catml_robust(st, Sig, Dc, W_full, Ei, Gamma, nth, N, df, k):
+    """lavaan 0.6-14's robust CFI/TLI/RMSEA for categorical data (lav_fit_catml_dwls, Savalei 2021)."""
+    p = st.p
+    rr, cc = cor_index(p)
+    R = st.cor
+    if df <= 0 or np.linalg.eigvalsh(R)[0] < np.sqrt(np.finfo(float).eps):
+        return {"cfi_robust": math.nan, "tli_robust": math.nan, "rmsea_robust": math.nan}
+    Si = np.linalg.inv(Sig)
+    T3 = N * (np.linalg.slogdet(Sig)[1] + np.sum(R * Si) - np.linalg.slogdet(R)[1] - p)
+    V = Si[np.ix_(rr, rr)] * Si[np.ix_(cc, cc)] + Si[np.ix_(rr, cc)] * Si[np.ix_(cc, rr)]
+    Wc = W_full[nth:]
+    Ec = Ei[:k, :k]
+    WiU = np.eye(len(rr)) - Dc @ Ec @ Dc.T * Wc[None, :]
+    Gc = Gamma[nth:, nth:]
+    c3 = float(np.trace(WiU.T @ V @ WiU @ Gc)) / df
+    T3b = -N * np.linalg.slogdet(R)[1]
+    dfb = len(rr)
+    c3b = float(np.trace(Gc)) / dfb
+    num = T3 - c3 * df
+    cfi_d = max(num, T3b - c3b * dfb, 0.0)
+    return {"cfi_robust": 1.0 if cfi_d == 0 else 1.0 - max(num, 0.0) / cfi_d,
+            "tli_robust": 1.0 - (num * dfb) / ((T3b - c3b * dfb) * df),
+            "rmsea_robust": math.sqrt(max(0.0, num / ((N - 1) * df))),
+            "catml_chisq": T3, "catml_scaling_factor": c3, "catml_baseline_chisq": T3b,
+            "catml_baseline_scaling_factor": c3b}
