@@ -147,3 +147,120 @@ def test_ordinal_refusals(hs4):
         fit_ordinal(HS_MODEL, hs4, ordered=ITEMS[:-1])
     with pytest.raises(ModelError, match="estimator"):
         fit_ordinal(HS_MODEL, hs4, estimator="MLR")
+
+
+def test_wlsmv_rmsea_ci_matches_lavaan(hs4, detail):
+    fm = fit_ordinal(HS_MODEL, hs4).fit_measures()
+    assert fm["rmsea_ci_lower"] == pytest.approx(detail["fit"]["rmsea.ci.lower"], rel=1e-5)
+    assert fm["rmsea_ci_upper"] == pytest.approx(detail["fit"]["rmsea.ci.upper"], rel=1e-5)
+    assert fm["fmin"] == pytest.approx(detail["fit"]["fmin"], rel=1e-6)
+    assert math.isnan(fm["aic"]) and detail["fit"].get("aic") is None
+
+
+# ---------------------------------------------------------------------------- command line and plans
+
+HS_LINE = "visual =~ x1+x2+x3; textual =~ x4+x5+x6; speed =~ x7+x8+x9"
+
+
+def test_cli_ordered_all_matches_lavaan_and_is_reproducible(tmp_path):
+    from conftest import run_cli
+
+    ref = reference("robust_ordinal_hs")["wlsmv"]
+    src = DATASETS / "HS_ordinal4.csv"
+    before = src.read_bytes()
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"cfa{k}.json"
+        res = run_cli("cfa", src, "--model", HS_LINE, "--ordered", "all", "--json", out, "--quiet")
+        assert res.exit_code == 0, res
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]                                   # same input -> byte-identical JSON
+    assert src.read_bytes() == before
+    import json
+
+    doc = json.loads(outs[0])
+    assert doc["estimator"] == "WLSMV" and doc["parametrization"] == "delta" and doc["ordered"] == ITEMS
+    assert doc["missing"]["method"] == "listwise"
+    for k in ("chisq_scaled", "chisq_scaling_factor", "cfi_robust", "tli_robust", "rmsea_robust", "srmr"):
+        assert doc["fit"][k] == pytest.approx(ref["fit"][k.replace("_", ".")], rel=1e-5), k
+    th = [e for e in doc["estimates"] if e["op"] == "|"]
+    assert [(e["lhs"], e["rhs"]) for e in th[:3]] == [("x1", "t1"), ("x1", "t2"), ("x1", "t3")]
+    assert len(th) == 27
+    assert doc["fit_verdict"]["failed"] == ["robust RMSEA 0.113 > 0.08"]   # the verdict reads the robust indices
+
+
+def test_cli_ordinal_estimators_and_refusals(tmp_path):
+    from conftest import assert_clean_error, run_cli
+
+    src = DATASETS / "HS_ordinal4.csv"
+    out = tmp_path / "u.json"
+    res = run_cli("cfa", src, "--model", HS_LINE, "--estimator", "ulsmv", "--json", out, "--quiet")
+    assert res.exit_code == 0, res
+    import json
+
+    doc = json.loads(out.read_text())
+    assert doc["estimator"] == "ULSMV" and doc["ordered"] == ITEMS     # an ordinal estimator: every item ordinal
+    assert doc["fit"]["chisq_scaled"] == pytest.approx(reference("wlsmv_detail_hs")["ulsmv"]["fit"]["chisq.scaled"],
+                                                       rel=1e-5)
+    assert_clean_error(run_cli("cfa", src, "--model", HS_LINE, "--ordered", "x1,x99"), "x99", "ordered")
+    assert_clean_error(run_cli("cfa", src, "--model", HS_LINE, "--ordered", "x1,x2"), "not ordinal: x3")
+    assert_clean_error(run_cli("cfa", src, "--model", HS_LINE, "--ordered", "all", "--missing", "ml"),
+                       "listwise")
+    assert_clean_error(run_cli("cfa", src, "--model", HS_LINE, "--ordered", "all", "--modindices"),
+                       "modification indices are not available yet with ordinal items")
+
+
+def test_xlsx_states_estimator_and_deletion_in_both_languages(tmp_path):
+    import openpyxl
+
+    from conftest import run_cli
+
+    src = DATASETS / "HS_ordinal4.csv"
+    for lang, words in (("en", ("WLSMV, ordinal items", "delta parametrisation", "listwise deletion: 301")),
+                        ("es", ("WLSMV, ítems ordinales", "parametrización delta", "eliminación por lista: 301"))):
+        out = tmp_path / f"c_{lang}.xlsx"
+        res = run_cli("cfa", src, "--model", HS_LINE, "--ordered", "all", "--xlsx", out, "--lang", lang, "--quiet")
+        assert res.exit_code == 0, res
+        wb = openpyxl.load_workbook(out)
+        text = " ".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c)
+        for w in words:
+            assert w in text, (lang, w)
+        assert "Ordinal items (polychoric)" in text and "Estimator (WLSMV)" in text     # Methods (English)
+
+
+def test_plan_step_cfa_ordered(tmp_path):
+    import json
+
+    from conftest import run_cli
+    from cxstats.demo.simulate import load_demo_spec, write_demo
+    from cxstats.io.survey import load_survey
+    from cxstats.stats.cfa import analyze_cfa
+    from cxstats.steps._latent import factor_model
+
+    folder = tmp_path / "demo"
+    write_demo(folder, seed=4, n_customers=300, n_staff=40)
+    spec = load_demo_spec()
+    ids = [c.id for c in spec.constructs()[:2]]
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        f"spec: {folder / 'questionnaire.yaml'}\nseed: 5\n"
+        f"data:\n  - file: {folder / 'customers.csv'}\n    respondent_type: customer\n"
+        "steps:\n  - step: cfa\n    constructs: [" + ", ".join(ids) + "]\n    ordered: all\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = run_cli("run", plan, "--out", out, "--quiet")
+    assert res.exit_code == 0, res
+    doc = json.loads(next(out.glob("*.json")).read_text())
+    r = doc["steps"][0]["result"]
+    assert r["estimator"] == "WLSMV" and r["parametrization"] == "delta"
+    survey = load_survey(spec, [folder / "customers.csv"])
+    data = survey.customers().reset_index(drop=True)
+    model, _ = factor_model(spec, data, ids)
+    direct = analyze_cfa(data, model, ordered=r["ordered"])
+    assert r["fit"]["chisq_scaled"] == pytest.approx(direct.fit["chisq_scaled"], rel=1e-12)
+    assert any(e["op"] == "|" for e in r["estimates"])
+
+
+def test_continuous_columns_are_refused_as_ordinal():
+    hs = pd.read_csv(DATASETS / "HolzingerSwineford1939.csv")
+    with pytest.raises(InputError, match="distinct answer values: not an ordinal rating item"):
+        fit_ordinal(HS_MODEL, hs)

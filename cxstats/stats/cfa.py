@@ -30,12 +30,14 @@ FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "r
             "srmr", "aic", "bic")
 EXTRA_FIT_KEYS = ("npar", "ntotal", "logl", "unrestricted_logl", "bic2", "baseline_chisq", "baseline_df",
                   "rmsea_pvalue", "fmin")
+ORDINAL_FIT_KEYS = ("chisq_shift", "baseline_chisq_shift")   # WLSMV / ULSMV: the scaled-shifted test's shift
 
 
 def fit_dict(fm: dict) -> dict:
     out = {k: fm[k] for k in FIT_KEYS}
     out.update({k: fm[k] for k in EXTRA_FIT_KEYS if k in fm})
     out.update({k: fm[k] for k in ROBUST_FIT_KEYS if k in fm})
+    out.update({k: fm[k] for k in ORDINAL_FIT_KEYS if k in fm})
     if "chisq_by_group" in fm:
         out["chisq_by_group"] = fm["chisq_by_group"]
     return out
@@ -64,6 +66,7 @@ class CfaResult:
     estimator: str = "ML"                             # ML, MLR or MLM
     weighted: bool = False                            # sampling weights (weighted moments, MLR)
     modindices: object = None                         # DataFrame lhs op rhs [group] mi epc sepc_all, or None
+    ordered: list | None = None                       # ordinal items (WLSMV/DWLS/ULSMV), else None
 
     def to_dict(self) -> dict:
         def mat(df):
@@ -74,6 +77,9 @@ class CfaResult:
                "missing": self.missing}
         if self.weighted:
             out["sampling_weights"] = True
+        if self.ordered:
+            out["ordered"] = list(self.ordered)
+            out["parametrization"] = "delta"
         if len(self.group_labels) > 1:
             out["groups"] = dict(zip(self.group_labels, self.n_by_group))
         out["fit"] = self.fit
@@ -122,6 +128,10 @@ class CfaResult:
         return out
 
     def methods(self) -> list:
+        if self.ordered:
+            from cxstats.stats.sem.dwls import ordinal_methods
+
+            return ordinal_methods(self.estimator, self.missing) + methods_text()[2:3]   # + the fit verdict rule
         out = methods_text(self.missing.get("method", "listwise"), self.estimator)
         if self.weighted:
             out.insert(0, WEIGHTS_METHODS)
@@ -211,7 +221,7 @@ def _num(x):
 
 def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool = False,
         group_equal=(), group_partial=(), missing: str = "auto", estimator: str = "ML",
-        modindices: int | None = None, weights=None) -> CfaResult:
+        modindices: int | None = None, weights=None, ordered=None) -> CfaResult:
     """Fit ``model`` (lavaan syntax) to ``data`` (DataFrame of numeric columns).
 
     ``group``: a column name or per-row labels for a multi-group (configural,
@@ -221,7 +231,15 @@ def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool
     ``modindices``: also the modification indices (the N largest; 0 = all; None = none).
     ``weights``: sampling weights (a column name or one value per row; lavaan's sampling.weights,
     which implies MLR).
+    ``ordered``: ordinal items (a list, or None; with an ordinal estimator and no list: every model item):
+    thresholds and polychoric correlations, estimator WLSMV (default), DWLS or ULSMV (see
+    :func:`analyze_ordinal_cfa`).
     """
+    from cxstats.stats.sem.dwls import ORDINAL_ESTIMATORS
+
+    if ordered is not None or str(estimator).upper() in ORDINAL_ESTIMATORS:
+        return analyze_ordinal_cfa(data, model, ordered=ordered, estimator=estimator, std_lv=std_lv, group=group,
+                                   group_equal=group_equal, missing=missing, modindices=modindices, weights=weights)
     fit = fit_sem(model, data, group=group, group_labels=group_labels, std_lv=std_lv,
                   group_equal=group_equal, group_partial=group_partial, missing=missing, estimator=estimator,
                   weights=weights)
@@ -229,6 +247,43 @@ def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool
     res = cfa_from_fit(fit, model, data if fit.pt.ngroups == 1 and not fit.weighted else None)
     if modindices is not None:
         add_modindices(res, fit, modindices)
+    return res
+
+
+def analyze_ordinal_cfa(data, model: str, *, ordered=None, estimator: str = "WLSMV", std_lv: bool = False,
+                        group=None, group_equal=(), missing: str = "auto", modindices=None, weights=None) -> CfaResult:
+    """A CFA of ordinal items (lavaan ``ordered =``): thresholds and polychoric correlations (two-step,
+    listwise deletion), DWLS (WLSMV: with robust SEs and the scaled-shifted test), ULSMV or DWLS estimates in
+    the delta parametrisation (:mod:`cxstats.stats.sem.dwls`). ``estimator`` ML (the default of the other
+    entry points) becomes WLSMV, lavaan's default with ordered items. Single group, no weights, no
+    modification indices yet (refused with a clear message)."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem.dwls import ORDINAL_ESTIMATORS, fit_ordinal
+
+    est = str(estimator).upper()
+    est = "WLSMV" if est == "ML" else est
+    if est not in ORDINAL_ESTIMATORS:
+        raise ModelError(f"ordinal items take the estimator WLSMV (lavaan's default), DWLS or ULSMV, not {est}")
+    for given, what in ((group is not None, "groups"), (bool(group_equal), "equality constraints across groups"),
+                        (weights is not None, "sampling weights"), (modindices is not None, "modification indices")):
+        if given:
+            raise ModelError(f"{what} are not available yet with ordinal items (WLSMV); fit the ordinal model "
+                             "without them, or treat the items as continuous (estimator MLR)")
+    if missing == "ml":
+        raise ModelError("with ordinal items missing answers are handled by listwise deletion (lavaan's default "
+                         "for WLSMV); full-information ML (missing = \"ml\") is for continuous items")
+    fit = fit_ordinal(model, data, ordered=ordered, estimator=est, std_lv=std_lv)
+    r2 = {lab: fit.r2(g) for g, lab in enumerate(fit.stats.group_labels)}
+    res = CfaResult(model=model if isinstance(model, str) else model.text, n=fit.ntotal,
+                    group_labels=list(fit.stats.group_labels), n_by_group=list(fit.stats.n),
+                    converged=bool(fit.converged), fit=fit_dict(fit.fit_measures()), estimates=fit.estimates(),
+                    r2=r2, warnings=list(fit.warnings) + measurement_warnings(fit), sem=fit,
+                    missing=dict(fit.missing_info), estimator=est, ordered=list(fit.ordinal.names))
+    res.fit_verdict = model_fit_verdict(res.fit, res.converged)
+    res.warnings.extend(fit_warning(res.fit_verdict, "the CFA model"))
+    res.validity_notes = ["composite reliability, AVE and HTMT are not computed for ordinal items yet (they would "
+                          "need the categorical omega of Green & Yang 2009); the loadings, R² and latent "
+                          "correlations are on the latent-response (polychoric) scale"]
     return res
 
 

@@ -32,7 +32,7 @@ from scipy.special import ndtr, ndtri, owens_t
 
 from cxstats.errors import InputError
 
-_BIG = 1e10
+MAX_CATEGORIES = 15   # more distinct values than this: a continuous variable, not a rating item
 
 
 def bvn_cdf(h, k, rho):
@@ -139,6 +139,10 @@ def category_codes(X, names):
         if len(vals) < 2:
             raise InputError(f"the ordinal item {names[j]!r} has a single answer value ({vals[0]:g}) among the "
                              "complete cases: it carries no information; leave it out", column=str(names[j]))
+        if len(vals) > MAX_CATEGORIES:
+            raise InputError(f"the item {names[j]!r} has {len(vals)} distinct answer values: not an ordinal rating "
+                             f"item (at most {MAX_CATEGORIES} categories are taken as ordinal); treat it as "
+                             "continuous (estimator MLR) or leave it out of ordered", column=str(names[j]))
         levels.append([float(v) for v in vals])
         codes[:, j] = np.searchsorted(vals, X[:, j])
     return codes, levels
