@@ -264,3 +264,21 @@ def test_continuous_columns_are_refused_as_ordinal():
     hs = pd.read_csv(DATASETS / "HolzingerSwineford1939.csv")
     with pytest.raises(InputError, match="distinct answer values: not an ordinal rating item"):
         fit_ordinal(HS_MODEL, hs)
+
+
+# ---------------------------------------------------------------------------- a second data set (bfi)
+
+@pytest.mark.parametrize("key,model_key", [("cfa_rescov", "model_cfa"), ("sem_regression", "model_sem")])
+def test_bfi_wlsmv_residual_covariance_and_latent_regression_match_lavaan(key, model_key):
+    """results/wlsmv_bfi.json (r/14_wlsmv_bfi.R, lavaan 0.6-14): six-point items with missing answers (listwise
+    deletion to 2632 of 2800 rows), a residual covariance between two ordinal items, a latent regression."""
+    ref = reference("wlsmv_bfi")
+    bfi = pd.read_csv(DATASETS / "bfi.csv")
+    res = fit_ordinal(ref[model_key], bfi)
+    assert res.ntotal == ref[key]["ntotal"] == 2632
+    assert res.missing_info["n_dropped_incomplete"] == 2800 - 2632
+    fm = res.fit_measures()
+    assert check_fit(fm, ref[key]["fit"], rel=1e-5) == 15
+    for k in ("rmsea_ci_lower", "rmsea_ci_upper", "baseline_chisq", "baseline_chisq_scaled", "fmin"):
+        assert fm[k] == pytest.approx(ref[key]["fit"][k.replace("_", ".")], rel=1e-5), k
+    check_estimates(res.estimates(), ref[key]["estimates"], est_tol=1e-5, se_rel=1e-5)   # observed 1e-6

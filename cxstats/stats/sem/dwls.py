@@ -82,8 +82,8 @@ class OrdinalFit(SemFit):
         for v in list(self.ordinal.names) + list(self.pt.lv):
             fixed.append({"lhs": v, "op": "~1", "rhs": "", "label": "", "est": 0.0, "se": 0.0, "z": np.nan,
                           "pvalue": np.nan, "ci_lower": 0.0, "ci_upper": 0.0, "std_lv": 0.0, "std_all": 0.0})
-        n_load = int((df["op"] == "=~").sum())
-        head, tail = df.iloc[:n_load], df.iloc[n_load:]
+        n_user = sum(1 for r in self.pt.rows if r.user)      # lavaan: the syntax's rows, then the thresholds
+        head, tail = df.iloc[:n_user], df.iloc[n_user:]
         out = pd.concat([head, pd.DataFrame.from_records(recs), tail, pd.DataFrame.from_records(fixed)],
                         ignore_index=True)
         return out
