@@ -207,7 +207,7 @@ def test_cli_ordinal_estimators_and_refusals(tmp_path):
     assert_clean_error(run_cli("cfa", src, "--model", HS_LINE, "--ordered", "all", "--missing", "ml"),
                        "listwise")
     assert_clean_error(run_cli("cfa", src, "--model", HS_LINE, "--ordered", "all", "--modindices"),
-                       "modification indices are not available yet with ordinal items")
+                       "not available yet with ordinal items (WLSMV): modification indices")
 
 
 def test_xlsx_states_estimator_and_deletion_in_both_languages(tmp_path):
@@ -282,3 +282,26 @@ def test_bfi_wlsmv_residual_covariance_and_latent_regression_match_lavaan(key, m
     for k in ("rmsea_ci_lower", "rmsea_ci_upper", "baseline_chisq", "baseline_chisq_scaled", "fmin"):
         assert fm[k] == pytest.approx(ref[key]["fit"][k.replace("_", ".")], rel=1e-5), k
     check_estimates(res.estimates(), ref[key]["estimates"], est_tol=1e-5, se_rel=1e-5)   # observed 1e-6
+
+
+def test_cli_sem_ordered_matches_lavaan(tmp_path):
+    import json
+
+    from conftest import assert_clean_error, run_cli
+
+    ref = reference("wlsmv_bfi")
+    src = DATASETS / "bfi.csv"
+    model = tmp_path / "m.lav"
+    model.write_text(ref["model_sem"], encoding="utf-8")
+    out = tmp_path / "s.json"
+    res = run_cli("sem", src, "--model", f"@{model}", "--ordered", "all", "--json", out, "--quiet")
+    assert res.exit_code == 0, res
+    doc = json.loads(out.read_text())
+    assert doc["estimator"] == "WLSMV" and doc["n"] == 2632 and doc["parametrization"] == "delta"
+    for k in ("chisq_scaled", "cfi_robust", "rmsea_robust", "srmr"):
+        assert doc["fit"][k] == pytest.approx(ref["sem_regression"]["fit"][k.replace("_", ".")], rel=1e-5), k
+    row = next(e for e in doc["estimates"] if e["op"] == "~")
+    lav = next(e for e in ref["sem_regression"]["estimates"] if e["op"] == "~")
+    assert (row["est"], row["se"]) == (pytest.approx(lav["est"], abs=1e-5), pytest.approx(lav["se"], rel=1e-5))
+    assert_clean_error(run_cli("sem", src, "--model", f"@{model}", "--ordered", "all", "--bootstrap", "50"),
+                       "not available yet with ordinal items (WLSMV): the bootstrap")

@@ -257,21 +257,10 @@ def analyze_ordinal_cfa(data, model: str, *, ordered=None, estimator: str = "WLS
     the delta parametrisation (:mod:`cxstats.stats.sem.dwls`). ``estimator`` ML (the default of the other
     entry points) becomes WLSMV, lavaan's default with ordered items. Single group, no weights, no
     modification indices yet (refused with a clear message)."""
-    from cxstats.errors import ModelError
-    from cxstats.stats.sem.dwls import ORDINAL_ESTIMATORS, fit_ordinal
+    from cxstats.stats.sem.dwls import check_ordinal_options, fit_ordinal
 
-    est = str(estimator).upper()
-    est = "WLSMV" if est == "ML" else est
-    if est not in ORDINAL_ESTIMATORS:
-        raise ModelError(f"ordinal items take the estimator WLSMV (lavaan's default), DWLS or ULSMV, not {est}")
-    for given, what in ((group is not None, "groups"), (bool(group_equal), "equality constraints across groups"),
-                        (weights is not None, "sampling weights"), (modindices is not None, "modification indices")):
-        if given:
-            raise ModelError(f"{what} are not available yet with ordinal items (WLSMV); fit the ordinal model "
-                             "without them, or treat the items as continuous (estimator MLR)")
-    if missing == "ml":
-        raise ModelError("with ordinal items missing answers are handled by listwise deletion (lavaan's default "
-                         "for WLSMV); full-information ML (missing = \"ml\") is for continuous items")
+    est = check_ordinal_options(estimator, group=group, group_equal=group_equal, weights=weights,
+                                modindices=modindices, missing=missing)
     fit = fit_ordinal(model, data, ordered=ordered, estimator=est, std_lv=std_lv)
     r2 = {lab: fit.r2(g) for g, lab in enumerate(fit.stats.group_labels)}
     res = CfaResult(model=model if isinstance(model, str) else model.text, n=fit.ntotal,

@@ -386,3 +386,23 @@ def ordinal_methods(estimator: str, missing: dict | None = None) -> list:
          "correlation residuals. Matches lavaan 0.6-14 on the Holzinger-Swineford items cut into 4 categories "
          "(estimates, SEs and every fit index to 1e-6)."),
     ]
+
+
+def check_ordinal_options(estimator, *, group=None, group_equal=(), weights=None, modindices=None, bootstrap=0,
+                          missing="auto") -> str:
+    """The ordinal estimator to use (ML, the other entry points' default, becomes WLSMV as lavaan's default
+    with ordered items); ModelError for what ordinal models do not support yet."""
+    est = str(estimator).upper()
+    est = "WLSMV" if est == "ML" else est
+    if est not in ORDINAL_ESTIMATORS:
+        raise ModelError(f"ordinal items take the estimator WLSMV (lavaan's default), DWLS or ULSMV, not {est}")
+    for given, what in ((group is not None, "groups"), (bool(group_equal), "equality constraints across groups"),
+                        (weights is not None, "sampling weights"), (modindices is not None, "modification indices"),
+                        (bool(bootstrap), "the bootstrap")):
+        if given:
+            raise ModelError(f"not available yet with ordinal items (WLSMV): {what}; fit the ordinal model "
+                             "without it, or treat the items as continuous (estimator MLR)")
+    if missing == "ml":
+        raise ModelError("with ordinal items missing answers are handled by listwise deletion (lavaan's default "
+                         "for WLSMV); full-information ML (missing = \"ml\") is for continuous items")
+    return est
