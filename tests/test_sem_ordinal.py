@@ -305,3 +305,58 @@ def test_cli_sem_ordered_matches_lavaan(tmp_path):
     assert (row["est"], row["se"]) == (pytest.approx(lav["est"], abs=1e-5), pytest.approx(lav["se"], rel=1e-5))
     assert_clean_error(run_cli("sem", src, "--model", f"@{model}", "--ordered", "all", "--bootstrap", "50"),
                        "not available yet with ordinal items (WLSMV): the bootstrap")
+
+
+# ---------------------------------------------------------------------------- ordinal alpha and omega
+
+def _bfi_scale(ref, key):
+    bfi = pd.read_csv(DATASETS / "bfi.csv")
+    rev = ref[key]["reverse"]
+    rev = [rev] if isinstance(rev, str) else list(rev)
+    x = bfi[ref[key]["items"]].copy()
+    for r in rev:
+        x[r] = 7 - x[r]
+    return x, rev
+
+
+@pytest.mark.parametrize("key", ["A", "C"])
+def test_ordinal_alpha_omega_match_psych(key):
+    """results/ordinal_reliability.json (r/15_ordinal_reliability.R): psych::alpha / psych::omega on
+    psych::polychoric, and lavaan's lavCor of the same complete rows. psych's polychoric (its optimizer
+    tolerance) and lavaan's differ by ~2e-5; ours follow lavaan's (1e-6) and psych's alpha/omega to ~5e-6."""
+    from cxstats.stats.ordinal_reliability import ordinal_reliability
+
+    ref = reference("ordinal_reliability")
+    x, _ = _bfi_scale(ref, key)
+    items = ref[key]["items"]
+    out = ordinal_reliability(x, items)
+    assert out["n"] == ref[key]["n"]
+    assert out["alpha_ordinal"] == pytest.approx(ref[key]["alpha_ordinal"], abs=1e-4)
+    assert out["omega_ordinal"] == pytest.approx(ref[key]["omega_ordinal"], abs=1e-4)
+    assert out["average_r_polychoric"] == pytest.approx(ref[key]["average_r"], abs=1e-4)
+    st = ordinal_stats(x.dropna().to_numpy(), items, scores=False)
+    assert np.abs(st.cor - np.array(ref[key]["lavaan_polychoric"])).max() < 1e-6
+
+
+def test_reliability_cli_ordinal(tmp_path):
+    import json
+
+    from conftest import run_cli
+
+    ref = reference("ordinal_reliability")
+    out = tmp_path / "r.json"
+    xlsx = tmp_path / "r.xlsx"
+    res = run_cli("reliability", DATASETS / "bfi.csv", "--scale", "A=A1,A2,A3,A4,A5", "--reverse", "A1", "--min", "1",
+                  "--max", "6", "--ordinal", "--json", out, "--xlsx", xlsx, "--lang", "es", "--quiet")
+    assert res.exit_code == 0, res
+    s = json.loads(out.read_text())["scales"][0]
+    assert s["ordinal"]["alpha_ordinal"] == pytest.approx(ref["A"]["alpha_ordinal"], abs=1e-4)
+    assert s["ordinal"]["n"] == 2709 and s["alpha"] < s["ordinal"]["alpha_ordinal"]   # Pearson alpha is lower
+    import openpyxl
+
+    text = " ".join(str(c) for ws in openpyxl.load_workbook(xlsx).worksheets
+                    for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert "Alfa ordinal (policórica)" in text and "Ordinal alpha and omega" in text
+    res = run_cli("reliability", DATASETS / "bfi.csv", "--scale", "A=A1,A2,A3", "--json", tmp_path / "p.json",
+                  "--quiet")
+    assert "ordinal" not in json.loads((tmp_path / "p.json").read_text())["scales"][0]   # only when asked

@@ -7,6 +7,7 @@ the ``scales`` given (NAME -> items), reverse-keyed items (``reverse``) recoded 
 lo + hi - x on the answer scale ``lo``..``hi``, optionally per ``group``. ``scale_range``
 (MIN, MAX; without a spec) declares the answer scale: any other value that is not a declared
 missing code is refused, and it supplies ``lo``/``hi`` for reverse keying when they are not given.
+``ordinal``: also ordinal alpha and omega from the polychoric correlations (rows complete on the scale).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Options(StepOptions):
     missing: Literal["pairwise", "listwise"] = "pairwise"
     bootstrap: int = 0                     # resamples for a percentile bootstrap CI of alpha
     scale_range: list[float] | None = None  # MIN, MAX answer scale (without a spec): other values refused
+    ordinal: bool = False                  # also ordinal alpha/omega (polychoric correlations, listwise)
 
     DEPRECATED = {"by": "group"}
 
@@ -78,6 +80,7 @@ def run(ctx: StepContext, options: Options):
             frame, scales, missing=options.missing, reverse=reverse, lo=lo, hi=hi, groups=groups,
             n_boot=options.bootstrap, seed=ctx.seed, file=file, row_of=row_of,
             reversed_already=ctx.has_spec,
+            **({"ordinal": True} if options.ordinal else {}),
             progress=ctx.progress("bootstrap") if options.bootstrap else None)
     except InputError as exc:
         if exc.file is not None or exc.option or file is None:
