@@ -402,3 +402,21 @@ def test_efa_cli_cor_polychoric(tmp_path):
     res = run_cli("efa", DATASETS / "bfi.csv", "--items", ",".join(ref["items"]), "--factors", "2", "--json",
                   tmp_path / "p.json", "--quiet")
     assert "correlation" not in json.loads((tmp_path / "p.json").read_text())     # Pearson: unchanged output
+
+
+# ---------------------------------------------------------------------------- binary items
+
+def test_binary_items_wlsmv_and_zero_cell_match_lavaan(hs4):
+    """results/wlsmv_binary.json (r/17_wlsmv_binary.R): the HS CFA on 0/1 items (tetrachoric correlations,
+    one threshold per item), and a 2 x 2 table with an empty cell (lavaan adds 0.5 to it)."""
+    ref = reference("wlsmv_binary")
+    b = hs4.copy()
+    for v in ITEMS:
+        b[v] = (hs4[v] > 2).astype(int)
+    res = fit_ordinal(HS_MODEL, b)
+    assert check_fit(res.fit_measures(), ref["fit"], rel=1e-5) == 15
+    check_estimates(res.estimates(), ref["estimates"], est_tol=1e-5, se_rel=1e-5)
+    z = b.loc[:59, ["x1", "x4", "x5"]].copy()
+    z.loc[z["x4"] == 1, "x1"] = 0
+    st = ordinal_stats(z.to_numpy(), ["x1", "x4", "x5"], scores=False)
+    assert np.abs(st.cor - np.array(ref["zero_cell"]["cor"])).max() < 1e-5

@@ -8,7 +8,8 @@ the cut of a standard-normal latent response y*_j at thresholds tau_j1 < ... < t
   polychoric correlation rho maximises the bivariate-normal likelihood of the contingency table,
   sum_ab n_ab log P_ab(rho), P_ab = Phi2(tau_a, tau_b) - Phi2(tau_a-1, tau_b) - Phi2(tau_a, tau_b-1)
   + Phi2(tau_a-1, tau_b-1) (Olsson 1979, two-step). A 2 x 2 table with an empty cell gets 0.5 added
-  to its empty cells (lavaan's ``zero.add = c(0.5, 0)``); larger tables are used as they are.
+  to that cell and to the opposite one and 0.5 taken from the other two, so that the margins stay (lavaan's
+  ``zero.add = c(0.5, 0)``, ``zero.keep.margins = TRUE``); larger tables are used as they are.
 * **Asymptotic covariance (Muthen 1984, as lavaan's ``muthen1984``):** with the case-wise scores
   of the univariate log-likelihoods (SC_TH, by threshold) and of the bivariate ones with respect to
   rho (SC_COR), INNER = SC'SC, A11 = INNER within each item's thresholds (zero between items),
@@ -243,8 +244,12 @@ def ordinal_stats(X, names, *, scores: bool = True) -> OrdinalStats:
         tab = np.zeros((Ks[i], Ks[j]))
         np.add.at(tab, (codes[:, i], codes[:, j]), 1.0)
         est_tab = tab.copy()
-        if tab.shape == (2, 2) and (tab == 0).any():
-            est_tab[tab == 0] = 0.5                      # lavaan zero.add for 2 x 2 tables
+        if tab.shape == (2, 2) and (tab == 0).any():     # lavaan zero.add = 0.5, zero.keep.margins = TRUE
+            for a, b in zip(*np.nonzero(tab == 0)):
+                est_tab[a, b] += 0.5
+                est_tab[1 - a, 1 - b] += 0.5
+                est_tab[a, 1 - b] -= 0.5
+                est_tab[1 - a, b] -= 0.5
         tables[(i, j)] = tab
         R[i, j] = R[j, i] = _pair_rho(est_tab, th[i], th[j])
     st = OrdinalStats(list(names), n, levels, codes, th, R, np.full((0, 0), np.nan))
