@@ -420,3 +420,13 @@ def test_binary_items_wlsmv_and_zero_cell_match_lavaan(hs4):
     z.loc[z["x4"] == 1, "x1"] = 0
     st = ordinal_stats(z.to_numpy(), ["x1", "x4", "x5"], scores=False)
     assert np.abs(st.cor - np.array(ref["zero_cell"]["cor"])).max() < 1e-5
+
+
+def test_bfi_five_factor_wlsmv_matches_lavaan():
+    """The 25-item, five-factor bfi CFA (cfa_big5 in results/wlsmv_bfi.json): 300 polychoric correlations,
+    a 425 x 425 Gamma, listwise deletion to 2436 rows."""
+    ref = reference("wlsmv_bfi")
+    res = fit_ordinal(ref["model_big5"], pd.read_csv(DATASETS / "bfi.csv"))
+    assert res.ntotal == ref["cfa_big5"]["ntotal"] == 2436
+    assert check_fit(res.fit_measures(), ref["cfa_big5"]["fit"], rel=1e-5) == 15
+    check_estimates(res.estimates(), ref["cfa_big5"]["estimates"], est_tol=1e-5, se_rel=1e-4)

@@ -191,54 +191,27 @@ def fit_ordinal(model, data, *, ordered=None, estimator: str = "WLSMV", std_lv: 
     w = W_full[nth:]
     r_obs = st.cor[rr, cc]
 
-    # start values: the ML fit to the polychoric matrix (residual variances free)
-    pt_ml = build_partable(parsed, 1, opts)
-    m_ml = CompiledModel(pt_ml)
-    m_ml.set_sample(stats)
-    th_ml, *_ = m_ml.optimize()
     m = CompiledModel(pt)
     m.set_sample(stats)
-    theta = np.zeros(pt.nfree)
-    for r_ml, r in zip([r for r in pt_ml.rows if r.op != "~1"], pt.rows):
-        if r.free >= 0:
-            theta[r.free] = th_ml[r_ml.free] if r_ml.free >= 0 else r_ml.value
 
     def objective(t):
         Sig = _implied_cor(m, t)
         e = r_obs - Sig[rr, cc]
         return float(e @ (w * e))
 
-    F = objective(theta)
-    converged = False
-    it = 0
-    for it in range(1, 500):
-        D, Sig = _delta(m, theta, rr, cc)
-        e = r_obs - Sig[rr, cc]
-        g = D.T @ (w * e)
-        H = D.T @ (w[:, None] * D)
-        try:
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(H, g, rcond=None)[0]
-        dec = g @ step
-        if dec < 1e-22 or np.max(np.abs(g)) < 1e-13:
-            converged = True
-            break
-        alpha = 1.0
-        while alpha > 1e-10:
-            Fn = objective(theta + alpha * step)
-            if np.isfinite(Fn) and Fn <= F - 1e-4 * alpha * dec:
-                break
-            alpha *= 0.5
-        else:
-            converged = dec < 1e-14
-            break
-        theta = theta + alpha * step
-        if abs(F - Fn) < 1e-16 * max(1.0, F):
-            F = Fn
-            converged = True
-            break
-        F = Fn
+    # start: the data-based start values; when Gauss-Newton does not converge from there, the ML fit to
+    # the polychoric matrix (residual variances free) as the start
+    theta, converged, it = _gauss_newton(m, objective, np.asarray(m.start_values(), float), r_obs, w, rr, cc)
+    if not converged:
+        pt_ml = build_partable(parsed, 1, opts)
+        m_ml = CompiledModel(pt_ml)
+        m_ml.set_sample(stats)
+        th_ml, *_ = m_ml.optimize()
+        start = np.zeros(pt.nfree)
+        for r_ml, r in zip([r for r in pt_ml.rows if r.op != "~1"], pt.rows):
+            if r.free >= 0:
+                start[r.free] = th_ml[r_ml.free] if r_ml.free >= 0 else r_ml.value
+        theta, converged, it = _gauss_newton(m, objective, start, r_obs, w, rr, cc)
     F = objective(theta)
 
     # residual variances (delta parametrisation) and the final compiled model for reporting
@@ -318,6 +291,42 @@ def fit_ordinal(model, data, *, ordered=None, estimator: str = "WLSMV", std_lv: 
     if n_rows - N:
         res.warnings.insert(0, f"missing data: listwise deletion: {N} complete respondents of {n_rows}")
     return res
+
+
+def _gauss_newton(m, objective, theta, r_obs, w, rr, cc, *, max_iter: int = 500):
+    """Minimise the (D)WLS discrepancy by Gauss-Newton with step halving: (theta, converged, iterations)."""
+    F = objective(theta)
+    if not np.isfinite(F):
+        return theta, False, 0
+    it = 0
+    for it in range(1, max_iter):
+        try:
+            D, Sig = _delta(m, theta, rr, cc)
+        except np.linalg.LinAlgError:
+            return theta, False, it
+        e = r_obs - Sig[rr, cc]
+        g = D.T @ (w * e)
+        H = D.T @ (w[:, None] * D)
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(H, g, rcond=None)[0]
+        dec = g @ step
+        if dec < 1e-22 or np.max(np.abs(g)) < 1e-13:
+            return theta, True, it
+        alpha = 1.0
+        while alpha > 1e-10:
+            Fn = objective(theta + alpha * step)
+            if np.isfinite(Fn) and Fn <= F - 1e-4 * alpha * dec:
+                break
+            alpha *= 0.5
+        else:
+            return theta, bool(dec < 1e-14), it
+        theta = theta + alpha * step
+        if abs(F - Fn) < 1e-16 * max(1.0, F):
+            return theta, True, it
+        F = Fn
+    return theta, False, it
 
 
 def _indices(T, df, Tb, dfb, N):
