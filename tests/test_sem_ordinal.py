@@ -430,3 +430,25 @@ def test_bfi_five_factor_wlsmv_matches_lavaan():
     assert res.ntotal == ref["cfa_big5"]["ntotal"] == 2436
     assert check_fit(res.fit_measures(), ref["cfa_big5"]["fit"], rel=1e-5) == 15
     check_estimates(res.estimates(), ref["cfa_big5"]["estimates"], est_tol=1e-5, se_rel=1e-4)
+
+
+def test_non_positive_definite_polychorics_as_lavaan(hs4):
+    """results/wlsmv_nonpd.json (r/18_wlsmv_nonpd.R): 25 rows whose polychoric matrix has a negative
+    eigenvalue. lavaan fits, reports NA robust CFI/TLI/RMSEA; so do we (NaN), and the verdict reads the
+    scaled indices, saying so."""
+    from cxstats.stats.cfa import analyze_cfa
+
+    ref = reference("wlsmv_nonpd")
+    data = hs4.iloc[[r - 1 for r in ref["rows"]]].reset_index(drop=True)
+    res = fit_ordinal(HS_MODEL, data)
+    fm = res.fit_measures()
+    for k in ("chisq", "chisq_scaled", "chisq_scaling_factor", "tli", "srmr", "cfi_scaled", "tli_scaled",
+              "rmsea_scaled"):
+        assert fm[k] == pytest.approx(ref["fit"][k.replace("_", ".")], rel=1e-4), k
+    assert all(math.isnan(fm[k]) for k in ("cfi_robust", "tli_robust", "rmsea_robust"))
+    check_estimates(res.estimates(), ref["estimates"], est_tol=1e-4, se_rel=1e-3)
+    assert any("not positive definite" in w for w in res.warnings)
+    assert any("fewer than 5 respondents" in w for w in res.warnings)
+    cfa = analyze_cfa(data, HS_MODEL, ordered=ITEMS)
+    assert any("the fit verdict reads the scaled CFI/TLI/RMSEA" in w for w in cfa.warnings)
+    assert cfa.fit_verdict["indices"]["cfi"] == "good"         # scaled CFI 0.98 (not the missing robust one)

@@ -268,8 +268,11 @@ def analyze_ordinal_cfa(data, model: str, *, ordered=None, estimator: str = "WLS
                     converged=bool(fit.converged), fit=fit_dict(fit.fit_measures()), estimates=fit.estimates(),
                     r2=r2, warnings=list(fit.warnings) + measurement_warnings(fit), sem=fit,
                     missing=dict(fit.missing_info), estimator=est, ordered=list(fit.ordinal.names))
-    res.fit_verdict = model_fit_verdict(res.fit, res.converged)
-    res.warnings.extend(fit_warning(res.fit_verdict, "the CFA model"))
+    from cxstats.stats.sem.dwls import verdict_fit
+
+    vfit, note = verdict_fit(res.fit)
+    res.fit_verdict = model_fit_verdict(vfit, res.converged)
+    res.warnings.extend(note + fit_warning(res.fit_verdict, "the CFA model"))
     res.validity_notes = ["composite reliability, AVE and HTMT are not computed for ordinal items yet (they would "
                           "need the categorical omega of Green & Yang 2009); the loadings, R² and latent "
                           "correlations are on the latent-response (polychoric) scale"]

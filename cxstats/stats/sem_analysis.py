@@ -286,8 +286,15 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
     fitd = {k: fm[k] for k in FIT_KEYS}
     fitd.update({k: fm[k] for k in ("npar", "ntotal", "logl", "baseline_chisq", "baseline_df") if k in fm})
     fitd.update({k: fm[k] for k in ROBUST_FIT_KEYS if k in fm})
-    verdict = model_fit_verdict(fitd, bool(fit.converged))
-    warns = list(fit.warnings) + _extra_admissibility(fit) + measurement_warnings(fit)
+    vnote = []
+    if getattr(fit, "ordinal", None) is not None:
+        from cxstats.stats.sem.dwls import verdict_fit
+
+        vfit, vnote = verdict_fit(fitd)
+        verdict = model_fit_verdict(vfit, bool(fit.converged))
+    else:
+        verdict = model_fit_verdict(fitd, bool(fit.converged))
+    warns = list(fit.warnings) + vnote + _extra_admissibility(fit) + measurement_warnings(fit)
     warns += fit_warning(verdict, "the structural model")
     est = fit.estimates(level=level)
     cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]

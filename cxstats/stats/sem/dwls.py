@@ -288,6 +288,18 @@ def fit_ordinal(model, data, *, ordered=None, estimator: str = "WLSMV", std_lv: 
     res.missing_info = {"method": "listwise", "n_rows": int(n_rows), "n_used": int(N),
                         "n_dropped_incomplete": int(n_rows - N)}
     res.warnings = res.check()
+    ev = float(np.linalg.eigvalsh(st.cor)[0])
+    if ev < np.sqrt(np.finfo(float).eps):
+        res.warnings.append(f"the polychoric correlation matrix is not positive definite (smallest eigenvalue "
+                            f"{ev:.3g}; too few respondents for the number of items, or sparse categories): the "
+                            "least-squares estimates are still defined, the robust CFI/TLI/RMSEA are not "
+                            "(lavaan: NA)")
+    sparse = [f"{v} ({int(c)})" for v, code, lv in zip(ov, st.codes.T, st.levels)
+              for c in [np.bincount(code, minlength=len(lv)).min()] if c < 5]
+    if sparse:
+        res.warnings.append("answer categories chosen by fewer than 5 respondents (smallest count in brackets): "
+                            f"{', '.join(sparse)}; thresholds and polychoric correlations near them are unstable "
+                            "(consider merging rare categories)")
     if n_rows - N:
         res.warnings.insert(0, f"missing data: listwise deletion: {N} complete respondents of {n_rows}")
     return res
@@ -415,3 +427,18 @@ def check_ordinal_options(estimator, *, group=None, group_equal=(), weights=None
         raise ModelError("with ordinal items missing answers are handled by listwise deletion (lavaan's default "
                          "for WLSMV); full-information ML (missing = \"ml\") is for continuous items")
     return est
+
+
+def verdict_fit(fit: dict) -> tuple[dict, list]:
+    """The fit indices a verdict should read, and a note: the robust CFI/TLI/RMSEA when lavaan's catML
+    correction gives them, else (a non-positive-definite polychoric matrix: NaN, lavaan's NA) the scaled
+    ones."""
+    rob = fit.get("cfi_robust")
+    if rob is None or not (isinstance(rob, float) and math.isnan(rob)):
+        return fit, []
+    out = {k: v for k, v in fit.items() if not k.endswith("_robust")}
+    for k in ("cfi", "tli", "rmsea"):
+        if f"{k}_scaled" in fit:
+            out[k] = fit[f"{k}_scaled"]
+    return out, ["the robust CFI/TLI/RMSEA are not available (the polychoric matrix is not positive definite): "
+                 "the fit verdict reads the scaled CFI/TLI/RMSEA"]
