@@ -452,3 +452,40 @@ def test_non_positive_definite_polychorics_as_lavaan(hs4):
     cfa = analyze_cfa(data, HS_MODEL, ordered=ITEMS)
     assert any("the fit verdict reads the scaled CFI/TLI/RMSEA" in w for w in cfa.warnings)
     assert cfa.fit_verdict["indices"]["cfi"] == "good"         # scaled CFI 0.98 (not the missing robust one)
+
+
+# ---------------------------------------------------------------------------- two groups (configural)
+
+def test_two_group_configural_wlsmv_matches_lavaan(hs4, tmp_path):
+    """results/wlsmv_groups.json (r/19_wlsmv_groups.R): the HS CFA by school, no equality constraints. The
+    groups' tests add up; RMSEA with N - G and sqrt(G); the catML baseline trace as lavaan (tr(Gamma_g)/f_g)."""
+    import json
+
+    from conftest import run_cli
+    from cxstats.stats.cfa import analyze_cfa
+    from cxstats.stats.sem.dwls import fit_ordinal_groups
+
+    ref = reference("wlsmv_groups")
+    hs = pd.read_csv(DATASETS / "HolzingerSwineford1939.csv")
+    data = hs4.copy()
+    data["school"] = data["id"].map(dict(zip(hs["id"], hs["school"])))
+    mg = fit_ordinal_groups(HS_MODEL, data, "school")
+    assert mg.labels == ref["group_labels"] and [f.ntotal for f in mg.fits] == ref["nobs"]
+    fm = mg.fit_measures()
+    assert check_fit(fm, ref["fit"], rel=1e-5) == 15
+    for k in ("rmsea_ci_lower", "rmsea_ci_upper", "baseline_chisq", "baseline_chisq_scaled"):
+        assert fm[k] == pytest.approx(ref["fit"][k.replace("_", ".")], rel=1e-5), k
+    est = mg.estimates()
+    assert list(est["group"]) == [r["group"] for r in ref["estimates"]]
+    check_estimates(est, ref["estimates"], est_tol=1e-5, se_rel=1e-5)
+    res = analyze_cfa(data, HS_MODEL, group="school", ordered=ITEMS)
+    assert res.to_dict()["groups"] == {"Pasteur": 156, "Grant-White": 145}
+    assert res.fit["cfi_robust"] == pytest.approx(ref["fit"]["cfi.robust"], rel=1e-5)
+    src = tmp_path / "hs4.csv"
+    data.to_csv(src, index=False)
+    out = tmp_path / "g.json"
+    r = run_cli("cfa", src, "--model", HS_LINE, "--group", "school", "--ordered", "all", "--json", out, "--quiet")
+    assert r.exit_code == 0, r
+    assert json.loads(out.read_text())["fit"]["chisq_scaled"] == pytest.approx(ref["fit"]["chisq.scaled"], rel=1e-5)
+    with pytest.raises(ModelError, match="invariance sequence"):
+        analyze_cfa(data, HS_MODEL, group="school", ordered=ITEMS, group_equal=("loadings",))

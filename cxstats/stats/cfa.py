@@ -261,6 +261,8 @@ def analyze_ordinal_cfa(data, model: str, *, ordered=None, estimator: str = "WLS
 
     est = check_ordinal_options(estimator, group=group, group_equal=group_equal, weights=weights,
                                 modindices=modindices, missing=missing)
+    if group is not None:
+        return _ordinal_groups_cfa(data, model, group, ordered=ordered, estimator=est, std_lv=std_lv)
     fit = fit_ordinal(model, data, ordered=ordered, estimator=est, std_lv=std_lv)
     r2 = {lab: fit.r2(g) for g, lab in enumerate(fit.stats.group_labels)}
     res = CfaResult(model=model if isinstance(model, str) else model.text, n=fit.ntotal,
@@ -276,6 +278,29 @@ def analyze_ordinal_cfa(data, model: str, *, ordered=None, estimator: str = "WLS
     res.validity_notes = ["composite reliability, AVE and HTMT are not computed for ordinal items yet (they would "
                           "need the categorical omega of Green & Yang 2009); the loadings, R² and latent "
                           "correlations are on the latent-response (polychoric) scale"]
+    return res
+
+
+def _ordinal_groups_cfa(data, model, group, *, ordered, estimator, std_lv) -> CfaResult:
+    """The configural multi-group ordinal CFA (thresholds, loadings and factor (co)variances per group)."""
+    from cxstats.stats.sem.dwls import fit_ordinal_groups, verdict_fit
+
+    mg = fit_ordinal_groups(model, data, group, ordered=ordered, estimator=estimator, std_lv=std_lv)
+    warns = list(mg.warnings)
+    for lab, f in zip(mg.labels, mg.fits):
+        warns.extend(f"group {lab!r}: {w}" for w in measurement_warnings(f))
+    res = CfaResult(model=model if isinstance(model, str) else model.text, n=mg.ntotal, group_labels=list(mg.labels),
+                    n_by_group=[f.ntotal for f in mg.fits], converged=mg.converged, fit=fit_dict(mg.fit_measures()),
+                    estimates=mg.estimates(), r2={lab: f.r2(0) for lab, f in zip(mg.labels, mg.fits)},
+                    warnings=warns, sem=mg, missing=dict(mg.missing_info), estimator=estimator,
+                    ordered=list(mg.fits[0].ordinal.names))
+    vfit, note = verdict_fit(res.fit)
+    res.fit_verdict = model_fit_verdict(vfit, res.converged)
+    res.warnings.extend(note + fit_warning(res.fit_verdict, "the CFA model"))
+    res.validity_notes = ["the multi-group ordinal CFA is the configural model (lavaan's default without "
+                          "group.equal: thresholds, loadings and factor (co)variances free in every group, scale "
+                          "factors 1, latent means 0); the invariance sequence for ordinal items is not available "
+                          "yet; reliability and validity are computed for single-group models"]
     return res
 
 

@@ -17,7 +17,7 @@ as lavaan; MLR also with missing answers (FIML), MLM with complete respondents o
 MLR standard errors and test; complete data),
 ``ordered`` (ordinal items: ``all`` or a list of the model's items; lavaan's ``ordered``: thresholds and
 polychoric correlations, estimator WLSMV unless ``estimator`` says DWLS or ULSMV; listwise deletion;
-single group). ``estimator`` WLSMV/DWLS/ULSMV without ``ordered`` treats every model item as ordinal.
+with ``group`` the configural multi-group model). ``estimator`` WLSMV/DWLS/ULSMV without ``ordered`` treats every model item as ordinal.
 """
 
 from __future__ import annotations

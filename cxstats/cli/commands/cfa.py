@@ -25,7 +25,8 @@ ORDERED_HELP = ("Treat these items as ordinal (lavaan's ordered=): 'all' or I1,I
                 "thresholds and polychoric correlations with --estimator WLSMV (the default with --ordered: DWLS "
                 "estimates, robust SEs, mean-and-variance adjusted chi-square, robust CFI/TLI/RMSEA as lavaan "
                 "0.6-14), DWLS or ULSMV; delta parametrisation; respondents with missing answers are left out "
-                "(listwise). The right choice for 4- or 5-point items with skewed answers. One group, no weights.")
+                "(listwise). The right choice for 4- or 5-point items with skewed answers. With --group: the "
+                "configural multi-group model (no --invariance yet); no weights.")
 ESTIMATOR_HELP = ("ML = normal-theory standard errors and chi-square; MLR = robust (Huber-White) standard errors "
                   "and the Yuan-Bentler scaled chi-square; MLM = Satorra-Bentler. The robust ones suit skewed "
                   "rating scales; the JSON and workbook then add chisq_scaled, its scaling factor and the robust "

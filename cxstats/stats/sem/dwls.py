@@ -1,5 +1,6 @@
 """Ordinal items: least-squares estimation on thresholds and polychoric correlations, as lavaan 0.6
-(``ordered = ...``, ``estimator = "WLSMV"`` / ``"DWLS"`` / ``"ULSMV"``), single-group models.
+(``ordered = ...``, ``estimator = "WLSMV"`` / ``"DWLS"`` / ``"ULSMV"``), single-group models and the configural
+multi-group model (:func:`fit_ordinal_groups`; no equality constraints across groups yet).
 
 Statistics s = (thresholds, polychoric correlations) and their Gamma (N x asymptotic covariance)
 from :mod:`.polychoric` (two-step, listwise deletion). Model (lavaan's default *delta*
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cxstats.errors import ModelError
+from cxstats.errors import InputError, ModelError
 from cxstats.stats.sem.fit import SemFit
 from cxstats.stats.sem.polychoric import OrdinalStats, cor_index, ordinal_stats
 
@@ -58,6 +59,7 @@ class OrdinalFit(SemFit):
     vcov_all: np.ndarray | None = None
     test: dict = field(default_factory=dict)
     parametrization: str = "delta"
+    pieces: dict = field(default_factory=dict)     # per-group ingredients of the tests (see ordinal_measures)
 
     # ------------------------------------------------------------------ estimates
     def estimates(self, *, level: float = 0.95):
@@ -252,39 +254,15 @@ def fit_ordinal(model, data, *, ordered=None, estimator: str = "WLSMV", std_lv: 
     Wc = W_full[nth:]
     UGb = Wc[:, None] * Gc
     tr1b, tr2b = float(np.trace(UGb)), float(np.sum(UGb * UGb.T))
-    fm = {"npar": k + nth, "fmin": (N - 1) / N * F / 2, "chisq": T, "df": df,
-          "pvalue": float(chi2.sf(T, df)) if df > 0 else math.nan,
-          "baseline_chisq": Tb, "baseline_df": dfb, "ntotal": N}
-    Nr = N - 1                       # lavaan's N for RMSEA with categorical data
-    fm.update(_indices(T, df, Tb, dfb, Nr))
-    if df > 0:
-        from cxstats.stats.sem.fit import _rmsea_ci
-
-        fm["rmsea_ci_lower"], fm["rmsea_ci_upper"] = _rmsea_ci(T, df, Nr, 1)
-    else:
-        fm["rmsea_ci_lower"] = fm["rmsea_ci_upper"] = 0.0
-    fm["aic"] = fm["bic"] = math.nan           # no likelihood: lavaan reports none either
-    srmr = math.sqrt(float(np.sum((r_obs - Sig[rr, cc]) ** 2)) / (p * (p + 1) / 2))
-    fm["srmr"] = srmr
+    pieces = {"npar": k + nth, "F": F, "N": N, "T": T, "df": df, "Tb": Tb, "dfb": dfb, "tr1": tr1, "tr2": tr2,
+              "tr1b": tr1b, "tr2b": tr2b,
+              "srmr": math.sqrt(float(np.sum((r_obs - Sig[rr, cc]) ** 2)) / (p * (p + 1) / 2))}
     if estimator != "DWLS":
-        a = math.sqrt(df / tr2) if df > 0 and tr2 > 0 else math.nan
-        b = df - a * tr1 if df > 0 else math.nan
-        ab = math.sqrt(dfb / tr2b)
-        bb = dfb - ab * tr1b
-        Ts, Tbs = (a * T + b, ab * Tb + bb) if df > 0 else (T, ab * Tb + bb)
-        fm.update({"chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": float(chi2.sf(Ts, df)) if df > 0 else math.nan,
-                   "chisq_scaling_factor": 1.0 / a if df > 0 else math.nan, "chisq_shift": b,
-                   "baseline_chisq_scaled": Tbs, "baseline_chisq_scaling_factor": 1.0 / ab, "baseline_chisq_shift": bb})
-        sc = _indices(Ts, df, Tbs, dfb, Nr)
-        fm.update({"cfi_scaled": sc["cfi"], "tli_scaled": sc["tli"], "rmsea_scaled": sc["rmsea"]})
-        fm.update(_catml_robust(st, Sig, Dc, W_full, Ei, Gamma, nth, N, df, k))
-    if estimator == "ULSMV":
-        fm["pvalue"] = math.nan      # the unscaled ULS statistic is not chi-square distributed (lavaan: NA)
-    fm = {key: (float(v) if isinstance(v, (float, np.floating)) else v) for key, v in fm.items()}
-
+        pieces.update(_catml_pieces(st, Sig, Dc, W_full, Ei, Gamma, nth, N, k))
+    fm = ordinal_measures([pieces], estimator)
     vcov = vcov_all[:k, :k]
     res = OrdinalFit(pt, m, stats, theta, 2 * F, converged, it, vcov, estimator=estimator, ordinal=st,
-                     tau=tau, vcov_all=vcov_all, test=fm)
+                     tau=tau, vcov_all=vcov_all, test=fm, pieces=pieces)
     res.missing_info = {"method": "listwise", "n_rows": int(n_rows), "n_used": int(N),
                         "n_dropped_incomplete": int(n_rows - N)}
     res.warnings = res.check()
@@ -341,22 +319,24 @@ def _gauss_newton(m, objective, theta, r_obs, w, rr, cc, *, max_iter: int = 500)
     return theta, False, it
 
 
-def _indices(T, df, Tb, dfb, N):
+def _indices(T, df, Tb, dfb, N, G=1):
     t1 = max(T - df, 0.0)
     t2 = max(T - df, Tb - dfb, 0.0)
     cfi = 1.0 if t2 == 0 else 1.0 - t1 / t2
     tli = (Tb / dfb - T / df) / (Tb / dfb - 1.0) if df > 0 and dfb > 0 else 1.0
-    rmsea = math.sqrt(max(0.0, (T - df) / (N * df))) if df > 0 else 0.0
+    rmsea = math.sqrt(max(0.0, (T - df) / (N * df))) * math.sqrt(G) if df > 0 else 0.0
     return {"cfi": cfi, "tli": tli, "rmsea": rmsea}
 
 
-def _catml_robust(st, Sig, Dc, W_full, Ei, Gamma, nth, N, df, k):
-    """lavaan 0.6-14's robust CFI/TLI/RMSEA for categorical data (lav_fit_catml_dwls, Savalei 2021)."""
+def _catml_pieces(st, Sig, Dc, W_full, Ei, Gamma, nth, N, k):
+    """The catML ingredients of lavaan 0.6-14's robust CFI/TLI/RMSEA for categorical data
+    (lav_fit_catml_dwls, Savalei 2021) of one group: T3, its trace ks, the baseline T3b and its trace kbs
+    (all NaN when the polychoric matrix is not positive definite, as lavaan)."""
     p = st.p
     rr, cc = cor_index(p)
     R = st.cor
-    if df <= 0 or np.linalg.eigvalsh(R)[0] < np.sqrt(np.finfo(float).eps):
-        return {"cfi_robust": math.nan, "tli_robust": math.nan, "rmsea_robust": math.nan}
+    if np.linalg.eigvalsh(R)[0] < np.sqrt(np.finfo(float).eps):
+        return {"T3": math.nan, "ks": math.nan, "T3b": math.nan, "kbs": math.nan}
     Si = np.linalg.inv(Sig)
     T3 = N * (np.linalg.slogdet(Sig)[1] + np.sum(R * Si) - np.linalg.slogdet(R)[1] - p)
     V = Si[np.ix_(rr, rr)] * Si[np.ix_(cc, cc)] + Si[np.ix_(rr, cc)] * Si[np.ix_(cc, rr)]
@@ -364,18 +344,59 @@ def _catml_robust(st, Sig, Dc, W_full, Ei, Gamma, nth, N, df, k):
     Ec = Ei[:k, :k]
     WiU = np.eye(len(rr)) - Dc @ Ec @ Dc.T * Wc[None, :]
     Gc = Gamma[nth:, nth:]
-    c3 = float(np.trace(WiU.T @ V @ WiU @ Gc)) / df
-    T3b = -N * np.linalg.slogdet(R)[1]
-    dfb = len(rr)
-    c3b = float(np.trace(Gc)) / dfb
-    num = T3 - c3 * df
-    cfi_d = max(num, T3b - c3b * dfb, 0.0)
-    return {"cfi_robust": 1.0 if cfi_d == 0 else 1.0 - max(num, 0.0) / cfi_d,
-            "tli_robust": 1.0 - (num * dfb) / ((T3b - c3b * dfb) * df),
-            "rmsea_robust": math.sqrt(max(0.0, num / ((N - 1) * df))),
-            "catml_chisq": T3, "catml_scaling_factor": c3, "catml_baseline_chisq": T3b,
-            "catml_baseline_scaling_factor": c3b}
+    return {"T3": float(T3), "ks": float(np.trace(WiU.T @ V @ WiU @ Gc)), "T3b": float(-N * np.linalg.slogdet(R)[1]),
+            "kbs": float(np.trace(Gc))}
 
+
+def ordinal_measures(groups: list, estimator: str) -> dict:
+    """Fit measures from the per-group ingredients (a model without equality constraints across groups:
+    every sum over groups is exact). chisq, df, the traces of U Gamma and (U Gamma)^2 and the catML pieces
+    add up (the catML baseline trace as lavaan: sum_g tr(Gamma_g) / f_g, f_g = N_g / N); N for the RMSEA
+    is N - G (lavaan with categorical data), times sqrt(G); SRMR is the
+    n-weighted mean of the groups' SRMR."""
+    from scipy.stats import chi2
+
+    from cxstats.stats.sem.fit import _rmsea_ci
+
+    tot = {key: sum(g[key] for g in groups) for key in groups[0] if key != "srmr"}
+    G = len(groups)
+    N, T, df, Tb, dfb = tot["N"], tot["T"], tot["df"], tot["Tb"], tot["dfb"]
+    Nr = N - G
+    fm = {"npar": tot["npar"], "fmin": sum((g["N"] - 1) * g["F"] for g in groups) / N / 2, "chisq": T, "df": df,
+          "pvalue": float(chi2.sf(T, df)) if df > 0 else math.nan,
+          "baseline_chisq": Tb, "baseline_df": dfb, "ntotal": N}
+    fm.update(_indices(T, df, Tb, dfb, Nr, G))
+    fm["rmsea_ci_lower"], fm["rmsea_ci_upper"] = _rmsea_ci(T, df, Nr, G) if df > 0 else (0.0, 0.0)
+    fm["aic"] = fm["bic"] = math.nan           # no likelihood: lavaan reports none either
+    fm["srmr"] = sum(g["N"] * g["srmr"] for g in groups) / N
+    if estimator != "DWLS":
+        tr1, tr2, tr1b, tr2b = tot["tr1"], tot["tr2"], tot["tr1b"], tot["tr2b"]
+        a = math.sqrt(df / tr2) if df > 0 and tr2 > 0 else math.nan
+        b = df - a * tr1 if df > 0 else math.nan
+        ab = math.sqrt(dfb / tr2b)
+        bb = dfb - ab * tr1b
+        Ts, Tbs = (a * T + b, ab * Tb + bb) if df > 0 else (T, ab * Tb + bb)
+        fm.update({"chisq_scaled": Ts, "df_scaled": df, "pvalue_scaled": float(chi2.sf(Ts, df)) if df > 0 else math.nan,
+                   "chisq_scaling_factor": 1.0 / a if df > 0 else math.nan, "chisq_shift": b,
+                   "baseline_chisq_scaled": Tbs, "baseline_chisq_scaling_factor": 1.0 / ab, "baseline_chisq_shift": bb})
+        sc = _indices(Ts, df, Tbs, dfb, Nr, G)
+        fm.update({"cfi_scaled": sc["cfi"], "tli_scaled": sc["tli"], "rmsea_scaled": sc["rmsea"]})
+        T3, ks, T3b = tot["T3"], tot["ks"], tot["T3b"]
+        kbs = sum(g["kbs"] * N / g["N"] for g in groups)      # lavaan: tr(Gamma_g / f_g), f_g = N_g / N
+        if df > 0 and np.isfinite(T3):
+            c3, c3b = ks / df, kbs / dfb
+            num = T3 - c3 * df
+            den = max(num, T3b - c3b * dfb, 0.0)
+            fm.update({"cfi_robust": 1.0 if den == 0 else 1.0 - max(num, 0.0) / den,
+                       "tli_robust": 1.0 - (num * dfb) / ((T3b - c3b * dfb) * df),
+                       "rmsea_robust": math.sqrt(max(0.0, num / (Nr * df))) * math.sqrt(G),
+                       "catml_chisq": T3, "catml_scaling_factor": c3, "catml_baseline_chisq": T3b,
+                       "catml_baseline_scaling_factor": c3b})
+        else:
+            fm.update({"cfi_robust": math.nan, "tli_robust": math.nan, "rmsea_robust": math.nan})
+    if estimator == "ULSMV":
+        fm["pvalue"] = math.nan      # the unscaled ULS statistic is not chi-square distributed (lavaan: NA)
+    return {key: (float(v) if isinstance(v, (float, np.floating)) else v) for key, v in fm.items()}
 
 def ordinal_methods(estimator: str, missing: dict | None = None) -> list:
     """The methods entries of an ordinal fit (English, as every methods note)."""
@@ -417,7 +438,7 @@ def check_ordinal_options(estimator, *, group=None, group_equal=(), weights=None
     est = "WLSMV" if est == "ML" else est
     if est not in ORDINAL_ESTIMATORS:
         raise ModelError(f"ordinal items take the estimator WLSMV (lavaan's default), DWLS or ULSMV, not {est}")
-    for given, what in ((group is not None, "groups"), (bool(group_equal), "equality constraints across groups"),
+    for given, what in ((bool(group_equal), "equality constraints across groups (the invariance sequence)"),
                         (weights is not None, "sampling weights"), (modindices is not None, "modification indices"),
                         (bool(bootstrap), "the bootstrap")):
         if given:
@@ -442,3 +463,77 @@ def verdict_fit(fit: dict) -> tuple[dict, list]:
             out[k] = fit[f"{k}_scaled"]
     return out, ["the robust CFI/TLI/RMSEA are not available (the polychoric matrix is not positive definite): "
                  "the fit verdict reads the scaled CFI/TLI/RMSEA"]
+
+
+@dataclass
+class OrdinalGroupsFit:
+    """A multi-group ordinal model without equality constraints across groups (lavaan's configural model:
+    thresholds, loadings and factor (co)variances per group, scale factors 1, latent means 0): each group
+    is fitted on its own, the tests combine them (:func:`ordinal_measures`)."""
+
+    fits: list
+    labels: list
+    estimator: str
+    missing_info: dict
+    warnings: list = field(default_factory=list)
+
+    @property
+    def converged(self) -> bool:
+        return all(f.converged for f in self.fits)
+
+    @property
+    def ntotal(self) -> int:
+        return int(sum(f.ntotal for f in self.fits))
+
+    def fit_measures(self) -> dict:
+        fm = ordinal_measures([f.pieces for f in self.fits], self.estimator)
+        fm["chisq_by_group"] = {lab: float(f.pieces["T"]) for lab, f in zip(self.labels, self.fits)}
+        return fm
+
+    def estimates(self):
+        import pandas as pd
+
+        parts = []
+        for g, f in enumerate(self.fits):
+            e = f.estimates()
+            e.insert(3, "group", g + 1)
+            parts.append(e)
+        return pd.concat(parts, ignore_index=True)
+
+
+def fit_ordinal_groups(model, data, group, *, group_labels=None, ordered=None, estimator: str = "WLSMV",
+                       std_lv: bool = False) -> OrdinalGroupsFit:
+    """The configural multi-group ordinal model of ``model`` in the groups of ``group`` (per-row labels or a
+    column name; groups in order of first appearance, as lavaan). Listwise deletion within groups."""
+    from cxstats.stats.sem.samplestats import group_codes
+
+    if isinstance(group, str):
+        group = data[group].tolist()
+    codes, labels, keep, warns = group_codes(group, group_labels, len(data))
+    fits = []
+    out_warn = list(warns)
+    n_rows = n_used = 0
+    for g, lab in enumerate(labels):
+        sub = data[keep & (codes == g)].reset_index(drop=True)
+        try:
+            f = fit_ordinal(model, sub, ordered=ordered, estimator=estimator, std_lv=std_lv)
+        except InputError as exc:      # ModelError too
+            raise type(exc)(f"group {lab!r}: {exc.reason}", file=exc.file, column=exc.column, row=exc.row,
+                            value=exc.value, details=exc.details, option=exc.option) from None
+        fits.append(f)
+        n_rows += f.missing_info["n_rows"]
+        n_used += f.missing_info["n_used"]
+        out_warn.extend(f"group {lab!r}: {w}" for w in f.warnings)
+    # standard errors: lavaan divides the joint sandwich by N - G (not each group's by N_g - 1): a group's
+    # covariance is its own fit's times (N_g - 1) / (N_g (N - G) / N)
+    N, G = sum(f.ntotal for f in fits), len(fits)
+    for f in fits:
+        factor = (f.ntotal - 1) / (f.ntotal * (N - G) / N)
+        f.vcov_all = f.vcov_all * factor
+        f.vcov = f.vcov * factor
+    levels = [tuple(map(tuple, f.ordinal.levels)) for f in fits]
+    if len(set(levels)) > 1:
+        out_warn.append("the groups do not use the same answer categories of every item: their thresholds are "
+                        "not comparable one to one (t1, t2, ... count each group's own categories)")
+    info = {"method": "listwise", "n_rows": n_rows, "n_used": n_used, "n_dropped_incomplete": n_rows - n_used}
+    return OrdinalGroupsFit(fits, [str(x) for x in labels], str(estimator).upper(), info, out_warn)
