@@ -489,3 +489,44 @@ def test_two_group_configural_wlsmv_matches_lavaan(hs4, tmp_path):
     assert json.loads(out.read_text())["fit"]["chisq_scaled"] == pytest.approx(ref["fit"]["chisq.scaled"], rel=1e-5)
     with pytest.raises(ModelError, match="invariance sequence"):
         analyze_cfa(data, HS_MODEL, group="school", ordered=ITEMS, group_equal=("loadings",))
+
+
+# ---------------------------------------------------------------------------- pairwise deletion
+
+def test_pairwise_deletion_matches_lavaan(tmp_path):
+    """results/wlsmv_pairwise.json (r/20_wlsmv_pairwise.R): lavaan's missing = "pairwise" on the bfi A/C CFA
+    (all 2800 rows; thresholds per item, polychorics per pair, missing answers' scores 0 in Gamma)."""
+    import json
+
+    from conftest import run_cli
+
+    ref = reference("wlsmv_pairwise")
+    bfi = pd.read_csv(DATASETS / "bfi.csv")
+    res = fit_ordinal(ref["model"], bfi, missing="pairwise")
+    assert res.ntotal == ref["ntotal"] == 2800
+    assert res.missing_info == {"method": "pairwise", "n_rows": 2800, "n_used": 2800, "n_complete": 2632,
+                                "n_dropped_empty": 0}
+    assert np.abs(res.ordinal.cor - np.array(ref["polychoric"])).max() < 1e-6
+    G = np.array(ref["gamma"])
+    assert np.abs(res.ordinal.gamma - G).max() / np.abs(G).max() < 1e-6
+    assert check_fit(res.fit_measures(), ref["fit"], rel=1e-5) == 15
+    check_estimates(res.estimates(), ref["estimates"], est_tol=1e-5, se_rel=1e-5)
+    model = tmp_path / "m.lav"
+    model.write_text(ref["model"], encoding="utf-8")
+    out = tmp_path / "p.json"
+    r = run_cli("cfa", DATASETS / "bfi.csv", "--model", f"@{model}", "--ordered", "all", "--missing", "pairwise",
+                "--json", out, "--quiet")
+    assert r.exit_code == 0, r
+    doc = json.loads(out.read_text())
+    assert doc["missing"]["method"] == "pairwise"
+    assert doc["fit"]["chisq_scaled"] == pytest.approx(ref["fit"]["chisq.scaled"], rel=1e-5)
+    assert any("pairwise deletion" in w for w in doc["warnings"])
+
+
+def test_pairwise_is_refused_for_continuous_items():
+    from conftest import assert_clean_error, run_cli
+
+    src = DATASETS / "HolzingerSwineford1939.csv"
+    for cmd in ("cfa", "sem"):
+        assert_clean_error(run_cli(cmd, src, "--model", HS_LINE, "--missing", "pairwise"),
+                           "missing = \"pairwise\" is for ordinal items")

@@ -240,6 +240,11 @@ def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool
     if ordered is not None or str(estimator).upper() in ORDINAL_ESTIMATORS:
         return analyze_ordinal_cfa(data, model, ordered=ordered, estimator=estimator, std_lv=std_lv, group=group,
                                    group_equal=group_equal, missing=missing, modindices=modindices, weights=weights)
+    if missing == "pairwise":
+        from cxstats.errors import ModelError
+
+        raise ModelError("missing = \"pairwise\" is for ordinal items (ordered / --ordered, as lavaan); with "
+                         "continuous items use ml (full-information ML) or listwise")
     fit = fit_sem(model, data, group=group, group_labels=group_labels, std_lv=std_lv,
                   group_equal=group_equal, group_partial=group_partial, missing=missing, estimator=estimator,
                   weights=weights)
@@ -262,8 +267,10 @@ def analyze_ordinal_cfa(data, model: str, *, ordered=None, estimator: str = "WLS
     est = check_ordinal_options(estimator, group=group, group_equal=group_equal, weights=weights,
                                 modindices=modindices, missing=missing)
     if group is not None:
-        return _ordinal_groups_cfa(data, model, group, ordered=ordered, estimator=est, std_lv=std_lv)
-    fit = fit_ordinal(model, data, ordered=ordered, estimator=est, std_lv=std_lv)
+        return _ordinal_groups_cfa(data, model, group, ordered=ordered, estimator=est, std_lv=std_lv,
+                                   missing="pairwise" if missing == "pairwise" else "listwise")
+    fit = fit_ordinal(model, data, ordered=ordered, estimator=est, std_lv=std_lv,
+                      missing="pairwise" if missing == "pairwise" else "listwise")
     r2 = {lab: fit.r2(g) for g, lab in enumerate(fit.stats.group_labels)}
     res = CfaResult(model=model if isinstance(model, str) else model.text, n=fit.ntotal,
                     group_labels=list(fit.stats.group_labels), n_by_group=list(fit.stats.n),
@@ -281,11 +288,11 @@ def analyze_ordinal_cfa(data, model: str, *, ordered=None, estimator: str = "WLS
     return res
 
 
-def _ordinal_groups_cfa(data, model, group, *, ordered, estimator, std_lv) -> CfaResult:
+def _ordinal_groups_cfa(data, model, group, *, ordered, estimator, std_lv, missing="listwise") -> CfaResult:
     """The configural multi-group ordinal CFA (thresholds, loadings and factor (co)variances per group)."""
     from cxstats.stats.sem.dwls import fit_ordinal_groups, verdict_fit
 
-    mg = fit_ordinal_groups(model, data, group, ordered=ordered, estimator=estimator, std_lv=std_lv)
+    mg = fit_ordinal_groups(model, data, group, ordered=ordered, estimator=estimator, std_lv=std_lv, missing=missing)
     warns = list(mg.warnings)
     for lab, f in zip(mg.labels, mg.fits):
         warns.extend(f"group {lab!r}: {w}" for w in measurement_warnings(f))

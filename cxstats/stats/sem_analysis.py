@@ -279,8 +279,12 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
 
         estimator = check_ordinal_options(estimator, bootstrap=bootstrap, weights=weights, modindices=modindices,
                                           missing=missing)
-        fit = fit_ordinal(model, data, ordered=ordered, estimator=estimator, std_lv=std_lv)
+        fit = fit_ordinal(model, data, ordered=ordered, estimator=estimator, std_lv=std_lv,
+                          missing="pairwise" if missing == "pairwise" else "listwise")
     else:
+        if missing == "pairwise":
+            raise ModelError("missing = \"pairwise\" is for ordinal items (ordered / --ordered, as lavaan); with "
+                             "continuous items use ml (full-information ML) or listwise")
         fit = fit_sem(model, data, std_lv=std_lv, missing=missing, estimator=estimator, weights=weights)
     fm = fit.fit_measures()
     fitd = {k: fm[k] for k in FIT_KEYS}

@@ -13,11 +13,13 @@ from cxstats.cli.common import (data_files_argument, list_option, missing_code_o
 from cxstats.errors import InputError
 
 RULES = ("chen", "cfi", "lrt")
-MISSING = ("auto", "ml", "listwise")
+MISSING = ("auto", "ml", "listwise", "pairwise")
 MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"ml\"): every respondent with at "
                 "least one answer counts, valid when missingness depends on observed answers (MAR); listwise = "
                 "complete respondents only (lavaan's default; valid only if missing completely at random); "
-                "auto = ml when the model's variables have missing values (a note says so), else plain ML.")
+                "auto = ml when the model's variables have missing values (a note says so), else plain ML. "
+                "With --ordered: listwise (the default) or pairwise (each polychoric correlation from the "
+                "respondents answering both items, as lavaan missing = \"pairwise\").")
 
 ESTIMATOR_CHOICES = ("ML", "MLR", "MLM")
 ORDINAL_CHOICES = ("WLSMV", "DWLS", "ULSMV")   # ordinal items (--ordered)

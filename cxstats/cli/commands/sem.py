@@ -28,7 +28,8 @@ from cxstats.cli.common import (
 @click.option("--ci", "ci", type=click.Choice(["percentile", "bc"]), default="percentile", show_default=True,
               help="Bootstrap interval: percentile or bias-corrected (bc).")
 @click.option("--std-lv", "std_lv", is_flag=True, help="Identify factors by unit variances instead of first loadings.")
-@click.option("--missing", "missing", type=click.Choice(["auto", "ml", "listwise"]), default="auto", show_default=True,
+@click.option("--missing", "missing", type=click.Choice(["auto", "ml", "listwise", "pairwise"]), default="auto",
+              show_default=True,
               help="Missing answers: ml = full-information ML (lavaan missing = \"ml\"; every respondent with an "
                    "answer counts; valid under MAR); listwise = complete respondents only (valid only under "
                    "MCAR); auto = ml when the model's variables have missing values, else plain ML.")

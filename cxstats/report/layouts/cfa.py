@@ -128,6 +128,15 @@ i18n.register(
                   "para WLSMV), parametrización delta (varianzas de las respuestas latentes = 1); eliminación por "
                   "lista: {used} encuestados completos de {rows}. El veredicto de ajuste lee el CFI/TLI/RMSEA "
                   "robustos cuando se informan."},
+        "cfa_ordinal_note_pairwise": {
+            "en": "Ordinal items: thresholds and polychoric correlations (two-step), estimator {estimator}, delta "
+                  "parametrisation (latent-response variances 1); pairwise deletion: {used} respondents of {rows}, "
+                  "each polychoric correlation from those answering both items. The fit verdict reads the robust "
+                  "CFI/TLI/RMSEA when reported.",
+            "es": "Ítems ordinales: umbrales y correlaciones policóricas (en dos pasos), estimador {estimator}, "
+                  "parametrización delta (varianzas de las respuestas latentes = 1); eliminación por pares: {used} "
+                  "encuestados de {rows}, cada correlación policórica con quienes respondieron a ambos ítems. El "
+                  "veredicto de ajuste lee el CFI/TLI/RMSEA robustos cuando se informan."},
         "cfa_est_note_ordinal": {
             "en": "=~ loadings, | thresholds (t1, t2, ...), ~~ (residual) variances and covariances (the items' "
                   "residual variances follow from the delta parametrisation: SE 0), ~*~ scale factors, ~1 "
@@ -149,7 +158,8 @@ def sheets(builder, result):
     if ordinal:
         miss = result.missing or {}
         title = d.t("cfa_fit_title_ordinal", estimator=result.estimator)
-        note = d.t("cfa_ordinal_note", estimator=result.estimator, used=miss.get("n_used"),
+        key = "cfa_ordinal_note_pairwise" if miss.get("method") == "pairwise" else "cfa_ordinal_note"
+        note = d.t(key, estimator=result.estimator, used=miss.get("n_used"),
                    rows=miss.get("n_rows")) + " " + d.t("cfa_fit_note")
     else:
         title, note = d.t("cfa_fit_title"), d.t("cfa_fit_note")

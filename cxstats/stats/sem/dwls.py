@@ -151,11 +151,15 @@ def _delta(model, theta, rr, cc):
 
 
 def fit_ordinal(model, data, *, ordered=None, estimator: str = "WLSMV", std_lv: bool = False,
-                orthogonal: bool = False) -> OrdinalFit:
+                orthogonal: bool = False, missing: str = "listwise") -> OrdinalFit:
     """Fit lavaan syntax ``model`` to ordinal items of ``data`` (a DataFrame) by WLSMV (DWLS estimates,
     robust SEs, scaled-shifted test), DWLS (standard SEs and test) or ULSMV. ``ordered``: the items
     treated as ordinal (default all the model's observed variables; all must be ordinal here).
-    Listwise deletion: respondents with a missing answer on a model variable are left out."""
+    ``missing``: ``"listwise"`` (lavaan's default: respondents with a missing answer on a model variable are
+    left out) or ``"pairwise"`` (lavaan's ``missing = "pairwise"``: every respondent with an answer counts;
+    thresholds from each item's answers, each polychoric correlation from the respondents answering both)."""
+    if missing not in ("listwise", "pairwise"):
+        raise ModelError(f"missing must be listwise or pairwise for ordinal items, not {missing!r}")
     from cxstats.stats.sem.engine import CompiledModel
     from cxstats.stats.sem.partable import ModelOptions, build_partable
     from cxstats.stats.sem.samplestats import SampleStats
@@ -176,12 +180,19 @@ def fit_ordinal(model, data, *, ordered=None, estimator: str = "WLSMV", std_lv: 
                          f"{', '.join(numeric)} (use ordered all, or ML/MLR for continuous items)")
     pt = _ordinal_partable(pt, ov)
     X = data[ov].to_numpy(dtype=float)
-    keep = ~np.isnan(X).any(axis=1)
+    keep = ~np.isnan(X).any(axis=1) if missing == "listwise" else ~np.isnan(X).all(axis=1)
     n_rows = len(X)
     X = X[keep]
     N = len(X)
     if N < 3:
-        raise ModelError(f"{N} complete respondents: too few for an ordinal model")
+        raise ModelError(f"{N} {'complete ' if missing == 'listwise' else ''}respondents: too few for an "
+                         "ordinal model")
+    if missing == "pairwise":
+        both = (~np.isnan(X)).astype(float)
+        if (both.T @ both == 0).any():
+            i, j = np.argwhere(both.T @ both == 0)[0]
+            raise ModelError(f"no respondent answered both {ov[i]!r} and {ov[j]!r}: their polychoric correlation "
+                             "is not defined (pairwise deletion)")
     st = ordinal_stats(X, ov)
     p = len(ov)
     rr, cc = cor_index(p)
@@ -263,8 +274,13 @@ def fit_ordinal(model, data, *, ordered=None, estimator: str = "WLSMV", std_lv: 
     vcov = vcov_all[:k, :k]
     res = OrdinalFit(pt, m, stats, theta, 2 * F, converged, it, vcov, estimator=estimator, ordinal=st,
                      tau=tau, vcov_all=vcov_all, test=fm, pieces=pieces)
-    res.missing_info = {"method": "listwise", "n_rows": int(n_rows), "n_used": int(N),
-                        "n_dropped_incomplete": int(n_rows - N)}
+    if missing == "listwise":
+        res.missing_info = {"method": "listwise", "n_rows": int(n_rows), "n_used": int(N),
+                            "n_dropped_incomplete": int(n_rows - N)}
+    else:
+        res.missing_info = {"method": "pairwise", "n_rows": int(n_rows), "n_used": int(N),
+                            "n_complete": int((~np.isnan(X).any(axis=1)).sum()),
+                            "n_dropped_empty": int(n_rows - N)}
     res.warnings = res.check()
     ev = float(np.linalg.eigvalsh(st.cor)[0])
     if ev < np.sqrt(np.finfo(float).eps):
@@ -273,12 +289,16 @@ def fit_ordinal(model, data, *, ordered=None, estimator: str = "WLSMV", std_lv: 
                             "least-squares estimates are still defined, the robust CFI/TLI/RMSEA are not "
                             "(lavaan: NA)")
     sparse = [f"{v} ({int(c)})" for v, code, lv in zip(ov, st.codes.T, st.levels)
-              for c in [np.bincount(code, minlength=len(lv)).min()] if c < 5]
+              for c in [np.bincount(code[code >= 0], minlength=len(lv)).min()] if c < 5]
     if sparse:
         res.warnings.append("answer categories chosen by fewer than 5 respondents (smallest count in brackets): "
                             f"{', '.join(sparse)}; thresholds and polychoric correlations near them are unstable "
                             "(consider merging rare categories)")
-    if n_rows - N:
+    if missing == "pairwise":
+        res.warnings.insert(0, f"missing data: pairwise deletion (lavaan missing = \"pairwise\"): {N} respondents "
+                               f"of {n_rows}, {res.missing_info['n_complete']} of them complete; each polychoric "
+                               "correlation from the respondents answering both items")
+    elif n_rows - N:
         res.warnings.insert(0, f"missing data: listwise deletion: {N} complete respondents of {n_rows}")
     return res
 
@@ -401,8 +421,14 @@ def ordinal_measures(groups: list, estimator: str) -> dict:
 def ordinal_methods(estimator: str, missing: dict | None = None) -> list:
     """The methods entries of an ordinal fit (English, as every methods note)."""
     info = missing or {}
-    used = (f" ({info.get('n_used')} complete respondents of {info.get('n_rows')})"
-            if info.get("n_rows") is not None else "")
+    if info.get("method") == "pairwise":
+        deletion = (f"pairwise deletion (lavaan missing = \"pairwise\"; {info.get('n_used')} respondents of "
+                    f"{info.get('n_rows')}): thresholds from each item's answers, each polychoric correlation from "
+                    "the respondents answering both items, a missing answer's scores 0 in Gamma")
+    else:
+        used = (f" ({info.get('n_used')} complete respondents of {info.get('n_rows')})"
+                if info.get("n_rows") is not None else "")
+        deletion = f"listwise deletion{used}, lavaan's default for ordinal data"
     how = {"WLSMV": "DWLS estimates (weights: the inverse diagonal of Gamma); robust (sandwich) standard errors "
                     "(D'WD)^-1 D'W Gamma W D (D'WD)^-1; the mean-and-variance adjusted (scaled-shifted) chi-square "
                     "a*chisq + b on df (Asparouhov & Muthen 2010), with the scaling factor 1/a and the shift b",
@@ -416,13 +442,13 @@ def ordinal_methods(estimator: str, missing: dict | None = None) -> list:
          "thresholds (tau = Phi^-1 of the cumulative proportions); polychoric correlations by the two-step "
          "method (thresholds fixed, bivariate-normal likelihood of each contingency table; Olsson 1979); their "
          "asymptotic covariance Gamma from the case-wise scores (Muthen 1984, lavaan's NACOV). Missing answers: "
-         f"listwise deletion{used}, lavaan's default for ordinal data."),
+         f"{deletion}."),
         (f"Estimator ({estimator})",
          f"lavaan estimator = \"{estimator}\": {how}. Delta parametrisation (lavaan's default): latent-response "
          "variances 1, scale factors 1, intercepts 0, thresholds free; the items' residual variances are "
          "1 - the explained variance (not parameters, SE 0). lavaan counts N - 1 in the test statistic and the "
-         "standard errors with categorical data. Fit: CFI/TLI against the independence model of the "
-         "polychorics; RMSEA with N - 1; the _scaled indices on the scaled-shifted statistics; the robust "
+         "standard errors with categorical data (N - G with G groups). Fit: CFI/TLI against the independence "
+         "model of the polychorics; RMSEA with N - 1; the _scaled indices on the scaled-shifted statistics; the robust "
          "CFI/TLI/RMSEA (reported, and read by the fit verdict) as lavaan 0.6-14: Savalei (2021) from the "
          "normal-theory ML discrepancy of the polychoric matrix at the estimates (catML); SRMR from the "
          "correlation residuals. Matches lavaan 0.6-14 on the Holzinger-Swineford items cut into 4 categories "
@@ -502,7 +528,7 @@ class OrdinalGroupsFit:
 
 
 def fit_ordinal_groups(model, data, group, *, group_labels=None, ordered=None, estimator: str = "WLSMV",
-                       std_lv: bool = False) -> OrdinalGroupsFit:
+                       std_lv: bool = False, missing: str = "listwise") -> OrdinalGroupsFit:
     """The configural multi-group ordinal model of ``model`` in the groups of ``group`` (per-row labels or a
     column name; groups in order of first appearance, as lavaan). Listwise deletion within groups."""
     from cxstats.stats.sem.samplestats import group_codes
@@ -516,7 +542,7 @@ def fit_ordinal_groups(model, data, group, *, group_labels=None, ordered=None, e
     for g, lab in enumerate(labels):
         sub = data[keep & (codes == g)].reset_index(drop=True)
         try:
-            f = fit_ordinal(model, sub, ordered=ordered, estimator=estimator, std_lv=std_lv)
+            f = fit_ordinal(model, sub, ordered=ordered, estimator=estimator, std_lv=std_lv, missing=missing)
         except InputError as exc:      # ModelError too
             raise type(exc)(f"group {lab!r}: {exc.reason}", file=exc.file, column=exc.column, row=exc.row,
                             value=exc.value, details=exc.details, option=exc.option) from None
@@ -535,5 +561,6 @@ def fit_ordinal_groups(model, data, group, *, group_labels=None, ordered=None, e
     if len(set(levels)) > 1:
         out_warn.append("the groups do not use the same answer categories of every item: their thresholds are "
                         "not comparable one to one (t1, t2, ... count each group's own categories)")
-    info = {"method": "listwise", "n_rows": n_rows, "n_used": n_used, "n_dropped_incomplete": n_rows - n_used}
+    info = {"method": missing, "n_rows": n_rows, "n_used": n_used,
+            ("n_dropped_incomplete" if missing == "listwise" else "n_dropped_empty"): n_rows - n_used}
     return OrdinalGroupsFit(fits, [str(x) for x in labels], str(estimator).upper(), info, out_warn)

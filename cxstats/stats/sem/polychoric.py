@@ -133,10 +133,13 @@ def cor_index(p: int):
 
 def category_codes(X, names):
     """0-based category codes of every column of ``X`` (sorted distinct values) and the levels."""
-    codes = np.zeros(X.shape, int)
+    codes = np.full(X.shape, -1, int)                  # -1: no answer (pairwise deletion)
     levels = []
     for j in range(X.shape[1]):
-        vals = np.unique(X[:, j])
+        obs = ~np.isnan(X[:, j])
+        vals = np.unique(X[obs, j])
+        if len(vals) == 0:
+            raise InputError(f"the ordinal item {names[j]!r} has no answers", column=str(names[j]))
         if len(vals) < 2:
             raise InputError(f"the ordinal item {names[j]!r} has a single answer value ({vals[0]:g}) among the "
                              "complete cases: it carries no information; leave it out", column=str(names[j]))
@@ -145,13 +148,16 @@ def category_codes(X, names):
                              f"item (at most {MAX_CATEGORIES} categories are taken as ordinal); treat it as "
                              "continuous (estimator MLR) or leave it out of ordered", column=str(names[j]))
         levels.append([float(v) for v in vals])
-        codes[:, j] = np.searchsorted(vals, X[:, j])
+        codes[obs, j] = np.searchsorted(vals, X[obs, j])
     return codes, levels
 
 
 def _univariate(code, K, n):
-    counts = np.bincount(code, minlength=K).astype(float)
-    cum = np.cumsum(counts)[:-1] / n
+    """Thresholds and case-wise scores of one item (code -1 = no answer: score 0, as lavaan's NA-skipping
+    cross-products)."""
+    have = code >= 0
+    counts = np.bincount(code[have], minlength=K).astype(float)
+    cum = np.cumsum(counts)[:-1] / have.sum()
     tau = ndtri(cum)
     # scores: d log P_c / d tau_k
     t_ext = np.concatenate([[-np.inf], tau, [np.inf]])
@@ -159,7 +165,7 @@ def _univariate(code, K, n):
     dens = _npdf(tau)
     sc = np.zeros((n, K - 1))
     rows = np.arange(n)
-    up = code <= K - 2                                  # tau_c is the upper bound of category c
+    up = have & (code <= K - 2)                         # tau_c is the upper bound of category c
     sc[rows[up], code[up]] += dens[code[up]] / P[code[up]]
     dn = code >= 1                                      # tau_{c-1} is the lower bound
     sc[rows[dn], code[dn] - 1] -= dens[code[dn] - 1] / P[code[dn]]
@@ -198,6 +204,13 @@ def _pair_rho(table, t1, t2):
 
 def _pair_scores(c1, c2, t1, t2, rho):
     """Case-wise scores of the bivariate log-likelihood: wrt rho, wrt t1 (n x K1-1), wrt t2."""
+    both = (c1 >= 0) & (c2 >= 0)
+    if not both.all():                                  # pairwise deletion: rows missing either item score 0
+        n = len(c1)
+        d_rho, d1, d2 = _pair_scores(c1[both], c2[both], t1, t2, rho)
+        out = (np.zeros(n), np.zeros((n, d1.shape[1])), np.zeros((n, d2.shape[1])))
+        out[0][both], out[1][both], out[2][both] = d_rho, d1, d2
+        return out
     P, dP = _cell_probs(t1, t2, rho)
     P = np.maximum(P, 1e-300)
     d_rho = (dP / P)[c1, c2]
@@ -227,7 +240,10 @@ def _pair_scores(c1, c2, t1, t2, rho):
 
 def ordinal_stats(X, names, *, scores: bool = True) -> OrdinalStats:
     """Thresholds, polychoric correlations and (``scores``) their asymptotic covariance, from the n x p
-    array ``X`` of complete cases (any numeric codes; categories are the sorted distinct values)."""
+    array ``X`` (any numeric codes; categories are the sorted distinct values). Complete cases, or with
+    missing values (NaN) pairwise deletion as lavaan's ``missing = "pairwise"``: thresholds from each item's
+    answers, each correlation from the rows answering both items, and in Gamma the missing rows' scores
+    count as 0 (n = all rows given)."""
     X = np.asarray(X, float)
     n, p = X.shape
     codes, levels = category_codes(X, names)
@@ -242,7 +258,8 @@ def ordinal_stats(X, names, *, scores: bool = True) -> OrdinalStats:
     tables = {}
     for i, j in zip(rr, cc):
         tab = np.zeros((Ks[i], Ks[j]))
-        np.add.at(tab, (codes[:, i], codes[:, j]), 1.0)
+        both = (codes[:, i] >= 0) & (codes[:, j] >= 0)
+        np.add.at(tab, (codes[both, i], codes[both, j]), 1.0)
         est_tab = tab.copy()
         if tab.shape == (2, 2) and (tab == 0).any():     # lavaan zero.add = 0.5, zero.keep.margins = TRUE
             for a, b in zip(*np.nonzero(tab == 0)):
