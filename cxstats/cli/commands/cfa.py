@@ -103,7 +103,9 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     fit (chisq, df, pvalue, CFI, TLI, RMSEA with 90% CI, SRMR, AIC, BIC); R²;
     and per factor the composite reliability (semTools compRelSEM), AVE, HTMT
     (geometric and arithmetic) and the Fornell-Larcker table. Numbers match
-    lavaan 0.6 and semTools.
+    lavaan 0.6 and semTools. Ordinal items (--ordered all): thresholds and
+    polychoric correlations, WLSMV (robust SEs, scaled-shifted chi-square,
+    robust CFI/TLI/RMSEA), as lavaan's ordered = ... .
 
     \b
     Model syntax (lavaan):
