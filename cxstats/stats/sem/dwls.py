@@ -3,7 +3,7 @@
 multi-group model (:func:`fit_ordinal_groups`; no equality constraints across groups yet).
 
 Statistics s = (thresholds, polychoric correlations) and their Gamma (N x asymptotic covariance)
-from :mod:`.polychoric` (two-step, listwise deletion). Model (lavaan's default *delta*
+from :mod:`.polychoric` (two-step; listwise deletion, or pairwise as lavaan's ``missing = "pairwise"``). Model (lavaan's default *delta*
 parametrisation): the latent responses y* have unit variances; Sigma* = the model's covariance with
 the residual variances of the ordinal items fixed at theta_jj = 1 - [Sigma* without them]_jj (not
 parameters; reported with SE 0), scale factors ``~*~`` = 1, intercepts ``~1`` = 0; the thresholds
