@@ -65,8 +65,8 @@ class CfaResult:
     fit_verdict: dict = field(default_factory=dict)   # {verdict, rule, failed} (Hu & Bentler 1999)
     estimator: str = "ML"                             # ML, MLR or MLM
     weighted: bool = False                            # sampling weights (weighted moments, MLR)
-    modindices: object = None                         # DataFrame lhs op rhs [group] mi epc sepc_all, or None
     ordered: list | None = None                       # ordinal items (WLSMV/DWLS/ULSMV), else None
+    modindices: object = None                         # DataFrame lhs op rhs [group] mi epc sepc_all, or None
 
     def to_dict(self) -> dict:
         def mat(df):
@@ -77,11 +77,11 @@ class CfaResult:
                "missing": self.missing}
         if self.weighted:
             out["sampling_weights"] = True
+        if len(self.group_labels) > 1:
+            out["groups"] = dict(zip(self.group_labels, self.n_by_group))
         if self.ordered:
             out["ordered"] = list(self.ordered)
             out["parametrization"] = "delta"
-        if len(self.group_labels) > 1:
-            out["groups"] = dict(zip(self.group_labels, self.n_by_group))
         out["fit"] = self.fit
         out["fit_verdict"] = self.fit_verdict
         out["estimates"] = est

@@ -52,8 +52,8 @@ class SemResult:
     structure: str | None = None                      # for a built model: full or partial mediation
     estimator: str = "ML"                             # ML, MLR or MLM
     weighted: bool = False                            # sampling weights (weighted moments, MLR)
-    modindices: object = None                         # DataFrame lhs op rhs mi epc sepc_all, or None
     ordered: list | None = None                       # ordinal items (WLSMV/DWLS/ULSMV), else None
+    modindices: object = None                         # DataFrame lhs op rhs mi epc sepc_all, or None
 
     def defined(self):
         return self.estimates[self.estimates["op"] == ":="]
@@ -72,8 +72,8 @@ class SemResult:
                 "admissible": self.admissible, "missing": self.missing, "fit": self.fit,
                 "fit_verdict": self.fit_verdict, "estimates": self.estimates.to_dict(orient="records"), "r2": self.r2,
                 "bootstrap": self.bootstrap or None,
-                **({"sampling_weights": True} if self.weighted else {}),
                 **({"ordered": list(self.ordered), "parametrization": "delta"} if self.ordered else {}),
+                **({"sampling_weights": True} if self.weighted else {}),
                 **({"modindices": modindices_records(self.modindices), "modindices_note": MI_NOTE}
                    if self.modindices is not None else {}),
                 "warnings": self.warnings}

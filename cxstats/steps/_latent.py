@@ -8,7 +8,7 @@ from typing import Literal
 
 from cxstats.errors import InputError
 
-Missing = Literal["auto", "ml", "listwise", "pairwise"]   # pairwise: ordinal items only (lavaan)
+Missing = Literal["auto", "ml", "listwise"]
 Estimator = Literal["ML", "MLR", "MLM"]
 
 def wanted_constructs(spec, constructs) -> list:

@@ -42,7 +42,7 @@ class Options(StepOptions):
     respondents: Literal["customer", "staff", "all"] | None = None  # default customers (all with a group)
     group: str | None = None              # fit the model in every group of this column
     std_lv: bool = False                  # identify factors by unit variances
-    missing: Missing = "auto"             # auto | ml | listwise
+    missing: Missing | Literal["pairwise"] = "auto"   # auto | ml | listwise | pairwise (ordinal items)
     estimator: Estimator | OrdinalEstimator = "ML"  # ML | MLR (Yuan-Bentler) | MLM (Satorra-Bentler) | WLSMV...
     modindices: int | None = None         # also the N largest modification indices (0 = all)
     weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)

@@ -38,7 +38,7 @@ class Options(StepOptions):
     bootstrap: int = 0                             # nonparametric bootstrap replicates (0 = none)
     ci: Literal["percentile", "bc"] = "percentile"  # bootstrap interval
     std_lv: bool = False                           # identify factors by unit variances
-    missing: Missing = "auto"                      # auto | ml | listwise
+    missing: Missing | Literal["pairwise"] = "auto"  # auto | ml | listwise | pairwise (ordinal items)
     estimator: Estimator | OrdinalEstimator = "ML"  # ML | MLR (Yuan-Bentler) | MLM (Satorra-Bentler) | WLSMV...
     modindices: int | None = None                  # also the N largest modification indices (0 = all)
     weight: str | None = None                      # sampling-weight column (lavaan sampling.weights; MLR)
