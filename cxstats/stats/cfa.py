@@ -30,12 +30,14 @@ FIT_KEYS = ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "r
             "srmr", "aic", "bic")
 EXTRA_FIT_KEYS = ("npar", "ntotal", "logl", "unrestricted_logl", "bic2", "baseline_chisq", "baseline_df",
                   "rmsea_pvalue", "fmin")
+ORDINAL_FIT_KEYS = ("chisq_shift", "baseline_chisq_shift")   # WLSMV / ULSMV: the scaled-shifted test's shift
 
 
 def fit_dict(fm: dict) -> dict:
     out = {k: fm[k] for k in FIT_KEYS}
     out.update({k: fm[k] for k in EXTRA_FIT_KEYS if k in fm})
     out.update({k: fm[k] for k in ROBUST_FIT_KEYS if k in fm})
+    out.update({k: fm[k] for k in ORDINAL_FIT_KEYS if k in fm})
     if "chisq_by_group" in fm:
         out["chisq_by_group"] = fm["chisq_by_group"]
     return out
@@ -63,6 +65,7 @@ class CfaResult:
     fit_verdict: dict = field(default_factory=dict)   # {verdict, rule, failed} (Hu & Bentler 1999)
     estimator: str = "ML"                             # ML, MLR or MLM
     weighted: bool = False                            # sampling weights (weighted moments, MLR)
+    ordered: list | None = None                       # ordinal items (WLSMV/DWLS/ULSMV), else None
     modindices: object = None                         # DataFrame lhs op rhs [group] mi epc sepc_all, or None
     estimator_choice: dict | None = None              # estimator auto: {estimator, rule, reason, items}
 
@@ -79,6 +82,9 @@ class CfaResult:
             out["estimator_choice"] = self.estimator_choice
         if len(self.group_labels) > 1:
             out["groups"] = dict(zip(self.group_labels, self.n_by_group))
+        if self.ordered:
+            out["ordered"] = list(self.ordered)
+            out["parametrization"] = "delta"
         out["fit"] = self.fit
         out["fit_verdict"] = self.fit_verdict
         out["estimates"] = est
@@ -125,6 +131,10 @@ class CfaResult:
         return out
 
     def methods(self) -> list:
+        if self.ordered:
+            from cxstats.stats.sem.dwls import ordinal_methods
+
+            return ordinal_methods(self.estimator, self.missing) + methods_text()[2:3]   # + the fit verdict rule
         out = methods_text(self.missing.get("method", "listwise"), self.estimator)
         if self.weighted:
             out.insert(0, WEIGHTS_METHODS)
@@ -214,7 +224,7 @@ def _num(x):
 
 def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool = False,
         group_equal=(), group_partial=(), missing: str = "auto", estimator: str = "ML",
-        modindices: int | None = None, weights=None) -> CfaResult:
+        modindices: int | None = None, weights=None, ordered=None) -> CfaResult:
     """Fit ``model`` (lavaan syntax) to ``data`` (DataFrame of numeric columns).
 
     ``group``: a column name or per-row labels for a multi-group (configural,
@@ -224,7 +234,20 @@ def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool
     ``modindices``: also the modification indices (the N largest; 0 = all; None = none).
     ``weights``: sampling weights (a column name or one value per row; lavaan's sampling.weights,
     which implies MLR).
+    ``ordered``: ordinal items (a list, or None; with an ordinal estimator and no list: every model item):
+    thresholds and polychoric correlations, estimator WLSMV (default), DWLS or ULSMV (see
+    :func:`analyze_ordinal_cfa`).
     """
+    from cxstats.stats.sem.dwls import ORDINAL_ESTIMATORS
+
+    if ordered is not None or str(estimator).upper() in ORDINAL_ESTIMATORS:
+        return analyze_ordinal_cfa(data, model, ordered=ordered, estimator=estimator, std_lv=std_lv, group=group,
+                                   group_equal=group_equal, missing=missing, modindices=modindices, weights=weights)
+    if missing == "pairwise":
+        from cxstats.errors import ModelError
+
+        raise ModelError("missing = \"pairwise\" is for ordinal items (ordered / --ordered, as lavaan); with "
+                         "continuous items use ml (full-information ML) or listwise")
     fit = fit_sem(model, data, group=group, group_labels=group_labels, std_lv=std_lv,
                   group_equal=group_equal, group_partial=group_partial, missing=missing, estimator=estimator,
                   weights=weights)
@@ -232,6 +255,62 @@ def analyze_cfa(data, model: str, *, group=None, group_labels=None, std_lv: bool
     res = cfa_from_fit(fit, model, data if fit.pt.ngroups == 1 and not fit.weighted else None)
     if modindices is not None:
         add_modindices(res, fit, modindices)
+    return res
+
+
+def analyze_ordinal_cfa(data, model: str, *, ordered=None, estimator: str = "WLSMV", std_lv: bool = False,
+                        group=None, group_equal=(), missing: str = "auto", modindices=None, weights=None) -> CfaResult:
+    """A CFA of ordinal items (lavaan ``ordered =``): thresholds and polychoric correlations (two-step,
+    listwise deletion), DWLS (WLSMV: with robust SEs and the scaled-shifted test), ULSMV or DWLS estimates in
+    the delta parametrisation (:mod:`cxstats.stats.sem.dwls`). ``estimator`` ML (the default of the other
+    entry points) becomes WLSMV, lavaan's default with ordered items. Single group, no weights, no
+    modification indices yet (refused with a clear message)."""
+    from cxstats.stats.sem.dwls import check_ordinal_options, fit_ordinal
+
+    est = check_ordinal_options(estimator, group=group, group_equal=group_equal, weights=weights,
+                                modindices=modindices, missing=missing)
+    if group is not None:
+        return _ordinal_groups_cfa(data, model, group, ordered=ordered, estimator=est, std_lv=std_lv,
+                                   missing="pairwise" if missing == "pairwise" else "listwise")
+    fit = fit_ordinal(model, data, ordered=ordered, estimator=est, std_lv=std_lv,
+                      missing="pairwise" if missing == "pairwise" else "listwise")
+    r2 = {lab: fit.r2(g) for g, lab in enumerate(fit.stats.group_labels)}
+    res = CfaResult(model=model if isinstance(model, str) else model.text, n=fit.ntotal,
+                    group_labels=list(fit.stats.group_labels), n_by_group=list(fit.stats.n),
+                    converged=bool(fit.converged), fit=fit_dict(fit.fit_measures()), estimates=fit.estimates(),
+                    r2=r2, warnings=list(fit.warnings) + measurement_warnings(fit), sem=fit,
+                    missing=dict(fit.missing_info), estimator=est, ordered=list(fit.ordinal.names))
+    from cxstats.stats.sem.dwls import verdict_fit
+
+    vfit, note = verdict_fit(res.fit)
+    res.fit_verdict = model_fit_verdict(vfit, res.converged)
+    res.warnings.extend(note + fit_warning(res.fit_verdict, "the CFA model"))
+    res.validity_notes = ["composite reliability, AVE and HTMT are not computed for ordinal items yet (they would "
+                          "need the categorical omega of Green & Yang 2009); the loadings, R² and latent "
+                          "correlations are on the latent-response (polychoric) scale"]
+    return res
+
+
+def _ordinal_groups_cfa(data, model, group, *, ordered, estimator, std_lv, missing="listwise") -> CfaResult:
+    """The configural multi-group ordinal CFA (thresholds, loadings and factor (co)variances per group)."""
+    from cxstats.stats.sem.dwls import fit_ordinal_groups, verdict_fit
+
+    mg = fit_ordinal_groups(model, data, group, ordered=ordered, estimator=estimator, std_lv=std_lv, missing=missing)
+    warns = list(mg.warnings)
+    for lab, f in zip(mg.labels, mg.fits):
+        warns.extend(f"group {lab!r}: {w}" for w in measurement_warnings(f))
+    res = CfaResult(model=model if isinstance(model, str) else model.text, n=mg.ntotal, group_labels=list(mg.labels),
+                    n_by_group=[f.ntotal for f in mg.fits], converged=mg.converged, fit=fit_dict(mg.fit_measures()),
+                    estimates=mg.estimates(), r2={lab: f.r2(0) for lab, f in zip(mg.labels, mg.fits)},
+                    warnings=warns, sem=mg, missing=dict(mg.missing_info), estimator=estimator,
+                    ordered=list(mg.fits[0].ordinal.names))
+    vfit, note = verdict_fit(res.fit)
+    res.fit_verdict = model_fit_verdict(vfit, res.converged)
+    res.warnings.extend(note + fit_warning(res.fit_verdict, "the CFA model"))
+    res.validity_notes = ["the multi-group ordinal CFA is the configural model (lavaan's default without "
+                          "group.equal: thresholds, loadings and factor (co)variances free in every group, scale "
+                          "factors 1, latent means 0); the invariance sequence for ordinal items is not available "
+                          "yet; reliability and validity are computed for single-group models"]
     return res
 
 

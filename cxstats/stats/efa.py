@@ -85,6 +85,7 @@ class EfaResult:
     rotation_converged: bool = True
     warnings: list[str] = field(default_factory=list)
     n_blank: int = 0                     # rows that answered none of the items (in n_obs when pairwise)
+    correlation: str = "pearson"         # "pearson" or "polychoric" (psych fa.poly convention)
 
     def to_dict(self) -> dict:
         def mat(m, names=None):
@@ -92,6 +93,7 @@ class EfaResult:
                     for it, row in zip(self.items, m)]
 
         return {
+            **({"correlation": self.correlation} if self.correlation != "pearson" else {}),
             "n_obs": self.n_obs, "n_blank": self.n_blank, "missing": self.missing, "method": self.method,
             "rotation": self.rotation, "n_factors": len(self.factors),
             "n_factors_source": self.n_factors_source, "items": list(self.items),
@@ -169,6 +171,12 @@ class EfaResult:
                  f" (complete rows; {self.n_blank} rows answering no item left out, whereas psych::fa "
                  "keeps n.obs = nrow(x))") if self.n_blank else "")
              + ". Matches psych::fa 2.2.9."),
+            *([("Polychoric correlations",
+                "cor = \"poly\" (psych::fa.poly convention): the factor analysis of the polychoric correlations of "
+                "the items (lavaan's two-step estimates; psych::polychoric agrees to ~2e-5), respondents complete "
+                "on the items, n = those respondents; the parallel analysis (when it chooses the number of factors) "
+                "uses the Pearson correlations of the same respondents. KMO and Bartlett's test are computed from "
+                "the polychoric matrix.")] if self.correlation == "polychoric" else []),
             ("EFA rotation", rot + ". Factors are flipped so loadings sum to a positive number and ordered "
                                "by variance accounted for, as psych."),
             ("Communality", "h2 = diagonal of L Phi L' (rotation-invariant); uniqueness u2 = 1 - h2."),
@@ -353,10 +361,11 @@ def _fit_stats(r, model, n_obs: int, nf: int) -> dict:
 
 def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str = "minres",
                 rotation: str = "oblimin", missing: str = "pairwise", seed=None, n_iter: int = 20,
-                parallel: bool = True, progress=None, file=None) -> EfaResult:
+                parallel: bool = True, progress=None, file=None, cor: str = "pearson") -> EfaResult:
     """Exploratory factor analysis of ``items`` (default: all columns of ``data``), as psych::fa.
 
-    Without ``n_factors`` the parallel-analysis suggestion is used (at least 1).
+    Without ``n_factors`` the parallel-analysis suggestion is used (at least 1). ``cor="polychoric"``:
+    the polychoric correlations of the complete rows (psych ``fa(x, cor = "poly")``, ``fa.poly``).
     ``progress(done, total)`` follows the parallel analysis' iterations."""
     import numpy as np
 
@@ -398,7 +407,19 @@ def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str =
         if np.all(v == v[0]):
             raise InputError(f"item is constant (every answer is {v[0]:g}); it has no variance "
                              "and cannot enter a factor analysis; drop it", file=file, column=it)
-    r, n_obs = correlation(x, missing)
+    if cor not in ("pearson", "polychoric"):
+        raise InputError(f"must be 'pearson' or 'polychoric', not {cor!r}", option="cor")
+    if cor == "polychoric":
+        from cxstats.stats.sem.polychoric import ordinal_stats
+
+        missing = "listwise"                        # polychoric correlations of the complete rows
+        x = x[~np.isnan(x).any(axis=1)]
+        if len(x) <= p:
+            raise InputError(f"{len(x)} respondents answered every item; polychoric correlations need more "
+                             "complete respondents than items", file=file)
+        r, n_obs = ordinal_stats(x, items, scores=False).cor, int(len(x))
+    else:
+        r, n_obs = correlation(x, missing)
     n_usable = min(n_obs, n_rows - n_blank)
     if n_usable <= p:
         raise InputError(f"{n_usable} usable respondents for {p} items; a factor analysis needs more "
@@ -500,4 +521,4 @@ def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str =
         kmo={"overall": k_all, "items": dict(zip(items, k_items))},
         bartlett=bartlett(r, n_obs), fit=_fit_stats(r, model, n_obs, nf), parallel=pa,
         unrotated=unrot.tolist(), unrotated_factors=unrot_names, rotation_converged=converged, warnings=warnings,
-        n_blank=n_blank)
+        n_blank=n_blank, correlation=cor)

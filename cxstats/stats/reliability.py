@@ -76,9 +76,10 @@ class ScaleReliability:
     reverse: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     n_eff: float | None = None         # with survey weights: Kish's effective n of the rows used
+    ordinal: dict | None = None        # ordinal alpha/omega (polychoric), with --ordinal
 
     def to_dict(self) -> dict:
-        return {
+        return {**({"ordinal": self.ordinal} if self.ordinal is not None else {}),
             "scale": self.scale, "group": self.group, "items": [s.to_dict() for s in self.item_stats],
             "item_names": list(self.items), "reverse_keyed": list(self.reverse),
             "missing": self.missing, "n": self.n, "n_complete": self.n_complete,
@@ -127,6 +128,9 @@ class ReliabilityResult:
                 row["boot_upper"] = s.alpha_ci_bootstrap["upper"]
             row.update({"omega_total": s.omega_total, "omega_cfa": omega.get("omega"),
                         "average_r": s.average_r, "median_r": s.median_r, "g6_smc": s.g6_smc})
+            if s.ordinal is not None:
+                row.update({"alpha_ordinal": s.ordinal["alpha_ordinal"], "omega_ordinal": s.ordinal["omega_ordinal"],
+                            "n_ordinal": s.ordinal["n"]})
             rows.append(row)
             for it in s.item_stats:
                 r = {"scale": s.scale}
@@ -172,6 +176,14 @@ class ReliabilityResult:
                     "from a one-factor ML CFA of the weighted covariance of complete rows (lavaan sampling.weights "
                     "convention). Feldt's CI and the asymptotic SE (ase) use Kish's effective n = (sum w)^2/"
                     "sum(w^2) (n_eff) instead of n.")] + out
+        if any(s.ordinal is not None for s in self.scales):
+            out.append(("Ordinal alpha and omega",
+                        "alpha_ordinal and omega_ordinal (Zumbo, Gadermann & Zeisser 2007; Gadermann, Guhn & Zumbo "
+                        "2012): psych::alpha and psych::omega(nfactors = 1)$omega.tot on the polychoric correlation "
+                        "matrix R of the items (lavaan's two-step polychoric estimates; respondents complete on the "
+                        "scale, n_ordinal): alpha = k/(k-1)(1 - k/1'R1); omega = (1'R1 - sum u2)/1'R1 with a "
+                        "one-factor minres solution. The reliability of the latent responses behind the answer "
+                        "categories. Matches psych 2.2.9 to 1e-5."))
         if self.n_bootstrap:
             out.append(("Bootstrap CI",
                         f"Percentile 95% interval of raw alpha over {self.n_bootstrap} bootstrap resamples "
@@ -553,7 +565,7 @@ def _total_sd(total, w) -> float:
 def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", reverse=(), lo=None,
                         hi=None, groups=None, n_boot: int = 0, seed=None, progress=None,
                         file=None, reversed_already: bool = False, row_of=None, weights=None,
-                        weight_name: str | None = None) -> ReliabilityResult:
+                        weight_name: str | None = None, ordinal: bool = False) -> ReliabilityResult:
     """Reliability of several scales, optionally per group.
 
     ``scales``: {name: [items]}; ``reverse``: items to recode as lo + hi - x (unless
@@ -561,6 +573,7 @@ def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", revers
     or None. ``progress(done, total)`` counts bootstrap replicates over every analysis
     (``total = n_boot * number of analyses``). ``weights``: survey weights, one per row of ``data``
     (checked: none missing or negative among the rows of a group; see the module docstring).
+    ``ordinal``: also ordinal alpha and omega (:mod:`cxstats.stats.ordinal_reliability`).
     """
     import numpy as np
 
@@ -600,6 +613,10 @@ def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", revers
             if res.alpha_ci_bootstrap is not None:
                 res.alpha_ci_bootstrap["seed"] = seed if isinstance(seed, int) else None
             res.reverse = [r for r in reverse if r in items]
+            if ordinal:
+                from cxstats.stats.ordinal_reliability import ordinal_reliability
+
+                res.ordinal = ordinal_reliability(sub, items)
             done += n_boot
             results.append(res)
             warnings.extend(res.warnings)

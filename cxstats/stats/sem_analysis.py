@@ -52,6 +52,7 @@ class SemResult:
     structure: str | None = None                      # for a built model: full or partial mediation
     estimator: str = "ML"                             # ML, MLR or MLM
     weighted: bool = False                            # sampling weights (weighted moments, MLR)
+    ordered: list | None = None                       # ordinal items (WLSMV/DWLS/ULSMV), else None
     modindices: object = None                         # DataFrame lhs op rhs mi epc sepc_all, or None
     estimator_choice: dict | None = None              # estimator auto: {estimator, rule, reason, items}
 
@@ -72,6 +73,7 @@ class SemResult:
                 "admissible": self.admissible, "missing": self.missing, "fit": self.fit,
                 "fit_verdict": self.fit_verdict, "estimates": self.estimates.to_dict(orient="records"), "r2": self.r2,
                 "bootstrap": self.bootstrap or None,
+                **({"ordered": list(self.ordered), "parametrization": "delta"} if self.ordered else {}),
                 **({"sampling_weights": True} if self.weighted else {}),
                 **({"estimator_choice": self.estimator_choice} if self.estimator_choice else {}),
                 **({"modindices": modindices_records(self.modindices), "modindices_note": MI_NOTE}
@@ -120,6 +122,12 @@ class SemResult:
              "non-positive-definite latent covariance matrix make a solution inadmissible; they are reported "
              "with the estimates, which should then not be interpreted."),
         ]
+        if self.ordered:
+            from cxstats.stats.sem.dwls import ordinal_methods
+
+            items = ordinal_methods(self.estimator, self.missing) + [i for i in items if i[0] not in (
+                "SEM estimation", "Fit indices")]
+            return items
         if self.missing.get("method") == "ml":
             items.insert(1, FIML_METHODS)
         if self.estimator != "ML":
@@ -247,13 +255,16 @@ def boot_interval(samples, est, level: float, method: str):
 
 def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "percentile", level: float = 0.95,
                  std_lv: bool = False, progress=None, missing: str = "auto", estimator: str = "ML",
-                 modindices: int | None = None, weights=None) -> SemResult:
+                 modindices: int | None = None, weights=None, ordered=None) -> SemResult:
     """Fit lavaan syntax ``model`` to ``data`` (DataFrame) by ML; optional bootstrap.
 
     ``missing``: ``"auto"`` (full-information ML when a model variable has missing values, else
     plain ML), ``"ml"`` or ``"listwise"``. ``estimator``: ``"ML"``, ``"MLR"`` or ``"MLM"`` (robust SEs
     and scaled test; complete data). ``modindices``: also the N largest modification indices (0 = all).
-    ``weights``: sampling weights (column name or one value per row; lavaan's sampling.weights, MLR)."""
+    ``weights``: sampling weights (column name or one value per row; lavaan's sampling.weights, MLR).
+    ``ordered``: ordinal items (or an ordinal estimator WLSMV/DWLS/ULSMV: every item): least squares on
+    thresholds and polychoric correlations (:mod:`cxstats.stats.sem.dwls`); no bootstrap, weights or
+    modification indices with them yet."""
     import numpy as np
 
     if ci not in CI_METHODS:
@@ -263,13 +274,33 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
     if weights is not None and bootstrap:
         raise InputError("the bootstrap resamples respondents without their sampling weights; use either "
                          "sampling weights (robust SEs) or the bootstrap", option="bootstrap")
-    fit = fit_sem(model, data, std_lv=std_lv, missing=missing, estimator=estimator, weights=weights)
+    from cxstats.stats.sem.dwls import ORDINAL_ESTIMATORS
+
+    if ordered is not None or str(estimator).upper() in ORDINAL_ESTIMATORS:
+        from cxstats.stats.sem.dwls import check_ordinal_options, fit_ordinal
+
+        estimator = check_ordinal_options(estimator, bootstrap=bootstrap, weights=weights, modindices=modindices,
+                                          missing=missing)
+        fit = fit_ordinal(model, data, ordered=ordered, estimator=estimator, std_lv=std_lv,
+                          missing="pairwise" if missing == "pairwise" else "listwise")
+    else:
+        if missing == "pairwise":
+            raise ModelError("missing = \"pairwise\" is for ordinal items (ordered / --ordered, as lavaan); with "
+                             "continuous items use ml (full-information ML) or listwise")
+        fit = fit_sem(model, data, std_lv=std_lv, missing=missing, estimator=estimator, weights=weights)
     fm = fit.fit_measures()
     fitd = {k: fm[k] for k in FIT_KEYS}
     fitd.update({k: fm[k] for k in ("npar", "ntotal", "logl", "baseline_chisq", "baseline_df") if k in fm})
     fitd.update({k: fm[k] for k in ROBUST_FIT_KEYS if k in fm})
-    verdict = model_fit_verdict(fitd, bool(fit.converged))
-    warns = list(fit.warnings) + _extra_admissibility(fit) + measurement_warnings(fit)
+    vnote = []
+    if getattr(fit, "ordinal", None) is not None:
+        from cxstats.stats.sem.dwls import verdict_fit
+
+        vfit, vnote = verdict_fit(fitd)
+        verdict = model_fit_verdict(vfit, bool(fit.converged))
+    else:
+        verdict = model_fit_verdict(fitd, bool(fit.converged))
+    warns = list(fit.warnings) + vnote + _extra_admissibility(fit) + measurement_warnings(fit)
     warns += fit_warning(verdict, "the structural model")
     est = fit.estimates(level=level)
     cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]
@@ -327,6 +358,8 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
     res = SemResult(model, fit.ntotal, bool(fit.converged), bool(admissible), fitd, est.reset_index(drop=True),
                     fit.r2(), boot, warns, fit, dict(fit.missing_info), fit_verdict=verdict,
                     estimator=fit.estimator, weighted=bool(fit.weighted))
+    if getattr(fit, "ordinal", None) is not None:
+        res.ordered = list(fit.ordinal.names)
     if modindices is not None:
         from cxstats.stats.sem.modindices import modification_indices
 

@@ -5,16 +5,18 @@ the JSON, a note among the warnings)."""
 from __future__ import annotations
 
 
-def resolve(ctx, estimator: str | None, frame, model, rows=None):
+def resolve(ctx, estimator: str | None, frame, model, rows=None, *, ordinal: bool = True):
     """(estimator to fit with, the choice or None). ``estimator`` None: the spec's ``analysis:
     estimator`` (with a spec), else ML. ``model``: lavaan syntax or a mapping construct -> items;
-    ``rows``: a boolean mask of the rows the analysis uses (default all)."""
+    ``rows``: a boolean mask of the rows the analysis uses (default all); ``ordinal``: whether the analysis
+    can fit ordinal items (WLSMV), else the rule falls back to MLR and says so."""
     if estimator is None:
         spec = getattr(ctx, "spec", None)
         estimator = (spec.analysis.get("estimator") if spec is not None else None) or "ML"
     if estimator != "auto":
         return estimator, None
     from cxstats.stats.sem import auto
+    from cxstats.stats.sem.dwls import ORDINAL_ESTIMATORS
     from cxstats.stats.sem.fit import ESTIMATORS
 
     if isinstance(model, dict):
@@ -25,7 +27,7 @@ def resolve(ctx, estimator: str | None, frame, model, rows=None):
         items = parse_model(model).observed_names()
     items = [i for i in items if i in frame.columns]
     data = frame if rows is None else frame[list(rows)]
-    choice = auto.choose_estimator(data, items, available=ESTIMATORS)
+    choice = auto.choose_estimator(data, items, available=ESTIMATORS + (ORDINAL_ESTIMATORS if ordinal else ()))
     return choice["estimator"], choice
 
 

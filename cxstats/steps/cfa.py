@@ -15,7 +15,10 @@ as lavaan; MLR also with missing answers (FIML), MLM with complete respondents o
 :mod:`cxstats.stats.sem.auto`, said in the output),
 ``modindices`` (also the N largest modification indices, lavaan's modindices(); 0 = all; exploratory),
 ``weight`` (a sampling-weight column: lavaan's sampling.weights, weights rescaled to sum to n, robust
-MLR standard errors and test; complete data).
+MLR standard errors and test; complete data),
+``ordered`` (ordinal items: ``all`` or a list of the model's items; lavaan's ``ordered``: thresholds and
+polychoric correlations, estimator WLSMV unless ``estimator`` says DWLS or ULSMV; listwise deletion;
+with ``group`` the configural multi-group model). ``estimator`` WLSMV/DWLS/ULSMV without ``ordered`` treats every model item as ordinal.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from typing import Literal
 from cxstats.errors import InputError
 from cxstats.steps import StepContext, StepOptions
 from cxstats.steps._latent import Estimator, Missing
+
+OrdinalEstimator = Literal["WLSMV", "DWLS", "ULSMV"]   # ordinal items (polychoric correlations)
 
 NAME = "cfa"
 WORKBOOK = "measurement"
@@ -38,12 +43,13 @@ class Options(StepOptions):
     respondents: Literal["customer", "staff", "all"] | None = None  # default customers (all with a group)
     group: str | None = None              # fit the model in every group of this column
     std_lv: bool = False                  # identify factors by unit variances
-    missing: Missing = "auto"             # auto | ml | listwise
-    estimator: Estimator | None = None    # ML | MLR | MLM | auto (default: the spec's analysis.estimator, else ML)
+    missing: Missing | Literal["pairwise"] = "auto"   # auto | ml | listwise | pairwise (ordinal items)
+    estimator: Estimator | OrdinalEstimator | None = None  # ML | MLR | MLM | auto | WLSMV | DWLS | ULSMV (default: the spec's analysis.estimator, else ML)
     modindices: int | None = None         # also the N largest modification indices (0 = all)
     weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)
     engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the moments are computed
     spark_master: str | None = None       # engine spark: the cluster (default: the active session or local)
+    ordered: list[str] | None = None      # ordinal items ("all" or names): polychoric WLSMV (lavaan ordered=)
 
     def validate(self):
         if self.modindices is not None and self.modindices < 0:
@@ -72,12 +78,16 @@ def run(ctx: StepContext, options: Options):
     else:
         frame, model, groups, notes = _from_file(ctx, options)
     weights = weight_values(frame, options.weight, file=ctx.source or None) if options.weight else None
+    ordered = _ordered_items(options, model)
     from cxstats.steps._estimator import attach, resolve
 
     estimator, choice = resolve(ctx, options.estimator, frame, model)
+    if choice is not None and estimator in ("WLSMV", "DWLS", "ULSMV") and ordered is None:
+        ordered = _ordered_items(options, model, estimator=estimator)   # auto chose the ordinal estimator
     try:
         result = analyze_cfa(frame, model, group=groups, std_lv=options.std_lv, missing=options.missing,
-                             estimator=estimator, modindices=options.modindices, weights=weights)
+                             estimator=estimator, modindices=options.modindices, weights=weights,
+                             **({"ordered": ordered} if ordered is not None else {}))
     except InputError as exc:
         if exc.file is None and exc.option is None and ctx.source:
             exc.file = ctx.source          # a problem of the data: name the file(s)
@@ -177,3 +187,21 @@ def _from_file(ctx, options):
     names = parse_model(options.model).observed_names()
     frame, groups, _ = plain_file(ctx, names, options.group, options.weight)
     return frame, options.model, groups, []
+
+
+def _ordered_items(options, model, *, estimator: str | None = None):
+    """The ordinal items of ``ordered`` (``all``: every observed variable of the model), or None; an ordinal
+    estimator without ``ordered`` takes every item as ordinal."""
+    from cxstats.stats.sem.syntax import parse_model
+
+    if not options.ordered and (estimator or options.estimator) not in ("WLSMV", "DWLS", "ULSMV"):
+        return None
+    names = parse_model(model).observed_names()
+    wanted = options.ordered or ["all"]
+    if [w.lower() for w in wanted] == ["all"]:
+        return list(names)
+    bad = [w for w in wanted if w not in names]
+    if bad:
+        raise InputError(f"ordered names {bad[0]!r}, which is not an observed variable of the model; give 'all' or "
+                         f"some of {', '.join(names)}", option="ordered")
+    return list(wanted)

@@ -5,6 +5,7 @@ answered by the chosen ``respondents`` (customer by default; ``staff``; ``all`` 
 ``both`` = customers and staff, one EFA each); ``factors: constructs`` asks for one factor per
 construct. Without a spec (one plain file): the ``items`` given; ``scale_range`` (MIN, MAX)
 declares their answer scale: any other value that is not a declared missing code is refused.
+``cor``: ``polychoric`` factors the polychoric correlations of the complete rows (psych ``fa.poly``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Options(StepOptions):
     respondents: Literal["customer", "staff", "all", "both"] | None = None  # with a spec; default customer
     iterations: int = 20                   # random data sets of the parallel analysis
     scale_range: list[float] | None = None  # MIN, MAX answer scale (without a spec): other values refused
+    cor: Literal["pearson", "polychoric"] = "pearson"  # polychoric: psych fa.poly convention (complete rows)
 
     DEPRECATED = {"respondent_type": "respondents"}
 
@@ -58,7 +60,8 @@ def _efa(ctx, frame, items, factors, options, *, file, desc="parallel analysis")
 
     return analyze_efa(frame, items, n_factors=factors, method=options.method, rotation=options.rotation,
                        missing=options.missing, seed=ctx.seed, n_iter=options.iterations,
-                       progress=ctx.progress(desc), file=file)
+                       progress=ctx.progress(desc), file=file,
+                       **({"cor": options.cor} if options.cor != "pearson" else {}))
 
 
 def _from_spec(ctx, options):

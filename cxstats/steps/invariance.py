@@ -101,7 +101,8 @@ def _whole(ctx, options, frame, model, groups, notes):
     from cxstats.stats.invariance import analyze_invariance
     from cxstats.steps._estimator import attach, resolve
 
-    estimator, choice = resolve(ctx, options.estimator, frame, model, rows=[g is not None for g in groups])
+    estimator, choice = resolve(ctx, options.estimator, frame, model, rows=[g is not None for g in groups],
+                                ordinal=False)  # no ordinal invariance yet
     weights = _weights(ctx, frame, options)
 
     if isinstance(options.free, dict):
@@ -202,7 +203,8 @@ def _by_construct(ctx, options):
         raise InputError("no construct to test", option="constructs")
     from cxstats.steps._estimator import attach, resolve
 
-    estimator, choice = resolve(ctx, options.estimator, data, scales, rows=[g is not None for g in labels])
+    estimator, choice = resolve(ctx, options.estimator, data, scales, rows=[g is not None for g in labels],
+                                ordinal=False)  # no ordinal invariance yet
     result = analyze_invariance(data.reset_index(drop=True), scales, labels, group_labels=wanted,
                                 rule=options.rule, free=options.free or {}, missing=options.missing,
                                 estimator=estimator, weights=_weights(ctx, data, options), **_gate(options))

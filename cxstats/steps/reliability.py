@@ -9,6 +9,7 @@ lo + hi - x on the answer scale ``lo``..``hi``, optionally per ``group``. ``scal
 missing code is refused, and it supplies ``lo``/``hi`` for reverse keying when they are not given.
 ``weight``: a column of survey weights (alpha, omega and the item statistics from the weighted
 covariance; Feldt's CI on Kish's effective n; see :mod:`cxstats.stats.reliability`).
+``ordinal``: also ordinal alpha and omega from the polychoric correlations (rows complete on the scale).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Options(StepOptions):
     engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the moments are computed
     spark_master: str | None = None        # engine spark: the cluster (default: the active session or local)
     weight: str | None = None              # survey-weight column (weighted covariance)
+    ordinal: bool = False                  # also ordinal alpha/omega (polychoric correlations, listwise)
 
     DEPRECATED = {"by": "group"}
 
@@ -96,6 +98,7 @@ def run(ctx: StepContext, options: Options):
             n_boot=options.bootstrap, seed=ctx.seed, file=file, row_of=row_of,
             reversed_already=ctx.has_spec,
             progress=ctx.progress("bootstrap") if options.bootstrap else None, weights=weights,
+            **({"ordinal": True} if options.ordinal else {}),
             weight_name=options.weight)
     except InputError as exc:
         if exc.file is not None or exc.option or file is None:

@@ -13,7 +13,8 @@ construct -> loyalty paths, partial instead of full mediation), ``bootstrap`` (r
 default auto: full-information ML when the model's variables have missing answers, else plain
 ML), ``estimator`` (ML | MLR | MLM: robust standard errors and scaled chi-square, as lavaan;
 MLR also with FIML, MLM complete data), ``modindices`` (also the N largest modification indices, 0 = all; exploratory),
-``weight`` (a sampling-weight column: lavaan's sampling.weights with MLR; complete data).
+``weight`` (a sampling-weight column: lavaan's sampling.weights with MLR; complete data),
+``ordered`` (ordinal items, ``all`` or names: WLSMV/DWLS/ULSMV on polychoric correlations, as the cfa step).
 The seed is the run's seed.
 """
 
@@ -25,6 +26,7 @@ from typing import Literal
 from cxstats.errors import InputError
 from cxstats.steps import StepContext, StepOptions
 from cxstats.steps._latent import Estimator, Missing
+from cxstats.steps.cfa import OrdinalEstimator, _ordered_items
 
 NAME = "sem"
 WORKBOOK = "measurement"
@@ -36,10 +38,11 @@ class Options(StepOptions):
     bootstrap: int = 0                             # nonparametric bootstrap replicates (0 = none)
     ci: Literal["percentile", "bc"] = "percentile"  # bootstrap interval
     std_lv: bool = False                           # identify factors by unit variances
-    missing: Missing = "auto"                      # auto | ml | listwise
-    estimator: Estimator | None = None    # ML | MLR | MLM | auto (default: the spec's analysis.estimator, else ML)
+    missing: Missing | Literal["pairwise"] = "auto"  # auto | ml | listwise | pairwise (ordinal items)
+    estimator: Estimator | OrdinalEstimator | None = None  # ML | MLR | MLM | auto | WLSMV... (default: the spec's analysis.estimator, else ML)
     modindices: int | None = None                  # also the N largest modification indices (0 = all)
     weight: str | None = None                      # sampling-weight column (lavaan sampling.weights; MLR)
+    ordered: list[str] | None = None               # ordinal items ("all" or names): polychoric WLSMV (lavaan ordered=)
     direct_paths: bool | None = None               # spec model: also construct -> loyalty paths
     #                                                (None: the spec's analysis.direct_paths, else false)
 
@@ -90,6 +93,8 @@ def run(ctx: StepContext, options: Options):
         result = analyze_sem(frame, text, bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci,
                              std_lv=options.std_lv, missing=options.missing, estimator=estimator,
                              modindices=options.modindices, weights=weights,
+                             **({"ordered": ordered} if (ordered := _ordered_items(options, text, estimator=estimator)) is not None
+                                else {}),
                              progress=ctx.progress("sem bootstrap") if options.bootstrap else None)
     except InputError as exc:
         data_problem = exc.column is not None or "sample covariance" in exc.reason

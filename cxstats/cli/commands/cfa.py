@@ -13,13 +13,22 @@ from cxstats.cli.common import (data_files_argument, engine_options, list_option
 from cxstats.errors import InputError
 
 RULES = ("chen", "cfi", "lrt")
-MISSING = ("auto", "ml", "listwise")
+MISSING = ("auto", "ml", "listwise", "pairwise")
 MISSING_HELP = ("Missing answers: ml = full-information ML (lavaan missing = \"ml\"): every respondent with at "
                 "least one answer counts, valid when missingness depends on observed answers (MAR); listwise = "
                 "complete respondents only (lavaan's default; valid only if missing completely at random); "
-                "auto = ml when the model's variables have missing values (a note says so), else plain ML.")
+                "auto = ml when the model's variables have missing values (a note says so), else plain ML. "
+                "With --ordered: listwise (the default) or pairwise (each polychoric correlation from the "
+                "respondents answering both items, as lavaan missing = \"pairwise\").")
 
 ESTIMATOR_CHOICES = ("ML", "MLR", "MLM", "auto")
+ORDINAL_CHOICES = ("WLSMV", "DWLS", "ULSMV")   # ordinal items (--ordered)
+ORDERED_HELP = ("Treat these items as ordinal (lavaan's ordered=): 'all' or I1,I2,... The CFA then works on "
+                "thresholds and polychoric correlations with --estimator WLSMV (the default with --ordered: DWLS "
+                "estimates, robust SEs, mean-and-variance adjusted chi-square, robust CFI/TLI/RMSEA as lavaan "
+                "0.6-14), DWLS or ULSMV; delta parametrisation; respondents with missing answers are left out "
+                "(listwise). The right choice for 4- or 5-point items with skewed answers. With --group: the "
+                "configural multi-group model (no --invariance yet); no weights.")
 
 
 def estimator_name(value):
@@ -77,8 +86,9 @@ WEIGHT_HELP = ("A column of sampling (survey) weights, as lavaan's sampling.weig
                    "the first loading to 1.")
 @click.option("--missing", "missing", type=click.Choice(MISSING), default="auto", show_default=True,
               help=MISSING_HELP)
-@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES, case_sensitive=False), default=None,
-              help=ESTIMATOR_HELP)
+@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES + ORDINAL_CHOICES, case_sensitive=False),
+              default=None, help=ESTIMATOR_HELP + " WLSMV, DWLS, ULSMV: ordinal items (see --ordered).")
+@list_option("--ordered", "ordered", metavar="all|I1,I2,...", help=ORDERED_HELP)
 @click.option("--modindices", "modindices", type=click.IntRange(min=0), is_flag=False, flag_value=20, default=None,
               metavar="[N]", help=MODINDICES_HELP)
 @click.option("--weight", "weight", metavar="COL", help=WEIGHT_HELP)
@@ -94,7 +104,7 @@ WEIGHT_HELP = ("A column of sampling (survey) weights, as lavaan's sampling.weig
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, group, invariance, free, rule, configural_cfi, configural_rmsea, configural_srmr, std_lv, missing, estimator, modindices, weight, constructs, respondents, by_construct,
+def command(data, model, group, invariance, free, rule, configural_cfi, configural_rmsea, configural_srmr, std_lv, missing, estimator, ordered, modindices, weight, constructs, respondents, by_construct,
             spec_path, engine, spark_master, json_path, xlsx_path, quiet):
     """Confirmatory factor analysis (ML) with fit, reliability and validity; measurement invariance.
 
@@ -104,7 +114,9 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     fit (chisq, df, pvalue, CFI, TLI, RMSEA with 90% CI, SRMR, AIC, BIC); R²;
     and per factor the composite reliability (semTools compRelSEM), AVE, HTMT
     (geometric and arithmetic) and the Fornell-Larcker table. Numbers match
-    lavaan 0.6 and semTools.
+    lavaan 0.6 and semTools. Ordinal items (--ordered all): thresholds and
+    polychoric correlations, WLSMV (robust SEs, scaled-shifted chi-square,
+    robust CFI/TLI/RMSEA), as lavaan's ordered = ... .
 
     \b
     Model syntax (lavaan):
@@ -121,6 +133,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
       cxstats cfa hs.csv --model @model.lav --json cfa.json --xlsx cfa.xlsx
       cxstats cfa hs.csv --model @model.lav --estimator MLR --modindices 10   (robust; 10 largest MIs)
       cxstats cfa survey.csv --model @model.lav --weight w                    (sampling weights)
+      cxstats cfa survey.csv --model @model.lav --ordered all                  (ordinal items: WLSMV)
       cxstats cfa hs.csv --model @model.lav --group school --invariance
       cxstats cfa hs.csv --model @model.lav --group school --invariance --free 'x3 ~ 1' --free 'x7 ~ 1'
       cxstats cfa hs.csv --model @model.lav --group school --invariance --estimator MLR
@@ -166,6 +179,11 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     estimator = estimator_name(estimator)
     if modindices is not None and invariance:
         raise InputError("--modindices lists modification indices of one CFA model; leave out --invariance")
+    if (ordered or estimator in ORDINAL_CHOICES) and invariance:
+        raise InputError("ordinal items (--ordered, WLSMV) are not available yet with --invariance; fit the "
+                         "invariance steps with ML or MLR")
+    if ordered and estimator in (None, "ML"):
+        estimator = "WLSMV"                     # lavaan's default with ordered items
     ctx = step_context(data, spec_path, quiet=quiet)
     model_arg = model
     with model_file_errors(model_arg):
@@ -177,6 +195,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
                                   group=group, std_lv=std_lv, missing=missing, estimator=estimator,
-                                  modindices=modindices, weight=weight, engine=engine, spark_master=spark_master)
+                                  modindices=modindices, weight=weight, engine=engine, spark_master=spark_master,
+                                  **({"ordered": ordered} if ordered else {}))
     emit(result, name="invariance" if invariance else "cfa", json_path=json_path, xlsx_path=xlsx_path,
          quiet=quiet)

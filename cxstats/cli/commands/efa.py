@@ -38,6 +38,9 @@ def _factors(ctx, param, value):
                    "both (one EFA for customers, one for staff).")
 @click.option("--iterations", "iterations", type=int, default=20, show_default=True,
               help="Random data sets for parallel analysis.")
+@click.option("--cor", "cor", type=click.Choice(["pearson", "polychoric"]), default="pearson", show_default=True,
+              help="polychoric: factor the polychoric correlations of the items (psych fa.poly), respondents who "
+                   "answered every item; for 4- to 7-point items with skewed answers.")
 @list_option("--scale-range", "scale_range", metavar="MIN,MAX", number=True,
              help="The items' answer scale without --spec, e.g. 1,5: any other value that is not a "
                   "--missing-code is refused (file, column, row, value).")
@@ -47,7 +50,7 @@ def _factors(ctx, param, value):
 @output_options
 @quiet_option
 def command(data, items, constructs, factors, method, rotation, missing, respondents, iterations,
-            scale_range, seed, spec_path, json_path, xlsx_path, quiet):
+            scale_range, cor, seed, spec_path, json_path, xlsx_path, quiet):
     """Exploratory factor analysis (EFA) of survey items, as psych::fa.
 
     Reports sampling adequacy (KMO overall and per item; Bartlett's test of
@@ -69,6 +72,7 @@ def command(data, items, constructs, factors, method, rotation, missing, respond
       cxstats efa survey.csv --items q1,q2,q3,q4,q5,q6 --method ml --seed 7 --json -
       cxstats efa survey.csv --items q1,q2,q3,q4,q5,q6 --scale-range 1,5 --missing-code 9
       cxstats efa customers.csv staff.csv --spec study.yaml --respondents both --xlsx efa.xlsx
+      cxstats efa survey.csv --items q1,q2,q3,q4,q5,q6 --factors 2 --cor polychoric
 
     Loadings above about .40 are usually read as salient; KMO below .60 means
     the items share too little variance for a factor analysis.
@@ -78,7 +82,7 @@ def command(data, items, constructs, factors, method, rotation, missing, respond
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
     result = run_analysis("efa", ctx, items=items, constructs=constructs, factors=factors, method=method,
                           rotation=rotation, missing=missing, respondents=respondents, iterations=iterations,
-                          scale_range=scale_range)
+                          scale_range=scale_range, **({"cor": cor} if cor != "pearson" else {}))
     parts = getattr(result, "parts", None) or [("", result)]  # one EFA, or one per respondent type
     for kind, r in parts:
         if r.n_factors_source == "parallel analysis" and not quiet:

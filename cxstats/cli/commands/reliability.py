@@ -33,14 +33,18 @@ from cxstats.cli.common import (data_files_argument, engine_options, list_option
               help="Survey weights: alpha, omega and the item statistics from the weighted covariance matrix; "
                    "Feldt's CI on Kish's effective n (reported as n_eff). A missing, non-numeric or negative "
                    "weight is refused. Not with --bootstrap.")
+@click.option("--ordinal", "ordinal", is_flag=True,
+              help="Also ordinal alpha and omega (Gadermann, Guhn & Zumbo 2012): alpha and omega of the polychoric "
+                   "correlations (the items' latent responses), respondents complete on the scale. For 4- to "
+                   "7-point items with skewed answers, where Pearson-based alpha understates reliability.")
 @seed_option
 @spec_option
 @engine_options
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missing, bootstrap, weight, seed,
-            spec_path, engine, spark_master, json_path, xlsx_path, quiet):
+def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missing, bootstrap, weight, ordinal,
+            seed, spec_path, engine, spark_master, json_path, xlsx_path, quiet):
     """Scale reliability: Cronbach's alpha, McDonald's omega and item-total statistics.
 
     For every scale: raw and standardized alpha with Feldt's 95% CI (and a
@@ -60,6 +64,7 @@ def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missi
       cxstats reliability survey.csv --scale web=q1,q2,q3 --scale-range 1,5 --missing-code 9
       cxstats reliability answers.csv --spec study.yaml     (every construct, customers and staff)
       cxstats reliability survey.csv --scale web=q1,q2,q3 --weight w   (survey weights)
+      cxstats reliability survey.csv --scale web=q1,q2,q3 --ordinal     (+ ordinal alpha and omega)
       cxstats reliability 'lake/answers/*.parquet' --spec study.yaml --engine duckdb   (out of core)
 
     With --spec the moments can be computed by DuckDB or Spark (--engine): one pass
@@ -80,5 +85,5 @@ def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missi
                           constructs=constructs, reverse=list(reverse) or None, lo=lo, hi=hi, scale_range=scale_range,
                           group=group,
                           missing=missing, bootstrap=bootstrap, weight=weight, engine=engine,
-                          spark_master=spark_master)
+                          spark_master=spark_master, **({"ordinal": True} if ordinal else {}))
     emit(result, name="reliability", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from cxstats.cli.commands.cfa import ESTIMATOR_CHOICES, ESTIMATOR_HELP, MODINDICES_HELP, WEIGHT_HELP, estimator_name
+from cxstats.cli.commands.cfa import ORDERED_HELP, ORDINAL_CHOICES
+from cxstats.cli.common import list_option
 from cxstats.cli.common import (
     data_files_argument, missing_code_option, output_options, quiet_option, seed_option, spec_option,
 )
@@ -26,12 +28,14 @@ from cxstats.cli.common import (
 @click.option("--ci", "ci", type=click.Choice(["percentile", "bc"]), default="percentile", show_default=True,
               help="Bootstrap interval: percentile or bias-corrected (bc).")
 @click.option("--std-lv", "std_lv", is_flag=True, help="Identify factors by unit variances instead of first loadings.")
-@click.option("--missing", "missing", type=click.Choice(["auto", "ml", "listwise"]), default="auto", show_default=True,
+@click.option("--missing", "missing", type=click.Choice(["auto", "ml", "listwise", "pairwise"]), default="auto",
+              show_default=True,
               help="Missing answers: ml = full-information ML (lavaan missing = \"ml\"; every respondent with an "
                    "answer counts; valid under MAR); listwise = complete respondents only (valid only under "
                    "MCAR); auto = ml when the model's variables have missing values, else plain ML.")
-@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES, case_sensitive=False), default=None,
-              help=ESTIMATOR_HELP)
+@click.option("--estimator", "estimator", type=click.Choice(ESTIMATOR_CHOICES + ORDINAL_CHOICES, case_sensitive=False),
+              default=None, help=ESTIMATOR_HELP + " WLSMV, DWLS, ULSMV: ordinal items (see --ordered).")
+@list_option("--ordered", "ordered", metavar="all|I1,I2,...", help=ORDERED_HELP)
 @click.option("--modindices", "modindices", type=click.IntRange(min=0), is_flag=False, flag_value=20, default=None,
               metavar="[N]", help=MODINDICES_HELP)
 @click.option("--weight", "weight", metavar="COL", help=WEIGHT_HELP)
@@ -40,7 +44,7 @@ from cxstats.cli.common import (
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator, modindices, weight, seed, spec_path, json_path, xlsx_path, quiet):
+def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator, ordered, modindices, weight, seed, spec_path, json_path, xlsx_path, quiet):
     """Structural equation model by maximum likelihood (matches lavaan::sem).
 
     Reports fit indices (chisq df pvalue cfi tli rmsea rmsea_ci_lower
@@ -77,14 +81,17 @@ def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator
         ..."
       cxstats sem survey.csv --model @mediation.lav --bootstrap 2000 --ci bc --json sem.json
       cxstats sem survey.csv --model @mediation.lav --estimator MLR --modindices
+      cxstats sem survey.csv --model @mediation.lav --ordered all       (ordinal items: WLSMV)
       cxstats sem customers.csv --spec questionnaire.yaml --xlsx sem.xlsx
     """
     from cxstats.cli.common import emit, model_file_errors, read_model_text, run_analysis, step_context
 
+    if ordered and estimator.upper() == "ML":
+        estimator = "WLSMV"                     # lavaan's default with ordered items
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
     with model_file_errors(model):
         result = run_analysis("sem", ctx, model=read_model_text(model) if model else None,
                               bootstrap=bootstrap, ci=ci, std_lv=std_lv, missing=missing, estimator=estimator_name(estimator), modindices=modindices,
-                              weight=weight,
+                              weight=weight, **({"ordered": ordered} if ordered else {}),
                               direct_paths=direct_paths)
     emit(result, name="sem", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

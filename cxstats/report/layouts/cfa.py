@@ -114,14 +114,58 @@ i18n.register(
 )
 
 
+i18n.register(
+    texts={
+        "cfa_fit_title_ordinal": {"en": "Model fit ({estimator}, ordinal items, lavaan-compatible)",
+                                  "es": "Ajuste del modelo ({estimator}, ítems ordinales, compatible con lavaan)"},
+        "cfa_ordinal_note": {
+            "en": "Ordinal items: thresholds and polychoric correlations (two-step), estimator {estimator} (DWLS "
+                  "estimates with robust standard errors and the mean-and-variance adjusted chi-square for WLSMV), "
+                  "delta parametrisation (latent-response variances 1); listwise deletion: {used} complete "
+                  "respondents of {rows}. The fit verdict reads the robust CFI/TLI/RMSEA when reported.",
+            "es": "Ítems ordinales: umbrales y correlaciones policóricas (en dos pasos), estimador {estimator} "
+                  "(estimaciones DWLS con errores estándar robustos y chi-cuadrado ajustada en media y varianza "
+                  "para WLSMV), parametrización delta (varianzas de las respuestas latentes = 1); eliminación por "
+                  "lista: {used} encuestados completos de {rows}. El veredicto de ajuste lee el CFI/TLI/RMSEA "
+                  "robustos cuando se informan."},
+        "cfa_ordinal_note_pairwise": {
+            "en": "Ordinal items: thresholds and polychoric correlations (two-step), estimator {estimator}, delta "
+                  "parametrisation (latent-response variances 1); pairwise deletion: {used} respondents of {rows}, "
+                  "each polychoric correlation from those answering both items. The fit verdict reads the robust "
+                  "CFI/TLI/RMSEA when reported.",
+            "es": "Ítems ordinales: umbrales y correlaciones policóricas (en dos pasos), estimador {estimator}, "
+                  "parametrización delta (varianzas de las respuestas latentes = 1); eliminación por pares: {used} "
+                  "encuestados de {rows}, cada correlación policórica con quienes respondieron a ambos ítems. El "
+                  "veredicto de ajuste lee el CFI/TLI/RMSEA robustos cuando se informan."},
+        "cfa_est_note_ordinal": {
+            "en": "=~ loadings, | thresholds (t1, t2, ...), ~~ (residual) variances and covariances (the items' "
+                  "residual variances follow from the delta parametrisation: SE 0), ~*~ scale factors, ~1 "
+                  "intercepts (fixed at 0); std_all = completely standardized.",
+            "es": "=~ cargas, | umbrales (t1, t2, ...), ~~ varianzas (residuales) y covarianzas (las varianzas "
+                  "residuales de los ítems se derivan de la parametrización delta: EE 0), ~*~ factores de escala, "
+                  "~1 interceptos (fijados en 0); estandarizada (todo) = completamente estandarizada."},
+        "measure:chisq_shift": {"en": "chisq_shift", "es": "chi-cuadrado: desplazamiento (shift)"},
+        "measure:baseline_chisq_shift": {"en": "baseline_chisq_shift",
+                                         "es": "desplazamiento (modelo de independencia)"},
+    })
+
+
 def sheets(builder, result):
     """Fit, estimates, reliability/validity, HTMT and Fornell-Larcker sheets."""
     d = builder.display
     tables = result.tables()
-    verdicts.add_fit_table(builder, "CFA fit", tables["Fit"], result.fit_verdict,
-                           title=d.t("cfa_fit_title"), note=d.t("cfa_fit_note"))
+    ordinal = bool(getattr(result, "ordered", None))
+    if ordinal:
+        miss = result.missing or {}
+        title = d.t("cfa_fit_title_ordinal", estimator=result.estimator)
+        key = "cfa_ordinal_note_pairwise" if miss.get("method") == "pairwise" else "cfa_ordinal_note"
+        note = d.t(key, estimator=result.estimator, used=miss.get("n_used"),
+                   rows=miss.get("n_rows")) + " " + d.t("cfa_fit_note")
+    else:
+        title, note = d.t("cfa_fit_title"), d.t("cfa_fit_note")
+    verdicts.add_fit_table(builder, "CFA fit", tables["Fit"], result.fit_verdict, title=title, note=note)
     verdicts.add_estimates(builder, "CFA estimates", tables["Estimates"], title=d.t("cfa_est_title"),
-                           note=d.t("cfa_est_note"))
+                           note=d.t("cfa_est_note_ordinal" if ordinal else "cfa_est_note"))
     if "Reliability and validity" in tables:
         rel = tables["Reliability and validity"]
         checks = {c: verdicts.judge(rel, c, "reliability") for c in ("cr", "cr_model", "cr_std") if c in rel.columns}

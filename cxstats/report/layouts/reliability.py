@@ -44,6 +44,13 @@ i18n.register(
     })
 
 
+i18n.register(headers={
+    "alpha_ordinal": {"en": "Ordinal alpha (polychoric)", "es": "Alfa ordinal (policórica)"},
+    "omega_ordinal": {"en": "Ordinal omega (polychoric)", "es": "Omega ordinal (policórica)"},
+    "n_ordinal": {"en": "n (ordinal, complete)", "es": "n (ordinal, completos)"},
+})
+
+
 def sheets(builder, result) -> None:
     """Reliability sheet (one row per scale and group) and an item sheet."""
     d = builder.display
@@ -51,7 +58,8 @@ def sheets(builder, result) -> None:
     summary = tables["reliability"]
     verdicts.add_table(builder, "Reliability", summary,
                        {c: verdicts.judge(summary, c, "reliability")
-                        for c in ("alpha", "omega_total", "omega_cfa") if c in summary.columns},
+                        for c in ("alpha", "omega_total", "omega_cfa", "alpha_ordinal", "omega_ordinal")
+                        if c in summary.columns},
                        title=d.t("rel_title"),
                        note=d.t("rel_note") + (" " + d.t("rel_weighted_note", weight=result.weight)
                                                if getattr(result, "weight", None) else ""))
