@@ -187,9 +187,12 @@ def _bootstrap(x, lay, fit, zcor, *, scheme, max_iter, tol, replicates, seed, ci
         except (ModelError, np.linalg.LinAlgError):
             pass
     jack = jack[~np.isnan(jack[:, : len(est) - _n_htmt(lay)]).any(axis=1)]
-    se = np.nanstd(samples, axis=0, ddof=1) if len(samples) > 1 else np.full(len(est), np.nan)
+    import warnings as _w
+
     alpha = 1 - ci_level
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), _w.catch_warnings():
+        _w.simplefilter("ignore", RuntimeWarning)   # HTMT of single-item constructs: all NaN, by design
+        se = np.nanstd(samples, axis=0, ddof=1) if len(samples) > 1 else np.full(len(est), np.nan)
         pl, pu = (np.nanquantile(samples, [alpha / 2, 1 - alpha / 2], axis=0) if len(samples)
                   else (est * np.nan, est * np.nan))
         upper_one_sided = np.nanquantile(samples, ci_level, axis=0) if len(samples) else est * np.nan
