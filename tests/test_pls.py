@@ -337,3 +337,76 @@ def test_command_errors_are_clean(tmp_path):
                        "--target", "Nope")
     r = run_cli("pls", "--help")
     assert r.exit_code == 0 and "Examples" in r.stdout and "seminr" in r.stdout
+
+
+# ------------------------------------------------------------------------------ PLSpredict
+
+def test_plspredict_single_item_model_equals_the_linear_benchmark():
+    """X =~ x, Y =~ y: the PLS prediction of y is the training OLS prediction, so PLS and LM errors
+    coincide; Q²predict is 1 - SSE/SSE of the training mean, near the population R² (.25)."""
+    from cxstats.stats.pls import analyze_pls
+
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=400)
+    y = 0.5 * x + np.sqrt(0.75) * rng.normal(size=400)
+    r = analyze_pls(pd.DataFrame({"x": x, "y": y}), "X =~ x\nY =~ y\nY ~ X", predict_folds=10, predict_repetitions=3,
+                    seed=1)
+    row = r.to_dict()["predict"]["rows"][0]
+    assert row["pls_rmse"] == pytest.approx(row["lm_rmse"], abs=1e-12)
+    assert row["pls_mae"] == pytest.approx(row["lm_mae"], abs=1e-12)
+    assert row["q2_predict"] == pytest.approx(0.25, abs=0.08)
+
+
+def test_plspredict_has_no_power_without_a_relation(mobi):
+    from cxstats.stats.pls import analyze_pls
+
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame(rng.normal(size=(300, 4)), columns=["a1", "a2", "b1", "b2"])
+    r = analyze_pls(df, "A =~ a1 + a2\nB =~ b1 + b2\nB ~ A", consistent=False, predict_folds=10,
+                    predict_repetitions=2, seed=3)
+    assert all(row["q2_predict"] < 0.02 for row in r.to_dict()["predict"]["rows"])
+    r = analyze_pls(mobi, MOBI4, predict_folds=5, predict_repetitions=2, seed=3)
+    assert all(row["q2_predict"] > 0 for row in r.to_dict()["predict"]["rows"])   # ECSI: satisfaction predicted
+
+
+# ------------------------------------------------------------------------------ MICOM and MGA
+
+def _two_groups(rng, n, b1, b2, shift=0.0):
+    frames = []
+    for label, b, s in (("g1", b1, 0.0), ("g2", b2, shift)):
+        d = _simulate(n, b, 0.8, rng) + s
+        d["grp"] = label
+        frames.append(d)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_mga_finds_a_real_path_difference_and_micom_a_mean_shift():
+    from cxstats.stats.pls import analyze_pls
+
+    rng = np.random.default_rng(21)
+    model = "X =~ x1 + x2 + x3\nY =~ y1 + y2 + y3\nY ~ X"
+    df = _two_groups(rng, 250, 0.6, 0.1, shift=0.5)
+    r = analyze_pls(df, model, consistent=False, groups=df["grp"], permutations=200, seed=2).to_dict()["groups"]
+    assert r["groups"] == ["g1", "g2"] and r["n"] == [250, 250]
+    assert r["mga"][0]["diff"] > 0.3 and r["mga"][0]["pvalue"] < 0.01
+    micom = {m["construct"]: m for m in r["micom"]}
+    assert all(m["compositional"] for m in micom.values())          # same weights in both populations
+    assert not micom["X"]["equal_means"]                             # group 2 answers 0.5 higher
+
+
+def test_mga_same_population_is_not_significant_in_general():
+    """Under the null (one population) the permutation p-values are about uniform: of 12 data sets
+    at most 3 fall below .05 (binomial P < .02); compositional invariance is rarely refused."""
+    from cxstats.stats.pls import analyze_pls
+
+    rng = np.random.default_rng(5)
+    model = "X =~ x1 + x2 + x3\nY =~ y1 + y2 + y3\nY ~ X"
+    low = refused = 0
+    for _ in range(12):
+        df = _two_groups(rng, 120, 0.4, 0.4)
+        r = analyze_pls(df, model, consistent=False, groups=df["grp"], permutations=99, seed=int(rng.integers(1e9)))
+        g = r.to_dict()["groups"]
+        low += g["mga"][0]["pvalue"] < 0.05
+        refused += not all(m["compositional"] for m in g["micom"])
+    assert low <= 3
+    assert refused <= 3   # compositional invariance: a 5% test per construct, two constructs

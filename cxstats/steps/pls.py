@@ -13,8 +13,10 @@ constructs, default true as seminr's ``reflective()``; false: classic PLS mode A
 ``missing`` (mean: seminr's mean replacement | listwise); ``max_iter`` and ``stop_criterion`` (the
 summed absolute weight change that ends the iterations); ``bootstrap`` (resamples, default 5000 as
 SmartPLS; 0 = none), ``ci`` (percentile | bca), ``ci_level``; ``target`` (the IPMA target
-construct, default the final outcome); ``ipma_png`` (plan: file name of the IPMA chart). The seed
-is the run's seed.
+construct, default the final outcome); ``ipma_png`` (plan: file name of the IPMA chart);
+``predict_folds`` / ``predict_repetitions`` (PLSpredict, default 10 x 10; 0 folds = none);
+``group`` (a column with two groups: MICOM and permutation MGA) and ``permutations``. The seed is
+the run's seed.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ class Options(StepOptions):
     target: str | None = None                      # IPMA target construct
     scale_range: list[float] | None = None         # without a spec: MIN,MAX of every indicator (IPMA)
     ipma_png: str | None = None                    # plan: file name of the IPMA chart (PNG + SVG)
+    predict_folds: int = 10                        # PLSpredict k-fold cross-validation (0 = none)
+    predict_repetitions: int = 10
+    group: str | None = None                       # two groups: MICOM and permutation MGA
+    permutations: int = 1000
 
     def validate(self):
         if self.model is not None and not self.model.strip():
@@ -63,6 +69,14 @@ class Options(StepOptions):
         if self.scale_range is not None and (len(self.scale_range) != 2 or self.scale_range[0] >= self.scale_range[1]):
             raise InputError(f"give the answer scale as MIN,MAX with MIN below MAX, not {self.scale_range}",
                              option="scale_range")
+        if self.predict_folds < 0 or self.predict_folds == 1:
+            raise InputError(f"give 0 (no PLSpredict) or 2 or more folds, not {self.predict_folds}",
+                             option="predict_folds")
+        if self.predict_repetitions < 1:
+            raise InputError(f"give at least 1 repetition, not {self.predict_repetitions}", option="predict_repetitions")
+        if self.permutations < 19:
+            raise InputError(f"give at least 19 permutations (1000 recommended), not {self.permutations}",
+                             option="permutations")
         if self.ipma_png is not None and (not self.ipma_png.strip() or "/" in self.ipma_png or "\\" in self.ipma_png
                                           or self.ipma_png.startswith((".", "~"))):
             raise InputError(f"{self.ipma_png!r}: give a plain file name (e.g. ipma.png); the chart goes to the "
@@ -76,6 +90,10 @@ def run(ctx: StepContext, options: Options):
     if ctx.has_spec:
         text = options.model or spec_model(ctx.spec)
         frame = ctx.survey.customers().reset_index(drop=True)
+        if options.group and options.group not in frame.columns:
+            raise InputError(f"{options.group!r} is not a column of the survey (a segment or other column)",
+                             option="group")
+        groups = frame[options.group].where(frame[options.group].notna(), None).tolist() if options.group else None
         pm = parse_pls_model(text)
         absent = [x for x in pm.indicators if x not in frame.columns]
         if absent:
@@ -90,12 +108,19 @@ def run(ctx: StepContext, options: Options):
         text = options.model
         pm = parse_pls_model(text)
         frame = _plain_frame(ctx, pm)
+        groups = None
+        if options.group:
+            from cxstats.io.tables import load_column_text
+
+            groups = load_column_text(ctx.one_file(), options.group)
         ranges = {x: tuple(options.scale_range) for x in pm.indicators} if options.scale_range else None
     try:
         result = analyze_pls(frame, pm, scheme=options.scheme, consistent=options.consistent,
                              missing=options.missing, max_iter=options.max_iter, tol=options.stop_criterion,
                              bootstrap=options.bootstrap, seed=ctx.seed, ci=options.ci, ci_level=options.ci_level,
-                             target=options.target, scale_range=ranges,
+                             target=options.target, scale_range=ranges, predict_folds=options.predict_folds,
+                             predict_repetitions=options.predict_repetitions, groups=groups,
+                             permutations=options.permutations,
                              progress=ctx.progress("pls bootstrap") if options.bootstrap else None)
     except InputError as exc:
         if exc.file is None and exc.column is not None and ctx.source:

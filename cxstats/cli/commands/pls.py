@@ -40,13 +40,23 @@ from cxstats.cli.common import (
                   "(default: each indicator's observed minimum and maximum).")
 @click.option("--ipma-png", "ipma_png", type=click.Path(dir_okay=False), metavar="PATH",
               help="Also write the importance-performance map as a PNG (and an SVG beside it).")
+@click.option("--predict-folds", "predict_folds", type=int, default=10, show_default=True,
+              help="PLSpredict: k-fold cross-validation of the endogenous indicators against the training mean "
+                   "and a linear model (Q²predict, RMSE, MAE); 0 = none.")
+@click.option("--predict-repetitions", "predict_repetitions", type=int, default=10, show_default=True,
+              help="PLSpredict: repetitions of the k-fold split.")
+@click.option("--group", "group", metavar="COL",
+              help="A column with two groups (customers vs staff, two waves): MICOM invariance (steps 2-3) and "
+                   "permutation multi-group analysis of every path.")
+@click.option("--permutations", "permutations", type=int, default=1000, show_default=True,
+              help="Permutations for MICOM and MGA.")
 @seed_option
 @spec_option
 @missing_code_option
 @output_options
 @quiet_option
 def command(data, model, scheme, consistent, missing, max_iter, stop_criterion, bootstrap, ci, ci_level, target,
-            scale_range, ipma_png, seed, spec_path, json_path, xlsx_path, quiet):
+            scale_range, ipma_png, predict_folds, predict_repetitions, group, permutations, seed, spec_path, json_path, xlsx_path, quiet):
     """PLS-SEM and consistent PLS (matches R seminr estimate_pls / PLSc).
 
     Estimates the path model with standardized indicators (Lohmöller's
@@ -64,6 +74,11 @@ def command(data, model, scheme, consistent, missing, max_iter, stop_criterion, 
     per point of performance) and performance = mean score rescaled to 0-100;
     the map has quadrant lines at the mean importance and mean performance.
 
+    PLSpredict (Shmueli et al. 2019): 10-fold cross-validation, repeated 10
+    times: Q²predict, RMSE and MAE of every indicator of the endogenous
+    constructs, with a linear-model benchmark. --group COL (two groups):
+    MICOM steps 2-3 and permutation multi-group analysis of the paths.
+
     Thresholds (Hair et al. 2019): loadings .708, rhoC .70, AVE .50, HTMT
     .85/.90, VIF 5. JSON rows are 'lhs op rhs est' (paths 'lhs ~ rhs', lhs
     the outcome; loadings 'construct =~ indicator'; weights 'construct <~
@@ -78,6 +93,7 @@ def command(data, model, scheme, consistent, missing, max_iter, stop_criterion, 
         SAT ~ IMAGE
         LOY ~ SAT + IMAGE" --bootstrap 1000 --ci bca --ipma-png ipma.png
       cxstats pls corp.csv --model @corp.pls --no-consistent --missing-code -99
+      cxstats pls both.csv --model @ecsi.pls --group wave --permutations 1000
       cxstats pls customers.csv --spec questionnaire.yaml --lang es --xlsx pls.xlsx
     """
     from cxstats.cli.common import emit, model_file_errors, read_model_text, run_analysis, step_context
@@ -87,7 +103,8 @@ def command(data, model, scheme, consistent, missing, max_iter, stop_criterion, 
         result = run_analysis("pls", ctx, model=read_model_text(model) if model else None, scheme=scheme,
                               consistent=consistent, missing=missing, max_iter=max_iter,
                               stop_criterion=stop_criterion, bootstrap=bootstrap, ci=ci, ci_level=ci_level,
-                              target=target, scale_range=scale_range)
+                              target=target, scale_range=scale_range, predict_folds=predict_folds,
+                              predict_repetitions=predict_repetitions, group=group, permutations=permutations)
     if ipma_png:
         from cxstats.report.layouts.pls import write_ipma_png
 

@@ -17,6 +17,8 @@ _SHEETS = {
     "PLS VIF": ("PLS VIF", "PLS VIF"),
     "PLS IPMA": ("PLS IPMA", "PLS IPMA"),
     "PLS Model": ("PLS modelo", "PLS Model"),
+    "PLS Predict": ("PLS predicción", "PLS Predict"),
+    "PLS Groups": ("PLS grupos", "PLS Groups"),
 }
 _TEXTS = {
     "pls_paths": ("Coeficientes de ruta (lhs ~ rhs: lhs es el resultado)", "Path coefficients (lhs ~ rhs: lhs is the outcome)"),
@@ -51,6 +53,15 @@ _TEXTS = {
     "pls_line_importance": ("media de la importancia", "mean importance"),
     "pls_line_performance": ("media del desempeño", "mean performance"),
     "pls_model": ("Estimación", "Estimation"),
+    "pls_predict": ("PLSpredict: predicción fuera de la muestra ({folds} pliegues x {reps} repeticiones)",
+                    "PLSpredict: out-of-sample prediction ({folds} folds x {reps} repetitions)"),
+    "pls_predict_note": ("Q²predict > 0: mejor que la media de entrenamiento; RMSE de PLS menor que el del modelo "
+                         "lineal (LM): poder predictivo (Shmueli et al. 2019).",
+                         "Q²predict > 0: better than the training mean; PLS RMSE below the linear model's (LM): "
+                         "predictive power (Shmueli et al. 2019)."),
+    "pls_micom": ("MICOM: invarianza de la medida entre {g1} y {g2} ({p} permutaciones)",
+                  "MICOM: measurement invariance between {g1} and {g2} ({p} permutations)"),
+    "pls_mga": ("Análisis multigrupo por permutación: {g1} menos {g2}", "Permutation multi-group analysis: {g1} minus {g2}"),
     "pls_png_title": ("Prioridades para {target}: importancia y desempeño", "Priorities for {target}: importance and performance"),
 }
 _HEADERS = {
@@ -67,7 +78,16 @@ _HEADERS = {
     "indirect_se": ("indirecto: EE", "indirect: SE"), "indirect_t": ("indirecto: t", "indirect: t"),
     "indirect_ci_lower": ("indirecto: IC inferior", "indirect: CI lower"),
     "indirect_ci_upper": ("indirecto: IC superior", "indirect: CI upper"),
-    "row": ("fila", "row"), "line": ("línea", "line"), "importance": ("importancia", "importance"),
+    "row": ("fila", "row"), "pls_rmse": ("RMSE PLS", "PLS RMSE"), "pls_mae": ("MAE PLS", "PLS MAE"),
+    "lm_rmse": ("RMSE LM", "LM RMSE"), "lm_mae": ("MAE LM", "LM MAE"), "q2_predict": ("Q²predict", "Q²predict"),
+    "pls_beats_lm": ("PLS mejor que LM", "PLS beats LM"), "c": ("c", "c"), "c_q05": ("c: cuantil 5%", "c: 5% quantile"),
+    "compositional": ("invarianza composicional", "compositional invariance"),
+    "mean_diff": ("diferencia de medias", "mean difference"), "mean_lower": ("medias: 2,5%", "means: 2.5%"),
+    "mean_upper": ("medias: 97,5%", "means: 97.5%"), "equal_means": ("medias iguales", "equal means"),
+    "log_var_ratio": ("log razón de varianzas", "log variance ratio"), "var_lower": ("varianzas: 2,5%", "variances: 2.5%"),
+    "var_upper": ("varianzas: 97,5%", "variances: 97.5%"), "equal_variances": ("varianzas iguales", "equal variances"),
+    "invariance": ("invarianza", "invariance"), "est_1": ("estimación grupo 1", "estimate group 1"),
+    "est_2": ("estimación grupo 2", "estimate group 2"), "diff": ("diferencia", "difference"), "line": ("línea", "line"), "importance": ("importancia", "importance"),
     "performance": ("desempeño", "performance"), "rank": ("orden", "rank"),
 }
 i18n.register(
@@ -121,6 +141,15 @@ def sheets(builder, result) -> None:
     _add(builder, "PLS VIF", t["VIF constructs"], title=d.t("pls_vif_inner"))
     if "IPMA" in t:
         _ipma_sheet(builder, result, t)
+    if "PLSpredict" in t:
+        p = result.predict
+        _add(builder, "PLS Predict", t["PLSpredict"], title=d.t("pls_predict", folds=p["folds"], reps=p["repetitions"]),
+             note=d.t("pls_predict_note"))
+    if "MICOM" in t:
+        g = result.groups
+        g1, g2 = (d.group(x) if hasattr(d, "group") else x for x in g["groups"])
+        _add(builder, "PLS Groups", t["MICOM"], title=d.t("pls_micom", g1=g1, g2=g2, p=g["permutations"]))
+        _add(builder, "PLS Groups", t["MGA"], title=d.t("pls_mga", g1=g1, g2=g2))
     _add(builder, "PLS Model", t["Model"], title=d.t("pls_model"))
 
 

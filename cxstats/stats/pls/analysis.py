@@ -17,14 +17,18 @@ JACKKNIFE_GROUPS = 500   # BCa acceleration: leave-one-out up to this n, else th
 def analyze_pls(frame: pd.DataFrame, model: str | PlsModel, *, scheme: str = "path", consistent: bool = True,
                 missing: str = "mean", max_iter: int = 300, tol: float = 1e-7, bootstrap: int = 0,
                 seed=None, ci: str = "percentile", ci_level: float = 0.95, target: str | None = None,
-                scale_range: dict | None = None, progress=None) -> PlsResult:
+                scale_range: dict | None = None, predict_folds: int = 0, predict_repetitions: int = 10,
+                groups=None, permutations: int = 1000, progress=None) -> PlsResult:
     """Estimate a PLS path model on ``frame`` (numeric indicator columns, NaN = missing).
 
     ``missing``: ``mean`` (each missing answer replaced by its indicator's mean, seminr's
     ``mean_replacement``) or ``listwise``. ``tol``: the stop criterion on the summed absolute change
     of the outer weights (seminr ``10^-stopCriterion``). ``target``: the IPMA target construct
     (default the last endogenous construct of the model). ``scale_range``: indicator -> (min, max)
-    for IPMA (default the observed minimum and maximum, stated)."""
+    for IPMA (default the observed minimum and maximum, stated). ``predict_folds``: k of the
+    PLSpredict cross-validation (0 = none), repeated ``predict_repetitions`` times. ``groups``: a
+    label per row of ``frame`` (two distinct values): MICOM and permutation MGA with
+    ``permutations`` permutations."""
     if scheme not in SCHEMES:
         raise InputError(f"the inner weighting scheme is one of {', '.join(SCHEMES)}, not {scheme!r}", option="scheme")
     if missing not in ("mean", "listwise"):
@@ -85,14 +89,50 @@ def analyze_pls(frame: pd.DataFrame, model: str | PlsModel, *, scheme: str = "pa
     if ip["negative_weights"]:
         warnings.append(f"IPMA: {', '.join(ip['negative_weights'])} have negative rescaled outer weights; their "
                         f"performance may leave 0-100 and is hard to read (Ringle & Sarstedt 2016)")
+    rng = np.random.default_rng(seed) if not isinstance(seed, np.random.Generator) else seed
+    seeds = rng.integers(0, 2 ** 32, size=3)   # bootstrap, PLSpredict, permutations: independent streams
+    pred = None
+    if predict_folds:
+        from cxstats.stats.pls.predict import pls_predict
+
+        if predict_folds < 2 or predict_folds > n:
+            raise InputError(f"PLSpredict needs between 2 and {n} folds, not {predict_folds}", option="predict_folds")
+        if not any(not lay.adjacency[:, j].any() for j in range(k)):
+            raise InputError("PLSpredict needs an exogenous construct", option="predict_folds")
+        pred = pls_predict(x, lay, scheme=scheme, max_iter=max_iter, tol=tol, folds=predict_folds,
+                           repetitions=predict_repetitions, seed=int(seeds[1]))
+        if pred["failed_folds"]:
+            warnings.append(f"PLSpredict: {pred['failed_folds']} training folds could not be estimated and were "
+                            f"left out")
+    grp = None
+    if groups is not None:
+        from cxstats.stats.pls.groups import compare_groups
+
+        labels = pd.Series(list(groups), index=frame.index).loc[raw.index]
+        if labels.isna().any():
+            raise InputError("rows without a group value: give every row a group, or leave them out",
+                             option="group")
+        values = sorted(labels.astype(str).unique())
+        if len(values) != 2:
+            raise InputError(f"multi-group analysis compares two groups; the group column has {len(values)} "
+                             f"({', '.join(values[:6])})", option="group")
+        g = (labels.astype(str) == values[0]).to_numpy()
+        if min(g.sum(), (~g).sum()) < max(10, k + 2):
+            raise InputError(f"a group has too few rows ({int(g.sum())} and {int((~g).sum())}) to estimate the model "
+                             f"in each", option="group")
+        grp = compare_groups(x, g, lay, scheme=scheme, max_iter=max_iter, tol=tol, permutations=permutations,
+                             seed=int(seeds[2]), names=tuple(values))
+        if grp["failed_permutations"]:
+            warnings.append(f"MGA: {grp['failed_permutations']} permutations could not be estimated and were left out")
     boot = None
     if bootstrap:
         boot = _bootstrap(x, lay, fit, zcor, scheme=scheme, max_iter=max_iter, tol=tol, replicates=bootstrap,
-                          seed=seed, ci_level=ci_level, progress=progress)
+                          seed=int(seeds[0]), ci_level=ci_level, progress=progress)
         warnings += boot.pop("warnings")
+        boot["seed"] = seed if isinstance(seed, (int, type(None))) else str(seed)   # the run's seed, stated
     result = PlsResult(model=pm, layout=lay, fit=fit, n=n, n_total=n_total, scheme=scheme, consistent=consistent,
                        missing=missing, missing_note=method, max_iter=max_iter, tol=tol, zcor=zcor,
-                       ipma=ip, bootstrap=boot, ci=ci, ci_level=ci_level, seed=seed,
+                       ipma=ip, bootstrap=boot, predict=pred, groups=grp, ci=ci, ci_level=ci_level, seed=seed,
                        warnings=warnings, row_index=list(raw.index))
     result.warnings += result.quality_warnings()
     return result

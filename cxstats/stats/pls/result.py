@@ -34,6 +34,8 @@ class PlsResult:
     ci: str
     ci_level: float
     seed: object
+    predict: dict | None = None
+    groups: dict | None = None
     warnings: list = field(default_factory=list)
     row_index: list = field(default_factory=list)
     model_source: str = "given"
@@ -272,7 +274,7 @@ class PlsResult:
             "cross_loadings": [{"indicator": row[0], **{c: _f(v) for c, v in zip(self.constructs, row[1:])}}
                                for row in cl.itertuples(index=False)],
             "vif_outer": outer, "vif_inner": inner,
-            "ipma": self.ipma_dict(), "bootstrap": boot,
+            "ipma": self.ipma_dict(), "bootstrap": boot, "predict": self.predict, "groups": self.groups,
             "scores": {"constructs": self.constructs,
                        "rows": [[_f(v) for v in r] for r in np.round(self.fit.scores, 10)]},
             "warnings": list(self.warnings),
@@ -295,6 +297,9 @@ class PlsResult:
             "VIF constructs": pd.DataFrame(inner),
             "IPMA": pd.DataFrame(self.ipma["constructs"]),
             "IPMA indicators": pd.DataFrame(self.ipma["indicators"]),
+            "PLSpredict": pd.DataFrame(self.predict["rows"] if self.predict else []),
+            "MICOM": pd.DataFrame(self.groups["micom"] if self.groups else []),
+            "MGA": pd.DataFrame(self.groups["mga"] if self.groups else []),
         }
         return {k: v for k, v in t.items() if len(v)}
 
@@ -326,6 +331,20 @@ class PlsResult:
                      f"{self.ipma['target']} (points of the target per point of performance). Quadrant lines at the "
                      "mean importance and mean performance."),
         ]
+        if self.predict:
+            out.append(("PLSpredict", f"Shmueli et al. (2016, 2019): {self.predict['folds']}-fold cross-validation "
+                                      f"repeated {self.predict['repetitions']} times; held-out indicators of the "
+                                      "endogenous constructs predicted from the exogenous constructs' indicators "
+                                      "(earliest antecedents) with the training weights, total effects and loadings; "
+                                      "Q²predict = 1 - SSE/SSE of the training mean; LM benchmark: OLS of each "
+                                      "indicator on all exogenous indicators."))
+        if self.groups:
+            out.append(("MICOM and MGA", f"Henseler, Ringle & Sarstedt (2016) steps 2-3 and permutation MGA (Chin & "
+                                         f"Dibbern 2010) between {self.groups['groups'][0]} and "
+                                         f"{self.groups['groups'][1]}, {self.groups['permutations']} permutations of "
+                                         "the group labels: compositional invariance when c >= its permutation 5% "
+                                         "quantile; equal means / log variances within the 2.5%-97.5% range; a path "
+                                         "difference's p = share of permutations at least as large."))
         if self.bootstrap:
             b = self.bootstrap
             out.append(("Bootstrap", f"{b['replicates']} resamples of rows (seed {b['seed']}), the model re-estimated "
