@@ -410,3 +410,26 @@ def test_mga_same_population_is_not_significant_in_general():
         refused += not all(m["compositional"] for m in g["micom"])
     assert low <= 3
     assert refused <= 3   # compositional invariance: a 5% test per construct, two constructs
+
+
+def test_seminr_python_port_agrees_on_the_full_ecsi_model(mobi):
+    """An extra cross-check only (the references are R seminr's fixtures above): the PyPI port of
+    seminr on the seven-construct ECSI model, PLSc and classic PLS, path and loading estimates."""
+    S = pytest.importorskip("seminr")
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.bench_pls import ECSI, PATHS, seminr_model
+    from cxstats.stats.pls import analyze_pls
+
+    for consistent in (True, False):
+        ours = analyze_pls(mobi, ECSI, scheme="factorial", consistent=consistent).to_dict()
+        peer = seminr_model(S, mobi, consistent=consistent)
+        rows, cols = list(peer.path_coef.rows), list(peer.path_coef.cols)
+        got = {(p["rhs"], p["lhs"]): p["est"] for p in ours["paths"]}
+        for f, t in PATHS:
+            assert got[(f, t)] == pytest.approx(float(peer.path_coef.values[rows.index(f), cols.index(t)]), abs=1e-8)
+        lr, lc = list(peer.outer_loadings.rows), list(peer.outer_loadings.cols)
+        for row in ours["loadings"]:
+            want = float(peer.outer_loadings.values[lr.index(row["rhs"]), lc.index(row["lhs"])])
+            assert row["est"] == pytest.approx(want, abs=1e-8)

@@ -203,6 +203,14 @@ class PlsResult:
     def quality_warnings(self) -> list[str]:
         out = []
         lay = self.layout
+        cc = self.fit.construct_cor
+        off = np.abs(cc - np.eye(len(cc)))
+        if self.consistent and lay.corrected.any() and off.max() > 1:
+            i, j = np.unravel_index(np.argmax(off), off.shape)
+            out.append(f"PLSc is inadmissible: the disattenuated correlation of {lay.constructs[i]} and "
+                       f"{lay.constructs[j]} is {cc[i, j]:.3f} (beyond ±1; a rho_A too low for the correlation of "
+                       f"the scores): do not interpret the paths; estimate with consistent=False or revise the "
+                       f"measurement")
         for r in self.reliability():
             j = lay.constructs.index(r["construct"])
             if lay.mode_b[j] or len(lay.blocks[j]) < 2:
