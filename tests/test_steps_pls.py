@@ -80,3 +80,45 @@ def test_option_errors_name_the_flag_or_the_plan_key(demo, tmp_path):
     assert_clean_error(run_cli("run", plan, "--out", tmp_path / "o"), "steps[0].scheme")
     plan = _plan(tmp_path, demo, {"step": "pls", "bootstrap": 0, "model": "A =~ nope_1\nB =~ csat\nB ~ A"})
     assert_clean_error(run_cli("run", plan, "--out", tmp_path / "o"), "steps[0].model", "nope_1")
+
+
+def test_ipma_importance_feeds_the_roi_step(demo, tmp_path):
+    """A plan: a pls step with a single-item loyalty construct (recompra), then roi with
+    importance: pls. The observed chain's slopes are the IPMA importances rescaled to the answer
+    scales (both 1-5 here: the same numbers) with the bootstrap SEs."""
+    from cxstats.spec.load import load_spec
+
+    model = ("facilidad_web =~ web_1 + web_2 + web_3\npuntualidad_entrega =~ entrega_1 + entrega_2 + entrega_3\n"
+             "sat =~ csat\nloy =~ recompra\nsat ~ facilidad_web + puntualidad_entrega\n"
+             "loy ~ sat + facilidad_web + puntualidad_entrega\n")
+    plan = {"title": "t", "spec": str(demo / "questionnaire.yaml"),
+            "data": [{"file": str(demo / "customers.csv"), "respondent_type": "customer"}],
+            "finance": {"file": str(demo / "finance.csv")}, "roadmap": {"file": str(demo / "roadmap.csv")},
+            "steps": [{"step": "pls", "bootstrap": 100, "predict_folds": 0, "model": model},
+                      {"step": "roi", "draws": 300, "importance": "pls",
+                       "constructs": ["facilidad_web", "puntualidad_entrega"]}]}
+    path = tmp_path / "plan.yaml"
+    # the roadmap may name other constructs: keep the two the model has
+    rm = (demo / "roadmap.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "roadmap.csv").write_text("\n".join([rm[0]] + [r for r in rm[1:] if ",facilidad_web," in r
+                                                               or ",puntualidad_entrega," in r]) + "\n")
+    plan["roadmap"] = {"file": str(tmp_path / "roadmap.csv")}
+    path.write_text(yaml.safe_dump(plan), encoding="utf-8")
+    r = run_cli("run", path, "--out", tmp_path / "out", "-q")
+    assert r.exit_code == 0, r
+    doc = json.loads((tmp_path / "out" / "plan.json").read_text())
+    pls, roi = doc["steps"][0]["result"], doc["steps"][1]["result"]
+    assert roi["chain"]["driver_model"] == "from the pls step (IPMA importance)"
+    spec = load_spec(demo / "questionnaire.yaml")
+    scales = spec.scored_columns()
+    imp = {row["construct"]: row for row in pls["ipma"]["rows"]}
+    coef = {c["coefficient"]: c for c in roi["coefficients"]}
+    for c in ("facilidad_web", "puntualidad_entrega"):
+        item = "web_1" if c == "facilidad_web" else "entrega_1"
+        k = (scales["recompra"].max - scales["recompra"].min) / (scales[item].max - scales[item].min)
+        assert coef[f"driver:{c}"]["est"] == pytest.approx(imp[c]["importance"] * k)
+        assert coef[f"driver:{c}"]["se"] == pytest.approx(imp[c]["importance_se"] * k)
+    # without a suitable pls result the option is refused, naming the plan key
+    plan["steps"] = plan["steps"][1:]
+    path.write_text(yaml.safe_dump(plan), encoding="utf-8")
+    assert_clean_error(run_cli("run", path, "--out", tmp_path / "o2"), "steps[0].importance")

@@ -127,7 +127,8 @@ def analyze_pls(frame: pd.DataFrame, model: str | PlsModel, *, scheme: str = "pa
     boot = None
     if bootstrap:
         boot = _bootstrap(x, lay, fit, zcor, scheme=scheme, max_iter=max_iter, tol=tol, replicates=bootstrap,
-                          seed=int(seeds[0]), ci_level=ci_level, progress=progress)
+                          seed=int(seeds[0]), ci_level=ci_level, progress=progress,
+                          ipma_of=(pm.constructs.index(target), ranges[0], ranges[1]))
         warnings += boot.pop("warnings")
         boot["seed"] = seed if isinstance(seed, (int, type(None))) else str(seed)   # the run's seed, stated
     result = PlsResult(model=pm, layout=lay, fit=fit, n=n, n_total=n_total, scheme=scheme, consistent=consistent,
@@ -158,8 +159,9 @@ def _ranges(pm, raw, scale_range):
 
 # ------------------------------------------------------------------------------------ bootstrap
 
-def statistics(fit, lay, zcor) -> np.ndarray:
-    """The bootstrapped quantities of one fit, flattened in :func:`labels` order."""
+def statistics(fit, lay, zcor, ipma_of=None, x=None) -> np.ndarray:
+    """The bootstrapped quantities of one fit, flattened in :func:`labels` order (the IPMA
+    importances when ``ipma_of`` = (target index, scale minimums, scale maximums) and the raw ``x``)."""
     d = lay.adjacency
     t = total_effects(fit.paths)
     ind = t - fit.paths
@@ -168,8 +170,14 @@ def statistics(fit, lay, zcor) -> np.ndarray:
     mi, mj = np.nonzero(lay.mask)
     ti, tj = _effect_pairs(d)
     hi, hj = np.triu_indices(len(lay.constructs), 1)
+    imp = np.zeros(0)
+    if ipma_of is not None:
+        from cxstats.stats.pls.ipma import ipma
+
+        target, lo, hi_ = ipma_of
+        imp = np.array([r["importance"] for r in ipma(x, lay, fit, target, lo, hi_)["constructs"]])
     return np.concatenate([fit.paths[ii, jj], fit.loadings[mi, mj], fit.weights[mi, mj], t[ti, tj], ind[ti, tj],
-                           h[hi, hj]])
+                           imp, h[hi, hj]])
 
 
 def _effect_pairs(d):
@@ -182,7 +190,7 @@ def _indirect_possible(d):
     return two > 0
 
 
-def labels(lay) -> list[tuple[str, str, str, str]]:
+def labels(lay, ipma_of=None) -> list[tuple[str, str, str, str]]:
     """(kind, lhs, op, rhs) for each bootstrapped quantity."""
     c, ind = lay.constructs, lay.indicators
     d = lay.adjacency
@@ -193,24 +201,28 @@ def labels(lay) -> list[tuple[str, str, str, str]]:
     ti, tj = _effect_pairs(d)
     out += [("total", c[j], "~", c[i]) for i, j in zip(ti, tj)]
     out += [("indirect", c[j], "~", c[i]) for i, j in zip(ti, tj)]
+    if ipma_of is not None:
+        t = total_effects(d)
+        target = ipma_of[0]
+        out += [("importance", c[target], "ipma", c[j]) for j in range(len(c)) if j != target and t[j, target] > 0]
     hi, hj = np.triu_indices(len(c), 1)
     out += [("htmt", c[i], "htmt", c[j]) for i, j in zip(hi, hj)]
     return out
 
 
-def _bootstrap(x, lay, fit, zcor, *, scheme, max_iter, tol, replicates, seed, ci_level, progress):
+def _bootstrap(x, lay, fit, zcor, *, scheme, max_iter, tol, replicates, seed, ci_level, progress, ipma_of=None):
     from cxstats.stats.drivers.bootstrap import bca_interval
 
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     n = len(x)
-    est = statistics(fit, lay, zcor)
+    est = statistics(fit, lay, zcor, ipma_of, x)
     samples = np.full((replicates, len(est)), np.nan)
     failed = 0
     step = max(1, replicates // 100)
     for r in range(replicates):
         rows = rng.integers(0, n, n)
         try:
-            samples[r] = _stat_of(x[rows], lay, scheme, max_iter, tol)
+            samples[r] = _stat_of(x[rows], lay, scheme, max_iter, tol, ipma_of)
         except (ModelError, np.linalg.LinAlgError, FloatingPointError):
             failed += 1
         if progress is not None and ((r + 1) % step == 0 or r + 1 == replicates):
@@ -223,7 +235,7 @@ def _bootstrap(x, lay, fit, zcor, *, scheme, max_iter, tol, replicates, seed, ci
     jack = np.full((groups, len(est)), np.nan)
     for g in range(groups):
         try:
-            jack[g] = _stat_of(x[assign != g], lay, scheme, max_iter, tol)
+            jack[g] = _stat_of(x[assign != g], lay, scheme, max_iter, tol, ipma_of)
         except (ModelError, np.linalg.LinAlgError):
             pass
     jack = jack[~np.isnan(jack[:, : len(est) - _n_htmt(lay)]).any(axis=1)]
@@ -243,7 +255,7 @@ def _bootstrap(x, lay, fit, zcor, *, scheme, max_iter, tol, replicates, seed, ci
                         f"indicator or collinear constructs in the resample) and were left out")
     return {"replicates": replicates, "valid": int(len(samples)), "failed": failed, "ci_level": ci_level,
             "seed": seed if isinstance(seed, (int, type(None))) else str(seed), "jackknife_groups": int(len(jack)),
-            "labels": labels(lay), "est": est, "se": se, "pct_lower": pl, "pct_upper": pu,
+            "labels": labels(lay, ipma_of), "est": est, "se": se, "pct_lower": pl, "pct_upper": pu,
             "bca_lower": bl, "bca_upper": bu, "upper_one_sided": upper_one_sided,
             "samples": samples, "warnings": warnings}
 
@@ -253,8 +265,8 @@ def _n_htmt(lay):
     return k * (k - 1) // 2
 
 
-def _stat_of(xb, lay, scheme, max_iter, tol):
+def _stat_of(xb, lay, scheme, max_iter, tol, ipma_of=None):
     z = standardize(xb)
     zc = (z.T @ z) / (len(z) - 1)
     f = fit_pls(z, lay, scheme=scheme, max_iter=max_iter, tol=tol, zcor=zc)
-    return statistics(f, lay, zc)
+    return statistics(f, lay, zc, ipma_of, xb)

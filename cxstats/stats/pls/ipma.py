@@ -35,8 +35,9 @@ def ipma(x: np.ndarray, lay, fit, target: int, lo: np.ndarray, hi: np.ndarray) -
     tu = total_effects(bu)
     perf = y.mean(axis=0)
     constructs = []
+    reach = total_effects(lay.adjacency)[:, target] > 0      # constructs with a path to the target
     for j, c in enumerate(lay.constructs):
-        if j == target or tu[j, target] == 0:
+        if j == target or not reach[j]:
             continue
         constructs.append({"construct": c, "importance": float(tu[j, target]), "performance": float(perf[j])})
     indicators = []

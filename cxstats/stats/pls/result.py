@@ -253,12 +253,52 @@ class PlsResult:
                 "missing": self.missing, "missing_note": self.missing_note, "n": self.n, "n_rows": self.n_total,
                 "indicators": "standardized (mean 0, SD with n - 1)"}
 
+    def ipma_rows(self) -> list[dict]:
+        """The IPMA constructs with the bootstrap SE and interval of each importance."""
+        b = self._boot()
+        out = []
+        for r in self.ipma["constructs"]:
+            row = dict(r)
+            got = b.get(("importance", self.ipma["target"], "ipma", r["construct"]))
+            if got:
+                row.update({"importance_se": got["se"], "importance_lower": got["ci_lower"],
+                            "importance_upper": got["ci_upper"]})
+            out.append(row)
+        return out
+
+    def roi_slopes(self, loyalty: str, constructs: list[str], ranges: dict | None = None) -> dict | None:
+        """An importance source for the ROI chain: ``{construct: (slope, se)}``, the change of the
+        ``loyalty`` answer per one-point rise of every item of the construct, from the IPMA
+        importance (unstandardized total effect) rescaled from 0-100 to the answer scales:
+        ``importance · (range of loyalty) / (range of the construct's items)``. Only when the IPMA
+        target is the single-item construct measured by ``loyalty``, every construct of ``constructs``
+        reaches it, and a construct's items share one scale range; None otherwise. ``se``: the
+        bootstrap SE (None without a bootstrap)."""
+        target = self.ipma["target"]
+        if self.model.blocks.get(target) != [loyalty]:
+            return None
+        imp = {r["construct"]: r for r in self.ipma_rows()}
+        lo = dict(zip(self.layout.indicators, self.ipma["scale_min"]))
+        hi = dict(zip(self.layout.indicators, self.ipma["scale_max"]))
+        out = {}
+        for c in constructs:
+            if c not in imp:
+                return None
+            items = self.model.blocks[c]
+            spans = {hi[i] - lo[i] for i in items}
+            if len(spans) != 1:
+                return None
+            k = (hi[loyalty] - lo[loyalty]) / spans.pop()
+            se = imp[c].get("importance_se")
+            out[c] = (imp[c]["importance"] * k, None if se is None else se * k)
+        return out
+
     def ipma_dict(self) -> dict:
         ip = self.ipma
         return {"target": ip["target"], "importance_mean": _f(ip["importance_mean"]),
                 "performance_mean": _f(ip["performance_mean"]), "target_performance": _f(ip["target_performance"]),
                 "scale_source": ip["scale_source"],
-                "rows": [{k: (_f(v) if isinstance(v, float) else v) for k, v in r.items()} for r in ip["constructs"]],
+                "rows": [{k: (_f(v) if isinstance(v, float) else v) for k, v in r.items()} for r in self.ipma_rows()],
                 "indicators": [{k: (_f(v) if isinstance(v, float) else v) for k, v in r.items()}
                                for r in ip["indicators"]]}
 
@@ -303,7 +343,7 @@ class PlsResult:
             "Cross-loadings": self.cross_loadings(),
             "VIF indicators": pd.DataFrame(outer),
             "VIF constructs": pd.DataFrame(inner),
-            "IPMA": pd.DataFrame(self.ipma["constructs"]),
+            "IPMA": pd.DataFrame(self.ipma_rows()),
             "IPMA indicators": pd.DataFrame(self.ipma["indicators"]),
             "PLSpredict": pd.DataFrame(self.predict["rows"] if self.predict else []),
             "MICOM": pd.DataFrame(self.groups["micom"] if self.groups else []),
