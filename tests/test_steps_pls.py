@@ -65,7 +65,7 @@ def test_spanish_workbook_and_plain_file(tmp_path):
     model = tmp_path / "m.pls"
     model.write_text("IMG =~ IMAG1 + IMAG2 + IMAG4\nSAT =~ CUSA1 + CUSA2 + CUSA3\nLOY =~ CUSL1 + CUSL3\n"
                      "SAT ~ IMG\nLOY ~ SAT + IMG\n", encoding="utf-8")
-    r = run_cli("pls", FIX / "mobi.csv", "--model", f"@{model}", "--bootstrap", "30", "--lang", "es",
+    r = run_cli("pls", FIX.parent / "data" / "mobi.csv", "--model", f"@{model}", "--bootstrap", "30", "--lang", "es",
                 "--xlsx", tmp_path / "p.xlsx", "--ipma-png", tmp_path / "i.png", "-q")
     assert r.exit_code == 0, r
     wb = load_workbook(tmp_path / "p.xlsx")
@@ -74,7 +74,7 @@ def test_spanish_workbook_and_plain_file(tmp_path):
 
 
 def test_option_errors_name_the_flag_or_the_plan_key(demo, tmp_path):
-    r = run_cli("pls", FIX / "mobi.csv", "--model", "A =~ IMAG1\nB =~ CUSA1\nB ~ A", "--bootstrap", "-1")
+    r = run_cli("pls", FIX.parent / "data" / "mobi.csv", "--model", "A =~ IMAG1\nB =~ CUSA1\nB ~ A", "--bootstrap", "-1")
     assert_clean_error(r, "--bootstrap")
     plan = _plan(tmp_path, demo, {"step": "pls", "scheme": "mystery"})
     assert_clean_error(run_cli("run", plan, "--out", tmp_path / "o"), "steps[0].scheme")
