@@ -121,7 +121,9 @@ def run(ctx: StepContext, options: Options):
                              target=options.target, scale_range=ranges, predict_folds=options.predict_folds,
                              predict_repetitions=options.predict_repetitions, groups=groups,
                              permutations=options.permutations,
-                             progress=ctx.progress("pls bootstrap") if options.bootstrap else None)
+                             progress=ctx.progress("pls bootstrap") if options.bootstrap else None,
+                             predict_progress=ctx.progress("pls PLSpredict") if options.predict_folds else None,
+                             group_progress=ctx.progress("pls permutations") if options.group else None)
     except InputError as exc:
         if exc.file is None and exc.column is not None and ctx.source:
             exc.file = ctx.source

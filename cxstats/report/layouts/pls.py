@@ -89,6 +89,8 @@ _HEADERS = {
     "invariance": ("invarianza", "invariance"), "est_1": ("estimación grupo 1", "estimate group 1"),
     "est_2": ("estimación grupo 2", "estimate group 2"), "diff": ("diferencia", "difference"), "line": ("línea", "line"), "importance": ("importancia", "importance"),
     "performance": ("desempeño", "performance"), "rank": ("orden", "rank"),
+    "importance_se": ("importancia: EE", "importance: SE"), "importance_lower": ("importancia: IC inferior", "importance: CI lower"),
+    "importance_upper": ("importancia: IC superior", "importance: CI upper"),
 }
 i18n.register(
     sheets={k: {"es": es, "en": en} for k, (es, en) in _SHEETS.items()},
@@ -159,11 +161,14 @@ def _ipma_sheet(builder, result, t) -> None:
     d = builder.display
     ip = result.ipma
     target = d.name(ip["target"]) if hasattr(d, "name") else ip["target"]
-    table = t["IPMA"][["construct", "importance", "performance", "rank"]]
+    cols = ["construct", "importance", "performance", "rank"]
+    cols += [c for c in ("importance_se", "importance_lower", "importance_upper") if c in t["IPMA"].columns]
+    table = t["IPMA"][cols]
     ref = _add(builder, "PLS IPMA", table, title=d.t("pls_ipma", target=target),
                note=d.t("pls_ipma_note", target=target, scale=ip["scale_source"], im=f"{ip['importance_mean']:.3f}",
                         pm=f"{ip['performance_mean']:.1f}"),
-               formats={"importance": "0.000", "performance": "0.0"})
+               formats={"importance": "0.000", "performance": "0.0", "importance_se": "0.000",
+                        "importance_lower": "0.000", "importance_upper": "0.000"})
     imp = list(table["importance"])
     per = list(table["performance"])
     x0, x1 = min(imp + [0.0]), max(imp) * 1.1 if imp else 1.0

@@ -18,7 +18,8 @@ def analyze_pls(frame: pd.DataFrame, model: str | PlsModel, *, scheme: str = "pa
                 missing: str = "mean", max_iter: int = 300, tol: float = 1e-7, bootstrap: int = 0,
                 seed=None, ci: str = "percentile", ci_level: float = 0.95, target: str | None = None,
                 scale_range: dict | None = None, predict_folds: int = 0, predict_repetitions: int = 10,
-                groups=None, permutations: int = 1000, progress=None) -> PlsResult:
+                groups=None, permutations: int = 1000, progress=None, predict_progress=None,
+                group_progress=None) -> PlsResult:
     """Estimate a PLS path model on ``frame`` (numeric indicator columns, NaN = missing).
 
     ``missing``: ``mean`` (each missing answer replaced by its indicator's mean, seminr's
@@ -28,7 +29,8 @@ def analyze_pls(frame: pd.DataFrame, model: str | PlsModel, *, scheme: str = "pa
     for IPMA (default the observed minimum and maximum, stated). ``predict_folds``: k of the
     PLSpredict cross-validation (0 = none), repeated ``predict_repetitions`` times. ``groups``: a
     label per row of ``frame`` (two distinct values): MICOM and permutation MGA with
-    ``permutations`` permutations."""
+    ``permutations`` permutations. ``progress`` / ``predict_progress`` / ``group_progress``:
+    ``progress(done, total)`` callbacks of the bootstrap, PLSpredict and the permutations."""
     if scheme not in SCHEMES:
         raise InputError(f"the inner weighting scheme is one of {', '.join(SCHEMES)}, not {scheme!r}", option="scheme")
     if missing not in ("mean", "listwise"):
@@ -100,7 +102,7 @@ def analyze_pls(frame: pd.DataFrame, model: str | PlsModel, *, scheme: str = "pa
         if not any(not lay.adjacency[:, j].any() for j in range(k)):
             raise InputError("PLSpredict needs an exogenous construct", option="predict_folds")
         pred = pls_predict(x, lay, scheme=scheme, max_iter=max_iter, tol=tol, folds=predict_folds,
-                           repetitions=predict_repetitions, seed=int(seeds[1]))
+                           repetitions=predict_repetitions, seed=int(seeds[1]), progress=predict_progress)
         if pred["failed_folds"]:
             warnings.append(f"PLSpredict: {pred['failed_folds']} training folds could not be estimated and were "
                             f"left out")
@@ -121,7 +123,7 @@ def analyze_pls(frame: pd.DataFrame, model: str | PlsModel, *, scheme: str = "pa
             raise InputError(f"a group has too few rows ({int(g.sum())} and {int((~g).sum())}) to estimate the model "
                              f"in each", option="group")
         grp = compare_groups(x, g, lay, scheme=scheme, max_iter=max_iter, tol=tol, permutations=permutations,
-                             seed=int(seeds[2]), names=tuple(values))
+                             seed=int(seeds[2]), names=tuple(values), progress=group_progress)
         if grp["failed_permutations"]:
             warnings.append(f"MGA: {grp['failed_permutations']} permutations could not be estimated and were left out")
     boot = None
