@@ -83,8 +83,20 @@ class Options(StepOptions):
                              "output folder, with an SVG beside it", option="ipma_png")
 
 
+def _parse(text):
+    from cxstats.errors import ModelError
+    from cxstats.stats.pls import parse_pls_model
+
+    try:
+        return parse_pls_model(text)
+    except ModelError as exc:
+        if exc.option is None:
+            raise ModelError(exc.reason, option="model") from None
+        raise
+
+
 def run(ctx: StepContext, options: Options):
-    from cxstats.stats.pls import analyze_pls, parse_pls_model
+    from cxstats.stats.pls import analyze_pls
 
     built = ctx.has_spec and not options.model
     if ctx.has_spec:
@@ -94,7 +106,7 @@ def run(ctx: StepContext, options: Options):
             raise InputError(f"{options.group!r} is not a column of the survey (a segment or other column)",
                              option="group")
         groups = frame[options.group].where(frame[options.group].notna(), None).tolist() if options.group else None
-        pm = parse_pls_model(text)
+        pm = _parse(text)
         absent = [x for x in pm.indicators if x not in frame.columns]
         if absent:
             raise InputError(f"{absent[0]!r} is not an item or outcome of the spec", option="model")
@@ -106,7 +118,7 @@ def run(ctx: StepContext, options: Options):
         if not options.model:
             raise InputError("give a PLS model (inline syntax or @file), or a study spec", option="model")
         text = options.model
-        pm = parse_pls_model(text)
+        pm = _parse(text)
         frame = _plain_frame(ctx, pm)
         groups = None
         if options.group:

@@ -219,12 +219,13 @@ def _bootstrap(x, lay, fit, zcor, *, scheme, max_iter, tol, replicates, seed, ci
     n = len(x)
     est = statistics(fit, lay, zcor, ipma_of, x)
     samples = np.full((replicates, len(est)), np.nan)
-    failed = 0
+    failed = inadmissible = 0
     step = max(1, replicates // 100)
     for r in range(replicates):
         rows = rng.integers(0, n, n)
         try:
-            samples[r] = _stat_of(x[rows], lay, scheme, max_iter, tol, ipma_of)
+            samples[r], bad = _stat_of(x[rows], lay, scheme, max_iter, tol, ipma_of, flag=True)
+            inadmissible += bad
         except (ModelError, np.linalg.LinAlgError, FloatingPointError):
             failed += 1
         if progress is not None and ((r + 1) % step == 0 or r + 1 == replicates):
@@ -252,6 +253,10 @@ def _bootstrap(x, lay, fit, zcor, *, scheme, max_iter, tol, replicates, seed, ci
         upper_one_sided = np.nanquantile(samples, ci_level, axis=0) if len(samples) else est * np.nan
     bl, bu = bca_interval(np.nan_to_num(samples, nan=np.inf), est, np.nan_to_num(jack, nan=0.0), ci_level)
     warnings = []
+    if inadmissible:
+        warnings.append(f"bootstrap: in {inadmissible} of {replicates} resamples consistent PLS was inadmissible (a "
+                        f"disattenuated construct correlation beyond ±1): the PLSc paths are unstable here and "
+                        f"their intervals wide; consider consistent=False")
     if failed:
         warnings.append(f"bootstrap: {failed} of {replicates} resamples could not be estimated (a constant "
                         f"indicator or collinear constructs in the resample) and were left out")
@@ -267,8 +272,12 @@ def _n_htmt(lay):
     return k * (k - 1) // 2
 
 
-def _stat_of(xb, lay, scheme, max_iter, tol, ipma_of=None):
+def _stat_of(xb, lay, scheme, max_iter, tol, ipma_of=None, flag=False):
     z = standardize(xb)
     zc = (z.T @ z) / (len(z) - 1)
     f = fit_pls(z, lay, scheme=scheme, max_iter=max_iter, tol=tol, zcor=zc)
-    return statistics(f, lay, zc, ipma_of, xb)
+    out = statistics(f, lay, zc, ipma_of, xb)
+    if flag:
+        off = np.abs(f.construct_cor - np.eye(len(f.construct_cor)))
+        return out, bool(lay.corrected.any() and off.max() > 1)
+    return out
