@@ -433,3 +433,45 @@ def test_seminr_python_port_agrees_on_the_full_ecsi_model(mobi):
         for row in ours["loadings"]:
             want = float(peer.outer_loadings.values[lr.index(row["rhs"]), lc.index(row["lhs"])])
             assert row["est"] == pytest.approx(want, abs=1e-8)
+
+
+def test_effects_f2_vifs_and_scores_by_hand():
+    """One-item constructs x -> m -> y and x -> y: the total effect of x on y is the direct path plus
+    the product of the paths through m; f² = (R²_in - R²_out)/(1 - R²_in) with the R² of the OLS
+    regressions with and without the predictor; VIF of an antecedent 1/(1 - R²) of its regression
+    on the others; indicator VIFs likewise within a block; scores = standardized indicators times
+    the weights, with unit variance."""
+    from cxstats.stats.pls import analyze_pls
+
+    rng = np.random.default_rng(13)
+    n = 500
+    x = rng.normal(size=n)
+    m = 0.6 * x + rng.normal(size=n)
+    y = 0.3 * x + 0.5 * m + rng.normal(size=n)
+    a1, a2, a3 = (0.8 * x + rng.normal(size=n) for _ in range(3))
+    df = pd.DataFrame({"x": x, "m": m, "y": y, "a1": a1, "a2": a2, "a3": a3})
+    r = analyze_pls(df, "X =~ x\nM =~ m\nY =~ y\nA <~ a1 + a2 + a3\nM ~ X\nY ~ X + M + A", consistent=False)
+    d = r.to_dict()
+    p = _paths(r)
+    eff = {(e["rhs"], e["lhs"]): e for e in d["effects"]}
+    assert eff[("X", "Y")]["total"] == pytest.approx(p[("X", "Y")] + p[("X", "M")] * p[("M", "Y")], abs=1e-12)
+    assert eff[("X", "Y")]["indirect"] == pytest.approx(p[("X", "M")] * p[("M", "Y")], abs=1e-12)
+    scores = pd.DataFrame(np.array(d["scores"]["rows"]), columns=d["scores"]["constructs"])
+    assert scores.std(ddof=1).to_numpy() == pytest.approx(np.ones(4), abs=1e-9)
+
+    def r2(cols, target):
+        X = np.column_stack([np.ones(n)] + [scores[c] for c in cols])
+        resid = scores[target] - X @ np.linalg.lstsq(X, scores[target], rcond=None)[0]
+        return 1 - resid.var() / scores[target].var()
+
+    full = r2(["X", "M", "A"], "Y")
+    f2 = {(row["rhs"], row["lhs"]): row["f2"] for row in d["paths"]}
+    assert f2[("M", "Y")] == pytest.approx((full - r2(["X", "A"], "Y")) / (1 - full), abs=1e-10)
+    assert f2[("X", "M")] == pytest.approx(r2(["X"], "M") / (1 - r2(["X"], "M")), abs=1e-10)
+    vif = {row["rhs"]: row["vif"] for row in d["vif_inner"] if row["lhs"] == "Y"}
+    assert vif["M"] == pytest.approx(1 / (1 - r2(["X", "A"], "M")), abs=1e-10)
+    z = (df - df.mean()) / df.std()
+    Xo = np.column_stack([np.ones(n), z["a2"], z["a3"]])
+    res = z["a1"] - Xo @ np.linalg.lstsq(Xo, z["a1"], rcond=None)[0]
+    vo = {row["indicator"]: row["vif"] for row in d["vif_outer"]}
+    assert vo["a1"] == pytest.approx(1 / (res.var() / z["a1"].var()), abs=1e-10)

@@ -9,7 +9,8 @@
 * Fornell-Larcker: sqrt(AVE) on the diagonal, construct-score correlations below (as seminr);
 * VIF of each indicator within its block (``diag R_bb⁻¹``) and of each antecedent of every
   endogenous construct (``diag C_pp⁻¹``); f² = (R²_in - R²_out) / (1 - R²_in) from the
-  construct correlations the paths are estimated from.
+  construct correlations the paths are estimated from (as SmartPLS; seminr re-estimates the model
+  without the path).
 """
 
 from __future__ import annotations

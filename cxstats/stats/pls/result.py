@@ -370,7 +370,9 @@ class PlsResult:
             ("Quality criteria", "alpha on indicator correlations; rhoC = (Σλ)²/((Σλ)²+Σ(1-λ²)); AVE = mean λ²; "
                                  "HTMT (Henseler, Ringle & Sarstedt 2015) from absolute indicator correlations; "
                                  "Fornell-Larcker with construct-score correlations; VIF = diag of the inverse "
-                                 "correlation matrix; f² = (R²_in - R²_out)/(1 - R²_in). Thresholds: loadings "
+                                 "correlation matrix; f² = (R²_in - R²_out)/(1 - R²_in) from the construct correlations (as SmartPLS, "
+                                 "without re-estimating the model; seminr's fSquared re-estimates it without the path). "
+                                 "Thresholds: loadings "
                                  f"{cut.PLS_LOADING_MIN}, rhoC {cut.CR_MIN}, AVE {cut.AVE_MIN}, HTMT "
                                  f"{cut.HTMT_MAX}/{cut.HTMT_LIBERAL}, VIF {cut.VIF_MAX:g} (Hair et al. 2019)."),
             ("IPMA", "Importance-performance map (Ringle & Sarstedt 2016, as SmartPLS): indicators rescaled to 0-100 "
