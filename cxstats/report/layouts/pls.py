@@ -53,6 +53,12 @@ _TEXTS = {
     "pls_line_importance": ("media de la importancia", "mean importance"),
     "pls_line_performance": ("media del desempeño", "mean performance"),
     "pls_model": ("Estimación", "Estimation"),
+    "pls_algo_plsc": ("PLSc (PLS consistente, Dijkstra y Henseler 2015) en los constructos reflectivos",
+                      "PLSc (consistent PLS, Dijkstra & Henseler 2015) for reflective constructs"),
+    "pls_algo_pls": ("PLS (Lohmöller), sin corrección de consistencia", "PLS (Lohmöller), no consistency correction"),
+    "pls_ci:percentile": ("percentil", "percentile"), "pls_ci:bca": ("BCa", "BCa"),
+    "pls_scale:given": ("rangos de escala declarados", "declared scale ranges"),
+    "pls_scale:observed": ("mínimo y máximo observados de cada indicador", "observed minimum and maximum of each indicator"),
     "pls_predict": ("PLSpredict: predicción fuera de la muestra ({folds} pliegues x {reps} repeticiones)",
                     "PLSpredict: out-of-sample prediction ({folds} folds x {reps} repetitions)"),
     "pls_predict_note": ("Q²predict > 0: mejor que la media de entrenamiento; RMSE de PLS menor que el del modelo "
@@ -78,7 +84,9 @@ _HEADERS = {
     "indirect_se": ("indirecto: EE", "indirect: SE"), "indirect_t": ("indirecto: t", "indirect: t"),
     "indirect_ci_lower": ("indirecto: IC inferior", "indirect: CI lower"),
     "indirect_ci_upper": ("indirecto: IC superior", "indirect: CI upper"),
-    "row": ("fila", "row"), "pls_rmse": ("RMSE PLS", "PLS RMSE"), "pls_mae": ("MAE PLS", "PLS MAE"),
+    "row": ("fila", "row"), "pct_lower": ("percentil: inferior", "percentile: lower"),
+    "pct_upper": ("percentil: superior", "percentile: upper"), "bca_lower": ("BCa: inferior", "BCa: lower"),
+    "bca_upper": ("BCa: superior", "BCa: upper"), "pls_rmse": ("RMSE PLS", "PLS RMSE"), "pls_mae": ("MAE PLS", "PLS MAE"),
     "lm_rmse": ("RMSE LM", "LM RMSE"), "lm_mae": ("MAE LM", "LM MAE"), "q2_predict": ("Q²predict", "Q²predict"),
     "pls_beats_lm": ("PLS mejor que LM", "PLS beats LM"), "c": ("c", "c"), "c_q05": ("c: cuantil 5%", "c: 5% quantile"),
     "compositional": ("invarianza composicional", "compositional invariance"),
@@ -111,9 +119,11 @@ def sheets(builder, result) -> None:
     t = result.tables()
     est = result.estimation()
     b = result.bootstrap
-    boot = d.t("pls_boot", b=b["replicates"], ci=result.ci, level=f"{b['ci_level']:.0%}") if b else d.t("pls_noboot")
+    boot = (d.t("pls_boot", b=b["replicates"], ci=d.t(f"pls_ci:{result.ci}"), level=f"{b['ci_level']:.0%}")
+            if b else d.t("pls_noboot"))
+    algo = d.t("pls_algo_plsc" if est["algorithm"].startswith("PLSc") else "pls_algo_pls")
     _add(builder, "PLS Paths", t["Paths"], title=d.t("pls_paths"),
-         note=d.t("pls_paths_note", algo=est["algorithm"], scheme=result.scheme, n=result.n, boot=boot))
+         note=d.t("pls_paths_note", algo=algo, scheme=result.scheme, n=result.n, boot=boot))
     if "R2" in t:
         _add(builder, "PLS Paths", t["R2"], title=d.t("pls_r2"))
     _add(builder, "PLS Effects", t["Effects"], title=d.t("pls_effects"))
@@ -165,7 +175,8 @@ def _ipma_sheet(builder, result, t) -> None:
     cols += [c for c in ("importance_se", "importance_lower", "importance_upper") if c in t["IPMA"].columns]
     table = t["IPMA"][cols]
     ref = _add(builder, "PLS IPMA", table, title=d.t("pls_ipma", target=target),
-               note=d.t("pls_ipma_note", target=target, scale=ip["scale_source"], im=f"{ip['importance_mean']:.3f}",
+               note=d.t("pls_ipma_note", target=target,
+                        scale=d.t("pls_scale:given" if ip["scale_source"] == "given" else "pls_scale:observed"), im=f"{ip['importance_mean']:.3f}",
                         pm=f"{ip['performance_mean']:.1f}"),
                formats={"importance": "0.000", "performance": "0.0", "importance_se": "0.000",
                         "importance_lower": "0.000", "importance_upper": "0.000"})
