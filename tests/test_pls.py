@@ -475,3 +475,34 @@ def test_effects_f2_vifs_and_scores_by_hand():
     res = z["a1"] - Xo @ np.linalg.lstsq(Xo, z["a1"], rcond=None)[0]
     vo = {row["indicator"]: row["vif"] for row in d["vif_outer"]}
     assert vo["a1"] == pytest.approx(1 / (res.var() / z["a1"].var()), abs=1e-10)
+
+
+def test_listwise_equals_the_complete_rows_and_schemes_agree_on_two_constructs(corp):
+    """listwise: the estimates of the complete rows; with two constructs every inner scheme gives
+    the same weights (the proxy of each is the other's score, whatever its sign-preserving weight);
+    with more constructs centroid and factorial differ."""
+    from cxstats.stats.pls import analyze_pls
+
+    r = analyze_pls(corp, CORP_SIMPLE, consistent=False, missing="listwise")
+    cols = [x for line in CORP_SIMPLE.splitlines() if "=~" in line for x in line.split("=~")[1].replace(" ", "").split("+")]
+    complete = corp.dropna(subset=cols)
+    assert r.n == len(complete) < len(corp)
+    assert _paths(r) == pytest.approx(_paths(analyze_pls(complete, CORP_SIMPLE, consistent=False)), abs=1e-12)
+    two = "COMP =~ comp_1+comp_2+comp_3\nLIKE =~ like_1+like_2+like_3\nLIKE ~ COMP"
+    w = [[row["est"] for row in analyze_pls(corp, two, scheme=s, consistent=False).to_dict()["weights"]]
+         for s in ("path", "factorial", "centroid")]
+    assert w[0] == pytest.approx(w[1], abs=1e-9) and w[0] == pytest.approx(w[2], abs=1e-9)
+    a = _paths(analyze_pls(corp, CORP_EXT, scheme="centroid", consistent=False))
+    b = _paths(analyze_pls(corp, CORP_EXT, scheme="factorial", consistent=False))
+    assert max(abs(a[k] - b[k]) for k in a) > 1e-4
+
+
+def test_options_are_checked():
+    from cxstats.errors import InputError
+    from cxstats.steps.pls import Options
+
+    for bad in ({"bootstrap": -1}, {"stop_criterion": 0}, {"ci_level": 1.2}, {"scale_range": [5, 1]},
+                {"predict_folds": 1}, {"permutations": 5}, {"ipma_png": "../x.png"}, {"model": "  "}):
+        with pytest.raises(InputError) as exc:
+            Options(**bad)
+        assert exc.value.option == next(iter(bad))
