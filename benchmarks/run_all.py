@@ -38,6 +38,7 @@ MODULES = {  # name -> module under benchmarks/
     "ingest": "bench_ingest",
     "gaps": "bench_gaps",
     "drivers": "bench_drivers",
+    "pls": "bench_pls",
 }
 
 

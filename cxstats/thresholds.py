@@ -11,6 +11,9 @@ from __future__ import annotations
 CR_MIN = 0.70          # composite reliability (and alpha, omega): Hair et al. 2019; Nunnally & Bernstein 1994
 AVE_MIN = 0.50         # average variance extracted: Fornell & Larcker 1981
 HTMT_MAX = 0.85        # discriminant validity doubtful above (conservative): Henseler, Ringle & Sarstedt 2015
+HTMT_LIBERAL = 0.90    # the liberal HTMT cut-off for conceptually close constructs (Henseler et al. 2015)
+PLS_LOADING_MIN = 0.708  # PLS-SEM indicator loading (indicator reliability .50): Hair et al. 2019
+VIF_MAX = 5.0          # collinearity among formative indicators / predictors: Hair et al. 2019 (PLS-SEM)
 
 # sampling adequacy (Kaiser 1974: .60s "mediocre", .50s "miserable", below .50 "unacceptable"):
 # the overall KMO warns below KMO_MIN, an item's below KMO_ITEM_MIN

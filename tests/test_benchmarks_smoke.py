@@ -20,6 +20,7 @@ PEERS = {  # module -> peer packages it needs
     "bench_ingest": [],
     "bench_gaps": [],
     "bench_drivers": ["pingouin"],
+    "bench_pls": ["seminr"],
 }
 
 pytestmark = pytest.mark.filterwarnings("ignore")

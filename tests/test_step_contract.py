@@ -14,7 +14,7 @@ import pytest
 from conftest import run_cli
 
 # options that keep the suite fast without changing what is checked (fewer replicates)
-FAST = {"drivers": {"bootstrap": 0}, "roi": {"draws": 400}, "reliability": {"bootstrap": 0}}
+FAST = {"drivers": {"bootstrap": 0}, "roi": {"draws": 400}, "reliability": {"bootstrap": 0}, "pls": {"bootstrap": 100}}
 # analyses of continuous measurement run on the demo's tracking waves (spec with a fielding block)
 TRACKING = {"immediacy", "track"}
 # the organisation's maturity self-assessment runs on the demo's maturity.csv (spec with a maturity block)

@@ -28,6 +28,11 @@ With a spec: ``loyalty`` is an outcome id (default the repurchase/retention outc
 and ``constructs`` the spec's (default all). Without a spec: ``loyalty`` and ``constructs``
 (score columns) or ``scales`` (construct -> item columns) name columns of the one survey file.
 Sheets go to the ``roi`` workbook, ahead of the finance link.
+
+``importance: pls`` (plan): the observed chain's slopes come from the latest ``pls`` step's IPMA
+(importance = unstandardized total effect on a single-item loyalty construct measured by the
+loyalty column, rescaled from 0-100 to the answer scales, with bootstrap SEs) instead of the OLS
+driver regression: the PLS model's importances feed the roadmap.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ class Options(FinanceOptions):
     customer_value: float | None = None          # annual value of one customer
     draws: int = 10_000                          # Monte Carlo draws
     customer_base: float | None = None           # customers the reach is out of (roadmap total)
+    importance: Literal["regression", "pls"] = "regression"  # observed chain's slopes: OLS / drivers, or a pls step's IPMA
 
     def validate(self):
         super().validate()
@@ -74,6 +80,9 @@ class Options(FinanceOptions):
                              option="customer_base")
         if self.draws < 1:
             raise InputError(f"give at least 1 draw, not {self.draws}", option="draws")
+        if self.importance == "pls" and self.chain == "latent":
+            raise InputError("importance 'pls' gives the observed chain's slopes; it does not go with chain 'latent'",
+                             option="importance")
 
 
 def default_loyalty_indicators(spec, loyalty: str) -> list[str]:
@@ -151,10 +160,22 @@ def run(ctx: StepContext, options: Options):
     earlier_finance = ctx.latest(FinanceResult, where=lambda r: loyalty in r.predictors)
     earlier_drivers = ctx.latest(DriversResult, where=lambda r: r.outcome == loyalty and bool(r.ols)
                                  and set(constructs) <= set(r.drivers))
-    return analyze_roi(frame, finance, initiatives, loyalty, constructs, chain=options.chain, items=items,
+    earlier_pls = None
+    chain = options.chain
+    if options.importance == "pls":   # the IPMA of an earlier pls step as the importance source
+        from cxstats.stats.pls import PlsResult
+
+        earlier_pls = ctx.latest(PlsResult, where=lambda r: r.roi_slopes(loyalty, constructs) is not None)
+        if earlier_pls is None:
+            raise InputError(f"importance 'pls' needs an earlier pls step in the plan whose IPMA target is a "
+                             f"single-item construct measured by {loyalty} (e.g. 'LOY =~ {loyalty}'), reached by "
+                             f"every construct of the roadmap ({', '.join(constructs)})", option="importance")
+        earlier_drivers = None
+        chain = "observed"
+    return analyze_roi(frame, finance, initiatives, loyalty, constructs, chain=chain, items=items,
                        indicators=indicators, survey_file=survey_file, min_match=options.min_match,
                        currency=currency, finance_result=earlier_finance, drivers_result=earlier_drivers,
                        discount_rate=options.discount_rate, horizon_years=options.horizon, margin=options.margin,
                        customer_value=options.customer_value, draws=options.draws, seed=ctx.seed,
                        progress=ctx.progress("ROI Monte Carlo"), roadmap_file=Path(str(ctx.roadmap)).name,
-                       scale_bounds=bounds, customer_base=options.customer_base)
+                       scale_bounds=bounds, customer_base=options.customer_base, pls_result=earlier_pls)

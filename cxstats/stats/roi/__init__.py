@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from cxstats.stats.roi.chain import build_chain, build_roi_chain
 from cxstats.stats.roi.clipping import AnswerSupport, answer_support, answer_supports
+from cxstats.stats.roi.coefficients import pls_result_coefficients
 from cxstats.stats.roi.coefficients import (Coefficients, driver_coefficients, drivers_result_coefficients,
                                             finance_coefficients)
 from cxstats.stats.roi.result import RoiResult, methods_text
@@ -58,7 +59,8 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
                 finance_result=None, drivers_result=None, discount_rate: float = 0.08,
                 horizon_years: float = 3.0, margin: float | None = None, customer_value: float | None = None,
                 draws: int = 10_000, seed=20261123, progress=None, roadmap_file: str = "",
-                scale_bounds: dict | None = None, customer_base: float | None = None) -> RoiResult:
+                scale_bounds: dict | None = None, customer_base: float | None = None,
+                pls_result=None) -> RoiResult:
     """The ROI of every initiative: estimate the chain, set the assumptions, value the roadmap.
 
     ``frame``: customers with ``respondent_id``, the construct scores, the loyalty measure and (for
@@ -72,6 +74,8 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
     (:mod:`.clipping`), and the latent chain reads the loyalty indicators as clipped answers.
     ``customer_base``: the customers the roadmap's reach is out of, for the roadmap total
     (:mod:`.total`; default the largest customers_reached).
+    ``pls_result``: an earlier PlsResult whose IPMA importances replace the observed chain's driver
+    slopes (:func:`.coefficients.pls_result_coefficients`).
     """
     coef, values, chain_info, warns, fin, latent = build_roi_chain(
         frame, finance_table, loyalty, constructs, chain=chain, items=items, indicators=indicators,
@@ -81,6 +85,10 @@ def analyze_roi(frame, finance_table, initiatives: list[Initiative], loyalty: st
         coef = Coefficients.combine(drivers_result_coefficients(drivers_result, loyalty),
                                     finance_coefficients(fin, loyalty))
         chain_info["driver_model"] = "from the drivers step"
+    if latent is None and pls_result is not None:
+        coef = Coefficients.combine(pls_result_coefficients(pls_result, loyalty, constructs),
+                                    finance_coefficients(fin, loyalty))
+        chain_info["driver_model"] = "from the pls step (IPMA importance)"
     assumptions = default_assumptions(fin, loyalty, discount_rate=discount_rate, horizon_years=horizon_years,
                                       margin=margin, customer_value=customer_value, currency=currency,
                                       chain=chain_info, customer_base=customer_base)

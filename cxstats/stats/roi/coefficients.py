@@ -134,3 +134,22 @@ def drivers_result_coefficients(drivers_result, loyalty: str) -> Coefficients:
     names = [f"driver:{d}" for d in res.drivers]
     src = f"drivers step: OLS {loyalty} ~ {' + '.join(res.drivers)} (n = {res.n}, HC3 SEs, covariances taken as 0)"
     return Coefficients(names, b, np.diag(se ** 2), {n: src for n in names})
+
+
+def pls_result_coefficients(pls_result, loyalty: str, constructs: list[str]) -> Coefficients:
+    """``driver:<c>`` slopes from an earlier PLS result (``PlsResult.roi_slopes``): the IPMA
+    importance of each construct for the single-item loyalty construct, in answer-scale units, with
+    its bootstrap SE (covariances between the slopes taken as 0)."""
+    slopes = pls_result.roi_slopes(loyalty, constructs)
+    if not slopes:
+        raise InputError(f"the pls result cannot give slopes of {loyalty}: its IPMA target must be a single-item "
+                         f"construct measured by {loyalty}, reached by every construct of the roadmap",
+                         option="importance")
+    if any(se is None for _, se in slopes.values()):
+        raise InputError("the pls step needs a bootstrap (bootstrap > 0) for the ROI's uncertainty",
+                         option="importance")
+    names = [f"driver:{c}" for c in constructs]
+    src = (f"pls step: IPMA importance (unstandardized total effect) on {loyalty}, rescaled to the answer "
+           f"scales (n = {pls_result.n}, bootstrap SEs, covariances taken as 0)")
+    return Coefficients(names, np.array([slopes[c][0] for c in constructs]),
+                        np.diag([slopes[c][1] ** 2 for c in constructs]), {n: src for n in names})

@@ -198,10 +198,14 @@ def _split_top(text: str, sep: str) -> list[str]:
     return out
 
 
-def _find_operator(stmt: str, ln: int) -> tuple[str, int]:
+def _find_operator(stmt: str, ln: int, formative: bool = False) -> tuple[str, int]:
     for bad, msg in UNSUPPORTED.items():
+        if bad == "<~" and formative:
+            continue
         if bad in stmt:
             raise ModelError(f"line {ln}: {msg}: {stmt!r}")
+    if formative and "<~" in stmt:   # composite (formative, mode B) for PLS: 'C <~ x1 + x2'
+        return "<~", stmt.index("<~")
     depth = 0
     i = 0
     while i < len(stmt):
@@ -288,15 +292,17 @@ def _parse_term(term: str, ln: int, stmt: str) -> tuple[str, Modifier]:
 
 # --------------------------------------------------------------------------- main
 
-def parse_model(text: str) -> ParsedModel:
-    """Parse lavaan model syntax; raise :class:`ModelError` naming the line on errors."""
+def parse_model(text: str, *, formative: bool = False) -> ParsedModel:
+    """Parse lavaan model syntax; raise :class:`ModelError` naming the line on errors.
+    ``formative=True`` (PLS-SEM, :mod:`cxstats.stats.pls`) also reads ``<~`` (a composite formed
+    by its indicators, mode B weights) as a statement ``lhs <~ rhs``."""
     if not isinstance(text, str) or not text.strip():
         raise ModelError("the model is empty; e.g. 'visual =~ x1 + x2 + x3'", option="model")
     statements: list[Statement] = []
     definitions: list[Definition] = []
     constraints: list[Constraint] = []
     for ln, stmt in _logical_lines(text):
-        op, pos = _find_operator(stmt, ln)
+        op, pos = _find_operator(stmt, ln, formative)
         lhs, rhs = stmt[:pos].strip(), stmt[pos + len(op):].strip()
         if not lhs:
             raise ModelError(f"line {ln}: nothing on the left of '{op}' in {stmt!r}")
@@ -325,7 +331,7 @@ def parse_model(text: str) -> ParsedModel:
                     raise ModelError(f"line {ln}: '1' (intercept) only goes with '~', as in 'x1 ~ 1'")
                 statements.append(Statement(lhs, "~1", "", mod, ln))
             else:
-                if op in ("=~", "~") and name == lhs:
+                if op in ("=~", "~", "<~") and name == lhs:
                     raise ModelError(f"line {ln}: {lhs!r} cannot be on both sides of '{op}'")
                 statements.append(Statement(lhs, op, name, mod, ln))
     if not statements:
