@@ -35,7 +35,7 @@ def data(n: int, factors: int, seed: int = 7):
     import pandas as pd
 
     rng = np.random.default_rng(seed)
-    f = rng.multivariate_normal(np.zeros(factors), 0.5 * np.eye(factors) + 0.5, n)
+    f = rng.standard_normal((n, factors)) @ np.linalg.cholesky(0.5 * np.eye(factors) + 0.5).T
     cols, lines = {}, []
     for a in range(factors):
         names = [f"q{a}_{i}" for i in range(3)]

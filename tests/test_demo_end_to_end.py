@@ -59,7 +59,13 @@ def test_drivers_come_out_in_the_simulated_order(results):
     lmg = {r["driver"]: r["lmg"] for r in steps["drivers"]["drivers"]}
     order = sorted(lmg, key=lambda c: -lmg[c])
     true_order = truth["drivers"]["order"]
-    assert order[:3] == true_order[:3], order
+    # the two largest effects (betas .30, .24) are separated enough to come out first in any sample of
+    # 2,000; the third (.18) and fourth (.13) can swap (their bootstrap rank ranges overlap: 2-5), so
+    # the third true driver is asked to be among the first four, and its bootstrap range to hold rank 3
+    assert order[:2] == true_order[:2], order
+    assert true_order[2] in order[:4], order
+    ranks = {r["driver"]: r for r in steps["drivers"]["bootstrap"]["ranks"]["lmg"]}
+    assert ranks[true_order[2]]["pct_lower"] <= 3 <= ranks[true_order[2]]["pct_upper"], ranks[true_order[2]]
     rho = spearmanr([lmg[c] for c in true_order], [truth["drivers"]["beta"][c] for c in true_order]).statistic
     assert rho > 0.85, rho
     assert math.isclose(sum(lmg.values()), steps["drivers"]["r2"], rel_tol=1e-9)

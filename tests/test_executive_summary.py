@@ -176,7 +176,9 @@ def test_spanish_titles_use_the_spec_names_and_spanish_numbers(plan_run, tmp_pat
     size = f"{abs(gap['diff']):.2f}".replace(".", ",")
     assert titles["gaps"].startswith(f"El personal de contacto sobrevalora «{d.name(gap['name'])}» en {size} puntos "
                                      "(IC 95 %: ")
-    assert "Principales impulsores de la satisfacción: «Puntualidad de la entrega» (20 %)" in titles["drivers"]
+    top = min(js["drivers"]["drivers"], key=lambda r: r["rank_lmg"])
+    assert (f"Principales impulsores de la satisfacción: «{d.name(top['driver'])}» ({round(100 * top['lmg_share'])} %)"
+            in titles["drivers"])
     assert titles["roi"].startswith("VAN de la hoja de ruta P50 " + f"{js['roi']['roadmap_total']['npv_p50'] / 1e6:.1f}"
                                     .replace(".", ",") + " M EUR (P10 ")
     assert titles["measurement"].startswith("Medición: las 10 escalas son fiables en cada grupo (alfa de Cronbach de 0,")

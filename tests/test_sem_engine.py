@@ -146,7 +146,7 @@ def test_simulation_recovers_known_loadings():
     lam = np.array([[1.0, 0], [0.8, 0], [0.6, 0], [0, 1.0], [0, 1.2], [0, 0.7]])
     phi = np.array([[1.0, 0.4], [0.4, 0.6]])
     theta = np.array([0.5, 0.4, 0.6, 0.3, 0.5, 0.4])
-    eta = rng.multivariate_normal([0, 0], phi, n)
+    eta = rng.standard_normal((n, len(phi))) @ np.linalg.cholesky(np.asarray(phi, float)).T
     x = eta @ lam.T + rng.normal(0, np.sqrt(theta), (n, 6))
     df = pd.DataFrame(x, columns=[f"y{i}" for i in range(1, 7)])
     f = fit_sem("f1 =~ y1 + y2 + y3\nf2 =~ y4 + y5 + y6", df)

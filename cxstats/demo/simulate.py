@@ -107,6 +107,19 @@ def _item_means(construct, region_shift: float = 0.0):
     return [CUSTOMER_MEAN[construct] + region_shift + off for off in ITEM_OFFSET]
 
 
+def correlated_normals(rng, cov, n: int):
+    """``n`` draws of N(0, ``cov``) as standard normals times the Cholesky factor.
+
+    Not ``rng.multivariate_normal``: it factors ``cov`` by an SVD whose signs depend on the
+    LAPACK/BLAS kernel of the machine, so the same seed gave other demo data on an AMD EPYC
+    than on the CI machine (measured: the demo's top drivers changed order). The Cholesky factor
+    is unique, so the draws are the same wherever the seed is."""
+    import numpy as np
+
+    chol = np.linalg.cholesky(np.asarray(cov, dtype=float))
+    return rng.standard_normal((n, chol.shape[0])) @ chol.T
+
+
 def simulate(n_customers: int = 2000, n_staff: int = 200, seed: int = 20261123):
     """Simulate the study; returns (customers rows, staff rows, finance rows, truth dict)."""
     import numpy as np
@@ -123,7 +136,7 @@ def simulate(n_customers: int = 2000, n_staff: int = 200, seed: int = 20261123):
         raise ValueError("betas explain more than all of satisfaction's variance")
 
     def answers(n, shift, regions):
-        eta = rng.multivariate_normal(np.zeros(k), phi, size=n)
+        eta = correlated_normals(rng, phi, n)
         cols = {}
         for ci, c in enumerate(constructs):
             base = CUSTOMER_MEAN[c.id] + shift.get(c.id, 0.0)
@@ -379,7 +392,7 @@ def causal_roadmap_truth(n: int = 300_000, seed: int = 99, *, discount_rate: flo
     rng = np.random.default_rng(seed)
     phi = _latent_cov(k)
     beta = np.array([BETA[c] for c in names])
-    eta = rng.multivariate_normal(np.zeros(k), phi, size=n)
+    eta = correlated_normals(rng, phi, n)
     regions = rng.choice(list(REGION_P), size=n, p=list(REGION_P.values()))
     u_s = rng.normal(0, math.sqrt(1 - beta @ phi @ beta), n)
     u_l = rng.normal(0, math.sqrt(1 - GAMMA ** 2), n)

@@ -112,7 +112,7 @@ def simulate_waves(n_per_wave: int = WAVE_N, seed: int = 20261123, shifts=None):
 
     from cxstats.demo.simulate import (BETA, CHANNEL_P, CUSTOMER_MEAN, GAMMA, ITEM_OFFSET, LOADINGS,
                                        P_DONT_KNOW, REGION_P, REGION_SHIFT, TENURE_P, _discretise,
-                                       _latent_cov, load_demo_spec)
+                                       _latent_cov, correlated_normals, load_demo_spec)
 
     shifts = WAVE_SHIFT if shifts is None else shifts
     spec = load_demo_spec()
@@ -134,7 +134,7 @@ def simulate_waves(n_per_wave: int = WAVE_N, seed: int = 20261123, shifts=None):
         n = n_per_wave
         shift = np.array([shifts[wave].get(c, 0.0) for c in names])
         regions = pick(n, REGION_P)
-        eta = rng.multivariate_normal(np.zeros(k), phi, size=n) + shift
+        eta = correlated_normals(rng, phi, n) + shift  # machine-independent (simulate.py)
         items = {}
         for ci, c in enumerate(constructs):
             seg = np.array([REGION_SHIFT.get(r, {}).get(c.id, 0.0) for r in regions])

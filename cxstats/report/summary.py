@@ -628,7 +628,7 @@ def _measurement_title(rel, cfa, inv, d, where) -> Title | None:
         verdict = cfa.fit_verdict.get("verdict")
         word = d.t(f"summary_verdict_{verdict}") if verdict in ("good", "acceptable", "poor") else str(verdict)
         parts.append(d.t("summary_cfa_fit", verdict=word, cfi=coef(cfa.fit["cfi"], lang, 3),
-                         rmsea=coef(cfa.fit["rmsea"], lang)))
+                         rmsea=coef(cfa.fit["rmsea"], lang, 3)))  # fit indices: 3 decimals, as lavaan
         figs.append(Figure(d.t("summary_fig_cfi"), cfa.fit["cfi"], fmt="0.000", where=where(cfa)))
         figs.append(Figure(d.t("summary_fig_rmsea"), cfa.fit["rmsea"], cfa.fit.get("rmsea_ci_lower"),
                            cfa.fit.get("rmsea_ci_upper"), "0.000", where(cfa)))

@@ -83,7 +83,7 @@ def run(ctx: StepContext, options: Options):
                   impact=options.impact, progress=ctx.progress("topics"))
     if not ctx.has_spec:
         return _plain(ctx, options, common)
-    from cxstats.steps.followup import raw_columns
+    from cxstats.io.crm import raw_columns
 
     spec = ctx.spec
     th = spec.themes
