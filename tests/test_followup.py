@@ -221,7 +221,7 @@ def test_bad_rules_exit_2_naming_the_yaml_path(demo, tmp_path, path, value, frag
     for key in path[:-1]:
         node = node[key]
     node[path[-1]] = value
-    (tmp_path / "q.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "q.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     r = run_cli("followup", demo / "customers.csv", "--spec", tmp_path / "q.yaml", "--out", tmp_path / "l.csv")
     assert_clean_error(r, "q.yaml", *fragments)
     assert not (tmp_path / "l.csv").exists()
@@ -357,7 +357,8 @@ def test_only_declared_columns_leave(demo, listed):
     header = pd.read_csv(listed / "casos.csv", encoding="utf-8-sig", nrows=0).columns.tolist()
     spec = yaml.safe_load((demo / "questionnaire.yaml").read_text(encoding="utf-8"))
     assert header == ["respondent_id", "customer_id", "rule", "priority", "owner", "manager", "due_by", "reason",
-                      "touchpoint", "channel", "rules_hit", *spec["followup"]["export"]]
+                      "touchpoint", "channel", "rules_hit", *spec["followup"]["export"],
+                      *(["themes"] if spec.get("themes") else [])]  # the codebook themes of the comment
     raw = pd.read_csv(demo / "customers.csv", nrows=0).columns
     assert not {"nps", "csat", "region", "fecha_respuesta", "motivo", "id_cliente"} & set(header) and len(raw) > 30
 
@@ -369,12 +370,12 @@ def test_any_item_of_a_touchpoint_or_a_named_construct(demo, tmp_path):
     doc = yaml.safe_load((demo / "questionnaire.yaml").read_text(encoding="utf-8"))
     base = run_cli("followup", demo / "customers.csv", "--spec", demo / "questionnaire.yaml", "--json", "-").json()
     doc["followup"]["rules"][2]["when"] = "any item of construct puntualidad_entrega <= 1"
-    (tmp_path / "c.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     same = run_cli("followup", demo / "customers.csv", "--spec", tmp_path / "c.yaml", "--json", "-").json()
     assert same["cases"] == base["cases"]
     doc["followup"]["rules"] = [{"id": "entrega_tp", "when": "any item of touchpoint entrega <= 1",
                                  "priority": "medium", "sla_hours": 48}]
-    (tmp_path / "t.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     r = run_cli("followup", demo / "customers.csv", "--spec", tmp_path / "t.yaml", "--json", "-")
     assert r.exit_code == 0, r
     got = r.json()
@@ -397,7 +398,7 @@ def test_any_item_of_a_touchpoint_or_a_named_construct(demo, tmp_path):
         first = c["reason"].split("; ")[0]
         assert first.endswith(" 1/5") and first[:-4] in names.values()
     doc["followup"]["rules"][0]["when"] = "any item of touchpoint puntualidad_entrega <= 1"
-    (tmp_path / "b.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert_clean_error(run_cli("followup", demo / "customers.csv", "--spec", tmp_path / "b.yaml", "--json", "-"),
                        "followup.rules[0].when", "unknown touchpoint 'puntualidad_entrega'")
 

@@ -51,8 +51,35 @@ def test_codebook_themes_match_the_planted_themes_exactly(cli_run, truth):
     assert staff == {t: expected.get(t, 0) for t in truth["codebook_themes"]}
 
 
-def test_topics_recover_the_planted_themes_and_find_the_new_one(cli_run, truth):
+@pytest.fixture(scope="module")
+def planted_k_run(demo):
+    """Topics with k = the number of planted themes (--n-topics): NMF's recovery given k."""
+    r = run_cli("verbatims", demo / "customers.csv", demo / "staff.csv", "--spec", demo / "questionnaire.yaml",
+                "--n-topics", str(len(gen.THEME_WEIGHTS)), "--json", "-", "-q")
+    assert r.exit_code == 0, r
+    return r.json()
+
+
+def test_the_number_of_topics_is_chosen_by_the_stated_rule(cli_run):
+    """The automatic k: the stability table and the rule are in the output, and k follows the rule
+    (the upper end of the plateau within STABILITY_TIE of the highest stability, before the first
+    drop). On the demo it picks fewer topics than the 7 planted themes (danos, posventa and
+    instalacion share a topic): the choice is a heuristic, stated, not a truth."""
+    from cxstats.stats.verbatims import STABILITY_TIE
+
     _, doc = cli_run
+    sel = doc["topic_selection"]
+    table = {r["k"]: r["stability"] for r in sel["table"]}
+    best = max(table.values())
+    k = min(k for k, v in table.items() if v == best)
+    while k + 1 in table and table[k + 1] >= best - STABILITY_TIE:
+        k += 1
+    assert sel["k"] == k and "stability" in sel["criterion"]
+    assert len(doc["topics"]) == sel["k"]
+
+
+def test_topics_recover_the_planted_themes_and_find_the_new_one(planted_k_run, truth):
+    doc = planted_k_run
     topic = {d["respondent_id"]: d["topic"] for d in doc["documents"]}
     first = {rid: t[0] for rid, t in truth["customers"].items() if t}
     home = {}

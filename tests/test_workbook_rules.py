@@ -34,13 +34,13 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def books(demo, tmp_path_factory):
-    """Every workbook the demo plan writes: {file name: path} (not the follow-up list for the
+    """Every workbook the demo plan writes: {file name: path} (gap, measurement, ROI, follow-up, verbatims; not the follow-up list for the
     CRM, demo_seguimiento.xlsx: a data file with fixed columns, checked in test_followup.py)."""
     out = tmp_path_factory.mktemp("out")
     res = run_cli("run", demo / "plan.yaml", "--out", out, "-q", "--lang", "en")
     assert res.exit_code == 0, res
     found = {p.name: p for p in sorted(out.glob("*.xlsx")) if p.name != "demo_seguimiento.xlsx"}
-    assert len(found) == 4 and (out / "demo_seguimiento.xlsx").exists(), found
+    assert len(found) == 5 and (out / "demo_seguimiento.xlsx").exists(), found
     return found
 
 

@@ -51,6 +51,9 @@ def _coerce(name: str, value, tp):
         args = typing.get_args(tp)
         if value is None and type(None) in args:
             return None
+        real = [a for a in args if a is not type(None)]
+        if real and all(typing.get_origin(a) is typing.Literal for a in real):  # Literal[..] | Literal[..]
+            return _coerce(name, value, typing.Literal[tuple(v for a in real for v in typing.get_args(a))])
         errors = []
         for a in args:
             if a is type(None):

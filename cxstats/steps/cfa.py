@@ -68,8 +68,8 @@ def run(ctx: StepContext, options: Options):
     from cxstats.steps._engine import engine_for
     from cxstats.steps._latent import weight_values
 
-    engine = engine_for(ctx, options, needs_rows=options.estimator != "ML" or bool(options.weight)
-                        or bool(options.group))
+    engine = engine_for(ctx, options, needs_rows=_declared_estimator(ctx, options) != "ML" or bool(options.weight)
+                        or bool(options.group) or bool(options.ordered))
     if engine != "pandas":
         return _run_on_engine(ctx, options, engine)
 
@@ -96,6 +96,12 @@ def run(ctx: StepContext, options: Options):
     return attach(result, choice)
 
 
+def _declared_estimator(ctx, options) -> str:
+    """The estimator asked for: the option, else the spec's ``analysis: estimator``, else ML."""
+    spec = ctx.spec if ctx.has_spec else None
+    return options.estimator or (spec.analysis.get("estimator") if spec is not None else None) or "ML"
+
+
 def _run_on_engine(ctx, options, engine):
     """ML (FIML with missing answers) from the moments per answer pattern, computed in one pass by
     a SQL engine. Robust estimators, sampling weights and multi-group models need the rows."""
@@ -105,7 +111,9 @@ def _run_on_engine(ctx, options, engine):
     from cxstats.stats.sem.syntax import parse_model
     from cxstats.steps._latent import check_model_columns, factor_model
 
-    for key, bad, why in (("estimator", options.estimator != "ML", "robust standard errors need each respondent's scores"),
+    for key, bad, why in (("estimator", _declared_estimator(ctx, options) != "ML",
+                           "robust, ordinal and automatically chosen estimators need each respondent's answers"),
+                          ("ordered", bool(options.ordered), "polychoric correlations are computed from the rows"),
                           ("weight", bool(options.weight), "sampling weights are applied to rows"),
                           ("group", bool(options.group), "multi-group models are fitted from the rows here")):
         if bad:

@@ -86,7 +86,7 @@ def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator
     """
     from cxstats.cli.common import emit, model_file_errors, read_model_text, run_analysis, step_context
 
-    if ordered and estimator.upper() == "ML":
+    if ordered and (estimator is None or estimator.upper() == "ML"):
         estimator = "WLSMV"                     # lavaan's default with ordered items
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
     with model_file_errors(model):
