@@ -103,3 +103,88 @@ def test_unequal_categories_are_refused(data):
     with pytest.raises(ModelError, match="x1.*same answer categories"):
         fit_ordinal_invariance(HS_MODEL, d, "school")
     fit_ordinal_invariance(HS_MODEL, d, "school", group_equal=())      # the configural model is fine
+
+
+# ---------------------------------------------------------------------------- the invariance analysis and CLI
+
+HS_LINE = "visual =~ x1+x2+x3; textual =~ x4+x5+x6; speed =~ x7+x8+x9"
+
+
+@pytest.fixture(scope="module")
+def hs4_school(data, tmp_path_factory):
+    path = tmp_path_factory.mktemp("inv") / "hs4_school.csv"
+    data.to_csv(path, index=False)
+    return path
+
+
+def test_cli_ordinal_invariance_matches_lavaan(hs4_school, ref, tmp_path):
+    """cfa --invariance --ordered all: the two steps and the satorra.2000 difference as lavaan; ΔCFI/ΔRMSEA of
+    the scaled indices (lavaan's robust ones are NA at the scalar step); the configural gate reads the scaled
+    RMSEA (0.0804 > .08 here, so the default gate says 'poor'; a gate of .10 lets the steps be judged)."""
+    import json
+
+    from conftest import run_cli
+
+    out = tmp_path / "inv.json"
+    r = run_cli("cfa", hs4_school, "--model", HS_LINE, "--group", "school", "--invariance", "--ordered", "all",
+                "--configural-rmsea", "0.1", "--json", out, "--xlsx", tmp_path / "inv.xlsx", "--quiet")
+    assert r.exit_code == 0, r
+    doc = json.loads(out.read_text())
+    assert doc["estimator"] == "WLSMV" and doc["lrt_method"] == "satorra.2000" and doc["indices"] == "scaled"
+    assert doc["parameterization"] == "delta"
+    assert [s["step"] for s in doc["steps"]] == ["configural", "scalar"]
+    assert doc["steps"][1]["group_equal"] == ["thresholds", "loadings"]
+    for step, name in zip(doc["steps"], ("configural", "thresholds_loadings")):
+        want = ref["fit"][name]
+        assert step["chisq_scaled"] == pytest.approx(want["chisq.scaled"], rel=1e-5)
+        assert step["cfi_scaled"] == pytest.approx(want["cfi.scaled"], rel=1e-5)
+    t = doc["lrt"][0]
+    assert t["chisq_diff"] == pytest.approx(ref["lrt"]["chisq_diff"], rel=1e-5)
+    assert t["df_diff"] == 21 and t["pvalue"] == pytest.approx(ref["lrt"]["pvalue"], rel=1e-4)
+    f0, f1 = ref["fit"]["configural"], ref["fit"]["thresholds_loadings"]
+    assert t["delta_cfi"] == pytest.approx(f1["cfi.scaled"] - f0["cfi.scaled"], abs=1e-6)
+    assert t["delta_rmsea"] == pytest.approx(f1["rmsea.scaled"] - f0["rmsea.scaled"], abs=1e-6)
+    # ΔCFI = -0.037: the scalar step fails the cfi rule, so configural invariance is the level
+    assert doc["configural_fit"]["verdict"] == "acceptable" and doc["level"] == "configural"
+    assert t["supported"] is False
+    r = run_cli("cfa", hs4_school, "--model", HS_LINE, "--group", "school", "--invariance", "--ordered", "all",
+                "--json", "-", "--quiet")
+    assert r.exit_code == 0 and r.json()["configural_fit"]["verdict"] == "poor"
+    assert "scaled RMSEA 0.080 > 0.08" in r.json()["configural_fit"]["failed"]
+
+
+def test_methods_state_identification_and_test_in_both_languages(data):
+    from cxstats.stats.invariance import analyze_invariance
+
+    res = analyze_invariance(data, HS_MODEL, "school", estimator="WLSMV")
+    en = dict(res.methods(lang="en"))["Measurement invariance (ordinal items)"]
+    es = dict(res.methods(lang="es"))["Invarianza de medida (ítems ordinales)"]
+    for text in (en, es):
+        assert "satorra.2000" in text and "scaled.shifted = TRUE" in text and "Wu" in text
+        assert 'group.equal = c("thresholds", "loadings")' in text
+    assert "delta parametrisation" in en and "parametrización delta" in es
+    assert len(res.methods(lang="es")) == 1              # Spanish: no English entries mixed in
+
+
+def test_ordinal_invariance_refusals(hs4_school):
+    from conftest import assert_clean_error, run_cli
+
+    base = ("cfa", hs4_school, "--model", HS_LINE, "--group", "school", "--invariance")
+    assert_clean_error(run_cli(*base, "--ordered", "x1,x2"), "every item ordinal", "x3")
+    assert_clean_error(run_cli(*base, "--ordered", "all", "--estimator", "MLR"), "WLSMV")
+    assert_clean_error(run_cli(*base, "--estimator", "DWLS"), "WLSMV")
+    assert_clean_error(run_cli(*base, "--ordered", "all", "--free", "x3 ~ 1"), "not available yet", "free")
+    assert_clean_error(run_cli(*base, "--ordered", "all", "--weight", "id"), "not available yet", "weights")
+
+
+def test_estimator_auto_chooses_wlsmv_for_invariance(hs4_school):
+    """Four answer categories: estimator auto now picks WLSMV in the invariance step too."""
+    from cxstats.steps import StepContext
+    from cxstats.steps import invariance as inv_step
+
+    ctx = StepContext(files=[hs4_school], source=str(hs4_school))
+    out = inv_step.run(ctx, inv_step.Options(model=HS_MODEL, group="school", estimator="auto"))
+    d = out.to_dict()
+    assert d["estimator"] == "WLSMV" and d["estimator_choice"]["estimator"] == "WLSMV"
+    assert d["lrt_method"] == "satorra.2000"
+    assert out.warnings[0].startswith("estimator auto chose WLSMV")

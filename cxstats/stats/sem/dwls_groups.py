@@ -68,6 +68,8 @@ class OrdinalInvarianceFit:
     nobs: list = field(default_factory=list)
     T: float = math.nan
     warnings: list = field(default_factory=list)
+    pt: object = None             # the structural ParTable (factors in pt.lv)
+    missing_info: dict = field(default_factory=dict)
 
     def fit_measures(self) -> dict:
         return dict(self.fit)
@@ -88,6 +90,8 @@ class OrdinalInvarianceFit:
 
 
 def _group_stats(data, ov, group, group_labels):
+    """Per group (in order of first appearance, as lavaan): the ordinal statistics of the complete
+    respondents; the labels; warnings; the missing-data summary."""
     from cxstats.stats.sem.polychoric import ordinal_stats
     from cxstats.stats.sem.samplestats import group_codes
 
@@ -95,13 +99,23 @@ def _group_stats(data, ov, group, group_labels):
         group = data[group].tolist()
     codes, labels, keep, warns = group_codes(group, group_labels, len(data))
     out = []
+    n_rows = n_used = 0
     for g, lab in enumerate(labels):
         X = data[keep & (codes == g)][ov].to_numpy(dtype=float)
+        n_rows += len(X)
         X = X[~np.isnan(X).any(axis=1)]          # listwise deletion within the group (lavaan's default)
+        n_used += len(X)
         if len(X) < 3:
             raise ModelError(f"group {lab!r}: {len(X)} complete respondents: too few for an ordinal model")
-        out.append(ordinal_stats(X, ov))
-    return out, [str(x) for x in labels], list(warns)
+        try:
+            out.append(ordinal_stats(X, ov))
+        except InputError as exc:
+            raise type(exc)(f"group {lab!r}: {exc.reason}", file=exc.file, column=exc.column, row=exc.row,
+                            value=exc.value, details=exc.details, option=exc.option) from None
+    miss = {"method": "listwise", "n_rows": n_rows, "n_used": n_used, "n_dropped_incomplete": n_rows - n_used}
+    if n_rows - n_used:
+        warns = list(warns) + [f"missing data: listwise deletion: {n_used} complete respondents of {n_rows}"]
+    return out, [str(x) for x in labels], list(warns), miss
 
 
 def _structural_partable(parsed, G, std_lv, group_equal):
@@ -133,7 +147,7 @@ def _structural_partable(parsed, G, std_lv, group_equal):
 
 
 def fit_ordinal_invariance(model, data, group, *, group_equal=("thresholds", "loadings"), group_labels=None,
-                           estimator: str = "WLSMV", std_lv: bool = False, _stats=None) -> OrdinalInvarianceFit:
+                           estimator: str = "WLSMV", std_lv: bool = False) -> OrdinalInvarianceFit:
     """The multi-group ordinal model of ``model`` (lavaan syntax; every observed variable ordinal) in the
     groups of ``group`` (a column name or per-row labels), with ``group_equal`` () (configural) or
     ("thresholds", "loadings"), fitted jointly by DWLS (WLSMV/ULSMV: robust SEs, scaled-shifted test)."""
@@ -153,7 +167,10 @@ def fit_ordinal_invariance(model, data, group, *, group_equal=("thresholds", "lo
     eq_th = "thresholds" in group_equal
     parsed = parse_model(model) if isinstance(model, str) else model
     ov = list(parsed.observed_names())
-    stats_g, labels, warns = _stats if _stats is not None else _group_stats(data, ov, group, group_labels)
+    missing = [v for v in ov if v not in data.columns]
+    if missing:
+        raise InputError(f"the model's variable {missing[0]!r} is not a column of the data", column=missing[0])
+    stats_g, labels, warns, miss = _group_stats(data, ov, group, group_labels)
     G = len(stats_g)
     if G < 2:
         raise ModelError("measurement invariance needs at least two groups")
@@ -339,7 +356,7 @@ def fit_ordinal_invariance(model, data, group, *, group_equal=("thresholds", "lo
         for j, v in enumerate(ov):
             rows.append((v, "~*~", v, g, None if d_off[g] is None else d_off[g] + j, 1.0))
     res = OrdinalInvarianceFit(labels, estimator, group_equal, x, vcov, [], rows, fm, bool(converged), it, int(N),
-                               npar, df, D_g, W_g, Gam, [int(n) for n in N_g], T, list(warns))
+                               npar, df, D_g, W_g, Gam, [int(n) for n in N_g], T, list(warns), pt, dict(miss))
     if not converged:
         res.warnings.append("the ordinal model did not converge: its estimates and tests are not reliable")
     return res
