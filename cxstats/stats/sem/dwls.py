@@ -464,7 +464,8 @@ def check_ordinal_options(estimator, *, group=None, group_equal=(), weights=None
     est = "WLSMV" if est == "ML" else est
     if est not in ORDINAL_ESTIMATORS:
         raise ModelError(f"ordinal items take the estimator WLSMV (lavaan's default), DWLS or ULSMV, not {est}")
-    for given, what in ((bool(group_equal), "equality constraints across groups (the invariance sequence)"),
+    for given, what in ((bool(group_equal), "equality constraints across groups in a single fit (the invariance sequence is "
+                                            "cfa --invariance --ordered all)"),
                         (weights is not None, "sampling weights"), (modindices is not None, "modification indices"),
                         (bool(bootstrap), "the bootstrap")):
         if given:
