@@ -412,6 +412,8 @@ def ordinal_measures(groups: list, estimator: str) -> dict:
                        "rmsea_robust": math.sqrt(max(0.0, num / (Nr * df))) * math.sqrt(G),
                        "catml_chisq": T3, "catml_scaling_factor": c3, "catml_baseline_chisq": T3b,
                        "catml_baseline_scaling_factor": c3b})
+        elif df == 0 and np.isfinite(T3):      # saturated: a perfect fit, as lavaan (CFI 1, TLI 1, RMSEA 0)
+            fm.update({"cfi_robust": 1.0, "tli_robust": 1.0, "rmsea_robust": 0.0})
         else:
             fm.update({"cfi_robust": math.nan, "tli_robust": math.nan, "rmsea_robust": math.nan})
     if estimator == "ULSMV":

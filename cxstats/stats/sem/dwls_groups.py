@@ -143,7 +143,14 @@ def _structural_partable(parsed, G, std_lv, group_equal):
                 mapping[r.free] = len(mapping)
                 names.append(pt.free_names[r.free])
             r.free = mapping[r.free]
-    return ParTable(pt.rows, pt.ov, pt.lv, G, True, pt.options, pt.parsed, [], len(mapping), names)
+    n = len(mapping)
+    if std_lv and "loadings" in eq:      # lavaan: with equal loadings the factor variances are free after group 1
+        for r in pt.rows:
+            if r.group > 0 and r.op == "~~" and r.lhs == r.rhs and r.lhs in pt.lv and r.free < 0 and not r.user:
+                r.free, r.value = n, 1.0
+                names.append(f"{r.lhs} ~~ {r.rhs} (group {r.group + 1})")
+                n += 1
+    return ParTable(pt.rows, pt.ov, pt.lv, G, True, pt.options, pt.parsed, [], n, names)
 
 
 def fit_ordinal_invariance(model, data, group, *, group_equal=("thresholds", "loadings"), group_labels=None,
