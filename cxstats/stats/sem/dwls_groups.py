@@ -173,7 +173,9 @@ def fit_ordinal_invariance(model, data, group, *, group_equal=("thresholds", "lo
                          f"(lavaan's group.equal = c(\"thresholds\", \"loadings\")), not {group_equal!r}")
     eq_th = "thresholds" in group_equal
     parsed = parse_model(model) if isinstance(model, str) else model
-    ov = list(parsed.observed_names())
+    from cxstats.stats.sem.partable import ModelOptions, build_partable
+
+    ov = list(build_partable(parsed, 1, ModelOptions(std_lv=std_lv, fixed_x=False)).ov)   # the model's item order
     missing = [v for v in ov if v not in data.columns]
     if missing:
         raise InputError(f"the model's variable {missing[0]!r} is not a column of the data", column=missing[0])
@@ -182,7 +184,8 @@ def fit_ordinal_invariance(model, data, group, *, group_equal=("thresholds", "lo
     if G < 2:
         raise ModelError("measurement invariance needs at least two groups")
     pt = _structural_partable(parsed, G, std_lv, group_equal)
-    ov = list(pt.ov)
+    if list(pt.ov) != ov:
+        raise ModelError("internal: the items' order differs between the statistics and the model")
     p = len(ov)
     rr, cc = cor_index(p)
     if eq_th:
