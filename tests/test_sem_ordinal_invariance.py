@@ -98,11 +98,11 @@ def test_satorra2000_scaled_shifted_difference_matches_lavaan(fits, ref):
     assert d["chisq_diff_unscaled"] == pytest.approx(fm1["chisq"] - fm0["chisq"], rel=1e-12)
 
 
-@pytest.mark.parametrize("case", ["one_factor", "std_lv", "four_groups", "resid_cov"])
+@pytest.mark.parametrize("case", ["one_factor", "std_lv", "four_groups", "resid_cov", "ulsmv"])
 def test_more_cases_match_lavaan(data, ref, case):
     """ref["cases"]: the one-factor model of x4-x6 (the per-construct path; its configural model is saturated:
     robust CFI/TLI 1, RMSEA 0 as lavaan), std.lv = TRUE (lavaan frees the factor variances after the first
-    group once loadings are equal), four groups (school x grade) and a residual covariance (x6 ~~ x1). In the four-group configural model (Heywood
+    group once loadings are equal), four groups (school x grade) a residual covariance (x6 ~~ x1) and ULSMV (W = I). In the four-group configural model (Heywood
     cases, lavaan warns of negative variances) lavaan stops at a slightly higher discrepancy than this fit
     (chisq 106.6848 vs 106.6823): its statistics agree to 1e-3 (p-values 1e-4 absolute) only; the constrained
     model to 1e-5. lavaan's SRMR of the saturated model is 5e-9 (its convergence), here 0 (abs 1e-8)."""
@@ -112,8 +112,8 @@ def test_more_cases_match_lavaan(data, ref, case):
         d = data[data["grade"].notna()].copy()
         d["sg"] = d["school"] + " " + d["grade"].astype(int).astype(str)
         grp = "sg"
-    f0 = fit_ordinal_invariance(c["model"], d, grp, group_equal=(), std_lv=c["std_lv"])
-    f1 = fit_ordinal_invariance(c["model"], d, grp, std_lv=c["std_lv"])
+    f0 = fit_ordinal_invariance(c["model"], d, grp, group_equal=(), std_lv=c["std_lv"], estimator=c["estimator"])
+    f1 = fit_ordinal_invariance(c["model"], d, grp, std_lv=c["std_lv"], estimator=c["estimator"])
     assert f1.labels == c["group_labels"] and f1.nobs == c["nobs"]
     if case == "four_groups":      # p-values near 0.001 checked to 1e-4 absolute
         _check_fit(f0.fit_measures(), c["fit"]["configural"], 1e-3, 1e-4)
