@@ -1,6 +1,6 @@
 """Ordinal items: least-squares estimation on thresholds and polychoric correlations, as lavaan 0.6
 (``ordered = ...``, ``estimator = "WLSMV"`` / ``"DWLS"`` / ``"ULSMV"``), single-group models and the configural
-multi-group model (:func:`fit_ordinal_groups`; no equality constraints across groups yet).
+multi-group model (:func:`fit_ordinal_groups`; thresholds and loadings equal across groups: :mod:`.dwls_groups`).
 
 Statistics s = (thresholds, polychoric correlations) and their Gamma (N x asymptotic covariance)
 from :mod:`.polychoric` (two-step; listwise deletion, or pairwise as lavaan's ``missing = "pairwise"``). Model (lavaan's default *delta*
