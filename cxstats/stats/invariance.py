@@ -83,7 +83,9 @@ STEP_KEYS = ("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_l
 ROBUST_STEP_KEYS = ("chisq_scaled", "pvalue_scaled", "chisq_scaling_factor", "cfi_robust", "tli_robust",
                     "rmsea_robust", "cfi_scaled", "rmsea_scaled")
 ESTIMATORS = ("ML", "MLR", "MLM")
+ORDINAL_ESTIMATORS = ("WLSMV", "ULSMV")     # ordinal items: the sequence of :func:`ordinal_invariance`
 SB2001 = "satorra.bentler.2001"
+SATORRA2000 = "satorra.2000"
 
 
 class InvarianceResult:
@@ -179,6 +181,10 @@ class ModelInvarianceResult(InvarianceResult):
 
 
 def _lrt_text(estimator: str) -> str:
+    if estimator in ORDINAL_ESTIMATORS:
+        return ("the scaled-shifted chi-square difference test (lavTestLRT's default for WLSMV, method "
+                "\"satorra.2000\", scaled.shifted = TRUE), ordinal items: configural, then thresholds and loadings "
+                "equal (delta parametrisation, scale factors and latent means free after the first group)")
     if estimator == "ML":
         return "the chi-square difference test (lavTestLRT, standard)"
     return ("the Satorra-Bentler (2001) scaled chi-square difference test (lavTestLRT's default for robust "
@@ -238,8 +244,12 @@ def analyze_invariance(data, model, group, *, group_labels=None, free=None, rule
 
 def _check_estimator(estimator) -> str:
     est = str(estimator).upper()
-    if est not in ESTIMATORS:
-        raise InputError(f"unknown estimator {estimator!r}; use one of {', '.join(ESTIMATORS)}", option="estimator")
+    if est == "DWLS":
+        raise InputError("ordinal invariance needs the scaled-shifted test: use estimator WLSMV (or ULSMV), not "
+                         "DWLS", option="estimator")
+    if est not in ESTIMATORS + ORDINAL_ESTIMATORS:
+        raise InputError(f"unknown estimator {estimator!r}; use one of {', '.join(ESTIMATORS + ORDINAL_ESTIMATORS)}",
+                         option="estimator")
     return est
 
 
@@ -294,6 +304,9 @@ def model_invariance(data, model: str, group, *, group_labels=None, free=(), lev
         raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
     gate = _gate(configural_cfi, configural_rmsea, configural_srmr)
     estimator = _check_estimator(estimator)
+    if estimator in ORDINAL_ESTIMATORS:
+        return ordinal_invariance(data, model, group, group_labels=group_labels, free=free, rule=rule, alpha=alpha,
+                                  std_lv=std_lv, missing=missing, estimator=estimator, weights=weights, **gate)
     levels = [lv for lv in LEVELS if lv in levels]
     parsed = parse_model(model) if isinstance(model, str) else model
     if isinstance(group, str):
@@ -460,6 +473,163 @@ def _assemble(model_text, fits, free, rule, alpha, warnings, gate) -> ModelInvar
                     indices=indices, weighted=bool(getattr(first, "weighted", False)))
 
 
+# ---------------------------------------------------------------------------- ordinal items
+
+ORDINAL_GROUP_EQUAL = {"configural": (), "scalar": ("thresholds", "loadings")}
+
+
+@dataclass
+class OrdinalInvarianceResult(ModelInvarianceResult):
+    """The ordinal sequence (WLSMV): configural, then thresholds and loadings equal (the scalar step of
+    ordinal items; lavaan's delta parametrisation), compared by lavaan's satorra.2000 scaled-shifted
+    difference; ΔCFI/ΔRMSEA and the configural gate read the scaled CFI/RMSEA."""
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        d.update({"lrt_method": SATORRA2000, "indices": "scaled", "parameterization": "delta",
+                  "ordered": True})
+        return d
+
+    def methods(self, lang: str = "en") -> list:
+        from cxstats.stats.sem.dwls import ordinal_methods
+
+        extra = ordinal_methods(self.estimator, self.missing) if lang == "en" else []
+        return extra + [ordinal_invariance_methods(self.rule, self.alpha, self.configural_fit, lang)]
+
+
+def ordinal_invariance_methods(rule: str, alpha: float, conf: dict, lang: str = "en") -> tuple:
+    """The methods entry of the ordinal invariance sequence, in English or Spanish."""
+    cut = conf.get("cutoffs", {})
+    if lang == "es":
+        regla = {"cfi": f"un paso no se sostiene cuando ΔCFI <= {DCFI} (Cheung y Rensvold 2002)",
+                 "chen": f"un paso no se sostiene cuando ΔCFI <= {DCFI} junto con ΔRMSEA >= {DRMSEA} (Chen 2007)",
+                 "lrt": f"un paso no se sostiene cuando la prueba de diferencia tiene p < {alpha}"}[rule]
+        return ("Invarianza de medida (ítems ordinales)",
+                "Ítems ordinales (policóricas, estimador WLSMV como lavaan 0.6-14 con ordered = los ítems). "
+                "Identificación: la parametrización delta por defecto de lavaan (Wu y Estabrook 2016 muestran que "
+                "identifica el modelo): paso configural con el mismo patrón en cada grupo, umbrales y cargas libres, "
+                "factores de escala (~*~) 1, interceptos 0 y medias latentes 0; paso escalar con umbrales y cargas "
+                "iguales entre grupos (group.equal = c(\"thresholds\", \"loadings\"); añadir \"intercepts\" no "
+                "cambia nada porque los interceptos de los ítems ordinales siguen fijos en 0), con los factores de "
+                "escala y las medias latentes libres desde el segundo grupo. Con ítems ordinales no hay paso métrico "
+                "separado (cargas iguales con umbrales libres no es comparable; Wu y Estabrook 2016) ni estricto. "
+                "Cada paso frente al anterior: la prueba de diferencia escalada y desplazada de lavTestLRT para "
+                "WLSMV (método \"satorra.2000\", scaled.shifted = TRUE; Satorra 2000): T_d = a (T0 - T1) + b con "
+                "los chi-cuadrados sin escalar T, m = gl0 - gl1, a = sqrt(m / tr((UΓ)^2)), b = m - a tr(UΓ), U a "
+                "partir de la información del modelo configural y la matriz de restricciones A (A.method = "
+                "\"delta\"). ΔCFI y ΔRMSEA y el filtro configural leen el CFI y el RMSEA escalados (lavaan 0.6-14 no "
+                "da los robustos con restricciones entre grupos). Regla: " + regla + ". Filtro configural: CFI "
+                f"escalado >= {cut.get('cfi', CONFIGURAL_CFI):.2f}, RMSEA escalado <= "
+                f"{cut.get('rmsea', CONFIGURAL_RMSEA):.2f} y SRMR <= {cut.get('srmr', CONFIGURAL_SRMR):.2f}. Las "
+                "medias solo son comparables con invarianza escalar. Eliminación por lista dentro de cada grupo.")
+    return ("Measurement invariance (ordinal items)",
+            "Ordinal items (polychoric correlations, estimator WLSMV as lavaan 0.6-14 with ordered = the items). "
+            "Identification: lavaan's default delta parametrisation (Wu & Estabrook 2016 show it identifies the "
+            "model): the configural step has the same pattern in every group, thresholds and loadings free, scale "
+            "factors (~*~) 1, intercepts 0 and latent means 0; the scalar step has thresholds and loadings equal "
+            "across groups (group.equal = c(\"thresholds\", \"loadings\"); adding \"intercepts\" changes nothing, "
+            "the ordinal items' intercepts stay fixed at 0), the scale factors and latent means free after the first "
+            "group. Ordinal items have no separate metric step (equal loadings with free thresholds is not a "
+            "comparable model; Wu & Estabrook 2016) and no strict step here. Each step against the previous one: "
+            "lavTestLRT's scaled-shifted difference test for WLSMV (method \"satorra.2000\", scaled.shifted = TRUE; "
+            "Satorra 2000): T_d = a (T0 - T1) + b on the unscaled chi-squares T, m = df0 - df1, "
+            "a = sqrt(m / tr((UΓ)^2)), b = m - a tr(UΓ), U from the configural model's information and the "
+            "constraint matrix A (A.method = \"delta\"). ΔCFI, ΔRMSEA and the configural gate read the scaled CFI and "
+            "RMSEA (lavaan 0.6-14 gives no robust ones with constraints across groups). Rule: "
+            + _rule_text(rule, alpha) + f". Configural gate: scaled CFI >= {cut.get('cfi', CONFIGURAL_CFI):.2f}, "
+            f"scaled RMSEA <= {cut.get('rmsea', CONFIGURAL_RMSEA):.2f} and SRMR <= {cut.get('srmr', CONFIGURAL_SRMR):.2f}"
+            ". Means are comparable only under scalar invariance. Listwise deletion within each group. Matches "
+            "lavaan 0.6-14 on the Holzinger-Swineford items cut into 4 categories (estimates to 1e-5, statistics "
+            "to 1e-5 relative).")
+
+
+def ordinal_invariance(data, model, group, *, group_labels=None, free=(), rule: str = "cfi", alpha: float = 0.05,
+                       std_lv: bool = False, missing: str = "auto", estimator: str = "WLSMV", weights=None,
+                       configural_cfi: float = CONFIGURAL_CFI, configural_rmsea: float = CONFIGURAL_RMSEA,
+                       configural_srmr: float = CONFIGURAL_SRMR) -> OrdinalInvarianceResult:
+    """The ordinal invariance sequence of ``model`` (every observed variable ordinal) across ``group``:
+    configural, then thresholds and loadings equal (:mod:`cxstats.stats.sem.dwls_groups`)."""
+    from cxstats.errors import ModelError
+    from cxstats.stats.sem.dwls_groups import fit_ordinal_invariance, satorra2000
+
+    if rule not in RULES:
+        raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
+    gate = _gate(configural_cfi, configural_rmsea, configural_srmr)
+    for given, what, opt in ((bool(free), "partial invariance (free)", "free"),
+                             (weights is not None, "sampling weights", "weight"),
+                             (missing == "ml", "full-information ML (ordinal items: listwise deletion)", "missing")):
+        if given:
+            raise InputError(f"not available yet with ordinal items (WLSMV invariance): {what}", option=opt)
+    parsed = parse_model(model) if isinstance(model, str) else model
+    if isinstance(group, str):
+        group = data[group].tolist()
+    fits, warnings = {}, []
+    for lv, eq in ORDINAL_GROUP_EQUAL.items():
+        try:
+            f = fit_ordinal_invariance(parsed, data, group, group_equal=eq, group_labels=group_labels,
+                                       estimator=estimator, std_lv=std_lv)
+        except ModelError as exc:
+            if "measurement invariance needs at least two groups" in exc.reason:
+                raise InputError("measurement invariance needs at least two groups; the group column has one "
+                                 "value", option="group") from None
+            raise
+        fits[lv] = f
+        for w in f.warnings:
+            msg = w if w.startswith("missing data:") or "group value" in w else f"{lv}: {w}"
+            if msg not in warnings:
+                warnings.append(msg)
+    steps, judged = [], []
+    for lv, f in fits.items():
+        fm = f.fit_measures()
+        d = {"step": lv, "group_equal": list(ORDINAL_GROUP_EQUAL[lv])}
+        d.update({k: fm.get(k, math.nan) for k in STEP_KEYS})
+        d.update({k: fm.get(k) for k in ROBUST_STEP_KEYS})
+        d["converged"] = bool(f.converged)
+        d["chisq_by_group"] = fm.get("chisq_by_group")
+        steps.append(d)
+        judged.append({**d, "cfi": d["cfi_scaled"], "rmsea": d["rmsea_scaled"],
+                       "tli": fm.get("tli_scaled", math.nan)})
+    conf = configural_fit(judged[0], steps[0]["converged"], gate)
+    conf["failed"] = [("scaled " + x) if x.split(" ")[0] in ("CFI", "TLI", "RMSEA") else x for x in conf["failed"]]
+    level = "configural" if steps[0]["converged"] and conf["verdict"] != "poor" else None
+    lrt, notes = [], []
+    d = satorra2000(fits["configural"], fits["scalar"])
+    dcfi = judged[1]["cfi"] - judged[0]["cfi"]
+    drmsea = judged[1]["rmsea"] - judged[0]["rmsea"]
+    p = d["pvalue"]
+    fails = _fails(rule, dcfi, drmsea, p, alpha) or not steps[1]["converged"]
+    lrt.append({"comparison": "scalar vs configural", "chisq_diff": d["chisq_diff"], "df_diff": d["df_diff"],
+                "pvalue": p, "chisq_diff_unscaled": d["chisq_diff_unscaled"], "shift_a": d["a"], "shift_b": d["b"],
+                "rmsea_diff": None, "delta_cfi": dcfi, "delta_rmsea": drmsea,
+                "delta_srmr": steps[1]["srmr"] - steps[0]["srmr"], "supported": not fails})
+    if level is not None and not fails:
+        level = "scalar"
+        others = [r for r in RULES if r != rule and _fails(r, dcfi, drmsea, p, alpha)]
+        if others:
+            why = ([f"ΔCFI = {dcfi:.4f} <= {DCFI}"] if "cfi" in others else []) + \
+                  ([f"chi-square difference p = {p:.3g}"] if "lrt" in others else []) + \
+                  ([f"ΔCFI = {dcfi:.4f} and ΔRMSEA = {drmsea:.4f}"] if "chen" in others else [])
+            notes.append(f"scalar invariance passes the {rule} rule but is doubtful by {'; '.join(why)}")
+    first = fits["configural"]
+    if level is None and conf["verdict"] == "poor":
+        verdict = ("configural invariance not established: the configural model does not fit acceptably ("
+                   + ", ".join(conf["failed"]) + f"; {conf['rule']}); invariance cannot be assessed and "
+                   "means are not comparable between groups")
+        warnings.append(verdict)
+    elif level is None:
+        verdict = "the configural model did not converge: invariance cannot be assessed"
+    else:
+        verdict = (f"{level} invariance supported ({_rule_text(rule, alpha)}; ordinal items: thresholds and "
+                   "loadings equal at the scalar step)")
+        verdict += ("; means can be compared between groups" if level == "scalar"
+                    else "; latent means are not comparable between groups")
+    return OrdinalInvarianceResult(model=parsed.text, group_labels=list(first.labels), n_by_group=list(first.nobs),
+                                   free=[], rule=rule, alpha=alpha, steps=steps, lrt=lrt, level=level,
+                                   verdict=verdict, notes=notes, warnings=warnings, fits=fits,
+                                   missing=dict(first.missing_info), configural_fit=conf, estimator=estimator,
+                                   indices="scaled")
+
+
 # ---------------------------------------------------------------------------- per construct
 
 @dataclass
@@ -518,7 +688,8 @@ class ConstructInvarianceResult(InvarianceResult):
     def to_dict(self) -> dict:
         return {"groups": self.group_labels, "rule": self.rule, "estimator": self.estimator,
                 **({"estimator_choice": self.estimator_choice} if self.estimator_choice else {}),
-                "lrt_method": SB2001 if self.estimator != "ML" else "standard",
+                "lrt_method": (SATORRA2000 if self.estimator in ORDINAL_ESTIMATORS
+                               else SB2001 if self.estimator != "ML" else "standard"),
                 "cutoffs": {"delta_cfi": DCFI, "delta_rmsea": DRMSEA},
                 "configural_rule": configural_rule(self.gate),
                 "construct_verdicts": self.construct_verdicts,
@@ -552,7 +723,8 @@ class ConstructInvarianceResult(InvarianceResult):
                  "scalar and strict steps; the construct's level is the highest step passing the rule "
                  f"({_rule_text(self.rule, 0.05)}); {configural_rule(self.gate)}, otherwise the construct's "
                  "level is none. Each step is compared with the previous one by " + _lrt_text(self.estimator) +
-                 (f" (estimator {self.estimator}; ΔCFI from the robust CFI)" if self.estimator != "ML" else "") +
+                 (f" (estimator {self.estimator}; ΔCFI from the scaled CFI)" if self.estimator in ORDINAL_ESTIMATORS
+                  else f" (estimator {self.estimator}; ΔCFI from the robust CFI)" if self.estimator != "ML" else "") +
                  ". Means are comparable under scalar invariance. Constructs "
                  "with fewer than 3 items cannot be tested on their own.")]
 

@@ -21,13 +21,16 @@ whole model, e.g. ``['x3 ~ 1']``, or a mapping construct -> list, e.g. ``{web: [
 items have missing answers), ``configural_cfi`` / ``configural_rmsea`` / ``configural_srmr``
 (default .90 / .08 / .08: the fit the configural model needs before configural invariance is
 established; otherwise the verdict is "none" and the gaps step does not compare the means),
-``estimator`` (ML | MLR | MLM | auto; default ML; auto picks by the rule of :mod:`cxstats.stats.sem.auto`
-and says why; with MLR or MLM every step is fitted with the robust
+``estimator`` (ML | MLR | MLM | WLSMV | ULSMV | auto; default ML; auto picks by the rule of
+:mod:`cxstats.stats.sem.auto` and says why, WLSMV included; with MLR or MLM every step is fitted with the robust
 estimator, each step is compared with the previous one by the Satorra-Bentler (2001) scaled
 chi-square difference, lavaan's default lavTestLRT method for robust estimators, and ΔCFI, ΔRMSEA
 and the configural fit gate read the robust CFI and RMSEA), ``weight`` (a sampling-weight column:
 lavaan's sampling.weights, MLR on the weighted moments of complete respondents, Satorra-Bentler
-differences).
+differences), ``ordered`` (``all`` or the model's items, every one of them: ordinal items, lavaan's
+``ordered``; the estimator becomes WLSMV): the ordinal sequence of :func:`cxstats.stats.invariance.ordinal_invariance`
+(configural, then thresholds and loadings equal in lavaan's delta parametrisation; lavaan's satorra.2000
+scaled-shifted difference test; ΔCFI/ΔRMSEA of the scaled indices).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from typing import Literal
 from cxstats.errors import InputError
 from cxstats.steps import StepContext, StepOptions
 from cxstats.steps._latent import Estimator, Missing
+
+OrdinalEstimator = Literal["WLSMV", "ULSMV"]   # ordinal items: thresholds and loadings equal at the scalar step
 
 NAME = "invariance"
 WORKBOOK = "measurement"
@@ -56,7 +61,8 @@ class Options(StepOptions):
     free: list[str] | dict[str, list[str]] | None = None   # equality constraints released
     std_lv: bool = False                  # identify factors by unit variances
     missing: Missing = "auto"             # auto | ml | listwise
-    estimator: Estimator | None = None    # ML | MLR | MLM | auto (default: the spec's analysis.estimator, else ML)
+    estimator: Estimator | OrdinalEstimator | None = None   # default: the spec's analysis.estimator, else ML
+    ordered: list[str] | None = None      # ordinal items: "all" or every item of the model (WLSMV)
     weight: str | None = None             # sampling-weight column (lavaan sampling.weights; MLR)
     configural_cfi: float = 0.90          # the configural model needs CFI >= this ...
     configural_rmsea: float = 0.08        # ... RMSEA <= this ...
@@ -101,8 +107,8 @@ def _whole(ctx, options, frame, model, groups, notes):
     from cxstats.stats.invariance import analyze_invariance
     from cxstats.steps._estimator import attach, resolve
 
-    estimator, choice = resolve(ctx, options.estimator, frame, model, rows=[g is not None for g in groups],
-                                ordinal=False)  # no ordinal invariance yet
+    estimator, choice = resolve(ctx, options.estimator, frame, model, rows=[g is not None for g in groups])
+    estimator = _ordinal_estimator(options, estimator, model)
     weights = _weights(ctx, frame, options)
 
     if isinstance(options.free, dict):
@@ -121,6 +127,33 @@ def _whole(ctx, options, frame, model, groups, notes):
         warnings = [w for w in warnings if "without a group value" not in w]
     result.warnings = notes + warnings
     return attach(result, choice)
+
+
+def _ordinal_estimator(options, estimator, model):
+    """The estimator with ``ordered``: WLSMV (lavaan's default with ordered items) unless an ordinal one was
+    named; every item of the model must be ordinal (the sequence has no mixed models)."""
+    ordinal = estimator in ("WLSMV", "ULSMV", "DWLS")
+    if not options.ordered:
+        return estimator
+    if estimator in ("MLR", "MLM"):
+        raise InputError(f"ordered items are fitted with WLSMV (or ULSMV), not {estimator}", option="estimator")
+    wanted = [str(w) for w in options.ordered]
+    if [w.lower() for w in wanted] != ["all"]:
+        if isinstance(model, dict):
+            items = list(dict.fromkeys(i for its in model.values() for i in its))
+        else:
+            from cxstats.stats.sem.syntax import parse_model
+
+            items = parse_model(model).observed_names()
+        bad = [w for w in wanted if w not in items]
+        if bad:
+            raise InputError(f"ordered names {bad[0]!r}, which is not an item of the model; give 'all' or items of "
+                             f"{', '.join(items)}", option="ordered")
+        rest = [i for i in items if i not in wanted]
+        if rest:
+            raise InputError("ordinal invariance needs every item ordinal (no mixed models yet); not ordered: "
+                             + ", ".join(rest) + " (give ordered: all)", option="ordered")
+    return estimator if ordinal else "WLSMV"
 
 
 def _weights(ctx, frame, options):
@@ -203,8 +236,8 @@ def _by_construct(ctx, options):
         raise InputError("no construct to test", option="constructs")
     from cxstats.steps._estimator import attach, resolve
 
-    estimator, choice = resolve(ctx, options.estimator, data, scales, rows=[g is not None for g in labels],
-                                ordinal=False)  # no ordinal invariance yet
+    estimator, choice = resolve(ctx, options.estimator, data, scales, rows=[g is not None for g in labels])
+    estimator = _ordinal_estimator(options, estimator, scales)
     result = analyze_invariance(data.reset_index(drop=True), scales, labels, group_labels=wanted,
                                 rule=options.rule, free=options.free or {}, missing=options.missing,
                                 estimator=estimator, weights=_weights(ctx, data, options), **_gate(options))

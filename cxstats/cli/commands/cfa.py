@@ -28,7 +28,8 @@ ORDERED_HELP = ("Treat these items as ordinal (lavaan's ordered=): 'all' or I1,I
                 "estimates, robust SEs, mean-and-variance adjusted chi-square, robust CFI/TLI/RMSEA as lavaan "
                 "0.6-14), DWLS or ULSMV; delta parametrisation; respondents with missing answers are left out "
                 "(listwise). The right choice for 4- or 5-point items with skewed answers. With --group: the "
-                "configural multi-group model (no --invariance yet); no weights.")
+                "configural multi-group model; with --invariance the ordinal sequence (configural, then "
+                "thresholds and loadings equal; lavaan's satorra.2000 difference test); no weights.")
 
 
 def estimator_name(value):
@@ -137,6 +138,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
       cxstats cfa hs.csv --model @model.lav --group school --invariance
       cxstats cfa hs.csv --model @model.lav --group school --invariance --free 'x3 ~ 1' --free 'x7 ~ 1'
       cxstats cfa hs.csv --model @model.lav --group school --invariance --estimator MLR
+      cxstats cfa hs4.csv --model @model.lav --group school --invariance --ordered all   (ordinal: WLSMV)
       cxstats cfa customers.csv --spec study.yaml                  (one factor per construct)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance   (customers vs staff)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance --by-construct
@@ -153,6 +155,10 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     every step shows the chi-square difference test, ΔCFI and ΔRMSEA. With
     --estimator MLR/MLM the difference test is the Satorra-Bentler (2001) scaled
     one (lavaan's lavTestLRT default) and ΔCFI/ΔRMSEA use the robust indices.
+    With --ordered all (WLSMV): configural, then thresholds and loadings equal
+    (the scalar step of ordinal items; lavaan's delta parametrisation),
+    compared by lavaan's satorra.2000 scaled-shifted difference test;
+    ΔCFI/ΔRMSEA and the configural gate use the scaled indices.
     Configural invariance needs an acceptable configural model first: CFI >=
     .90, RMSEA <= .08 and SRMR <= .08 (--configural-cfi, --configural-rmsea,
     --configural-srmr); otherwise "configural invariance not established".
@@ -179,9 +185,9 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
     estimator = estimator_name(estimator)
     if modindices is not None and invariance:
         raise InputError("--modindices lists modification indices of one CFA model; leave out --invariance")
-    if (ordered or estimator in ORDINAL_CHOICES) and invariance:
-        raise InputError("ordinal items (--ordered, WLSMV) are not available yet with --invariance; fit the "
-                         "invariance steps with ML or MLR")
+    if estimator == "DWLS" and invariance:
+        raise InputError("ordinal invariance needs the scaled-shifted test: use --estimator WLSMV (or ULSMV) with "
+                         "--invariance, not DWLS")
     if ordered and estimator in (None, "ML"):
         estimator = "WLSMV"                     # lavaan's default with ordered items
     ctx = step_context(data, spec_path, quiet=quiet)
@@ -191,7 +197,8 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
         if invariance:
             result = run_analysis("invariance", ctx, model=model, constructs=constructs, group=group,
                                   by_construct=by_construct, rule=rule, free=list(free) or None,
-                                  std_lv=std_lv, missing=missing, estimator=estimator, weight=weight, **gate)
+                                  std_lv=std_lv, missing=missing, estimator=estimator, weight=weight,
+                                  **({"ordered": ordered} if ordered else {}), **gate)
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,
                                   group=group, std_lv=std_lv, missing=missing, estimator=estimator,

@@ -46,6 +46,19 @@ i18n.register(
                   "(gl0 - gl1), a partir de los chi-cuadrados ML T y los factores de escala c de los dos pasos; "
                   "ΔCFI y ΔRMSEA son cambios del CFI y el RMSEA robustos. Se sostiene: el paso cumple la regla "
                   "(cfi: ΔCFI > -0.01; chen: no ΔCFI <= -0.01 junto con ΔRMSEA >= 0.015; lrt: p >= alfa)."},
+        "inv_tests_note_ordinal": {
+            "en": "Ordinal items (WLSMV, delta parametrisation): the scalar step has thresholds and loadings equal "
+                  "(scale factors and latent means free after the first group). chisq_diff is lavTestLRT's "
+                  "scaled-shifted difference (method satorra.2000): a (T0 - T1) + b from the unscaled chi-squares "
+                  "(chisq_diff_unscaled = T0 - T1; shift_a = a, shift_b = b); delta_cfi/delta_rmsea are changes in "
+                  "the scaled CFI/RMSEA. supported: the step passes the verdict rule (cfi: delta_cfi > -0.01; chen: "
+                  "not delta_cfi <= -0.01 together with delta_rmsea >= 0.015; lrt: p >= alpha).",
+            "es": "Ítems ordinales (WLSMV, parametrización delta): el paso escalar iguala umbrales y cargas (factores "
+                  "de escala y medias latentes libres desde el segundo grupo). La diferencia de chi-cuadrado es la "
+                  "escalada y desplazada de lavTestLRT (método satorra.2000): a (T0 - T1) + b a partir de los "
+                  "chi-cuadrados sin escalar; ΔCFI y ΔRMSEA son cambios del CFI y el RMSEA escalados. Se sostiene: "
+                  "el paso cumple la regla (cfi: ΔCFI > -0.01; chen: no ΔCFI <= -0.01 junto con ΔRMSEA >= 0.015; "
+                  "lrt: p >= alfa)."},
         "level:configural": {"en": "configural", "es": "configural"},
         "level:metric": {"en": "metric", "es": "métrica"},
         "level:scalar": {"en": "scalar", "es": "escalar"},
@@ -71,6 +84,8 @@ i18n.register(
         "delta_rmsea": {"en": "ΔRMSEA", "es": "ΔRMSEA"},
         "chisq_diff_unscaled": {"en": "Chi-square difference (unscaled)", "es": "Diferencia de chi-cuadrado (sin escalar)"},
         "scaling_factor_diff": {"en": "Scaling factor of the difference", "es": "Factor de escala de la diferencia"},
+        "shift_a": {"en": "Scale a of the difference", "es": "Escala a de la diferencia"},
+        "shift_b": {"en": "Shift b of the difference", "es": "Desplazamiento b de la diferencia"},
     })
 
 
@@ -107,6 +122,7 @@ def sheets(builder, result):
         elif result.rule == "chen":
             checks["delta_cfi"] = verdicts.judge(tests, "delta_cfi", "delta_cfi")
             checks["delta_rmsea"] = verdicts.judge(tests, "delta_rmsea", "delta_rmsea")
-    robust = getattr(result, "estimator", "ML") != "ML"
-    verdicts.add_table(builder, "Invariance", tests, checks, title=d.t("inv_tests"),
-                       note=d.t("inv_tests_note_robust" if robust else "inv_tests_note"))
+    est = getattr(result, "estimator", "ML")
+    note = ("inv_tests_note_ordinal" if est in ("WLSMV", "ULSMV") else
+            "inv_tests_note_robust" if est != "ML" else "inv_tests_note")
+    verdicts.add_table(builder, "Invariance", tests, checks, title=d.t("inv_tests"), note=d.t(note))

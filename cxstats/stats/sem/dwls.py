@@ -1,6 +1,6 @@
 """Ordinal items: least-squares estimation on thresholds and polychoric correlations, as lavaan 0.6
 (``ordered = ...``, ``estimator = "WLSMV"`` / ``"DWLS"`` / ``"ULSMV"``), single-group models and the configural
-multi-group model (:func:`fit_ordinal_groups`; no equality constraints across groups yet).
+multi-group model (:func:`fit_ordinal_groups`; thresholds and loadings equal across groups: :mod:`.dwls_groups`).
 
 Statistics s = (thresholds, polychoric correlations) and their Gamma (N x asymptotic covariance)
 from :mod:`.polychoric` (two-step; listwise deletion, or pairwise as lavaan's ``missing = "pairwise"``). Model (lavaan's default *delta*
@@ -412,6 +412,8 @@ def ordinal_measures(groups: list, estimator: str) -> dict:
                        "rmsea_robust": math.sqrt(max(0.0, num / (Nr * df))) * math.sqrt(G),
                        "catml_chisq": T3, "catml_scaling_factor": c3, "catml_baseline_chisq": T3b,
                        "catml_baseline_scaling_factor": c3b})
+        elif df == 0 and np.isfinite(T3):      # saturated: a perfect fit, as lavaan (CFI 1, TLI 1, RMSEA 0)
+            fm.update({"cfi_robust": 1.0, "tli_robust": 1.0, "rmsea_robust": 0.0})
         else:
             fm.update({"cfi_robust": math.nan, "tli_robust": math.nan, "rmsea_robust": math.nan})
     if estimator == "ULSMV":
@@ -464,7 +466,8 @@ def check_ordinal_options(estimator, *, group=None, group_equal=(), weights=None
     est = "WLSMV" if est == "ML" else est
     if est not in ORDINAL_ESTIMATORS:
         raise ModelError(f"ordinal items take the estimator WLSMV (lavaan's default), DWLS or ULSMV, not {est}")
-    for given, what in ((bool(group_equal), "equality constraints across groups (the invariance sequence)"),
+    for given, what in ((bool(group_equal), "equality constraints across groups in a single fit (the invariance sequence is "
+                                            "cfa --invariance --ordered all)"),
                         (weights is not None, "sampling weights"), (modindices is not None, "modification indices"),
                         (bool(bootstrap), "the bootstrap")):
         if given:
