@@ -261,15 +261,17 @@ class EngineSurvey:
         """``{group value or None: Counts}`` of the values of ``column``."""
         return {k[0]: c for k, c in self.cell_counts(column, [group], where).items()}
 
-    def cell_counts(self, column: str, cells, where: str | None = None) -> dict:
+    def cell_counts(self, column: str | None, cells, where: str | None = None, *, expr: str | None = None) -> dict:
         """``{(value of each cell column, or None): Counts}`` of ``column``'s answers, one
         aggregation pass; a cell whose rows all lack an answer is kept with empty counts (so
-        every group present in the data is known). ``cells`` entries may be None (no column)."""
+        every group present in the data is known). ``cells`` entries may be None (no column).
+        ``expr``: count this SQL expression of the view's columns instead of ``column``."""
         q = self.b.quote
         gexprs = [f"CAST({q(c)} AS STRING)" if c else "CAST(NULL AS STRING)" for c in cells]
         names = [f"cx_g{i}" for i in range(len(gexprs))]
         sel = ", ".join(f"{e} AS {n}" for e, n in zip(gexprs, names))
-        sql = (f"SELECT {', '.join(names)}, cx_x, count(*) FROM (SELECT {sel}, {q(column)} AS cx_x "
+        x = expr if expr is not None else q(column)
+        sql = (f"SELECT {', '.join(names)}, cx_x, count(*) FROM (SELECT {sel}, {x} AS cx_x "
                f"FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "") + ") cx_t "
                f"GROUP BY {', '.join(names)}, cx_x")
         out: dict = {}
@@ -280,6 +282,19 @@ class EngineSurvey:
                 c.counts[float(x)] = int(n)
         self.passes += 1
         return out
+
+
+    def score_expr(self, items, min_share: float = 0.5) -> str:
+        """SQL of a respondent's scale score: the mean of the ``items`` answered, NULL unless at
+        least ``min_share`` of them are (one item: its answer), as ``stats.gaps.analysis._scores``."""
+        q = self.b.quote
+        items = list(items)
+        if len(items) == 1:
+            return f"CAST({q(items[0])} AS DOUBLE)"
+        answered = " + ".join(f"CASE WHEN {q(i)} IS NULL THEN 0 ELSE 1 END" for i in items)
+        total = " + ".join(f"coalesce(CAST({q(i)} AS DOUBLE), 0.0)" for i in items)
+        return (f"CASE WHEN CAST({answered} AS DOUBLE) / {len(items)} >= {float(min_share)!r} "
+                f"THEN ({total}) / CAST({answered} AS DOUBLE) END")
 
 
 def _exact_means(n: int, sums, shifts):

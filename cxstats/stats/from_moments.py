@@ -737,3 +737,108 @@ def _csat_ces_counts(res, counts, labels, csat, ces):
         res.ces.append({"column": col, "group": "All", **ces_counts(_cells(counts[col]))})
         for g in labels or []:
             res.ces.append({"column": col, "group": g, **ces_counts(_cells(counts[col], group=g))})
+
+
+# ------------------------------------------------------------------------- gaps (whole analysis)
+
+def analyze_gaps_counts(counts: dict, rows: dict, group: str, *, levels: dict, compare=None,
+                        scale_max=None, aspirations=None, by: str | None = None, min_n: int = 30,
+                        invariance=None, alpha: float = 0.05):
+    """``stats.gaps.analyze_gaps`` (two independent groups, unweighted) from counts.
+
+    ``counts``: ``{(level, name): {(group value, segment value): Counts}}`` of each row's score
+    (an item's answer; a scale's mean of the items answered when at least half are, as
+    ``stats.gaps.analysis._scores``); ``rows``: ``{(group value, segment value): number of
+    rows}`` (None = no value). ``levels``: ``{level: {name: [items]}}`` (every (level, name) in
+    ``counts``). Welch t, Mann-Whitney U (ties exact from the counts), Hedges' g, top-2-box,
+    aspirations, Holm/BH per level, segments and invariance notes as the row-level analysis;
+    ``scale_max``: a number, or ``{item: maximum}`` covering every item (the spec's scales).
+    """
+    from cxstats.stats.gaps.analysis import LEVELS, _adjust, _choose_groups, _with_aspiration
+    from cxstats.stats.gaps.result import GapsResult, _apply_note, _invariance_notes
+
+    levels = {lv: dict(m) for lv, m in levels.items() if m}
+    warnings = []
+    present = [g for (g, _s) in rows if g is not None]
+    g1, g2 = _choose_groups(present, group, compare)
+    n_unknown = sum(n for (g, _s), n in rows.items() if g is None)
+    if n_unknown:
+        warnings.append(f"{n_unknown} respondents have no value in {group} and are left out")
+    if isinstance(scale_max, dict):
+        per_item = {str(k): float(v) for k, v in scale_max.items()}
+        needed = {i for m in levels.values() for its in m.values() for i in its}
+        if not needed <= set(per_item):
+            raise InputError("the observed scale maximum needs the rows: give the scale maximum "
+                             f"(items without a scale: {', '.join(sorted(needed - set(per_item)))})",
+                             option="scale_max")
+        scale_max_v, source = (max(per_item.values()) if per_item else None), "the scale of each item"
+    else:
+        if scale_max is None:
+            raise InputError("give the scale maximum (the observed maximum needs the rows)", option="scale_max")
+        per_item, scale_max_v, source = {}, float(scale_max), "given"
+
+    def threshold(level, name):
+        tops = {per_item.get(i, scale_max_v) for i in levels[level][name]}
+        tops.discard(None)
+        return max(tops) - 1 if tops else None
+
+    sizes = {g: int(sum(n for (gg, _s), n in rows.items() if gg == g)) for g in (g1, g2)}
+    for g, n in sizes.items():
+        if n == 0:
+            raise InputError(f"group {g!r} has no respondents left to compare", column=group, value=g)
+    asp = {k: dict(v) for k, v in (aspirations or {}).items()}
+
+    def cell(level, name, g, seg):
+        out = Counts({})
+        for (gg, s), c in counts[(level, name)].items():
+            if gg == g and (seg is ... or s == seg):
+                out = out.merge(c)
+        return out
+
+    def block(seg, block_min_n):
+        out = []
+        for level in LEVELS:
+            for name in (levels.get(level) or {}):
+                a, b = cell(level, name, g1, seg), cell(level, name, g2, seg)
+                r = {"level": level, "name": name}
+                na, nb = int(a.n), int(b.n)
+                if block_min_n is not None and (na < block_min_n or nb < block_min_n):
+                    r.update(n=[na, nb], suppressed=True,
+                             note=f"suppressed: fewer than {block_min_n} answers in a group")
+                    out.append(r)
+                    continue
+                r.update(compare_two_counts(a, b, top2_threshold=threshold(level, name)))
+                out.append(_with_aspiration(r, asp, level, name, block_min_n))
+        return out
+
+    result_rows = block(..., None)
+    _adjust(result_rows, alpha, False)
+    notes = _invariance_notes(levels, invariance)
+    for r in result_rows:
+        _apply_note(r, notes)
+        for i, g in enumerate((g1, g2)):
+            if r["n"][i] < 2:
+                warnings.append(f"{r['level']} {r['name']}: fewer than 2 answers from {g}; tests not computed")
+            elif r["n"][i] < min_n:
+                warnings.append(f"{r['level']} {r['name']}: only {r['n'][i]} answers from {g} "
+                                f"(fewer than {min_n}); read with care")
+        t = r.get("welch_t")
+        if all(n >= 2 for n in r["n"]) and (t is None or t != t):
+            warnings.append(f"{r['level']} {r['name']}: every answer is the same within each group; "
+                            "the t test and effect size are not defined (a constant item?)")
+    seg_rows = []
+    if by:
+        for seg in sorted({s for (_g, s) in rows if s is not None}):
+            b = block(seg, min_n)
+            _adjust(b, alpha, False)
+            for r in b:
+                _apply_note(r, notes)
+                r["segment"] = seg
+            seg_rows.extend(b)
+        n_sup = sum(1 for r in seg_rows if r.get("suppressed"))
+        if n_sup:
+            warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers in a group and are suppressed")
+    return GapsResult(groups=(g1, g2), group_column=group, rows=result_rows, scale_max=scale_max_v,
+                      scale_max_source=source, weight=None, segment_column=by, min_n=min_n,
+                      segments=seg_rows, group_sizes=sizes, invariance=dict(invariance or {}),
+                      alpha=alpha, levels=levels, warnings=warnings)
