@@ -164,20 +164,25 @@ class EngineSurvey:
 
     # ------------------------------------------------------------------------- moments
     def pattern_moments(self, columns, group: str | None = None, where: str | None = None,
-                        blocks=None) -> dict:
+                        blocks=None, exprs: dict | None = None) -> dict:
         """``{group value or None: PatternMoments}`` of ``columns`` in one aggregation pass.
 
         ``blocks`` (lists of columns, e.g. each scale's items): co-moments only within a block
         (the others are NaN: use :meth:`PatternMoments.project` on a block), which cuts the
-        k(k+1)/2 aggregates of all pairs to the few a per-scale analysis needs."""
-        q = self.b.quote
+        k(k+1)/2 aggregates of all pairs to the few a per-scale analysis needs. ``exprs``:
+        ``{column: SQL expression of the view's columns}`` for columns that are not in the view
+        (e.g. :meth:`score_expr` of a construct's items); their values are not whole codes."""
         cols = list(columns)
         k = len(cols)
+        exprs = dict(exprs or {})
+
+        def q(c, _quote=self.b.quote):     # a column of the view, or its given expression
+            return f"({exprs[c]})" if c in exprs else _quote(c)
         if k > 62:
             raise InputError(f"{k} variables in one moment query; at most 62 (answer patterns are "
                              "64-bit masks)")
         pat = " + ".join(f"CASE WHEN {q(c)} IS NULL THEN 0 ELSE {1 << i} END" for i, c in enumerate(cols))
-        shifts = self._integer_shifts(cols)
+        shifts = self._integer_shifts(cols, exprs)
         # the inner query's columns cx_0.. : shifted whole codes (exact integer sums), else the values
         inner = [f"{q(c)} - {float(shifts[c])!r}" if shifts is not None else q(c) for c in cols]
         xs = [f"cx_{i}" for i in range(k)]
@@ -222,13 +227,13 @@ class EngineSurvey:
             out.setdefault(g, PatternMoments(tuple(cols), {})).add(key, m)
         return out
 
-    def _integer_shifts(self, cols):
+    def _integer_shifts(self, cols, exprs=()):
         """{column: whole-number shift near the scale's middle} when every column holds whole codes
         on a scale with whole ends (reverse keying keeps them whole), else None."""
         scored = self.spec.scored_columns()
         out = {}
         for c in cols:
-            sc = scored.get(c)
+            sc = scored.get(c) if c not in exprs else None
             if sc is None or not sc.integer or not float(sc.min).is_integer() or not float(sc.max).is_integer():
                 return None
             out[c] = int((sc.min + sc.max) // 2)

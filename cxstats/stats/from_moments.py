@@ -842,3 +842,158 @@ def analyze_gaps_counts(counts: dict, rows: dict, group: str, *, levels: dict, c
                       scale_max_source=source, weight=None, segment_column=by, min_n=min_n,
                       segments=seg_rows, group_sizes=sizes, invariance=dict(invariance or {}),
                       alpha=alpha, levels=levels, warnings=warnings)
+
+
+# ----------------------------------------------------------------------- drivers (whole analysis)
+
+def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | None = None,
+                            performance: str = "mean", aspiration=None, scale=None, ipa_cutoffs=None,
+                            top2_shares=None, complete: bool | None = None, source=None,
+                            row_level_note: str | None = None):
+    """``stats.drivers.analyze_drivers`` (continuous outcome, unweighted, no bootstrap) from the
+    co-moments ``m`` of the complete rows of ``drivers`` + ``outcome``: OLS with classical SEs,
+    R², F, standardized betas, LMG / dominance (general, conditional, complete), relative weights,
+    Pratt, VIF, condition number, the collinearity and listwise warnings (``n_all``: rows before
+    listwise deletion) and the IPA quadrants (performance ``mean`` and ``gap`` from the means;
+    ``top2`` from ``top2_shares``: each driver's share of complete rows at or above its scale
+    maximum - 1). HC3 SEs and penalty-reward need the rows: null, with ``row_level_note`` as a
+    warning."""
+    from cxstats.stats.drivers import ipa as ipa_mod
+    from cxstats.stats.drivers.core import (COMPLETE_DOMINANCE_MAX_P, SINGULAR_EIGEN, _check_names,
+                                            _collinearity_warnings)
+    from cxstats.stats.drivers.result import DriversResult
+    from cxstats.stats.drivers.subsets import MAX_EXACT, all_subset_r2, complete_dominance, memory_needed
+
+    drivers = list(drivers)
+
+    class _Cols:                       # _check_names reads frame.columns
+        columns = list(m.names)
+    _check_names(outcome, drivers, _Cols, source)
+    p = len(drivers)
+    if p > MAX_EXACT:
+        raise InputError(
+            f"{p} drivers: exact relative importance (LMG / dominance) needs the R² of all 2^p "
+            f"driver subsets, {memory_needed(p) / 2**30:.1f} GiB for p = {p}, and doubles with every "
+            f"driver; cxstats computes it exactly up to {MAX_EXACT} drivers (256 MiB). Group "
+            "related items into constructs (e.g. their mean) or choose the drivers to compare",
+            file=source)
+    if performance not in ipa_mod.PERFORMANCE:
+        raise InputError(f"performance {performance!r} is not known; use mean, top2 or gap",
+                         option="performance")
+    mm = m.select(drivers + [outcome])
+    n = int(mm.n)
+    n_all = n if n_all is None else int(n_all)
+    warnings = []
+    if n < n_all:
+        warnings.append(f"{n_all - n} of {n_all} rows have a missing outcome or driver and were left "
+                        f"out (listwise deletion); n = {n}")
+    if n < p + 2:
+        raise InputError(f"{n} rows with complete answers but {p} drivers: a regression with {p} "
+                         f"drivers needs at least {p + 2} complete rows (more drivers than cases); "
+                         "use fewer drivers or more data", file=source)
+    for j, name in enumerate(drivers):
+        if not mm.m2[j, j] > 0:
+            raise InputError(f"driver is constant (every complete row has {mm.mean[j]:g}), so it cannot "
+                             "explain anything; leave it out", file=source, column=name)
+    if not mm.m2[p, p] > 0:
+        raise InputError(f"the outcome is constant (every complete row has {mm.mean[p]:g})",
+                         file=source, column=outcome)
+    d = np.sqrt(np.diag(mm.m2))
+    corr = mm.m2 / np.outer(d, d)
+    rxx = corr[:p, :p]
+    eig, vec = np.linalg.eigh(rxx)
+    if eig[0] < SINGULAR_EIGEN:
+        w = np.abs(vec[:, 0])
+        involved = [drivers[j] for j in np.argsort(-w) if w[j] > 0.1]
+        raise InputError("perfect collinearity: drivers " + ", ".join(repr(x) for x in involved)
+                         + " are an exact linear combination of each other (for example one is "
+                         "the sum or a copy of others); leave one of them out", file=source)
+    fit = drivers_from_moments(mm, outcome, drivers)
+    vif = fit["vif"]
+    condition = float(np.sqrt(eig[-1] / eig[0]))
+    warnings.extend(_collinearity_warnings(drivers, vif, condition))
+    if n < 10 * p:
+        warnings.append(f"only {n} complete rows for {p} drivers (fewer than 10 per driver): "
+                        "importance estimates are unstable; see the bootstrap intervals")
+    res = DriversResult(outcome=outcome, outcome_type="continuous", drivers=drivers, n=n,
+                        n_dropped=n_all - n, binary_threshold=None, vif=vif,
+                        condition_number=condition, warnings=warnings, zero_order_r=corr[:p, p])
+    nan = np.full(p + 1, np.nan)
+    res.ols = {"b": fit["b"], "se": fit["se"], "t": fit["t"], "pvalue": fit["pvalue"],
+               "se_hc3": nan, "t_hc3": nan, "pvalue_hc3": nan}
+    res.model = {k: fit[k] for k in ("r2", "adj_r2", "sigma", "f", "f_df1", "f_df2", "f_pvalue")}
+    res.std_beta = fit["std_beta"]
+    r2_all = all_subset_r2(corr)
+    from cxstats.stats.drivers.subsets import conditional_dominance
+
+    cd = conditional_dominance(r2_all, p)
+    res.conditional_dominance = cd
+    res.lmg = cd.mean(axis=1)
+    res.r2_subsets_full = float(r2_all[-1])
+    if complete is None:
+        complete = p <= COMPLETE_DOMINANCE_MAX_P
+    res.complete_dominance = complete_dominance(r2_all, p) if complete else None
+    res.relative_weight = fit["relative_weight"]
+    res.pratt = fit["pratt"]
+    _ipa_moments(res, mm, performance, aspiration, scale, ipa_cutoffs, top2_shares)
+    if row_level_note:
+        res.warnings.append(row_level_note)
+    return res
+
+
+def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
+    """``stats.drivers.core._ipa`` without bootstrap and penalty-reward, from the means."""
+    from cxstats.stats.drivers import ipa as ipa_mod
+
+    p = len(res.drivers)
+    if isinstance(scale, dict):
+        missing = [d for d in res.drivers if d not in scale]
+        if missing:
+            raise InputError(f"no answer scale for driver {missing[0]!r}", column=missing[0])
+        smin = np.array([float(scale[d][0]) for d in res.drivers])
+        smax = np.array([float(scale[d][1]) for d in res.drivers])
+        scale_note = "each driver's answer scale from the spec"
+    elif scale is not None:
+        smin, smax = (np.full(p, float(scale[0])), np.full(p, float(scale[1])))
+        scale_note = f"answer scale {scale[0]:g}-{scale[1]:g}"
+    else:
+        raise InputError("the observed minimum and maximum of each driver need the rows: give the "
+                         "answer scale (scale_range)", option="scale_range")
+    if np.any(smin >= smax):
+        raise InputError("answer scale: the minimum must be below the maximum")
+    means = np.asarray(mm.mean[:p], dtype=float)
+    if performance == "gap":
+        if aspiration is None:
+            raise InputError("performance 'gap' needs the aspiration (give it, or a spec with "
+                             "aspirations per construct)", option="aspiration")
+        if isinstance(aspiration, dict):
+            missing = [d for d in res.drivers if aspiration.get(d) is None]
+            if missing:
+                raise InputError(f"no aspiration for driver {missing[0]!r} (needed for performance 'gap')",
+                                 column=missing[0], option="aspiration")
+            asp = np.array([float(aspiration[d]) for d in res.drivers])
+        else:
+            asp = np.full(p, float(aspiration))
+        perf = means - asp
+    elif performance == "top2":
+        if top2_shares is None:
+            raise InputError("top-2-box performance needs each driver's share at the top of its scale",
+                             option="performance")
+        perf = np.asarray(top2_shares, dtype=float)
+    else:
+        perf = means
+    importance = res.importance_share()
+    ic, pc = (cutoffs or (None, None))
+    if pc is None and performance == "gap":
+        pc = 0.0
+    positions, ic, pc = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
+    labels, _, _ = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
+    rule = ("quadrants split at importance_cut (mean importance share of the drivers unless given) and "
+            "performance_cut (" + ("0 = at the aspiration" if performance == "gap" else
+                                   "mean performance of the drivers") + " unless given)")
+    rows = [{"driver": d, "importance": float(importance[j]), "performance": float(perf[j]),
+             "quadrant": labels[j], "position": positions[j], "determined": None}
+            for j, d in enumerate(res.drivers)]
+    res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
+               "importance_cut": ic, "performance_cut": pc, "scale": scale_note, "rule": rule,
+               "rows": rows}
