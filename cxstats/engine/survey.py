@@ -182,7 +182,7 @@ class EngineSurvey:
             raise InputError(f"{k} variables in one moment query; at most 62 (answer patterns are "
                              "64-bit masks)")
         pat = " + ".join(f"CASE WHEN {q(c)} IS NULL THEN 0 ELSE {1 << i} END" for i, c in enumerate(cols))
-        shifts = self._integer_shifts(cols, exprs)
+        shifts = None if any(c in exprs for c in cols) else self._integer_shifts(cols)
         # the inner query's columns cx_0.. : shifted whole codes (exact integer sums), else the values
         inner = [f"{q(c)} - {float(shifts[c])!r}" if shifts is not None else q(c) for c in cols]
         xs = [f"cx_{i}" for i in range(k)]
@@ -227,13 +227,13 @@ class EngineSurvey:
             out.setdefault(g, PatternMoments(tuple(cols), {})).add(key, m)
         return out
 
-    def _integer_shifts(self, cols, exprs=()):
+    def _integer_shifts(self, cols):
         """{column: whole-number shift near the scale's middle} when every column holds whole codes
         on a scale with whole ends (reverse keying keeps them whole), else None."""
         scored = self.spec.scored_columns()
         out = {}
         for c in cols:
-            sc = scored.get(c) if c not in exprs else None
+            sc = scored.get(c)
             if sc is None or not sc.integer or not float(sc.min).is_integer() or not float(sc.max).is_integer():
                 return None
             out[c] = int((sc.min + sc.max) // 2)
