@@ -17,6 +17,10 @@ Spark) returns after one pass over the data:
 * :func:`drivers_from_moments` - OLS (classical SEs), R², standardized betas, LMG, relative
   weights, Pratt, VIF from the co-moments of the complete rows. HC3 standard errors need each
   row's leverage and are not available from moments.
+* :func:`analyze_gaps_counts` - the whole two-group ``analyze_gaps`` result (unweighted, not
+  paired) from counts per score value and cell (group x segment): Holm/BH, segments, invariance.
+* :func:`analyze_drivers_moments` - the whole continuous ``analyze_drivers`` result without
+  bootstrap, HC3 and penalty-reward: dominance, warnings and the IPA quadrants.
 * :func:`fit_sem_moments` / :func:`analyze_cfa_moments` - the ML fit of a lavaan model to the
   complete-case moments (per group), as ``fit_sem(..., missing="listwise")``.
 """
