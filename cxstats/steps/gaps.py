@@ -245,8 +245,8 @@ def _run_on_engine(ctx, options, engine):
                          "a paired comparison matches each respondent's rows")
     wanted = options.levels or list(LEVELS)
     levels = {lv: m for lv, m in full.items() if lv in wanted and m}
-    counts = {(lv, name): esurvey.cell_counts(None, cells, expr=esurvey.score_expr(its, MIN_SHARE))
-              for lv, m in levels.items() for name, its in m.items()}
+    counts = esurvey.cell_counts_many({(lv, name): esurvey.score_expr(its, MIN_SHARE)  # one pass
+                                       for lv, m in levels.items() for name, its in m.items()}, cells)
     verdicts = invariance_verdicts(ctx)
     verdicts.update(options.invariance or {})
     source = ", ".join(esurvey.sources) or None
