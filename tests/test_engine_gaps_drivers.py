@@ -177,7 +177,8 @@ def test_a_plan_runs_gaps_and_drivers_on_duckdb_with_the_pandas_numbers(demo, tm
         _, _, path = run_plan(plan, out_dir=tmp_path / engine, quiet=True)
         docs[engine] = json.loads(path.read_text(encoding="utf-8"))
     ref, got = docs["pandas"], docs["duckdb"]
-    assert got["engines"]["duckdb"]["passes"] > 1
+    # 2 files' distinct cells; gaps: rows per cell, shared ids, every score's counts; drivers: rows, moments
+    assert got["engines"]["duckdb"]["passes"] == 7
     (gaps_ref, drivers_ref), (gaps_got, drivers_got) = ([s["result"] for s in d["steps"]] for d in (ref, got))
     same_numbers(_drop_engine(gaps_ref), _drop_engine(gaps_got))
     assert drivers_got["warnings"].pop().startswith("engine duckdb: HC3")

@@ -200,20 +200,21 @@ def _run_on_engine(ctx, options, engine):
     esurvey = ctx.engine_survey(engine, options.spark_master)
     columns = ["respondent_type"] + list(spec.scored_columns()) + [g.id for g in spec.segments]
     group, compare = options.group, options.compare
-    if not group:
-        types = {k[0] for k, c in esurvey.cell_counts(None, ["respondent_type"], expr="1.0").items()
-                 if k[0] is not None}
-        if len(types) == 1:
-            if auto:
-                return None
-            _refuse_rows(engine, "group", f"the data hold {_plural(next(iter(types)))} only: one group "
-                         "against the aspirations (one-sample and signed-rank tests) is computed from the rows")
-        group = "respondent_type"
+    one_type = not group
+    group = group or "respondent_type"
     for col, key in ((group, "group"), (options.by, "by")):
         if col and col not in columns:
             known = (f"segments of the spec: {', '.join(s.id for s in spec.segments) or 'none'}"
                      if key == "by" else f"it has: {', '.join(columns)}")
             raise InputError(f"{col!r} is not a column of the survey table ({known})", option=key)
+    cells = [group, options.by]
+    rows = {k: int(c.n) for k, c in esurvey.cell_counts(None, cells, expr="1.0").items()}
+    types = {k[0] for k in rows if k[0] is not None}
+    if one_type and len(types) == 1:
+        if auto:
+            return None
+        _refuse_rows(engine, "group", f"the data hold {_plural(next(iter(types)))} only: one group "
+                     "against the aspirations (one-sample and signed-rank tests) is computed from the rows")
     spec_levels = spec.levels()
     full = {"item": {i: [i] for i in (options.items or spec.item_ids())},
             "construct": options.scales or spec_levels.get("construct", {}),
@@ -229,8 +230,6 @@ def _run_on_engine(ctx, options, engine):
                  else {i.id: i.scale.max for i in spec.items() if i.scale is not None})
     if compare is None and group == "respondent_type":
         compare = ["customer", "staff"]
-    cells = [group, options.by]
-    rows = {k: int(c.n) for k, c in esurvey.cell_counts(None, cells, expr="1.0").items()}
     if compare is not None:
         segment = next((g for g in spec.segments if g.id == group), None)
         present = pd.Series([k[0] for k in rows if k[0] is not None], dtype=object)
