@@ -58,7 +58,8 @@ def _env():
 
 
 STEPS = ("reliability", "nps", "cfa", "gaps", "drivers")
-STEP_OPTIONS = {"drivers": "    bootstrap: 0\n"}   # the row bootstrap is pandas-only
+# the row bootstrap and robust (MLR) SEs are pandas-only; the demo spec's analysis.estimator may ask for MLR
+STEP_OPTIONS = {"drivers": "    bootstrap: 0\n", "cfa": "    estimator: ML\n"}
 ROW_LEVEL = ("se_hc3", "t_hc3", "pvalue_hc3", "penalty_reward")   # drivers: not from moments (null)
 
 
