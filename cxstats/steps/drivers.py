@@ -17,6 +17,12 @@ line's ``--bootstrap`` defaults to 0 = none). Sheets go to the client (``gaps``)
 ``weight``: a column of survey weights: weighted least squares (HC3 SEs) and every importance measure
 (LMG, dominance, relative weights, Pratt) from the weighted correlation matrix; continuous outcomes;
 no bootstrap (turned off, with a warning) and no penalty-reward with weights.
+
+``engine`` (auto | pandas | duckdb | spark; with a spec): on a SQL engine the co-moments of the
+customers' complete rows (construct scores computed in the query) give OLS (classical SEs), LMG /
+dominance, relative weights, Pratt, VIF and the IPA (:func:`cxstats.stats.from_moments.
+analyze_drivers_moments`); HC3 SEs and penalty-reward need the rows (null, with a warning);
+``bootstrap``, ``weight`` and binary outcomes are refused naming the option (``auto``: pandas).
 """
 
 from __future__ import annotations

@@ -20,7 +20,14 @@ Options (plan keys = command-line options): ``group``, ``compare``, ``items``, `
 ``touchpoints``, ``components``, ``aspirations``, ``scale_max``, ``weight`` (a column; with a
 spec true/false = the spec's weight or none, default the spec's weight when it has one),
 ``by`` (segments), ``min_n`` (default 30), ``levels`` (subset of item, construct, touchpoint,
-component), ``alpha`` (default 0.05), ``invariance``, ``paired``, ``id``, ``importance``.
+component), ``alpha`` (default 0.05), ``invariance``, ``paired``, ``id``, ``importance``,
+``engine`` (auto | pandas | duckdb | spark; with a spec), ``spark_master``.
+
+On a SQL engine (DuckDB, Spark): two independent groups from counts per answer and per scale
+score and cell (group x segment), all in one pass
+(:func:`cxstats.stats.from_moments.analyze_gaps_counts`): the pandas path's numbers. Weights,
+``paired``/``id``, ``importance``, one group against the aspirations and respondent ids shared
+by both groups (paired data) need the rows: refused naming the option (``auto``: pandas).
 
 Paired data (``paired``): when the two groups are answers of the SAME respondents (e.g.
 satisfaction and importance rows stacked in one file), the rows are paired by respondent id
