@@ -866,7 +866,8 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
     from cxstats.stats.drivers.core import (COMPLETE_DOMINANCE_MAX_P, SINGULAR_EIGEN, _check_names,
                                             _collinearity_warnings)
     from cxstats.stats.drivers.result import DriversResult
-    from cxstats.stats.drivers.subsets import MAX_EXACT, all_subset_r2, complete_dominance, memory_needed
+    from cxstats.stats.drivers.subsets import (MAX_EXACT, all_subset_r2, complete_dominance,
+                                               conditional_dominance, memory_needed)
 
     drivers = list(drivers)
 
@@ -928,8 +929,6 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
     res.model = {k: fit[k] for k in ("r2", "adj_r2", "sigma", "f", "f_df1", "f_df2", "f_pvalue")}
     res.std_beta = fit["std_beta"]
     r2_all = all_subset_r2(corr)
-    from cxstats.stats.drivers.subsets import conditional_dominance
-
     cd = conditional_dominance(r2_all, p)
     res.conditional_dominance = cd
     res.lmg = cd.mean(axis=1)

@@ -183,7 +183,7 @@ def _run_on_engine(ctx, options, engine):
     m = pm[None].complete() if None in pm else None
     source = ", ".join(esurvey.sources) or None
     if m is None or m.n == 0:
-        raise InputError(f"no customer has answered the outcome and every driver: 0 complete rows",
+        raise InputError("no customer has answered the outcome and every driver: 0 complete rows",
                          file=source)
     shares = [float(m.mean[cols.index(t)]) for t in tops] if tops else None
     cutoffs = tuple(options.ipa_cutoffs) if options.ipa_cutoffs is not None else None
