@@ -52,3 +52,33 @@ def test_reliability_on_spark_equals_pandas(spark, tmp_path):
                   "--engine", "spark")
     assert ref.exit_code == 0 and got.exit_code == 0, got
     same_numbers(ref.json(), got.json())
+
+
+def test_gaps_and_drivers_on_spark_equal_pandas(spark, tmp_path):
+    """Counts per scale score and cell (Welch, Mann-Whitney, Hedges' g, Holm/BH) and the complete-row
+    co-moments of construct scores (OLS, LMG, relative weights) as Spark aggregations."""
+    import duckdb
+
+    from tests.test_engine_gaps_drivers import _drop_row_level
+
+    assert run_cli("demo", tmp_path / "demo").exit_code == 0
+    demo = tmp_path / "demo"
+    for name in ("customers", "staff"):
+        duckdb.execute(f"COPY (SELECT * FROM read_csv('{demo / name}.csv', all_varchar = true)) "
+                       f"TO '{tmp_path / name}.parquet' (FORMAT parquet)")
+    csvs = [demo / "customers.csv", demo / "staff.csv"]
+    lake = [tmp_path / "customers.parquet", tmp_path / "staff.parquet"]
+    common = ["--spec", demo / "questionnaire.yaml", "--json", "-", "-q"]
+    gaps = ["--levels", "component", "--by", "region", "--min-n", "20"]
+    ref = run_cli("gaps", *csvs, *common, *gaps, "--engine", "pandas")
+    got = run_cli("gaps", *lake, *common, *gaps, "--engine", "spark")
+    assert ref.exit_code == 0 and got.exit_code == 0, got
+    same_numbers(ref.json(), got.json())
+    assert len(got.json()["components"]) >= 3 and got.json()["segments"]["rows"]
+    drivers = ["--drivers", "facilidad_web,info_producto,confianza_marca"]
+    ref = run_cli("drivers", *csvs, *common, *drivers, "--engine", "pandas")
+    got = run_cli("drivers", *lake, *common, *drivers, "--engine", "spark")
+    assert ref.exit_code == 0 and got.exit_code == 0, got
+    doc = got.json()
+    assert doc["warnings"].pop().startswith("engine spark: HC3")
+    same_numbers(_drop_row_level(ref.json()), _drop_row_level(doc))

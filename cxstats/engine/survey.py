@@ -164,20 +164,25 @@ class EngineSurvey:
 
     # ------------------------------------------------------------------------- moments
     def pattern_moments(self, columns, group: str | None = None, where: str | None = None,
-                        blocks=None) -> dict:
+                        blocks=None, exprs: dict | None = None) -> dict:
         """``{group value or None: PatternMoments}`` of ``columns`` in one aggregation pass.
 
         ``blocks`` (lists of columns, e.g. each scale's items): co-moments only within a block
         (the others are NaN: use :meth:`PatternMoments.project` on a block), which cuts the
-        k(k+1)/2 aggregates of all pairs to the few a per-scale analysis needs."""
-        q = self.b.quote
+        k(k+1)/2 aggregates of all pairs to the few a per-scale analysis needs. ``exprs``:
+        ``{column: SQL expression of the view's columns}`` for columns that are not in the view
+        (e.g. :meth:`score_expr` of a construct's items); their values are not whole codes."""
         cols = list(columns)
         k = len(cols)
+        exprs = dict(exprs or {})
+
+        def q(c, _quote=self.b.quote):     # a column of the view, or its given expression
+            return f"({exprs[c]})" if c in exprs else _quote(c)
         if k > 62:
             raise InputError(f"{k} variables in one moment query; at most 62 (answer patterns are "
                              "64-bit masks)")
         pat = " + ".join(f"CASE WHEN {q(c)} IS NULL THEN 0 ELSE {1 << i} END" for i, c in enumerate(cols))
-        shifts = self._integer_shifts(cols)
+        shifts = None if any(c in exprs for c in cols) else self._integer_shifts(cols)
         # the inner query's columns cx_0.. : shifted whole codes (exact integer sums), else the values
         inner = [f"{q(c)} - {float(shifts[c])!r}" if shifts is not None else q(c) for c in cols]
         xs = [f"cx_{i}" for i in range(k)]
@@ -261,15 +266,17 @@ class EngineSurvey:
         """``{group value or None: Counts}`` of the values of ``column``."""
         return {k[0]: c for k, c in self.cell_counts(column, [group], where).items()}
 
-    def cell_counts(self, column: str, cells, where: str | None = None) -> dict:
+    def cell_counts(self, column: str | None, cells, where: str | None = None, *, expr: str | None = None) -> dict:
         """``{(value of each cell column, or None): Counts}`` of ``column``'s answers, one
         aggregation pass; a cell whose rows all lack an answer is kept with empty counts (so
-        every group present in the data is known). ``cells`` entries may be None (no column)."""
+        every group present in the data is known). ``cells`` entries may be None (no column).
+        ``expr``: count this SQL expression of the view's columns instead of ``column``."""
         q = self.b.quote
         gexprs = [f"CAST({q(c)} AS STRING)" if c else "CAST(NULL AS STRING)" for c in cells]
         names = [f"cx_g{i}" for i in range(len(gexprs))]
         sel = ", ".join(f"{e} AS {n}" for e, n in zip(gexprs, names))
-        sql = (f"SELECT {', '.join(names)}, cx_x, count(*) FROM (SELECT {sel}, {q(column)} AS cx_x "
+        x = expr if expr is not None else q(column)
+        sql = (f"SELECT {', '.join(names)}, cx_x, count(*) FROM (SELECT {sel}, {x} AS cx_x "
                f"FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "") + ") cx_t "
                f"GROUP BY {', '.join(names)}, cx_x")
         out: dict = {}
@@ -280,6 +287,48 @@ class EngineSurvey:
                 c.counts[float(x)] = int(n)
         self.passes += 1
         return out
+
+
+    def cell_counts_many(self, exprs: dict, cells, where: str | None = None) -> dict:
+        """``{key: {(value of each cell column, or None): Counts}}`` of every SQL expression of
+        ``exprs`` (``{key: expression}``), as :meth:`cell_counts` but in ONE pass over the data
+        (GROUPING SETS: one (cells, expression) grouping per key)."""
+        q = self.b.quote
+        keys = list(exprs)
+        if not keys:
+            return {}
+        gexprs = [f"CAST({q(c)} AS STRING)" if c else "CAST(NULL AS STRING)" for c in cells]
+        names = [f"cx_g{i}" for i in range(len(gexprs))]
+        xs = [f"cx_x{i}" for i in range(len(keys))]
+        inner = ", ".join([f"{e} AS {n}" for e, n in zip(gexprs, names)]
+                          + [f"{exprs[k]} AS {x}" for k, x in zip(keys, xs)])
+        sets = ", ".join("(" + ", ".join(names + [x]) + ")" for x in xs)
+        sql = (f"SELECT {', '.join(names + xs)}, count(*), {', '.join(f'grouping({x})' for x in xs)} "
+               f"FROM (SELECT {inner} FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "")
+               + f") cx_t GROUP BY GROUPING SETS ({sets})")
+        out: dict = {k: {} for k in keys}
+        g, k = len(names), len(keys)
+        for row in self.b.query(sql):
+            flags = row[g + k + 1:]
+            i = next(j for j, f in enumerate(flags) if not f)   # the set this row belongs to
+            c = out[keys[i]].setdefault(tuple(row[:g]), Counts({}))
+            x = row[g + i]
+            if x is not None:
+                c.counts[float(x)] = c.counts.get(float(x), 0) + int(row[g + k])
+        self.passes += 1
+        return out
+
+    def score_expr(self, items, min_share: float = 0.5) -> str:
+        """SQL of a respondent's scale score: the mean of the ``items`` answered, NULL unless at
+        least ``min_share`` of them are (one item: its answer), as ``stats.gaps.analysis._scores``."""
+        q = self.b.quote
+        items = list(items)
+        if len(items) == 1:
+            return f"CAST({q(items[0])} AS DOUBLE)"
+        answered = " + ".join(f"CASE WHEN {q(i)} IS NULL THEN 0 ELSE 1 END" for i in items)
+        total = " + ".join(f"coalesce(CAST({q(i)} AS DOUBLE), 0.0)" for i in items)
+        return (f"CASE WHEN CAST({answered} AS DOUBLE) / {len(items)} >= {float(min_share)!r} "
+                f"THEN ({total}) / CAST({answered} AS DOUBLE) END")
 
 
 def _exact_means(n: int, sums, shifts):

@@ -17,6 +17,10 @@ Spark) returns after one pass over the data:
 * :func:`drivers_from_moments` - OLS (classical SEs), R², standardized betas, LMG, relative
   weights, Pratt, VIF from the co-moments of the complete rows. HC3 standard errors need each
   row's leverage and are not available from moments.
+* :func:`analyze_gaps_counts` - the whole two-group ``analyze_gaps`` result (unweighted, not
+  paired) from counts per score value and cell (group x segment): Holm/BH, segments, invariance.
+* :func:`analyze_drivers_moments` - the whole continuous ``analyze_drivers`` result without
+  bootstrap, HC3 and penalty-reward: dominance, warnings and the IPA quadrants.
 * :func:`fit_sem_moments` / :func:`analyze_cfa_moments` - the ML fit of a lavaan model to the
   complete-case moments (per group), as ``fit_sem(..., missing="listwise")``.
 """
@@ -737,3 +741,262 @@ def _csat_ces_counts(res, counts, labels, csat, ces):
         res.ces.append({"column": col, "group": "All", **ces_counts(_cells(counts[col]))})
         for g in labels or []:
             res.ces.append({"column": col, "group": g, **ces_counts(_cells(counts[col], group=g))})
+
+
+# ------------------------------------------------------------------------- gaps (whole analysis)
+
+def analyze_gaps_counts(counts: dict, rows: dict, group: str, *, levels: dict, compare=None,
+                        scale_max=None, aspirations=None, by: str | None = None, min_n: int = 30,
+                        invariance=None, alpha: float = 0.05):
+    """``stats.gaps.analyze_gaps`` (two independent groups, unweighted) from counts.
+
+    ``counts``: ``{(level, name): {(group value, segment value): Counts}}`` of each row's score
+    (an item's answer; a scale's mean of the items answered when at least half are, as
+    ``stats.gaps.analysis._scores``); ``rows``: ``{(group value, segment value): number of
+    rows}`` (None = no value). ``levels``: ``{level: {name: [items]}}`` (every (level, name) in
+    ``counts``). Welch t, Mann-Whitney U (ties exact from the counts), Hedges' g, top-2-box,
+    aspirations, Holm/BH per level, segments and invariance notes as the row-level analysis;
+    ``scale_max``: a number, or ``{item: maximum}`` covering every item (the spec's scales).
+    """
+    from cxstats.stats.gaps.analysis import LEVELS, _adjust, _choose_groups, _with_aspiration
+    from cxstats.stats.gaps.result import GapsResult, _apply_note, _invariance_notes
+
+    levels = {lv: dict(m) for lv, m in levels.items() if m}
+    warnings = []
+    present = [g for (g, _s) in rows if g is not None]
+    g1, g2 = _choose_groups(present, group, compare)
+    n_unknown = sum(n for (g, _s), n in rows.items() if g is None)
+    if n_unknown:
+        warnings.append(f"{n_unknown} respondents have no value in {group} and are left out")
+    if isinstance(scale_max, dict):
+        per_item = {str(k): float(v) for k, v in scale_max.items()}
+        needed = {i for m in levels.values() for its in m.values() for i in its}
+        if not needed <= set(per_item):
+            raise InputError("the observed scale maximum needs the rows: give the scale maximum "
+                             f"(items without a scale: {', '.join(sorted(needed - set(per_item)))})",
+                             option="scale_max")
+        scale_max_v, source = (max(per_item.values()) if per_item else None), "the scale of each item"
+    else:
+        if scale_max is None:
+            raise InputError("give the scale maximum (the observed maximum needs the rows)", option="scale_max")
+        per_item, scale_max_v, source = {}, float(scale_max), "given"
+
+    def threshold(level, name):
+        tops = {per_item.get(i, scale_max_v) for i in levels[level][name]}
+        tops.discard(None)
+        return max(tops) - 1 if tops else None
+
+    sizes = {g: int(sum(n for (gg, _s), n in rows.items() if gg == g)) for g in (g1, g2)}
+    for g, n in sizes.items():
+        if n == 0:
+            raise InputError(f"group {g!r} has no respondents left to compare", column=group, value=g)
+    asp = {k: dict(v) for k, v in (aspirations or {}).items()}
+
+    def cell(level, name, g, seg):
+        out = Counts({})
+        for (gg, s), c in counts[(level, name)].items():
+            if gg == g and (seg is ... or s == seg):
+                out = out.merge(c)
+        return out
+
+    def block(seg, block_min_n):
+        out = []
+        for level in LEVELS:
+            for name in (levels.get(level) or {}):
+                a, b = cell(level, name, g1, seg), cell(level, name, g2, seg)
+                r = {"level": level, "name": name}
+                na, nb = int(a.n), int(b.n)
+                if block_min_n is not None and (na < block_min_n or nb < block_min_n):
+                    r.update(n=[na, nb], suppressed=True,
+                             note=f"suppressed: fewer than {block_min_n} answers in a group")
+                    out.append(r)
+                    continue
+                r.update(compare_two_counts(a, b, top2_threshold=threshold(level, name)))
+                out.append(_with_aspiration(r, asp, level, name, block_min_n))
+        return out
+
+    result_rows = block(..., None)
+    _adjust(result_rows, alpha, False)
+    notes = _invariance_notes(levels, invariance)
+    for r in result_rows:
+        _apply_note(r, notes)
+        for i, g in enumerate((g1, g2)):
+            if r["n"][i] < 2:
+                warnings.append(f"{r['level']} {r['name']}: fewer than 2 answers from {g}; tests not computed")
+            elif r["n"][i] < min_n:
+                warnings.append(f"{r['level']} {r['name']}: only {r['n'][i]} answers from {g} "
+                                f"(fewer than {min_n}); read with care")
+        t = r.get("welch_t")
+        if all(n >= 2 for n in r["n"]) and (t is None or t != t):
+            warnings.append(f"{r['level']} {r['name']}: every answer is the same within each group; "
+                            "the t test and effect size are not defined (a constant item?)")
+    seg_rows = []
+    if by:
+        for seg in sorted({s for (_g, s) in rows if s is not None}):
+            b = block(seg, min_n)
+            _adjust(b, alpha, False)
+            for r in b:
+                _apply_note(r, notes)
+                r["segment"] = seg
+            seg_rows.extend(b)
+        n_sup = sum(1 for r in seg_rows if r.get("suppressed"))
+        if n_sup:
+            warnings.append(f"{n_sup} segment cells have fewer than {min_n} answers in a group and are suppressed")
+    return GapsResult(groups=(g1, g2), group_column=group, rows=result_rows, scale_max=scale_max_v,
+                      scale_max_source=source, weight=None, segment_column=by, min_n=min_n,
+                      segments=seg_rows, group_sizes=sizes, invariance=dict(invariance or {}),
+                      alpha=alpha, levels=levels, warnings=warnings)
+
+
+# ----------------------------------------------------------------------- drivers (whole analysis)
+
+def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | None = None,
+                            performance: str = "mean", aspiration=None, scale=None, ipa_cutoffs=None,
+                            top2_shares=None, complete: bool | None = None, source=None,
+                            row_level_note: str | None = None):
+    """``stats.drivers.analyze_drivers`` (continuous outcome, unweighted, no bootstrap) from the
+    co-moments ``m`` of the complete rows of ``drivers`` + ``outcome``: OLS with classical SEs,
+    R², F, standardized betas, LMG / dominance (general, conditional, complete), relative weights,
+    Pratt, VIF, condition number, the collinearity and listwise warnings (``n_all``: rows before
+    listwise deletion) and the IPA quadrants (performance ``mean`` and ``gap`` from the means;
+    ``top2`` from ``top2_shares``: each driver's share of complete rows at or above its scale
+    maximum - 1). HC3 SEs and penalty-reward need the rows: null, with ``row_level_note`` as a
+    warning."""
+    from cxstats.stats.drivers import ipa as ipa_mod
+    from cxstats.stats.drivers.core import (COMPLETE_DOMINANCE_MAX_P, SINGULAR_EIGEN, _check_names,
+                                            _collinearity_warnings)
+    from cxstats.stats.drivers.result import DriversResult
+    from cxstats.stats.drivers.subsets import (MAX_EXACT, all_subset_r2, complete_dominance,
+                                               conditional_dominance, memory_needed)
+
+    drivers = list(drivers)
+
+    class _Cols:                       # _check_names reads frame.columns
+        columns = list(m.names)
+    _check_names(outcome, drivers, _Cols, source)
+    p = len(drivers)
+    if p > MAX_EXACT:
+        raise InputError(
+            f"{p} drivers: exact relative importance (LMG / dominance) needs the R² of all 2^p "
+            f"driver subsets, {memory_needed(p) / 2**30:.1f} GiB for p = {p}, and doubles with every "
+            f"driver; cxstats computes it exactly up to {MAX_EXACT} drivers (256 MiB). Group "
+            "related items into constructs (e.g. their mean) or choose the drivers to compare",
+            file=source)
+    if performance not in ipa_mod.PERFORMANCE:
+        raise InputError(f"performance {performance!r} is not known; use mean, top2 or gap",
+                         option="performance")
+    mm = m.select(drivers + [outcome])
+    n = int(mm.n)
+    n_all = n if n_all is None else int(n_all)
+    warnings = []
+    if n < n_all:
+        warnings.append(f"{n_all - n} of {n_all} rows have a missing outcome or driver and were left "
+                        f"out (listwise deletion); n = {n}")
+    if n < p + 2:
+        raise InputError(f"{n} rows with complete answers but {p} drivers: a regression with {p} "
+                         f"drivers needs at least {p + 2} complete rows (more drivers than cases); "
+                         "use fewer drivers or more data", file=source)
+    for j, name in enumerate(drivers):
+        if not mm.m2[j, j] > 0:
+            raise InputError(f"driver is constant (every complete row has {mm.mean[j]:g}), so it cannot "
+                             "explain anything; leave it out", file=source, column=name)
+    if not mm.m2[p, p] > 0:
+        raise InputError(f"the outcome is constant (every complete row has {mm.mean[p]:g})",
+                         file=source, column=outcome)
+    d = np.sqrt(np.diag(mm.m2))
+    corr = mm.m2 / np.outer(d, d)
+    rxx = corr[:p, :p]
+    eig, vec = np.linalg.eigh(rxx)
+    if eig[0] < SINGULAR_EIGEN:
+        w = np.abs(vec[:, 0])
+        involved = [drivers[j] for j in np.argsort(-w) if w[j] > 0.1]
+        raise InputError("perfect collinearity: drivers " + ", ".join(repr(x) for x in involved)
+                         + " are an exact linear combination of each other (for example one is "
+                         "the sum or a copy of others); leave one of them out", file=source)
+    fit = drivers_from_moments(mm, outcome, drivers)
+    vif = fit["vif"]
+    condition = float(np.sqrt(eig[-1] / eig[0]))
+    warnings.extend(_collinearity_warnings(drivers, vif, condition))
+    if n < 10 * p:
+        warnings.append(f"only {n} complete rows for {p} drivers (fewer than 10 per driver): "
+                        "importance estimates are unstable; see the bootstrap intervals")
+    res = DriversResult(outcome=outcome, outcome_type="continuous", drivers=drivers, n=n,
+                        n_dropped=n_all - n, binary_threshold=None, vif=vif,
+                        condition_number=condition, warnings=warnings, zero_order_r=corr[:p, p])
+    nan = np.full(p + 1, np.nan)
+    res.ols = {"b": fit["b"], "se": fit["se"], "t": fit["t"], "pvalue": fit["pvalue"],
+               "se_hc3": nan, "t_hc3": nan, "pvalue_hc3": nan}
+    res.model = {k: fit[k] for k in ("r2", "adj_r2", "sigma", "f", "f_df1", "f_df2", "f_pvalue")}
+    res.std_beta = fit["std_beta"]
+    r2_all = all_subset_r2(corr)
+    cd = conditional_dominance(r2_all, p)
+    res.conditional_dominance = cd
+    res.lmg = cd.mean(axis=1)
+    res.r2_subsets_full = float(r2_all[-1])
+    if complete is None:
+        complete = p <= COMPLETE_DOMINANCE_MAX_P
+    res.complete_dominance = complete_dominance(r2_all, p) if complete else None
+    res.relative_weight = fit["relative_weight"]
+    res.pratt = fit["pratt"]
+    _ipa_moments(res, mm, performance, aspiration, scale, ipa_cutoffs, top2_shares)
+    if row_level_note:
+        res.warnings.append(row_level_note)
+    return res
+
+
+def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
+    """``stats.drivers.core._ipa`` without bootstrap and penalty-reward, from the means."""
+    from cxstats.stats.drivers import ipa as ipa_mod
+
+    p = len(res.drivers)
+    if isinstance(scale, dict):
+        missing = [d for d in res.drivers if d not in scale]
+        if missing:
+            raise InputError(f"no answer scale for driver {missing[0]!r}", column=missing[0])
+        smin = np.array([float(scale[d][0]) for d in res.drivers])
+        smax = np.array([float(scale[d][1]) for d in res.drivers])
+        scale_note = "each driver's answer scale from the spec"
+    elif scale is not None:
+        smin, smax = (np.full(p, float(scale[0])), np.full(p, float(scale[1])))
+        scale_note = f"answer scale {scale[0]:g}-{scale[1]:g}"
+    else:
+        raise InputError("the observed minimum and maximum of each driver need the rows: give the "
+                         "answer scale (scale_range)", option="scale_range")
+    if np.any(smin >= smax):
+        raise InputError("answer scale: the minimum must be below the maximum")
+    means = np.asarray(mm.mean[:p], dtype=float)
+    if performance == "gap":
+        if aspiration is None:
+            raise InputError("performance 'gap' needs the aspiration (give it, or a spec with "
+                             "aspirations per construct)", option="aspiration")
+        if isinstance(aspiration, dict):
+            missing = [d for d in res.drivers if aspiration.get(d) is None]
+            if missing:
+                raise InputError(f"no aspiration for driver {missing[0]!r} (needed for performance 'gap')",
+                                 column=missing[0], option="aspiration")
+            asp = np.array([float(aspiration[d]) for d in res.drivers])
+        else:
+            asp = np.full(p, float(aspiration))
+        perf = means - asp
+    elif performance == "top2":
+        if top2_shares is None:
+            raise InputError("top-2-box performance needs each driver's share at the top of its scale",
+                             option="performance")
+        perf = np.asarray(top2_shares, dtype=float)
+    else:
+        perf = means
+    importance = res.importance_share()
+    ic, pc = (cutoffs or (None, None))
+    if pc is None and performance == "gap":
+        pc = 0.0
+    positions, ic, pc = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
+    labels, _, _ = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
+    rule = ("quadrants split at importance_cut (mean importance share of the drivers unless given) and "
+            "performance_cut (" + ("0 = at the aspiration" if performance == "gap" else
+                                   "mean performance of the drivers") + " unless given)")
+    rows = [{"driver": d, "importance": float(importance[j]), "performance": float(perf[j]),
+             "quadrant": labels[j], "position": positions[j], "determined": None}
+            for j, d in enumerate(res.drivers)]
+    res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
+               "importance_cut": ic, "performance_cut": pc, "scale": scale_note, "rule": rule,
+               "rows": rows}

@@ -17,6 +17,12 @@ line's ``--bootstrap`` defaults to 0 = none). Sheets go to the client (``gaps``)
 ``weight``: a column of survey weights: weighted least squares (HC3 SEs) and every importance measure
 (LMG, dominance, relative weights, Pratt) from the weighted correlation matrix; continuous outcomes;
 no bootstrap (turned off, with a warning) and no penalty-reward with weights.
+
+``engine`` (auto | pandas | duckdb | spark; with a spec): on a SQL engine the co-moments of the
+customers' complete rows (construct scores computed in the query) give OLS (classical SEs), LMG /
+dominance, relative weights, Pratt, VIF and the IPA (:func:`cxstats.stats.from_moments.
+analyze_drivers_moments`); HC3 SEs and penalty-reward need the rows (null, with a warning);
+``bootstrap``, ``weight`` and binary outcomes are refused naming the option (``auto``: pandas).
 """
 
 from __future__ import annotations
@@ -47,6 +53,8 @@ class Options(StepOptions):
     high_boxes: int = 1
     ipa_png: str | None = None               # plan: file name of the IPA chart (PNG + SVG) in the output folder
     weight: str | None = None                # survey-weight column (WLS; weighted correlations)
+    engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the moments are computed
+    spark_master: str | None = None          # engine spark: the cluster (default: the active session or local)
 
     def validate(self):
         if self.bootstrap < 0:
@@ -72,7 +80,11 @@ class Options(StepOptions):
 
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.drivers import analyze_drivers
+    from cxstats.steps._engine import engine_for
 
+    engine = engine_for(ctx, options, needs_rows=bool(_row_options(options)))
+    if engine != "pandas":
+        return _run_on_engine(ctx, options, engine)
     weights = None
     if ctx.has_spec:
         frame, outcome, names, scale, aspiration, source = _from_spec(ctx, options)
@@ -110,12 +122,91 @@ def run(ctx: StepContext, options: Options):
     return result
 
 
+def _row_options(options) -> list:
+    """(option, why) of the options of this run that need the rows (a SQL engine computes the
+    co-moments of the complete rows)."""
+    out = []
+    if options.bootstrap:
+        out.append(("bootstrap", "bootstrap intervals resample respondents"))
+    if options.weight:
+        out.append(("weight", "survey weights are applied row by row"))
+    if options.outcome_type == "binary":
+        out.append(("outcome_type", "a binary outcome is fitted by logistic regression on the rows"))
+    if options.binary_threshold is not None:
+        out.append(("binary_threshold", "a binary outcome is fitted by logistic regression on the rows"))
+    return out
+
+
+ROW_LEVEL_NOTE = ("engine {engine}: HC3 standard errors and the penalty-reward analysis need each row "
+                  "(leverages, box dummies) and are not computed from moments (null here); "
+                  "--engine pandas computes them")
+
+
+def _run_on_engine(ctx, options, engine):
+    """OLS, LMG / dominance, relative weights, Pratt, VIF and the IPA quadrants from the
+    co-moments of the customers' complete rows, one aggregation pass on a SQL engine."""
+    from cxstats.stats.from_moments import analyze_drivers_moments
+
+    for option, why in _row_options(options):
+        raise InputError(f"{why}; engine {engine} computes moments: use --engine pandas"
+                         + (" (on a sample if the data are large) or leave out the bootstrap"
+                            if option == "bootstrap" else ""), option=option)
+    spec = ctx.spec
+    esurvey = ctx.engine_survey(engine, options.spark_master)
+    where = "respondent_type = 'customer'"
+    n_all = esurvey.count_rows(where)
+    if not n_all:
+        raise InputError("the data have no customer answers (key drivers use customers only)",
+                         file=", ".join(esurvey.sources) or None)
+    outcome, names, scale, aspiration = _choose(spec, options)
+    constructs = {c.id: c for c in spec.constructs()}
+    columns = set(spec.scored_columns())
+    exprs = {}
+    for name in [outcome, *names]:
+        if name in constructs:
+            exprs[name] = esurvey.score_expr(constructs[name].item_ids)
+        elif name in columns:
+            exprs[name] = f"CAST({esurvey.b.quote(name)} AS DOUBLE)"
+        else:
+            raise InputError(f"{name!r} is not a column of the survey table", option="drivers")
+    scale = tuple(options.scale_range) if options.scale_range is not None else scale
+    if options.aspiration is not None:
+        aspiration = options.aspiration
+    tops = {}
+    if options.performance == "top2" and scale is not None:
+        for name in names:
+            top = float(scale[name][1] if isinstance(scale, dict) else scale[1])
+            tops[f"_top2_{name}"] = (f"CASE WHEN ({exprs[name]}) IS NULL THEN NULL WHEN ({exprs[name]}) >= "
+                                     f"{top - 1!r} THEN 1.0 ELSE 0.0 END")
+    cols = [*names, outcome, *tops]
+    pm = esurvey.pattern_moments(cols, where=where, exprs={**exprs, **tops})
+    m = pm[None].complete() if None in pm else None
+    source = ", ".join(esurvey.sources) or None
+    if m is None or m.n == 0:
+        raise InputError("no customer has answered the outcome and every driver: 0 complete rows",
+                         file=source)
+    shares = [float(m.mean[cols.index(t)]) for t in tops] if tops else None
+    cutoffs = tuple(options.ipa_cutoffs) if options.ipa_cutoffs is not None else None
+    return analyze_drivers_moments(m, outcome, names, n_all=n_all, performance=options.performance,
+                                   aspiration=aspiration, scale=scale, ipa_cutoffs=cutoffs,
+                                   top2_shares=shares, source=source,
+                                   row_level_note=ROW_LEVEL_NOTE.format(engine=engine))
+
+
 def _from_spec(ctx, options):
     """Customers' outcome and driver scores, each driver's answer scale and aspiration."""
     spec, survey = ctx.spec, ctx.survey
     if not (survey.data["respondent_type"] == "customer").any():
         raise InputError("the data have no customer answers (key drivers use customers only)",
                          file=ctx.source or None)
+    outcome, names, scale, asp = _choose(spec, options)
+    frame = survey.customers_with_scores()[[outcome, *names]]
+    # data problems name the command's files; a plan locates them at its step instead
+    return frame, outcome, names, scale, asp, ctx.source or None
+
+
+def _choose(spec, options):
+    """(outcome, drivers, each driver's answer scale or None, aspirations or None) of a spec run."""
     outcomes = [o.id for o in spec.outcomes]
     constructs = {c.id: c for c in spec.constructs()}
     items = {i.id: i for i in spec.items()}
@@ -148,9 +239,7 @@ def _from_spec(ctx, options):
         else:
             raise InputError(f"{name!r} is neither a construct nor an item of the spec (constructs: "
                              f"{', '.join(constructs)})", option="drivers")
-    frame = survey.customers_with_scores()[[outcome, *names]]
-    # data problems name the command's files; a plan locates them at its step instead
-    return frame, outcome, names, scale if len(scale) == len(names) else None, asp or None, ctx.source or None
+    return outcome, names, scale if len(scale) == len(names) else None, asp or None
 
 
 def _from_file(ctx, options):

@@ -20,7 +20,14 @@ Options (plan keys = command-line options): ``group``, ``compare``, ``items``, `
 ``touchpoints``, ``components``, ``aspirations``, ``scale_max``, ``weight`` (a column; with a
 spec true/false = the spec's weight or none, default the spec's weight when it has one),
 ``by`` (segments), ``min_n`` (default 30), ``levels`` (subset of item, construct, touchpoint,
-component), ``alpha`` (default 0.05), ``invariance``, ``paired``, ``id``, ``importance``.
+component), ``alpha`` (default 0.05), ``invariance``, ``paired``, ``id``, ``importance``,
+``engine`` (auto | pandas | duckdb | spark; with a spec), ``spark_master``.
+
+On a SQL engine (DuckDB, Spark): two independent groups from counts per answer and per scale
+score and cell (group x segment), all in one pass
+(:func:`cxstats.stats.from_moments.analyze_gaps_counts`): the pandas path's numbers. Weights,
+``paired``/``id``, ``importance``, one group against the aspirations and respondent ids shared
+by both groups (paired data) need the rows: refused naming the option (``auto``: pandas).
 
 Paired data (``paired``): when the two groups are answers of the SAME respondents (e.g.
 satisfaction and importance rows stacked in one file), the rows are paired by respondent id
@@ -74,6 +81,8 @@ class Options(StepOptions):
     paired: bool | None = None                    # same respondents in both groups (None: detect by id)
     id: str | None = None                         # respondent-id column pairing the rows (spec: its id)
     importance: dict[str, str] | None = None      # performance item -> stated-importance column
+    engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the counts are computed
+    spark_master: str | None = None               # engine spark: the cluster (default: the active session or local)
 
     def validate(self):
         if self.compare is not None and (len(self.compare) != 2 or self.compare[0] == self.compare[1]):
@@ -118,7 +127,13 @@ class Options(StepOptions):
 
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.gaps import analyze_aspiration_gaps, analyze_gaps, expand_aspirations
+    from cxstats.steps._engine import engine_for
 
+    engine = engine_for(ctx, options, needs_rows=bool(_row_options(ctx, options)))
+    if engine != "pandas":
+        result = _run_on_engine(ctx, options, engine)
+        if result is not None:
+            return result           # None: engine auto met data that need the rows (pandas below)
     prep = _from_spec(ctx, options) if ctx.has_spec else _from_file(ctx, options)
     if options.importance:
         prep = _stack_importance(prep, options.importance)
@@ -152,6 +167,124 @@ def run(ctx: StepContext, options: Options):
             result.warnings.append("invariance verdicts not applied: they concern comparisons between "
                                    "groups, and this analysis has one group")
     return result
+
+
+def _row_options(ctx, options) -> list:
+    """The options of this run that need the rows (a SQL engine counts answers per cell):
+    survey weights, paired comparisons, stated importance."""
+    out = []
+    spec_weight = ctx.has_spec and bool(getattr(ctx.spec, "weight", None))
+    if (isinstance(options.weight, str) and options.weight) or (options.weight in (None, True) and spec_weight):
+        out.append(("weight", "survey weights are applied row by row"))
+    if options.paired:
+        out.append(("paired", "a paired comparison matches each respondent's rows"))
+    if options.id:
+        out.append(("id", "pairing rows by a respondent-id column matches each respondent's rows"))
+    if options.importance:
+        out.append(("importance", "stated importance is compared row by row with performance (paired)"))
+    return out
+
+
+def _refuse_rows(engine, option, why):
+    raise InputError(f"{why}; engine {engine} counts answers per group: use --engine pandas",
+                     option=option)
+
+
+def _run_on_engine(ctx, options, engine):
+    """Two independent groups compared from counts per answer (or scale score) and cell (group x
+    segment), one aggregation pass per item and scale on a SQL engine. None when engine auto
+    finds data that need the rows (one group against the aspirations, paired respondent ids)."""
+    import pandas as pd
+
+    from cxstats.stats.from_moments import analyze_gaps_counts
+    from cxstats.stats.gaps import expand_aspirations
+    from cxstats.stats.gaps.analysis import MIN_SHARE
+
+    auto = options.engine == "auto"
+    for option, why in _row_options(ctx, options):
+        _refuse_rows(engine, option, why)
+    spec = ctx.spec
+    esurvey = ctx.engine_survey(engine, options.spark_master)
+    columns = ["respondent_type"] + list(spec.scored_columns()) + [g.id for g in spec.segments]
+    group, compare = options.group, options.compare
+    one_type = not group
+    group = group or "respondent_type"
+    for col, key in ((group, "group"), (options.by, "by")):
+        if col and col not in columns:
+            known = (f"segments of the spec: {', '.join(s.id for s in spec.segments) or 'none'}"
+                     if key == "by" else f"it has: {', '.join(columns)}")
+            raise InputError(f"{col!r} is not a column of the survey table ({known})", option=key)
+    cells = [group, options.by]
+    rows = {k: int(c.n) for k, c in esurvey.cell_counts(None, cells, expr="1.0").items()}
+    types = {k[0] for k in rows if k[0] is not None}
+    if one_type and len(types) == 1:
+        if auto:
+            return None
+        _refuse_rows(engine, "group", f"the data hold {_plural(next(iter(types)))} only: one group "
+                     "against the aspirations (one-sample and signed-rank tests) is computed from the rows")
+    spec_levels = spec.levels()
+    full = {"item": {i: [i] for i in (options.items or spec.item_ids())},
+            "construct": options.scales or spec_levels.get("construct", {}),
+            "touchpoint": options.touchpoints or spec_levels.get("touchpoint", {}),
+            "component": options.components or spec_levels.get("component", {})}
+    for m in full.values():
+        for its in (m or {}).values():
+            for i in its:
+                if i not in columns:
+                    raise InputError("no such column", column=i)
+    targets = {**spec.aspirations(), **(options.aspirations or {})}
+    scale_max = (options.scale_max if options.scale_max is not None
+                 else {i.id: i.scale.max for i in spec.items() if i.scale is not None})
+    if compare is None and group == "respondent_type":
+        compare = ["customer", "staff"]
+    if compare is not None:
+        segment = next((g for g in spec.segments if g.id == group), None)
+        present = pd.Series([k[0] for k in rows if k[0] is not None], dtype=object)
+        compare = resolve_group_values(present, compare, dict(segment.values) if segment is not None else {})
+    paired = _paired(ctx, options)
+    two = compare or sorted({k[0] for k in rows if k[0] is not None})
+    if paired is None and len(two) == 2:   # the view's respondent_id (NULL without one)
+        if _ids_overlap(esurvey, group, two):
+            if auto:
+                return None
+            _refuse_rows(engine, "paired", "the same respondent ids are in both groups (paired data): "
+                         "a paired comparison matches each respondent's rows")
+    wanted = options.levels or list(LEVELS)
+    levels = {lv: m for lv, m in full.items() if lv in wanted and m}
+    counts = esurvey.cell_counts_many({(lv, name): esurvey.score_expr(its, MIN_SHARE)  # one pass
+                                       for lv, m in levels.items() for name, its in m.items()}, cells)
+    verdicts = invariance_verdicts(ctx)
+    verdicts.update(options.invariance or {})
+    source = ", ".join(esurvey.sources) or None
+    try:
+        aspirations = expand_aspirations({lv: m for lv, m in full.items() if m}, targets)
+        result = analyze_gaps_counts(counts, rows, group, levels=levels, compare=compare,
+                                     scale_max=scale_max, aspirations=aspirations, by=options.by,
+                                     min_n=options.min_n, invariance=verdicts, alpha=options.alpha)
+    except InputError as exc:
+        raise _in_file(exc, source or "") from None
+    _fill_scale_min(ctx, options, {"levels": levels, "frame": pd.DataFrame()}, result)
+    return result
+
+
+def _ids_overlap(esurvey, group, compare) -> bool:
+    """Whether at least half of each group's respondent ids are in the other group (the
+    pandas path would pair the rows: ``stats.gaps.analysis.AUTO_PAIR_SHARE``)."""
+    from cxstats.engine.survey import _text
+    from cxstats.stats.gaps.analysis import AUTO_PAIR_SHARE
+
+    q = esurvey.b.quote
+    g = f"CAST({q(group)} AS STRING)"
+    a, b = (_text(str(x)) for x in compare)
+    sql = (f"SELECT count(DISTINCT CASE WHEN cx_g = {a} THEN cx_id END), "
+           f"count(DISTINCT CASE WHEN cx_g = {b} THEN cx_id END), "
+           f"(SELECT count(*) FROM (SELECT cx_id FROM cx_i WHERE cx_g = {a} INTERSECT "
+           f"SELECT cx_id FROM cx_i WHERE cx_g = {b}) cx_both) FROM cx_i")
+    sql = (f"WITH cx_i AS (SELECT {g} AS cx_g, CAST(respondent_id AS STRING) AS cx_id "
+           f"FROM ({esurvey.view()}) cx_v WHERE respondent_id IS NOT NULL) " + sql)
+    n1, n2, both = (int(v or 0) for v in esurvey.b.query(sql)[0])
+    esurvey.passes += 1
+    return bool(n1 and n2 and both >= AUTO_PAIR_SHARE * max(n1, n2))
 
 
 def _fill_scale_min(ctx, options, prep, result) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import (command_display, data_files_argument, list_option, missing_code_option, output_options,
-                                quiet_option, seed_option, spec_option)
+from cxstats.cli.common import (command_display, data_files_argument, engine_options, list_option,
+                                missing_code_option, output_options, quiet_option, seed_option, spec_option)
 
 
 @click.command("drivers")
@@ -53,12 +53,13 @@ from cxstats.cli.common import (command_display, data_files_argument, list_optio
                    "outcome; not with --bootstrap (penalty-reward is left out). A missing, non-numeric or "
                    "negative weight of a complete row is refused.")
 @spec_option
+@engine_options
 @missing_code_option
 @output_options
 @quiet_option
 def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, seed, ci_level,
             performance, aspiration, scale_range, ipa_cutoffs, low_boxes, high_boxes, ipa_png, weight, spec_path,
-            json_path, xlsx_path, quiet):
+            engine, spark_master, json_path, xlsx_path, quiet):
     """Key drivers: which drivers move the outcome, by exact relative importance.
 
     For a continuous outcome: OLS with classical and HC3 standard errors,
@@ -87,10 +88,17 @@ def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, s
           --performance top2
       cxstats drivers answers.csv --spec study.yaml --outcome csat --performance gap
       cxstats drivers survey.csv --outcome csat --drivers web,delivery,price --weight w
+      cxstats drivers 'lake/*.parquet' --spec study.yaml --engine duckdb   (moments in SQL)
 
     Rows with a missing outcome or driver are left out (listwise). A constant
     driver, exactly collinear drivers or fewer rows than drivers + 2 are
     refused with a message (exit code 2).
+
+    --engine duckdb|spark (with --spec): OLS (classical SEs), LMG/dominance,
+    relative weights, Pratt, VIF and the IPA from the co-moments of the complete
+    rows: the same numbers as pandas. HC3 SEs and penalty-reward need the rows
+    (null there, with a warning); --bootstrap, --weight and binary outcomes are
+    refused there (use --engine pandas); auto chooses pandas for them.
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
@@ -103,7 +111,8 @@ def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, s
     result = run_analysis("drivers", ctx, weight=weight, outcome=outcome, drivers=drivers, outcome_type=outcome_type,
                           binary_threshold=binary_threshold, bootstrap=bootstrap, ci_level=ci_level,
                           performance=performance, aspiration=aspiration, scale_range=scale_range,
-                          ipa_cutoffs=ipa_cutoffs, low_boxes=low_boxes, high_boxes=high_boxes)
+                          ipa_cutoffs=ipa_cutoffs, low_boxes=low_boxes, high_boxes=high_boxes,
+                          engine=engine, spark_master=spark_master)
     if ipa_png:
         from cxstats.report.layouts.drivers import write_ipa_png
 

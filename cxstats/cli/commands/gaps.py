@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import (data_files_argument, list_option, missing_code_option, output_options,
-                                parse_scales, quiet_option, spec_option)
+from cxstats.cli.common import (data_files_argument, engine_options, list_option, missing_code_option,
+                                output_options, parse_scales, quiet_option, spec_option)
 from cxstats.errors import InputError
 
 
@@ -90,12 +90,13 @@ def _parse_verdicts(values) -> dict | None:
                    "performance item, answered by the same respondents (repeatable). Gap = importance "
                    "- performance per item with paired tests.")
 @spec_option
+@engine_options
 @missing_code_option
 @output_options
 @quiet_option
 def command(data, group, compare, items, scales, touchpoints, components, aspirations, scale_max,
-            weight, by, min_n, levels, alpha, invariance, paired, id, importance, spec_path, json_path,
-            xlsx_path, quiet):
+            weight, by, min_n, levels, alpha, invariance, paired, id, importance, spec_path, engine,
+            spark_master, json_path, xlsx_path, quiet):
     """Gaps between two groups (customers vs staff), or one group against the aspirations.
 
     For every item and every scale (construct, touchpoint, component = mean of
@@ -128,6 +129,8 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
           --items q1,q2,q3 --id resp --paired          (same respondents: paired tests)
       cxstats gaps survey.csv --importance q1=imp_q1 --importance q2=imp_q2
                                                    (stated importance - performance, paired)
+      cxstats gaps 'lake/*.parquet' --spec study.yaml --by region --engine duckdb
+                                                   (counts per answer in SQL; same numbers)
 
     Paired mode (--paired, or detected from the ids): per row n_pairs, both
     means, diff = mean of the paired differences, paired t (R t.test(a, b,
@@ -138,6 +141,11 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
     With --spec, items, constructs, touchpoints, components, aspirations, scales
     and weights come from the study spec and customers are compared with staff;
     with customers only (no staff file), customers against the spec's aspirations.
+
+    --engine duckdb|spark (with --spec): two independent groups from counts per
+    answer and scale score (ties exact): the same numbers as pandas. Weights,
+    --paired/--id, --importance and one group against the aspirations need the
+    rows: refused there (use --engine pandas); auto chooses pandas for them.
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
@@ -148,7 +156,7 @@ def command(data, group, compare, items, scales, touchpoints, components, aspira
                    aspirations=_parse_targets(aspirations, "--aspiration"), scale_max=scale_max,
                    weight=weight, by=by, min_n=min_n, levels=levels, alpha=alpha,
                    invariance=_parse_verdicts(invariance), paired=paired, id=id,
-                   importance=_parse_pairs(importance))
+                   importance=_parse_pairs(importance), engine=engine, spark_master=spark_master)
     ctx = step_context(data, spec_path, quiet=quiet)
     result = run_analysis("gaps", ctx, **options)
     emit(result, name="gaps", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

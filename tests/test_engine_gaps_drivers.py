@@ -1,0 +1,185 @@
+"""gaps and drivers on the DuckDB engine: the same numbers as the pandas path on the demo.
+
+Reference: the pandas path on the same demo data (itself checked against R's t.test,
+wilcox.test(exact = FALSE), p.adjust and relaimpo in test_gaps / test_drivers). gaps: every JSON
+number to 1e-9 (Welch, Mann-Whitney with exact ties from counts per answer and scale score, Hedges'
+g, top-2-box, Holm/BH, segments, invariance notes). drivers: every JSON number to 1e-9 except HC3
+SEs and penalty-reward, which need the rows (null on the engine, said in a warning). Options that
+need the rows are refused by name with --engine pandas suggested; auto chooses pandas for them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tests.conftest import assert_clean_error, run_cli
+from tests.test_engine_duckdb import _drop_engine, same_numbers
+
+duckdb = pytest.importorskip("duckdb")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    d = tmp_path_factory.mktemp("demo")
+    assert run_cli("demo", d).exit_code == 0
+    return d
+
+
+def _cli(command, files, spec, *extra):
+    return run_cli(command, *files, "--spec", spec, "--json", "-", "-q", *extra)
+
+
+def _both(command, demo, *extra, files=("customers.csv", "staff.csv")):
+    paths = [demo / f for f in files]
+    ref = _cli(command, paths, demo / "questionnaire.yaml", "--engine", "pandas", *extra)
+    got = _cli(command, paths, demo / "questionnaire.yaml", "--engine", "duckdb", *extra)
+    assert ref.exit_code == 0 and got.exit_code == 0, (ref, got)
+    return ref.json(), got.json()
+
+
+# ------------------------------------------------------------------------------------ gaps
+
+@pytest.mark.parametrize("extra", [(), ("--by", "region"),
+                                   ("--group", "canal", "--compare", "App,Website", "--by", "antiguedad",
+                                    "--min-n", "20", "--invariance", "facilidad_web=metric")])
+def test_gaps_on_duckdb_equals_pandas_on_the_demo(demo, extra):
+    ref, got = _both("gaps", demo, *extra)
+    same_numbers(ref, got)
+    assert len(ref["items"]) == 30 and ref["constructs"] and ref["touchpoints"] and ref["components"]
+    # scale scores (means of items) have fractional values: ties counted per score value
+    assert all(r["mw_pvalue"] is not None for r in ref["constructs"])
+    if not extra:
+        assert any(r["mw_pvalue"] < 0.05 for r in ref["constructs"])
+    if "--by" in extra:
+        assert any(r.get("suppressed") is False for r in ref["segments"]["rows"])
+    if "--invariance" in extra:
+        assert any(r.get("interpretable") is False for r in ref["constructs"])
+
+
+@pytest.mark.parametrize("option", [("--weight", "csat"), ("--paired",), ("--id", "nps"),
+                                    ("--importance", "web_1=web_2")])
+def test_gaps_options_that_need_rows_are_refused_on_duckdb(demo, option):
+    r = _cli("gaps", [demo / "customers.csv", demo / "staff.csv"], demo / "questionnaire.yaml",
+             "--engine", "duckdb", *option)
+    assert_clean_error(r, option[0], "engine duckdb", "--engine pandas")
+
+
+@pytest.fixture
+def auto_duckdb(monkeypatch):
+    """auto picks DuckDB for any input (as for inputs over 200 MiB), unless the run needs the rows."""
+    import cxstats.engine
+
+    monkeypatch.setattr(cxstats.engine, "AUTO_DUCKDB_BYTES", -1)
+
+
+def test_gaps_one_group_is_refused_on_duckdb_and_auto_runs_it_on_pandas(demo, auto_duckdb):
+    spec = demo / "questionnaire.yaml"
+    r = _cli("gaps", [demo / "customers.csv"], spec, "--engine", "duckdb")
+    assert_clean_error(r, "--group", "customers only", "--engine pandas")
+    ref = _cli("gaps", [demo / "customers.csv"], spec, "--engine", "pandas")
+    got = _cli("gaps", [demo / "customers.csv"], spec, "--engine", "auto")
+    assert ref.exit_code == 0 and got.exit_code == 0, got
+    same_numbers(ref.json(), got.json())
+    assert ref.json()["groups"] == ["customer"] and "aspiration" in ref.stderr
+
+
+def test_gaps_paired_ids_are_refused_on_duckdb_and_auto_pairs_them_on_pandas(demo, tmp_path, auto_duckdb):
+    """Staff rows carrying the ids of the first 200 customers, who alone are in the customer file:
+    pandas pairs the rows (paired t, Wilcoxon); the engine must not compare them as independent."""
+    src = tmp_path / "src"
+    src.mkdir()
+    spec = src / "questionnaire.yaml"
+    shutil.copy(demo / "questionnaire.yaml", spec)
+    cust = (demo / "customers.csv").read_text(encoding="utf-8").splitlines()
+    staff = (demo / "staff.csv").read_text(encoding="utf-8").splitlines()
+    ids = [line.split(",")[0] for line in cust[1:201]]
+    (src / "customers.csv").write_text("\n".join(cust[:201]) + "\n", encoding="utf-8")
+    (src / "staff.csv").write_text("\n".join([staff[0]] + [i + "," + line.split(",", 1)[1]
+                                                         for i, line in zip(ids, staff[1:201])]) + "\n",
+                                   encoding="utf-8")
+    csvs = [src / "customers.csv", src / "staff.csv"]
+    r = _cli("gaps", csvs, spec, "--engine", "duckdb")
+    assert_clean_error(r, "--paired", "same respondent ids", "--engine pandas")
+    ref = _cli("gaps", csvs, spec, "--engine", "pandas")
+    assert ref.exit_code == 0 and "PAIRED" in ref.stderr, ref
+    got = _cli("gaps", csvs, spec, "--engine", "auto")
+    assert got.exit_code == 0, got
+    same_numbers(ref.json(), got.json())
+    # --unpaired: independent groups on purpose, and the engine computes them
+    ref, got = (_cli("gaps", csvs, spec, "--engine", e, "--unpaired") for e in ("pandas", "duckdb"))
+    assert ref.exit_code == 0 and got.exit_code == 0, got
+    same_numbers(ref.json(), got.json())
+
+
+# --------------------------------------------------------------------------------- drivers
+
+ROW_LEVEL = ("se_hc3", "t_hc3", "pvalue_hc3")
+
+
+def _drop_row_level(doc):
+    doc = json.loads(json.dumps(doc))
+    for row in doc["drivers"]:
+        for k in ROW_LEVEL:
+            row.pop(k)
+    doc["intercept"].pop("se_hc3")
+    doc.pop("penalty_reward")
+    return doc
+
+
+@pytest.mark.parametrize("extra", [(), ("--performance", "gap"),
+                                   ("--outcome", "nps", "--drivers", "web_1,web_2,info_1,precio_1",
+                                    "--scale-range", "1,5", "--performance", "top2", "--ipa-cutoffs", "0.2,0.5")])
+def test_drivers_on_duckdb_equals_pandas_on_the_demo_but_hc3_and_penalty_reward(demo, extra):
+    ref, got = _both("drivers", demo, *extra)
+    assert ref["penalty_reward"]["rows"] and got["penalty_reward"] is None
+    assert ref["drivers"][0]["se_hc3"] > 0 and all(r["se_hc3"] is None for r in got["drivers"])
+    note = got["warnings"].pop()
+    assert "HC3" in note and "penalty-reward" in note and "--engine pandas" in note
+    same_numbers(_drop_row_level(ref), _drop_row_level(got))
+    assert ref["n"] > 1900 and ref["dominance"]["complete"] and ref["ipa"]["rows"]
+    if "top2" in extra:
+        assert all(0 < r["performance"] < 1 for r in ref["ipa"]["rows"])
+
+
+@pytest.mark.parametrize("option", [("--bootstrap", "100"), ("--weight", "csat"), ("--outcome-type", "binary"),
+                                    ("--binary-threshold", "9", "--outcome", "nps")])
+def test_drivers_options_that_need_rows_are_refused_on_duckdb(demo, option):
+    r = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], demo / "questionnaire.yaml",
+             "--engine", "duckdb", *option)
+    assert_clean_error(r, option[0], "engine duckdb", "--engine pandas")
+
+
+def test_drivers_auto_runs_a_bootstrap_on_pandas(demo, auto_duckdb):
+    spec = demo / "questionnaire.yaml"
+    args = ("--bootstrap", "50", "--seed", "3", "--drivers", "facilidad_web,info_producto,confianza_marca")
+    ref = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], spec, "--engine", "pandas", *args)
+    got = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], spec, "--engine", "auto", *args)
+    plain = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], spec, "--engine", "auto")
+    assert plain.exit_code == 0 and plain.json()["penalty_reward"] is None   # auto: DuckDB here
+    assert ref.exit_code == 0 and got.exit_code == 0, got
+    same_numbers(ref.json(), got.json())
+    assert got.json()["bootstrap"] and got.json()["penalty_reward"]
+
+
+def test_a_plan_runs_gaps_and_drivers_on_duckdb_with_the_pandas_numbers(demo, tmp_path):
+    from cxstats.plan.runner import run_plan
+
+    docs = {}
+    for engine in ("pandas", "duckdb"):
+        plan = tmp_path / f"plan_{engine}.yaml"
+        plan.write_text(f"spec: {demo / 'questionnaire.yaml'}\ndata:\n"
+                        f"  - file: {demo / 'customers.csv'}\n    respondent_type: customer\n"
+                        f"  - file: {demo / 'staff.csv'}\n    respondent_type: staff\n"
+                        f"output:\n  json: out_{engine}.json\nengine: {engine}\n"
+                        f"steps:\n  - step: gaps\n  - step: drivers\n    bootstrap: 0\n", encoding="utf-8")
+        _, _, path = run_plan(plan, out_dir=tmp_path / engine, quiet=True)
+        docs[engine] = json.loads(path.read_text(encoding="utf-8"))
+    ref, got = docs["pandas"], docs["duckdb"]
+    # 2 files' distinct cells; gaps: rows per cell, shared ids, every score's counts; drivers: rows, moments
+    assert got["engines"]["duckdb"]["passes"] == 7
+    (gaps_ref, drivers_ref), (gaps_got, drivers_got) = ([s["result"] for s in d["steps"]] for d in (ref, got))
+    same_numbers(_drop_engine(gaps_ref), _drop_engine(gaps_got))
+    assert drivers_got["warnings"].pop().startswith("engine duckdb: HC3")
+    same_numbers(_drop_engine(_drop_row_level(drivers_ref)), _drop_engine(_drop_row_level(drivers_got)))
