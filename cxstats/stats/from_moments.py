@@ -65,9 +65,9 @@ def scale_reliability_moments(pm: PatternMoments, *, scale: str = "scale", group
                               missing: str = "pairwise", omega: bool = True, file=None):
     """``stats.reliability.scale_reliability`` from the pattern moments of the scale's items
     (already reverse-keyed)."""
-    from cxstats.stats._factor import cov2cor, is_singular, most_collinear_item, smc
-    from cxstats.stats.reliability import (MISSING, ItemStats, ScaleReliability, _alpha1, feldt_ci,
-                                           omega_psych)
+    from cxstats.stats._factor import cov2cor
+    from cxstats.stats.reliability import (MISSING, ItemStats, ScaleReliability, feldt_ci, omega_psych,
+                                           scale_statistics)
 
     if missing not in MISSING:
         raise InputError(f"must be 'pairwise' or 'listwise', not {missing!r}", option="missing")
@@ -102,29 +102,7 @@ def scale_reliability_moments(pm: PatternMoments, *, scale: str = "scale", group
         pair_cor = cov2cor(c)
     else:
         c, pair_cor, _ = pm.pairwise()
-    if not np.all(np.isfinite(c)):
-        i, j = np.argwhere(~np.isfinite(c))[0]
-        raise InputError(f"{where}: items '{items[i]}' and '{items[j]}' are never answered together, "
-                         "so their covariance is unknown; use fewer items or other data", file=file)
-    r = cov2cor(c)
-    singular = is_singular(r)
-    if singular:
-        bad = items[most_collinear_item(r)]
-        warnings.append(f"{where}: the item correlation matrix is singular or not positive definite "
-                        f"(item '{bad}' is (nearly) a linear combination of the others, or pairwise "
-                        "deletion produced an inconsistent matrix); alpha is still computed, G6(smc), r_cor "
-                        "and omega use a pseudo-inverse or are not available")
-    tot = _alpha1(c, r)
-    if tot["raw"] < 0:
-        warnings.append(f"{where}: alpha is negative ({tot['raw']:.3f}): some items correlate negatively "
-                        "with the rest; check for items that should be reverse-keyed")
-    drops = [(_alpha1(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)]) if k > 2 else None)
-             for keep in ([j for j in range(k) if j != i] for i in range(k))]
-    sum_r = float(np.sum(r))
-    std_r = np.sum(r, axis=0) / np.sqrt(sum_r)
-    rc = r.copy()
-    np.fill_diagonal(rc, smc(r))
-    r_cor = np.sum(rc, axis=0) / np.sqrt(np.sum(rc))
+    r, singular, tot, drops, sum_r, std_r, r_cor = scale_statistics(c, items, where, file, warnings)
     raw_r = []
     for j in range(k):
         it = _item_total(pm, j)

@@ -385,7 +385,7 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
     row of ``data`` (already checked; see the module docstring)."""
     import numpy as np
 
-    from cxstats.stats._factor import cov2cor, is_singular, most_collinear_item, pairwise_cor, smc
+    from cxstats.stats._factor import pairwise_cor
 
     if missing not in MISSING:
         raise InputError(f"must be 'pairwise' or 'listwise', not {missing!r}", option="missing")
@@ -438,30 +438,7 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
                              "a constant item has no variance and cannot enter alpha; drop it from the scale",
                              file=file, column=it)
     c = wc if w is not None else _cov(x, "listwise" if missing == "listwise" else "pairwise")[0]
-    if not np.all(np.isfinite(c)):
-        i, j = np.argwhere(~np.isfinite(c))[0]
-        raise InputError(f"{where}: items '{items[i]}' and '{items[j]}' are never answered together, "
-                         "so their covariance is unknown; use fewer items or other data", file=file)
-    r = cov2cor(c)
-    singular = is_singular(r)
-    if singular:
-        bad = items[most_collinear_item(r)]
-        warnings.append(f"{where}: the item correlation matrix is singular or not positive definite "
-                        f"(item '{bad}' is (nearly) a linear combination of the others, or pairwise "
-                        "deletion produced an inconsistent matrix); alpha is still computed, G6(smc), r_cor "
-                        "and omega use a pseudo-inverse or are not available")
-    tot = _alpha1(c, r)
-    if tot["raw"] < 0:
-        warnings.append(f"{where}: alpha is negative ({tot['raw']:.3f}): some items correlate negatively "
-                        "with the rest; check for items that should be reverse-keyed")
-    # item statistics (psych::alpha)
-    drops = [(_alpha1(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)]) if k > 2 else None)
-             for keep in ([j for j in range(k) if j != i] for i in range(k))]
-    sum_r = float(np.sum(r))
-    std_r = np.sum(r, axis=0) / np.sqrt(sum_r)
-    rc = r.copy()
-    np.fill_diagonal(rc, smc(r))
-    r_cor = np.sum(rc, axis=0) / np.sqrt(np.sum(rc))
+    r, singular, tot, drops, sum_r, std_r, r_cor = scale_statistics(c, items, where, file, warnings)
     total = np.nanmean(x, axis=1)
     with np.errstate(invalid="ignore"):
         raw_r = []
@@ -561,6 +538,42 @@ def _total_sd(total, w) -> float:
     m = _total_mean(total, w)
     return float(np.sqrt(np.sum(w[ok] * (total[ok] - m) ** 2) / (np.sum(w[ok]) - 1.0)))
 
+
+def scale_statistics(c, items, where, file, warnings):
+    """From a scale's item covariance ``c``: the correlation matrix, whether it is singular, alpha
+    (raw, standardized, G6), alpha if each item is dropped, and the standardized and smc-corrected
+    item-total correlations (psych::alpha). Shared by the row path and the moments path
+    (:mod:`cxstats.stats.from_moments`), so both compute them one way."""
+    import numpy as np
+
+    from cxstats.stats._factor import cov2cor, is_singular, most_collinear_item, smc
+
+    k = len(items)
+    if not np.all(np.isfinite(c)):
+        i, j = np.argwhere(~np.isfinite(c))[0]
+        raise InputError(f"{where}: items '{items[i]}' and '{items[j]}' are never answered together, "
+                         "so their covariance is unknown; use fewer items or other data", file=file)
+    r = cov2cor(c)
+    singular = is_singular(r)
+    if singular:
+        bad = items[most_collinear_item(r)]
+        warnings.append(f"{where}: the item correlation matrix is singular or not positive definite "
+                        f"(item '{bad}' is (nearly) a linear combination of the others, or pairwise "
+                        "deletion produced an inconsistent matrix); alpha is still computed, G6(smc), r_cor "
+                        "and omega use a pseudo-inverse or are not available")
+    tot = _alpha1(c, r)
+    if tot["raw"] < 0:
+        warnings.append(f"{where}: alpha is negative ({tot['raw']:.3f}): some items correlate negatively "
+                        "with the rest; check for items that should be reverse-keyed")
+    # item statistics (psych::alpha)
+    drops = [(_alpha1(c[np.ix_(keep, keep)], r[np.ix_(keep, keep)]) if k > 2 else None)
+             for keep in ([j for j in range(k) if j != i] for i in range(k))]
+    sum_r = float(np.sum(r))
+    std_r = np.sum(r, axis=0) / np.sqrt(sum_r)
+    rc = r.copy()
+    np.fill_diagonal(rc, smc(r))
+    r_cor = np.sum(rc, axis=0) / np.sqrt(np.sum(rc))
+    return r, singular, tot, drops, sum_r, std_r, r_cor
 
 def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", reverse=(), lo=None,
                         hi=None, groups=None, n_boot: int = 0, seed=None, progress=None,
