@@ -32,7 +32,7 @@ i18n.register(texts={
                         "de lo esperado); significativo = chi-cuadrado p < 0,05 tras Holm."},
     "verb_topics_note": {"en": "Topics: TF-IDF + NMF, {k} topics chosen by {criterion}.",
                          "es": "Tópicos: TF-IDF + NMF, {k} tópicos elegidos por {criterion}."},
-    "verb_stability": {"en": "stability across seeds", "es": "estabilidad entre semillas"},
+    "verb_stability": {"en": "stability over subsamples", "es": "estabilidad entre submuestras"},
     "verb_fixed": {"en": "the user (fixed)", "es": "el usuario (fijo)"},
     "verb_quotes": {"en": "Quotes per theme and topic (personal data scrubbed)",
                     "es": "Citas por tema y tópico (datos personales eliminados)"},
