@@ -258,11 +258,11 @@ def _lag_and_mode(res, frame, outcome, channel, band):
 
 def _holm_and_warn(res):
     """Holm-adjust each family of joint tests across the outcomes; warn on adjusted p < 0.05."""
-    from statsmodels.stats.multitest import multipletests
+    from cxstats.stats.gaps.tests import adjust_pvalues   # not statsmodels' multipletests: see there
 
     for tests in (res.lag_tests, res.mode_tests):
         if tests:
-            adj = multipletests([t["pvalue"] for t in tests], method="holm")[1]
+            adj = adjust_pvalues([t["pvalue"] for t in tests], "holm")
             for t, a in zip(tests, adj):
                 t["p_holm"] = float(a)
     for t in res.lag_tests:

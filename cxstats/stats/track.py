@@ -303,7 +303,7 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
     ``staff``: a boolean per row, True for frontline staff's answers: they enter only the
     ``gap_staff`` KPIs; every other KPI is the customers' (rows where it is False)."""
     import numpy as np
-    from statsmodels.stats.multitest import multipletests
+    from cxstats.stats.gaps.tests import adjust_pvalues   # not statsmodels' multipletests: see there
 
     if min_n < 2:
         raise InputError(f"must be at least 2, not {min_n}", option="min_n")
@@ -392,8 +392,8 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
               and c["kpi"] not in same]
     if tested:
         p = np.array([c["pvalue"] for c in tested])
-        holm = multipletests(p, method="holm")[1]
-        bh = multipletests(p, method="fdr_bh")[1]
+        holm = adjust_pvalues(p, "holm")
+        bh = adjust_pvalues(p, "bh")
         for c, h, f in zip(tested, holm, bh):
             c["p_holm"], c["p_bh"], c["significant"] = float(h), float(f), bool(h < alpha)
     if same:
