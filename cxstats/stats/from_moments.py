@@ -35,7 +35,7 @@ import numpy as np
 from cxstats.errors import InputError
 from cxstats.moments import Counts, Moments, PatternMoments
 
-ROW_LEVEL = ("the row bootstrap", "HC3 standard errors", "penalty-reward analysis", "verbatims")
+ROW_LEVEL = ("the row bootstrap", "penalty-reward analysis", "verbatims")
 
 
 # ------------------------------------------------------------------------------- reliability
