@@ -80,5 +80,5 @@ def test_gaps_and_drivers_on_spark_equal_pandas(spark, tmp_path):
     got = run_cli("drivers", *lake, *common, *drivers, "--engine", "spark")
     assert ref.exit_code == 0 and got.exit_code == 0, got
     doc = got.json()
-    assert doc["warnings"].pop().startswith("engine spark: HC3")
+    assert doc["warnings"].pop().startswith("engine spark: the penalty-reward")
     same_numbers(_drop_row_level(ref.json()), _drop_row_level(doc))

@@ -31,6 +31,16 @@ def _num(x: float) -> str:
     return repr(float(x))
 
 
+def sql_double(x: float) -> str:
+    """A DOUBLE literal with every bit of ``x`` (repr round-trips; the exponent makes Spark read a
+    double, not a DECIMAL)."""
+    r = repr(float(x))
+    if not math.isfinite(float(x)):
+        raise ValueError(f"not a finite number: {r}")
+    r = r if "e" in r else r + "e0"
+    return f"({r})" if r.startswith("-") else r
+
+
 def _text(s: str) -> str:
     return "'" + str(s).replace("'", "''") + "'"
 
@@ -317,6 +327,27 @@ class EngineSurvey:
                 c.counts[float(x)] = c.counts.get(float(x), 0) + int(row[g + k])
         self.passes += 1
         return out
+
+    double = staticmethod(sql_double)
+
+    def row_sums(self, exprs: dict, sums, where: str | None = None, *, then=()) -> tuple:
+        """``(rows, [sum of each expression of sums])`` over the rows where ``where`` holds and
+        every expression of ``exprs`` (``{alias: SQL of the view's columns}``) is not NULL, in one
+        aggregation pass. ``then``: dicts ``{alias: SQL of earlier aliases}`` computed in turn
+        (each a subquery, so a long expression is written once); ``sums`` are SQL of any alias.
+        Used for the second pass of statistics that need each row's value of a function of a
+        first pass's results (e.g. HC3 residuals and leverages)."""
+        if not exprs or not sums:
+            raise ValueError("row_sums needs expressions and sums")
+        sql = (f"SELECT {', '.join(f'{e} AS {a}' for a, e in exprs.items())} FROM ({self.view()}) cx_v"
+               + (f" WHERE {where}" if where else ""))
+        sql = (f"SELECT * FROM ({sql}) cx_s0 WHERE "
+               + " AND ".join(f"{a} IS NOT NULL" for a in exprs))
+        for i, stage in enumerate(then, 1):
+            sql = f"SELECT *, {', '.join(f'{e} AS {a}' for a, e in stage.items())} FROM ({sql}) cx_s{i}"
+        row = self.b.query(f"SELECT count(*), {', '.join(f'sum({s})' for s in sums)} FROM ({sql}) cx_t")[0]
+        self.passes += 1
+        return int(row[0]), [float(v) if v is not None else 0.0 for v in row[1:]]
 
     def score_expr(self, items, min_share: float = 0.5) -> str:
         """SQL of a respondent's scale score: the mean of the ``items`` answered, NULL unless at

@@ -16,11 +16,12 @@ Spark) returns after one pass over the data:
   per answer value of two groups (``compare_two`` of ``stats.gaps.tests``).
 * :func:`drivers_from_moments` - OLS (classical SEs), R², standardized betas, LMG, relative
   weights, Pratt, VIF from the co-moments of the complete rows. HC3 standard errors need each
-  row's leverage and are not available from moments.
+  row's residual and leverage: :func:`hc3_from_meat` from a second pass's sums.
 * :func:`analyze_gaps_counts` - the whole two-group ``analyze_gaps`` result (unweighted, not
   paired) from counts per score value and cell (group x segment): Holm/BH, segments, invariance.
 * :func:`analyze_drivers_moments` - the whole continuous ``analyze_drivers`` result without
-  bootstrap, HC3 and penalty-reward: dominance, warnings and the IPA quadrants.
+  bootstrap and penalty-reward: dominance, warnings, the IPA quadrants and (given a second
+  pass) HC3 SEs.
 * :func:`fit_sem_moments` / :func:`analyze_cfa_moments` - the ML fit of a lavaan model to the
   complete-case moments (per group), as ``fit_sem(..., missing="listwise")``.
 """
@@ -34,7 +35,7 @@ import numpy as np
 from cxstats.errors import InputError
 from cxstats.moments import Counts, Moments, PatternMoments
 
-ROW_LEVEL = ("the row bootstrap", "HC3 standard errors", "penalty-reward analysis", "verbatims")
+ROW_LEVEL = ("the row bootstrap", "penalty-reward analysis", "verbatims")
 
 
 # ------------------------------------------------------------------------------- reliability
@@ -335,7 +336,7 @@ def compare_two_counts(a: Counts, b: Counts, *, top2_threshold: float | None = N
 def drivers_from_moments(m: Moments, outcome: str, drivers) -> dict:
     """OLS of ``outcome`` on ``drivers`` and the importance measures from the co-moments of the
     complete rows: b, se, t, pvalue (classical), r2, adj_r2, sigma, F, std_beta, lmg,
-    relative_weight, pratt, vif (HC3 SEs need the rows)."""
+    relative_weight, pratt, vif; inv_sxx and df for :func:`hc3_from_meat`."""
     from scipy import stats
 
     from cxstats.stats.drivers.measures import relative_weights
@@ -369,7 +370,30 @@ def drivers_from_moments(m: Moments, outcome: str, drivers) -> dict:
             "r2": float(r2), "adj_r2": float(1 - (1 - r2) * (n - 1) / df), "sigma": math.sqrt(s2),
             "f": float(f), "f_df1": p, "f_df2": int(df), "f_pvalue": float(stats.f.sf(f, p, df)),
             "std_beta": std_beta, "lmg": cd.mean(axis=1), "relative_weight": relative_weights(corr),
-            "pratt": std_beta * corr[:p, p], "vif": np.diag(np.linalg.inv(corr[:p, :p]))}
+            "pratt": std_beta * corr[:p, p], "vif": np.diag(np.linalg.inv(corr[:p, :p])),
+            "inv_sxx": inv, "df": int(df)}
+
+
+def hc3_from_meat(mm: Moments, fit: dict, meat) -> dict:
+    """HC3 SEs, t and p (t with n-p-1 df, as statsmodels ``use_t``) of the OLS ``fit``
+    (:func:`drivers_from_moments`) from the centred meat ``sum_i z_i z_i' e_i^2 / (1 - h_i)^2``,
+    z_i = (1, x_i - mean x): a second pass over the complete rows sums it (e_i and h_i need b and
+    (X'X)^-1 of the first pass). With X = Z T, T = [[1, mean'], [0, I]] and Z'Z = diag(n, Sxx):
+    cov(b) = T^-1 (Z'Z)^-1 meat (Z'Z)^-1 T^-T, which is (X'X)^-1 X' diag(e²/(1-h)²) X (X'X)^-1."""
+    from scipy import stats
+
+    p = fit["inv_sxx"].shape[0]
+    meat = np.asarray(meat, dtype=float)
+    bread = np.zeros((p + 1, p + 1))
+    bread[0, 0] = 1.0 / mm.n
+    bread[1:, 1:] = fit["inv_sxx"]
+    cov_z = bread @ meat @ bread
+    tinv = np.eye(p + 1)
+    tinv[0, 1:] = -np.asarray(mm.mean[:p], dtype=float)
+    cov = tinv @ cov_z @ tinv.T
+    se = np.sqrt(np.diag(cov))
+    tv = fit["b"] / se
+    return {"se_hc3": se, "t_hc3": tv, "pvalue_hc3": 2 * stats.t.sf(np.abs(tv), fit["df"])}
 
 
 # --------------------------------------------------------------------------------- CFA / SEM
@@ -831,15 +855,18 @@ def analyze_gaps_counts(counts: dict, rows: dict, group: str, *, levels: dict, c
 def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | None = None,
                             performance: str = "mean", aspiration=None, scale=None, ipa_cutoffs=None,
                             top2_shares=None, complete: bool | None = None, source=None,
-                            row_level_note: str | None = None):
+                            row_level_note: str | None = None, hc3_meat=None):
     """``stats.drivers.analyze_drivers`` (continuous outcome, unweighted, no bootstrap) from the
     co-moments ``m`` of the complete rows of ``drivers`` + ``outcome``: OLS with classical SEs,
     R², F, standardized betas, LMG / dominance (general, conditional, complete), relative weights,
     Pratt, VIF, condition number, the collinearity and listwise warnings (``n_all``: rows before
     listwise deletion) and the IPA quadrants (performance ``mean`` and ``gap`` from the means;
     ``top2`` from ``top2_shares``: each driver's share of complete rows at or above its scale
-    maximum - 1). HC3 SEs and penalty-reward need the rows: null, with ``row_level_note`` as a
-    warning."""
+    maximum - 1). HC3 SEs need each row's residual and leverage: ``hc3_meat(center, b, inv_sxx,
+    n)`` (a second pass over the same complete rows, e.g. ``_hc3_meat`` of ``steps.drivers``)
+    returns the centred meat of :func:`hc3_from_meat` for the first pass's means ``center``
+    (drivers, then outcome), slopes ``b`` and ``inv_sxx`` = (centred X'X)^-1; without it they are
+    null. Penalty-reward needs the rows: null, with ``row_level_note`` as a warning."""
     from cxstats.stats.drivers import ipa as ipa_mod
     from cxstats.stats.drivers.core import (COMPLETE_DOMINANCE_MAX_P, SINGULAR_EIGEN, _check_names,
                                             _collinearity_warnings)
@@ -904,6 +931,10 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
     nan = np.full(p + 1, np.nan)
     res.ols = {"b": fit["b"], "se": fit["se"], "t": fit["t"], "pvalue": fit["pvalue"],
                "se_hc3": nan, "t_hc3": nan, "pvalue_hc3": nan}
+    if hc3_meat is not None:
+        meat = hc3_meat(np.asarray(mm.mean, dtype=float), np.asarray(fit["b"][1:], dtype=float),
+                        fit["inv_sxx"], n)
+        res.ols.update(hc3_from_meat(mm, fit, meat))
     res.model = {k: fit[k] for k in ("r2", "adj_r2", "sigma", "f", "f_df1", "f_df2", "f_pvalue")}
     res.std_beta = fit["std_beta"]
     r2_all = all_subset_r2(corr)

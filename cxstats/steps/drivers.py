@@ -21,7 +21,8 @@ no bootstrap (turned off, with a warning) and no penalty-reward with weights.
 ``engine`` (auto | pandas | duckdb | spark; with a spec): on a SQL engine the co-moments of the
 customers' complete rows (construct scores computed in the query) give OLS (classical SEs), LMG /
 dominance, relative weights, Pratt, VIF and the IPA (:func:`cxstats.stats.from_moments.
-analyze_drivers_moments`); HC3 SEs and penalty-reward need the rows (null, with a warning);
+analyze_drivers_moments`); HC3 SEs from a second pass over the same rows (residuals and
+leverages of the first pass's fit); penalty-reward needs the rows (null, with a warning);
 ``bootstrap``, ``weight`` and binary outcomes are refused naming the option (``auto``: pandas).
 """
 
@@ -137,14 +138,49 @@ def _row_options(options) -> list:
     return out
 
 
-ROW_LEVEL_NOTE = ("engine {engine}: HC3 standard errors and the penalty-reward analysis need each row "
-                  "(leverages, box dummies) and are not computed from moments (null here); "
-                  "--engine pandas computes them")
+ROW_LEVEL_NOTE = ("engine {engine}: the penalty-reward analysis needs each row (box dummies) and is "
+                  "not computed from moments (null here); --engine pandas computes it")
+
+
+def _hc3_meat(esurvey, exprs, outcome, names, where, n_first):
+    """The centred HC3 meat sum_i z_i z_i' e_i^2 / (1 - h_i)^2, z_i = (1, x_i - mean), over the
+    complete rows, in a SECOND aggregation pass. Why two passes: e_i = y_i - x_i'b and the
+    leverage h_i = x_i'(X'X)^-1 x_i need b and (X'X)^-1, which only the first pass's co-moments
+    give; with them as SQL literals (every bit: ``sql_double``) the meat is a sum over rows of
+    products, so HC3 is exact (the plan JSON's engine ``passes`` counts this pass too).
+    Centred on the first pass's means: e_i = (y_i - ȳ) - (x_i - x̄)'b and
+    h_i = 1/n + (x_i - x̄)' Sxx^-1 (x_i - x̄), so large offsets (values near 1e6) cancel in the
+    subtraction of two nearby numbers once per row, not in sums of squares."""
+    lit = esurvey.double
+
+    def meat(center, b, inv, n):
+        import numpy as np
+
+        p = len(names)
+        cols = {f"cx_{j}": f"({exprs[d]}) - {lit(center[j])}" for j, d in enumerate(names)}
+        cols["cx_y"] = f"({exprs[outcome]}) - {lit(center[p])}"
+        fitted = " + ".join(f"{lit(b[j])} * cx_{j}" for j in range(p))
+        quad = " + ".join([f"{lit(inv[j, j])} * cx_{j} * cx_{j}" for j in range(p)]
+                          + [f"{lit(2.0 * inv[j, k])} * cx_{j} * cx_{k}"
+                             for j in range(p) for k in range(j + 1, p)])
+        then = ({"cx_e": f"cx_y - ({fitted})", "cx_h": f"{lit(1.0 / n)} + {quad}"},
+                {"cx_w": "cx_e * cx_e / ((1.0e0 - cx_h) * (1.0e0 - cx_h))"})
+        z = ["1.0e0"] + [f"cx_{j}" for j in range(p)]
+        pairs = [(i, j) for i in range(p + 1) for j in range(i, p + 1)]
+        rows, sums = esurvey.row_sums(cols, [f"{z[i]} * {z[j]} * cx_w" for i, j in pairs], where, then=then)
+        if rows != n_first or rows != n:
+            raise RuntimeError(f"the HC3 pass saw {rows} complete rows, the first pass {n}")
+        out = np.zeros((p + 1, p + 1))
+        for (i, j), v in zip(pairs, sums):
+            out[i, j] = out[j, i] = v
+        return out
+    return meat
 
 
 def _run_on_engine(ctx, options, engine):
     """OLS, LMG / dominance, relative weights, Pratt, VIF and the IPA quadrants from the
-    co-moments of the customers' complete rows, one aggregation pass on a SQL engine."""
+    co-moments of the customers' complete rows, one aggregation pass on a SQL engine; HC3 SEs
+    from a second pass (:func:`_hc3_meat`)."""
     from cxstats.stats.from_moments import analyze_drivers_moments
 
     for option, why in _row_options(options):
@@ -190,7 +226,8 @@ def _run_on_engine(ctx, options, engine):
     return analyze_drivers_moments(m, outcome, names, n_all=n_all, performance=options.performance,
                                    aspiration=aspiration, scale=scale, ipa_cutoffs=cutoffs,
                                    top2_shares=shares, source=source,
-                                   row_level_note=ROW_LEVEL_NOTE.format(engine=engine))
+                                   row_level_note=ROW_LEVEL_NOTE.format(engine=engine),
+                                   hc3_meat=_hc3_meat(esurvey, exprs, outcome, names, where, int(m.n)))
 
 
 def _from_spec(ctx, options):

@@ -96,9 +96,10 @@ def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, s
 
     --engine duckdb|spark (with --spec): OLS (classical SEs), LMG/dominance,
     relative weights, Pratt, VIF and the IPA from the co-moments of the complete
-    rows: the same numbers as pandas. HC3 SEs and penalty-reward need the rows
-    (null there, with a warning); --bootstrap, --weight and binary outcomes are
-    refused there (use --engine pandas); auto chooses pandas for them.
+    rows, and HC3 SEs from a second pass over them: the same numbers as pandas.
+    Penalty-reward needs the rows (null there, with a warning); --bootstrap,
+    --weight and binary outcomes are refused there (use --engine pandas); auto
+    chooses pandas for them.
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
