@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_engines.py                 # 1M rows, 3 repeats each
     .venv/bin/python benchmarks/bench_engines.py --rows 100000 --repeats 1 --json out.json
+    .venv/bin/python benchmarks/bench_engines.py --rows 3000000,10000000 --engines duckdb-parquet --repeats 1
 
 The demo's customers (2,000) and staff (200) are replicated with fresh ids (customers x k,
 staff x k/10) into CSV and Parquet (written by DuckDB, so generating them holds no rows in
