@@ -214,6 +214,7 @@ def _one_size(a, n_rows, chosen) -> tuple[int, dict]:
                   f"at {WORST['path'] or '-'})")
         doc = {"rows": a.rows, "repeats": a.repeats, "machine": platform.platform(), "cpus": os.cpu_count(),
                "steps": list(STEPS), "step_options": STEP_OPTIONS, "generate_s": gen,
+               "duckdb_memory_limit": os.environ.get("CXSTATS_DUCKDB_MEMORY", "1GB (default)"),
                "load_average_before": load_before, "load_average_after": load_after,
                "results": rows, "max_rel_diff": worst if len(runs) > 1 else None}
         return (0 if worst < 1e-9 else 1), doc
