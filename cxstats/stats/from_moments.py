@@ -286,28 +286,9 @@ def mann_whitney_counts(a: Counts, b: Counts) -> dict:
 
 def hedges_g_moments(a: Moments, b: Moments) -> dict:
     """``stats.gaps.tests.hedges_g`` from moments."""
-    from cxstats.stats.gaps.tests import Z975
+    from cxstats.stats.gaps.tests import hedges_g_summary
 
-    n1, n2 = a.n, b.n
-    out = {"pooled_sd": math.nan, "cohen_d": math.nan, "hedges_j": math.nan, "hedges_g": math.nan,
-           "hedges_g_se": math.nan, "hedges_g_ci_lower": math.nan, "hedges_g_ci_upper": math.nan,
-           "hedges_j_exact": math.nan, "hedges_g_exact_j": math.nan}
-    if n1 < 2 or n2 < 2:
-        return out
-    sp = math.sqrt((a.m2[0, 0] + b.m2[0, 0]) / (n1 + n2 - 2))
-    if not sp > 0:
-        return out
-    d = float(a.mean[0] - b.mean[0]) / sp
-    j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
-    g = j * d
-    se = j * math.sqrt((n1 + n2) / (n1 * n2) + d * d / (2.0 * (n1 + n2)))
-    df = n1 + n2 - 2
-    j_exact = math.exp(math.lgamma(df / 2) - 0.5 * math.log(df / 2) - math.lgamma((df - 1) / 2)) \
-        if df > 1 else math.nan
-    out.update(pooled_sd=sp, cohen_d=d, hedges_j=j, hedges_g=g, hedges_g_se=se,
-               hedges_g_ci_lower=g - Z975 * se, hedges_g_ci_upper=g + Z975 * se,
-               hedges_j_exact=j_exact, hedges_g_exact_j=j_exact * d)
-    return out
+    return hedges_g_summary(a.n, b.n, float(a.mean[0]), float(b.mean[0]), float(a.m2[0, 0]), float(b.m2[0, 0]))
 
 
 def compare_two_counts(a: Counts, b: Counts, *, top2_threshold: float | None = None) -> dict:
@@ -662,7 +643,7 @@ def analyze_nps_counts(counts: dict, column: str | None, *, group: str | None = 
     """``analyze_nps`` from counts: ``counts[col]`` = ``{(group label or None, segment or None):
     Counts}`` for the recommend column and each CSAT/CES column (answers already validated by
     the engine's recoding)."""
-    from cxstats.stats.nps import NpsResult, _suppress, check_nps_scale, nps_from_counts
+    from cxstats.stats.nps import NpsResult, _suppress, check_nps_scale, comparison_pair, nps_from_counts
 
     def nps(c: Counts) -> dict:
         return nps_from_counts(*_three(c))
@@ -707,15 +688,7 @@ def analyze_nps_counts(counts: dict, column: str | None, *, group: str | None = 
             res.groups.append({"group": g, **s})
             if 0 < s["n"] < min_n:
                 warnings.append(f"group {g}: only {s['n']} NPS answers")
-        pair = None
-        if compare is not None:
-            pair = tuple(compare)
-            for g in pair:
-                if g not in present:
-                    raise InputError(f"group {g!r} has no respondents (values present: "
-                                     f"{', '.join(present)})", column=group, value=g)
-        elif len(present) == 2:
-            pair = tuple(present)
+        pair = comparison_pair(compare, present, group)
         if pair:
             res.comparison = {"group1": pair[0], "group2": pair[1],
                               **nps_difference_counts(_cells(cells, group=pair[0]), _cells(cells, group=pair[1]))}

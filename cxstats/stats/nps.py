@@ -402,6 +402,19 @@ def check_nps_scale(values, column: str, scale=None) -> None:
                          column=column, option="column")
 
 
+
+def comparison_pair(compare, present, group):
+    """The two groups compared: ``compare`` (both must have respondents), else the only two present,
+    else None. Shared by the row path and the counts path (:mod:`cxstats.stats.from_moments`)."""
+    if compare is not None:
+        pair = tuple(compare)
+        for g in pair:
+            if g not in present:
+                raise InputError(f"group {g!r} has no respondents (values present: "
+                                 f"{', '.join(present)})", column=group, value=g)
+        return pair
+    return tuple(present) if len(present) == 2 else None
+
 def analyze_nps(data, column: str | None, *, group: str | None = None, compare=None, by: str | None = None,
                 min_n: int = 30, csat: dict | None = None, ces=None, scale=None, weights=None,
                 weight_name: str | None = None) -> NpsResult:
@@ -469,15 +482,7 @@ def analyze_nps(data, column: str | None, *, group: str | None = None, compare=N
             res.groups.append({"group": g, **s})
             if 0 < s["n"] < min_n:
                 warnings.append(f"group {g}: only {s['n']} NPS answers")
-        pair = None
-        if compare is not None:
-            pair = tuple(compare)
-            for g in pair:
-                if g not in present:
-                    raise InputError(f"group {g!r} has no respondents (values present: "
-                                     f"{', '.join(present)})", column=group, value=g)
-        elif len(present) == 2:
-            pair = tuple(present)
+        pair = comparison_pair(compare, present, group)
         if pair:
             ma, mb = glab == pair[0], glab == pair[1]
             res.comparison = {"group1": pair[0], "group2": pair[1],

@@ -147,25 +147,7 @@ def _from_spec(ctx, options):
         if not len(frame):
             raise NotApplicable(f"no {who} respondents in the data: the NPS is computed on the "
                                 f"{who}s' answers (respondents: all for everyone's)")
-    column = options.column
-    if options.csat is None and options.ces is None:
-        csat = {o.id: o.scale.max for o in spec.outcomes if o.type == "csat"}
-        ces = [o.id for o in spec.outcomes if o.type == "ces"]
-    else:
-        csat, ces = dict(options.csat or {}), list(options.ces or [])
-    if column is None:
-        outcome = spec.outcome_of_type("nps")
-        if outcome is None and not (csat or ces):
-            raise NotApplicable("the spec has no outcome of type nps, csat or ces: name the 0-10 "
-                                "likelihood-to-recommend column", option="column")
-        column = outcome.id if outcome is not None else None
-    declared = spec.scored_columns().get(column) if column else None
-    scale = (declared.min, declared.max) if declared is not None else None
-    for key, cols in (("column", [column]), ("group", [options.group]), ("by", [options.by]),
-                      ("csat", list(csat)), ("ces", ces)):
-        for col in cols:
-            if col is not None and col not in frame.columns:
-                raise InputError(f"{col!r} is not a column of the survey table", option=key)
+    column, csat, ces, scale = _spec_columns(spec, frame.columns, options)
     weights = None
     if options.weight:
         from cxstats.steps._weights import from_survey

@@ -27,16 +27,24 @@ def hedges_g(a, b) -> dict:
     import numpy as np
 
     n1, n2 = len(a), len(b)
+    if n1 < 2 or n2 < 2:
+        return hedges_g_summary(n1, n2, math.nan, math.nan, math.nan, math.nan)
+    return hedges_g_summary(n1, n2, float(np.mean(a)), float(np.mean(b)),
+                            (n1 - 1) * float(np.var(a, ddof=1)), (n2 - 1) * float(np.var(b, ddof=1)))
+
+
+def hedges_g_summary(n1, n2, mean1, mean2, ss1, ss2) -> dict:
+    """Hedges' g from each group's n, mean and sum of squared deviations (the row path and the
+    moments path, :mod:`cxstats.stats.from_moments`, both end here)."""
     out = {"pooled_sd": math.nan, "cohen_d": math.nan, "hedges_j": math.nan, "hedges_g": math.nan,
            "hedges_g_se": math.nan, "hedges_g_ci_lower": math.nan, "hedges_g_ci_upper": math.nan,
            "hedges_j_exact": math.nan, "hedges_g_exact_j": math.nan}
     if n1 < 2 or n2 < 2:
         return out
-    s1, s2 = np.var(a, ddof=1), np.var(b, ddof=1)
-    sp = math.sqrt(((n1 - 1) * s1 + (n2 - 1) * s2) / (n1 + n2 - 2))
+    sp = math.sqrt((ss1 + ss2) / (n1 + n2 - 2))
     if not sp > 0:
         return out
-    d = (float(np.mean(a)) - float(np.mean(b))) / sp
+    d = (mean1 - mean2) / sp
     j = 1.0 - 3.0 / (4.0 * (n1 + n2) - 9.0)
     g = j * d
     se = j * math.sqrt((n1 + n2) / (n1 * n2) + d * d / (2.0 * (n1 + n2)))
