@@ -733,7 +733,7 @@ def analyze_gaps_counts(counts: dict, rows: dict, group: str, *, levels: dict, c
     aspirations, Holm/BH per level, segments and invariance notes as the row-level analysis;
     ``scale_max``: a number, or ``{item: maximum}`` covering every item (the spec's scales).
     """
-    from cxstats.stats.gaps.analysis import LEVELS, _adjust, _choose_groups, _with_aspiration
+    from cxstats.stats.gaps.analysis import LEVELS, _adjust, _choose_groups, _with_aspiration, note_rows
     from cxstats.stats.gaps.result import GapsResult, _apply_note, _invariance_notes
 
     levels = {lv: dict(m) for lv, m in levels.items() if m}
@@ -793,18 +793,7 @@ def analyze_gaps_counts(counts: dict, rows: dict, group: str, *, levels: dict, c
     result_rows = block(..., None)
     _adjust(result_rows, alpha, False)
     notes = _invariance_notes(levels, invariance)
-    for r in result_rows:
-        _apply_note(r, notes)
-        for i, g in enumerate((g1, g2)):
-            if r["n"][i] < 2:
-                warnings.append(f"{r['level']} {r['name']}: fewer than 2 answers from {g}; tests not computed")
-            elif r["n"][i] < min_n:
-                warnings.append(f"{r['level']} {r['name']}: only {r['n'][i]} answers from {g} "
-                                f"(fewer than {min_n}); read with care")
-        t = r.get("welch_t")
-        if all(n >= 2 for n in r["n"]) and (t is None or t != t):
-            warnings.append(f"{r['level']} {r['name']}: every answer is the same within each group; "
-                            "the t test and effect size are not defined (a constant item?)")
+    note_rows(result_rows, notes, (g1, g2), min_n, warnings)
     seg_rows = []
     if by:
         for seg in sorted({s for (_g, s) in rows if s is not None}):

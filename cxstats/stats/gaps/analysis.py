@@ -55,6 +55,24 @@ def _scores(data, levels):
 
 
 
+
+def note_rows(rows, notes, groups, min_n, warnings) -> None:
+    """Invariance notes onto each compared row, and the warnings on small or constant groups
+    (shared by the row path and the counts path, :mod:`cxstats.stats.from_moments`)."""
+    g1, g2 = groups
+    for r in rows:
+        _apply_note(r, notes)
+        for i, g in enumerate((g1, g2)):
+            if r["n"][i] < 2:
+                warnings.append(f"{r['level']} {r['name']}: fewer than 2 answers from {g}; tests not computed")
+            elif r["n"][i] < min_n:
+                warnings.append(f"{r['level']} {r['name']}: only {r['n'][i]} answers from {g} "
+                                f"(fewer than {min_n}); read with care")
+        t = r.get("welch_t")
+        if all(n >= 2 for n in r["n"]) and (t is None or t != t):
+            warnings.append(f"{r['level']} {r['name']}: every answer is the same within each group; "
+                            "the t test and effect size are not defined (a constant item?)")
+
 def _compare_block(scores, gmask, wts, threshold, aspirations, levels_order, min_n=None):
     """Rows for every (level, name) on the rows selected by the two masks."""
     import numpy as np
@@ -366,18 +384,7 @@ def analyze_gaps(data, group=None, *, levels=None, items=None, compare=None, sca
     _adjust(rows, alpha, bool(weight))
 
     notes = _invariance_notes(levels, invariance)
-    for r in rows:
-        _apply_note(r, notes)
-        for i, g in enumerate((g1, g2)):
-            if r["n"][i] < 2:
-                warnings.append(f"{r['level']} {r['name']}: fewer than 2 answers from {g}; tests not computed")
-            elif r["n"][i] < min_n:
-                warnings.append(f"{r['level']} {r['name']}: only {r['n'][i]} answers from {g} "
-                                f"(fewer than {min_n}); read with care")
-        t = r.get("welch_t")
-        if all(n >= 2 for n in r["n"]) and (t is None or t != t):
-            warnings.append(f"{r['level']} {r['name']}: every answer is the same within each group; "
-                            "the t test and effect size are not defined (a constant item?)")
+    note_rows(rows, notes, (g1, g2), min_n, warnings)
 
     def segment_block(sm):
         block = _compare_block(scores, (m1 & sm, m2 & sm), wts, threshold, asp, LEVELS, min_n=min_n)
