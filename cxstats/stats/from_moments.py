@@ -829,12 +829,10 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
     returns the centred meat of :func:`hc3_from_meat` for the first pass's means ``center``
     (drivers, then outcome), slopes ``b`` and ``inv_sxx`` = (centred X'X)^-1; without it they are
     null. Penalty-reward needs the rows: null, with ``row_level_note`` as a warning."""
-    from cxstats.stats.drivers import ipa as ipa_mod
     from cxstats.stats.drivers.core import (COMPLETE_DOMINANCE_MAX_P, SINGULAR_EIGEN, _check_names,
-                                            _collinearity_warnings)
+                                            _collinearity_warnings, check_size_and_performance)
     from cxstats.stats.drivers.result import DriversResult
-    from cxstats.stats.drivers.subsets import (MAX_EXACT, all_subset_r2, complete_dominance,
-                                               conditional_dominance, memory_needed)
+    from cxstats.stats.drivers.subsets import all_subset_r2, complete_dominance, conditional_dominance
 
     drivers = list(drivers)
 
@@ -842,16 +840,7 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
         columns = list(m.names)
     _check_names(outcome, drivers, _Cols, source)
     p = len(drivers)
-    if p > MAX_EXACT:
-        raise InputError(
-            f"{p} drivers: exact relative importance (LMG / dominance) needs the R² of all 2^p "
-            f"driver subsets, {memory_needed(p) / 2**30:.1f} GiB for p = {p}, and doubles with every "
-            f"driver; cxstats computes it exactly up to {MAX_EXACT} drivers (256 MiB). Group "
-            "related items into constructs (e.g. their mean) or choose the drivers to compare",
-            file=source)
-    if performance not in ipa_mod.PERFORMANCE:
-        raise InputError(f"performance {performance!r} is not known; use mean, top2 or gap",
-                         option="performance")
+    check_size_and_performance(p, performance, source)
     mm = m.select(drivers + [outcome])
     n = int(mm.n)
     n_all = n if n_all is None else int(n_all)

@@ -19,6 +19,21 @@ SINGULAR_EIGEN = 1e-10
 OUTCOME_TYPES = ("continuous", "binary")
 
 
+
+def check_size_and_performance(p: int, performance: str, source=None) -> None:
+    """Refuse more drivers than exact LMG handles and an unknown IPA performance measure (the row
+    path and the moments path, :mod:`cxstats.stats.from_moments`)."""
+    if p > MAX_EXACT:
+        raise InputError(
+            f"{p} drivers: exact relative importance (LMG / dominance) needs the R² of all 2^p "
+            f"driver subsets, {memory_needed(p) / 2**30:.1f} GiB for p = {p}, and doubles with every "
+            f"driver; cxstats computes it exactly up to {MAX_EXACT} drivers (256 MiB). Group "
+            "related items into constructs (e.g. their mean) or choose the drivers to compare",
+            file=source)
+    if performance not in ipa_mod.PERFORMANCE:
+        raise InputError(f"performance {performance!r} is not known; use mean, top2 or gap",
+                         option="performance")
+
 def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = None,
                 binary_threshold: float | None = None, bootstrap: int = 0, seed=None,
                 ci_level: float = 0.95, progress=None, performance: str = "mean",
@@ -52,16 +67,7 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
                          option="outcome_type")
     _check_names(outcome, drivers, frame, source)
     p = len(drivers)
-    if p > MAX_EXACT:
-        raise InputError(
-            f"{p} drivers: exact relative importance (LMG / dominance) needs the R² of all 2^p "
-            f"driver subsets, {memory_needed(p) / 2**30:.1f} GiB for p = {p}, and doubles with every "
-            f"driver; cxstats computes it exactly up to {MAX_EXACT} drivers (256 MiB). Group "
-            "related items into constructs (e.g. their mean) or choose the drivers to compare",
-            file=source)
-    if performance not in ipa_mod.PERFORMANCE:
-        raise InputError(f"performance {performance!r} is not known; use mean, top2 or gap",
-                         option="performance")
+    check_size_and_performance(p, performance, source)
 
     data = frame[drivers + [outcome]].to_numpy(dtype=float)
     complete_rows = ~np.isnan(data).any(axis=1)
