@@ -453,7 +453,7 @@ def group_patterns_moments(pm: PatternMoments):
 def fiml_data_moments(patterns: list, names, labels, *, grouped: bool = False):
     """``stats.sem.fiml.fiml_data`` from one :class:`PatternMoments` per group (no fixed.x)."""
     from cxstats.errors import ModelError
-    from cxstats.stats.sem.fiml import FimlData, em_saturated
+    from cxstats.stats.sem.fiml import FimlData, group_saturated
     from cxstats.stats.sem.samplestats import SampleStats
 
     warnings: list[str] = []
@@ -464,7 +464,6 @@ def fiml_data_moments(patterns: list, names, labels, *, grouped: bool = False):
         warnings.append(f"{n_empty} row(s) with no answer on any model variable were left out "
                         "(full-information ML needs at least one observed value per respondent)")
     pats, covs, means, ns, lls, iters = [], [], [], [], [], []
-    p = len(names)
     for pm, lab in zip(patterns, labels):
         pm = pm.project(names)
         which = f" in group {lab!r}" if grouped else ""
@@ -473,25 +472,8 @@ def fiml_data_moments(patterns: list, names, labels, *, grouped: bool = False):
             raise ModelError(f"{'group ' + repr(lab) if grouped else 'the data'} has {n_used} "
                              "usable case(s); at least 2 are needed")
         gp = group_patterns_moments(pm)
-        few = [names[j] for j in range(p) if gp.n_obs[j] < 2]
-        if few:
-            raise InputError(f"variable(s) {', '.join(few)} have fewer than 2 answers{which}; "
-                             "they cannot be modelled", column=few[0])
-        const = [names[j] for j in range(p) if not gp.avail_var[j] > 0]
-        if const:
-            raise InputError(f"variable(s) {', '.join(const)} have no variance{which}; "
-                             "a constant item cannot be modelled", column=const[0])
         pats.append(gp)
-        C, m, ll, it, conv = em_saturated(gp)
-        if not conv:
-            warnings.append(f"the EM estimate of the saturated moments{which} did not converge in {it} "
-                            "iterations: chi-square and SRMR are approximate")
-        sd = np.sqrt(np.diag(C))
-        ev = np.linalg.eigvalsh(C / np.outer(sd, sd))
-        if ev[0] < 1e-10:
-            raise ModelError(f"the estimated covariance matrix{which} is singular (smallest eigenvalue "
-                             f"{ev[0]:.2e} of the correlation matrix): some variables are linear "
-                             "combinations of others (duplicated items or a total score?)")
+        C, m, ll, it = group_saturated(gp, names, which, warnings)
         covs.append(C)
         means.append(m)
         ns.append(gp.n)

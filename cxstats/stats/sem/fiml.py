@@ -197,6 +197,35 @@ class FimlData:
                 "patterns": self.npatterns}
 
 
+
+def group_saturated(gp: GroupPatterns, names, which: str, warnings: list, *, with_h1: bool = True):
+    """Check one group's answer patterns (every variable answered at least twice and not constant)
+    and estimate its saturated moments by EM (``with_h1``; else the available-case diagonal start):
+    (covariance, means, loglik, iterations). Shared by the row path (:func:`fiml_data`) and the
+    moments path (:mod:`cxstats.stats.from_moments`)."""
+    p = len(names)
+    few = [names[j] for j in range(p) if gp.n_obs[j] < 2]
+    if few:
+        raise InputError(f"variable(s) {', '.join(few)} have fewer than 2 answers{which}; "
+                         "they cannot be modelled", column=few[0])
+    const = [names[j] for j in range(p) if not gp.avail_var[j] > 0]
+    if const:
+        raise InputError(f"variable(s) {', '.join(const)} have no variance{which}; "
+                         "a constant item cannot be modelled", column=const[0])
+    if not with_h1:
+        return np.diag(gp.avail_var), gp.avail_mean, 0.0, 0
+    C, m, ll, it, conv = em_saturated(gp)
+    if not conv:
+        warnings.append(f"the EM estimate of the saturated moments{which} did not converge in {it} "
+                        "iterations: chi-square and SRMR are approximate")
+    sd = np.sqrt(np.diag(C))
+    ev = np.linalg.eigvalsh(C / np.outer(sd, sd))
+    if ev[0] < 1e-10:
+        raise ModelError(f"the estimated covariance matrix{which} is singular (smallest eigenvalue "
+                         f"{ev[0]:.2e} of the correlation matrix): some variables are linear "
+                         "combinations of others (duplicated items or a total score?)")
+    return C, m, ll, it
+
 def fiml_data(frame, names, group=None, group_labels=None, *, ov_x=(), with_h1: bool = True):
     """Patterns and H1 moments of ``names`` in a DataFrame (rows with no answer dropped).
     Returns (FimlData, warnings)."""
@@ -220,7 +249,6 @@ def fiml_data(frame, names, group=None, group_labels=None, *, ov_x=(), with_h1: 
                         f"({', '.join(ov_x)}) were left out (fixed.x covariates must be observed, as "
                         "lavaan's missing = \"ml\")")
     pats, covs, means, ns, lls, iters = [], [], [], [], [], []
-    p = len(names)
     for i, lab in enumerate(labels):
         Xi = X[keep & (g == i)]
         which = f" in group {lab!r}" if group is not None else ""
@@ -228,28 +256,8 @@ def fiml_data(frame, names, group=None, group_labels=None, *, ov_x=(), with_h1: 
             raise ModelError(f"{'group ' + repr(lab) if group is not None else 'the data'} has {len(Xi)} "
                              "usable case(s); at least 2 are needed")
         gp = GroupPatterns.from_array(Xi)
-        few = [names[j] for j in range(p) if gp.n_obs[j] < 2]
-        if few:
-            raise InputError(f"variable(s) {', '.join(few)} have fewer than 2 answers{which}; "
-                             "they cannot be modelled", column=few[0])
-        const = [names[j] for j in range(p) if not gp.avail_var[j] > 0]
-        if const:
-            raise InputError(f"variable(s) {', '.join(const)} have no variance{which}; "
-                             "a constant item cannot be modelled", column=const[0])
         pats.append(gp)
-        if with_h1:
-            C, m, ll, it, conv = em_saturated(gp)
-            if not conv:
-                warnings.append(f"the EM estimate of the saturated moments{which} did not converge in {it} "
-                                "iterations: chi-square and SRMR are approximate")
-            sd = np.sqrt(np.diag(C))
-            ev = np.linalg.eigvalsh(C / np.outer(sd, sd))
-            if ev[0] < 1e-10:
-                raise ModelError(f"the estimated covariance matrix{which} is singular (smallest eigenvalue "
-                                 f"{ev[0]:.2e} of the correlation matrix): some variables are linear "
-                                 "combinations of others (duplicated items or a total score?)")
-        else:
-            C, m, ll, it = np.diag(gp.avail_var), gp.avail_mean, 0.0, 0
+        C, m, ll, it = group_saturated(gp, names, which, warnings, with_h1=with_h1)
         covs.append(C)
         means.append(m)
         ns.append(gp.n)
