@@ -67,8 +67,8 @@ def scale_reliability_moments(pm: PatternMoments, *, scale: str = "scale", group
     """``stats.reliability.scale_reliability`` from the pattern moments of the scale's items
     (already reverse-keyed)."""
     from cxstats.stats._factor import cov2cor
-    from cxstats.stats.reliability import (MISSING, ItemStats, ScaleReliability, feldt_ci, omega_psych,
-                                           scale_statistics)
+    from cxstats.stats.reliability import (MISSING, ItemStats, ScaleReliability, checked_omega_cfa, feldt_ci,
+                                           omega_psych, scale_statistics)
 
     if missing not in MISSING:
         raise InputError(f"must be 'pairwise' or 'listwise', not {missing!r}", option="missing")
@@ -133,21 +133,7 @@ def scale_reliability_moments(pm: PatternMoments, *, scale: str = "scale", group
                             f"{k} items is not identified); only alpha is reported")
         elif not singular:
             om_t = omega_psych(pair_cor if missing == "pairwise" else r)
-            if full.n <= k:
-                warnings.append(f"{where}: too few complete rows ({full.n}) for the one-factor CFA omega")
-            else:
-                try:
-                    om_cfa = omega_cfa_moments(full)
-                except np.linalg.LinAlgError:
-                    warnings.append(f"{where}: the covariance matrix of complete rows is singular; "
-                                    "the one-factor CFA omega is not available")
-                else:
-                    if not om_cfa["converged"]:
-                        warnings.append(f"{where}: the one-factor CFA for omega did not converge")
-                    heywood = [items[j] for j, t in enumerate(om_cfa["residual_variances"]) if t < 0]
-                    if heywood:
-                        warnings.append(f"{where}: Heywood case in the one-factor CFA (negative residual "
-                                        f"variance for {', '.join(heywood)}); omega_cfa is unreliable")
+            om_cfa = checked_omega_cfa(lambda: omega_cfa_moments(full), int(full.n), items, where, warnings)
     if n < 30:
         warnings.append(f"{where}: only {n} respondents; reliability estimates are imprecise")
     return ScaleReliability(

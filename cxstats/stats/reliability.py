@@ -493,21 +493,8 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
                 om_t = omega_psych(pairwise_cor(x)[0] if missing == "pairwise" else r)
             cmask = ~np.isnan(x).any(axis=1)
             xc = x[cmask]
-            if xc.shape[0] <= k:
-                warnings.append(f"{where}: too few complete rows ({xc.shape[0]}) for the one-factor CFA omega")
-            else:
-                try:
-                    om_cfa = omega_cfa(xc, None if w is None else w[cmask])
-                except np.linalg.LinAlgError:
-                    warnings.append(f"{where}: the covariance matrix of complete rows is singular; "
-                                    "the one-factor CFA omega is not available")
-                else:
-                    if not om_cfa["converged"]:
-                        warnings.append(f"{where}: the one-factor CFA for omega did not converge")
-                    heywood = [items[j] for j, t in enumerate(om_cfa["residual_variances"]) if t < 0]
-                    if heywood:
-                        warnings.append(f"{where}: Heywood case in the one-factor CFA (negative residual "
-                                        f"variance for {', '.join(heywood)}); omega_cfa is unreliable")
+            om_cfa = checked_omega_cfa(lambda: omega_cfa(xc, None if w is None else w[cmask]), xc.shape[0],
+                                       items, where, warnings)
     if n < 30:
         warnings.append(f"{where}: only {n} respondents; reliability estimates are imprecise")
     return ScaleReliability(
@@ -538,6 +525,29 @@ def _total_sd(total, w) -> float:
     m = _total_mean(total, w)
     return float(np.sqrt(np.sum(w[ok] * (total[ok] - m) ** 2) / (np.sum(w[ok]) - 1.0)))
 
+
+
+def checked_omega_cfa(fit, n_complete: int, items, where: str, warnings: list):
+    """The one-factor CFA omega from ``fit()`` (row path or moments path), or None, with the warnings
+    on too few complete rows, a singular covariance, non-convergence and Heywood cases."""
+    import numpy as np
+
+    if n_complete <= len(items):
+        warnings.append(f"{where}: too few complete rows ({n_complete}) for the one-factor CFA omega")
+        return None
+    try:
+        om_cfa = fit()
+    except np.linalg.LinAlgError:
+        warnings.append(f"{where}: the covariance matrix of complete rows is singular; "
+                        "the one-factor CFA omega is not available")
+        return None
+    if not om_cfa["converged"]:
+        warnings.append(f"{where}: the one-factor CFA for omega did not converge")
+    heywood = [items[j] for j, t in enumerate(om_cfa["residual_variances"]) if t < 0]
+    if heywood:
+        warnings.append(f"{where}: Heywood case in the one-factor CFA (negative residual "
+                        f"variance for {', '.join(heywood)}); omega_cfa is unreliable")
+    return om_cfa
 
 def scale_statistics(c, items, where, file, warnings):
     """From a scale's item covariance ``c``: the correlation matrix, whether it is singular, alpha
