@@ -875,6 +875,7 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
 def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
     """``stats.drivers.core._ipa`` without bootstrap and penalty-reward, from the means."""
     from cxstats.stats.drivers import ipa as ipa_mod
+    from cxstats.stats.drivers.core import aspiration_values
 
     p = len(res.drivers)
     if isinstance(scale, dict):
@@ -894,17 +895,7 @@ def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
         raise InputError("answer scale: the minimum must be below the maximum")
     means = np.asarray(mm.mean[:p], dtype=float)
     if performance == "gap":
-        if aspiration is None:
-            raise InputError("performance 'gap' needs the aspiration (give it, or a spec with "
-                             "aspirations per construct)", option="aspiration")
-        if isinstance(aspiration, dict):
-            missing = [d for d in res.drivers if aspiration.get(d) is None]
-            if missing:
-                raise InputError(f"no aspiration for driver {missing[0]!r} (needed for performance 'gap')",
-                                 column=missing[0], option="aspiration")
-            asp = np.array([float(aspiration[d]) for d in res.drivers])
-        else:
-            asp = np.full(p, float(aspiration))
+        asp = aspiration_values(aspiration, res.drivers)
         perf = means - asp
     elif performance == "top2":
         if top2_shares is None:

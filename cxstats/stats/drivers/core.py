@@ -20,6 +20,23 @@ OUTCOME_TYPES = ("continuous", "binary")
 
 
 
+
+def aspiration_values(aspiration, drivers):
+    """Each driver's aspiration for IPA performance 'gap': one number for all, or {driver: number}
+    (every driver needed). Shared by the row and moments paths."""
+    import numpy as np
+
+    if aspiration is None:
+        raise InputError("performance 'gap' needs the aspiration (give it, or a spec with "
+                         "aspirations per construct)", option="aspiration")
+    if isinstance(aspiration, dict):
+        missing = [d for d in drivers if aspiration.get(d) is None]
+        if missing:
+            raise InputError(f"no aspiration for driver {missing[0]!r} (needed for performance 'gap')",
+                             column=missing[0], option="aspiration")
+        return np.array([float(aspiration[d]) for d in drivers])
+    return np.full(len(drivers), float(aspiration))
+
 def check_size_and_performance(p: int, performance: str, source=None) -> None:
     """Refuse more drivers than exact LMG handles and an unknown IPA performance measure (the row
     path and the moments path, :mod:`cxstats.stats.from_moments`)."""
@@ -298,17 +315,7 @@ def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_box
     if np.any(smin >= smax):
         raise InputError("answer scale: the minimum must be below the maximum")
     if performance == "gap":
-        if aspiration is None:
-            raise InputError("performance 'gap' needs the aspiration (give it, or a spec with "
-                             "aspirations per construct)", option="aspiration")
-        if isinstance(aspiration, dict):
-            missing = [d for d in res.drivers if aspiration.get(d) is None]
-            if missing:
-                raise InputError(f"no aspiration for driver {missing[0]!r} (needed for performance 'gap')",
-                                 column=missing[0], option="aspiration")
-            asp = np.array([float(aspiration[d]) for d in res.drivers])
-        else:
-            asp = np.full(p, float(aspiration))
+        asp = aspiration_values(aspiration, res.drivers)
     else:
         asp = None
     perf = ipa_mod.performance_values(x, performance, scale_max=smax, aspiration=asp, weights=w)
