@@ -82,3 +82,40 @@ def cell_code(cell):
     """A table header cell's result column code (translated headers note it in a comment), else
     the cell's value: tests read workbook columns by code whatever the workbook's language."""
     return cell.comment.text.strip() if cell.comment is not None else cell.value
+
+
+# ------------------------------------------------------------------ engines (DuckDB, Spark)
+
+@pytest.fixture(scope="session")
+def engine_demo(tmp_path_factory):
+    """The bundled demo study (default seed) with its customers and staff also as Parquet files:
+    ``(folder, csv files, parquet files)``; for comparing the engines with pandas."""
+    duckdb = pytest.importorskip("duckdb")
+    d = tmp_path_factory.mktemp("engine_demo")
+    assert run_cli("demo", d).exit_code == 0
+    lake = []
+    for name in ("customers", "staff"):
+        target = d / f"{name}.parquet"
+        duckdb.execute(f"COPY (SELECT * FROM read_csv('{d / name}.csv', all_varchar = true)) "
+                       f"TO '{target}' (FORMAT parquet)")
+        lake.append(target)
+    return d, [d / "customers.csv", d / "staff.csv"], lake
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local[2] Spark session for the whole run (skips without PySpark or a Java runtime;
+    CI's .ci/run installs both)."""
+    import shutil
+
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime")
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("cxstats-test")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
