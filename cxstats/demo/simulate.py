@@ -120,60 +120,109 @@ def correlated_normals(rng, cov, n: int):
     return rng.standard_normal((n, chol.shape[0])) @ chol.T
 
 
+def _model(spec):
+    """(constructs, construct ids, latent covariance Phi, driver betas, R^2 of satisfaction) of the demo."""
+    import numpy as np
+
+    constructs = spec.constructs()
+    names = [c.id for c in constructs]
+    phi = _latent_cov(len(names))
+    beta = np.array([BETA[c] for c in names])
+    explained = float(beta @ phi @ beta)
+    if explained >= 1:
+        raise ValueError("betas explain more than all of satisfaction's variance")
+    return constructs, names, phi, beta, explained
+
+
+def _pick(rng, n, probs):
+    """``n`` category codes (indices into ``list(probs)``) drawn with the given probabilities."""
+    return rng.choice(len(probs), size=n, p=list(probs.values()))
+
+
+def _draw_answers(rng, constructs, phi, n, shift, region_codes):
+    """Latent scores and item answers (``{item id: int array}``, 99 = don't know) of ``n`` respondents
+    whose construct means are shifted by ``shift`` and by their region's ``REGION_SHIFT``."""
+    import numpy as np
+
+    eta = correlated_normals(rng, phi, n)
+    cols = {}
+    for ci, c in enumerate(constructs):
+        base = CUSTOMER_MEAN[c.id] + shift.get(c.id, 0.0)
+        seg = np.array([REGION_SHIFT.get(r, {}).get(c.id, 0.0) for r in REGION_P])[region_codes]
+        for ii, item in enumerate(c.items):
+            lam = LOADINGS[ii]
+            ystar = base + ITEM_OFFSET[ii] + seg + lam * eta[:, ci] + rng.normal(0, math.sqrt(1 - lam ** 2), n)
+            y = _discretise(ystar, c.scale.min, c.scale.max)
+            if item.reverse:
+                y = c.scale.min + c.scale.max - y
+            dont_know = rng.random(n) < P_DONT_KNOW
+            cols[item.id] = np.where(dont_know, 99, y).astype(int)
+    return eta, cols
+
+
+def _draw_customers(rng, model, n):
+    """Arrays of ``n`` customers' answers, in the demo's draw order: ``region`` / ``canal`` /
+    ``antiguedad`` as codes into REGION_P / CHANNEL_P / TENURE_P, the items, nps, csat, ces,
+    recompra, and ``loyal`` (the latent loyalty, for finance). Used by :func:`simulate` (CSV) and
+    :func:`write_parquet_demo` (one call per chunk), so both follow one model."""
+    import numpy as np
+
+    constructs, names, phi, beta, explained = model
+    regions = _pick(rng, n, REGION_P)
+    eta, items = _draw_answers(rng, constructs, phi, n, {}, regions)
+    sat = eta @ beta + rng.normal(0, math.sqrt(1 - explained), n)
+    loyal = GAMMA * sat + rng.normal(0, math.sqrt(1 - GAMMA ** 2), n)
+    out = {"region": regions, **items}
+    out["csat"] = _discretise(3.6 + 0.85 * sat + rng.normal(0, 0.45, n), 1, 5).astype(int)
+    out["nps"] = _discretise(7.0 + 2.0 * loyal + rng.normal(0, 1.0, n), 0, 10).astype(int)
+    out["recompra"] = _discretise(3.8 + 0.8 * loyal + rng.normal(0, 0.5, n), 1, 5).astype(int)
+    ease = eta[:, [names.index("facilidad_web"), names.index("proceso_pago")]].mean(axis=1)
+    out["ces"] = _discretise(5.0 + 0.7 * ease + 0.3 * sat + rng.normal(0, 0.8, n), 1, 7).astype(int)
+    out["canal"] = _pick(rng, n, CHANNEL_P)
+    out["antiguedad"] = _pick(rng, n, TENURE_P)
+    out["loyal"] = loyal
+    return out
+
+
+def _draw_staff(rng, model, n):
+    """Arrays of ``n`` frontline staff's answers (``region`` as codes; ``csat`` as codes 1-5)."""
+    import numpy as np
+
+    constructs = model[0]
+    regions = _pick(rng, n, REGION_P)
+    _, items = _draw_answers(rng, constructs, model[2], n, STAFF_SHIFT, regions)
+    s_sat = rng.normal(0.4, 0.8, n)
+    csat, nps, ces, recompra = (np.empty(n, dtype=int) for _ in range(4))
+    for r in range(n):  # one respondent at a time: the draw order of the committed demo files
+        csat[r] = int(_discretise(3.6 + 0.85 * s_sat[r] + rng.normal(0, 0.45), 1, 5))
+        nps[r] = int(_discretise(7.8 + 1.5 * s_sat[r] + rng.normal(0, 1.0), 0, 10))
+        ces[r] = int(_discretise(5.6 + 0.5 * s_sat[r] + rng.normal(0, 0.8), 1, 7))
+        recompra[r] = int(_discretise(4.1 + 0.6 * s_sat[r] + rng.normal(0, 0.5), 1, 5))
+    return {"region": regions, **items, "nps": nps, "csat": csat, "ces": ces, "recompra": recompra}
+
+
 def simulate(n_customers: int = 2000, n_staff: int = 200, seed: int = 20261123):
     """Simulate the study; returns (customers rows, staff rows, finance rows, truth dict)."""
     import numpy as np
 
     spec = load_demo_spec()
     rng = np.random.default_rng(seed)
-    constructs = spec.constructs()
-    names = [c.id for c in constructs]
-    k = len(names)
-    phi = _latent_cov(k)
-    beta = np.array([BETA[c] for c in names])
-    explained = float(beta @ phi @ beta)
-    if explained >= 1:
-        raise ValueError("betas explain more than all of satisfaction's variance")
-
-    def answers(n, shift, regions):
-        eta = correlated_normals(rng, phi, n)
-        cols = {}
-        for ci, c in enumerate(constructs):
-            base = CUSTOMER_MEAN[c.id] + shift.get(c.id, 0.0)
-            seg = np.array([REGION_SHIFT.get(r, {}).get(c.id, 0.0) for r in regions])
-            for ii, item in enumerate(c.items):
-                lam = LOADINGS[ii]
-                ystar = base + ITEM_OFFSET[ii] + seg + lam * eta[:, ci] + rng.normal(0, math.sqrt(1 - lam ** 2), n)
-                y = _discretise(ystar, c.scale.min, c.scale.max)
-                if item.reverse:
-                    y = c.scale.min + c.scale.max - y
-                dont_know = rng.random(n) < P_DONT_KNOW
-                cols[item.id] = np.where(dont_know, 99, y).astype(int)
-        return eta, cols
-
-    def pick(n, probs):
-        keys = list(probs)
-        return [keys[i] for i in rng.choice(len(keys), size=n, p=list(probs.values()))]
+    model = _model(spec)
+    explained = model[4]
+    regions_k, channels_k, tenure_k = list(REGION_P), list(CHANNEL_P), list(TENURE_P)
 
     # customers
-    regions = pick(n_customers, REGION_P)
-    eta, items = answers(n_customers, {}, regions)
-    sat = eta @ beta + rng.normal(0, math.sqrt(1 - explained), n_customers)
-    loyal = GAMMA * sat + rng.normal(0, math.sqrt(1 - GAMMA ** 2), n_customers)
-    csat = _discretise(3.6 + 0.85 * sat + rng.normal(0, 0.45, n_customers), 1, 5).astype(int)
-    nps = _discretise(7.0 + 2.0 * loyal + rng.normal(0, 1.0, n_customers), 0, 10).astype(int)
-    recompra = _discretise(3.8 + 0.8 * loyal + rng.normal(0, 0.5, n_customers), 1, 5).astype(int)
-    ease = eta[:, [names.index("facilidad_web"), names.index("proceso_pago")]].mean(axis=1)
-    ces = _discretise(5.0 + 0.7 * ease + 0.3 * sat + rng.normal(0, 0.8, n_customers), 1, 7).astype(int)
-    channels = pick(n_customers, CHANNEL_P)
-    tenure = pick(n_customers, TENURE_P)
+    cu = _draw_customers(rng, model, n_customers)
+    loyal = cu["loyal"]
+    item_ids = spec.item_ids()
     ids = [f"C{i + 1:06d}" for i in range(n_customers)]
     customers = []
     for r in range(n_customers):
         row = {"id_respuesta": ids[r], "tipo_encuestado": "cliente"}
-        row.update({iid: int(v[r]) for iid, v in items.items()})
-        row.update({"nps": int(nps[r]), "csat": int(csat[r]), "ces": int(ces[r]), "recompra": int(recompra[r]),
-                    "region": regions[r], "canal": channels[r], "antiguedad": tenure[r]})
+        row.update({iid: int(cu[iid][r]) for iid in item_ids})
+        row.update({"nps": int(cu["nps"][r]), "csat": int(cu["csat"][r]), "ces": int(cu["ces"][r]),
+                    "recompra": int(cu["recompra"][r]), "region": regions_k[cu["region"][r]],
+                    "canal": channels_k[cu["canal"][r]], "antiguedad": tenure_k[cu["antiguedad"][r]]})
         customers.append(row)
 
     # finance, linked by customer id (a few customers are not in the finance extract)
@@ -186,20 +235,16 @@ def simulate(n_customers: int = 2000, n_staff: int = 200, seed: int = 20261123):
                 "cuota_gasto": f"{sow[r]:.3f}"} for r in range(n_customers) if in_extract[r]]
 
     # frontline staff
-    staff_regions = pick(n_staff, REGION_P)
-    _, sitems = answers(n_staff, STAFF_SHIFT, staff_regions)
-    s_sat = rng.normal(0.4, 0.8, n_staff)
+    st = _draw_staff(rng, model, n_staff)
     labels = spec.outcome("csat").scale.labels
     staff = []
     for r in range(n_staff):
         row = {"id_respuesta": f"E{r + 1:04d}", "tipo_encuestado": "empleado"}
-        row.update({iid: int(v[r]) for iid, v in sitems.items()})
-        code = int(_discretise(3.6 + 0.85 * s_sat[r] + rng.normal(0, 0.45), 1, 5))
-        row.update({"nps": int(_discretise(7.8 + 1.5 * s_sat[r] + rng.normal(0, 1.0), 0, 10)),
-                    "csat": labels[code]["es"],  # this wave was exported with answer labels
-                    "ces": int(_discretise(5.6 + 0.5 * s_sat[r] + rng.normal(0, 0.8), 1, 7)),
-                    "recompra": int(_discretise(4.1 + 0.6 * s_sat[r] + rng.normal(0, 0.5), 1, 5)),
-                    "region": staff_regions[r]})
+        row.update({iid: int(st[iid][r]) for iid in item_ids})
+        row.update({"nps": int(st["nps"][r]),
+                    "csat": labels[int(st["csat"][r])]["es"],  # this wave was exported with answer labels
+                    "ces": int(st["ces"][r]), "recompra": int(st["recompra"][r]),
+                    "region": regions_k[st["region"][r]]})
         staff.append(row)
 
     truth = build_truth(spec, n_customers, n_staff, seed, explained)
