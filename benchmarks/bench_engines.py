@@ -11,6 +11,12 @@ Python). Each measurement is one ``cxstats run PLAN`` (steps reliability, nps, c
 in its own process (ingest/recoding included), alternating the engines; the table gives the median wall
 time and the median peak RSS of the process (``wait4``'s ru_maxrss), and checks that every
 number of the JSON agrees (relative 1e-9). Not part of run_all (it takes minutes at 1M rows).
+
+``--source generator`` takes the data from ``cxstats demo --format parquet`` instead (every row drawn
+from the model, written in parts of 250,000: customers/ as a folder of Parquet parts, ``--staff``
+staff, default 20,000), and the CSV inputs are copied from those Parquet files by DuckDB:
+
+    .venv/bin/python benchmarks/bench_engines.py --source generator --rows 10000000 --engines duckdb-parquet --repeats 1
 """
 
 from __future__ import annotations
@@ -50,6 +56,27 @@ def make_data(folder: Path, rows: int, formats=("csv", "parquet")) -> dict:
             opts = "(HEADER, DELIMITER ',')" if fmt == "csv" else "(FORMAT parquet)"
             con.execute(f"COPY ({sel}) TO '{path}' {opts}")
             out[(name, fmt)] = path
+    con.close()
+    return out
+
+
+def make_generated_data(folder: Path, rows: int, formats=("csv", "parquet"), staff: int = 20_000) -> dict:
+    """The inputs from the chunked generator (``cxstats demo --format parquet``): customers as a folder
+    of Parquet parts, staff as one file; CSV copies written by DuckDB (out of core) when asked for."""
+    import duckdb
+
+    demo = folder / "gen"
+    subprocess.run([sys.executable, "-m", "cxstats", "demo", str(demo), "--format", "parquet", "--customers",
+                    str(rows), "--staff", str(staff), "-q"], check=True, capture_output=True, env=_env())
+    out = {"spec": demo / "questionnaire.yaml", "k": None, "staff": staff}
+    con = duckdb.connect()
+    for name, src in (("customers", demo / "customers"), ("staff", demo / "staff.parquet")):
+        out[(name, "parquet")] = src
+        if "csv" in formats:
+            path = folder / f"{name}_{rows}.csv"
+            glob = src / "*.parquet" if src.is_dir() else src
+            con.execute(f"COPY (SELECT * FROM read_parquet('{glob}')) TO '{path}' (HEADER, DELIMITER ',')")
+            out[(name, "csv")] = path
     con.close()
     return out
 
@@ -99,7 +126,7 @@ def _without_row_level(doc):
         return {k: _without_row_level(v) for k, v in doc.items() if k not in ROW_LEVEL and k != "engine"}
     if isinstance(doc, list):
         return [_without_row_level(v) for v in doc
-                if not (isinstance(v, str) and v.startswith("engine ") and "HC3" in v)]
+                if not (isinstance(v, str) and v.startswith("engine ") and ("HC3" in v or "penalty-reward" in v))]
     return doc
 
 
@@ -134,6 +161,11 @@ def main(argv=None) -> int:
     ap.add_argument("--engines", default=",".join(ENGINES),
                     help=f"comma list of {', '.join(ENGINES)} (default all; pandas needs ~2.5 GB per 1M rows)")
     ap.add_argument("--json", dest="json_path")
+    ap.add_argument("--source", choices=("replicate", "generator"), default="replicate",
+                    help="replicate: the 2,000-row demo copied with fresh ids (default); generator: "
+                         "cxstats demo --format parquet (every row drawn, Parquet parts)")
+    ap.add_argument("--staff", type=int, default=20_000,
+                    help="with --source generator: staff rows (default 20,000; the CLI's maximum)")
     a = ap.parse_args(argv)
     sizes = [int(x.replace("_", "")) for x in str(a.rows).split(",")]
     engines = [e.strip() for e in a.engines.split(",")]
@@ -167,7 +199,11 @@ def _one_size(a, n_rows, chosen) -> tuple[int, dict]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
-        data = make_data(folder, a.rows, {fmt for _, _, fmt in chosen})
+        formats = {fmt for _, _, fmt in chosen}
+        if getattr(a, "source", "replicate") == "generator":
+            data = make_generated_data(folder, a.rows, formats, staff=a.staff)
+        else:
+            data = make_data(folder, a.rows, formats)
         gen = time.perf_counter() - t0
         runs = {}
         for label, engine, fmt in chosen:
@@ -198,8 +234,11 @@ def _one_size(a, n_rows, chosen) -> tuple[int, dict]:
         worst = max(agree(docs[first], docs[k]) for k in runs)
         rows = []
         base = statistics.median(times[first])
+        n_staff = data["staff"] if data.get("staff") else a.rows // 10
+        source = ("drawn by cxstats demo --format parquet" if data.get("k") is None
+                  else "the demo replicated")
         print(f"cxstats run: a plan with {', '.join(STEPS)} (defaults: 10 scales x customers/staff, NPS/CSAT/CES, "
-              f"10-factor CFA by FIML), {a.rows:,} customer rows (+{a.rows // 10:,} staff), medians of "
+              f"10-factor CFA by FIML), {a.rows:,} customer rows (+{n_staff:,} staff; {source}), medians of "
               f"{a.repeats}; data generated in {gen:.1f} s")
         print(f"load average before {load_before}, after {load_after}")
         print(f"{'engine':<18} {'median s':>9} {'peak RSS MiB':>13} {'speed-up':>9}")
@@ -214,6 +253,7 @@ def _one_size(a, n_rows, chosen) -> tuple[int, dict]:
                   f"at {WORST['path'] or '-'})")
         doc = {"rows": a.rows, "repeats": a.repeats, "machine": platform.platform(), "cpus": os.cpu_count(),
                "steps": list(STEPS), "step_options": STEP_OPTIONS, "generate_s": gen,
+               "source": getattr(a, "source", "replicate"), "staff_rows": n_staff,
                "duckdb_memory_limit": os.environ.get("CXSTATS_DUCKDB_MEMORY", "1GB (default)"),
                "load_average_before": load_before, "load_average_after": load_after,
                "results": rows, "max_rel_diff": worst if len(runs) > 1 else None}
