@@ -59,7 +59,7 @@ steps:
     outcome: csat
     bootstrap: 0
   - step: cfa
-    estimator: ML
+    estimator: ML                         # FIML over the answer patterns; add missing: listwise for complete cases
 """
 
 
