@@ -919,3 +919,51 @@ def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
     res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
                "importance_cut": ic, "performance_cut": pc, "scale": scale_note, "rule": rule,
                "rows": rows}
+
+
+# ----------------------------------------------------------------------------------------- EFA
+
+def analyze_efa_moments(pm: PatternMoments, counts: dict | None = None, *, n_factors: int | None = None,
+                        method: str = "minres", rotation: str = "oblimin", missing: str = "pairwise", seed=None,
+                        n_iter: int = 20, parallel: bool = True, progress=None, file=None):
+    """``stats.efa.analyze_efa`` (Pearson correlations) from the pattern moments of the items over
+    every row of the group (rows answering no item included: psych's n.obs = rows given).
+
+    Pairwise: R's ``cor(use = "pairwise")`` (each entry a Chan merge of the patterns answering both
+    items, :meth:`PatternMoments.pairwise`), n = every row; listwise: the complete pattern's
+    correlations, n = its rows. KMO, Bartlett, extraction, rotation and fit then come from that
+    matrix (:func:`cxstats.stats.efa.efa_from_correlation`, shared with the rows). The parallel
+    analysis simulates normal data of n rows and resamples each item from its own values: ``counts``
+    ``{item: Counts}`` over the rows it uses (pairwise: every row of the group; listwise: the
+    complete rows) give each column in ascending order (:func:`cxstats.stats.efa.sorted_column`),
+    which is what the row path resamples, so the seeded draws are the same."""
+    from cxstats.stats._factor import cov2cor
+    from cxstats.stats.efa import (_blank_warning, _check_efa_options, _check_item, efa_from_correlation,
+                                   parallel_from, sorted_column)
+
+    items = _check_efa_options(method, rotation, missing, pm.names)
+    p = len(items)
+    n_rows = int(pm.n)
+    n_blank = int(sum(m.n for k, m in pm.patterns.items() if not any(k)))
+    warnings = _blank_warning(n_blank, n_rows, p, missing)
+    for it in items:
+        m = pm.observed((it,))
+        _check_item(it, int(m.n), float(m.mean[0]) if m.n >= 2 and not m.m2[0, 0] > 0 else None, file)
+    if missing == "listwise":
+        full = pm.complete()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = cov2cor(full.m2) if full.n else np.full((p, p), np.nan)
+        n_obs = n_sim = int(full.n)
+    else:
+        _, r, _ = pm.pairwise()
+        n_obs = n_sim = n_rows
+    pa = None
+    if parallel:
+        if counts is None or any(it not in counts for it in items):
+            raise ValueError("the parallel analysis needs each item's counts per answer")
+
+        def pa():
+            return parallel_from(r, [sorted_column(counts[it], n_sim) for it in items], n_iter=n_iter, seed=seed,
+                                 fm=method, progress=progress)
+    return efa_from_correlation(r, n_obs, items, n_rows=n_rows, n_blank=n_blank, warnings=warnings, parallel=pa,
+                                n_factors=n_factors, method=method, rotation=rotation, missing=missing, file=file)
