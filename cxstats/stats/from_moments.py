@@ -957,13 +957,27 @@ def analyze_efa_moments(pm: PatternMoments, counts: dict | None = None, *, n_fac
     else:
         _, r, _ = pm.pairwise()
         n_obs = n_sim = n_rows
-    pa = None
-    if parallel:
-        if counts is None or any(it not in counts for it in items):
-            raise ValueError("the parallel analysis needs each item's counts per answer")
+    def pa():
+        return parallel_from(r, [sorted_column(counts[it], n_sim) for it in items], n_iter=n_iter, seed=seed,
+                             fm=method, progress=progress)
 
-        def pa():
-            return parallel_from(r, [sorted_column(counts[it], n_sim) for it in items], n_iter=n_iter, seed=seed,
-                                 fm=method, progress=progress)
-    return efa_from_correlation(r, n_obs, items, n_rows=n_rows, n_blank=n_blank, warnings=warnings, parallel=pa,
+    if parallel and (counts is None or any(it not in counts for it in items)):
+        raise ValueError("the parallel analysis needs each item's counts per answer")
+    return efa_from_correlation(r, n_obs, items, n_rows=n_rows, n_blank=n_blank, warnings=warnings,
+                                parallel=pa if parallel else None,
                                 n_factors=n_factors, method=method, rotation=rotation, missing=missing, file=file)
+
+
+# ----------------------------------------------------------------------------------------- SEM
+
+def analyze_sem_patterns(model: str, patterns: list, *, missing: str = "auto", std_lv: bool = False,
+                         modindices: int | None = None, level: float = 0.95):
+    """``stats.sem_analysis.analyze_sem`` (estimator ML, no weights, no bootstrap) from the pattern
+    moments of one group over (at least) the model's observed variables: FIML from the moments per
+    answer pattern, or listwise ML (:func:`fit_sem_patterns`); the result is assembled by the row
+    path's :func:`cxstats.stats.sem_analysis.sem_from_fit`. The row bootstrap needs the rows."""
+    from cxstats.stats.sem_analysis import check_continuous_missing, sem_from_fit
+
+    check_continuous_missing(missing)
+    fit = fit_sem_patterns(model, list(patterns), missing=missing, std_lv=std_lv)
+    return sem_from_fit(fit, model, level=level, modindices=modindices)
