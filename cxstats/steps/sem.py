@@ -128,9 +128,9 @@ def _run_on_engine(ctx, options, engine, direct: bool):
     from cxstats.steps._latent import check_model_columns
     from cxstats.steps.cfa import _declared_estimator
 
-    for key, bad, why in (("estimator", _declared_estimator(ctx, options) != "ML",
+    for key, bad, why in (("ordered", bool(options.ordered), "polychoric correlations are computed from the rows"),
+                          ("estimator", _declared_estimator(ctx, options) != "ML",
                            "robust, ordinal and automatically chosen estimators need each respondent's answers"),
-                          ("ordered", bool(options.ordered), "polychoric correlations are computed from the rows"),
                           ("weight", bool(options.weight), "sampling weights are applied to rows"),
                           ("bootstrap", bool(options.bootstrap), "the bootstrap resamples respondents (rows)")):
         if bad:
