@@ -74,10 +74,8 @@ def test_efa_moments_equal_rows_on_bfi(bfi_path):
     from cxstats.stats.efa import analyze_efa
     from cxstats.stats.from_moments import analyze_efa_moments
 
-    items = ["A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3", "C4", "C5"]
-    frame = pd.read_csv(bfi_path)[items].astype(float)
-    assert frame.isna().any(axis=None)
-    x = frame.to_numpy()
+    items, x = _bfi_items(bfi_path)
+    frame = pd.DataFrame(x, columns=items)
     pm = PatternMoments.from_array(items, x)
     for missing in ("pairwise", "listwise"):
         rows = x if missing == "pairwise" else x[~np.isnan(x).any(axis=1)]
@@ -86,6 +84,43 @@ def test_efa_moments_equal_rows_on_bfi(bfi_path):
         got = analyze_efa_moments(pm, counts, missing=missing, seed=7, n_iter=5).to_dict()
         same_numbers(ref, got, rel=EFA_REL)
         assert ref["n_factors"] >= 2 and ref["parallel_analysis"]["resampled_pc"][0] > 1
+
+
+def _bfi_items(bfi_path):
+    items = ["A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3", "C4", "C5"]
+    return items, pd.read_csv(bfi_path)[items].astype(float).to_numpy()
+
+
+def test_parallel_analysis_draws_are_those_of_the_rows(bfi_path):
+    """Independent check of the blocked sums: with no more rows than a block, the simulated and
+    resampled eigenvalues are those of np.corrcoef of the normal draws and of R's pairwise correlations
+    of each column resampled (in ascending order) with the same generator."""
+    from cxstats.stats._factor import pairwise_cor
+    from cxstats.stats.efa import PA_BLOCK, parallel_analysis
+
+    _, x = _bfi_items(bfi_path)
+    n, p = x.shape
+    assert n <= PA_BLOCK and np.isnan(x).any()
+    pa = parallel_analysis(x, n_iter=1, seed=11)
+    rng = np.random.default_rng(11)
+    z = rng.standard_normal((n, p))
+    xr = np.column_stack([np.sort(x[:, j])[rng.integers(0, n, n)] for j in range(p)])
+    np.testing.assert_allclose(pa.simulated_pc, np.sort(np.linalg.eigvalsh(np.corrcoef(z, rowvar=False)))[::-1],
+                               rtol=1e-12)
+    np.testing.assert_allclose(pa.resampled_pc, np.sort(np.linalg.eigvalsh(pairwise_cor(xr)[0]))[::-1], rtol=1e-12)
+
+
+def test_parallel_analysis_in_blocks_is_the_same_from_counts(bfi_path, monkeypatch):
+    """Many blocks (memory independent of the rows): the rows' and the counts' draws are the same."""
+    from cxstats.moments import Counts
+    from cxstats.stats import efa
+
+    monkeypatch.setattr(efa, "PA_BLOCK", 500)
+    _, x = _bfi_items(bfi_path)
+    a = efa.parallel_analysis(x, n_iter=3, seed=5)
+    cols = [Counts.from_array(x[:, j]).arrays() for j in range(x.shape[1])]
+    b = efa.parallel_from(efa.correlation(x)[0], cols, len(x), n_iter=3, seed=5)
+    assert a == b and len(x) > 5 * 500
 
 
 # ----------------------------------------------------------------------------------------- SEM

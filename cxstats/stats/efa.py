@@ -282,61 +282,82 @@ def _fa_values(r, fm: str = "minres"):
 def parallel_analysis(x, *, n_iter: int = 20, seed=None, fm: str = "minres",
                       missing: str = "pairwise", progress=None) -> ParallelAnalysis:
     """Horn's parallel analysis as psych::fa.parallel(fa = "both", n.iter = 20) of the rows ``x``
-    (:func:`parallel_from`: the correlations under ``missing``, the rows used - all rows when
-    pairwise, the complete ones when listwise - and each column's values in ascending order)."""
+    (:func:`parallel_from`: the correlations under ``missing``, the number of rows used - all rows
+    when pairwise, the complete ones when listwise - and each column's counts per value)."""
     import numpy as np
 
     x = np.asarray(x, dtype=float)
     r, n = correlation(x, missing)
     if missing == "listwise":
         x = x[~np.isnan(x).any(axis=1)]
-    return parallel_from(r, [np.sort(x[:, j]) for j in range(x.shape[1])], n_iter=n_iter, seed=seed, fm=fm,
-                         progress=progress)
+    columns = [np.unique(x[:, j][~np.isnan(x[:, j])], return_counts=True) for j in range(x.shape[1])]
+    return parallel_from(r, columns, x.shape[0], n_iter=n_iter, seed=seed, fm=fm, progress=progress)
 
 
-def sorted_column(counts, n_rows: int):
-    """A column's values in ascending order, missing ones (NaN) last, from its counts per value
-    (:class:`cxstats.moments.Counts`) among ``n_rows`` rows: ``np.sort`` of the column itself."""
-    import numpy as np
-
-    vals, cnt = counts.arrays()
-    out = np.repeat(vals, cnt.astype(np.int64))
-    return np.concatenate([out, np.full(int(n_rows) - len(out), np.nan)])
+PA_BLOCK = 1 << 16   # rows of random draws held at once by the parallel analysis (memory O(block x items))
 
 
-def parallel_from(r, columns, *, n_iter: int = 20, seed=None, fm: str = "minres",
+def parallel_from(r, columns, n_rows: int, *, n_iter: int = 20, seed=None, fm: str = "minres",
                   progress=None) -> ParallelAnalysis:
     """Horn's parallel analysis as psych::fa.parallel(fa = "both", n.iter = 20), from the observed
-    correlation matrix ``r`` and the columns of the rows used (each in ascending order, NaN last:
-    :func:`sorted_column` builds one from counts per answer, so the moment engines give the same
-    draws as the rows).
+    correlation matrix ``r``, the number of rows used and each column's ``(values ascending, counts)``
+    among them (the rest missing): what the rows give (:func:`parallel_analysis`) and what counts per
+    answer give (:func:`cxstats.stats.from_moments.analyze_efa_moments`), with the same draws.
 
-    Random normal data with the same rows and columns (simulated) and data resampled
-    column by column (resampled) give mean eigenvalues; the suggestion (psych, with
-    simulation on) counts leading observed eigenvalues above the simulated means.
-    Each column is resampled from its values in ascending order (the same distribution as from
-    the rows in file order, and independent of the order the rows are read in).
+    Random normal data with the same rows and columns (simulated) and data resampled column by
+    column (resampled: each column drawn with replacement from its own values, taken in ascending
+    order with the missing ones last, so the draws do not depend on the order the rows are read
+    in) give mean eigenvalues; the suggestion (psych, with simulation on) counts leading observed
+    eigenvalues above the simulated means. The random data are drawn and summed in blocks of
+    :data:`PA_BLOCK` rows (one block, the same draws as one matrix of all rows, when there are no
+    more rows than that), so memory does not grow with the rows.
     ``seed``: int or numpy Generator; ``progress(done, n_iter)`` after each iteration."""
     import numpy as np
 
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     p = r.shape[1]
-    n_sim = len(columns[0])
+    n = int(n_rows)
+    vals = [np.asarray(v, dtype=float) for v, _ in columns]
+    cums = [np.cumsum(np.asarray(c, dtype=np.int64)) for _, c in columns]
+    # centre of each resampled column (its values' mean): the sums below stay well conditioned
+    centre = np.array([float(np.asarray(c, float) @ v / c_[-1]) if len(c_) and c_[-1] else 0.0
+                       for (v, c), c_ in zip(columns, cums)])
     obs_pc = np.sort(np.linalg.eigvalsh(r))[::-1]
     obs_fa = _fa_values(r, fm)
     sim_pc, sim_fa, res_pc, res_fa = [], [], [], []
     for i in range(n_iter):
-        z = rng.standard_normal((n_sim, p))
-        c = np.corrcoef(z, rowvar=False)
+        zs, zss = np.zeros(p), np.zeros((p, p))
+        nij, sxy, sx, sxx = (np.zeros((p, p)) for _ in range(4))
+        for start in range(0, n, PA_BLOCK):
+            m = min(PA_BLOCK, n - start)
+            z = rng.standard_normal((m, p))
+            zs += z.sum(axis=0)
+            zss += z.T @ z
+            # resampled: positions drawn with replacement among the n rows of each sorted column
+            xr = np.full((m, p), np.nan)
+            for j in range(p):
+                k = np.searchsorted(cums[j], rng.integers(0, n, m), side="right")
+                hit = k < len(vals[j])               # positions past the answers are the missing ones
+                xr[hit, j] = vals[j][k[hit]]
+            obs = ~np.isnan(xr)
+            mf = obs.astype(float)
+            x0 = np.where(obs, xr - centre, 0.0)
+            nij += mf.T @ mf
+            sxy += x0.T @ x0
+            sx += x0.T @ mf
+            sxx += (x0 ** 2).T @ mf
+        cz = zss - np.outer(zs, zs) / n
+        dz = np.sqrt(np.diag(cz))
+        c = cz / np.outer(dz, dz)
+        np.fill_diagonal(c, 1.0)
         sim_pc.append(np.sort(np.linalg.eigvalsh(c))[::-1])
         sim_fa.append(_fa_values(c, fm))
-        # resampled: each column drawn with replacement from its own values
-        cols = []
-        for j in range(p):
-            v = columns[j]
-            cols.append(v[rng.integers(0, len(v), len(v))])
-        xr = np.column_stack(cols)
-        cr, _ = correlation(xr, "pairwise")
+        with np.errstate(invalid="ignore", divide="ignore"):   # R's cor(use = "pairwise"), as pairwise_cor
+            cxy = sxy - sx * sx.T / nij
+            vx = sxx - sx ** 2 / nij
+            cr = cxy / np.sqrt(vx * vx.T)
+        cr[nij < 2] = np.nan
+        np.fill_diagonal(cr, 1.0)
         if np.all(np.isfinite(cr)):
             res_pc.append(np.sort(np.linalg.eigvalsh(cr))[::-1])
             res_fa.append(_fa_values(cr, fm))

@@ -935,11 +935,11 @@ def analyze_efa_moments(pm: PatternMoments, counts: dict | None = None, *, n_fac
     matrix (:func:`cxstats.stats.efa.efa_from_correlation`, shared with the rows). The parallel
     analysis simulates normal data of n rows and resamples each item from its own values: ``counts``
     ``{item: Counts}`` over the rows it uses (pairwise: every row of the group; listwise: the
-    complete rows) give each column in ascending order (:func:`cxstats.stats.efa.sorted_column`),
-    which is what the row path resamples, so the seeded draws are the same."""
+    complete rows) are what the row path resamples (:func:`cxstats.stats.efa.parallel_from`), so the
+    seeded draws are the same."""
     from cxstats.stats._factor import cov2cor
     from cxstats.stats.efa import (_blank_warning, _check_efa_options, _check_item, efa_from_correlation,
-                                   parallel_from, sorted_column)
+                                   parallel_from)
 
     items = _check_efa_options(method, rotation, missing, pm.names)
     p = len(items)
@@ -958,8 +958,8 @@ def analyze_efa_moments(pm: PatternMoments, counts: dict | None = None, *, n_fac
         _, r, _ = pm.pairwise()
         n_obs = n_sim = n_rows
     def pa():
-        return parallel_from(r, [sorted_column(counts[it], n_sim) for it in items], n_iter=n_iter, seed=seed,
-                             fm=method, progress=progress)
+        return parallel_from(r, [counts[it].arrays() for it in items], n_sim, n_iter=n_iter, seed=seed, fm=method,
+                             progress=progress)
 
     if parallel and (counts is None or any(it not in counts for it in items)):
         raise ValueError("the parallel analysis needs each item's counts per answer")
