@@ -287,3 +287,35 @@ def test_efa_sem_and_invariance_on_spark_equal_pandas(engine_demo, spark_session
         if key not in ("inputs", "outputs", "plan", "cxstats_version", "created"):
             same_numbers(_drop_engine(ref[key]), _drop_engine(got[key]), rel=EFA_REL)
     assert "invariance" in json.dumps(ref) and "sem" in json.dumps(ref)
+
+
+def test_constructs_beyond_one_query_are_read_in_batches():
+    """More items than one moment query holds (62): whole constructs per pass, each projected alone."""
+    from cxstats.moments import PatternMoments
+    from cxstats.steps.invariance import _group_patterns
+
+    rng = np.random.default_rng(1)
+    cols = [f"i{k}" for k in range(70)]
+    x = rng.integers(1, 6, size=(400, 70)).astype(float)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    g = np.where(rng.random(400) < 0.5, "a", "b")
+
+    class Engine:      # pattern_moments as an engine survey computes them, from the array
+        passes = 0
+
+        def pattern_moments(self, columns, group=None, blocks=None):
+            assert len(columns) <= 62 and group == "grp"
+            self.passes += 1
+            idx = [cols.index(c) for c in columns]
+            return {lab: PatternMoments.from_array(columns, x[g == lab][:, idx]) for lab in ("a", "b")}
+
+    engine, blocks = Engine(), [cols[k:k + 5] for k in range(0, 70, 5)]
+    pats = _group_patterns(engine, blocks, "grp")
+    assert engine.passes == 2 and pats["a"].n == int((g == "a").sum())
+    for blk in blocks:
+        got = pats["b"].project(blk)
+        ref = PatternMoments.from_array(blk, x[g == "b"][:, [cols.index(c) for c in blk]])
+        assert set(got.patterns) == set(ref.patterns)
+        for k, m in ref.patterns.items():
+            np.testing.assert_allclose(got.patterns[k].m2, m.m2, rtol=1e-12, atol=1e-9)
+            np.testing.assert_allclose(got.patterns[k].mean, m.mean, rtol=1e-12)

@@ -24,6 +24,12 @@ Spark) returns after one pass over the data:
   pass) HC3 SEs.
 * :func:`fit_sem_moments` / :func:`analyze_cfa_moments` - the ML fit of a lavaan model to the
   complete-case moments (per group), as ``fit_sem(..., missing="listwise")``.
+* :func:`analyze_efa_moments` - ``analyze_efa`` (Pearson) from pattern moments (pairwise or
+  listwise correlations) and, for the parallel analysis, each item's counts per answer.
+* :func:`analyze_sem_patterns` - ``analyze_sem`` (ML/FIML, no bootstrap) from pattern moments.
+* :func:`analyze_invariance_patterns` (:func:`model_invariance_patterns`,
+  :func:`construct_invariance_patterns`) - the ML invariance sequence from each group's pattern
+  moments, a model as a whole or a construct at a time.
 """
 
 from __future__ import annotations
