@@ -281,35 +281,83 @@ def _fa_values(r, fm: str = "minres"):
 
 def parallel_analysis(x, *, n_iter: int = 20, seed=None, fm: str = "minres",
                       missing: str = "pairwise", progress=None) -> ParallelAnalysis:
-    """Horn's parallel analysis as psych::fa.parallel(fa = "both", n.iter = 20).
-
-    Random normal data with the same rows and columns (simulated) and data resampled
-    column by column (resampled) give mean eigenvalues; the suggestion (psych, with
-    simulation on) counts leading observed eigenvalues above the simulated means.
-    ``seed``: int or numpy Generator; ``progress(done, n_iter)`` after each iteration."""
+    """Horn's parallel analysis as psych::fa.parallel(fa = "both", n.iter = 20) of the rows ``x``
+    (:func:`parallel_from`: the correlations under ``missing``, the number of rows used - all rows
+    when pairwise, the complete ones when listwise - and each column's counts per value)."""
     import numpy as np
 
     x = np.asarray(x, dtype=float)
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     r, n = correlation(x, missing)
     if missing == "listwise":
         x = x[~np.isnan(x).any(axis=1)]
+    columns = [np.unique(x[:, j][~np.isnan(x[:, j])], return_counts=True) for j in range(x.shape[1])]
+    return parallel_from(r, columns, x.shape[0], n_iter=n_iter, seed=seed, fm=fm, progress=progress)
+
+
+PA_BLOCK = 1 << 16   # rows of random draws held at once by the parallel analysis (memory O(block x items))
+
+
+def parallel_from(r, columns, n_rows: int, *, n_iter: int = 20, seed=None, fm: str = "minres",
+                  progress=None) -> ParallelAnalysis:
+    """Horn's parallel analysis as psych::fa.parallel(fa = "both", n.iter = 20), from the observed
+    correlation matrix ``r``, the number of rows used and each column's ``(values ascending, counts)``
+    among them (the rest missing): what the rows give (:func:`parallel_analysis`) and what counts per
+    answer give (:func:`cxstats.stats.from_moments.analyze_efa_moments`), with the same draws.
+
+    Random normal data with the same rows and columns (simulated) and data resampled column by
+    column (resampled: each column drawn with replacement from its own values, taken in ascending
+    order with the missing ones last, so the draws do not depend on the order the rows are read
+    in) give mean eigenvalues; the suggestion (psych, with simulation on) counts leading observed
+    eigenvalues above the simulated means. The random data are drawn and summed in blocks of
+    :data:`PA_BLOCK` rows (one block, the same draws as one matrix of all rows, when there are no
+    more rows than that), so memory does not grow with the rows.
+    ``seed``: int or numpy Generator; ``progress(done, n_iter)`` after each iteration."""
+    import numpy as np
+
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     p = r.shape[1]
+    n = int(n_rows)
+    vals = [np.asarray(v, dtype=float) for v, _ in columns]
+    cums = [np.cumsum(np.asarray(c, dtype=np.int64)) for _, c in columns]
+    # centre of each resampled column (its values' mean): the sums below stay well conditioned
+    centre = np.array([float(np.asarray(c, float) @ v / c_[-1]) if len(c_) and c_[-1] else 0.0
+                       for (v, c), c_ in zip(columns, cums)])
     obs_pc = np.sort(np.linalg.eigvalsh(r))[::-1]
     obs_fa = _fa_values(r, fm)
     sim_pc, sim_fa, res_pc, res_fa = [], [], [], []
     for i in range(n_iter):
-        z = rng.standard_normal((x.shape[0], p))
-        c = np.corrcoef(z, rowvar=False)
+        zs, zss = np.zeros(p), np.zeros((p, p))
+        nij, sxy, sx, sxx = (np.zeros((p, p)) for _ in range(4))
+        for start in range(0, n, PA_BLOCK):
+            m = min(PA_BLOCK, n - start)
+            z = rng.standard_normal((m, p))
+            zs += z.sum(axis=0)
+            zss += z.T @ z
+            # resampled: positions drawn with replacement among the n rows of each sorted column
+            xr = np.full((m, p), np.nan)
+            for j in range(p):
+                k = np.searchsorted(cums[j], rng.integers(0, n, m), side="right")
+                hit = k < len(vals[j])               # positions past the answers are the missing ones
+                xr[hit, j] = vals[j][k[hit]]
+            obs = ~np.isnan(xr)
+            mf = obs.astype(float)
+            x0 = np.where(obs, xr - centre, 0.0)
+            nij += mf.T @ mf
+            sxy += x0.T @ x0
+            sx += x0.T @ mf
+            sxx += (x0 ** 2).T @ mf
+        cz = zss - np.outer(zs, zs) / n
+        dz = np.sqrt(np.diag(cz))
+        c = cz / np.outer(dz, dz)
+        np.fill_diagonal(c, 1.0)
         sim_pc.append(np.sort(np.linalg.eigvalsh(c))[::-1])
         sim_fa.append(_fa_values(c, fm))
-        # resampled: each column drawn with replacement from its own values
-        cols = []
-        for j in range(p):
-            v = x[:, j]
-            cols.append(v[rng.integers(0, len(v), len(v))])
-        xr = np.column_stack(cols)
-        cr, _ = correlation(xr, "pairwise")
+        with np.errstate(invalid="ignore", divide="ignore"):   # R's cor(use = "pairwise"), as pairwise_cor
+            cxy = sxy - sx * sx.T / nij
+            vx = sxx - sx ** 2 / nij
+            cr = cxy / np.sqrt(vx * vx.T)
+        cr[nij < 2] = np.nan
+        np.fill_diagonal(cr, 1.0)
         if np.all(np.isfinite(cr)):
             res_pc.append(np.sort(np.linalg.eigvalsh(cr))[::-1])
             res_fa.append(_fa_values(cr, fm))
@@ -359,6 +407,45 @@ def _fit_stats(r, model, n_obs: int, nf: int) -> dict:
             "null_objective": null_model, "null_df": int(null_dof)}
 
 
+def _check_efa_options(method: str, rotation: str, missing: str, items) -> list:
+    if method not in METHODS:
+        raise InputError(f"must be one of {', '.join(METHODS)}, not {method!r}", option="method")
+    if rotation not in ROTATIONS:
+        raise InputError(f"must be one of {', '.join(ROTATIONS)}, not {rotation!r}", option="rotation")
+    if missing not in ("pairwise", "listwise"):
+        raise InputError(f"must be 'pairwise' or 'listwise', not {missing!r}", option="missing")
+    items = list(items)
+    if len(set(items)) != len(items):
+        raise InputError(f"item listed twice: {', '.join(sorted({i for i in items if items.count(i) > 1}))}")
+    if len(items) < 3:
+        raise InputError(f"an EFA needs at least 3 items, got {len(items)} ({', '.join(items)})")
+    return items
+
+
+def _blank_warning(n_blank: int, n_rows: int, p: int, missing: str) -> list[str]:
+    if not n_blank:
+        return []
+    # psych::fa(x) takes n.obs = nrow(x) for raw data, all-blank rows included; its chi-square,
+    # TLI, RMSEA, BIC and cortest.bartlett scale with that n. cxstats does the same (pairwise).
+    return [f"{n_blank} of {n_rows} respondents answered none of the {p} items; "
+            + ("as psych::fa (n.obs = rows given) they still count in n = "
+               f"{n_rows} for the chi-square, TLI, RMSEA, BIC and Bartlett's test (pairwise correlations "
+               "use only the answers given); leave them out of the data to use "
+               f"n = {n_rows - n_blank}" if missing == "pairwise" else
+               "complete rows only (listwise): they are left out of n, unlike psych::fa, which keeps "
+               "n.obs = rows given")]
+
+
+def _check_item(item: str, n_answers: int, constant, file) -> None:
+    """An item with fewer than 2 answers, or constant (``constant``: its only value, else None), is refused."""
+    if n_answers < 2:
+        raise InputError(f"item has {n_answers} answers; it cannot enter a factor analysis",
+                         file=file, column=item)
+    if constant is not None:
+        raise InputError(f"item is constant (every answer is {constant:g}); it has no variance "
+                         "and cannot enter a factor analysis; drop it", file=file, column=item)
+
+
 def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str = "minres",
                 rotation: str = "oblimin", missing: str = "pairwise", seed=None, n_iter: int = 20,
                 parallel: bool = True, progress=None, file=None, cor: str = "pearson") -> EfaResult:
@@ -366,47 +453,19 @@ def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str =
 
     Without ``n_factors`` the parallel-analysis suggestion is used (at least 1). ``cor="polychoric"``:
     the polychoric correlations of the complete rows (psych ``fa(x, cor = "poly")``, ``fa.poly``).
-    ``progress(done, total)`` follows the parallel analysis' iterations."""
+    ``progress(done, total)`` follows the parallel analysis' iterations. The same analysis from
+    moments: :func:`cxstats.stats.from_moments.analyze_efa_moments`; both end in :func:`efa_from_correlation`."""
     import numpy as np
 
-    from cxstats.stats._factor import (fit_minres, fit_ml_efa, is_singular, most_collinear_item,
-                                       oblimin_gpa, promax_psych, varimax)
-
-    if method not in METHODS:
-        raise InputError(f"must be one of {', '.join(METHODS)}, not {method!r}", option="method")
-    if rotation not in ROTATIONS:
-        raise InputError(f"must be one of {', '.join(ROTATIONS)}, not {rotation!r}", option="rotation")
-    if missing not in ("pairwise", "listwise"):
-        raise InputError(f"must be 'pairwise' or 'listwise', not {missing!r}", option="missing")
-    items = list(items if items is not None else data.columns)
-    if len(set(items)) != len(items):
-        raise InputError(f"item listed twice: {', '.join(sorted({i for i in items if items.count(i) > 1}))}")
+    items = _check_efa_options(method, rotation, missing, items if items is not None else data.columns)
     p = len(items)
-    if p < 3:
-        raise InputError(f"an EFA needs at least 3 items, got {p} ({', '.join(items)})")
     x = data[items].to_numpy(dtype=float)
     blank = np.isnan(x).all(axis=1)
     n_blank, n_rows = int(blank.sum()), int(len(x))
-    warnings: list[str] = []
-    if n_blank:
-        # psych::fa(x) takes n.obs = nrow(x) for raw data, all-blank rows included; its chi-square,
-        # TLI, RMSEA, BIC and cortest.bartlett scale with that n. cxstats does the same (pairwise).
-        warnings.append(
-            f"{n_blank} of {n_rows} respondents answered none of the {len(items)} items; "
-            + ("as psych::fa (n.obs = rows given) they still count in n = "
-               f"{n_rows} for the chi-square, TLI, RMSEA, BIC and Bartlett's test (pairwise correlations "
-               "use only the answers given); leave them out of the data to use "
-               f"n = {n_rows - n_blank}" if missing == "pairwise" else
-               "complete rows only (listwise): they are left out of n, unlike psych::fa, which keeps "
-               "n.obs = rows given"))
+    warnings: list[str] = _blank_warning(n_blank, n_rows, p, missing)
     for j, it in enumerate(items):
         v = x[:, j][~np.isnan(x[:, j])]
-        if v.size < 2:
-            raise InputError(f"item has {v.size} answers; it cannot enter a factor analysis",
-                             file=file, column=it)
-        if np.all(v == v[0]):
-            raise InputError(f"item is constant (every answer is {v[0]:g}); it has no variance "
-                             "and cannot enter a factor analysis; drop it", file=file, column=it)
+        _check_item(it, int(v.size), float(v[0]) if v.size >= 2 and np.all(v == v[0]) else None, file)
     if cor not in ("pearson", "polychoric"):
         raise InputError(f"must be 'pearson' or 'polychoric', not {cor!r}", option="cor")
     if cor == "polychoric":
@@ -420,6 +479,28 @@ def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str =
         r, n_obs = ordinal_stats(x, items, scores=False).cor, int(len(x))
     else:
         r, n_obs = correlation(x, missing)
+
+    def pa():
+        return parallel_analysis(x, n_iter=n_iter, seed=seed, fm=method, missing=missing, progress=progress)
+
+    return efa_from_correlation(r, n_obs, items, n_rows=n_rows, n_blank=n_blank, warnings=warnings,
+                                parallel=pa if parallel else None, n_factors=n_factors, method=method,
+                                rotation=rotation, missing=missing, file=file, cor=cor)
+
+
+def efa_from_correlation(r, n_obs: int, items, *, n_rows: int, n_blank: int, warnings: list, parallel=None,
+                         n_factors: int | None = None, method: str = "minres", rotation: str = "oblimin",
+                         missing: str = "pairwise", file=None, cor: str = "pearson") -> EfaResult:
+    """The EFA of the correlation matrix ``r`` of ``items`` (n_obs: psych's n.obs; ``n_rows`` rows
+    given, ``n_blank`` of them answering no item): extraction, rotation, KMO, Bartlett, fit;
+    ``parallel``: a callable returning the :class:`ParallelAnalysis` (None: none)."""
+    import numpy as np
+
+    from cxstats.stats._factor import (fit_minres, fit_ml_efa, is_singular, most_collinear_item,
+                                       oblimin_gpa, promax_psych, varimax)
+
+    items = list(items)
+    p = len(items)
     n_usable = min(n_obs, n_rows - n_blank)
     if n_usable <= p:
         raise InputError(f"{n_usable} usable respondents for {p} items; a factor analysis needs more "
@@ -440,8 +521,8 @@ def analyze_efa(data, items=None, *, n_factors: int | None = None, method: str =
     while (p * (p - 1) / 2 - p * (max_f + 1) + (max_f + 1) * max_f / 2) >= 0 and max_f + 1 < p:
         max_f += 1
     pa = None
-    if parallel:
-        pa = parallel_analysis(x, n_iter=n_iter, seed=seed, fm=method, missing=missing, progress=progress)
+    if parallel is not None:
+        pa = parallel()
     source = "given"
     if n_factors is None:
         if pa is None:

@@ -24,6 +24,12 @@ Spark) returns after one pass over the data:
   pass) HC3 SEs.
 * :func:`fit_sem_moments` / :func:`analyze_cfa_moments` - the ML fit of a lavaan model to the
   complete-case moments (per group), as ``fit_sem(..., missing="listwise")``.
+* :func:`analyze_efa_moments` - ``analyze_efa`` (Pearson) from pattern moments (pairwise or
+  listwise correlations) and, for the parallel analysis, each item's counts per answer.
+* :func:`analyze_sem_patterns` - ``analyze_sem`` (ML/FIML, no bootstrap) from pattern moments.
+* :func:`analyze_invariance_patterns` (:func:`model_invariance_patterns`,
+  :func:`construct_invariance_patterns`) - the ML invariance sequence from each group's pattern
+  moments, a model as a whole or a construct at a time.
 """
 
 from __future__ import annotations
@@ -919,3 +925,160 @@ def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
     res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
                "importance_cut": ic, "performance_cut": pc, "scale": scale_note, "rule": rule,
                "rows": rows}
+
+
+# ----------------------------------------------------------------------------------------- EFA
+
+def analyze_efa_moments(pm: PatternMoments, counts: dict | None = None, *, n_factors: int | None = None,
+                        method: str = "minres", rotation: str = "oblimin", missing: str = "pairwise", seed=None,
+                        n_iter: int = 20, parallel: bool = True, progress=None, file=None):
+    """``stats.efa.analyze_efa`` (Pearson correlations) from the pattern moments of the items over
+    every row of the group (rows answering no item included: psych's n.obs = rows given).
+
+    Pairwise: R's ``cor(use = "pairwise")`` (each entry a Chan merge of the patterns answering both
+    items, :meth:`PatternMoments.pairwise`), n = every row; listwise: the complete pattern's
+    correlations, n = its rows. KMO, Bartlett, extraction, rotation and fit then come from that
+    matrix (:func:`cxstats.stats.efa.efa_from_correlation`, shared with the rows). The parallel
+    analysis simulates normal data of n rows and resamples each item from its own values: ``counts``
+    ``{item: Counts}`` over the rows it uses (pairwise: every row of the group; listwise: the
+    complete rows) are what the row path resamples (:func:`cxstats.stats.efa.parallel_from`), so the
+    seeded draws are the same."""
+    from cxstats.stats._factor import cov2cor
+    from cxstats.stats.efa import (_blank_warning, _check_efa_options, _check_item, efa_from_correlation,
+                                   parallel_from)
+
+    items = _check_efa_options(method, rotation, missing, pm.names)
+    p = len(items)
+    n_rows = int(pm.n)
+    n_blank = int(sum(m.n for k, m in pm.patterns.items() if not any(k)))
+    warnings = _blank_warning(n_blank, n_rows, p, missing)
+    for it in items:
+        m = pm.observed((it,))
+        _check_item(it, int(m.n), float(m.mean[0]) if m.n >= 2 and not m.m2[0, 0] > 0 else None, file)
+    if missing == "listwise":
+        full = pm.complete()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = cov2cor(full.m2) if full.n else np.full((p, p), np.nan)
+        n_obs = n_sim = int(full.n)
+    else:
+        _, r, _ = pm.pairwise()
+        n_obs = n_sim = n_rows
+    def pa():
+        return parallel_from(r, [counts[it].arrays() for it in items], n_sim, n_iter=n_iter, seed=seed, fm=method,
+                             progress=progress)
+
+    if parallel and (counts is None or any(it not in counts for it in items)):
+        raise ValueError("the parallel analysis needs each item's counts per answer")
+    return efa_from_correlation(r, n_obs, items, n_rows=n_rows, n_blank=n_blank, warnings=warnings,
+                                parallel=pa if parallel else None,
+                                n_factors=n_factors, method=method, rotation=rotation, missing=missing, file=file)
+
+
+# ----------------------------------------------------------------------------------------- SEM
+
+def analyze_sem_patterns(model: str, patterns: list, *, missing: str = "auto", std_lv: bool = False,
+                         modindices: int | None = None, level: float = 0.95):
+    """``stats.sem_analysis.analyze_sem`` (estimator ML, no weights, no bootstrap) from the pattern
+    moments of one group over (at least) the model's observed variables: FIML from the moments per
+    answer pattern, or listwise ML (:func:`fit_sem_patterns`); the result is assembled by the row
+    path's :func:`cxstats.stats.sem_analysis.sem_from_fit`. The row bootstrap needs the rows."""
+    from cxstats.stats.sem_analysis import check_continuous_missing, sem_from_fit
+
+    check_continuous_missing(missing)
+    fit = fit_sem_patterns(model, list(patterns), missing=missing, std_lv=std_lv)
+    return sem_from_fit(fit, model, level=level, modindices=modindices)
+
+
+# ---------------------------------------------------------------------------------- invariance
+
+def _invariance_gate(gate: dict) -> dict:
+    """The configural fit cut-offs given (the defaults of ``stats.invariance`` otherwise), checked."""
+    from cxstats.stats.invariance import _gate
+    from cxstats.thresholds import CONFIGURAL_CFI, CONFIGURAL_RMSEA, CONFIGURAL_SRMR
+
+    unknown = set(gate) - {"configural_cfi", "configural_rmsea", "configural_srmr"}
+    if unknown:
+        raise TypeError(f"unexpected arguments: {', '.join(sorted(unknown))}")
+    return _gate(gate.get("configural_cfi", CONFIGURAL_CFI), gate.get("configural_rmsea", CONFIGURAL_RMSEA),
+                 gate.get("configural_srmr", CONFIGURAL_SRMR))
+
+
+def model_invariance_patterns(patterns: dict, model, *, group_labels, n_unlabelled: int = 0, free=(),
+                              levels=None, rule: str = "cfi", alpha: float = 0.05, std_lv: bool = False,
+                              missing: str = "auto", estimator: str = "ML", **gate):
+    """``stats.invariance.model_invariance`` (estimator ML, no weights) from ``{group label:
+    PatternMoments}`` over (at least) the model's observed variables: every step (configural,
+    metric, scalar, strict; lavaan's group.equal and group.partial) a multi-group ML fit from the
+    moments (:func:`fit_sem_patterns`: FIML from the moments per answer pattern, or listwise), the
+    groups in ``group_labels`` order (the first is the reference group); the sequence is judged by
+    the row path's ``_assemble``. ``n_unlabelled``: rows left out for want of a group value (said
+    in a warning, as the rows' path does). Robust and ordinal estimators need the rows."""
+    from cxstats.stats.invariance import LEVELS, RULES, _assemble, _check_estimator, _check_free, _fit_steps
+    from cxstats.stats.sem.partable import ModelOptions, build_partable
+    from cxstats.stats.sem.syntax import parse_model
+
+    if rule not in RULES:
+        raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
+    gate = _invariance_gate(gate)
+    if _check_estimator(estimator) != "ML":
+        raise InputError("robust and ordinal estimators need each respondent's answers; from moments the "
+                         "invariance sequence is fitted by ML (FIML)", option="estimator")
+    levels = [lv for lv in LEVELS if levels is None or lv in levels]
+    parsed = parse_model(model) if isinstance(model, str) else model
+    free = _check_free(parsed, list(free or ()))
+    labels = list(group_labels)
+    names = next(iter(patterns.values())).names if patterns else ()
+    pms = [patterns.get(lab, PatternMoments(tuple(names), {})) for lab in labels]
+    if missing == "auto":
+        ov = build_partable(parsed, 1, ModelOptions(std_lv=std_lv)).ov
+        absent = [v for v in ov if v not in names]
+        missing = "ml" if not absent and any(not all(k) for pm in pms for k in pm.project(ov).patterns) \
+            else "listwise"
+    note = [f"{int(n_unlabelled)} row(s) without a group value were left out"] if n_unlabelled else []
+
+    def fit_step(eq):
+        f = fit_sem_patterns(parsed, pms, group_labels=labels, missing=missing, std_lv=std_lv, group_equal=eq,
+                             group_partial=free)
+        f.warnings = note + list(f.warnings)
+        return f
+
+    warnings: list = []
+    fits = _fit_steps(levels, fit_step, warnings)
+    return _assemble(parsed.text, fits, free, rule, alpha, warnings, gate)
+
+
+def construct_invariance_patterns(patterns: dict, constructs: dict, *, group_labels, n_unlabelled: int = 0,
+                                  rule: str = "cfi", alpha: float = 0.05, free: dict | None = None,
+                                  missing: str = "auto", estimator: str = "ML", **gate):
+    """``stats.invariance.construct_invariance`` (ML) from ``{group label: PatternMoments}`` over the
+    constructs' items: each construct's one-factor sequence by :func:`model_invariance_patterns` on
+    the moments projected onto its items."""
+    from cxstats.stats.invariance import RULES, _check_estimator, _construct_sequence
+
+    estimator = _check_estimator(estimator)
+    if rule not in RULES:
+        raise InputError(f"unknown invariance rule {rule!r}; use one of {', '.join(RULES)}", option="rule")
+    gate = _invariance_gate(gate)
+
+    def run(cid, model):
+        items = list(constructs[cid])
+        return model_invariance_patterns({g: pm.project(items) for g, pm in patterns.items()}, model,
+                                         group_labels=group_labels, n_unlabelled=n_unlabelled, rule=rule,
+                                         alpha=alpha, free=(free or {}).get(cid, ()), missing=missing,
+                                         estimator=estimator, **gate)
+    return _construct_sequence(constructs, run, rule, gate, estimator)
+
+
+def analyze_invariance_patterns(patterns: dict, model, *, group_labels, free=None, **kwargs):
+    """``stats.invariance.analyze_invariance`` (ML) from ``{group label: PatternMoments}``: a lavaan
+    model tested as a whole, or ``{construct: [items]}`` tested one construct at a time."""
+    if isinstance(model, dict):
+        if free is not None and not isinstance(free, dict):
+            raise InputError("free maps a construct to the parameters released, e.g. {web: ['q3 ~ 1']}",
+                             option="free")
+        kwargs.pop("std_lv", None)
+        kwargs.pop("levels", None)
+        return construct_invariance_patterns(patterns, model, group_labels=group_labels, free=free, **kwargs)
+    if isinstance(free, dict):
+        raise InputError("free lists parameters of the model, e.g. ['x3 ~ 1']", option="free")
+    return model_invariance_patterns(patterns, model, group_labels=group_labels, free=free or (), **kwargs)

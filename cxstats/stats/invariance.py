@@ -344,11 +344,18 @@ def model_invariance(data, model: str, group, *, group_labels=None, free=(), lev
         else:
             raise InputError("estimator MLM needs complete data (as lavaan); with missing = \"ml\" (FIML) use "
                              "estimator MLR", option="estimator")
+    fits = _fit_steps(levels, lambda eq: fit_sem(parsed, data, group=group, group_labels=group_labels,
+                                                 std_lv=std_lv, group_equal=eq, group_partial=free,
+                                                 missing=missing, estimator=estimator, weights=weights), warnings)
+    return _assemble(parsed.text, fits, free, rule, alpha, warnings, gate)
+
+
+def _fit_steps(levels, fit_step, warnings) -> dict:
+    """``{level: fit}``: ``fit_step(group_equal)`` for every level (rows or moments), the fits'
+    warnings gathered into ``warnings`` (data warnings once, model warnings per step)."""
     fits = {}
     for lv in levels:
-        f = fit_sem(parsed, data, group=group, group_labels=group_labels, std_lv=std_lv,
-                    group_equal=GROUP_EQUAL[lv], group_partial=free, missing=missing, estimator=estimator,
-                    weights=weights)
+        f = fit_step(GROUP_EQUAL[lv])
         if f.pt.ngroups < 2:
             raise InputError("measurement invariance needs at least two groups; the group column has one value",
                              option="group")
@@ -358,7 +365,7 @@ def model_invariance(data, model: str, group, *, group_labels=None, free=(), lev
             msg = w if data_note else f"{lv}: {w}"     # data warnings once, model warnings per step
             if msg not in warnings:
                 warnings.append(msg)
-    return _assemble(parsed.text, fits, free, rule, alpha, warnings, gate)
+    return fits
 
 
 def _check_free(parsed, free):
@@ -745,6 +752,17 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
         group = data[group].tolist()
     if isinstance(weights, str):
         weights = data[weights].tolist()
+
+    def run(cid, model):
+        return model_invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
+                                free=(free or {}).get(cid, ()), missing=missing, estimator=estimator,
+                                weights=weights, **gate)
+    return _construct_sequence(constructs, run, rule, gate, estimator)
+
+
+def _construct_sequence(constructs: dict, run, rule, gate, estimator) -> ConstructInvarianceResult:
+    """Each construct's one-factor model through ``run(construct id, lavaan syntax)`` (a
+    :class:`ModelInvarianceResult`, from rows or moments); constructs with fewer than 3 items untested."""
     out, warnings, labels, fiml = [], [], None, []
     for cid, items in constructs.items():
         items = list(items)
@@ -757,9 +775,7 @@ def construct_invariance(data, constructs: dict, group, *, group_labels=None, ru
             lvname += "_lv"
         model = f"{lvname} =~ " + " + ".join(items)
         try:
-            res = model_invariance(data, model, group, group_labels=group_labels, rule=rule, alpha=alpha,
-                             free=(free or {}).get(cid, ()), missing=missing, estimator=estimator,
-                             weights=weights, **gate)
+            res = run(cid, model)
         except InputError as exc:
             out.append(ConstructInvariance(cid, items, None, False, f"could not be fitted: {exc.reason}"))
             continue

@@ -253,6 +253,13 @@ def boot_interval(samples, est, level: float, method: str):
     return float(np.quantile(samples, lo_q)), float(np.quantile(samples, hi_q))
 
 
+def check_continuous_missing(missing: str) -> None:
+    """``missing = "pairwise"`` is for ordinal items only."""
+    if missing == "pairwise":
+        raise ModelError("missing = \"pairwise\" is for ordinal items (ordered / --ordered, as lavaan); with "
+                         "continuous items use ml (full-information ML) or listwise")
+
+
 def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "percentile", level: float = 0.95,
                  std_lv: bool = False, progress=None, missing: str = "auto", estimator: str = "ML",
                  modindices: int | None = None, weights=None, ordered=None) -> SemResult:
@@ -265,8 +272,6 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
     ``ordered``: ordinal items (or an ordinal estimator WLSMV/DWLS/ULSMV: every item): least squares on
     thresholds and polychoric correlations (:mod:`cxstats.stats.sem.dwls`); no bootstrap, weights or
     modification indices with them yet."""
-    import numpy as np
-
     if ci not in CI_METHODS:
         raise InputError(f"unknown bootstrap interval {ci!r}; use {' or '.join(CI_METHODS)}", option="ci")
     if bootstrap < 0:
@@ -284,10 +289,24 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
         fit = fit_ordinal(model, data, ordered=ordered, estimator=estimator, std_lv=std_lv,
                           missing="pairwise" if missing == "pairwise" else "listwise")
     else:
-        if missing == "pairwise":
-            raise ModelError("missing = \"pairwise\" is for ordinal items (ordered / --ordered, as lavaan); with "
-                             "continuous items use ml (full-information ML) or listwise")
+        check_continuous_missing(missing)
         fit = fit_sem(model, data, std_lv=std_lv, missing=missing, estimator=estimator, weights=weights)
+
+    def boot(fit):
+        return bootstrap_sem(fit, data, replicates=int(bootstrap), seed=seed, progress=progress)
+
+    return sem_from_fit(fit, model, level=level, modindices=modindices,
+                        bootstrap=(boot, int(bootstrap), seed, ci) if bootstrap else None)
+
+
+def sem_from_fit(fit, model: str, *, level: float = 0.95, modindices: int | None = None,
+                 bootstrap=None) -> SemResult:
+    """The :class:`SemResult` of a fitted model (from rows, or from moments:
+    :func:`cxstats.stats.from_moments.analyze_sem_patterns`): fit indices and verdict, estimates with
+    standardized defined effects, admissibility, R², modification indices. ``bootstrap``:
+    ``(draw(fit) -> (thetas, defined draws, failed), replicates, seed, ci)`` or None."""
+    import numpy as np
+
     fm = fit.fit_measures()
     fitd = {k: fm[k] for k in FIT_KEYS}
     fitd.update({k: fm[k] for k in ("npar", "ntotal", "logl", "baseline_chisq", "baseline_df") if k in fm})
@@ -323,7 +342,8 @@ def analyze_sem(data, model: str, *, bootstrap: int = 0, seed=None, ci: str = "p
             est.loc[(est["op"] == ":=") & (est["lhs"] == d.name), "std_all"] = v
     boot = {}
     if bootstrap:
-        thetas, dvals, failed = bootstrap_sem(fit, data, replicates=int(bootstrap), seed=seed, progress=progress)
+        draw, bootstrap, seed, ci = bootstrap
+        thetas, dvals, failed = draw(fit)
         ok = len(thetas)
         boot = {"replicates": int(bootstrap), "successful": ok, "failed": failed, "seed": seed, "ci": ci,
                 "level": level}

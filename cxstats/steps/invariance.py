@@ -31,6 +31,14 @@ differences), ``ordered`` (``all`` or the model's items, every one of them: ordi
 ``ordered``; the estimator becomes WLSMV): the ordinal sequence of :func:`cxstats.stats.invariance.ordinal_invariance`
 (configural, then thresholds and loadings equal in lavaan's delta parametrisation; lavaan's satorra.2000
 scaled-shifted difference test; ΔCFI/ΔRMSEA of the scaled indices).
+
+``engine`` (auto | pandas | duckdb | spark; with a spec): on DuckDB or Spark every step is a
+multi-group ML fit (FIML with missing answers) from the moments per answer pattern of each group,
+computed in one pass: the same numbers as pandas. The group column is the respondent type or a
+segment of the spec; without ``groups`` the groups follow the spec's order (customer, staff; a
+segment's values as declared), where pandas takes them in order of first appearance in the data
+(the first group is the reference of the latent means). Robust and ordinal estimators and
+sampling weights need the rows (engine auto then uses pandas).
 """
 
 from __future__ import annotations
@@ -67,6 +75,8 @@ class Options(StepOptions):
     configural_cfi: float = 0.90          # the configural model needs CFI >= this ...
     configural_rmsea: float = 0.08        # ... RMSEA <= this ...
     configural_srmr: float = 0.08         # ... and SRMR <= this for configural invariance
+    engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the moments are computed
+    spark_master: str | None = None       # engine spark: the cluster (default: the active session or local)
 
     def validate(self):
         for name, hi in (("configural_cfi", 1.0), ("configural_rmsea", None), ("configural_srmr", None)):
@@ -91,6 +101,13 @@ class Options(StepOptions):
 
 
 def run(ctx: StepContext, options: Options):
+    from cxstats.steps._engine import engine_for
+    from cxstats.steps.cfa import _declared_estimator
+
+    engine = engine_for(ctx, options, needs_rows=_declared_estimator(ctx, options) != "ML" or bool(options.weight)
+                        or bool(options.ordered))
+    if engine != "pandas":
+        return _run_on_engine(ctx, options, engine)
     if ctx.has_spec:
         by_construct = options.by_construct if options.by_construct is not None else not options.model
         if by_construct:
@@ -249,3 +266,137 @@ def _by_construct(ctx, options):
     # rows outside the compared groups are expected, not a data problem
     result.warnings = [w for w in result.warnings if "without a group value" not in w]
     return attach(result, choice)
+
+
+# ----------------------------------------------------------------------------- SQL engines
+
+def _run_on_engine(ctx, options, engine):
+    """The ML invariance sequence from each group's moments per answer pattern, computed in one pass
+    by a SQL engine (a construct at a time, or the model as a whole)."""
+    from types import SimpleNamespace
+
+    from cxstats.stats.from_moments import analyze_invariance_patterns
+    from cxstats.stats.sem.syntax import parse_model
+    from cxstats.steps._latent import check_model_columns, construct_items, factor_model
+    from cxstats.steps.cfa import _declared_estimator
+
+    for key, bad, why in (("ordered", bool(options.ordered), "polychoric correlations are computed from the rows"),
+                          ("estimator", _declared_estimator(ctx, options) != "ML",
+                           "robust, ordinal and automatically chosen estimators need each respondent's answers"),
+                          ("weight", bool(options.weight), "sampling weights are applied to rows")):
+        if bad:
+            raise InputError(f"{why}: engine {engine} computes moments; use --engine pandas (on a sample "
+                             "if the data are large)", option=key)
+    spec, source = ctx.spec, ctx.source or None
+    scored = list(spec.scored_columns())
+    columns = ["respondent_type"] + scored + [g.id for g in spec.segments]
+    column = options.group or "respondent_type"
+    if column not in columns:
+        raise InputError(f"{column!r} is not a column of the survey table", file=source, option="group")
+    if column in scored:
+        raise InputError(f"engine {engine} compares the groups of the respondent type or of a segment of the spec; "
+                         f"grouping by the answers of {column!r} needs --engine pandas", option="group")
+    esurvey = ctx.engine_survey(engine, options.spark_master)
+    by_construct = options.by_construct if options.by_construct is not None else not options.model
+    notes = []
+    if by_construct:
+        if options.free is not None and not isinstance(options.free, dict):
+            raise InputError("free must map a construct id to a list of parameters, e.g. {web: ['q3 ~ 1']}",
+                             option="free")
+        model, _ = construct_items(spec, SimpleNamespace(columns=columns), options.constructs, min_items=1)
+        if not model:
+            raise InputError("no construct to test", option="constructs")
+        wanted = options.groups or (["customer", "staff"] if column == "respondent_type" else None)
+        patterns = _group_patterns(esurvey, list(model.values()), column)
+        free = options.free or {}
+    else:
+        if isinstance(options.free, dict):
+            raise InputError("a model tested as a whole takes free as a list of its parameters, e.g. "
+                             "['x3 ~ 1'] (a mapping construct -> parameters is for by_construct)", option="free")
+        model = options.model
+        if not model:
+            model, notes = factor_model(spec, SimpleNamespace(columns=columns), options.constructs)
+        names = parse_model(model).observed_names()
+        check_model_columns(names, columns, source)
+        wanted = options.groups
+        patterns = _group_patterns(esurvey, [names], column)
+        free = options.free or []
+    present = [g for g in patterns if g is not None]
+    if wanted is not None:
+        _restrict(present, wanted, column)
+        labels = list(wanted)
+    else:
+        labels = _spec_order(spec, column, present)
+    unlabelled = sum(pm.n for g, pm in patterns.items() if g not in labels)
+    try:
+        result = analyze_invariance_patterns({g: patterns[g] for g in labels if g in patterns}, model,
+                                             group_labels=labels, n_unlabelled=unlabelled, free=free,
+                                             rule=options.rule, std_lv=options.std_lv, missing=options.missing,
+                                             **_gate(options))
+    except InputError as exc:
+        if exc.file is None and exc.option is None and source:
+            exc.file = source          # a problem of the data: name the file(s)
+        raise
+    if by_construct:
+        untested = [c.construct for c in result.constructs
+                    if c.level is None and (c.result is None or c.result.configural_fit.get("verdict") != "poor")]
+        if untested:
+            result.warnings.append("no invariance verdict (fewer than 3 items or not estimable): "
+                                   + ", ".join(untested) + "; their group means are compared without this check")
+        result.warnings = [w for w in result.warnings if "without a group value" not in w]
+        return result
+    warnings = list(result.warnings)
+    if options.groups is not None:   # rows outside the compared groups are expected, not a data problem
+        warnings = [w for w in warnings if "without a group value" not in w]
+    result.warnings = notes + warnings
+    return result
+
+
+def _group_patterns(esurvey, blocks, column) -> dict:
+    """``{group value or None: PatternMoments}`` over the items of ``blocks`` (co-moments within a block
+    only), in passes of at most 62 variables (whole blocks; a block longer than that cannot be fitted)."""
+    batches, cur = [], []
+    for blk in blocks:
+        blk = list(dict.fromkeys(blk))
+        new = [i for i in blk if i not in cur]
+        if cur and len(cur) + len(new) > 62:
+            batches.append(cur)
+            cur, new = [], blk
+        cur += new
+    batches.append(cur)
+    names = list(dict.fromkeys(i for blk in blocks for i in blk))
+    out: dict = {}
+    for batch in batches:
+        inside = [b for b in blocks if set(b) <= set(batch)]
+        part = esurvey.pattern_moments(batch, group=column, blocks=inside if len(blocks) > 1 else None)
+        for g, pm in part.items():
+            out.setdefault(g, []).append(pm)
+    if len(batches) == 1:
+        return {g: pms[0] for g, pms in out.items()}
+    # several passes: each construct reads its own batch (the patterns of the other batches are unknown)
+    return {g: _Batches(names, pms) for g, pms in out.items()}
+
+
+class _Batches:
+    """The pattern moments of a group read in several passes (batches of variables): ``project`` onto
+    the items of one batch; ``n`` the group's rows."""
+
+    def __init__(self, names, parts):
+        self.names, self.parts = tuple(names), list(parts)
+        self.n = parts[0].n if parts else 0
+
+    def project(self, items):
+        for pm in self.parts:
+            if set(items) <= set(pm.names):
+                return pm.project(items)
+        raise ValueError(f"no batch holds every one of {items}")
+
+
+def _spec_order(spec, column, present) -> list:
+    """The groups present in the spec's order: customer, staff; a segment's values as declared; others sorted."""
+    if column == "respondent_type":
+        order = ["customer", "staff"]
+    else:
+        seg = next((g for g in spec.segments if g.id == column), None)
+        order = [str(v) for v in (seg.values if seg is not None else {})]
+    return [g for g in order if g in present] + sorted(g for g in present if g not in order)

@@ -16,6 +16,11 @@ MLR also with FIML, MLM complete data), ``modindices`` (also the N largest modif
 ``weight`` (a sampling-weight column: lavaan's sampling.weights with MLR; complete data),
 ``ordered`` (ordinal items, ``all`` or names: WLSMV/DWLS/ULSMV on polychoric correlations, as the cfa step).
 The seed is the run's seed.
+
+``engine`` (auto | pandas | duckdb | spark; with a spec): on DuckDB or Spark the model is fitted by
+ML (FIML with missing answers) from the moments per answer pattern of the customers, computed in one
+pass: the same numbers as pandas. Robust and ordinal estimators, sampling weights and the bootstrap
+need the rows (engine auto then uses pandas).
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ class Options(StepOptions):
     modindices: int | None = None                  # also the N largest modification indices (0 = all)
     weight: str | None = None                      # sampling-weight column (lavaan sampling.weights; MLR)
     ordered: list[str] | None = None               # ordinal items ("all" or names): polychoric WLSMV (lavaan ordered=)
+    engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the moments are computed
+    spark_master: str | None = None                # engine spark: the cluster (default: the active session or local)
     direct_paths: bool | None = None               # spec model: also construct -> loyalty paths
     #                                                (None: the spec's analysis.direct_paths, else false)
 
@@ -63,11 +70,17 @@ class Options(StepOptions):
 
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.sem_analysis import analyze_sem
+    from cxstats.steps._engine import engine_for
+    from cxstats.steps.cfa import _declared_estimator
 
     built = ctx.has_spec and not options.model
     direct = options.direct_paths
     if direct is None and built:
         direct = bool(ctx.spec.analysis.get("direct_paths", False))
+    engine = engine_for(ctx, options, needs_rows=_declared_estimator(ctx, options) != "ML" or bool(options.weight)
+                        or bool(options.bootstrap) or bool(options.ordered))
+    if engine != "pandas":
+        return _run_on_engine(ctx, options, engine, bool(direct))
     if ctx.has_spec:
         text = options.model or spec_model(ctx.spec, direct_paths=bool(direct))
         frame = ctx.survey.customers().reset_index(drop=True)
@@ -105,6 +118,46 @@ def run(ctx: StepContext, options: Options):
         result.model_source = "built from the spec"
         result.structure = PARTIAL if direct else FULL
     return attach(result, choice)
+
+
+def _run_on_engine(ctx, options, engine, direct: bool):
+    """ML (FIML with missing answers) from the customers' moments per answer pattern, computed in one
+    pass by a SQL engine. Robust and ordinal estimators, weights and the bootstrap need the rows."""
+    from cxstats.stats.from_moments import analyze_sem_patterns
+    from cxstats.stats.sem.syntax import parse_model
+    from cxstats.steps._latent import check_model_columns
+    from cxstats.steps.cfa import _declared_estimator
+
+    for key, bad, why in (("ordered", bool(options.ordered), "polychoric correlations are computed from the rows"),
+                          ("estimator", _declared_estimator(ctx, options) != "ML",
+                           "robust, ordinal and automatically chosen estimators need each respondent's answers"),
+                          ("weight", bool(options.weight), "sampling weights are applied to rows"),
+                          ("bootstrap", bool(options.bootstrap), "the bootstrap resamples respondents (rows)")):
+        if bad:
+            raise InputError(f"{why}: engine {engine} computes moments; use --engine pandas (on a sample "
+                             "if the data are large)", option=key)
+    esurvey = ctx.engine_survey(engine, options.spark_master)
+    text = options.model or spec_model(ctx.spec, direct_paths=direct)
+    columns = ["respondent_type"] + list(ctx.spec.scored_columns()) + [g.id for g in ctx.spec.segments]
+    names = parse_model(text).observed_names()
+    check_model_columns(names, columns, ctx.source or None)
+    by_type = esurvey.pattern_moments(names, group="respondent_type")
+    if "customer" not in by_type:
+        from cxstats.errors import ModelError
+
+        raise ModelError("no cases to fit", file=ctx.source or None)
+    try:
+        result = analyze_sem_patterns(text, [by_type["customer"]], missing=options.missing, std_lv=options.std_lv,
+                                      modindices=options.modindices)
+    except InputError as exc:
+        data_problem = exc.column is not None or "sample covariance" in exc.reason
+        if exc.file is None and exc.option is None and ctx.source and data_problem:
+            exc.file = ctx.source
+        raise
+    if not options.model:
+        result.model_source = "built from the spec"
+        result.structure = PARTIAL if direct else FULL
+    return result
 
 
 FULL = ("full mediation (no direct paths): constructs -> satisfaction -> loyalty; the constructs act on "

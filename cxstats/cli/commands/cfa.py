@@ -143,6 +143,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance   (customers vs staff)
       cxstats cfa customers.csv staff.csv --spec study.yaml --invariance --by-construct
       cxstats cfa 'lake/*.parquet' --spec study.yaml --engine duckdb    (FIML from pattern moments)
+      cxstats cfa 'lake/*.parquet' --spec study.yaml --invariance --engine duckdb   (each group's moments)
 
     Missing answers: by default (--missing auto) respondents with some
     missing answers are kept and the model is fitted by full-information ML
@@ -198,6 +199,7 @@ def command(data, model, group, invariance, free, rule, configural_cfi, configur
             result = run_analysis("invariance", ctx, model=model, constructs=constructs, group=group,
                                   by_construct=by_construct, rule=rule, free=list(free) or None,
                                   std_lv=std_lv, missing=missing, estimator=estimator, weight=weight,
+                                  engine=engine, spark_master=spark_master,
                                   **({"ordered": ordered} if ordered else {}), **gate)
         else:
             result = run_analysis("cfa", ctx, model=model, constructs=constructs, respondents=respondents,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import (data_files_argument, list_option, missing_code_option, output_options,
+from cxstats.cli.common import (data_files_argument, engine_options, list_option, missing_code_option, output_options,
                                 quiet_option, seed_option, spec_option)
 
 
@@ -46,11 +46,12 @@ def _factors(ctx, param, value):
                   "--missing-code is refused (file, column, row, value).")
 @seed_option
 @spec_option
+@engine_options
 @missing_code_option
 @output_options
 @quiet_option
 def command(data, items, constructs, factors, method, rotation, missing, respondents, iterations,
-            scale_range, cor, seed, spec_path, json_path, xlsx_path, quiet):
+            scale_range, cor, seed, spec_path, engine, spark_master, json_path, xlsx_path, quiet):
     """Exploratory factor analysis (EFA) of survey items, as psych::fa.
 
     Reports sampling adequacy (KMO overall and per item; Bartlett's test of
@@ -73,6 +74,13 @@ def command(data, items, constructs, factors, method, rotation, missing, respond
       cxstats efa survey.csv --items q1,q2,q3,q4,q5,q6 --scale-range 1,5 --missing-code 9
       cxstats efa customers.csv staff.csv --spec study.yaml --respondents both --xlsx efa.xlsx
       cxstats efa survey.csv --items q1,q2,q3,q4,q5,q6 --factors 2 --cor polychoric
+      cxstats efa 'lake/*.parquet' --spec study.yaml --engine duckdb   (out of core)
+
+    With --spec the correlations can be computed by DuckDB or Spark (--engine):
+    one pass for the moments per answer pattern (pairwise or listwise, as
+    pandas) and one for each item's counts per answer (the parallel analysis
+    resamples each item from them); the numbers equal the pandas path.
+    --cor polychoric needs the rows (--engine pandas).
 
     Loadings above about .40 are usually read as salient; KMO below .60 means
     the items share too little variance for a factor analysis.
@@ -82,7 +90,8 @@ def command(data, items, constructs, factors, method, rotation, missing, respond
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
     result = run_analysis("efa", ctx, items=items, constructs=constructs, factors=factors, method=method,
                           rotation=rotation, missing=missing, respondents=respondents, iterations=iterations,
-                          scale_range=scale_range, **({"cor": cor} if cor != "pearson" else {}))
+                          scale_range=scale_range, engine=engine, spark_master=spark_master,
+                          **({"cor": cor} if cor != "pearson" else {}))
     parts = getattr(result, "parts", None) or [("", result)]  # one EFA, or one per respondent type
     for kind, r in parts:
         if r.n_factors_source == "parallel analysis" and not quiet:

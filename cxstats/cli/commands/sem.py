@@ -8,7 +8,7 @@ from cxstats.cli.commands.cfa import ESTIMATOR_CHOICES, ESTIMATOR_HELP, MODINDIC
 from cxstats.cli.commands.cfa import ORDERED_HELP, ORDINAL_CHOICES
 from cxstats.cli.common import list_option
 from cxstats.cli.common import (
-    data_files_argument, missing_code_option, output_options, quiet_option, seed_option, spec_option,
+    data_files_argument, engine_options, missing_code_option, output_options, quiet_option, seed_option, spec_option,
 )
 
 
@@ -41,10 +41,12 @@ from cxstats.cli.common import (
 @click.option("--weight", "weight", metavar="COL", help=WEIGHT_HELP)
 @seed_option
 @spec_option
+@engine_options
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator, ordered, modindices, weight, seed, spec_path, json_path, xlsx_path, quiet):
+def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator, ordered, modindices, weight, seed, spec_path, engine, spark_master,
+            json_path, xlsx_path, quiet):
     """Structural equation model by maximum likelihood (matches lavaan::sem).
 
     Reports fit indices (chisq df pvalue cfi tli rmsea rmsea_ci_lower
@@ -83,6 +85,12 @@ def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator
       cxstats sem survey.csv --model @mediation.lav --estimator MLR --modindices
       cxstats sem survey.csv --model @mediation.lav --ordered all       (ordinal items: WLSMV)
       cxstats sem customers.csv --spec questionnaire.yaml --xlsx sem.xlsx
+      cxstats sem 'lake/*.parquet' --spec questionnaire.yaml --engine duckdb   (out of core)
+
+    With --spec the moments can be computed by DuckDB or Spark (--engine):
+    one pass for the customers' moments per answer pattern, then ML (FIML)
+    from them, with the same numbers as pandas. --estimator MLR/MLM/WLSMV,
+    --ordered, --weight and --bootstrap need the rows (--engine pandas).
     """
     from cxstats.cli.common import emit, model_file_errors, read_model_text, run_analysis, step_context
 
@@ -93,5 +101,5 @@ def command(data, model, direct_paths, bootstrap, ci, std_lv, missing, estimator
         result = run_analysis("sem", ctx, model=read_model_text(model) if model else None,
                               bootstrap=bootstrap, ci=ci, std_lv=std_lv, missing=missing, estimator=estimator_name(estimator), modindices=modindices,
                               weight=weight, **({"ordered": ordered} if ordered else {}),
-                              direct_paths=direct_paths)
+                              direct_paths=direct_paths, engine=engine, spark_master=spark_master)
     emit(result, name="sem", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)
