@@ -175,7 +175,7 @@ def test_a_plan_runs_gaps_and_drivers_on_duckdb_with_the_pandas_numbers(demo, tm
     ref, got = docs["pandas"], docs["duckdb"]
     # 2 files' distinct cells; gaps: rows per cell, shared ids, every score's counts; drivers: rows, moments
     # ... and the drivers' HC3 pass
-    assert got["engines"]["duckdb"]["passes"] == 8
+    assert got["engines"]["duckdb"]["passes"] == 9     # + the id check
     (gaps_ref, drivers_ref), (gaps_got, drivers_got) = ([s["result"] for s in d["steps"]] for d in (ref, got))
     same_numbers(_drop_engine(gaps_ref), _drop_engine(gaps_got))
     assert drivers_got["warnings"].pop().startswith("engine duckdb: the penalty-reward")

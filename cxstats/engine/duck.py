@@ -8,6 +8,7 @@ from pathlib import Path
 from cxstats.errors import InputError
 
 MEMORY_LIMIT = os.environ.get("CXSTATS_DUCKDB_MEMORY", "1GB")
+THREADS = os.environ.get("CXSTATS_DUCKDB_THREADS")        # default: DuckDB's (the machine's cores)
 
 
 class DuckBackend:
@@ -19,6 +20,9 @@ class DuckBackend:
         self.duckdb = duckdb
         self.con = con or duckdb.connect(":memory:")
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        threads = os.environ.get("CXSTATS_DUCKDB_THREADS", THREADS)
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute("SET preserve_insertion_order = true")
         self._kinds: dict = {}
 
@@ -73,6 +77,12 @@ class DuckBackend:
         rows = self.con.execute(f"SELECT rn, v FROM ({base}) WHERE v IN ({lits}) ORDER BY rn LIMIT {int(limit)}").fetchall()
         count = self.con.execute(f"SELECT count(*) FROM {name} WHERE CAST({q} AS VARCHAR) IN ({lits})").fetchone()[0]
         return rows, int(count)
+
+    def record_numbers(self, name: str, predicate: str, limit: int) -> list:
+        """1-based record numbers (file order) of the rows where the SQL ``predicate`` holds."""
+        base = f"SELECT row_number() OVER () AS cx_rn, * FROM {name}"
+        rows = self.query(f"SELECT cx_rn FROM ({base}) cx_r WHERE {predicate} ORDER BY cx_rn LIMIT {int(limit)}")
+        return [int(r[0]) for r in rows]
 
     def first_row(self, name: str) -> int:
         """The file row of record 1: 2 in a CSV (after the header), 1 in Parquet or a table."""

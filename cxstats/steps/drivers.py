@@ -181,6 +181,7 @@ def _run_on_engine(ctx, options, engine):
     """OLS, LMG / dominance, relative weights, Pratt, VIF and the IPA quadrants from the
     co-moments of the customers' complete rows, one aggregation pass on a SQL engine; HC3 SEs
     from a second pass (:func:`_hc3_meat`)."""
+    from cxstats.engine.survey import WholeSQL
     from cxstats.stats.from_moments import analyze_drivers_moments
 
     for option, why in _row_options(options):
@@ -201,8 +202,8 @@ def _run_on_engine(ctx, options, engine):
     for name in [outcome, *names]:
         if name in constructs:
             exprs[name] = esurvey.score_expr(constructs[name].item_ids)
-        elif name in columns:
-            exprs[name] = f"CAST({esurvey.b.quote(name)} AS DOUBLE)"
+        elif name in columns:            # one column: a score of one item (exact moments)
+            exprs[name] = esurvey.score_expr([name])
         else:
             raise InputError(f"{name!r} is not a column of the survey table", option="drivers")
     scale = tuple(options.scale_range) if options.scale_range is not None else scale
@@ -212,8 +213,8 @@ def _run_on_engine(ctx, options, engine):
     if options.performance == "top2" and scale is not None:
         for name in names:
             top = float(scale[name][1] if isinstance(scale, dict) else scale[1])
-            tops[f"_top2_{name}"] = (f"CASE WHEN ({exprs[name]}) IS NULL THEN NULL WHEN ({exprs[name]}) >= "
-                                     f"{top - 1!r} THEN 1.0 ELSE 0.0 END")
+            tops[f"_top2_{name}"] = WholeSQL(f"CASE WHEN ({exprs[name]}) IS NULL THEN NULL WHEN ({exprs[name]}) >= "
+                                             f"{top - 1!r} THEN 1 ELSE 0 END")
     cols = [*names, outcome, *tops]
     pm = esurvey.pattern_moments(cols, where=where, exprs={**exprs, **tops})
     m = pm[None].complete() if None in pm else None

@@ -33,7 +33,8 @@ def command(data, spec_path, respondent_type, out_path, engine, spark_master, js
       cxstats ingest 'lake/*.parquet' --spec questionnaire.yaml --engine duckdb --out clean.parquet
 
     With --engine duckdb (or spark) the files are checked and recoded in SQL, out of core,
-    and --out must be a .parquet file; duplicated respondent ids are not checked there.
+    and --out must be a .parquet file; duplicated and empty respondent ids are refused as above
+    (one GROUP BY pass over the ids).
     """
     from cxstats.io.survey import load_survey
     from cxstats.report.atomic import protect_inputs, write_text
