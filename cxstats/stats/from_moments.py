@@ -35,7 +35,7 @@ import numpy as np
 from cxstats.errors import InputError
 from cxstats.moments import Counts, Moments, PatternMoments
 
-ROW_LEVEL = ("the row bootstrap", "penalty-reward analysis", "verbatims")
+ROW_LEVEL = ("the row bootstrap", "verbatims")   # penalty-reward: stats.drivers.ipa.penalty_reward_moments
 
 
 # ------------------------------------------------------------------------------- reliability
@@ -796,7 +796,9 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
     n)`` (a second pass over the same complete rows, e.g. ``_hc3_meat`` of ``steps.drivers``)
     returns the centred meat of :func:`hc3_from_meat` for the first pass's means ``center``
     (drivers, then outcome), slopes ``b`` and ``inv_sxx`` = (centred X'X)^-1; without it they are
-    null. Penalty-reward needs the rows: null, with ``row_level_note`` as a warning."""
+    null. Penalty-reward is not part of this result: the caller adds it from the box dummies
+    co-moments (:func:`cxstats.stats.drivers.ipa.penalty_reward_moments`, as ``steps.drivers``);
+    ``row_level_note``, if given, is appended to the warnings."""
     from cxstats.stats.drivers.core import (COMPLETE_DOMINANCE_MAX_P, SINGULAR_EIGEN, _check_names,
                                             _collinearity_warnings, check_size_and_performance)
     from cxstats.stats.drivers.result import DriversResult
