@@ -8,7 +8,6 @@ statsmodels' OLS with HC3 (penalty-reward), exact rational arithmetic (scale-sco
 from __future__ import annotations
 
 import csv
-import re
 
 import pytest
 
@@ -266,3 +265,106 @@ def test_a_box_of_one_answer_is_not_estimated_on_either_path(engine_demo, tmp_pa
     assert rows[1]["n_middle"] == 1 and np.isnan(rows[1]["penalty"]) and np.isnan(rows[1]["reward"])
     assert any("one answer of 'a' in the low box(es)" in w for w in notes)
     assert any("driver 'b' has one answer in the middle boxes" in w for w in notes)
+
+
+# ------------------------------------------------------------------ a stated sample; row-level steps
+
+def _sample(files, demo, engine, out, *extra):
+    js = out.with_suffix(".json")
+    r = run_cli("ingest", *files, "--spec", demo / "questionnaire.yaml", "--engine", engine, "--sample", "300",
+                "--seed", "7", "--out", out, "--json", js, *extra)
+    assert r.exit_code == 0, r
+    import json
+
+    return json.loads(js.read_text(encoding="utf-8"))
+
+
+def test_a_stated_sample_is_reproducible_and_the_same_rows_on_any_engine(engine_demo, tmp_path, monkeypatch):
+    demo, csvs, lake = engine_demo
+    doc = _sample([csvs[0]], demo, "duckdb", tmp_path / "a.csv")
+    assert doc["sample"]["n"] == 300 and doc["sample"]["population"] == 2000 and doc["sample"]["seed"] == 7
+    assert "simple random sample without replacement" in doc["sample"]["method"]
+    monkeypatch.setenv("CXSTATS_DUCKDB_THREADS", "2")
+    _sample([lake[0]], demo, "duckdb", tmp_path / "b.parquet")            # from Parquet, to Parquet
+    _sample([tmp_path / "b.parquet"], demo, "duckdb", tmp_path / "c.csv")  # the sample of the sample: itself
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "c.csv").read_bytes()
+    # every sampled row is an input row, unchanged (the same spec and plan read the sample)
+    source = {r[0]: r for r in csv.reader(open(csvs[0], encoding="utf-8"))}
+    got = list(csv.reader(open(tmp_path / "a.csv", encoding="utf-8")))
+    assert got[0] == source["id_respuesta"] and len(got) == 301
+    assert all(row == source[row[0]] for row in got[1:]) and len({row[0] for row in got[1:]}) == 300
+    other = _sample([csvs[0]], demo, "duckdb", tmp_path / "d.csv", "--seed", "8")
+    assert other["sample"]["seed"] == 8 and (tmp_path / "d.csv").read_bytes() != (tmp_path / "a.csv").read_bytes()
+
+
+def test_the_sample_on_spark_is_the_sample_on_duckdb(engine_demo, tmp_path, spark_session):
+    demo, csvs, lake = engine_demo
+    _sample([csvs[0]], demo, "duckdb", tmp_path / "duck.csv")
+    _sample([lake[0]], demo, "spark", tmp_path / "spark.csv")
+    assert (tmp_path / "spark.csv").read_bytes() == (tmp_path / "duck.csv").read_bytes()
+
+
+def test_the_sample_needs_an_engine_and_an_out_file(engine_demo, tmp_path):
+    from tests.conftest import assert_clean_error
+
+    demo, csvs, _ = engine_demo
+    spec = demo / "questionnaire.yaml"
+    assert_clean_error(run_cli("ingest", csvs[0], "--spec", spec, "--engine", "pandas", "--sample", "10",
+                               "--out", tmp_path / "s.csv"), "--sample", "--engine duckdb")
+    assert_clean_error(run_cli("ingest", csvs[0], "--spec", spec, "--engine", "duckdb", "--sample", "10"),
+                       "--out")
+
+
+def _plan(tmp_path, spec, data, on_error="skip"):
+    """A plan on DuckDB: reliability (an engine path) and verbatims (rows); (plan, run_plan)."""
+    from cxstats.plan.runner import run_plan
+
+    plan = tmp_path / f"plan_{on_error}_{data[0].suffix[1:]}.yaml"
+    plan.write_text(f"spec: {spec}\ndata:\n" + "".join(f"  - {p}\n" for p in data)
+                    + f"engine: duckdb\non_error: {on_error}\noutput:\n  json: out.json\n"
+                    "steps:\n  - step: reliability\n  - step: verbatims\n", encoding="utf-8")
+    return plan, run_plan
+
+
+def test_a_row_level_step_in_an_engine_plan_runs_in_memory_on_small_files_with_a_note(engine_demo, tmp_path):
+    import json
+
+    demo, csvs, _ = engine_demo
+    plan, run_plan = _plan(tmp_path, demo / "questionnaire.yaml", csvs)
+    _, _, path = run_plan(plan, out_dir=tmp_path / "out", quiet=True)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert [s["step"] for s in doc["steps"]] == ["reliability", "verbatims"]
+    assert any(w.startswith("verbatims needs each respondent's row, which engine duckdb does not compute: "
+                            "it read the plan's 2 data file(s)") for w in doc["warnings"])
+    assert "reliability" not in " ".join(doc["warnings"])      # the engine step: on DuckDB, no note
+
+
+def test_a_row_level_step_in_an_engine_plan_on_parquet_is_refused_naming_it_and_the_sample(engine_demo, tmp_path):
+    import json
+
+    from cxstats.errors import SpecError
+
+    demo, _, lake = engine_demo
+    plan, run_plan = _plan(tmp_path, demo / "questionnaire.yaml", lake)
+    _, _, path = run_plan(plan, out_dir=tmp_path / "out", quiet=True)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert [s["step"] for s in doc["steps"]] == ["reliability"]
+    reason = doc["skipped"][0]["skipped"]
+    assert doc["skipped"][0]["step"] == "verbatims" and reason.startswith("verbatims needs each respondent's row")
+    assert "--engine duckdb --sample" in reason and str(lake[0]) in reason and "which only the engines read" in reason
+    plan, run_plan = _plan(tmp_path, demo / "questionnaire.yaml", lake, on_error="stop")
+    with pytest.raises(SpecError, match="verbatims needs each respondent's row"):
+        run_plan(plan, out_dir=tmp_path / "out2", quiet=True)
+
+
+def test_the_size_rule_refuses_large_csv_input(engine_demo, tmp_path, monkeypatch):
+    import json
+
+    from cxstats.plan import row_steps
+
+    demo, csvs, _ = engine_demo
+    monkeypatch.setattr(row_steps, "ROW_STEP_MAX_BYTES", 1000)      # the demo's 0.5 MiB counts as large
+    plan, run_plan = _plan(tmp_path, demo / "questionnaire.yaml", csvs)
+    _, _, path = run_plan(plan, out_dir=tmp_path / "out", quiet=True)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert "above the 0 MiB read in memory" in doc["skipped"][0]["skipped"]

@@ -95,6 +95,15 @@ class DuckBackend:
         except self.duckdb.Error as exc:
             raise InputError(f"DuckDB could not write Parquet: {str(exc).splitlines()[0]}", file=str(path)) from None
 
+    def write_rows(self, sql: str, path, fmt: str) -> None:
+        """The rows of ``sql`` as ``fmt`` 'parquet' or 'csv' (with a header)."""
+        target = str(path).replace("'", "''")
+        fmt = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+        try:
+            self.con.execute(f"COPY ({sql}) TO '{target}' ({fmt})")
+        except self.duckdb.Error as exc:
+            raise InputError(f"DuckDB could not write the file: {str(exc).splitlines()[0]}", file=str(path)) from None
+
     def query(self, sql: str) -> list:
         try:
             return self.con.execute(sql).fetchall()

@@ -97,6 +97,21 @@ class SparkBackend:
     def copy_parquet(self, sql: str, path) -> None:
         self.spark.sql(sql).write.mode("overwrite").parquet(str(path))
 
+    def write_rows(self, sql: str, path, fmt: str) -> None:
+        """The rows of ``sql`` (a sample: small by design) collected and written as one file,
+        ``fmt`` 'parquet' or 'csv', on the driver, not as a Spark folder of parts."""
+        import pandas as pd
+
+        df = self.spark.sql(sql)
+        rows = [tuple(r) for r in df.collect()]
+        frame = pd.DataFrame(rows, columns=df.columns)
+        if fmt == "parquet":
+            from cxstats.engine.duck import write_frame_parquet
+
+            write_frame_parquet(frame, path)
+        else:
+            frame.to_csv(path, index=False)
+
     def query(self, sql: str) -> list:
         try:
             return [tuple(r) for r in self.spark.sql(sql).collect()]

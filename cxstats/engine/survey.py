@@ -435,6 +435,41 @@ class EngineSurvey:
         self.b.copy_parquet(self.view(), path)
         self.passes += 1
 
+    SAMPLE_METHOD = ("simple random sample without replacement: the respondents with the smallest "
+                     "md5 of 'SEED|respondent type|respondent id' (the same sample on every engine, "
+                     "whatever the threads or partitions, for the same data and seed)")
+
+    def write_sample(self, n: int, seed: int, path, fmt: str | None = None) -> dict:
+        """A stated, reproducible simple random sample of ``n`` respondents, their rows as they
+        are in the input (every column, unchanged: the same spec and plan read the sample), written
+        by the engine as ``fmt`` 'parquet' or 'csv' (default: by the name). Checks first (the view: every cell, the
+        ids), then ONE pass: ORDER BY md5(seed|type|id) LIMIT n - a top-n over the hashes, not a
+        shuffle of the data. A hash of the (unique, checked) respondent id rather than DuckDB's
+        ``reservoir ... REPEATABLE`` or Spark's ``sample``, whose result depends on threads or
+        partitions: this sample is the same on DuckDB and Spark. Returns the statement for the
+        JSON summary: n drawn, population, seed, method."""
+        if not self.spec.respondents.id_column:
+            raise InputError("a stated sample draws respondents by their id: the spec names no id column "
+                             "(respondents.id_column)", option="sample")
+        if n < 1:
+            raise InputError(f"give a sample size of at least 1, not {n}", option="sample")
+        self.view()                     # every cell and the ids checked before anything is written
+        cols = [self.b.columns(name) for name, _, _, _ in self._ids]
+        if any(c != cols[0] for c in cols[1:]):
+            raise InputError("the files have different columns; draw a sample of each file separately "
+                             "(one ingest --sample per file)", option="sample")
+        q = self.b.quote
+        keep = ", ".join(q(c) for c in cols[0])
+        parts = [f"SELECT {keep}, md5(concat({_text(str(int(seed)) + '|')}, {t}, '|', {i})) AS cx_h "
+                 f"FROM {name} WHERE ({i}) IS NOT NULL" for name, _, t, i in self._ids]
+        total = self.count_rows()
+        sql = (f"SELECT {keep} FROM ({' UNION ALL '.join(parts)}) cx_s ORDER BY cx_h LIMIT {int(n)}")
+        fmt = fmt or ("parquet" if str(path).lower().endswith((".parquet", ".pq")) else "csv")
+        self.b.write_rows(sql, path, fmt)
+        self.passes += 1
+        return {"n": min(int(n), total), "population": total, "seed": int(seed), "method": self.SAMPLE_METHOD,
+                "files": list(self.sources)}
+
     def count_rows(self, where: str | None = None) -> int:
         """Rows of the survey (matching ``where``)."""
         self.passes += 1

@@ -191,7 +191,7 @@ def penalty_reward_moments(m, outcome: str, names, low_cut, high_cut, *, hc3_mea
     engine); returns (rows, r2, warnings). The one formula of the row and the engine paths."""
     from scipy import stats
 
-    from cxstats.stats.from_moments import hc3_from_meat
+    from cxstats.stats.hc3 import hc3_from_meat
 
     n = int(m.n)
     pos = {c: i for i, c in enumerate(m.names)}
