@@ -61,7 +61,6 @@ def test_duckdb_refuses_duplicated_ids_as_ingest_does(dup_files):
 def test_spark_refuses_duplicated_ids_as_ingest_does(dup_files, spark_session):
     demo, (csv_path, pq_path) = dup_files
     ref = _error(_ingest(csv_path, demo, "pandas"))
-    assert _error(_ingest(csv_path, demo, "spark")) == ref
     got = _error(_ingest(pq_path, demo, "spark"))
     assert got == ref.replace(str(csv_path), str(pq_path)).replace("row 91", "row 90").replace("row 4", "row 3")
 
