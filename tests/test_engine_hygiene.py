@@ -367,3 +367,24 @@ def test_the_size_rule_refuses_large_csv_input(engine_demo, tmp_path, monkeypatc
     _, _, path = run_plan(plan, out_dir=tmp_path / "out", quiet=True)
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert "above the 0 MiB read in memory" in doc["skipped"][0]["skipped"]
+
+
+def test_the_second_pass_sums_do_not_depend_on_the_threads():
+    """row_sums (HC3 meats) on DuckDB: fsum, not sum(DOUBLE), whose last bits follow how the
+    threads split the rows (seen: 7 different values in 8 runs on 3M rows with 4 threads)."""
+    from cxstats.engine.duck import DuckBackend
+    from cxstats.engine.survey import EngineSurvey
+
+    con = duckdb.connect()
+    con.execute("SET threads = 4")
+    con.execute("CREATE TABLE t AS SELECT random() AS x, range % 7 AS g FROM range(2000000)")
+    es = EngineSurvey.__new__(EngineSurvey)
+    es.b, es.passes = DuckBackend(con), 0
+    es.b.con.execute("SET threads = 4")
+    es.view = lambda: "SELECT * FROM t"
+    got = {tuple(es.row_sums({"a": "x / 3.0", "b": "CAST(g AS DOUBLE)"}, ["a * a", "a * b"])[1]) for _ in range(6)}
+    assert len(got) == 1
+    import math
+
+    x = con.execute("SELECT x FROM t").fetchnumpy()["x"] / 3.0
+    assert next(iter(got))[0] == pytest.approx(math.fsum(x * x), rel=1e-14)     # the correctly rounded sum

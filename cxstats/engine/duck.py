@@ -12,6 +12,7 @@ THREADS = os.environ.get("CXSTATS_DUCKDB_THREADS")        # default: DuckDB's (t
 
 
 class DuckBackend:
+    FSUM = "fsum"           # the compensated sum of doubles (EngineSurvey.row_sums)
     def __init__(self, con=None):
         try:
             import duckdb
