@@ -142,9 +142,11 @@ def test_plan_step_with_engine_duckdb_equals_the_pandas_step(demo, tmp_path):
         _, _, path = run_plan(plan, out_dir=tmp_path / engine, quiet=True)
         docs[engine] = json.loads(path.read_text(encoding="utf-8"))
     ref, got = docs["pandas"], docs["duckdb"]
-    # the plan states how often the engine read the data: each file's distinct cells, one moment pass
-    assert got.pop("engines") == {"duckdb": {"passes": 3, "sources": [str(demo / "customers.csv"),
+    # the plan states how often the engine read the data: each file's distinct cells, the id check, one moment pass
+    assert got.pop("engines") == {"duckdb": {"passes": 4, "sources": [str(demo / "customers.csv"),
                                                                       str(demo / "staff.csv")]}}
+    # describe without an engine path reads the (small) rows in memory, said in the plan's warnings
+    assert all(w.startswith("describe needs each respondent's row") for w in got.pop("warnings", []))
     assert "reliability" in json.dumps(ref) and ref.keys() == got.keys()
     for key in ref:
         if key not in ("inputs", "outputs", "plan", "cxstats_version", "created"):
@@ -177,7 +179,7 @@ def test_engine_moments_equal_the_in_memory_moments(demo, exact, monkeypatch):
     es = open_survey(spec, files, "duckdb")
     items = spec.item_ids()[:6] + ["nps"]
     got = es.pattern_moments(items, group="respondent_type")
-    assert es.passes == 3          # the distinct cells of each file, then one aggregation pass
+    assert es.passes == 4          # the distinct cells of each file, the id check, one aggregation pass
     data = load_survey(spec, files).data
     for g in ("customer", "staff"):
         ref = PatternMoments.from_array(items, data.loc[data.respondent_type == g, items].to_numpy())

@@ -4,8 +4,8 @@ Reference: the pandas path on the same demo data (itself checked against R's t.t
 wilcox.test(exact = FALSE), p.adjust and relaimpo in test_gaps / test_drivers). gaps: every JSON
 number to 1e-9 (Welch, Mann-Whitney with exact ties from counts per answer and scale score, Hedges'
 g, top-2-box, Holm/BH, segments, invariance notes). drivers: every JSON number to 1e-9 (HC3 SEs,
-t and p from a second pass over the complete rows: statsmodels' HC3 on the pandas path) except
-penalty-reward, which needs the rows (null on the engine, said in a warning). Options that
+t and p from a second pass over the complete rows: statsmodels' HC3 on the pandas path), penalty-reward
+included (box-dummy co-moments, HC3 from one more pass). Options that
 need the rows are refused by name with --engine pandas suggested; auto chooses pandas for them."""
 
 from __future__ import annotations
@@ -116,24 +116,17 @@ def test_gaps_paired_ids_are_refused_on_duckdb_and_auto_pairs_them_on_pandas(dem
 
 # --------------------------------------------------------------------------------- drivers
 
-def _drop_row_level(doc):
-    doc = json.loads(json.dumps(doc))
-    doc.pop("penalty_reward")
-    return doc
-
-
 @pytest.mark.parametrize("extra", [(), ("--performance", "gap"),
                                    ("--outcome", "nps", "--drivers", "web_1,web_2,info_1,precio_1",
                                     "--scale-range", "1,5", "--performance", "top2", "--ipa-cutoffs", "0.2,0.5")])
-def test_drivers_on_duckdb_equals_pandas_on_the_demo_but_penalty_reward(demo, extra):
+def test_drivers_on_duckdb_equals_pandas_on_the_demo_penalty_reward_included(demo, extra):
     ref, got = _both("drivers", demo, *extra)
-    assert ref["penalty_reward"]["rows"] and got["penalty_reward"] is None
+    assert ref["penalty_reward"]["rows"] and got["penalty_reward"]["rows"]
     # HC3 from the second pass: not a copy of the classical SEs
     assert all(r["se_hc3"] > 0 and r["se_hc3"] != r["se"] for r in got["drivers"])
     assert got["intercept"]["se_hc3"] > 0
-    note = got["warnings"].pop()
-    assert "HC3" not in note and "penalty-reward" in note and "--engine pandas" in note
-    same_numbers(_drop_row_level(ref), _drop_row_level(got))
+    assert not any("penalty-reward" in w and "engine" in w for w in got["warnings"])
+    same_numbers(ref, got)
     assert ref["n"] > 1900 and ref["dominance"]["complete"] and ref["ipa"]["rows"]
     if "top2" in extra:
         assert all(0 < r["performance"] < 1 for r in ref["ipa"]["rows"])
@@ -153,7 +146,7 @@ def test_drivers_auto_runs_a_bootstrap_on_pandas(demo, auto_duckdb):
     ref = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], spec, "--engine", "pandas", *args)
     got = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], spec, "--engine", "auto", *args)
     plain = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], spec, "--engine", "auto")
-    assert plain.exit_code == 0 and plain.json()["penalty_reward"] is None   # auto: DuckDB here
+    assert plain.exit_code == 0 and plain.json()["penalty_reward"]["rows"]   # auto: DuckDB here
     assert ref.exit_code == 0 and got.exit_code == 0, got
     same_numbers(ref.json(), got.json())
     assert got.json()["bootstrap"] and got.json()["penalty_reward"]
@@ -174,9 +167,8 @@ def test_a_plan_runs_gaps_and_drivers_on_duckdb_with_the_pandas_numbers(demo, tm
         docs[engine] = json.loads(path.read_text(encoding="utf-8"))
     ref, got = docs["pandas"], docs["duckdb"]
     # 2 files' distinct cells; gaps: rows per cell, shared ids, every score's counts; drivers: rows, moments
-    # ... and the drivers' HC3 pass
-    assert got["engines"]["duckdb"]["passes"] == 8
+    # ... the drivers' HC3 pass and penalty-reward's HC3 pass
+    assert got["engines"]["duckdb"]["passes"] == 10     # + the id check
     (gaps_ref, drivers_ref), (gaps_got, drivers_got) = ([s["result"] for s in d["steps"]] for d in (ref, got))
     same_numbers(_drop_engine(gaps_ref), _drop_engine(gaps_got))
-    assert drivers_got["warnings"].pop().startswith("engine duckdb: the penalty-reward")
-    same_numbers(_drop_engine(_drop_row_level(drivers_ref)), _drop_engine(_drop_row_level(drivers_got)))
+    same_numbers(_drop_engine(drivers_ref), _drop_engine(drivers_got))

@@ -8,9 +8,11 @@ from pathlib import Path
 from cxstats.errors import InputError
 
 MEMORY_LIMIT = os.environ.get("CXSTATS_DUCKDB_MEMORY", "1GB")
+THREADS = os.environ.get("CXSTATS_DUCKDB_THREADS")        # default: DuckDB's (the machine's cores)
 
 
 class DuckBackend:
+    FSUM = "fsum"           # the compensated sum of doubles (EngineSurvey.row_sums)
     def __init__(self, con=None):
         try:
             import duckdb
@@ -19,6 +21,9 @@ class DuckBackend:
         self.duckdb = duckdb
         self.con = con or duckdb.connect(":memory:")
         self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        threads = os.environ.get("CXSTATS_DUCKDB_THREADS", THREADS)
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute("SET preserve_insertion_order = true")
         self._kinds: dict = {}
 
@@ -74,6 +79,12 @@ class DuckBackend:
         count = self.con.execute(f"SELECT count(*) FROM {name} WHERE CAST({q} AS VARCHAR) IN ({lits})").fetchone()[0]
         return rows, int(count)
 
+    def record_numbers(self, name: str, predicate: str, limit: int) -> list:
+        """1-based record numbers (file order) of the rows where the SQL ``predicate`` holds."""
+        base = f"SELECT row_number() OVER () AS cx_rn, * FROM {name}"
+        rows = self.query(f"SELECT cx_rn FROM ({base}) cx_r WHERE {predicate} ORDER BY cx_rn LIMIT {int(limit)}")
+        return [int(r[0]) for r in rows]
+
     def first_row(self, name: str) -> int:
         """The file row of record 1: 2 in a CSV (after the header), 1 in Parquet or a table."""
         return 2 if self._kinds.get(name, "csv") == "csv" else 1
@@ -84,6 +95,15 @@ class DuckBackend:
             self.con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
         except self.duckdb.Error as exc:
             raise InputError(f"DuckDB could not write Parquet: {str(exc).splitlines()[0]}", file=str(path)) from None
+
+    def write_rows(self, sql: str, path, fmt: str) -> None:
+        """The rows of ``sql`` as ``fmt`` 'parquet' or 'csv' (with a header)."""
+        target = str(path).replace("'", "''")
+        fmt = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+        try:
+            self.con.execute(f"COPY ({sql}) TO '{target}' ({fmt})")
+        except self.duckdb.Error as exc:
+            raise InputError(f"DuckDB could not write the file: {str(exc).splitlines()[0]}", file=str(path)) from None
 
     def query(self, sql: str) -> list:
         try:

@@ -79,11 +79,38 @@ class SparkBackend:
         count = self.spark.sql(f"SELECT count(*) FROM {name} WHERE CAST({q} AS STRING) IN ({lits})").collect()[0][0]
         return [(int(r), str(v)) for r, v in rows], int(count)
 
+    def record_numbers(self, name: str, predicate: str, limit: int) -> list:
+        """1-based record numbers (file order, as :meth:`offending_rows`: zipWithIndex) of the rows
+        where the SQL ``predicate`` holds."""
+        from pyspark.sql.types import LongType, StructField, StructType
+
+        df = self.spark.table(name)
+        schema = StructType(list(df.schema.fields) + [StructField("cx_rn", LongType(), False)])
+        numbered = self.spark.createDataFrame(df.rdd.zipWithIndex().map(lambda t: (*t[0], t[1] + 1)), schema)
+        numbered.createOrReplaceTempView(f"{name}_cx_rn")
+        rows = self.query(f"SELECT cx_rn FROM {name}_cx_rn WHERE {predicate} ORDER BY cx_rn LIMIT {int(limit)}")
+        return [int(r[0]) for r in rows]
+
     def first_row(self, name: str) -> int:
         return 2 if self._kinds.get(name, "csv") == "csv" else 1
 
     def copy_parquet(self, sql: str, path) -> None:
         self.spark.sql(sql).write.mode("overwrite").parquet(str(path))
+
+    def write_rows(self, sql: str, path, fmt: str) -> None:
+        """The rows of ``sql`` (a sample: small by design) collected and written as one file,
+        ``fmt`` 'parquet' or 'csv', on the driver, not as a Spark folder of parts."""
+        import pandas as pd
+
+        df = self.spark.sql(sql)
+        rows = [tuple(r) for r in df.collect()]
+        frame = pd.DataFrame(rows, columns=df.columns)
+        if fmt == "parquet":
+            from cxstats.engine.duck import write_frame_parquet
+
+            write_frame_parquet(frame, path)
+        else:
+            frame.to_csv(path, index=False)
 
     def query(self, sql: str) -> list:
         try:

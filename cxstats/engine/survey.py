@@ -54,6 +54,8 @@ class EngineSurvey:
         self.passes = 0
         self.sources = [str(p) for p, _ in self.files]
         self._view = None
+        self._ids = []          # (source name, path, SQL of respondent_type, SQL of respondent_id)
+        self.ids_checked = False
 
     # ------------------------------------------------------------------------- the view
     def view(self) -> str:
@@ -61,7 +63,62 @@ class EngineSurvey:
         if self._view is None:
             parts = [self._file_select(i, path, kind) for i, (path, kind) in enumerate(self.files)]
             self._view = "\nUNION ALL\n".join(parts)
+            self.check_ids()
         return self._view
+
+    def check_ids(self) -> None:
+        """Refuse duplicated (respondent_type, respondent_id), as ingest does, in ONE aggregation
+        pass (counted in :attr:`passes`), run once per survey the first time the view is built, so
+        before any moments are used. Cost: a GROUP BY over every row's (type, id) - a hash table of
+        the distinct ids (DuckDB spills it to disk past its memory limit; Spark shuffles the ids),
+        the heaviest of the passes but one per survey. Only when duplicates exist, a few more
+        scans locate the rows of the first offender (sorted by type and id, as ingest does) from a
+        bounded sample (:data:`MAX_PROBLEMS_SHOWN` rows). Without an id column (spec
+        ``respondents.id_column``) respondents are named by file and row: nothing to check."""
+        if self.ids_checked:
+            return
+        self.ids_checked = True
+        if not self.spec.respondents.id_column or not self._ids:
+            return
+        union = " UNION ALL ".join(f"SELECT {t} AS cx_t, {i} AS cx_id FROM {name}"
+                                   for name, _, t, i in self._ids)
+        # one GROUP BY: the duplicated ids and the empty ones (ingest refuses both)
+        dup = (f"SELECT cx_t, cx_id, count(*) AS cx_c FROM ({union}) cx_u "
+               "GROUP BY cx_t, cx_id HAVING count(*) > 1 OR cx_id IS NULL")
+        rows = self.b.query(
+            "SELECT cx_t, cx_id, cx_c, sum(CASE WHEN cx_id IS NULL THEN 0 ELSE 1 END) OVER () AS cx_n "
+            f"FROM ({dup}) cx_d ORDER BY CASE WHEN cx_id IS NULL THEN 0 ELSE 1 END, cx_t, cx_id LIMIT 1")
+        self.passes += 1
+        if not rows:
+            return
+        kind, rid, count, n_ids = rows[0][0], rows[0][1], int(rows[0][2]), int(rows[0][3] or 0)
+        col = self.spec.respondents.id_column
+        found = []               # (file, row) of the first offender's appearances
+        for name, path, t, i in self._ids:
+            if len(found) >= MAX_PROBLEMS_SHOWN:
+                break
+            pred = (f"({i}) IS NULL" if rid is None
+                    else f"({t}) = {_text(kind)} AND ({i}) = {_text(rid)}")
+            first = self.b.first_row(name)
+            found += [(str(path), int(rn) + first - 1)
+                      for rn in self.b.record_numbers(name, pred, MAX_PROBLEMS_SHOWN - len(found))]
+        if rid is None:          # as ingest: each empty id is a problem of its file
+            (f, r), rest = found[0], found[1:]
+            details = [f"column '{col}', row {rr}, value '': respondent id is empty" for ff, rr in rest
+                       if ff == f]
+            reason = "respondent id is empty"
+            if count > 1:
+                reason += f" ({count} empty ids in all; the others follow)"
+            raise InputError(reason, file=f, column=col, row=r, value="", details=details)
+        where = ", ".join(f"{f} row {r}" for f, r in found)
+        if count > len(found):
+            where += f" and {count - len(found)} more"
+        if len(found) < 2:       # cannot happen (the same expressions); be safe
+            raise InputError(f"duplicated respondent id ({count} rows); {n_ids} id(s) are duplicated in "
+                             "all; each respondent must appear once", column=col, value=str(rid))
+        raise InputError(f"duplicated respondent id (appears at {where}); "
+                         f"{n_ids} id(s) are duplicated in all; each respondent must appear once",
+                         file=found[0][0], column=col, row=found[1][1], value=str(rid))
 
     def _file_select(self, i: int, path, kind) -> str:
         from cxstats.io.survey import TYPES, _code_from_cell, _respondent_type, _segment_value
@@ -86,8 +143,14 @@ class EngineSurvey:
         distinct = self.b.distinct_values(name, wanted)
         self.passes += 1
         problems = []           # (column, bad raw values, reason per value)
-        exprs = [f"NULLIF(trim(CAST({q(r.id_column)} AS STRING)), '') AS respondent_id" if r.id_column
-                 else "CAST(NULL AS STRING) AS respondent_id"]
+        if r.id_column:          # as ingest's _id_texts: trimmed text; blanks and missing tokens -> NULL
+            from cxstats.io.values import MISSING_TOKENS
+
+            rid = f"trim(CAST({q(r.id_column)} AS STRING))"
+            tokens = ", ".join(_text(t) for t in sorted(MISSING_TOKENS))
+            exprs = [f"CASE WHEN lower({rid}) IN ({tokens}) THEN NULL ELSE {rid} END AS respondent_id"]
+        else:
+            exprs = ["CAST(NULL AS STRING) AS respondent_id"]
         if kind is not None:
             exprs.append(f"{_text(kind)} AS respondent_type")
         elif type_col:
@@ -138,6 +201,8 @@ class EngineSurvey:
             exprs.append(self._case(seg.id, cases, "CAST(NULL AS STRING)") + f" AS {q(seg.id)}")
         if problems:
             self._refuse(name, path, problems)
+        self._ids.append((name, path, exprs[1].rsplit(" AS respondent_type", 1)[0],
+                          exprs[0].rsplit(" AS respondent_id", 1)[0]))
         return "SELECT " + ",\n  ".join(exprs) + f"\nFROM {name}"
 
     def _case(self, col: str, cases: list, default: str, double: bool = False) -> str:
@@ -181,10 +246,17 @@ class EngineSurvey:
         (the others are NaN: use :meth:`PatternMoments.project` on a block), which cuts the
         k(k+1)/2 aggregates of all pairs to the few a per-scale analysis needs. ``exprs``:
         ``{column: SQL expression of the view's columns}`` for columns that are not in the view
-        (e.g. :meth:`score_expr` of a construct's items); their values are not whole codes."""
+        (e.g. :meth:`score_expr` of a construct's items). Exact when every column is a whole
+        code of an integer scale, a :class:`ScoreSQL` of such items (:meth:`score_expr`) or a
+        :class:`WholeSQL` (e.g. a 0/1 dummy): :meth:`_exact_pattern_moments`; other expressions
+        use the engine's floating avg/covar_pop."""
         cols = list(columns)
         k = len(cols)
         exprs = dict(exprs or {})
+        if any(c in exprs for c in cols) and k <= 62:
+            terms = self._exact_terms(cols, exprs)
+            if terms is not None:
+                return self._exact_pattern_moments(cols, terms, group, where, blocks, exprs)
 
         def q(c, _quote=self.b.quote):     # a column of the view, or its given expression
             return f"({exprs[c]})" if c in exprs else _quote(c)
@@ -237,6 +309,103 @@ class EngineSurvey:
             out.setdefault(g, PatternMoments(tuple(cols), {})).add(key, m)
         return out
 
+    def _exact_terms(self, cols, exprs):
+        """Per column ``(kind, SQL, shift, items)`` when every value is exact in integers, else None:
+        ``whole`` (a view column of whole codes, a one-item score or a :class:`WholeSQL`: value =
+        integer + shift) or ``score`` (a :class:`ScoreSQL` of several whole-coded items: value =
+        S / a + shift, S the integer sum of the answered items' shifted codes, a their count)."""
+        q = self.b.quote
+        out = []
+        for c in cols:
+            e = exprs.get(c)
+            if isinstance(e, WholeSQL):
+                out.append(("whole", f"CAST(({e}) AS BIGINT)", 0, None))
+                continue
+            items = list(e.items) if isinstance(e, ScoreSQL) else ([c] if e is None else None)
+            if not items:
+                return None
+            shifts = self._integer_shifts(items)
+            if shifts is None:
+                return None
+            shift = shifts[items[0]]          # one integer shift per score keeps S a whole number
+            if len(items) == 1:
+                out.append(("whole", f"CAST({q(items[0])} AS BIGINT) - {shift}", shift, None))
+            else:
+                out.append(("score", " + ".join(f"coalesce(CAST({q(i)} AS BIGINT) - {shift}, 0)" for i in items),
+                            shift, items))
+        return out
+
+    def _exact_pattern_moments(self, cols, terms, group, where, blocks, exprs):
+        """Exact moments of whole codes, scale scores and whole expressions, one aggregation pass.
+
+        A score is S/a + shift (S the integer sum of the answered items' shifted codes, a how many
+        were answered). Grouped by the answer pattern AND the tuple of answered-counts a of the
+        multi-item scores (few groups: the answered-counts of each score), every value is an
+        integer over a fixed denominator, so count, sum S_i and sum S_i*S_j are integer sums
+        (BIGINT: exact, and the same whatever the order or the threads - DuckDB's or Spark's
+        floating avg/covar_pop may change the last bits between runs). Python combines the groups
+        exactly (integers scaled by D = lcm(1..m) of each m-item score, then Fraction) and rounds
+        each mean and co-moment once: the correctly rounded moments of the exact scores, hence
+        byte-identical JSON across runs and engines."""
+        import numpy as np
+
+        q = self.b.quote
+        k = len(cols)
+
+        def qc(c):
+            return f"({exprs[c]})" if c in exprs else q(c)
+        pat = " + ".join(f"CASE WHEN {qc(c)} IS NULL THEN 0 ELSE {1 << i} END" for i, c in enumerate(cols))
+        scores = [i for i, t in enumerate(terms) if t[0] == "score"]
+        counts = [" + ".join(f"CASE WHEN {q(it)} IS NULL THEN 0 ELSE 1 END" for it in terms[i][3]) for i in scores]
+        xs = [f"cx_{i}" for i in range(k)]
+        if blocks is None:
+            pairs = [(i, j) for i in range(k) for j in range(i, k)]
+        else:
+            pos = {c: i for i, c in enumerate(cols)}
+            pairs = sorted({(min(pos[a], pos[b]), max(pos[a], pos[b])) for blk in blocks for a in blk for b in blk})
+        aggs = ["count(*)"] + [f"sum({x})" for x in xs] + [f"sum({xs[i]} * {xs[j]})" for i, j in pairs]
+        gexpr = f"CAST({qc(group)} AS STRING)" if group else "CAST(NULL AS STRING)"
+        inner = ([f"{gexpr} AS cx_g", f"{pat} AS cx_pat"] + [f"{c} AS cx_a{j}" for j, c in enumerate(counts)]
+                 + [f"CASE WHEN {qc(c)} IS NULL THEN NULL ELSE {t[1]} END AS {x}"
+                    for c, t, x in zip(cols, terms, xs)])
+        keys = ["cx_g", "cx_pat"] + [f"cx_a{j}" for j in range(len(counts))]
+        sql = (f"SELECT {', '.join(keys)}, {', '.join(aggs)} FROM (SELECT {', '.join(inner)} FROM "
+               f"({self.view()}) cx_v" + (f" WHERE {where}" if where else "") + f") cx_t GROUP BY {', '.join(keys)}")
+        rows = self.b.query(sql)
+        self.passes += 1
+        lcm = [math.lcm(*range(1, len(t[3]) + 1)) if t[0] == "score" else 1 for t in terms]
+        offd = [t[2] * d for t, d in zip(terms, lcm)]          # shift * D: integer
+        acc: dict = {}      # (group, pattern) -> [N, sums of w_i = D_i * value_i, sums of w_i w_j]
+        nk = len(keys)
+        for row in sorted(rows, key=lambda r: (r[0] is not None, r[0] or "", tuple(int(v) for v in r[1:nk]))):
+            g, code, n = row[0], int(row[1]), int(row[nk])
+            den = [1] * k
+            for j, i in enumerate(scores):
+                den[i] = int(row[2 + j]) or 1
+            f = [d // a for d, a in zip(lcm, den)]              # D_i / a_i (a_i divides D_i)
+            t1 = [int(v or 0) for v in row[nk + 1:nk + 1 + k]]
+            a = acc.setdefault((g, code), [0, [0] * k, {}])
+            a[0] += n
+            for i in range(k):
+                a[1][i] += t1[i] * f[i] + n * offd[i]
+            for (i, j), v in zip(pairs, row[nk + 1 + k:]):
+                a[2][(i, j)] = a[2].get((i, j), 0) + (int(v or 0) * f[i] * f[j] + offd[j] * t1[i] * f[i]
+                                                      + offd[i] * t1[j] * f[j] + n * offd[i] * offd[j])
+        out: dict = {}
+        for (g, code), (n, sw, sww) in acc.items():
+            key = tuple(bool(code >> i & 1) for i in range(k))
+            obs = [i for i in range(k) if key[i]]
+            full = np.zeros((k, k)) if blocks is None else np.full((k, k), np.nan)
+            exact = [Fraction(sw[i], n * lcm[i]) for i in obs]
+            hi = np.array([float(e) for e in exact])
+            lo = np.array([float(e - Fraction(h)) for e, h in zip(exact, hi)])
+            for (i, j) in pairs:
+                if key[i] and key[j]:      # M2 = (N sum w_i w_j - sum w_i sum w_j) / (N D_i D_j), rounded once
+                    full[i, j] = full[j, i] = float(Fraction(n * sww[(i, j)] - sw[i] * sw[j], n * lcm[i] * lcm[j]))
+            m = Moments(tuple(cols[i] for i in obs), n, float(n), float(n), hi, full[np.ix_(obs, obs)], lo)
+            out.setdefault(g, PatternMoments(tuple(cols), {})).add(key, m)
+        return out
+
     def _integer_shifts(self, cols):
         """{column: whole-number shift near the scale's middle} when every column holds whole codes
         on a scale with whole ends (reverse keying keeps them whole), else None."""
@@ -265,6 +434,41 @@ class EngineSurvey:
         Parquet, written by the engine in one pass without holding the rows."""
         self.b.copy_parquet(self.view(), path)
         self.passes += 1
+
+    SAMPLE_METHOD = ("simple random sample without replacement: the respondents with the smallest "
+                     "md5 of 'SEED|respondent type|respondent id' (the same sample on every engine, "
+                     "whatever the threads or partitions, for the same data and seed)")
+
+    def write_sample(self, n: int, seed: int, path, fmt: str | None = None) -> dict:
+        """A stated, reproducible simple random sample of ``n`` respondents, their rows as they
+        are in the input (every column, unchanged: the same spec and plan read the sample), written
+        by the engine as ``fmt`` 'parquet' or 'csv' (default: by the name). Checks first (the view: every cell, the
+        ids), then ONE pass: ORDER BY md5(seed|type|id) LIMIT n - a top-n over the hashes, not a
+        shuffle of the data. A hash of the (unique, checked) respondent id rather than DuckDB's
+        ``reservoir ... REPEATABLE`` or Spark's ``sample``, whose result depends on threads or
+        partitions: this sample is the same on DuckDB and Spark. Returns the statement for the
+        JSON summary: n drawn, population, seed, method."""
+        if not self.spec.respondents.id_column:
+            raise InputError("a stated sample draws respondents by their id: the spec names no id column "
+                             "(respondents.id_column)", option="sample")
+        if n < 1:
+            raise InputError(f"give a sample size of at least 1, not {n}", option="sample")
+        self.view()                     # every cell and the ids checked before anything is written
+        cols = [self.b.columns(name) for name, _, _, _ in self._ids]
+        if any(c != cols[0] for c in cols[1:]):
+            raise InputError("the files have different columns; draw a sample of each file separately "
+                             "(one ingest --sample per file)", option="sample")
+        q = self.b.quote
+        keep = ", ".join(q(c) for c in cols[0])
+        parts = [f"SELECT {keep}, md5(concat({_text(str(int(seed)) + '|')}, {t}, '|', {i})) AS cx_h "
+                 f"FROM {name} WHERE ({i}) IS NOT NULL" for name, _, t, i in self._ids]
+        total = self.count_rows()
+        sql = (f"SELECT {keep} FROM ({' UNION ALL '.join(parts)}) cx_s ORDER BY cx_h LIMIT {int(n)}")
+        fmt = fmt or ("parquet" if str(path).lower().endswith((".parquet", ".pq")) else "csv")
+        self.b.write_rows(sql, path, fmt)
+        self.passes += 1
+        return {"n": min(int(n), total), "population": total, "seed": int(seed), "method": self.SAMPLE_METHOD,
+                "files": list(self.sources)}
 
     def count_rows(self, where: str | None = None) -> int:
         """Rows of the survey (matching ``where``)."""
@@ -345,7 +549,10 @@ class EngineSurvey:
                + " AND ".join(f"{a} IS NOT NULL" for a in exprs))
         for i, stage in enumerate(then, 1):
             sql = f"SELECT *, {', '.join(f'{e} AS {a}' for a, e in stage.items())} FROM ({sql}) cx_s{i}"
-        row = self.b.query(f"SELECT count(*), {', '.join(f'sum({s})' for s in sums)} FROM ({sql}) cx_t")[0]
+        # DuckDB: fsum (compensated, Kahan-Babuska), whose result does not depend on how the threads
+        # split the rows, unlike sum(DOUBLE) (seen: 7 different last bits in 8 runs with 4 threads)
+        fsum = getattr(self.b, "FSUM", "sum")
+        row = self.b.query(f"SELECT count(*), {', '.join(f'{fsum}({s})' for s in sums)} FROM ({sql}) cx_t")[0]
         self.passes += 1
         return int(row[0]), [float(v) if v is not None else 0.0 for v in row[1:]]
 
@@ -355,11 +562,26 @@ class EngineSurvey:
         q = self.b.quote
         items = list(items)
         if len(items) == 1:
-            return f"CAST({q(items[0])} AS DOUBLE)"
+            return ScoreSQL(f"CAST({q(items[0])} AS DOUBLE)", items, min_share)
         answered = " + ".join(f"CASE WHEN {q(i)} IS NULL THEN 0 ELSE 1 END" for i in items)
         total = " + ".join(f"coalesce(CAST({q(i)} AS DOUBLE), 0.0)" for i in items)
-        return (f"CASE WHEN CAST({answered} AS DOUBLE) / {len(items)} >= {float(min_share)!r} "
-                f"THEN ({total}) / CAST({answered} AS DOUBLE) END")
+        return ScoreSQL(f"CASE WHEN CAST({answered} AS DOUBLE) / {len(items)} >= {float(min_share)!r} "
+                        f"THEN ({total}) / CAST({answered} AS DOUBLE) END", items, min_share)
+
+
+class ScoreSQL(str):
+    """SQL of a scale score (:meth:`EngineSurvey.score_expr`) that knows its items, so
+    :meth:`EngineSurvey.pattern_moments` can sum it exactly; anywhere else it is plain SQL."""
+
+    def __new__(cls, sql, items, min_share):
+        obj = super().__new__(cls, sql)
+        obj.items, obj.min_share = tuple(items), float(min_share)
+        return obj
+
+
+class WholeSQL(str):
+    """SQL of an expression whose values are whole numbers (e.g. a 0/1 dummy ``CASE WHEN ... THEN 1
+    ELSE 0 END``, NULL where undefined): :meth:`EngineSurvey.pattern_moments` sums it exactly."""
 
 
 def _exact_means(n: int, sums, shifts):

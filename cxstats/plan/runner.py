@@ -177,9 +177,10 @@ def _cover(ctx, title: str, notes: list, lang: str | None = None):
                      study=study, notes=[("plan", n) for n in notes], lang=lang or plan.get("lang") or "en")
 
 
-def _step_context(ctx, bars):
+def _step_context(ctx, bars, rows_guard=None):
     """What an analysis sees of the plan: spec, survey (loaded on first use), finance,
-    roadmap, earlier results, seed, progress."""
+    roadmap, earlier results, seed, progress. ``rows_guard()`` runs before the survey rows are
+    read (a step without an engine path in a plan on an engine: :mod:`cxstats.plan.row_steps`)."""
     from cxstats.steps import StepContext
 
     plan = ctx.plan
@@ -195,7 +196,8 @@ def _step_context(ctx, bars):
     return StepContext(spec=ctx.spec, files=[], source="", finance=ctx.finance, roadmap=roadmap, crm=crm,
                        base=ctx.base,
                        results=list(ctx.results.values()), seed=ctx.seed, progress_factory=bars,
-                       survey_loader=lambda: ctx.survey,
+                       survey_loader=(lambda: ctx.survey) if rows_guard is None else
+                       (lambda: (rows_guard(), ctx.survey)[1]),
                        data_files=plan_data_files(ctx) if ctx.spec is not None and ctx.plan.get("data") else [],
                        _engine_surveys=ctx.engine_surveys)
 
@@ -210,6 +212,7 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
     from cxstats.steps import run_step
     from cxstats.errors import NotApplicable
     from cxstats.plan.context import PlanContext
+    from cxstats.plan.row_steps import check_rows, needs_guard
     from cxstats.report.jsonout import write_json
     from cxstats.report.layouts import sheets_for
     from cxstats.report.sheets import add_cover, add_warnings_and_methods
@@ -257,7 +260,10 @@ def run_plan(path, *, out_dir=None, quiet: bool = False, seed: int | None = None
         try:
             opts = module.Options.from_mapping(options, step=entry["step"],
                                                warn=lambda m, i=i: say(f"{path.name}: steps[{i}]: {m}"))
-            result = run_step(module, _step_context(ctx, bars), opts)
+            row_engine = needs_guard(plan, module)
+            guard = None if row_engine is None else (
+                lambda step=entry["step"], e=row_engine: check_rows(ctx, step, e, say))
+            result = run_step(module, _step_context(ctx, bars, guard), opts)
         except NotApplicable as exc:
             if on_error == "stop":
                 raise SpecError(exc.render(), file=path, path=f"steps[{i}]") from None

@@ -41,7 +41,7 @@ import numpy as np
 from cxstats.errors import InputError
 from cxstats.moments import Counts, Moments, PatternMoments
 
-ROW_LEVEL = ("the row bootstrap", "penalty-reward analysis", "verbatims")
+ROW_LEVEL = ("the row bootstrap", "verbatims")   # penalty-reward: stats.drivers.ipa.penalty_reward_moments
 
 
 # ------------------------------------------------------------------------------- reliability
@@ -347,26 +347,9 @@ def drivers_from_moments(m: Moments, outcome: str, drivers) -> dict:
             "inv_sxx": inv, "df": int(df)}
 
 
-def hc3_from_meat(mm: Moments, fit: dict, meat) -> dict:
-    """HC3 SEs, t and p (t with n-p-1 df, as statsmodels ``use_t``) of the OLS ``fit``
-    (:func:`drivers_from_moments`) from the centred meat ``sum_i z_i z_i' e_i^2 / (1 - h_i)^2``,
-    z_i = (1, x_i - mean x): a second pass over the complete rows sums it (e_i and h_i need b and
-    (X'X)^-1 of the first pass). With X = Z T, T = [[1, mean'], [0, I]] and Z'Z = diag(n, Sxx):
-    cov(b) = T^-1 (Z'Z)^-1 meat (Z'Z)^-1 T^-T, which is (X'X)^-1 X' diag(e²/(1-h)²) X (X'X)^-1."""
-    from scipy import stats
-
-    p = fit["inv_sxx"].shape[0]
-    meat = np.asarray(meat, dtype=float)
-    bread = np.zeros((p + 1, p + 1))
-    bread[0, 0] = 1.0 / mm.n
-    bread[1:, 1:] = fit["inv_sxx"]
-    cov_z = bread @ meat @ bread
-    tinv = np.eye(p + 1)
-    tinv[0, 1:] = -np.asarray(mm.mean[:p], dtype=float)
-    cov = tinv @ cov_z @ tinv.T
-    se = np.sqrt(np.diag(cov))
-    tv = fit["b"] / se
-    return {"se_hc3": se, "t_hc3": tv, "pvalue_hc3": 2 * stats.t.sf(np.abs(tv), fit["df"])}
+# hc3_from_meat lives in stats/hc3.py (penalty-reward in stats/drivers/ipa.py uses it too, and
+# from_moments imports stats.drivers): re-exported here
+from cxstats.stats.hc3 import hc3_from_meat  # noqa: E402,F401
 
 
 # --------------------------------------------------------------------------------- CFA / SEM
@@ -802,7 +785,9 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
     n)`` (a second pass over the same complete rows, e.g. ``_hc3_meat`` of ``steps.drivers``)
     returns the centred meat of :func:`hc3_from_meat` for the first pass's means ``center``
     (drivers, then outcome), slopes ``b`` and ``inv_sxx`` = (centred X'X)^-1; without it they are
-    null. Penalty-reward needs the rows: null, with ``row_level_note`` as a warning."""
+    null. Penalty-reward is not part of this result: the caller adds it from the box dummies
+    co-moments (:func:`cxstats.stats.drivers.ipa.penalty_reward_moments`, as ``steps.drivers``);
+    ``row_level_note``, if given, is appended to the warnings."""
     from cxstats.stats.drivers.core import (COMPLETE_DOMINANCE_MAX_P, SINGULAR_EIGEN, _check_names,
                                             _collinearity_warnings, check_size_and_performance)
     from cxstats.stats.drivers.result import DriversResult

@@ -22,7 +22,10 @@ no bootstrap (turned off, with a warning) and no penalty-reward with weights.
 customers' complete rows (construct scores computed in the query) give OLS (classical SEs), LMG /
 dominance, relative weights, Pratt, VIF and the IPA (:func:`cxstats.stats.from_moments.
 analyze_drivers_moments`); HC3 SEs from a second pass over the same rows (residuals and
-leverages of the first pass's fit); penalty-reward needs the rows (null, with a warning);
+leverages of the first pass's fit); penalty-reward from the co-moments of each driver's
+bottom-box and top-box dummies (0/1 ``CASE`` expressions, exact integer sums, in the same pass)
+and the outcome, its HC3 SEs from one more pass (the formula of the row path:
+:func:`cxstats.stats.drivers.ipa.penalty_reward_moments`);
 ``bootstrap``, ``weight`` and binary outcomes are refused naming the option (``auto``: pandas).
 """
 
@@ -138,10 +141,6 @@ def _row_options(options) -> list:
     return out
 
 
-ROW_LEVEL_NOTE = ("engine {engine}: the penalty-reward analysis needs each row (box dummies) and is "
-                  "not computed from moments (null here); --engine pandas computes it")
-
-
 def _hc3_meat(esurvey, exprs, outcome, names, where, n_first):
     """The centred HC3 meat sum_i z_i z_i' e_i^2 / (1 - h_i)^2, z_i = (1, x_i - mean), over the
     complete rows, in a SECOND aggregation pass. Why two passes: e_i = y_i - x_i'b and the
@@ -181,6 +180,8 @@ def _run_on_engine(ctx, options, engine):
     """OLS, LMG / dominance, relative weights, Pratt, VIF and the IPA quadrants from the
     co-moments of the customers' complete rows, one aggregation pass on a SQL engine; HC3 SEs
     from a second pass (:func:`_hc3_meat`)."""
+    from cxstats.engine.survey import WholeSQL
+    from cxstats.stats.drivers import ipa as ipa_mod
     from cxstats.stats.from_moments import analyze_drivers_moments
 
     for option, why in _row_options(options):
@@ -201,8 +202,8 @@ def _run_on_engine(ctx, options, engine):
     for name in [outcome, *names]:
         if name in constructs:
             exprs[name] = esurvey.score_expr(constructs[name].item_ids)
-        elif name in columns:
-            exprs[name] = f"CAST({esurvey.b.quote(name)} AS DOUBLE)"
+        elif name in columns:            # one column: a score of one item (exact moments)
+            exprs[name] = esurvey.score_expr([name])
         else:
             raise InputError(f"{name!r} is not a column of the survey table", option="drivers")
     scale = tuple(options.scale_range) if options.scale_range is not None else scale
@@ -212,22 +213,72 @@ def _run_on_engine(ctx, options, engine):
     if options.performance == "top2" and scale is not None:
         for name in names:
             top = float(scale[name][1] if isinstance(scale, dict) else scale[1])
-            tops[f"_top2_{name}"] = (f"CASE WHEN ({exprs[name]}) IS NULL THEN NULL WHEN ({exprs[name]}) >= "
-                                     f"{top - 1!r} THEN 1.0 ELSE 0.0 END")
+            tops[f"_top2_{name}"] = WholeSQL(f"CASE WHEN ({exprs[name]}) IS NULL THEN NULL WHEN ({exprs[name]}) >= "
+                                             f"{top - 1!r} THEN 1 ELSE 0 END")
+    if scale is None:
+        raise InputError("the observed minimum and maximum of each driver need the rows: give the "
+                         "answer scale (scale_range)", option="scale_range")
+    # penalty-reward: each driver's bottom-box and top-box dummies (0/1, exact sums) in the same pass
+    dummies, low_cut, high_cut = _box_dummies(esurvey, exprs, names, scale, options)
     cols = [*names, outcome, *tops]
-    pm = esurvey.pattern_moments(cols, where=where, exprs={**exprs, **tops})
-    m = pm[None].complete() if None in pm else None
+    if len(cols) + len(dummies) <= 62:
+        pm = esurvey.pattern_moments(cols + list(dummies), where=where, exprs={**exprs, **tops, **dummies},
+                                     blocks=[cols, [*dummies, outcome]])
+        m = pm[None].complete() if None in pm else None
+        m_pr = m
+    else:       # too many columns for one query's answer-pattern mask: the dummies in a pass of their own
+        pm = esurvey.pattern_moments(cols, where=where, exprs={**exprs, **tops})
+        m = pm[None].complete() if None in pm else None
+        m_pr = None
     source = ", ".join(esurvey.sources) or None
     if m is None or m.n == 0:
         raise InputError("no customer has answered the outcome and every driver: 0 complete rows",
                          file=source)
+    complete = where + "".join(f" AND ({exprs[d]}) IS NOT NULL" for d in [*names, outcome])
+    if m_pr is None:
+        m_pr = esurvey.pattern_moments([*dummies, outcome], where=complete, exprs={**dummies, outcome: exprs[outcome]})[None].complete()
     shares = [float(m.mean[cols.index(t)]) for t in tops] if tops else None
     cutoffs = tuple(options.ipa_cutoffs) if options.ipa_cutoffs is not None else None
-    return analyze_drivers_moments(m, outcome, names, n_all=n_all, performance=options.performance,
-                                   aspiration=aspiration, scale=scale, ipa_cutoffs=cutoffs,
-                                   top2_shares=shares, source=source,
-                                   row_level_note=ROW_LEVEL_NOTE.format(engine=engine),
-                                   hc3_meat=_hc3_meat(esurvey, exprs, outcome, names, where, int(m.n)))
+    res = analyze_drivers_moments(m, outcome, names, n_all=n_all, performance=options.performance,
+                                  aspiration=aspiration, scale=scale, ipa_cutoffs=cutoffs,
+                                  top2_shares=shares, source=source,
+                                  hc3_meat=_hc3_meat(esurvey, exprs, outcome, names, where, int(m.n)))
+    # the same formula as the row path (stats.drivers.ipa.penalty_reward_moments); HC3 from one more pass
+    pr_exprs = {**dummies, outcome: exprs[outcome]}
+    rows, r2, notes = ipa_mod.penalty_reward_moments(
+        m_pr, outcome, names, low_cut, high_cut, ci_level=options.ci_level,
+        hc3_meat_for=lambda selected: _hc3_meat(esurvey, pr_exprs, outcome, selected, complete, int(m.n)))
+    res.penalty_reward = ipa_mod.penalty_reward_section(rows, r2, low_boxes=options.low_boxes,
+                                                        high_boxes=options.high_boxes,
+                                                        scale_note=res.ipa["scale"], ci_level=options.ci_level)
+    res.warnings.extend(notes)
+    return res
+
+
+def _box_dummies(esurvey, exprs, names, scale, options):
+    """({dummy name: WholeSQL}, low cuts, high cuts): 1 when the driver's score is in its bottom
+    (top) boxes, 0 otherwise, NULL when it is missing - the dummies of the row path."""
+    import numpy as np
+
+    from cxstats.engine.survey import WholeSQL
+    from cxstats.stats.drivers import ipa as ipa_mod
+
+    p = len(names)
+    if isinstance(scale, dict):
+        smin = np.array([float(scale[d][0]) for d in names])
+        smax = np.array([float(scale[d][1]) for d in names])
+    else:
+        smin, smax = np.full(p, float(scale[0])), np.full(p, float(scale[1]))
+    low_cut, high_cut = ipa_mod.box_cuts(p, smin, smax, options.low_boxes, options.high_boxes)
+    lit = esurvey.double
+    out = {}
+    for j, name in enumerate(names):
+        e = exprs[name]
+        out[ipa_mod.dummy_name(j, "low")] = WholeSQL(
+            f"CASE WHEN ({e}) IS NULL THEN NULL WHEN ({e}) <= {lit(low_cut[j])} THEN 1 ELSE 0 END")
+        out[ipa_mod.dummy_name(j, "high")] = WholeSQL(
+            f"CASE WHEN ({e}) IS NULL THEN NULL WHEN ({e}) >= {lit(high_cut[j])} THEN 1 ELSE 0 END")
+    return out, low_cut, high_cut
 
 
 def _from_spec(ctx, options):

@@ -369,17 +369,8 @@ def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_box
         return
     rows, r2, notes = ipa_mod.penalty_reward(y, x, res.drivers, scale_min=smin, scale_max=smax,
                                              low_boxes=low_boxes, high_boxes=high_boxes, ci_level=ci_level)
-    res.penalty_reward = {
-        "low_boxes": low_boxes, "high_boxes": high_boxes, "scale": scale_note, "r2": r2,
-        "ci_level": ci_level, "min_cell": ipa_mod.MIN_CELL, "ratio": ipa_mod.CLASSIFY_RATIO,
-        "rule": (f"an effect counts when its {ci_level:.0%} HC3 confidence interval from the dummy "
-                 "regression excludes 0 with the expected sign (penalty < 0, reward > 0) and its box "
-                 f"holds at least {ipa_mod.MIN_CELL} answers; a wrong-signed effect counts as 0. "
-                 "pen = max(-penalty, 0), rew = max(reward, 0): basic if pen >= "
-                 f"{ipa_mod.CLASSIFY_RATIO:g}·rew (needs the penalty to count), exciter if rew >= "
-                 f"{ipa_mod.CLASSIFY_RATIO:g}·pen (needs the reward), else performance (needs both); "
-                 "otherwise 'not determined'"),
-        "rows": rows}
+    res.penalty_reward = ipa_mod.penalty_reward_section(rows, r2, low_boxes=low_boxes, high_boxes=high_boxes,
+                                                        scale_note=scale_note, ci_level=ci_level)
     res.warnings.extend(notes)
 
 

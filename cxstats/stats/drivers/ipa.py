@@ -135,53 +135,119 @@ def performance_interval(x, kind: str, *, scale_max=None, aspiration=None, repli
     return lower, upper
 
 
+def box_cuts(p: int, scale_min, scale_max, low_boxes: int, high_boxes: int):
+    """(low_cut, high_cut) per driver: low = x <= low_cut, high = x >= high_cut."""
+    smin = np.broadcast_to(np.asarray(scale_min, dtype=float), (p,))
+    smax = np.broadcast_to(np.asarray(scale_max, dtype=float), (p,))
+    return smin + low_boxes - 1, smax - high_boxes + 1
+
+
+def dummy_name(j: int, kind: str) -> str:
+    """The column name of driver ``j``'s ``kind`` ('low' or 'high') dummy in the moments."""
+    return f"_pr_{j}_{kind}"
+
+
 def penalty_reward(y, x, names, *, scale_min, scale_max, low_boxes: int = 2, high_boxes: int = 1,
                    ci_level: float = 0.95, min_cell: int = MIN_CELL):
     """OLS of y on low/high dummies of every driver; returns (rows, r2, warnings).
 
     low: x <= scale_min + low_boxes - 1; high: x >= scale_max - high_boxes + 1; else middle.
+    The rows give the dummies' co-moments and the HC3 meat; the regression itself is
+    :func:`penalty_reward_moments`, which the SQL engines call on their moments too.
     """
-    import statsmodels.api as sm
+    from cxstats.moments import Moments
 
     y = np.asarray(y, dtype=float)
     x = np.asarray(x, dtype=float)
-    smin = np.broadcast_to(np.asarray(scale_min, dtype=float), (x.shape[1],))
-    smax = np.broadcast_to(np.asarray(scale_max, dtype=float), (x.shape[1],))
-    low_cut = smin + low_boxes - 1
-    high_cut = smax - high_boxes + 1
-    cols, labels, warnings = [], [], []
-    info = []
+    p = x.shape[1]
+    low_cut, high_cut = box_cuts(p, scale_min, scale_max, low_boxes, high_boxes)
+    cols = {}
+    for j in range(p):
+        cols[dummy_name(j, "low")] = (x[:, j] <= low_cut[j]).astype(float)
+        cols[dummy_name(j, "high")] = (x[:, j] >= high_cut[j]).astype(float)
+    m = Moments.from_array([*cols, "_y"], np.column_stack([*cols.values(), y]))
+
+    def meat_for(selected):
+        def meat(center, b, inv, n):
+            # centred HC3 meat sum z z' e^2 / (1 - h)^2, z = (1, d - mean), from the rows
+            d = np.column_stack([cols[c] for c in selected]) - center[:-1]
+            e = (y - center[-1]) - d @ b
+            h = 1.0 / n + np.einsum("ij,jk,ik->i", d, inv, d)
+            z = np.column_stack([np.ones(len(y)), d])
+            return (z * (e * e / ((1.0 - h) * (1.0 - h)))[:, None]).T @ z
+        return meat
+    return penalty_reward_moments(m, "_y", names, low_cut, high_cut, hc3_meat_for=meat_for,
+                                  ci_level=ci_level, min_cell=min_cell)
+
+
+def penalty_reward_moments(m, outcome: str, names, low_cut, high_cut, *, hc3_meat_for,
+                           ci_level: float = 0.95, min_cell: int = MIN_CELL):
+    """Penalty-reward from the co-moments ``m`` of the complete rows' box dummies (columns
+    :func:`dummy_name`, 0/1) and the outcome: OLS on the dummies that have answers (a driver with
+    no middle answers has no reference group and is left out), HC3 SEs (t with the residual df,
+    as statsmodels ``OLS(...).fit(cov_type="HC3", use_t=True)``) from ``hc3_meat_for(selected
+    dummy names)`` -> ``meat(center, b, inv_sxx, n)`` (the centred meat of
+    :func:`cxstats.stats.from_moments.hc3_from_meat`: from the rows, or a second pass of a SQL
+    engine); returns (rows, r2, warnings). The one formula of the row and the engine paths."""
+    from scipy import stats
+
+    from cxstats.stats.hc3 import hc3_from_meat
+
+    n = int(m.n)
+    pos = {c: i for i, c in enumerate(m.names)}
+    cols, labels, warnings, info = [], [], [], []
     for j, name in enumerate(names):
-        low = x[:, j] <= low_cut[j]
-        high = x[:, j] >= high_cut[j]
-        mid = ~(low | high)
-        info.append((name, int(low.sum()), int(mid.sum()), int(high.sum()), low_cut[j], high_cut[j]))
-        if mid.sum() == 0:
+        lo_name, hi_name = dummy_name(j, "low"), dummy_name(j, "high")
+        n_low = int(round(float(m.mean[pos[lo_name]]) * n))
+        n_high = int(round(float(m.mean[pos[hi_name]]) * n))
+        n_mid = n - n_low - n_high
+        info.append((name, n_low, n_mid, n_high, low_cut[j], high_cut[j]))
+        if n_mid == 0:
             warnings.append(f"penalty-reward: driver '{name}' has no answers in the middle boxes "
                             f"(between {low_cut[j]:g} and {high_cut[j]:g}), so it has no reference group "
                             "and is left out")
             continue
-        for kind, d in (("low", low), ("high", high)):
-            if d.sum() == 0:
+        if n_mid == 1:           # a reference group of one answer: leverage 1, HC3 0/0
+            warnings.append(f"penalty-reward: driver '{name}' has one answer in the middle boxes "
+                            f"(between {low_cut[j]:g} and {high_cut[j]:g}), too small a reference group "
+                            "(leverage 1: no HC3 standard error), and is left out")
+            continue
+        for kind, count, col in (("low", n_low, lo_name), ("high", n_high, hi_name)):
+            if count == 0:
                 warnings.append(f"penalty-reward: no answers of '{name}' in the {kind} box(es); "
                                 f"its {'penalty' if kind == 'low' else 'reward'} is not estimated")
                 continue
-            cols.append(d.astype(float))
+            if count == 1:       # its dummy fits that one answer exactly: leverage 1, HC3 0/0
+                warnings.append(f"penalty-reward: one answer of '{name}' in the {kind} box(es); "
+                                f"its {'penalty' if kind == 'low' else 'reward'} is not estimated (one "
+                                "answer has leverage 1: no HC3 standard error)")
+                continue
+            cols.append(col)
             labels.append((name, kind))
     coef = {}
     r2 = float("nan")
     if cols:
-        design = sm.add_constant(np.column_stack(cols), has_constant="add")
-        if np.linalg.matrix_rank(design) < design.shape[1] or len(y) <= design.shape[1]:
+        q = len(cols)
+        mm = m.select([*cols, outcome])
+        sxx = mm.m2[:q, :q]
+        d = np.sqrt(np.diag(sxx))
+        if n <= q + 1 or np.linalg.matrix_rank(sxx / np.outer(d, d)) < q:
             warnings.append("penalty-reward: the dummy regression cannot be estimated (too few answers "
                             "per box, or dummies that always occur together)")
         else:
-            fit = sm.OLS(y, design).fit(cov_type="HC3", use_t=True)
-            r2 = float(fit.rsquared)
-            ci = np.asarray(fit.conf_int(alpha=1 - ci_level))
+            inv = np.linalg.inv(sxx)
+            b = inv @ mm.m2[:q, q]
+            b0 = float(mm.mean[q] - mm.mean[:q] @ b)
+            df = n - q - 1
+            r2 = float(1.0 - (mm.m2[q, q] - mm.m2[:q, q] @ b) / mm.m2[q, q])
+            fit = {"b": np.concatenate([[b0], b]), "inv_sxx": inv, "df": df}
+            meat = hc3_meat_for(list(cols))(np.asarray(mm.mean, dtype=float), b, inv, n)
+            hc3 = hc3_from_meat(mm, fit, meat)
+            tcrit = stats.t.ppf(1 - (1 - ci_level) / 2, df)
             for k, lab in enumerate(labels, start=1):
-                coef[lab] = (float(fit.params[k]), float(fit.bse[k]), float(fit.pvalues[k]),
-                             float(ci[k, 0]), float(ci[k, 1]))
+                se = float(hc3["se_hc3"][k])
+                coef[lab] = (float(fit["b"][k]), se, float(hc3["pvalue_hc3"][k]),
+                             float(fit["b"][k] - tcrit * se), float(fit["b"][k] + tcrit * se))
     rows = []
     for name, n_low, n_mid, n_high, lc, hc in info:
         pen = coef.get((name, "low"), (np.nan,) * 5)
@@ -197,6 +263,21 @@ def penalty_reward(y, x, names, *, scale_min, scale_max, low_boxes: int = 2, hig
                      "category": classify(pen[0], rew[0], penalty_counts=pen_counts,
                                           reward_counts=rew_counts)})
     return rows, r2, warnings
+
+
+def penalty_reward_section(rows, r2, *, low_boxes: int, high_boxes: int, scale_note: str, ci_level: float) -> dict:
+    """The result's ``penalty_reward`` block (row and engine paths)."""
+    return {
+        "low_boxes": low_boxes, "high_boxes": high_boxes, "scale": scale_note, "r2": r2,
+        "ci_level": ci_level, "min_cell": MIN_CELL, "ratio": CLASSIFY_RATIO,
+        "rule": (f"an effect counts when its {ci_level:.0%} HC3 confidence interval from the dummy "
+                 "regression excludes 0 with the expected sign (penalty < 0, reward > 0) and its box "
+                 f"holds at least {MIN_CELL} answers; a wrong-signed effect counts as 0. "
+                 "pen = max(-penalty, 0), rew = max(reward, 0): basic if pen >= "
+                 f"{CLASSIFY_RATIO:g}·rew (needs the penalty to count), exciter if rew >= "
+                 f"{CLASSIFY_RATIO:g}·pen (needs the reward), else performance (needs both); "
+                 "otherwise 'not determined'"),
+        "rows": rows}
 
 
 def classify(penalty, reward, ratio: float = CLASSIFY_RATIO, *, penalty_counts: bool = True,
