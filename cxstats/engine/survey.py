@@ -556,6 +556,40 @@ class EngineSurvey:
         self.passes += 1
         return int(row[0]), [float(v) if v is not None else 0.0 for v in row[1:]]
 
+    def counts_exactly(self, value) -> bool:
+        """Whether :meth:`bits_value_counts` can count ``value`` (a whole-coded column, a
+        :class:`WholeSQL` or a :class:`ScoreSQL` of whole-coded items) by its exact values."""
+        return self._exact_terms(["cx_value"], {"cx_value": value}) is not None
+
+    def bits_value_counts(self, bits, value, where: str | None = None):
+        """``[(mask, value, count)]`` over the rows where ``where`` holds, ``value`` and every
+        expression of ``bits`` are not NULL, in ONE aggregation pass (GROUP BY the mask and the
+        value): ``bits`` (at most 62) SQL expressions of 0/1 (bit i of mask: expression i is 1),
+        ``value`` as :meth:`counts_exactly` (grouped by its integer terms - a score by the sum of
+        its answered items' codes and how many were answered - so each value is the exact
+        rational, rounded once to a float here). Exact integer counts, the same on every engine,
+        in no particular order. None when ``value`` is not exactly countable (then nothing is
+        queried). E.g. the penalty-reward regression of ``drivers``: every regressor a dummy."""
+        bits = list(bits)
+        if len(bits) > 62:
+            raise ValueError(f"{len(bits)} bits in one mask; at most 62")
+        terms = self._exact_terms(["cx_value"], {"cx_value": value})
+        if terms is None:
+            return None
+        kind, term, shift, items = terms[0]
+        q = self.b.quote
+        mask = " + ".join(f"CASE WHEN ({b}) = 1 THEN {1 << i} ELSE 0 END" for i, b in enumerate(bits)) or "0"
+        answered = (" + ".join(f"CASE WHEN {q(it)} IS NULL THEN 0 ELSE 1 END" for it in items)
+                    if kind == "score" else "1")
+        cond = [f"({value}) IS NOT NULL"] + [f"({b}) IS NOT NULL" for b in bits]
+        sql = (f"SELECT cx_m, cx_s, cx_a, count(*) FROM (SELECT {mask} AS cx_m, {term} AS cx_s, "
+               f"{answered} AS cx_a FROM ({self.view()}) cx_v WHERE "
+               + (f"({where}) AND " if where else "") + " AND ".join(cond)
+               + ") cx_t GROUP BY cx_m, cx_s, cx_a")
+        rows = self.b.query(sql)
+        self.passes += 1
+        return [(int(m), float(Fraction(int(s), int(a)) + shift), int(n)) for m, s, a, n in rows]
+
     def score_expr(self, items, min_share: float = 0.5) -> str:
         """SQL of a respondent's scale score: the mean of the ``items`` answered, NULL unless at
         least ``min_share`` of them are (one item: its answer), as ``stats.gaps.analysis._scores``."""

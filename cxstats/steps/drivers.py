@@ -218,10 +218,19 @@ def _run_on_engine(ctx, options, engine):
     if scale is None:
         raise InputError("the observed minimum and maximum of each driver need the rows: give the "
                          "answer scale (scale_range)", option="scale_range")
-    # penalty-reward: each driver's bottom-box and top-box dummies (0/1, exact sums) in the same pass
+    # penalty-reward: each driver's bottom-box and top-box dummies (0/1, exact sums)
     dummies, low_cut, high_cut = _box_dummies(esurvey, exprs, names, scale, options)
     cols = [*names, outcome, *tops]
-    if len(cols) + len(dummies) <= 62:
+    # every regressor of penalty-reward is a dummy: rows counted by (dummy pattern, outcome value)
+    # in one GROUP BY pass give its moments and HC3 (_penalty_reward_from_counts), so the dummies
+    # stay out of the co-moment pass; else (over 62 dummies, an outcome not whole-coded) the
+    # dummies' co-moments in this pass or one of their own, and HC3 from one more pass
+    by_counts = len(dummies) <= 62 and esurvey.counts_exactly(exprs[outcome])
+    if by_counts:
+        pm = esurvey.pattern_moments(cols, where=where, exprs={**exprs, **tops})
+        m = pm[None].complete() if None in pm else None
+        m_pr = None
+    elif len(cols) + len(dummies) <= 62:
         pm = esurvey.pattern_moments(cols + list(dummies), where=where, exprs={**exprs, **tops, **dummies},
                                      blocks=[cols, [*dummies, outcome]])
         m = pm[None].complete() if None in pm else None
@@ -235,7 +244,7 @@ def _run_on_engine(ctx, options, engine):
         raise InputError("no customer has answered the outcome and every driver: 0 complete rows",
                          file=source)
     complete = where + "".join(f" AND ({exprs[d]}) IS NOT NULL" for d in [*names, outcome])
-    if m_pr is None:
+    if m_pr is None and not by_counts:
         m_pr = esurvey.pattern_moments([*dummies, outcome], where=complete, exprs={**dummies, outcome: exprs[outcome]})[None].complete()
     shares = [float(m.mean[cols.index(t)]) for t in tops] if tops else None
     cutoffs = tuple(options.ipa_cutoffs) if options.ipa_cutoffs is not None else None
@@ -243,16 +252,40 @@ def _run_on_engine(ctx, options, engine):
                                   aspiration=aspiration, scale=scale, ipa_cutoffs=cutoffs,
                                   top2_shares=shares, source=source,
                                   hc3_meat=_hc3_meat(esurvey, exprs, outcome, names, where, int(m.n)))
-    # the same formula as the row path (stats.drivers.ipa.penalty_reward_moments); HC3 from one more pass
-    pr_exprs = {**dummies, outcome: exprs[outcome]}
-    rows, r2, notes = ipa_mod.penalty_reward_moments(
-        m_pr, outcome, names, low_cut, high_cut, ci_level=options.ci_level,
-        hc3_meat_for=lambda selected: _hc3_meat(esurvey, pr_exprs, outcome, selected, complete, int(m.n)))
+    if by_counts:       # the row path's own code (stats.drivers.ipa.penalty_reward_counts)
+        rows, r2, notes = _penalty_reward_from_counts(esurvey, dummies, exprs[outcome], complete, names,
+                                                      low_cut, high_cut, options, int(m.n))
+    else:               # the same formula as the row path (stats.drivers.ipa.penalty_reward_moments)
+        pr_exprs = {**dummies, outcome: exprs[outcome]}
+        rows, r2, notes = ipa_mod.penalty_reward_moments(
+            m_pr, outcome, names, low_cut, high_cut, ci_level=options.ci_level,
+            hc3_meat_for=lambda selected: _hc3_meat(esurvey, pr_exprs, outcome, selected, complete, int(m.n)))
     res.penalty_reward = ipa_mod.penalty_reward_section(rows, r2, low_boxes=options.low_boxes,
                                                         high_boxes=options.high_boxes,
                                                         scale_note=res.ipa["scale"], ci_level=options.ci_level)
     res.warnings.extend(notes)
     return res
+
+
+def _penalty_reward_from_counts(esurvey, dummies, outcome_expr, complete, names, low_cut, high_cut,
+                                options, n_first):
+    """Penalty-reward from ONE aggregation pass: the complete rows counted by (mask of the box
+    dummies, exact outcome value) (:meth:`EngineSurvey.bits_value_counts`), then the row path's
+    :func:`cxstats.stats.drivers.ipa.penalty_reward_counts` on the counts (moments, OLS and the
+    HC3 meat per group: exact integer counts, so the same numbers on DuckDB, Spark and pandas)."""
+    import numpy as np
+
+    from cxstats.stats.drivers import ipa as ipa_mod
+
+    got = esurvey.bits_value_counts(list(dummies.values()), outcome_expr, where=complete)
+    q = len(dummies)
+    masks = np.array([g[0] for g in got], dtype=np.int64)
+    patterns = (masks[:, None] >> np.arange(q, dtype=np.int64)) & 1
+    y = np.array([g[1] for g in got], dtype=float)
+    counts = np.array([g[2] for g in got], dtype=np.int64)
+    if int(counts.sum()) != n_first:
+        raise RuntimeError(f"the penalty-reward pass saw {int(counts.sum())} complete rows, the first pass {n_first}")
+    return ipa_mod.penalty_reward_counts(patterns, y, counts, names, low_cut, high_cut, ci_level=options.ci_level)
 
 
 def _box_dummies(esurvey, exprs, names, scale, options):

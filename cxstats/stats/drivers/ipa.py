@@ -152,29 +152,121 @@ def penalty_reward(y, x, names, *, scale_min, scale_max, low_boxes: int = 2, hig
     """OLS of y on low/high dummies of every driver; returns (rows, r2, warnings).
 
     low: x <= scale_min + low_boxes - 1; high: x >= scale_max - high_boxes + 1; else middle.
-    The rows give the dummies' co-moments and the HC3 meat; the regression itself is
-    :func:`penalty_reward_moments`, which the SQL engines call on their moments too.
+    The rows are counted by (dummy pattern, outcome value) (:func:`pattern_counts`) and the
+    regression is :func:`penalty_reward_counts`, which the SQL engines call on the same counts
+    from one GROUP BY pass: one code for both paths.
     """
-    from cxstats.moments import Moments
-
     y = np.asarray(y, dtype=float)
     x = np.asarray(x, dtype=float)
     p = x.shape[1]
     low_cut, high_cut = box_cuts(p, scale_min, scale_max, low_boxes, high_boxes)
-    cols = {}
+    dummies = np.empty((len(y), 2 * p), dtype=np.int64)
     for j in range(p):
-        cols[dummy_name(j, "low")] = (x[:, j] <= low_cut[j]).astype(float)
-        cols[dummy_name(j, "high")] = (x[:, j] >= high_cut[j]).astype(float)
-    m = Moments.from_array([*cols, "_y"], np.column_stack([*cols.values(), y]))
+        dummies[:, 2 * j] = x[:, j] <= low_cut[j]
+        dummies[:, 2 * j + 1] = x[:, j] >= high_cut[j]
+    patterns, values, counts = pattern_counts(dummies, y)
+    return penalty_reward_counts(patterns, values, counts, names, low_cut, high_cut,
+                                 ci_level=ci_level, min_cell=min_cell)
+
+
+def pattern_counts(patterns, y, counts=None):
+    """The canonical (patterns, values, counts) of rows (or of already counted groups):
+    ``patterns`` (G, 2p) 0/1 dummies (driver j's low dummy in column 2j, its high one in 2j+1),
+    ``y`` the outcome, ``counts`` each row's count (default 1). Equal (pattern, value) groups
+    merged and sorted (by the pattern's columns, then the value), so the row path and every SQL
+    engine hand :func:`penalty_reward_counts` the very same arrays (byte-identical results)."""
+    patterns = np.asarray(patterns, dtype=np.int64)
+    y = np.asarray(y, dtype=float)
+    counts = np.ones(len(y), dtype=np.int64) if counts is None else np.asarray(counts, dtype=np.int64)
+    if len(y) == 0:
+        return patterns.reshape(0, patterns.shape[1]), y, counts
+    keys = np.column_stack([patterns.astype(float), y])
+    uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+    total = np.zeros(len(uniq), dtype=np.int64)
+    np.add.at(total, inverse.ravel(), counts)
+    return uniq[:, :-1].astype(np.int64), uniq[:, -1].copy(), total
+
+
+def _moments_from_counts(names, patterns, y, counts):
+    """:class:`~cxstats.moments.Moments` of the 0/1 dummies and the outcome over the counted rows.
+    The dummies' sums and cross sums are integers (exact); with few distinct outcome values (a
+    rating) the sums with the outcome are exact rationals too (each value's count per dummy), so
+    every mean and co-moment is the exact one rounded once (as the engines' exact moments);
+    many distinct values (a continuous outcome): centred float sums."""
+    from fractions import Fraction
+
+    from cxstats.moments import Moments
+
+    q = patterns.shape[1]
+    c = counts.astype(np.int64)
+    n = int(c.sum())
+    if n == 0:
+        return Moments.empty((*names, "_y"))
+    sx = [int(v) for v in patterns.T @ c]                               # exact (int64)
+    sxx = np.einsum("g,gi,gj->ij", c, patterns, patterns)                # exact (int64)
+    mean = np.zeros(q + 1)
+    m2 = np.zeros((q + 1, q + 1))
+    for i in range(q):
+        mean[i] = sx[i] / n                                             # int / int: correctly rounded
+        for j in range(i, q):
+            m2[i, j] = m2[j, i] = float(Fraction(n * int(sxx[i, j]) - sx[i] * sx[j], n))
+    values, where = np.unique(y, return_inverse=True)
+    if len(values) <= 10_000:
+        # per distinct value v: its count and its count per dummy (integers); sums = sum_v v * count
+        nv = np.zeros(len(values), dtype=np.int64)
+        np.add.at(nv, where.ravel(), c)
+        nvx = np.zeros((len(values), q), dtype=np.int64)
+        np.add.at(nvx, where.ravel(), patterns * c[:, None])
+        fv = [Fraction(float(v)) for v in values]
+        sy = sum(f * int(k) for f, k in zip(fv, nv))
+        syy = sum(f * f * int(k) for f, k in zip(fv, nv))
+        mean[q] = float(sy / n)
+        m2[q, q] = float(syy - sy * sy / n)
+        for i in range(q):
+            sxy = sum(f * int(k) for f, k in zip(fv, nvx[:, i]) if k)
+            m2[i, q] = m2[q, i] = float(sxy - sx[i] * sy / n)
+    else:
+        w = c.astype(float)
+        ybar = float(np.add.reduce(w * y) / n)
+        dy = y - ybar
+        corr = float(np.add.reduce(w * dy) / n)                          # rounding error of the mean
+        mean[q], dy = ybar + corr, dy - corr
+        m2[q, q] = float(np.add.reduce(w * dy * dy))
+        dx = patterns - mean[:q]
+        for i in range(q):
+            m2[i, q] = m2[q, i] = float(np.add.reduce(w * dx[:, i] * dy))
+    return Moments((*names, "_y"), n, float(n), float(n), mean, m2)
+
+
+def penalty_reward_counts(patterns, y, counts, names, low_cut, high_cut, *, ci_level: float = 0.95,
+                          min_cell: int = MIN_CELL):
+    """Penalty-reward from counted rows: ``patterns`` (G, 2p) 0/1 box dummies (driver j's low in
+    column 2j, high in 2j+1), ``y`` (G,) outcome values, ``counts`` (G,) how many rows have that
+    (pattern, value) (:func:`pattern_counts`). Every regressor is a 0/1 dummy, so a row is fully
+    described by its group: the moments are sums over groups times counts and the HC3 meat is
+    sum_g count_g z_g z_g' e_g^2 / (1 - h_g)^2 (the rows of a group share z, fitted value and
+    leverage) - one formula for the rows (pandas) and for one GROUP BY pass of a SQL engine, exact
+    counts, no second pass. Hand-written (statsmodels needs the rows); tested against statsmodels
+    OLS HC3 on the rows. Returns (rows, r2, warnings) of :func:`penalty_reward_moments`."""
+    patterns, y, counts = pattern_counts(patterns, y, counts)
+    p = len(names)
+    cols = [dummy_name(j, kind) for j in range(p) for kind in ("low", "high")]
+    if patterns.shape[1] != 2 * p:
+        raise ValueError(f"{patterns.shape[1]} dummy columns for {p} drivers")
+    m = _moments_from_counts(cols, patterns, y, counts)
+    w = counts.astype(float)
 
     def meat_for(selected):
+        idx = [cols.index(c) for c in selected]
+
         def meat(center, b, inv, n):
-            # centred HC3 meat sum z z' e^2 / (1 - h)^2, z = (1, d - mean), from the rows
-            d = np.column_stack([cols[c] for c in selected]) - center[:-1]
-            e = (y - center[-1]) - d @ b
-            h = 1.0 / n + np.einsum("ij,jk,ik->i", d, inv, d)
+            # centred HC3 meat sum_g count_g z z' e^2 / (1 - h)^2, z = (1, d - mean), per group;
+            # einsum (no BLAS): the same sums in the same order on every machine and thread count
+            d = patterns[:, idx] - center[:-1]
+            e = (y - center[-1]) - np.einsum("gi,i->g", d, b)
+            h = 1.0 / n + np.einsum("gi,ij,gj->g", d, inv, d)
             z = np.column_stack([np.ones(len(y)), d])
-            return (z * (e * e / ((1.0 - h) * (1.0 - h)))[:, None]).T @ z
+            return np.einsum("g,gi,gj->ij", w * (e * e / ((1.0 - h) * (1.0 - h))), z, z)
         return meat
     return penalty_reward_moments(m, "_y", names, low_cut, high_cut, hc3_meat_for=meat_for,
                                   ci_level=ci_level, min_cell=min_cell)
