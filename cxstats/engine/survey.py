@@ -561,15 +561,17 @@ class EngineSurvey:
         :class:`WholeSQL` or a :class:`ScoreSQL` of whole-coded items) by its exact values."""
         return self._exact_terms(["cx_value"], {"cx_value": value}) is not None
 
-    def bits_value_counts(self, bits, value, where: str | None = None):
-        """``[(mask, value, count)]`` over the rows where ``where`` holds, ``value`` and every
+    def bits_value_counts(self, bits, value, where: str | None = None, *, exprs: dict | None = None):
+        """``[(mask, value, count)]`` over the rows where ``where`` holds and ``value`` and every
         expression of ``bits`` are not NULL, in ONE aggregation pass (GROUP BY the mask and the
         value): ``bits`` (at most 62) SQL expressions of 0/1 (bit i of mask: expression i is 1),
         ``value`` as :meth:`counts_exactly` (grouped by its integer terms - a score by the sum of
         its answered items' codes and how many were answered - so each value is the exact
-        rational, rounded once to a float here). Exact integer counts, the same on every engine,
-        in no particular order. None when ``value`` is not exactly countable (then nothing is
-        queried). E.g. the penalty-reward regression of ``drivers``: every regressor a dummy."""
+        rational, rounded once to a float here). ``exprs``: ``{alias: SQL of the view's columns}``
+        computed once per row in an inner query, which ``bits`` may use (e.g. a scale score that
+        two dummies compare). Exact integer counts, the same on every engine, in no particular
+        order. None when ``value`` is not exactly countable (then nothing is queried). E.g. the
+        penalty-reward regression of ``drivers``: every regressor a dummy."""
         bits = list(bits)
         if len(bits) > 62:
             raise ValueError(f"{len(bits)} bits in one mask; at most 62")
@@ -578,17 +580,20 @@ class EngineSurvey:
             return None
         kind, term, shift, items = terms[0]
         q = self.b.quote
-        mask = " + ".join(f"CASE WHEN ({b}) = 1 THEN {1 << i} ELSE 0 END" for i, b in enumerate(bits)) or "0"
+        # a NULL bit makes the mask NULL (+ and * propagate it), a NULL value the term: such groups
+        # are the incomplete rows, dropped below (no WHERE re-evaluating the expressions per row)
+        mask = " + ".join(f"({b}) * {1 << i}" for i, b in enumerate(bits)) or "0"
         answered = (" + ".join(f"CASE WHEN {q(it)} IS NULL THEN 0 ELSE 1 END" for it in items)
                     if kind == "score" else "1")
-        cond = [f"({value}) IS NOT NULL"] + [f"({b}) IS NOT NULL" for b in bits]
-        sql = (f"SELECT cx_m, cx_s, cx_a, count(*) FROM (SELECT {mask} AS cx_m, {term} AS cx_s, "
-               f"{answered} AS cx_a FROM ({self.view()}) cx_v WHERE "
-               + (f"({where}) AND " if where else "") + " AND ".join(cond)
-               + ") cx_t GROUP BY cx_m, cx_s, cx_a")
+        inner = (f"SELECT *{''.join(f', {e} AS {a}' for a, e in (exprs or {}).items())} FROM ({self.view()}) cx_v"
+                 + (f" WHERE {where}" if where else ""))
+        sql = (f"SELECT cx_m, cx_s, cx_a, count(*) FROM (SELECT {mask} AS cx_m, CASE WHEN ({value}) IS NULL "
+               f"THEN NULL ELSE {term} END AS cx_s, {answered} AS cx_a FROM ({inner}) cx_u) cx_t "
+               "GROUP BY cx_m, cx_s, cx_a")
         rows = self.b.query(sql)
         self.passes += 1
-        return [(int(m), float(Fraction(int(s), int(a)) + shift), int(n)) for m, s, a, n in rows]
+        return [(int(m), float(Fraction(int(s), int(a)) + shift), int(n)) for m, s, a, n in rows
+                if m is not None and s is not None]
 
     def score_expr(self, items, min_share: float = 0.5) -> str:
         """SQL of a respondent's scale score: the mean of the ``items`` answered, NULL unless at

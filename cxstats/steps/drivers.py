@@ -253,8 +253,8 @@ def _run_on_engine(ctx, options, engine):
                                   top2_shares=shares, source=source,
                                   hc3_meat=_hc3_meat(esurvey, exprs, outcome, names, where, int(m.n)))
     if by_counts:       # the row path's own code (stats.drivers.ipa.penalty_reward_counts)
-        rows, r2, notes = _penalty_reward_from_counts(esurvey, dummies, exprs[outcome], complete, names,
-                                                      low_cut, high_cut, options, int(m.n))
+        rows, r2, notes = _penalty_reward_from_counts(esurvey, exprs, outcome, where, names, low_cut, high_cut,
+                                                      options, int(m.n))
     else:               # the same formula as the row path (stats.drivers.ipa.penalty_reward_moments)
         pr_exprs = {**dummies, outcome: exprs[outcome]}
         rows, r2, notes = ipa_mod.penalty_reward_moments(
@@ -267,8 +267,7 @@ def _run_on_engine(ctx, options, engine):
     return res
 
 
-def _penalty_reward_from_counts(esurvey, dummies, outcome_expr, complete, names, low_cut, high_cut,
-                                options, n_first):
+def _penalty_reward_from_counts(esurvey, exprs, outcome, where, names, low_cut, high_cut, options, n_first):
     """Penalty-reward from ONE aggregation pass: the complete rows counted by (mask of the box
     dummies, exact outcome value) (:meth:`EngineSurvey.bits_value_counts`), then the row path's
     :func:`cxstats.stats.drivers.ipa.penalty_reward_counts` on the counts (moments, OLS and the
@@ -277,8 +276,14 @@ def _penalty_reward_from_counts(esurvey, dummies, outcome_expr, complete, names,
 
     from cxstats.stats.drivers import ipa as ipa_mod
 
-    got = esurvey.bits_value_counts(list(dummies.values()), outcome_expr, where=complete)
-    q = len(dummies)
+    # each driver's score once per row (an alias), its two dummies compare it with the cuts: NULL
+    # when it is missing, so only the complete rows count (those of the co-moment pass)
+    lit = esurvey.double
+    scores = {f"cx_d{j}": f"({exprs[name]})" for j, name in enumerate(names)}
+    bits = [f"CAST(cx_d{j} {op} {lit(cut[j])} AS INTEGER)" for j in range(len(names))
+            for op, cut in (("<=", low_cut), (">=", high_cut))]
+    got = esurvey.bits_value_counts(bits, exprs[outcome], where=where, exprs=scores)
+    q = len(bits)
     masks = np.array([g[0] for g in got], dtype=np.int64)
     patterns = (masks[:, None] >> np.arange(q, dtype=np.int64)) & 1
     y = np.array([g[1] for g in got], dtype=float)
