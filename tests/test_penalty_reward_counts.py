@@ -156,3 +156,12 @@ def test_duckdb_penalty_reward_is_the_pandas_one_bit_for_bit_without_an_hc3_pass
     assert sum("fsum(" in sql for sql in seen) == 1
     assert sum("GROUP BY cx_m, cx_s, cx_a" in sql for sql in seen) == 1
     assert not any("cx_pat" in sql and "THEN 1 ELSE 0 END" in sql for sql in seen)
+
+
+def test_spark_penalty_reward_is_the_pandas_one_bit_for_bit(engine_demo, spark_session):
+    """The same counts on Spark (exact integers, whatever the partitions): the same block."""
+    demo, csvs, lake = engine_demo
+    drivers = ["--drivers", "facilidad_web,info_producto,confianza_marca"]
+    ref = _drivers_json(csvs, demo, "pandas", "--bootstrap", "0", *drivers)
+    got = _drivers_json(lake, demo, "spark", *drivers)
+    assert ref["penalty_reward"]["rows"] and got["penalty_reward"] == ref["penalty_reward"]
