@@ -165,3 +165,19 @@ def test_spark_penalty_reward_is_the_pandas_one_bit_for_bit(engine_demo, spark_s
     ref = _drivers_json(csvs, demo, "pandas", "--bootstrap", "0", *drivers)
     got = _drivers_json(lake, demo, "spark", *drivers)
     assert ref["penalty_reward"]["rows"] and got["penalty_reward"] == ref["penalty_reward"]
+
+
+def test_the_moment_path_stays_for_outcomes_that_cannot_be_counted(engine_demo, monkeypatch):
+    """An outcome that is not whole-coded (here: counts_exactly made False) takes the dummies'
+    co-moments and the HC3 pass (row_sums): the pandas numbers to 1e-9, not bit for bit."""
+    from cxstats.engine.survey import EngineSurvey
+    from tests.test_engine_duckdb import same_numbers
+
+    demo, csvs, lake = engine_demo
+    ref = _drivers_json(csvs, demo, "pandas", "--bootstrap", "0")
+    calls = []
+    monkeypatch.setattr(EngineSurvey, "counts_exactly", lambda self, value: calls.append(value) and False)
+    monkeypatch.setattr(EngineSurvey, "bits_value_counts", lambda *a, **k: pytest.fail("no count pass"))
+    got = _drivers_json(lake, demo, "duckdb")
+    assert calls and got["penalty_reward"]["rows"]
+    same_numbers(ref, got)

@@ -22,10 +22,11 @@ no bootstrap (turned off, with a warning) and no penalty-reward with weights.
 customers' complete rows (construct scores computed in the query) give OLS (classical SEs), LMG /
 dominance, relative weights, Pratt, VIF and the IPA (:func:`cxstats.stats.from_moments.
 analyze_drivers_moments`); HC3 SEs from a second pass over the same rows (residuals and
-leverages of the first pass's fit); penalty-reward from the co-moments of each driver's
-bottom-box and top-box dummies (0/1 ``CASE`` expressions, exact integer sums, in the same pass)
-and the outcome, its HC3 SEs from one more pass (the formula of the row path:
-:func:`cxstats.stats.drivers.ipa.penalty_reward_moments`);
+leverages of the first pass's fit); penalty-reward (every regressor a 0/1 box dummy) from one
+GROUP BY pass counting the complete rows by (mask of the dummies, outcome value): moments, OLS and
+HC3 from the exact counts by the row path's own code (:func:`cxstats.stats.drivers.ipa.
+penalty_reward_counts`), so the block is the pandas one bit for bit (an outcome that is not
+whole-coded, or over 31 drivers: the dummies' co-moments and one more HC3 pass instead);
 ``bootstrap``, ``weight`` and binary outcomes are refused naming the option (``auto``: pandas).
 """
 
@@ -179,7 +180,7 @@ def _hc3_meat(esurvey, exprs, outcome, names, where, n_first):
 def _run_on_engine(ctx, options, engine):
     """OLS, LMG / dominance, relative weights, Pratt, VIF and the IPA quadrants from the
     co-moments of the customers' complete rows, one aggregation pass on a SQL engine; HC3 SEs
-    from a second pass (:func:`_hc3_meat`)."""
+    from a second pass (:func:`_hc3_meat`); penalty-reward from counts (:func:`_penalty_reward_from_counts`)."""
     from cxstats.engine.survey import WholeSQL
     from cxstats.stats.drivers import ipa as ipa_mod
     from cxstats.stats.from_moments import analyze_drivers_moments
