@@ -919,3 +919,32 @@ def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
     res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
                "importance_cut": ic, "performance_cut": pc, "scale": scale_note, "rule": rule,
                "rows": rows}
+
+
+# ------------------------------------------------------------------------------- describe
+
+def analyze_describe_counts(cells: dict, rows: dict, scales: dict, *, by: str, meta=None, groups=None):
+    """``stats.describe.analyze_describe`` (unweighted) from counts per answer: ``cells`` =
+    ``{column: {group value: Counts}}``, ``rows`` = ``{group value: rows of the group}`` (None =
+    no value, left out as pandas leaves it out). n, mean, SD (n - 1), top-2-box and missing
+    share of whole codes are exact functions of the counts."""
+    import pandas as pd
+
+    from cxstats.stats.describe import DescribeResult
+
+    levels = groups or sorted(g for g in rows if g is not None)
+    records, warnings = [], []
+    for column, (_, hi) in scales.items():
+        for g in levels:
+            c = cells.get(column, {}).get(g, Counts({}))
+            n, total = int(c.n), int(rows.get(g, 0))
+            m = c.moments()
+            rec = {"variable": column, **(meta or {}).get(column, {}), "group": g, "n": n,
+                   "mean": float(m.mean[0]) if n else None,
+                   "sd": math.sqrt(float(m.m2[0, 0]) / (n - 1)) if n > 1 else None,
+                   "top2_share": sum(k for v, k in c.counts.items() if v >= hi - 1) / n if n else None,
+                   "missing_share": float(1 - n / total) if total else None}
+            if n == 0 and total:
+                warnings.append(f"{column}: no valid answers among {g}")
+            records.append(rec)
+    return DescribeResult(pd.DataFrame.from_records(records), list(levels), warnings)
