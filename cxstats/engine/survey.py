@@ -83,6 +83,7 @@ class EngineSurvey:
         type_col = r.type_column if (kind is None and r.type_column and r.type_column in have) else None
         if type_col:
             wanted.append(type_col)
+        wanted += self._fielding_wanted(have)
         distinct = self.b.distinct_values(name, wanted)
         self.passes += 1
         problems = []           # (column, bad raw values, reason per value)
@@ -136,9 +137,12 @@ class EngineSurvey:
             if bad:
                 problems.append((seg.id, bad))
             exprs.append(self._case(seg.id, cases, "CAST(NULL AS STRING)") + f" AS {q(seg.id)}")
+        source = name
+        if spec.fielding is not None:   # contact/response times, channel, touchpoint, wave (io/fielding.py)
+            source = self._fielding_select(name, path, have, distinct, exprs, problems)
         if problems:
             self._refuse(name, path, problems)
-        return "SELECT " + ",\n  ".join(exprs) + f"\nFROM {name}"
+        return "SELECT " + ",\n  ".join(exprs) + f"\nFROM {source}"
 
     def _case(self, col: str, cases: list, default: str, double: bool = False) -> str:
         if not cases:
@@ -146,6 +150,116 @@ class EngineSurvey:
         cast = "CAST({} AS DOUBLE)" if double else "{}"
         return cast.format(f"CASE CAST({self.b.quote(col)} AS STRING) " + " ".join(cases)
                            + f" ELSE {default} END")
+
+    # ------------------------------------------------------------------------- fielding
+    def _fielding_wanted(self, have) -> list:
+        """The fielding block's columns read by their distinct values (channel, touchpoint, wave)."""
+        f = self.spec.fielding
+        if f is None:
+            return []
+        return [c for c in dict.fromkeys((f.channel, f.touchpoint, f.wave)) if c and c in have]
+
+    def _fielding_select(self, name, path, have, distinct, exprs, problems) -> str:
+        """Add ingest's fielding columns (:func:`cxstats.io.fielding.read_fielding_columns`) to
+        ``exprs``: ``lag_hours`` (NULL for a missing or impossible time), ``time_flag``,
+        ``survey_mode``, ``contact_touchpoint``, ``wave`` and ``response_utc_s`` (UTC seconds since
+        1970 of the response); times are read in SQL (:mod:`cxstats.engine.times`) and a cell
+        ingest refuses is refused here (one more pass checks them). Returns the FROM source."""
+        from cxstats.engine.times import parse_levels, period_sql, utc_level
+        from cxstats.io.fielding import FLAG_BEFORE, FLAG_FUTURE, FUTURE_SLACK_HOURS
+        from cxstats.io.values import normalise_label
+
+        f, q = self.spec.fielding, self.b.quote
+        for col in (f.response_time, f.channel, f.touchpoint, f.wave):
+            if col and col not in have:
+                raise InputError(f"the file has no column {col!r} named in the spec's fielding block "
+                                 f"(it has: {', '.join(have[:30])})", file=str(path), column=col)
+        times = {"r": q(f.response_time)}
+        if f.contact_time and f.contact_time in have:
+            times["c"] = q(f.contact_time)
+        source = name
+        for i, level in enumerate(parse_levels(times, f.date_order)):
+            source = f"(SELECT *, {', '.join(level)} FROM {source} cx_fl{i})"
+        # the same checks as ingest (a time cell that cannot be read refuses the file), with the
+        # span of the times: the zone's offsets are looked up among the transitions in the span
+        row = self.b.query("SELECT " + ", ".join(
+            f"min(cx_{n}_local), max(cx_{n}_local), sum(CASE WHEN cx_{n}_f <> 0 AND cx_{n}_local IS NULL "
+            "THEN 1 ELSE 0 END)" for n in times) + f" FROM {source} cx_fv")[0]
+        self.passes += 1
+        ranges = {n: (row[3 * i], row[3 * i + 1]) for i, n in enumerate(times)}
+        level, dst = utc_level(times, f.timezone, ranges)
+        source = f"(SELECT *, {', '.join(level)} FROM {source} cx_fl3)"
+        bad = [row[3 * i + 2] for i in range(len(times))]
+        if dst:    # local times in a daylight-saving gap or overlap: one more pass counts them
+            bad = self.b.query("SELECT " + ", ".join(f"sum(CASE WHEN cx_{n}_bad THEN 1 ELSE 0 END)"
+                                                     for n in times) + f" FROM {source} cx_fv")[0]
+            self.passes += 1
+        cols = {"r": f.response_time, "c": f.contact_time}
+        for n, count in zip(times, bad):
+            if count:
+                from cxstats.io.timestamps import parse_time_column
+
+                values = [r[0] for r in self.b.query(
+                    f"SELECT DISTINCT CAST({times[n]} AS STRING) FROM {source} cx_fv WHERE cx_{n}_bad "
+                    f"ORDER BY 1 LIMIT {MAX_PROBLEMS_SHOWN}")]
+                _, found = parse_time_column(values, date_order=f.date_order, timezone=f.timezone)
+                why = {v: r for _, v, r in found}
+                problems.append((cols[n], {v: why.get(v, "not read as a time by the engine: export it as "
+                                                          "ISO 8601, e.g. 2026-03-05 14:22") for v in values}))
+        import pandas as pd
+
+        if not hasattr(self, "_now"):   # 'future': after now + the slack, as ingest flags it
+            self._now = pd.Timestamp.now(tz="UTC").tz_localize(None) + pd.Timedelta(hours=FUTURE_SLACK_HOURS)
+        lim_ns = int(self._now.value)
+        lim_s, lim_n = lim_ns // 10 ** 9, lim_ns % 10 ** 9
+        future = " OR ".join(f"(cx_{n}_s > {lim_s} OR (cx_{n}_s = {lim_s} AND cx_{n}_ns > {lim_n}))" for n in times)
+        if "c" in times:
+            ds, dn = "(cx_r_s - cx_c_s)", "(cx_r_ns - cx_c_ns)"
+            whole = f"({ds} - CASE WHEN {dn} < 0 THEN 1 ELSE 0 END)"   # numpy's timedelta64[s]: the floor
+            flag = (f"CASE WHEN {future} THEN {_text(FLAG_FUTURE)} WHEN {whole} < 0 THEN {_text(FLAG_BEFORE)} "
+                    "ELSE CAST(NULL AS STRING) END")
+            exprs.append(f"CASE WHEN ({future}) OR {whole} < 0 THEN CAST(NULL AS DOUBLE) "
+                         f"ELSE CAST({whole} AS DOUBLE) / 3600.0 END AS lag_hours")
+        else:
+            flag = f"CASE WHEN {future} THEN {_text(FLAG_FUTURE)} ELSE CAST(NULL AS STRING) END"
+            exprs.append("CAST(NULL AS DOUBLE) AS lag_hours")
+        exprs.append(f"{flag} AS time_flag")
+
+        def mapped(col, conv, what, alias):
+            if not col:
+                exprs.append(f"CAST(NULL AS STRING) AS {alias}")
+                return
+            cases, bad = [], {}
+            for v in distinct[col]:
+                if str(v).strip().lower() in ("", "na", "n/a", "nan", ".", "null", "none", "#n/a", "-"):
+                    continue   # blank (cxstats.io.values.is_blank): no value
+                out = conv(v)
+                if out is None:
+                    bad[v] = what
+                else:
+                    cases.append(f"WHEN {_text(v)} THEN {_text(out)}")
+            if bad:
+                problems.append((col, bad))
+            exprs.append(self._case(col, cases, "CAST(NULL AS STRING)") + f" AS {alias}")
+
+        def lookup(mapping):
+            return (lambda v: mapping.get(normalise_label(v))) if mapping else (lambda v: str(v).strip())
+        mapped(f.channel, lookup(f.channels), f"unknown survey channel (mapped in fielding.channels: "
+                                              f"{', '.join(f.channels or {})})", "survey_mode")
+        known = sorted(set((f.touchpoints or {}).values()))
+        mapped(f.touchpoint, lookup(f.touchpoints), f"not a touchpoint of the journeys ({', '.join(known)}); map "
+                                                    "export values to touchpoint ids in fielding.touchpoints",
+               "contact_touchpoint")
+        if f.wave:
+            listed = [str(w) for w in (f.waves or [])]
+            mapped(f.wave, lambda v: str(v).strip() if not listed or str(v).strip() in listed else None,
+                   f"not one of the waves listed in fielding.waves ({', '.join(listed)})", "wave")
+        elif f.wave_period:
+            exprs.append(f"{period_sql('cx_r_s', f.wave_period)} AS wave")
+        else:
+            exprs.append("CAST(NULL AS STRING) AS wave")
+        exprs.append("cx_r_s AS response_utc_s")
+        return f"{source} cx_fv"
 
     def _refuse(self, name, path, problems):
         """Refuse like ingest: the first offending cell (file, column, row, value), the next ones
