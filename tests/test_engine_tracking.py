@@ -66,6 +66,8 @@ TIMES = [  # (contact, response): ISO with zones and fractions, yyyy/mm/dd, dd/m
     ("2025-03-05T10:00:00.2Z", "2025-03-05T10:00:59.9Z"),  # 59.7 s: floored to 59 s
     ("NA", "2025-07-01 23:59:59-0330"),
     ("31/10/2025 23:30", "2025-11-02"),
+    ("", "2026-01-01 00:30"), ("", "2024-12-30 12:00"), ("", "2021-01-03 12:00"),   # ISO weeks at new year
+    ("", "1969-12-31 12:00"),
 ]
 
 
@@ -92,16 +94,21 @@ def test_fielding_columns_in_sql_equal_ingest(waves, tmp_path):
 
     from cxstats.engine import open_survey
     from cxstats.io.survey import load_survey
+    from cxstats.io.timestamps import period_label
     from cxstats.spec.load import load_spec
 
     spec = load_spec(waves[0] / "questionnaire_tracking.yaml")
     path = _fielding_file(waves, tmp_path, TIMES)
     ref = load_survey(spec, [(path, "customer")]).data.set_index("respondent_id")
     es = open_survey(spec, [(path, "customer")], "duckdb")
-    cols = ["lag_hours", "time_flag", "survey_mode", "contact_touchpoint", "wave", "response_utc_s"]
+    cols = ["lag_hours", "time_flag", "survey_mode", "contact_touchpoint", "wave", "response_utc_s",
+            "response_week", "response_month", "response_quarter"]
     got = {r[0]: r[1:] for r in es.b.query(f"SELECT respondent_id, {', '.join(cols)} FROM ({es.view()}) v")}
+    for period in ("week", "month", "quarter"):
+        labels = dict(zip(ref.index, period_label(ref["response_time"].to_numpy(), period)))
+        assert {rid: got[rid][cols.index(f"response_{period}")] for rid in ref.index} == labels
     for rid, row in ref.iterrows():
-        lag, flag, mode, tp, wave, secs = got[rid]
+        lag, flag, mode, tp, wave, secs = got[rid][:6]
         assert (lag is None and np.isnan(row["lag_hours"])) or lag == row["lag_hours"], (rid, lag, row["lag_hours"])
         assert (flag, mode, tp, wave) == (row["time_flag"], row["survey_mode"], row["contact_touchpoint"],
                                           row["wave"]), rid
@@ -122,3 +129,66 @@ def test_a_time_ingest_refuses_is_refused_alike(waves, tmp_path, bad):
     for r in (pandas, duck):
         assert_clean_error(r, "fecha_respuesta", cell, why)
     assert pandas.stderr.splitlines()[0] == duck.stderr.splitlines()[0]
+
+
+# ---------------------------------------------------------------------------------- track
+
+def test_trend_from_wave_summaries_equals_statsmodels_hc3():
+    """The closed-form HC3 slope from n, mean, M2 per wave against statsmodels on the rows."""
+    import numpy as np
+    import statsmodels.api as sm
+
+    from cxstats.stats.track import Sample, trend_from_samples
+
+    rng = np.random.default_rng(7)
+    x = np.repeat([0.0, 1.0, 2.0, 3.0], [40, 25, 60, 33])
+    y = 2.0 + 0.3 * x + rng.standard_normal(x.size) * (1 + x)      # heteroscedastic
+    fit = sm.OLS(y, sm.add_constant(x)).fit(cov_type="HC3")
+    cells = {}
+    for w in np.unique(x):
+        v = y[x == w]
+        cells[w] = Sample(v.size, float(v.mean()), float(((v - v.mean()) ** 2).sum()))
+    got = trend_from_samples(cells)
+    assert got["slope"] == pytest.approx(fit.params[1], rel=1e-12)
+    assert got["se_hc3"] == pytest.approx(fit.bse[1], rel=1e-10)
+    assert got["pvalue"] == pytest.approx(fit.pvalues[1], rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def staff_waves(waves):
+    """120 frontline staff per wave (the demo's answer model, another seed): customer-staff gaps."""
+    import csv
+
+    from cxstats.demo.waves import simulate_waves
+
+    rows = simulate_waves(120, seed=4242, shifts={"ola1": {}, "ola2": {}, "ola3": {}})
+    for r in rows:
+        r.update(tipo_encuestado="empleado", fecha_contacto="", nps="", csat="", ces="", recompra="",
+                 id_respuesta="S" + r["id_respuesta"])
+    path = waves[0] / "staff_waves.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+@pytest.mark.parametrize("extra", [(), ("--by", "region", "--within-window"), ("--period", "month"),
+                                   ("--period", "week", "--kpis", "nps,csat,entrega", "--by", "canal")])
+def test_track_on_duckdb_equals_pandas(waves, extra):
+    d, csv, parquet = waves
+    spec = d / "questionnaire_tracking.yaml"
+    ref = _cli_json("track", csv, "--spec", spec, "--engine", "pandas", *extra)
+    got = _cli_json("track", csv if extra else parquet, "--spec", spec, "--engine", "duckdb", *extra)
+    same_numbers(ref, got)
+    assert len(ref["waves"]) >= 3 and len(ref["cells"]) >= 27
+    assert ref["trends"] or ref["control"]
+
+
+def test_track_staff_gaps_on_duckdb_equal_pandas(waves, staff_waves):
+    d, csv, _ = waves
+    args = ["track", csv, staff_waves, "--spec", d / "questionnaire_tracking.yaml", "--by", "region"]
+    ref, got = _cli_json(*args, "--engine", "pandas"), _cli_json(*args, "--engine", "duckdb")
+    same_numbers(ref, got)
+    assert ref["sample"]["staff_answers"] == 360
+    assert sum(1 for c in ref["cells"] if c["kpi"].endswith(".vs_staff") and c["value"] is not None) > 30

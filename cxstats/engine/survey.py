@@ -165,7 +165,7 @@ class EngineSurvey:
         ``survey_mode``, ``contact_touchpoint``, ``wave`` and ``response_utc_s`` (UTC seconds since
         1970 of the response); times are read in SQL (:mod:`cxstats.engine.times`) and a cell
         ingest refuses is refused here (one more pass checks them). Returns the FROM source."""
-        from cxstats.engine.times import parse_levels, period_sql, utc_level
+        from cxstats.engine.times import parse_levels, period_levels, utc_level
         from cxstats.io.fielding import FLAG_BEFORE, FLAG_FUTURE, FUTURE_SLACK_HOURS
         from cxstats.io.values import normalise_label
 
@@ -189,6 +189,8 @@ class EngineSurvey:
         ranges = {n: (row[3 * i], row[3 * i + 1]) for i, n in enumerate(times)}
         level, dst = utc_level(times, f.timezone, ranges)
         source = f"(SELECT *, {', '.join(level)} FROM {source} cx_fl3)"
+        for i, level in enumerate(period_levels("cx_r_s")):   # periods of the response time
+            source = f"(SELECT *, {', '.join(level)} FROM {source} cx_fp{i})"
         bad = [row[3 * i + 2] for i in range(len(times))]
         if dst:    # local times in a daylight-saving gap or overlap: one more pass counts them
             bad = self.b.query("SELECT " + ", ".join(f"sum(CASE WHEN cx_{n}_bad THEN 1 ELSE 0 END)"
@@ -255,10 +257,12 @@ class EngineSurvey:
             mapped(f.wave, lambda v: str(v).strip() if not listed or str(v).strip() in listed else None,
                    f"not one of the waves listed in fielding.waves ({', '.join(listed)})", "wave")
         elif f.wave_period:
-            exprs.append(f"{period_sql('cx_r_s', f.wave_period)} AS wave")
+            exprs.append(f"cx_per_{f.wave_period} AS wave")
         else:
             exprs.append("CAST(NULL AS STRING) AS wave")
         exprs.append("cx_r_s AS response_utc_s")
+        for period in ("week", "month", "quarter"):   # io.timestamps.period_label of the response time
+            exprs.append(f"cx_per_{period} AS response_{period}")
         return f"{source} cx_fv"
 
     def _refuse(self, name, path, problems):
@@ -439,6 +443,37 @@ class EngineSurvey:
             x = row[g + i]
             if x is not None:
                 c.counts[float(x)] = c.counts.get(float(x), 0) + int(row[g + k])
+        self.passes += 1
+        return out
+
+    def cell_moments(self, exprs: dict, cells, where: str | None = None) -> dict:
+        """``{key: {(value of each cell column, or None): Moments}}``: n, mean and M2 of each SQL
+        expression of ``exprs`` (``{key: expression of the view's columns}``) over its non-NULL
+        values in each cell, in one aggregation pass (the engines' stable avg / var_pop). Marginal
+        moments per expression (no co-moments): per-cell means, SDs and t tests."""
+        q = self.b.quote
+        keys = list(exprs)
+        if not keys:
+            return {}
+        names = [f"cx_g{i}" for i in range(len(cells))]
+        gsel = [f"CAST({q(c)} AS STRING) AS {n}" if c else f"CAST(NULL AS STRING) AS {n}"
+                for c, n in zip(cells, names)]
+        xs = [f"cx_x{i}" for i in range(len(keys))]
+        aggs = [f"count({x}), avg({x}), var_pop({x})" for x in xs]
+        sql = (f"SELECT {', '.join(names)}, {', '.join(aggs)} FROM (SELECT {', '.join(gsel)}, "
+               + ", ".join(f"CAST({exprs[k]} AS DOUBLE) AS {x}" for k, x in zip(keys, xs))
+               + f" FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "") + ") cx_t"
+               + (f" GROUP BY {', '.join(names)}" if names else ""))
+        import numpy as np
+
+        out: dict = {k: {} for k in keys}
+        g = len(names)
+        for row in self.b.query(sql):
+            for i, k in enumerate(keys):
+                n, mean, var = row[g + 3 * i: g + 3 * i + 3]
+                n = int(n or 0)
+                out[k][tuple(row[:g])] = (Moments((k,), n, float(n), float(n), np.array([float(mean)]),
+                                                  np.array([[float(var) * n]])) if n else Moments.empty((k,)))
         self.passes += 1
         return out
 

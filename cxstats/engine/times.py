@@ -176,31 +176,28 @@ def days_from_civil(y: str, m: str, d: str) -> str:
     return f"({era} * 146097 + {doe} - 719468)"
 
 
-def period_sql(seconds: str, period: str) -> str:
-    """SQL of :func:`cxstats.io.timestamps.period_label` of UTC ``seconds`` since 1970 (NULL for
-    NULL): ``2026-W10`` (ISO week), ``2026-03``, ``2026-Q1``."""
+def period_levels(seconds: str) -> list:
+    """Nested SELECT lists adding ``cx_per_week``, ``cx_per_month`` and ``cx_per_quarter``: the
+    :func:`cxstats.io.timestamps.period_label` (``2026-W10`` ISO week, ``2026-03``, ``2026-Q1``;
+    NULL for NULL) of the UTC ``seconds`` since 1970 (a column of the previous level). One
+    step per level (H. Hinnant's civil_from_days), so that no expression is written twice."""
     days = _fl(f"{seconds} / 86400")
-
-    def civil(z0):   # (year, month) of days since 1970 (H. Hinnant's civil_from_days)
-        z = f"({z0} + 719468)"
-        era = _fl(f"{z} / 146097")
-        doe = f"({z} - {era} * 146097)"
-        yoe = _fl(f"({doe} - {_fl(f'{doe} / 1460')} + {_fl(f'{doe} / 36524')} - {_fl(f'{doe} / 146096')}) / 365")
-        doy = f"({doe} - (365 * {yoe} + {_fl(f'{yoe} / 4')} - {_fl(f'{yoe} / 100')}))"
-        mp = _fl(f"(5 * {doy} + 2) / 153")
-        m = f"(CASE WHEN {mp} < 10 THEN {mp} + 3 ELSE {mp} - 9 END)"
-        y = f"({yoe} + {era} * 400 + CASE WHEN {m} <= 2 THEN 1 ELSE 0 END)"
-        return y, m
-    if period in ("month", "quarter"):
-        y, m = civil(days)
-        tail = (f"lpad(CAST({m} AS STRING), 2, '0')" if period == "month"
-                else f"'Q' || CAST({_fl(f'({m} - 1) / 3')} + 1 AS STRING)")
-        return f"CASE WHEN {seconds} IS NOT NULL THEN CAST({y} AS STRING) || '-' || {tail} END"
-    if period == "week":
-        wd = f"((({days} % 7) + 7 + 3) % 7)"          # Monday 0 (1970-01-01 was a Thursday)
-        th = f"({days} - {wd} + 3)"                    # the Thursday of the ISO week
-        y, _ = civil(th)
-        week = f"({_fl(f'({th} - {days_from_civil(y, 1, 1)}) / 7')} + 1)"
-        return (f"CASE WHEN {seconds} IS NOT NULL THEN CAST({y} AS STRING) || '-W' || "
-                f"lpad(CAST({week} AS STRING), 2, '0') END")
-    raise ValueError(period)
+    levels = [[f"{days} AS cx_pd_d"],
+              ["(((cx_pd_d % 7) + 7 + 3) % 7) AS cx_pd_wd"],      # Monday 0 (1970-01-01 was a Thursday)
+              ["cx_pd_d - cx_pd_wd + 3 AS cx_pt_d"]]               # the Thursday of the ISO week
+    steps = [("z", "cx_{p}_d + 719468"), ("era", _fl("cx_{p}_z / 146097")), ("doe", "cx_{p}_z - cx_{p}_era * 146097"),
+             ("yoe", _fl(f"(cx_{{p}}_doe - {_fl('cx_{p}_doe / 1460')} + {_fl('cx_{p}_doe / 36524')} - "
+                         f"{_fl('cx_{p}_doe / 146096')}) / 365")),
+             ("doy", f"cx_{{p}}_doe - (365 * cx_{{p}}_yoe + {_fl('cx_{p}_yoe / 4')} - {_fl('cx_{p}_yoe / 100')})"),
+             ("mp", _fl("(5 * cx_{p}_doy + 2) / 153")),
+             ("m", "CASE WHEN cx_{p}_mp < 10 THEN cx_{p}_mp + 3 ELSE cx_{p}_mp - 9 END"),
+             ("y", "cx_{p}_yoe + cx_{p}_era * 400 + CASE WHEN cx_{p}_m <= 2 THEN 1 ELSE 0 END")]
+    for name, expr in steps:   # (year, month) of the day (pd) and of its ISO week's Thursday (pt)
+        levels.append([f"{expr.format(p=p)} AS cx_{p}_{name}" for p in ("pd", "pt")])
+    jan1 = days_from_civil("cx_pt_y", "1", "1")
+    week = _fl(f"(cx_pt_d - {jan1}) / 7") + " + 1"
+    levels.append([
+        f"CAST(cx_pt_y AS STRING) || '-W' || lpad(CAST({week} AS STRING), 2, '0') AS cx_per_week",
+        "CAST(cx_pd_y AS STRING) || '-' || lpad(CAST(cx_pd_m AS STRING), 2, '0') AS cx_per_month",
+        f"CAST(cx_pd_y AS STRING) || '-Q' || CAST({_fl('(cx_pd_m - 1) / 3')} + 1 AS STRING) AS cx_per_quarter"])
+    return levels
