@@ -192,3 +192,40 @@ def test_track_staff_gaps_on_duckdb_equal_pandas(waves, staff_waves):
     same_numbers(ref, got)
     assert ref["sample"]["staff_answers"] == 360
     assert sum(1 for c in ref["cells"] if c["kpi"].endswith(".vs_staff") and c["value"] is not None) > 30
+
+
+# ------------------------------------------------------------------------------ immediacy
+
+@pytest.mark.parametrize("extra", [(), ("--by", "region", "--max-lag-hours", "24", "--outcomes", "nps,puntualidad_entrega,web_1")])
+def test_immediacy_on_duckdb_equals_pandas(waves, extra):
+    d, csv, parquet = waves
+    spec = d / "questionnaire_tracking.yaml"
+    ref = _cli_json("immediacy", csv, "--spec", spec, "--engine", "pandas", *extra)
+    got = _cli_json("immediacy", parquet if extra else csv, "--spec", spec, "--engine", "duckdb", *extra)
+    same_numbers(ref, got)
+    assert len(ref["late"]) > 100 and ref["lag_tests"] and ref["mode_tests"] and len(ref["rows"]) > 20
+
+
+def test_immediacy_lists_the_latest_answers_and_says_so(waves, monkeypatch):
+    import cxstats.steps.immediacy as step
+
+    d, csv, _ = waves
+    args = ["immediacy", csv, "--spec", d / "questionnaire_tracking.yaml", "--outcomes", "nps"]
+    ref = _cli_json(*args, "--engine", "pandas")
+    monkeypatch.setattr(step, "LATE_LISTED", 10)
+    got = _cli_json(*args, "--engine", "duckdb")
+    assert got["late"] == ref["late"][:10]
+    assert any(f"{len(ref['late'])} late answers; the 10 latest are listed" in w and "--engine pandas" in w
+               for w in got["warnings"])
+
+
+def test_immediacy_on_a_flagged_file(waves, tmp_path):
+    """Answers before their contact or in the future are counted and left out alike."""
+    path = _fielding_file(waves, tmp_path, TIMES[:9] * 4)
+    args = ["immediacy", path, "--spec", waves[0] / "questionnaire_tracking.yaml", "--outcomes", "nps"]
+    ref, got = _cli_json(*args, "--engine", "pandas"), _cli_json(*args, "--engine", "duckdb")
+    # ingest's notes name the rows (row 5, row 7 ...); the engine counts them without the rows
+    notes = [w for w in ref["warnings"] if w.startswith("f.csv: ")]
+    assert [w.split(" (")[0] for w in notes] == [w.split(" (")[0] for w in got["warnings"][:len(notes)]]
+    same_numbers({**ref, "warnings": ref["warnings"][len(notes):]}, {**got, "warnings": got["warnings"][len(notes):]})
+    assert ref["flagged"] == {"future": 4, "response_before_contact": 8} and ref["no_lag"] > 0

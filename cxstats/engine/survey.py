@@ -196,6 +196,7 @@ class EngineSurvey:
             bad = self.b.query("SELECT " + ", ".join(f"sum(CASE WHEN cx_{n}_bad THEN 1 ELSE 0 END)"
                                                      for n in times) + f" FROM {source} cx_fv")[0]
             self.passes += 1
+        self._fielding_sources = getattr(self, "_fielding_sources", []) + [(path, "c" in times)]
         cols = {"r": f.response_time, "c": f.contact_time}
         for n, count in zip(times, bad):
             if count:
@@ -261,9 +262,39 @@ class EngineSurvey:
         else:
             exprs.append("CAST(NULL AS STRING) AS wave")
         exprs.append("cx_r_s AS response_utc_s")
+        exprs.append(f"{int(name.rsplit('_', 1)[1])} AS cx_file")   # which file (fielding_notes)
         for period in ("week", "month", "quarter"):   # io.timestamps.period_label of the response time
             exprs.append(f"cx_per_{period} AS response_{period}")
         return f"{source} cx_fv"
+
+    def fielding_notes(self) -> list:
+        """Ingest's notes on the fielding columns, per file (one pass over the data): a file without
+        the contact-time column; answers dated before their contact or in the future (counted; the
+        engine does not list their rows)."""
+        from pathlib import Path
+
+        f = self.spec.fielding
+        if f is None:
+            return []
+        view = self.view()
+        notes = []
+        for path, has_contact in getattr(self, "_fielding_sources", []):
+            if not has_contact and f.contact_time:
+                notes.append(f"{Path(str(path)).name}: no contact-time column '{f.contact_time}': the time from "
+                             "contact to answer (immediacy) cannot be computed for this file")
+        sql = ("SELECT cx_file, sum(CASE WHEN time_flag = 'response_before_contact' THEN 1 ELSE 0 END), "
+               "sum(CASE WHEN time_flag = 'future' THEN 1 ELSE 0 END) FROM (" + view + ") cx_v GROUP BY cx_file")
+        if "cx_file" not in view:
+            return notes
+        counts = {int(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in self.b.query(sql)}
+        self.passes += 1
+        for i, (path, _) in enumerate(self.files):
+            before, future = counts.get(i, (0, 0))
+            for k, what in ((before, "the response is dated before the contact"), (future, "a time lies in the future")):
+                if k:
+                    notes.append(f"{Path(str(path)).name}: {k} answer(s) where {what} (rows not listed by the "
+                                 "engine); their lag is left out of immediacy")
+        return notes
 
     def _refuse(self, name, path, problems):
         """Refuse like ingest: the first offending cell (file, column, row, value), the next ones
@@ -446,7 +477,37 @@ class EngineSurvey:
         self.passes += 1
         return out
 
-    def cell_moments(self, exprs: dict, cells, where: str | None = None) -> dict:
+    def quantile_sql(self, expr: str, p: float) -> str:
+        """SQL of the exact ``p`` quantile of ``expr`` with linear interpolation between order
+        statistics (R type 7, numpy's default): DuckDB ``quantile_cont``, Spark ``percentile``
+        (not ``percentile_approx``)."""
+        fn = "percentile" if type(self.b).__name__ == "SparkBackend" else "quantile_cont"
+        return f"{fn}({expr}, {float(p)!r})"
+
+    def grouped(self, aggs, cells, sets, where: str | None = None, *, cell_exprs: dict | None = None) -> dict:
+        """``{set: {(value of each cell column of the set): [aggregate values]}}`` of the SQL
+        aggregates ``aggs`` (of the view's columns) for each grouping set of ``sets`` (tuples of
+        ``cells`` columns; ``()`` = all rows), in one aggregation pass (GROUPING SETS).
+        ``cell_exprs``: ``{cell: SQL expression}`` for cells that are not view columns."""
+        q = self.b.quote
+        cell_exprs = dict(cell_exprs or {})
+        names = {c: f"cx_g{i}" for i, c in enumerate(cells)}
+        gsel = [f"CAST({cell_exprs.get(c, q(c))} AS STRING) AS {n}" for c, n in names.items()]
+        flags = [f"grouping({n})" for n in names.values()]
+        spec = ", ".join("(" + ", ".join(names[c] for c in st) + ")" for st in sets)
+        sql = (f"SELECT {', '.join([*names.values(), *aggs, *flags])} FROM (SELECT *, {', '.join(gsel)} "
+               f"FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "") + ") cx_t "
+               f"GROUP BY GROUPING SETS ({spec})")
+        out: dict = {tuple(st): {} for st in sets}
+        g, a = len(names), len(aggs)
+        for row in self.b.query(sql):
+            inset = tuple(c for c, f in zip(cells, row[g + a:]) if not f)
+            key = tuple(row[list(names).index(c)] for c in inset)
+            out.setdefault(inset, {})[key] = list(row[g:g + a])
+        self.passes += 1
+        return out
+
+    def cell_moments(self, exprs: dict, cells, where: str | None = None, *, cell_exprs: dict | None = None) -> dict:
         """``{key: {(value of each cell column, or None): Moments}}``: n, mean and M2 of each SQL
         expression of ``exprs`` (``{key: expression of the view's columns}``) over its non-NULL
         values in each cell, in one aggregation pass (the engines' stable avg / var_pop). Marginal
@@ -456,7 +517,8 @@ class EngineSurvey:
         if not keys:
             return {}
         names = [f"cx_g{i}" for i in range(len(cells))]
-        gsel = [f"CAST({q(c)} AS STRING) AS {n}" if c else f"CAST(NULL AS STRING) AS {n}"
+        cell_exprs = dict(cell_exprs or {})
+        gsel = [f"CAST({cell_exprs.get(c, q(c))} AS STRING) AS {n}" if c else f"CAST(NULL AS STRING) AS {n}"
                 for c, n in zip(cells, names)]
         xs = [f"cx_x{i}" for i in range(len(keys))]
         aggs = [f"count({x}), avg({x}), var_pop({x})" for x in xs]

@@ -285,7 +285,7 @@ def _run_on_engine(ctx, options, engine):
     sample = {"answers": n_cust, "within_window": bool(options.within_window)}
     if n_staff:
         sample["staff_answers"] = n_staff
-    notes = []
+    notes = es.fielding_notes()   # what ingest notes on the times (pandas: run_step)
     keep = cust
     if options.within_window:
         keep = f"{cust} AND {lag} IS NOT NULL AND {lag} <= {es.double(window)}"
