@@ -229,3 +229,22 @@ def test_immediacy_on_a_flagged_file(waves, tmp_path):
     assert [w.split(" (")[0] for w in notes] == [w.split(" (")[0] for w in got["warnings"][:len(notes)]]
     same_numbers({**ref, "warnings": ref["warnings"][len(notes):]}, {**got, "warnings": got["warnings"][len(notes):]})
     assert ref["flagged"] == {"future": 4, "response_before_contact": 8} and ref["no_lag"] > 0
+
+
+# --------------------------------------------------------------------------------- Spark
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+def test_describe_track_immediacy_on_spark_equal_pandas(engine_demo, waves, spark_session):
+    """One local[2] session (conftest), Parquet in: the three analyses as Spark aggregations."""
+    d, csv, parquet = engine_demo
+    spec = d / "questionnaire.yaml"
+    args = ("--by", "region", "--columns", "nps,csat,web_1,web_2")
+    ref = _cli_json("describe", *csv, "--spec", spec, *args, "--engine", "pandas")
+    same_numbers(ref, _cli_json("describe", *parquet, "--spec", spec, *args, "--engine", "spark"))
+    d, csv, parquet = waves
+    spec = d / "questionnaire_tracking.yaml"
+    for args in (("track", "--period", "month", "--within-window", "--kpis", "nps,csat,entrega,ces"),
+                 ("immediacy", "--by", "region", "--outcomes", "nps,puntualidad_entrega")):
+        ref = _cli_json(args[0], csv, "--spec", spec, *args[1:], "--engine", "pandas")
+        same_numbers(ref, _cli_json(args[0], parquet, "--spec", spec, *args[1:], "--engine", "spark"))
+        assert ref.get("control") or ref.get("lag_tests")

@@ -190,12 +190,14 @@ def _run_on_engine(ctx, options, engine):
     late_total = int(top[0] or 0) - int(top[1] or 0)
     late = []
     if late_total:
-        rows = es.b.query(f"SELECT respondent_id, contact_touchpoint, wave, survey_mode, lag_hours FROM "
-                          f"({es.view()}) cx_v WHERE {cust} AND lag_hours > {w} ORDER BY lag_hours DESC, "
-                          f"respondent_id LIMIT {LATE_LISTED}")
+        # the lag condition in the ordering, not a WHERE: Spark would push a filter on the lag down
+        # through the view's nested levels, inlining (and multiplying) their expressions
+        rows = es.b.query(f"SELECT respondent_id, contact_touchpoint, wave, survey_mode, cx_late FROM (SELECT *, "
+                          f"CASE WHEN lag_hours > {w} THEN lag_hours END AS cx_late FROM ({es.view()}) cx_v "
+                          f"WHERE {cust}) cx_l ORDER BY cx_late DESC NULLS LAST, respondent_id LIMIT {LATE_LISTED}")
         es.passes += 1
         late = [{"respondent_id": None if r[0] is None else str(r[0]), "touchpoint": r[1], "wave": r[2],
-                 "channel": r[3], "lag_hours": float(r[4])} for r in rows]
+                 "channel": r[3], "lag_hours": float(r[4])} for r in rows if r[4] is not None]
     bands = [b["band"] for b in lag_bands(window)]
     band = (f"CASE WHEN lag_hours IS NULL THEN NULL WHEN lag_hours < {es.double(window / 2)} THEN {_sql_text(bands[0])} "
             f"WHEN lag_hours <= {w} THEN {_sql_text(bands[1])} WHEN lag_hours <= {es.double(2 * window)} "

@@ -308,9 +308,17 @@ def _run_on_engine(ctx, options, engine):
     counted = {k.column for k in kpis if k.kind in ("nps", "top2")}
     measured = {k.column for k in kpis if k.kind not in ("nps", "top2")}
     cells = [wave, options.by]
-    counts = es.cell_counts_many({c: exprs[c] for c in counted}, cells, keep)
-    where = f"(({keep}) OR ({staff_in}))" if n_staff else keep    # staff: their segments too, as pandas
-    moments = es.cell_moments({c: exprs[c] for c in measured}, [wave, options.by, "respondent_type"], where)
+    # the window as a condition inside the aggregates, not a WHERE: Spark would push a filter on
+    # the lag down through the view's nested levels, inlining (and multiplying) their expressions
+    kept = "__kept"
+    counts = es.cell_counts_many({kept: f"CASE WHEN {keep} THEN 1 END",
+                                  **{c: f"CASE WHEN {keep} THEN {exprs[c]} END" for c in counted}}, cells, cust)
+    staff_keep = f"({keep}) OR ({staff_in})"
+    moments = es.cell_moments({kept: f"CASE WHEN {staff_keep} THEN 1.0 END",
+                               **{c: f"CASE WHEN {staff_keep} THEN {exprs[c]} END" for c in measured}},
+                              [wave, options.by, "respondent_type"], f"{cust} OR {staff_in}" if n_staff else cust)
+    rows_kept = counts.pop(kept)
+    moments_kept = moments.pop(kept)
     # Samples per (column, wave, segment or None, staff); cells of rows without a wave only name segments
     by_cell: dict = {}
     for col, cc in counts.items():
@@ -320,10 +328,9 @@ def _run_on_engine(ctx, options, engine):
         for (w, seg, rtype), m in mm.items():
             if m.n:
                 by_cell[(col, w, seg, rtype == "staff")] = Sample(m.n, float(m.mean[0]), float(m.m2[0, 0]))
-    present = sorted({w for cc in counts.values() for (w, _) in cc if w is not None}
-                     | {w for mm in moments.values() for (w, _, r) in mm if w is not None and r == "customer"})
-    segments = sorted({sg for cc in counts.values() for (_, sg) in cc if sg is not None}
-                      | {sg for mm in moments.values() for (_, sg, _) in mm if sg is not None}) if options.by else []
+    present = sorted({w for (w, _), c in rows_kept.items() if w is not None and c.n})
+    segments = sorted({sg for (_, sg), c in rows_kept.items() if sg is not None and c.n}
+                      | {sg for (_, sg, _), m in moments_kept.items() if sg is not None and m.n}) if options.by else []
 
     def sample_of(k, seg_name, w, staff_side):
         out = Sample(0)
