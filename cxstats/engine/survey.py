@@ -276,8 +276,10 @@ class EngineSurvey:
         f = self.spec.fielding
         if f is None:
             return []
+        if getattr(self, "_fielding_notes", None) is not None:   # once per survey
+            return list(self._fielding_notes)
         view = self.view()
-        notes = []
+        notes = self._fielding_notes = []
         for path, has_contact in getattr(self, "_fielding_sources", []):
             if not has_contact and f.contact_time:
                 notes.append(f"{Path(str(path)).name}: no contact-time column '{f.contact_time}': the time from "
@@ -285,7 +287,7 @@ class EngineSurvey:
         sql = ("SELECT cx_file, sum(CASE WHEN time_flag = 'response_before_contact' THEN 1 ELSE 0 END), "
                "sum(CASE WHEN time_flag = 'future' THEN 1 ELSE 0 END) FROM (" + view + ") cx_v GROUP BY cx_file")
         if "cx_file" not in view:
-            return notes
+            return list(notes)
         counts = {int(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in self.b.query(sql)}
         self.passes += 1
         for i, (path, _) in enumerate(self.files):
@@ -294,7 +296,7 @@ class EngineSurvey:
                 if k:
                     notes.append(f"{Path(str(path)).name}: {k} answer(s) where {what} (rows not listed by the "
                                  "engine); their lag is left out of immediacy")
-        return notes
+        return list(notes)
 
     def _refuse(self, name, path, problems):
         """Refuse like ingest: the first offending cell (file, column, row, value), the next ones

@@ -78,6 +78,8 @@ def _run_on_engine(ctx, options, engine):
     scales, meta = _spec_scales(spec, options)
     esurvey = ctx.engine_survey(engine, options.spark_master)
     columns = ["respondent_type", *spec.scored_columns(), *(g.id for g in spec.segments)]
+    if spec.fielding is not None:   # the fielding block's columns (engine/survey.py view)
+        columns += ["survey_mode", "contact_touchpoint", "wave", "time_flag"]
     by = options.by or "respondent_type"
     if by not in columns:
         raise InputError(f"{by!r} is not a column of the survey table", option="by")

@@ -212,6 +212,9 @@ def _run_on_engine(ctx, options, engine):
     result = analyze_immediacy_summaries(max_lag_hours=window, segment=options.by, no_lag=int(top[4] or 0),
                                          flagged=flagged, summaries=summaries, late=late, late_total=late_total,
                                          outcome_cells=outcome_cells, has_channel=has_channel, late_note=note)
+    if late and not spec.respondents.id_column:
+        result.warnings.append(f"the spec names no respondent id column (respondents.id_column): engine {engine} "
+                               "lists the late answers without ids (--engine pandas numbers them by row)")
     result.warnings[:0] = es.fielding_notes()   # what ingest notes on the times (pandas: run_step)
     return result
 
