@@ -196,7 +196,8 @@ def test_track_staff_gaps_on_duckdb_equal_pandas(waves, staff_waves):
 
 # ------------------------------------------------------------------------------ immediacy
 
-@pytest.mark.parametrize("extra", [(), ("--by", "region", "--max-lag-hours", "24", "--outcomes", "nps,puntualidad_entrega,web_1")])
+@pytest.mark.parametrize("extra", [(), ("--by", "region", "--max-lag-hours", "24",
+                                         "--outcomes", "nps,puntualidad_entrega,web_1")])
 def test_immediacy_on_duckdb_equals_pandas(waves, extra):
     d, csv, parquet = waves
     spec = d / "questionnaire_tracking.yaml"

@@ -292,7 +292,8 @@ class EngineSurvey:
         self.passes += 1
         for i, (path, _) in enumerate(self.files):
             before, future = counts.get(i, (0, 0))
-            for k, what in ((before, "the response is dated before the contact"), (future, "a time lies in the future")):
+            for k, what in ((before, "the response is dated before the contact"),
+                            (future, "a time lies in the future")):
                 if k:
                     notes.append(f"{Path(str(path)).name}: {k} answer(s) where {what} (rows not listed by the "
                                  "engine); their lag is left out of immediacy")

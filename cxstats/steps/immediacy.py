@@ -199,7 +199,8 @@ def _run_on_engine(ctx, options, engine):
         late = [{"respondent_id": None if r[0] is None else str(r[0]), "touchpoint": r[1], "wave": r[2],
                  "channel": r[3], "lag_hours": float(r[4])} for r in rows if r[4] is not None]
     bands = [b["band"] for b in lag_bands(window)]
-    band = (f"CASE WHEN lag_hours IS NULL THEN NULL WHEN lag_hours < {es.double(window / 2)} THEN {_sql_text(bands[0])} "
+    band = (f"CASE WHEN lag_hours IS NULL THEN NULL "
+            f"WHEN lag_hours < {es.double(window / 2)} THEN {_sql_text(bands[0])} "
             f"WHEN lag_hours <= {w} THEN {_sql_text(bands[1])} WHEN lag_hours <= {es.double(2 * window)} "
             f"THEN {_sql_text(bands[2])} ELSE {_sql_text(bands[3])} END")
     exprs = {o: es.score_expr(constructs[o].item_ids) if o in constructs and o not in view_cols
