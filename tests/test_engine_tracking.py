@@ -249,3 +249,17 @@ def test_describe_track_immediacy_on_spark_equal_pandas(engine_demo, waves, spar
         ref = _cli_json(args[0], csv, "--spec", spec, *args[1:], "--engine", "pandas")
         same_numbers(ref, _cli_json(args[0], parquet, "--spec", spec, *args[1:], "--engine", "spark"))
         assert ref.get("control") or ref.get("lag_tests")
+
+
+def test_options_refused_alike_on_the_engines(waves):
+    d, csv, _ = waves
+    spec = d / "questionnaire_tracking.yaml"
+    for args, option in ((("track", "--max-lag-hours", "24"), "--max-lag-hours"),
+                         (("track", "--kpis", "nps,nope"), "--kpis"),
+                         (("immediacy", "--outcomes", "nope"), "--outcomes"),
+                         (("track", "--by", "nope"), "--by")):
+        pandas = run_cli(args[0], csv, "--spec", spec, *args[1:], "--engine", "pandas")
+        duck = run_cli(args[0], csv, "--spec", spec, *args[1:], "--engine", "duckdb")
+        assert_clean_error(pandas, option)
+        assert_clean_error(duck, option)
+        assert pandas.stderr.splitlines()[0] == duck.stderr.splitlines()[0]
