@@ -142,8 +142,9 @@ def test_plan_step_with_engine_duckdb_equals_the_pandas_step(demo, tmp_path):
         _, _, path = run_plan(plan, out_dir=tmp_path / engine, quiet=True)
         docs[engine] = json.loads(path.read_text(encoding="utf-8"))
     ref, got = docs["pandas"], docs["duckdb"]
-    # the plan states how often the engine read the data: each file's distinct cells, the id check, one moment pass
-    assert got.pop("engines") == {"duckdb": {"passes": 4, "sources": [str(demo / "customers.csv"),
+    # the plan states how often the engine read the data: each file's distinct cells, the id check,
+    # one moment pass (reliability), one counts pass (describe)
+    assert got.pop("engines") == {"duckdb": {"passes": 5, "sources": [str(demo / "customers.csv"),
                                                                       str(demo / "staff.csv")]}}
     # describe without an engine path reads the (small) rows in memory, said in the plan's warnings
     assert all(w.startswith("describe needs each respondent's row") for w in got.pop("warnings", []))

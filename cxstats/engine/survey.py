@@ -140,6 +140,7 @@ class EngineSurvey:
         type_col = r.type_column if (kind is None and r.type_column and r.type_column in have) else None
         if type_col:
             wanted.append(type_col)
+        wanted += self._fielding_wanted(have)
         distinct = self.b.distinct_values(name, wanted)
         self.passes += 1
         problems = []           # (column, bad raw values, reason per value)
@@ -199,11 +200,14 @@ class EngineSurvey:
             if bad:
                 problems.append((seg.id, bad))
             exprs.append(self._case(seg.id, cases, "CAST(NULL AS STRING)") + f" AS {q(seg.id)}")
+        source = name
+        if spec.fielding is not None:   # contact/response times, channel, touchpoint, wave (io/fielding.py)
+            source = self._fielding_select(name, path, have, distinct, exprs, problems)
         if problems:
             self._refuse(name, path, problems)
         self._ids.append((name, path, exprs[1].rsplit(" AS respondent_type", 1)[0],
                           exprs[0].rsplit(" AS respondent_id", 1)[0]))
-        return "SELECT " + ",\n  ".join(exprs) + f"\nFROM {name}"
+        return "SELECT " + ",\n  ".join(exprs) + f"\nFROM {source}"
 
     def _case(self, col: str, cases: list, default: str, double: bool = False) -> str:
         if not cases:
@@ -211,6 +215,154 @@ class EngineSurvey:
         cast = "CAST({} AS DOUBLE)" if double else "{}"
         return cast.format(f"CASE CAST({self.b.quote(col)} AS STRING) " + " ".join(cases)
                            + f" ELSE {default} END")
+
+    # ------------------------------------------------------------------------- fielding
+    def _fielding_wanted(self, have) -> list:
+        """The fielding block's columns read by their distinct values (channel, touchpoint, wave)."""
+        f = self.spec.fielding
+        if f is None:
+            return []
+        return [c for c in dict.fromkeys((f.channel, f.touchpoint, f.wave)) if c and c in have]
+
+    def _fielding_select(self, name, path, have, distinct, exprs, problems) -> str:
+        """Add ingest's fielding columns (:func:`cxstats.io.fielding.read_fielding_columns`) to
+        ``exprs``: ``lag_hours`` (NULL for a missing or impossible time), ``time_flag``,
+        ``survey_mode``, ``contact_touchpoint``, ``wave`` and ``response_utc_s`` (UTC seconds since
+        1970 of the response); times are read in SQL (:mod:`cxstats.engine.times`) and a cell
+        ingest refuses is refused here (one more pass checks them). Returns the FROM source."""
+        from cxstats.engine.times import parse_levels, period_levels, utc_level
+        from cxstats.io.fielding import FLAG_BEFORE, FLAG_FUTURE, FUTURE_SLACK_HOURS
+        from cxstats.io.values import normalise_label
+
+        f, q = self.spec.fielding, self.b.quote
+        for col in (f.response_time, f.channel, f.touchpoint, f.wave):
+            if col and col not in have:
+                raise InputError(f"the file has no column {col!r} named in the spec's fielding block "
+                                 f"(it has: {', '.join(have[:30])})", file=str(path), column=col)
+        times = {"r": q(f.response_time)}
+        if f.contact_time and f.contact_time in have:
+            times["c"] = q(f.contact_time)
+        source = name
+        for i, level in enumerate(parse_levels(times, f.date_order)):
+            source = f"(SELECT *, {', '.join(level)} FROM {source} cx_fl{i})"
+        # the same checks as ingest (a time cell that cannot be read refuses the file), with the
+        # span of the times: the zone's offsets are looked up among the transitions in the span
+        row = self.b.query("SELECT " + ", ".join(
+            f"min(cx_{n}_local), max(cx_{n}_local), sum(CASE WHEN cx_{n}_f <> 0 AND cx_{n}_local IS NULL "
+            "THEN 1 ELSE 0 END)" for n in times) + f" FROM {source} cx_fv")[0]
+        self.passes += 1
+        ranges = {n: (row[3 * i], row[3 * i + 1]) for i, n in enumerate(times)}
+        level, dst = utc_level(times, f.timezone, ranges)
+        source = f"(SELECT *, {', '.join(level)} FROM {source} cx_fl3)"
+        for i, level in enumerate(period_levels("cx_r_s")):   # periods of the response time
+            source = f"(SELECT *, {', '.join(level)} FROM {source} cx_fp{i})"
+        bad = [row[3 * i + 2] for i in range(len(times))]
+        if dst:    # local times in a daylight-saving gap or overlap: one more pass counts them
+            bad = self.b.query("SELECT " + ", ".join(f"sum(CASE WHEN cx_{n}_bad THEN 1 ELSE 0 END)"
+                                                     for n in times) + f" FROM {source} cx_fv")[0]
+            self.passes += 1
+        self._fielding_sources = getattr(self, "_fielding_sources", []) + [(path, "c" in times)]
+        cols = {"r": f.response_time, "c": f.contact_time}
+        for n, count in zip(times, bad):
+            if count:
+                from cxstats.io.timestamps import parse_time_column
+
+                values = [r[0] for r in self.b.query(
+                    f"SELECT DISTINCT CAST({times[n]} AS STRING) FROM {source} cx_fv WHERE cx_{n}_bad "
+                    f"ORDER BY 1 LIMIT {MAX_PROBLEMS_SHOWN}")]
+                _, found = parse_time_column(values, date_order=f.date_order, timezone=f.timezone)
+                why = {v: r for _, v, r in found}
+                problems.append((cols[n], {v: why.get(v, "not read as a time by the engine: export it as "
+                                                          "ISO 8601, e.g. 2026-03-05 14:22") for v in values}))
+        import pandas as pd
+
+        if not hasattr(self, "_now"):   # 'future': after now + the slack, as ingest flags it
+            self._now = pd.Timestamp.now(tz="UTC").tz_localize(None) + pd.Timedelta(hours=FUTURE_SLACK_HOURS)
+        lim_ns = int(self._now.value)
+        lim_s, lim_n = lim_ns // 10 ** 9, lim_ns % 10 ** 9
+        future = " OR ".join(f"(cx_{n}_s > {lim_s} OR (cx_{n}_s = {lim_s} AND cx_{n}_ns > {lim_n}))" for n in times)
+        if "c" in times:
+            ds, dn = "(cx_r_s - cx_c_s)", "(cx_r_ns - cx_c_ns)"
+            whole = f"({ds} - CASE WHEN {dn} < 0 THEN 1 ELSE 0 END)"   # numpy's timedelta64[s]: the floor
+            flag = (f"CASE WHEN {future} THEN {_text(FLAG_FUTURE)} WHEN {whole} < 0 THEN {_text(FLAG_BEFORE)} "
+                    "ELSE CAST(NULL AS STRING) END")
+            exprs.append(f"CASE WHEN ({future}) OR {whole} < 0 THEN CAST(NULL AS DOUBLE) "
+                         f"ELSE CAST({whole} AS DOUBLE) / 3600.0 END AS lag_hours")
+        else:
+            flag = f"CASE WHEN {future} THEN {_text(FLAG_FUTURE)} ELSE CAST(NULL AS STRING) END"
+            exprs.append("CAST(NULL AS DOUBLE) AS lag_hours")
+        exprs.append(f"{flag} AS time_flag")
+
+        def mapped(col, conv, what, alias):
+            if not col:
+                exprs.append(f"CAST(NULL AS STRING) AS {alias}")
+                return
+            cases, bad = [], {}
+            for v in distinct[col]:
+                if str(v).strip().lower() in ("", "na", "n/a", "nan", ".", "null", "none", "#n/a", "-"):
+                    continue   # blank (cxstats.io.values.is_blank): no value
+                out = conv(v)
+                if out is None:
+                    bad[v] = what
+                else:
+                    cases.append(f"WHEN {_text(v)} THEN {_text(out)}")
+            if bad:
+                problems.append((col, bad))
+            exprs.append(self._case(col, cases, "CAST(NULL AS STRING)") + f" AS {alias}")
+
+        def lookup(mapping):
+            return (lambda v: mapping.get(normalise_label(v))) if mapping else (lambda v: str(v).strip())
+        mapped(f.channel, lookup(f.channels), f"unknown survey channel (mapped in fielding.channels: "
+                                              f"{', '.join(f.channels or {})})", "survey_mode")
+        known = sorted(set((f.touchpoints or {}).values()))
+        mapped(f.touchpoint, lookup(f.touchpoints), f"not a touchpoint of the journeys ({', '.join(known)}); map "
+                                                    "export values to touchpoint ids in fielding.touchpoints",
+               "contact_touchpoint")
+        if f.wave:
+            listed = [str(w) for w in (f.waves or [])]
+            mapped(f.wave, lambda v: str(v).strip() if not listed or str(v).strip() in listed else None,
+                   f"not one of the waves listed in fielding.waves ({', '.join(listed)})", "wave")
+        elif f.wave_period:
+            exprs.append(f"cx_per_{f.wave_period} AS wave")
+        else:
+            exprs.append("CAST(NULL AS STRING) AS wave")
+        exprs.append("cx_r_s AS response_utc_s")
+        exprs.append(f"{int(name.rsplit('_', 1)[1])} AS cx_file")   # which file (fielding_notes)
+        for period in ("week", "month", "quarter"):   # io.timestamps.period_label of the response time
+            exprs.append(f"cx_per_{period} AS response_{period}")
+        return f"{source} cx_fv"
+
+    def fielding_notes(self) -> list:
+        """Ingest's notes on the fielding columns, per file (one pass over the data): a file without
+        the contact-time column; answers dated before their contact or in the future (counted; the
+        engine does not list their rows)."""
+        from pathlib import Path
+
+        f = self.spec.fielding
+        if f is None:
+            return []
+        if getattr(self, "_fielding_notes", None) is not None:   # once per survey
+            return list(self._fielding_notes)
+        view = self.view()
+        notes = self._fielding_notes = []
+        for path, has_contact in getattr(self, "_fielding_sources", []):
+            if not has_contact and f.contact_time:
+                notes.append(f"{Path(str(path)).name}: no contact-time column '{f.contact_time}': the time from "
+                             "contact to answer (immediacy) cannot be computed for this file")
+        sql = ("SELECT cx_file, sum(CASE WHEN time_flag = 'response_before_contact' THEN 1 ELSE 0 END), "
+               "sum(CASE WHEN time_flag = 'future' THEN 1 ELSE 0 END) FROM (" + view + ") cx_v GROUP BY cx_file")
+        if "cx_file" not in view:
+            return list(notes)
+        counts = {int(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in self.b.query(sql)}
+        self.passes += 1
+        for i, (path, _) in enumerate(self.files):
+            before, future = counts.get(i, (0, 0))
+            for k, what in ((before, "the response is dated before the contact"),
+                            (future, "a time lies in the future")):
+                if k:
+                    notes.append(f"{Path(str(path)).name}: {k} answer(s) where {what} (rows not listed by the "
+                                 "engine); their lag is left out of immediacy")
+        return list(notes)
 
     def _refuse(self, name, path, problems):
         """Refuse like ingest: the first offending cell (file, column, row, value), the next ones
@@ -529,6 +681,68 @@ class EngineSurvey:
             x = row[g + i]
             if x is not None:
                 c.counts[float(x)] = c.counts.get(float(x), 0) + int(row[g + k])
+        self.passes += 1
+        return out
+
+    def quantile_sql(self, expr: str, p: float) -> str:
+        """SQL of the exact ``p`` quantile of ``expr`` with linear interpolation between order
+        statistics (R type 7, numpy's default): DuckDB ``quantile_cont``, Spark ``percentile``
+        (not ``percentile_approx``)."""
+        fn = "percentile" if type(self.b).__name__ == "SparkBackend" else "quantile_cont"
+        return f"{fn}({expr}, {float(p)!r})"
+
+    def grouped(self, aggs, cells, sets, where: str | None = None, *, cell_exprs: dict | None = None) -> dict:
+        """``{set: {(value of each cell column of the set): [aggregate values]}}`` of the SQL
+        aggregates ``aggs`` (of the view's columns) for each grouping set of ``sets`` (tuples of
+        ``cells`` columns; ``()`` = all rows), in one aggregation pass (GROUPING SETS).
+        ``cell_exprs``: ``{cell: SQL expression}`` for cells that are not view columns."""
+        q = self.b.quote
+        cell_exprs = dict(cell_exprs or {})
+        names = {c: f"cx_g{i}" for i, c in enumerate(cells)}
+        gsel = [f"CAST({cell_exprs.get(c, q(c))} AS STRING) AS {n}" for c, n in names.items()]
+        flags = [f"grouping({n})" for n in names.values()]
+        spec = ", ".join("(" + ", ".join(names[c] for c in st) + ")" for st in sets)
+        sql = (f"SELECT {', '.join([*names.values(), *aggs, *flags])} FROM (SELECT *, {', '.join(gsel)} "
+               f"FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "") + ") cx_t "
+               f"GROUP BY GROUPING SETS ({spec})")
+        out: dict = {tuple(st): {} for st in sets}
+        g, a = len(names), len(aggs)
+        for row in self.b.query(sql):
+            inset = tuple(c for c, f in zip(cells, row[g + a:]) if not f)
+            key = tuple(row[list(names).index(c)] for c in inset)
+            out.setdefault(inset, {})[key] = list(row[g:g + a])
+        self.passes += 1
+        return out
+
+    def cell_moments(self, exprs: dict, cells, where: str | None = None, *, cell_exprs: dict | None = None) -> dict:
+        """``{key: {(value of each cell column, or None): Moments}}``: n, mean and M2 of each SQL
+        expression of ``exprs`` (``{key: expression of the view's columns}``) over its non-NULL
+        values in each cell, in one aggregation pass (the engines' stable avg / var_pop). Marginal
+        moments per expression (no co-moments): per-cell means, SDs and t tests."""
+        q = self.b.quote
+        keys = list(exprs)
+        if not keys:
+            return {}
+        names = [f"cx_g{i}" for i in range(len(cells))]
+        cell_exprs = dict(cell_exprs or {})
+        gsel = [f"CAST({cell_exprs.get(c, q(c))} AS STRING) AS {n}" if c else f"CAST(NULL AS STRING) AS {n}"
+                for c, n in zip(cells, names)]
+        xs = [f"cx_x{i}" for i in range(len(keys))]
+        aggs = [f"count({x}), avg({x}), var_pop({x})" for x in xs]
+        sql = (f"SELECT {', '.join(names)}, {', '.join(aggs)} FROM (SELECT {', '.join(gsel)}, "
+               + ", ".join(f"CAST({exprs[k]} AS DOUBLE) AS {x}" for k, x in zip(keys, xs))
+               + f" FROM ({self.view()}) cx_v" + (f" WHERE {where}" if where else "") + ") cx_t"
+               + (f" GROUP BY {', '.join(names)}" if names else ""))
+        import numpy as np
+
+        out: dict = {k: {} for k in keys}
+        g = len(names)
+        for row in self.b.query(sql):
+            for i, k in enumerate(keys):
+                n, mean, var = row[g + 3 * i: g + 3 * i + 3]
+                n = int(n or 0)
+                out[k][tuple(row[:g])] = (Moments((k,), n, float(n), float(n), np.array([float(mean)]),
+                                                  np.array([[float(var) * n]])) if n else Moments.empty((k,)))
         self.passes += 1
         return out
 

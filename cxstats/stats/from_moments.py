@@ -1067,3 +1067,97 @@ def analyze_invariance_patterns(patterns: dict, model, *, group_labels, free=Non
     if isinstance(free, dict):
         raise InputError("free lists parameters of the model, e.g. ['x3 ~ 1']", option="free")
     return model_invariance_patterns(patterns, model, group_labels=group_labels, free=free or (), **kwargs)
+
+
+# ------------------------------------------------------------------------------- describe
+
+def analyze_describe_counts(cells: dict, rows: dict, scales: dict, *, by: str, meta=None, groups=None):
+    """``stats.describe.analyze_describe`` (unweighted) from counts per answer: ``cells`` =
+    ``{column: {group value: Counts}}``, ``rows`` = ``{group value: rows of the group}`` (None =
+    no value, left out as pandas leaves it out). n, mean, SD (n - 1), top-2-box and missing
+    share of whole codes are exact functions of the counts."""
+    import pandas as pd
+
+    from cxstats.stats.describe import DescribeResult
+
+    levels = groups or sorted(g for g in rows if g is not None)
+    records, warnings = [], []
+    for column, (_, hi) in scales.items():
+        for g in levels:
+            c = cells.get(column, {}).get(g, Counts({}))
+            n, total = int(c.n), int(rows.get(g, 0))
+            m = c.moments()
+            rec = {"variable": column, **(meta or {}).get(column, {}), "group": g, "n": n,
+                   "mean": float(m.mean[0]) if n else None,
+                   "sd": math.sqrt(float(m.m2[0, 0]) / (n - 1)) if n > 1 else None,
+                   "top2_share": sum(k for v, k in c.counts.items() if v >= hi - 1) / n if n else None,
+                   "missing_share": float(1 - n / total) if total else None}
+            if n == 0 and total:
+                warnings.append(f"{column}: no valid answers among {g}")
+            records.append(rec)
+    return DescribeResult(pd.DataFrame.from_records(records), list(levels), warnings)
+
+
+# ------------------------------------------------------------------------------ immediacy
+
+def analyze_immediacy_summaries(*, max_lag_hours: float, segment: str | None, no_lag: int, flagged: dict,
+                                summaries: dict, late: list, late_total: int, outcome_cells: dict,
+                                has_channel: bool, late_note: str | None = None):
+    """``stats.immediacy.analyze_immediacy`` from what an engine returns: ``summaries`` =
+    ``{grouping set: {values: (answers with a lag, within the window, median, P90)}}`` for the
+    sets (), (channel,), (touchpoint,), (wave,), (segment,), (channel, wave) of the customers'
+    answers (exact quantiles, R type 7); ``late`` the listed late answers (``late_total`` in all);
+    ``outcome_cells`` = ``{outcome: {(lag band, channel): (n, mean, M2)}}`` for the lag-band and
+    mode regressions (:func:`cxstats.stats.immediacy.lag_mode_from_cells`)."""
+    from cxstats.stats.immediacy import ImmediacyResult, _holm_and_warn, lag_bands, lag_mode_from_cells, wilson_ci
+
+    if not max_lag_hours > 0:
+        raise InputError(f"must be a positive number of hours, not {max_lag_hours!r}", option="max_lag_hours")
+    res = ImmediacyResult(float(max_lag_hours), segment_column=segment)
+    res.no_lag = int(no_lag)
+    res.flagged = {str(k): int(v) for k, v in sorted(flagged.items())}
+    overall = summaries.get((), {}).get((), None)
+    if overall is None or not overall[0]:
+        raise InputError("no answer has both a contact and a response time: immediacy cannot be "
+                         "computed (add the contact time of each answer: fielding.contact_time)",
+                         option="contact_time")
+    if res.no_lag:
+        res.warnings.append(f"{res.no_lag} answer(s) have no lag (no contact time, or a time flagged as "
+                            "impossible) and are left out of immediacy")
+    for flag, k in res.flagged.items():
+        what = {"response_before_contact": "are dated before their contact",
+                "future": "carry a time in the future"}.get(flag, flag)
+        res.warnings.append(f"{k} answer(s) {what}: check the export's clocks and time zones")
+
+    def summary(vals):
+        n, x, med, p90 = vals if vals is not None else (0, 0, None, None)
+        n, x = int(n or 0), int(x or 0)
+        lo, hi = wilson_ci(x, n)
+        return {"n": n, "median_lag_hours": float(med) if n else math.nan,
+                "p90_lag_hours": float(p90) if n else math.nan, "within": x,
+                "share_within": x / n if n else math.nan, "share_within_ci_lower": lo, "share_within_ci_upper": hi}
+
+    def row(level, group, vals, **keys):
+        out = {"level": level, "group": group, "channel": None, "touchpoint": None, "wave": None, "segment": None}
+        out.update(keys)
+        return {**out, **summary(vals)}
+    res.rows.append(row("overall", "all", overall))
+    values = {}
+    for level in ("channel", "touchpoint", "wave", "segment"):
+        cells = summaries.get((level,), {})
+        values[level] = sorted(k[0] for k in cells if k[0] is not None)
+        for v in values[level]:
+            res.rows.append(row(level, v, cells[(v,)], **{level: v}))
+    if values["channel"] and values["wave"]:
+        cells = summaries.get(("channel", "wave"), {})
+        for v in values["channel"]:
+            for w in values["wave"]:
+                res.rows.append(row("channel x wave", f"{v} | {w}", cells.get((v, w)), channel=v, wave=w))
+    res.late = list(late)
+    if late_note and late_total > len(late):
+        res.warnings.append(late_note)
+    res.bands = lag_bands(max_lag_hours)
+    for outcome, cells in outcome_cells.items():
+        lag_mode_from_cells(res, outcome, cells, has_channel)
+    _holm_and_warn(res)
+    return res

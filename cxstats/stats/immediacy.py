@@ -256,6 +256,76 @@ def _lag_and_mode(res, frame, outcome, channel, band):
                                "highest_b": float(fit.params[best])})
 
 
+def lag_mode_from_cells(res, outcome, cells: dict, has_channel: bool) -> None:
+    """:func:`_lag_and_mode` from each (lag band, channel) cell's n, mean and M2 of the outcome
+    (``{(band, channel or None): (n, mean, M2)}``), as an engine returns them. Every row of a
+    cell has the same design row x_c (intercept, band and channel indicators), so X'X and X'y are
+    sums over the cells, the leverage h_c = x_c'(X'X)^-1 x_c is the cell's, and a cell's sum of
+    squared residuals is M2 + n (mean - x_c'b)^2: the OLS fit, its HC3 covariance
+    (X'X)^-1 [sum_c x_c x_c' SSE_c/(1 - h_c)^2] (X'X)^-1 (MacKinnon & White 1985) and the Wald
+    tests are exact functions of the cells (no second pass over the rows)."""
+    import numpy as np
+    from scipy import stats
+
+    ok = {k: v for k, v in cells.items() if v[0] > 0 and k[0] is not None and (k[1] is not None or not has_channel)}
+    n_ok = sum(v[0] for v in ok.values())
+    if n_ok < 30:
+        return
+    labels = [b["band"] for b in res.bands]
+    present = [b for b in labels if any(k[0] == b for k in ok)]
+    band_terms = [f"lag[{b}]" for b in present[1:]]
+    ref, ch_terms, chans = None, [], sorted({k[1] for k in ok if k[1] is not None})
+    if has_channel and len(chans) >= 2:
+        size = {c: sum(v[0] for k, v in ok.items() if k[1] == c) for c in chans}
+        ref = max(chans, key=lambda c: (size[c], -chans.index(c)))   # the most frequent; ties: first in order
+        ch_terms = [f"channel[{c}]" for c in chans if c != ref]
+    if not band_terms and not ch_terms:
+        return
+    terms = ["const", *band_terms, *ch_terms]
+
+    def x_of(key):
+        b, c = key
+        return np.array([1.0] + [float(b == t[4:-1]) for t in band_terms] + [float(c == t[8:-1]) for t in ch_terms])
+    xs = {k: x_of(k) for k in ok}
+    xtx = sum(ok[k][0] * np.outer(x, x) for k, x in xs.items())
+    xty = sum(ok[k][0] * ok[k][1] * x for k, x in xs.items())
+    inv = np.linalg.inv(xtx)
+    beta = inv @ xty
+    meat = np.zeros_like(xtx)
+    for k, x in xs.items():
+        n, mean, m2 = ok[k]
+        h = float(x @ inv @ x)
+        sse = m2 + n * (mean - float(x @ beta)) ** 2
+        meat += np.outer(x, x) * sse / (1.0 - h) ** 2
+    cov = inv @ meat @ inv
+    se = np.sqrt(np.diag(cov))
+    names = {"const": f"intercept ({present[0]}" + (f", {ref})" if ref else ")")}
+    for i, term in enumerate(terms):
+        z = beta[i] / se[i]
+        res.mode_effects.append({"outcome": outcome, "term": names.get(term, term), "b": float(beta[i]),
+                                 "se_hc3": float(se[i]), "pvalue": float(2 * stats.norm.sf(abs(z)))})
+
+    def wald(sub):
+        idx = [terms.index(t) for t in sub]
+        r = beta[idx]
+        stat = float(r @ np.linalg.solve(cov[np.ix_(idx, idx)], r))
+        return stat, float(stats.chi2.sf(stat, len(idx)))
+
+    coef = dict(zip(terms, beta))
+    if band_terms:
+        stat, p = wald(band_terms)
+        res.lag_tests.append({"outcome": outcome, "wald_chi2": stat, "df": len(band_terms), "pvalue": p,
+                              "n": int(n_ok), "reference": present[0],
+                              "largest": max(band_terms, key=lambda t: abs(coef[t])),
+                              "largest_b": float(max((coef[t] for t in band_terms), key=abs))})
+    if ch_terms:
+        stat, p = wald(ch_terms)
+        best = max(ch_terms, key=lambda t: coef[t])
+        res.mode_tests.append({"outcome": outcome, "wald_chi2": stat, "df": len(ch_terms), "pvalue": p,
+                               "n": int(n_ok), "reference": ref, "highest": best[8:-1],
+                               "highest_b": float(coef[best])})
+
+
 def _holm_and_warn(res):
     """Holm-adjust each family of joint tests across the outcomes; warn on adjusted p < 0.05."""
     from cxstats.stats.gaps.tests import adjust_pvalues   # not statsmodels' multipletests: see there

@@ -62,6 +62,65 @@ class Kpi:
     of: str | None = None            # gaps: the construct (KPI id) the gap is of
 
 
+@dataclass
+class Sample:
+    """One cell's answers as an engine returns them (instead of the answers themselves): n, mean,
+    M2 (the sum of squared deviations from the mean) and, for whole codes (NPS, top-2-box), the
+    counts per value. Every function of this module taking a cell's values also takes a Sample."""
+    n: int
+    mean: float = math.nan
+    m2: float = 0.0
+    counts: dict | None = None
+
+    @classmethod
+    def of_counts(cls, counts: dict) -> "Sample":
+        from cxstats.moments import Counts
+
+        c = Counts({float(v): k for v, k in counts.items() if k})
+        m = c.moments()
+        return cls(int(m.n), float(m.mean[0]) if m.n else math.nan, float(m.m2[0, 0]) if m.n else 0.0, dict(c.counts))
+
+    def merge(self, other: "Sample") -> "Sample":
+        """Both cells' answers (Chan et al.'s pairwise update; counts added)."""
+        if other.n == 0:
+            return self
+        if self.n == 0:
+            return other
+        n = self.n + other.n
+        d = other.mean - self.mean
+        counts = None
+        if self.counts is not None and other.counts is not None:
+            counts = dict(self.counts)
+            for v, k in other.counts.items():
+                counts[v] = counts.get(v, 0) + k
+            return Sample.of_counts(counts)    # exact from the counts
+        return Sample(n, self.mean + d * other.n / n, self.m2 + other.m2 + d * d * self.n * other.n / n)
+
+    def recoded(self, kpi: "Kpi") -> "Sample":
+        """The sample of the answer-level values the trend and control charts use: NPS answers
+        as +100 / 0 / -100, top-2-box answers as 1 / 0, means as they are."""
+        if kpi.kind == "nps":
+            out: dict = {}
+            for v, k in (self.counts or {}).items():
+                y = 100.0 if v >= 9 else -100.0 if v <= 6 else 0.0
+                out[y] = out.get(y, 0) + k
+            return Sample.of_counts(out)
+        if kpi.kind == "top2":
+            out = {}
+            for v, k in (self.counts or {}).items():
+                y = 1.0 if v >= kpi.threshold else 0.0
+                out[y] = out.get(y, 0) + k
+            return Sample.of_counts(out)
+        return self
+
+
+def _nmv(v):
+    """(n, mean, variance with n - 1) of an array or a :class:`Sample`."""
+    if isinstance(v, Sample):
+        return v.n, v.mean, (v.m2 / (v.n - 1) if v.n > 1 else math.nan)
+    return v.size, float(v.mean()), float(v.var(ddof=1))
+
+
 def _mean_cell(v):
     import numpy as np
     from scipy import stats
@@ -85,6 +144,8 @@ def cell_stats(values, kpi: Kpi) -> dict:
     from cxstats.stats.immediacy import wilson_ci
     from cxstats.stats.nps import nps_stats
 
+    if isinstance(values, Sample):
+        return _sample_cell(values, kpi)
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if kpi.kind == "nps":
@@ -102,13 +163,51 @@ def cell_stats(values, kpi: Kpi) -> dict:
     return out
 
 
+def _sample_cell(v: Sample, kpi: Kpi) -> dict:
+    """:func:`cell_stats` of a :class:`Sample`."""
+    from scipy import stats
+
+    from cxstats.stats.immediacy import wilson_ci
+    from cxstats.stats.nps import nps_from_counts
+
+    c = v.counts or {}
+    if kpi.kind == "nps":
+        s = nps_from_counts(int(sum(k for x, k in c.items() if x >= 9)),
+                            int(sum(k for x, k in c.items() if 7 <= x < 9)),
+                            int(sum(k for x, k in c.items() if x < 7)))
+        return {"n": s["n"], "value": s["nps"], "ci_lower": s["nps_ci_lower"], "ci_upper": s["nps_ci_upper"]}
+    if kpi.kind == "top2":
+        x, n = int(sum(k for y, k in c.items() if y >= kpi.threshold)), int(v.n)
+        lo, hi = wilson_ci(x, n)
+        return {"n": n, "value": x / n if n else math.nan, "ci_lower": lo, "ci_upper": hi}
+    n = int(v.n)
+    out = {"n": n, "value": math.nan if n == 0 else float(v.mean), "ci_lower": math.nan, "ci_upper": math.nan}
+    if n >= 2:
+        h = float(stats.t.ppf(0.975, n - 1)) * math.sqrt(v.m2 / (n - 1)) / math.sqrt(n)
+        out.update(ci_lower=out["value"] - h, ci_upper=out["value"] + h)
+    if kpi.kind == "gap_aspiration":
+        for key in ("value", "ci_lower", "ci_upper"):
+            out[key] -= kpi.aspiration
+    return out
+
+
 def _welch_parts(parts):
     """parts: [(sign, sample)] -> (estimate, se, Welch-Satterthwaite df) of sum(sign * mean)."""
-    est = sum(sign * float(v.mean()) for sign, v in parts)
-    var = [float(v.var(ddof=1)) / v.size for _, v in parts]
+    nmv = [_nmv(v) for _, v in parts]
+    est = sum(sign * m for (sign, _), (_, m, _) in zip(parts, nmv))
+    var = [vv / n for n, _, vv in nmv]
     se = math.sqrt(sum(var))
-    df = sum(var) ** 2 / sum(x ** 2 / (v.size - 1) for x, (_, v) in zip(var, parts))
+    df = sum(var) ** 2 / sum(x ** 2 / (n - 1) for x, (n, _, _) in zip(var, nmv))
     return est, se, df
+
+
+def _finite(v):
+    import numpy as np
+
+    if isinstance(v, Sample):
+        return v
+    v = np.asarray(v, dtype=float)
+    return v[np.isfinite(v)]
 
 
 def gap_cell(customers, staff) -> dict:
@@ -116,11 +215,11 @@ def gap_cell(customers, staff) -> dict:
     import numpy as np
     from scipy import stats
 
-    c = np.asarray(customers, dtype=float)
-    s = np.asarray(staff, dtype=float)
-    c, s = c[np.isfinite(c)], s[np.isfinite(s)]
-    out = {"n": int(c.size), "n_staff": int(s.size)}
-    if c.size < 2 or s.size < 2:
+    del np
+    c, s = _finite(customers), _finite(staff)
+    nc, ns = _size(c), _size(s)
+    out = {"n": int(nc), "n_staff": int(ns)}
+    if nc < 2 or ns < 2:
         return {**out, "value": math.nan, "ci_lower": math.nan, "ci_upper": math.nan}
     est, se, df = _welch_parts([(1, c), (-1, s)])
     h = float(stats.t.ppf(0.975, df)) * se
@@ -132,10 +231,8 @@ def gap_change(ca, sa, cb, sb) -> dict:
     import numpy as np
     from scipy import stats
 
-    parts = []
-    for sign, v in ((1, cb), (-1, sb), (-1, ca), (1, sa)):
-        v = np.asarray(v, dtype=float)
-        parts.append((sign, v[np.isfinite(v)]))
+    del np
+    parts = [(sign, _finite(v)) for sign, v in ((1, cb), (-1, sb), (-1, ca), (1, sa))]
     diff, se, df = _welch_parts(parts)
     t = diff / se
     h = float(stats.t.ppf(0.975, df)) * se
@@ -145,6 +242,8 @@ def gap_change(ca, sa, cb, sb) -> dict:
 
 def change_stats(a, b, kpi: Kpi) -> dict:
     """Change from sample ``a`` (earlier wave) to ``b``: diff, 95% CI, p (see module docstring)."""
+    if isinstance(a, Sample) or isinstance(b, Sample):
+        return _sample_change(a, b, kpi)
     import numpy as np
 
     a = np.asarray(a, dtype=float)
@@ -177,6 +276,70 @@ def change_stats(a, b, kpi: Kpi) -> dict:
     diff = float(b.mean() - a.mean())
     return {"diff": diff, "se": se, "ci_lower": diff - h, "ci_upper": diff + h, "statistic": float(t.statistic),
             "df": float(df), "pvalue": float(t.pvalue), "test": "Welch t"}
+
+
+def _sample_change(a: Sample, b: Sample, kpi: Kpi) -> dict:
+    """:func:`change_stats` of two :class:`Sample` cells (the same tests from counts and moments)."""
+    from scipy import stats
+
+    if kpi.kind == "nps":
+        from cxstats.moments import Counts
+        from cxstats.stats.from_moments import nps_difference_counts
+
+        d = nps_difference_counts(Counts(dict(b.counts or {})), Counts(dict(a.counts or {})))
+        return {"diff": d["diff"], "se": d["diff_se"], "ci_lower": d["diff_ci_lower"],
+                "ci_upper": d["diff_ci_upper"], "statistic": d["z"], "df": None, "pvalue": d["pvalue"],
+                "test": "adjusted-Wald z"}
+    if kpi.kind == "top2":
+        from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+
+        xa = int(sum(k for v, k in (a.counts or {}).items() if v >= kpi.threshold))
+        xb = int(sum(k for v, k in (b.counts or {}).items() if v >= kpi.threshold))
+        na, nb = a.n, b.n
+        test = test_proportions_2indep(xb, nb, xa, na, method="score", compare="diff")
+        lo, hi = confint_proportions_2indep(xb, nb, xa, na, method="newcomb", compare="diff")
+        return {"diff": xb / nb - xa / na, "se": None, "ci_lower": float(lo), "ci_upper": float(hi),
+                "statistic": float(test.statistic), "df": None, "pvalue": float(test.pvalue),
+                "test": "score z (Newcombe CI)"}
+    va, vb = a.m2 / (a.n - 1) / a.n, b.m2 / (b.n - 1) / b.n
+    se = math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / (a.n - 1) + vb ** 2 / (b.n - 1))
+    diff = float(b.mean - a.mean)
+    t = diff / se
+    h = float(stats.t.ppf(0.975, df)) * se
+    return {"diff": diff, "se": se, "ci_lower": diff - h, "ci_upper": diff + h, "statistic": t,
+            "df": float(df), "pvalue": float(2 * stats.t.sf(abs(t), df)), "test": "Welch t"}
+
+
+def trend_from_samples(samples: dict) -> dict:
+    """:func:`trend_stats` from each wave's :class:`Sample` of the answer-level values
+    (``{wave index: Sample}``): the OLS slope on the wave index and its HC3 SE in closed form.
+    The leverage of a row depends only on its wave, h = 1/N + (x - xbar)^2/Sxx, and the sum of a
+    wave's squared residuals is M2 + n (mean - fitted)^2, so the HC3 variance of the slope,
+    sum (x_i - xbar)^2 e_i^2/(1 - h_i)^2 / Sxx^2 (MacKinnon & White 1985), needs only n, mean and
+    M2 per wave; p from the normal distribution, as statsmodels' ``cov_type="HC3"``."""
+    from scipy import stats
+
+    cells = [(float(x), v) for x, v in sorted(samples.items()) if v.n > 0]
+    n_all = sum(v.n for _, v in cells)
+    if n_all < 3 or len(cells) < 3:
+        return {"slope": None, "se_hc3": None, "pvalue": None}
+    xbar = sum(v.n * x for x, v in cells) / n_all
+    ybar = sum(v.n * v.mean for _, v in cells) / n_all
+    sxx = sum(v.n * (x - xbar) ** 2 for x, v in cells)
+    slope = sum(v.n * (x - xbar) * (v.mean - ybar) for x, v in cells) / sxx
+    icept = ybar - slope * xbar
+    meat = 0.0
+    for x, v in cells:
+        h = 1.0 / n_all + (x - xbar) ** 2 / sxx
+        sse = v.m2 + v.n * (v.mean - icept - slope * x) ** 2
+        meat += (x - xbar) ** 2 * sse / (1.0 - h) ** 2
+    se = math.sqrt(meat) / sxx
+    return {"slope": float(slope), "se_hc3": float(se), "pvalue": float(2 * stats.norm.sf(abs(slope / se)))}
+
+
+def _size(v) -> int:
+    return v.n if isinstance(v, Sample) else int(v.size)
 
 
 def trend_stats(values, wave_index) -> dict:
@@ -303,8 +466,45 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
     ``staff``: a boolean per row, True for frontline staff's answers: they enter only the
     ``gap_staff`` KPIs; every other KPI is the customers' (rows where it is False)."""
     import numpy as np
-    from cxstats.stats.gaps.tests import adjust_pvalues   # not statsmodels' multipletests: see there
 
+    _check(kpis, min_n, alpha)
+    for k in kpis:
+        if k.column not in frame.columns:
+            raise InputError(f"{k.column!r} is not a column of the data", option="kpis")
+    is_staff = np.zeros(len(frame), dtype=bool) if staff is None else np.asarray(staff, dtype=bool)
+    labels = np.array(_labels(frame[wave].tolist()), dtype=object)
+    present = sorted({w for w in labels[~is_staff] if w is not None})
+    masks = {"all": np.ones(len(frame), dtype=bool)}
+    if by:
+        seg = np.array(_labels(frame[by].tolist()), dtype=object)
+        masks.update({s: seg == s for s in sorted({s for s in seg if s is not None})})
+    cols = {}
+
+    def sample(k, seg_name, w, staff_side):
+        if k.column not in cols:
+            cols[k.column] = frame[k.column].to_numpy(dtype=float)
+        return cols[k.column][masks[seg_name] & (labels == w) & (is_staff == staff_side)]
+
+    def trend(k, seg_name, index):
+        col = frame[k.column].to_numpy(dtype=float)
+        use = masks[seg_name] & np.array([w is not None for w in labels]) & ~is_staff
+        y = col[use]
+        if k.kind == "nps":
+            y = np.where(np.isfinite(y), np.where(y >= 9, 100.0, np.where(y <= 6, -100.0, 0.0)), np.nan)
+        elif k.kind == "top2":
+            y = np.where(np.isfinite(y), (y >= k.threshold).astype(float), np.nan)
+        x = np.array([index[w] for w in labels[use]], dtype=float)
+        return trend_stats(y, x)
+
+    def control(chart_kpis, order):
+        return control_chart(frame[~is_staff], chart_kpis, labels[~is_staff], order, min_n)
+
+    return track_core(kpis, present, list(masks)[1:], sample, trend, control, has_staff=bool(is_staff.any()),
+                      waves=waves, by=by, baseline=baseline, min_n=min_n, alpha=alpha,
+                      control_limits=control_limits)
+
+
+def _check(kpis, min_n, alpha):
     if min_n < 2:
         raise InputError(f"must be at least 2, not {min_n}", option="min_n")
     if not 0 < alpha < 1:
@@ -312,13 +512,20 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
     for k in kpis:
         if k.kind not in KINDS:
             raise InputError(f"unknown KPI kind {k.kind!r}", option="kpis")
-        if k.column not in frame.columns:
-            raise InputError(f"{k.column!r} is not a column of the data", option="kpis")
-    is_staff = np.zeros(len(frame), dtype=bool) if staff is None else np.asarray(staff, dtype=bool)
-    if any(k.kind == "gap_staff" for k in kpis) and not is_staff.any():
+
+
+def track_core(kpis, present, segments, sample, trend, control, *, has_staff: bool, waves=None, by=None,
+               baseline=None, min_n: int = 30, alpha: float = 0.05, control_limits: bool = False) -> TrackResult:
+    """The analysis over cells, whichever way their answers are held: ``present`` the customers'
+    wave labels, ``segments`` the values of ``by``; ``sample(kpi, segment or 'all', wave, staff)``
+    a cell's answers (an array, or a :class:`Sample` from an engine); ``trend(kpi, segment,
+    {wave: index})`` the trend row; ``control(kpis, order)`` the control-chart rows."""
+    import numpy as np
+    from cxstats.stats.gaps.tests import adjust_pvalues   # not statsmodels' multipletests: see there
+
+    _check(kpis, min_n, alpha)
+    if any(k.kind == "gap_staff" for k in kpis) and not has_staff:
         raise InputError("customer-staff gaps need staff answers in the waves", option="kpis")
-    labels = np.array(_labels(frame[wave].tolist()), dtype=object)
-    present = sorted({w for w in labels[~is_staff] if w is not None})
     order = [w for w in (waves or present) if w in present] + [w for w in present if w not in (waves or present)]
     if len(order) < 2:
         raise InputError(f"tracking needs at least two waves; the data hold {len(order)} "
@@ -329,18 +536,14 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
     res = TrackResult(order, [{"kpi": k.id, "kind": k.kind, "group": k.group, "touchpoint": k.touchpoint,
                                "aspiration": k.aspiration, "of": k.of} for k in kpis],
                       segment_column=by, baseline=base, min_n=min_n, alpha=alpha)
-    segments = [("all", np.ones(len(frame), dtype=bool))]
-    if by:
-        seg = np.array(_labels(frame[by].tolist()), dtype=object)
-        segments += [(s, seg == s) for s in sorted({s for s in seg if s is not None})]
     index = {w: i for i, w in enumerate(order)}
     pairs = list(zip(order, order[1:]))
     pairs += [(base, w) for w in order if w != base and (base, w) not in pairs]
     for k in kpis:
-        col = frame[k.column].to_numpy(dtype=float)
-        for seg_name, seg_mask in segments:
-            samples = {w: col[seg_mask & (labels == w) & ~is_staff] for w in order}
-            staff_samples = {w: col[seg_mask & (labels == w) & is_staff] for w in order}
+        for seg_name in ["all", *segments]:
+            samples = {w: sample(k, seg_name, w, False) for w in order}
+            staff_samples = ({w: sample(k, seg_name, w, True) for w in order} if k.kind == "gap_staff"
+                             else {})
             n_ok = {}
             for w in order:
                 if k.kind == "gap_staff":
@@ -367,20 +570,11 @@ def analyze_track(frame, kpis: list[Kpi], *, wave: str = "wave", waves: list | N
                     ch.update(diff=None, se=None, ci_lower=None, ci_upper=None, statistic=None, df=None,
                               pvalue=None, test="suppressed (small n)")
                 res.changes.append(ch)
-            if len(order) >= 3 and k.kind != "gap_staff":
-                use = seg_mask & np.array([w is not None for w in labels]) & ~is_staff
-                y = col[use]
-                if k.kind == "nps":
-                    y = np.where(np.isfinite(y), np.where(y >= 9, 100.0, np.where(y <= 6, -100.0, 0.0)), np.nan)
-                elif k.kind == "top2":
-                    y = np.where(np.isfinite(y), (y >= k.threshold).astype(float), np.nan)
-                x = np.array([index[w] for w in labels[use]], dtype=float)
-                if all(n_ok.values()):
-                    trend = trend_stats(y, x)  # a gap to a constant trends as its score
-                    res.trends.append({"kpi": k.id, "segment": seg_name, **trend})
+            if len(order) >= 3 and k.kind != "gap_staff" and all(n_ok.values()):
+                # a gap to a constant trends as its score
+                res.trends.append({"kpi": k.id, "segment": seg_name, **trend(k, seg_name, index)})
     if control_limits:
-        res.control = control_chart(frame[~is_staff], [k for k in kpis if not k.kind.startswith("gap")],
-                                    labels[~is_staff], order, min_n)
+        res.control = control([k for k in kpis if not k.kind.startswith("gap")], order)
         out = [c for c in res.control if c["outside"]]
         if out:
             res.warnings.append(f"{len(out)} period(s) outside the 3-sigma control limits: "
@@ -429,20 +623,30 @@ def control_chart(frame, kpis, labels, order, min_n) -> list:
         elif k.kind == "top2":
             col = np.where(np.isfinite(col), (col >= k.threshold).astype(float), np.nan)
         samples = {w: col[(labels == w) & np.isfinite(col)] for w in order}
-        samples = {w: v for w, v in samples.items() if v.size >= min_n}
-        if len(samples) < 2:
-            continue
-        n = np.array([v.size for v in samples.values()], dtype=float)
-        means = np.array([v.mean() for v in samples.values()])
-        centre = float((means * n).sum() / n.sum())
-        if k.kind == "top2":
-            sigma = np.sqrt(centre * (1 - centre) / n)
-        else:
-            pooled = math.sqrt(sum(((v - v.mean()) ** 2).sum() for v in samples.values()) / (n.sum() - len(n)))
-            sigma = pooled / np.sqrt(n)
-        for (w, _), m, s_, ni in zip(samples.items(), means, sigma, n):
-            lcl, ucl = centre - 3 * s_, centre + 3 * s_
-            rows.append({"kpi": k.id, "wave": w, "n": int(ni), "value": float(m), "center": centre,
-                         "lcl": float(lcl), "ucl": float(ucl), "outside": bool(m < lcl or m > ucl),
-                         "chart": "p" if k.kind == "top2" else "x-bar"})
+        rows += control_rows(k, {w: (v.size, v.mean(), ((v - v.mean()) ** 2).sum())
+                                 for w, v in samples.items() if v.size >= min_n})
+    return rows
+
+
+def control_rows(k: Kpi, cells: dict) -> list:
+    """The control-chart rows of one KPI from ``{period: (n, mean, M2)}`` of the periods with at
+    least min_n answers (answer-level values: NPS +100/0/-100, top-2-box 1/0)."""
+    import numpy as np
+
+    rows = []
+    if len(cells) < 2:
+        return rows
+    n = np.array([c[0] for c in cells.values()], dtype=float)
+    means = np.array([c[1] for c in cells.values()])
+    centre = float((means * n).sum() / n.sum())
+    if k.kind == "top2":
+        sigma = np.sqrt(centre * (1 - centre) / n)
+    else:
+        pooled = math.sqrt(sum(c[2] for c in cells.values()) / (n.sum() - len(n)))
+        sigma = pooled / np.sqrt(n)
+    for w, m, s_, ni in zip(cells, means, sigma, n):
+        lcl, ucl = centre - 3 * s_, centre + 3 * s_
+        rows.append({"kpi": k.id, "wave": w, "n": int(ni), "value": float(m), "center": centre,
+                     "lcl": float(lcl), "ucl": float(ucl), "outside": bool(m < lcl or m > ucl),
+                     "chart": "p" if k.kind == "top2" else "x-bar"})
     return rows

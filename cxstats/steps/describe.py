@@ -13,6 +13,7 @@ This is the smallest analysis; docs/architecture.md uses it as the recipe for a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from cxstats.errors import InputError
 from cxstats.steps import StepContext, StepOptions
@@ -27,6 +28,8 @@ class Options(StepOptions):
     by: str | None = None                  # split by this column (default: respondent type)
     scale_range: list[float] | None = None  # MIN, MAX of the answer scale (without a spec)
     weight: str | None = None              # survey-weight column (weighted means and shares)
+    engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the counts are computed
+    spark_master: str | None = None        # engine spark: the cluster (default: the active session or local)
 
     def validate(self):
         if self.scale_range is not None and (len(self.scale_range) != 2
@@ -37,7 +40,14 @@ class Options(StepOptions):
 
 def run(ctx: StepContext, options: Options):
     from cxstats.stats.describe import analyze_describe
+    from cxstats.steps._engine import engine_for
 
+    engine = engine_for(ctx, options, needs_rows=options.weight is not None)
+    if engine != "pandas":
+        if options.weight:  # the engines count unweighted answers: weighted shares would be silently wrong
+            raise InputError(f"survey weights are applied row by row; engine {engine} counts unweighted "
+                             "answers: use --engine pandas with --weight", option="weight")
+        return _run_on_engine(ctx, options, engine)
     if ctx.has_spec:
         frame, scales, meta, by, groups = _from_spec(ctx, options)
     else:
@@ -58,10 +68,38 @@ def run(ctx: StepContext, options: Options):
                             weight_name=options.weight)
 
 
-def _from_spec(ctx, options):
+def _run_on_engine(ctx, options, engine):
+    """The same descriptives from counts per answer and group, one aggregation pass over the
+    data for every column (GROUPING SETS) on a SQL engine: exact (a mean and SD of whole codes
+    from their counts)."""
+    from cxstats.stats.from_moments import analyze_describe_counts
+
+    spec = ctx.spec
+    scales, meta = _spec_scales(spec, options)
+    esurvey = ctx.engine_survey(engine, options.spark_master)
+    columns = ["respondent_type", *spec.scored_columns(), *(g.id for g in spec.segments)]
+    if spec.fielding is not None:   # the fielding block's columns (engine/survey.py view)
+        columns += ["survey_mode", "contact_touchpoint", "wave", "time_flag"]
+    by = options.by or "respondent_type"
+    if by not in columns:
+        raise InputError(f"{by!r} is not a column of the survey table", option="by")
+    q = esurvey.b.quote
+    exprs = {"__rows": "0", **{c: q(c) for c in scales}}   # __rows: every row of a group (missing shares)
+    counts = esurvey.cell_counts_many(exprs, [by])
+    numeric = by in spec.scored_columns()   # a numeric split: its labels as pandas holds them (floats)
+
+    def label(key):
+        return None if key[0] is None else float(key[0]) if numeric else key[0]
+    rows = {label(k): int(c.n) for k, c in counts.pop("__rows").items()}
+    cells = {col: {label(k): c for k, c in cc.items()} for col, cc in counts.items()}
+    groups = ([g for g in ("customer", "staff") if rows.get(g)] if by == "respondent_type" else None)
+    return analyze_describe_counts(cells, rows, scales, by=by, meta=meta, groups=groups)
+
+
+def _spec_scales(spec, options):
+    """({column: (min, max)}, {column: meta}) of the spec's items and outcomes (or ``columns``)."""
     from cxstats.spec.model import pick
 
-    spec, data = ctx.spec, ctx.survey.data
     meta, scales = {}, {}
     for c in spec.constructs():
         for item in c.items:
@@ -79,6 +117,12 @@ def _from_spec(ctx, options):
             raise InputError(f"unknown column {unknown[0]!r}: use item or outcome ids of the spec",
                              option="columns")
         scales = {c: scales[c] for c in options.columns}
+    return scales, meta
+
+
+def _from_spec(ctx, options):
+    spec, data = ctx.spec, ctx.survey.data
+    scales, meta = _spec_scales(spec, options)
     by = options.by or "respondent_type"
     if by not in data.columns:
         raise InputError(f"{by!r} is not a column of the survey table", option="by")

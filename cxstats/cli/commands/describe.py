@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import (data_files_argument, list_option, missing_code_option, output_options,
-                                quiet_option, spec_option)
+from cxstats.cli.common import (data_files_argument, engine_options, list_option, missing_code_option,
+                                output_options, quiet_option, spec_option)
 
 
 @click.command("describe")
@@ -20,10 +20,12 @@ from cxstats.cli.common import (data_files_argument, list_option, missing_code_o
                    "intervals of the mean and top-2-box share on it. A missing, non-numeric or negative weight "
                    "of a described respondent is refused.")
 @spec_option
+@engine_options
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, columns, by, scale_range, weight, spec_path, json_path, xlsx_path, quiet):
+def command(data, columns, by, scale_range, weight, spec_path, engine, spark_master, json_path, xlsx_path,
+            quiet):
     """Descriptives per item: n, mean, SD, top-2-box share and missing share.
 
     With a spec every item (reverse-keyed items recoded so that higher is
@@ -35,9 +37,15 @@ def command(data, columns, by, scale_range, weight, spec_path, json_path, xlsx_p
       cxstats describe customers.csv staff.csv --spec study.yaml --xlsx describe.xlsx
       cxstats describe survey.csv --columns q1,q2,q3 --scale-range 1,5 --by region --json -
       cxstats describe survey.csv --columns q1,q2 --scale-range 1,5 --weight w   (weighted)
+      cxstats describe 'lake/*.parquet' --spec study.yaml --by region --engine duckdb   (counts in SQL)
+
+    With --spec, --engine duckdb|spark computes the same numbers from counts
+    per answer and group in one pass over the data (no rows in memory);
+    --weight needs the rows (--engine pandas).
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
     ctx = step_context(data, spec_path, quiet=quiet)
-    result = run_analysis("describe", ctx, columns=columns, by=by, scale_range=scale_range, weight=weight)
+    result = run_analysis("describe", ctx, columns=columns, by=by, scale_range=scale_range, weight=weight,
+                          engine=engine, spark_master=spark_master)
     emit(result, name="describe", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

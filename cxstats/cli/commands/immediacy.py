@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import data_files_argument, list_option, output_options, quiet_option, spec_option
+from cxstats.cli.common import (data_files_argument, engine_options, list_option, output_options, quiet_option,
+                                spec_option)
 
 
 @click.command("immediacy")
@@ -29,10 +30,11 @@ from cxstats.cli.common import data_files_argument, list_option, output_options,
 @click.option("--timezone", "timezone", default="UTC", show_default=True, metavar="ZONE",
               help="Without --spec: time zone of times written without one (e.g. Europe/Madrid).")
 @click.option("--id-column", "id_column", metavar="COL", help="Without --spec: respondent id column.")
+@engine_options
 @output_options
 @quiet_option
 def command(data, spec_path, max_lag_hours, by, outcomes, contact_time, response_time, channel, touchpoint,
-            wave, date_order, timezone, id_column, json_path, xlsx_path, quiet):
+            wave, date_order, timezone, id_column, engine, spark_master, json_path, xlsx_path, quiet):
     """Immediacy: how many hours after the contact customers answered.
 
     Per survey channel (CAWI, IVR, CATI, APP), touchpoint, wave and segment:
@@ -50,11 +52,19 @@ def command(data, spec_path, max_lag_hours, by, outcomes, contact_time, response
       cxstats immediacy waves.csv --spec questionnaire_tracking.yaml --xlsx immediacy.xlsx
       cxstats immediacy export.csv --contact-time entrega --response-time RecordedDate \\
           --date-order dmy --timezone Europe/Madrid --json -
+      cxstats immediacy 'lake/*.parquet' --spec questionnaire_tracking.yaml --engine duckdb
+
+    With --spec, --engine duckdb|spark gives the same numbers without the rows
+    in memory: the times read in SQL, exact median and P90 per group, the
+    regressions from n, mean and M2 per (lag band, channel) cell; the late
+    answers listed are the 10,000 latest (by lag, then respondent id; a
+    warning says when more were late: --engine pandas lists them all).
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
     ctx = step_context(data, spec_path, quiet=quiet)
     result = run_analysis("immediacy", ctx, max_lag_hours=max_lag_hours, by=by, outcomes=outcomes,
                           contact_time=contact_time, response_time=response_time, channel=channel,
-                          touchpoint=touchpoint, wave=wave, date_order=date_order, timezone=timezone, id_column=id_column)
+                          touchpoint=touchpoint, wave=wave, date_order=date_order, timezone=timezone, id_column=id_column,
+                          engine=engine, spark_master=spark_master)
     emit(result, name="immediacy", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

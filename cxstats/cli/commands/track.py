@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cxstats.cli.common import data_files_argument, list_option, output_options, quiet_option, spec_option
+from cxstats.cli.common import (data_files_argument, engine_options, list_option, output_options, quiet_option,
+                                spec_option)
 from cxstats.errors import InputError
 
 
@@ -45,10 +46,11 @@ def _parse_top2(values) -> dict | None:
 @list_option("--means", "means", metavar="C1,C2,...", help="Without --spec: columns tracked as means.")
 @click.option("--top2", "top2", multiple=True, metavar="COL=MAX",
               help="Without --spec: a column tracked as its top-2-box share (repeatable), e.g. csat=5.")
+@engine_options
 @output_options
 @quiet_option
 def command(data, spec_path, by, min_n, baseline, alpha, kpis, period, within_window, max_lag_hours, wave,
-            nps, means, top2, json_path, xlsx_path, quiet):
+            nps, means, top2, engine, spark_master, json_path, xlsx_path, quiet):
     """Tracking: every KPI per wave with a 95% CI, and what changed significantly.
 
     With --spec: NPS (adjusted-Wald CI), CSAT top-2-box (Wilson), CES, every
@@ -69,11 +71,17 @@ def command(data, spec_path, by, min_n, baseline, alpha, kpis, period, within_wi
       cxstats track waves.csv --spec questionnaire_tracking.yaml --within-window --by region
       cxstats track waves.csv staff_waves.csv --spec questionnaire_tracking.yaml --json -
       cxstats track export.csv --wave ola --nps recomendar --means score_web --top2 csat=5 --json -
+      cxstats track 'lake/*.parquet' --spec questionnaire_tracking.yaml --engine duckdb --by region
+
+    With --spec, --engine duckdb|spark computes the same numbers from counts
+    per answer and n, mean, M2 per wave x segment (the fielding block's
+    times, channels and waves read in SQL; trends and control limits from
+    the per-wave summaries), without the rows in memory.
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
     ctx = step_context(data, spec_path, quiet=quiet)
     result = run_analysis("track", ctx, by=by, min_n=min_n, baseline=baseline, alpha=alpha, kpis=kpis,
                           period=period, within_window=within_window, max_lag_hours=max_lag_hours, wave=wave,
-                          nps=nps, means=means, top2=_parse_top2(top2))
+                          nps=nps, means=means, top2=_parse_top2(top2), engine=engine, spark_master=spark_master)
     emit(result, name="track", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)
