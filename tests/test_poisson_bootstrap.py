@@ -207,3 +207,83 @@ def test_reliability_poisson_interval_same_on_spark(engine_demo, spark_session):
     got = _rel(lake, spec, "--engine", "spark", *extra)
     same_numbers(ref, got)
     assert len(got["scales"]) == 4 and got["scales"][0]["alpha_ci_bootstrap"]["n_valid"] == B
+
+
+# ------------------------------------------------------------------ key drivers
+
+def _drop_row_level(doc):
+    doc = dict(doc)
+    doc.pop("penalty_reward")
+    doc["warnings"] = [w for w in doc["warnings"] if "penalty-reward" not in w]
+    return doc
+
+
+def _drivers(files, spec, *extra):
+    r = run_cli("drivers", *files, "--spec", spec, "--json", "-", "-q", "--bootstrap", B, *extra)
+    assert r.exit_code == 0, r
+    return r.json()
+
+
+@pytest.mark.parametrize("extra", [(), ("--performance", "gap"),
+                                   ("--outcome", "nps", "--drivers", "web_1,web_2,info_1,precio_1",
+                                    "--scale-range", "1,5", "--performance", "top2")])
+def test_drivers_poisson_intervals_same_on_pandas_and_duckdb(engine_demo, extra):
+    folder, csv, lake = engine_demo
+    spec = folder / "questionnaire.yaml"
+    ref = _drivers(csv, spec, "--engine", "pandas", "--bootstrap-method", "poisson", *extra)
+    got = _drivers(lake, spec, "--engine", "duckdb", *extra)
+    same_numbers(_drop_row_level(ref), _drop_row_level(got))
+    boot = ref["bootstrap"]
+    assert boot["resampling"] == "poisson" and boot["replicates"] == B and boot["failed_replicates"] == 0
+    lmg = boot["intervals"]["lmg"]
+    assert all(r["pct_lower"] < r["est"] < r["pct_upper"] and r["bca_lower"] < r["bca_upper"] for r in lmg)
+    assert 100 < boot["jackknife_groups"] <= 1000
+    rows = ref["ipa"]["rows"]
+    assert all("performance_lower" in r and r["determined"] in (True, False) for r in rows)
+
+
+def test_drivers_replicate_equals_the_rows_repeated_by_their_weights():
+    """A replicate's measures are those of the analysis of the rows repeated w times (closed check
+    through the row path's own analyze_drivers), and all-ones weights give the estimates."""
+    import pandas as pd
+
+    from cxstats.stats.drivers import analyze_drivers
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(120, 3)) + 3
+    y = x @ np.array([0.5, 0.3, 0.1]) + rng.normal(size=120)
+    frame = pd.DataFrame(np.column_stack([x, y]), columns=["a", "b", "c", "y"])
+    keys = [pb.key_text(9, "customer", i) for i in range(120)]
+    res = analyze_drivers(frame, "y", ["a", "b", "c"], bootstrap=50, seed=9, boot_keys=keys)
+    w = res.bootstrap.row_weights.astype(int)
+    for b in (0, 7):
+        rep = analyze_drivers(frame.loc[np.repeat(np.arange(120), w[b])].reset_index(drop=True), "y",
+                              ["a", "b", "c"])
+        for m in ("lmg", "relative_weight", "pratt", "std_beta"):
+            assert res.bootstrap.samples[m][b] == pytest.approx(getattr(rep, m), rel=1e-9)
+    est = {"lmg": res.lmg, "relative_weight": res.relative_weight, "pratt": res.pratt, "std_beta": res.std_beta}
+    one = pb.drivers_bootstrap(["a", "b", "c"], est, (np.full(1, 120.0), frame.to_numpy().sum(axis=0)[None],
+                                                      (frame.to_numpy().T @ frame.to_numpy())[None]),
+                               [(120.0, np.zeros(4), np.zeros((4, 4)))], replicates=1, seed=9)
+    assert one.samples["lmg"][0] == pytest.approx(res.lmg, rel=1e-9)
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
+def test_drivers_poisson_intervals_same_on_spark(engine_demo, spark_session):
+    folder, csv, lake = engine_demo
+    spec = folder / "questionnaire.yaml"
+    extra = ("--drivers", "facilidad_web,info_producto,confianza_marca")
+    ref = _drivers(csv, spec, "--engine", "pandas", "--bootstrap-method", "poisson", *extra)
+    got = _drivers(lake, spec, "--engine", "spark", *extra)
+    same_numbers(_drop_row_level(ref), _drop_row_level(got))
+    assert got["bootstrap"]["resampling"] == "poisson"
+
+
+def test_drivers_refusals(engine_demo):
+    folder, csv, lake = engine_demo
+    spec = folder / "questionnaire.yaml"
+    r = run_cli("drivers", *lake, "--spec", spec, "--engine", "duckdb", "--bootstrap", 20, "-q")
+    assert_clean_error(r, "--bootstrap", "at least 50")
+    r = run_cli("drivers", *csv, "--spec", spec, "--engine", "pandas", "--bootstrap", 50, "--bootstrap-method",
+                "poisson", "--outcome", "nps", "--binary-threshold", "9", "-q")
+    assert_clean_error(r, "--bootstrap-method", "continuous")

@@ -366,7 +366,7 @@ class EngineSurvey:
     def bootstrap_sums(self, columns, replicates: int, seed: int, *, group: str | None = None,
                        where: str | None = None, blocks=None, exprs: dict | None = None,
                        missing: str = "pairwise", shifts: dict | None = None,
-                       jackknife: bool = False) -> dict:
+                       jackknife: bool = False, sums_only=()) -> dict:
         """Poisson-bootstrap replicate sums of ``columns`` in ONE aggregation pass: the view
         cross-joined with the replicate numbers 1..B, each row weighted by its Poisson(1) weight of
         each replicate (:mod:`cxstats.stats.poisson_bootstrap`: a function of seed, respondent type and
@@ -378,7 +378,9 @@ class EngineSurvey:
         every column). ``blocks``: pairs only within a block (others NaN). ``shifts``: ``{column:
         shift}`` (default: the scale's middle for whole codes, as :meth:`pattern_moments`; 0 for
         ``exprs`` columns). ``jackknife``: also the unweighted sums per hash group of rows
-        (``a mod 1000``; replicate 0 of the same pass) as ``"jack": {group id: (n, sx, sxy)}``."""
+        (``a mod 1000``; replicate 0 of the same pass) as ``"jack": {group id: (n, sx, sxy)}``.
+        ``sums_only`` (listwise without blocks): more columns (of ``exprs``) whose weighted sums
+        alone are wanted, over the same rows, as ``"s_only"``: (B, len(sums_only))."""
         import numpy as np
 
         r = self.spec.respondents
@@ -391,6 +393,10 @@ class EngineSurvey:
             raise ValueError("replicates must be >= 1")
         cols = list(columns)
         k = len(cols)
+        extra = list(sums_only)
+        compact = missing == "listwise" and blocks is None
+        if extra and not compact:
+            raise ValueError("sums_only needs listwise sums without blocks")
         exprs = dict(exprs or {})
         q = self.b.quote
 
@@ -399,7 +405,7 @@ class EngineSurvey:
         if shifts is None:
             whole = None if any(c in exprs for c in cols) else self._integer_shifts(cols)
             shifts = whole or {}
-        sh = [float(shifts.get(c, 0.0)) for c in cols]
+        sh = [float(shifts.get(c, 0.0)) for c in cols + extra]
         spark = type(self.b).__name__ == "SparkBackend"
 
         def hex60(h, start):          # 15 hex digits as a BIGINT (60 bits), on either engine
@@ -410,6 +416,7 @@ class EngineSurvey:
         if missing == "listwise" and blocks is None:
             conds += [f"{val(c)} IS NOT NULL" for c in cols]
         gexpr = f"CAST({val(group)} AS STRING)" if group else "CAST(NULL AS STRING)"
+        kx = k + len(extra)
         s0 = [f"{gexpr} AS cx_g",
               f"md5(concat('{int(seed)}:', respondent_type, ':', respondent_id)) AS cx_h"]
         if missing == "listwise" and blocks is not None:
@@ -424,14 +431,14 @@ class EngineSurvey:
             s0 += [f"CASE WHEN {done(f'{val(c2)} IS NOT NULL' for c2 in blocks[owner[c]])} THEN 1 ELSE 0 END "
                    f"AS cx_m{i}" for i, c in enumerate(cols)]
         else:
-            s0 += [f"CASE WHEN {val(c)} IS NULL THEN 0 ELSE 1 END AS cx_m{i}" for i, c in enumerate(cols)]
-        s0 += [f"CAST({val(c)} AS DOUBLE) AS cx_v{i}" for i, c in enumerate(cols)]
-        xs = [f"CASE WHEN cx_m{i} = 1 THEN cx_v{i} - {sh[i]!r} ELSE 0.0e0 END AS cx_x{i}" for i in range(k)]
-        carry = ["cx_g"] + [f"cx_m{i}" for i in range(k)] + [f"cx_x{i}" for i in range(k)]
+            s0 += [f"CASE WHEN {val(c)} IS NULL THEN 0 ELSE 1 END AS cx_m{i}" for i, c in enumerate(cols + extra)]
+        s0 += [f"CAST({val(c)} AS DOUBLE) AS cx_v{i}" for i, c in enumerate(cols + extra)]
+        xs = [f"CASE WHEN cx_m{i} = 1 THEN cx_v{i} - {sh[i]!r} ELSE 0.0e0 END AS cx_x{i}" for i in range(kx)]
+        carry = ["cx_g"] + [f"cx_m{i}" for i in range(kx)] + [f"cx_x{i}" for i in range(kx)]
         sql = (f"SELECT {', '.join(s0)} FROM ({self.view()}) cx_v"
                + (f" WHERE {' AND '.join(conds)}" if conds else ""))
         P = BOOT_PRIME
-        sql = (f"SELECT {', '.join(carry[:k + 1] + xs)}, {hex60('cx_h', 1)} % {P} AS cx_a, "
+        sql = (f"SELECT {', '.join(carry[:kx + 1] + xs)}, {hex60('cx_h', 1)} % {P} AS cx_a, "
                f"{hex60('cx_h', 16)} % {P} AS cx_c "
                f"FROM ({sql}) cx_s0")
         first = 0 if jackknife else 1
@@ -452,7 +459,10 @@ class EngineSurvey:
             pos = {c: i for i, c in enumerate(cols)}
             pairs = sorted({(min(pos[a], pos[b]), max(pos[a], pos[b])) for blk in blocks for a in blk for b in blk})
         aggs = []
-        for i, j in pairs:
+        if compact:      # complete rows: one count, one sum per column, one per pair
+            aggs = (["sum(cx_w)"] + [f"sum(cx_w * cx_x{i})" for i in range(kx)]
+                    + [f"sum(cx_w * cx_x{i} * cx_x{j})" for i, j in pairs])
+        for i, j in ([] if compact else pairs):
             aggs += [f"sum(cx_w * cx_m{i} * cx_m{j})", f"sum(cx_w * cx_x{i} * cx_m{j})",
                      f"sum(cx_w * cx_x{j} * cx_m{i})", f"sum(cx_w * cx_x{i} * cx_x{j})"]
         sql = (f"SELECT cx_g, cx_b, cx_jg, {', '.join(aggs)} FROM ({sql}) cx_s6 WHERE cx_w > 0 "
@@ -471,10 +481,21 @@ class EngineSurvey:
             cell = out.setdefault(g, {"n": None, "sx": None, "sxy": None, "jack": {}})
             if cell["n"] is None:
                 cell["n"], cell["sx"], cell["sxy"] = fill((B, k, k)), fill((B, k, k)), fill((B, k, k))
+                if extra:
+                    cell["s_only"] = np.zeros((B, len(extra)))
             if b == 0:
                 nn, sx, sxy = cell["jack"].setdefault(int(jgv), (fill((k, k)), fill((k, k)), fill((k, k))))
             else:
                 nn, sx, sxy = cell["n"][b - 1], cell["sx"][b - 1], cell["sxy"][b - 1]
+            if compact:
+                v = [0.0 if x is None else float(x) for x in row[3:]]
+                nn[...] = v[0]
+                sx[...] = np.asarray(v[1:k + 1])[:, None]
+                if extra and b > 0:
+                    cell["s_only"][b - 1] = v[k + 1:kx + 1]
+                for t, (i, j) in enumerate(pairs):
+                    sxy[i, j] = sxy[j, i] = v[kx + 1 + t]
+                continue
             for t, (i, j) in enumerate(pairs):
                 v = [0.0 if x is None else float(x) for x in row[3 + 4 * t: 7 + 4 * t]]
                 nn[i, j] = nn[j, i] = v[0]

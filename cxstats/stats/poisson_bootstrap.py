@@ -168,3 +168,92 @@ def alpha_interval_rows(x, keys, replicates: int, missing: str = "pairwise", shi
     x = np.asarray(x, dtype=float)
     shifts = whole_shifts(x) if shifts is None else shifts
     return percentile_interval(alpha_replicates(*replicate_sums(x, w, missing, shifts)), level)
+
+
+# ------------------------------------------------------------------ key drivers
+
+def _correlations(n, s1, s2):
+    """(corr (B, q, q), sd (B, q)) from counts (B,), sums (B, q) and cross-products (B, q, q) of
+    shifted values: cov = (S2 - s1 s1'/n) / (n - 1), as the rows repeated by their weights."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = (s2 - s1[:, :, None] * s1[:, None, :] / n[:, None, None]) / (n[:, None, None] - 1)
+        sd = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0.0, None))
+        corr = cov / (sd[:, :, None] * sd[:, None, :])
+    idx = np.arange(corr.shape[-1])
+    corr[:, idx, idx] = 1.0
+    return corr, sd
+
+
+def drivers_bootstrap(drivers, estimates, sums, jack, *, replicates: int, seed, ci_level: float = 0.95,
+                      performance=None):
+    """The drivers' :class:`~cxstats.stats.drivers.bootstrap.BootstrapResult` (percentile and BCa
+    intervals of LMG, relative weights, Pratt and standardized betas; ranks) from Poisson
+    replicate sums of the complete rows: ``sums`` = (n (B,), s1 (B, q), s2 (B, q, q)), drivers then
+    the outcome; ``jack`` = [(n, s1 (q,), s2 (q, q))] per hash group of rows (the BCa acceleration
+    from the delete-a-group jackknife: total minus the group). ``performance``: (B, p) replicate
+    performance values of the IPA (their percentile interval decides 'determined')."""
+    from cxstats.stats.drivers import bootstrap as bs
+
+    n, s1, s2 = (np.asarray(a, dtype=float) for a in sums)
+    q = s1.shape[1]
+    corr, sd = _correlations(n, s1, s2)
+    ok, m = bs._measures_checked(corr, sd)
+    samples = {k: (m[k] if m is not None else np.empty((0, q - 1))) for k in estimates}
+    jn = np.array([g[0] for g in jack], dtype=float)
+    j1 = np.array([g[1] for g in jack], dtype=float).reshape(-1, q)
+    j2 = np.array([g[2] for g in jack], dtype=float).reshape(-1, q, q)
+    corr, sd = _correlations(jn.sum() - jn, j1.sum(axis=0) - j1, j2.sum(axis=0) - j2)
+    _, mj = bs._measures_checked(corr, sd)
+    out = bs._finish(replicates, seed, ci_level, list(drivers), estimates, samples,
+                     {k: v for k, v in (mj or {}).items()}, len(jack), int((~ok).sum()))
+    out.resampling = "poisson"
+    out.performance_samples = None if performance is None else np.asarray(performance, dtype=float)
+    return out
+
+
+def drivers_rows_bootstrap(data, keys, drivers, estimates, *, replicates: int, seed, ci_level: float = 0.95):
+    """:func:`drivers_bootstrap` from the complete rows ``data`` (n x (p + 1), outcome last) and
+    each row's key text: the pandas path, the engines' numbers."""
+    data = np.asarray(data, dtype=float)
+    a, c = row_hashes(keys)
+    w = poisson_weights(a, c, replicates).astype(float)
+    shifts = np.round(data.mean(axis=0))
+    x0 = data - shifts
+    q = data.shape[1]
+    n = w.sum(axis=1)
+    s1 = w @ x0
+    s2 = (w @ (x0[:, :, None] * x0[:, None, :]).reshape(len(x0), q * q)).reshape(-1, q, q)
+    groups = jackknife_groups(a)
+    used = np.unique(groups)
+    pos = np.searchsorted(used, groups)
+    jn = np.bincount(pos, minlength=used.size).astype(float)
+    j1 = np.zeros((used.size, q))
+    np.add.at(j1, pos, x0)
+    j2 = np.zeros((used.size, q * q))
+    np.add.at(j2, pos, (x0[:, :, None] * x0[:, None, :]).reshape(len(x0), q * q))
+    jack = [(jn[g], j1[g], j2[g].reshape(q, q)) for g in range(used.size)]
+    out = drivers_bootstrap(drivers, estimates, (n, s1, s2), jack, replicates=replicates, seed=seed,
+                            ci_level=ci_level)
+    out.row_weights = w              # for the IPA performance interval (performance_interval)
+    return out
+
+
+def performance_interval(boot, x, kind: str, scale_max, aspiration):
+    """(lower, upper) of each driver's IPA performance over the Poisson replicates of ``boot``:
+    its ``performance_samples`` (an engine's, from replicate sums) or the weighted replicate means
+    of the rows ``x`` (the pandas path keeps its replicate weights as ``row_weights``)."""
+    samples = boot.performance_samples
+    if samples is None:
+        w = boot.row_weights
+        x = np.asarray(x, dtype=float)
+        values = (x >= np.asarray(scale_max, dtype=float) - 1).astype(float) if kind == "top2" else x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            samples = (w @ values) / w.sum(axis=1)[:, None]
+        if kind == "gap":
+            samples = samples - np.asarray(aspiration, dtype=float)
+    samples = np.asarray(samples, dtype=float)
+    samples = samples[np.all(np.isfinite(samples), axis=1)]
+    alpha = 1 - boot.ci_level
+    lower, upper = np.quantile(samples, [alpha / 2, 1 - alpha / 2], axis=0)
+    return lower, upper
