@@ -433,19 +433,12 @@ class EngineSurvey:
         else:
             s0 += [f"CASE WHEN {val(c)} IS NULL THEN 0 ELSE 1 END AS cx_m{i}" for i, c in enumerate(cols + extra)]
         s0 += [f"CAST({val(c)} AS DOUBLE) AS cx_v{i}" for i, c in enumerate(cols + extra)]
-        # pairwise: each block's rows that answered all its items (cx_c{t} = 1) need no pair counts;
-        # the few others are summed apart (FILTER), so a pass costs one sum per column and pair
-        pw_blocks = ([list(range(k))] if blocks is None else
-                     [[cols.index(c) for c in blk] for blk in blocks]) if missing != "listwise" else []
-        s0 += [f"CASE WHEN {' AND '.join(f'{val(cols[i])} IS NOT NULL' for i in blk)} THEN 1 ELSE 0 END "
-               f"AS cx_c{t}" for t, blk in enumerate(pw_blocks)]
         xs = [f"CASE WHEN cx_m{i} = 1 THEN cx_v{i} - {sh[i]!r} ELSE 0.0e0 END AS cx_x{i}" for i in range(kx)]
-        carry = (["cx_g"] + [f"cx_m{i}" for i in range(kx)] + [f"cx_c{t}" for t in range(len(pw_blocks))]
-                 + [f"cx_x{i}" for i in range(kx)])
+        carry = ["cx_g"] + [f"cx_m{i}" for i in range(kx)] + [f"cx_x{i}" for i in range(kx)]
         sql = (f"SELECT {', '.join(s0)} FROM ({self.view()}) cx_v"
                + (f" WHERE {' AND '.join(conds)}" if conds else ""))
         P = BOOT_PRIME
-        sql = (f"SELECT {', '.join(carry[:kx + 1 + len(pw_blocks)] + xs)}, {hex60('cx_h', 1)} % {P} AS cx_a, "
+        sql = (f"SELECT {', '.join(carry[:kx + 1] + xs)}, {hex60('cx_h', 1)} % {P} AS cx_a, "
                f"{hex60('cx_h', 16)} % {P} AS cx_c "
                f"FROM ({sql}) cx_s0")
         first = 0 if jackknife else 1
@@ -465,21 +458,13 @@ class EngineSurvey:
         else:
             pos = {c: i for i, c in enumerate(cols)}
             pairs = sorted({(min(pos[a], pos[b]), max(pos[a], pos[b])) for blk in blocks for a in blk for b in blk})
-        # every mode: sum(w), sum(w x_i) per column, sum(w x_i x_j) per pair (x = 0 when not used)
-        aggs = (["sum(cx_w)"] + [f"sum(cx_w * cx_x{i})" for i in range(kx)]
-                + [f"sum(cx_w * cx_x{i} * cx_x{j})" for i, j in pairs])
-        if missing == "listwise" and blocks is not None:     # rows complete on the block of i
-            aggs += [f"sum(cx_w * cx_m{i})" for i in range(k)]
-        fixes = []      # pairwise: (block, rows of weight, sums, pair counts, cross sums) of incomplete rows
-        for t, blk in enumerate(pw_blocks):
-            flt = f"FILTER (WHERE cx_c{t} = 0)"
-            start = len(aggs)
-            aggs += [f"sum(cx_w) {flt}"] + [f"sum(cx_w * cx_x{i}) {flt}" for i in blk]
-            bp = [(i, j) for a, i in enumerate(blk) for j in blk[a:]]
-            aggs += [f"sum(cx_w * cx_m{i} * cx_m{j}) {flt}" for i, j in bp]
-            op = [(i, j) for i in blk for j in blk if i != j]
-            aggs += [f"sum(cx_w * cx_x{i} * cx_m{j}) {flt}" for i, j in op]
-            fixes.append((blk, start, bp, op))
+        aggs = []
+        if compact:      # complete rows: one count, one sum per column, one per pair
+            aggs = (["sum(cx_w)"] + [f"sum(cx_w * cx_x{i})" for i in range(kx)]
+                    + [f"sum(cx_w * cx_x{i} * cx_x{j})" for i, j in pairs])
+        for i, j in ([] if compact else pairs):
+            aggs += [f"sum(cx_w * cx_m{i} * cx_m{j})", f"sum(cx_w * cx_x{i} * cx_m{j})",
+                     f"sum(cx_w * cx_x{j} * cx_m{i})", f"sum(cx_w * cx_x{i} * cx_x{j})"]
         sql = (f"SELECT cx_g, cx_b, cx_jg, {', '.join(aggs)} FROM ({sql}) cx_s6 WHERE cx_w > 0 "
                "GROUP BY cx_g, cx_b, cx_jg")
         rows = self.b.query(sql)
@@ -502,35 +487,20 @@ class EngineSurvey:
                 nn, sx, sxy = cell["jack"].setdefault(int(jgv), (fill((k, k)), fill((k, k)), fill((k, k))))
             else:
                 nn, sx, sxy = cell["n"][b - 1], cell["sx"][b - 1], cell["sxy"][b - 1]
-            v = [0.0 if x is None else float(x) for x in row[3:]]
-            sums = v[1:kx + 1]
-            for t, (i, j) in enumerate(pairs):
-                sxy[i, j] = sxy[j, i] = v[kx + 1 + t]
-            base = kx + 1 + len(pairs)
             if compact:
+                v = [0.0 if x is None else float(x) for x in row[3:]]
                 nn[...] = v[0]
-                sx[...] = np.asarray(sums[:k])[:, None]
+                sx[...] = np.asarray(v[1:k + 1])[:, None]
                 if extra and b > 0:
-                    cell["s_only"][b - 1] = sums[k:]
-            elif missing == "listwise":          # blocks: x_i = 0 outside its block's complete rows
-                for i, j in pairs:
-                    nn[i, j] = nn[j, i] = v[base + i]
-                    sx[i, j], sx[j, i] = sums[i], sums[j]
-            done = set()
-            for blk, start, bp, op in fixes:     # n_ij = rows - incomplete rows + their pair counts
-                w_inc = v[start]
-                s_inc = dict(zip(blk, v[start + 1:start + 1 + len(blk)]))
-                at = start + 1 + len(blk)
-                for (i, j), cnt in zip(bp, v[at:at + len(bp)]):
-                    if (i, j) not in done:
-                        nn[i, j] = nn[j, i] = v[0] - w_inc + cnt
-                at += len(bp)
-                for (i, j), sij in zip(op, v[at:at + len(op)]):
-                    if (min(i, j), max(i, j)) not in done:
-                        sx[i, j] = sums[i] - s_inc[i] + sij
-                for i in blk:
-                    sx[i, i] = sums[i]
-                done.update(bp)
+                    cell["s_only"][b - 1] = v[k + 1:kx + 1]
+                for t, (i, j) in enumerate(pairs):
+                    sxy[i, j] = sxy[j, i] = v[kx + 1 + t]
+                continue
+            for t, (i, j) in enumerate(pairs):
+                v = [0.0 if x is None else float(x) for x in row[3 + 4 * t: 7 + 4 * t]]
+                nn[i, j] = nn[j, i] = v[0]
+                sx[i, j], sx[j, i] = v[1], v[2]
+                sxy[i, j] = sxy[j, i] = v[3]
         return out
 
 
