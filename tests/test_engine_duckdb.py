@@ -120,10 +120,10 @@ def test_a_value_outside_the_scale_is_refused_as_ingest_does(demo, tmp_path):
     assert pandas.stderr.splitlines()[0] == duck.stderr.splitlines()[0]
 
 
-def test_the_bootstrap_needs_rows_and_plain_files_need_pandas(demo):
+def test_the_row_bootstrap_needs_rows_and_plain_files_need_pandas(demo):
     r = run_cli("reliability", demo / "customers.csv", demo / "staff.csv", "--spec", demo / "questionnaire.yaml",
-                "--engine", "duckdb", "--bootstrap", "50")
-    assert_clean_error(r, "--bootstrap", "needs the rows", "--engine pandas")
+                "--engine", "duckdb", "--bootstrap", "50", "--bootstrap-method", "row")
+    assert_clean_error(r, "--bootstrap-method", "needs the rows", "--engine pandas")   # poisson: runs
     r = run_cli("reliability", demo / "customers.csv", "--scale", "w=web_1,web_2,web_3", "--engine", "duckdb")
     assert_clean_error(r, "--engine", "study spec")
 

@@ -132,7 +132,8 @@ def test_drivers_on_duckdb_equals_pandas_on_the_demo_penalty_reward_included(dem
         assert all(0 < r["performance"] < 1 for r in ref["ipa"]["rows"])
 
 
-@pytest.mark.parametrize("option", [("--bootstrap", "100"), ("--weight", "csat"), ("--outcome-type", "binary"),
+@pytest.mark.parametrize("option", [("--bootstrap-method", "row", "--bootstrap", "100"), ("--weight", "csat"),
+                                    ("--outcome-type", "binary"),
                                     ("--binary-threshold", "9", "--outcome", "nps")])
 def test_drivers_options_that_need_rows_are_refused_on_duckdb(demo, option):
     r = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], demo / "questionnaire.yaml",
@@ -140,9 +141,10 @@ def test_drivers_options_that_need_rows_are_refused_on_duckdb(demo, option):
     assert_clean_error(r, option[0], "engine duckdb", "--engine pandas")
 
 
-def test_drivers_auto_runs_a_bootstrap_on_pandas(demo, auto_duckdb):
+def test_drivers_auto_runs_a_row_bootstrap_on_pandas(demo, auto_duckdb):
     spec = demo / "questionnaire.yaml"
-    args = ("--bootstrap", "50", "--seed", "3", "--drivers", "facilidad_web,info_producto,confianza_marca")
+    args = ("--bootstrap", "50", "--seed", "3", "--drivers", "facilidad_web,info_producto,confianza_marca",
+            "--bootstrap-method", "row")       # auto (the default): DuckDB with the Poisson bootstrap here
     ref = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], spec, "--engine", "pandas", *args)
     got = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], spec, "--engine", "auto", *args)
     plain = _cli("drivers", [demo / "customers.csv", demo / "staff.csv"], spec, "--engine", "auto")

@@ -837,6 +837,156 @@ class WholeSQL(str):
     ELSE 0 END``, NULL where undefined): :meth:`EngineSurvey.pattern_moments` sums it exactly."""
 
 
+    # ------------------------------------------------------------------------- Poisson bootstrap
+    def bootstrap_sums(self, columns, replicates: int, seed: int, *, group: str | None = None,
+                       where: str | None = None, blocks=None, exprs: dict | None = None,
+                       missing: str = "pairwise", shifts: dict | None = None,
+                       jackknife: bool = False, sums_only=()) -> dict:
+        """Poisson-bootstrap replicate sums of ``columns`` in ONE aggregation pass: the view
+        cross-joined with the replicate numbers 1..B, each row weighted by its Poisson(1) weight of
+        each replicate (:mod:`cxstats.stats.poisson_bootstrap`: a function of seed, respondent type and
+        respondent id, the same in numpy), grouped by (group, replicate).
+
+        Returns ``{group value or None: {"n", "sx", "sxy": (B, k, k) arrays, "jack": {...}}}`` with
+        the sums of :func:`cxstats.stats.poisson_bootstrap.replicate_sums` (pairwise: n_ij, the sum of
+        x_i - shift_i over rows answering i and j, the sum of products; ``listwise``: rows complete on
+        every column). ``blocks``: pairs only within a block (others NaN). ``shifts``: ``{column:
+        shift}`` (default: the scale's middle for whole codes, as :meth:`pattern_moments`; 0 for
+        ``exprs`` columns). ``jackknife``: also the unweighted sums per hash group of rows
+        (``a mod 1000``; replicate 0 of the same pass) as ``"jack": {group id: (n, sx, sxy)}``.
+        ``sums_only`` (listwise without blocks): more columns (of ``exprs``) whose weighted sums
+        alone are wanted, over the same rows, as ``"s_only"``: (B, len(sums_only))."""
+        import numpy as np
+
+        r = self.spec.respondents
+        if not r.id_column:
+            raise InputError("the Poisson bootstrap on a SQL engine keys each row's replicate weights by its "
+                             "respondent id; the spec has none (respondents: id_column): give one, or use "
+                             "--engine pandas", option="bootstrap")
+        B = int(replicates)
+        if B < 1:
+            raise ValueError("replicates must be >= 1")
+        cols = list(columns)
+        k = len(cols)
+        extra = list(sums_only)
+        compact = missing == "listwise" and blocks is None
+        if extra and not compact:
+            raise ValueError("sums_only needs listwise sums without blocks")
+        exprs = dict(exprs or {})
+        q = self.b.quote
+
+        def val(c):
+            return f"({exprs[c]})" if c in exprs else q(c)
+        if shifts is None:
+            whole = None if any(c in exprs for c in cols) else self._integer_shifts(cols)
+            shifts = whole or {}
+        sh = [float(shifts.get(c, 0.0)) for c in cols + extra]
+        spark = type(self.b).__name__ == "SparkBackend"
+
+        def hex60(h, start):          # 15 hex digits as a BIGINT (60 bits), on either engine
+            if spark:
+                return f"CAST(conv(substr({h}, {start}, 15), 16, 10) AS BIGINT)"
+            return f"CAST(('0x' || substr({h}, {start}, 15)) AS BIGINT)"
+        conds = [where] if where else []
+        if missing == "listwise" and blocks is None:
+            conds += [f"{val(c)} IS NOT NULL" for c in cols]
+        gexpr = f"CAST({val(group)} AS STRING)" if group else "CAST(NULL AS STRING)"
+        kx = k + len(extra)
+        s0 = [f"{gexpr} AS cx_g",
+              f"md5(concat('{int(seed)}:', respondent_type, ':', respondent_id)) AS cx_h"]
+        if missing == "listwise" and blocks is not None:
+            # listwise within each block (e.g. a scale): cx_m{i} = 1 when the row answered every item
+            # of the block of column i (a column may then be in one block only)
+            owner = {}
+            for t, blk in enumerate(blocks):
+                for c in blk:
+                    if owner.setdefault(c, t) != t:
+                        raise ValueError(f"listwise replicate sums: {c!r} is in two blocks")
+            done = " AND ".join
+            s0 += [f"CASE WHEN {done(f'{val(c2)} IS NOT NULL' for c2 in blocks[owner[c]])} THEN 1 ELSE 0 END "
+                   f"AS cx_m{i}" for i, c in enumerate(cols)]
+        else:
+            s0 += [f"CASE WHEN {val(c)} IS NULL THEN 0 ELSE 1 END AS cx_m{i}" for i, c in enumerate(cols + extra)]
+        s0 += [f"CAST({val(c)} AS DOUBLE) AS cx_v{i}" for i, c in enumerate(cols + extra)]
+        xs = [f"CASE WHEN cx_m{i} = 1 THEN cx_v{i} - {sh[i]!r} ELSE 0.0e0 END AS cx_x{i}" for i in range(kx)]
+        carry = ["cx_g"] + [f"cx_m{i}" for i in range(kx)] + [f"cx_x{i}" for i in range(kx)]
+        sql = (f"SELECT {', '.join(s0)} FROM ({self.view()}) cx_v"
+               + (f" WHERE {' AND '.join(conds)}" if conds else ""))
+        P = BOOT_PRIME
+        sql = (f"SELECT {', '.join(carry[:kx + 1] + xs)}, {hex60('cx_h', 1)} % {P} AS cx_a, "
+               f"{hex60('cx_h', 16)} % {P} AS cx_c "
+               f"FROM ({sql}) cx_s0")
+        first = 0 if jackknife else 1
+        values = ", ".join(f"({b})" for b in range(first, B + 1))
+        jg = f"CASE WHEN cx_b = 0 THEN cx_a % {BOOT_JACKKNIFE_GROUPS} END" if jackknife else "CAST(NULL AS BIGINT)"
+        sql = (f"SELECT {', '.join(carry)}, cx_b, {jg} AS cx_jg, (cx_a + cx_b * cx_c) % {P} AS cx_r "
+               f"FROM ({sql}) cx_s1 CROSS JOIN (VALUES {values}) AS cx_bs(cx_b)")
+        carry += ["cx_b", "cx_jg"]
+        sql = f"SELECT {', '.join(carry)}, cx_r, cx_r * cx_r % {P} AS cx_r2 FROM ({sql}) cx_s2"
+        sql = f"SELECT {', '.join(carry)}, cx_r, cx_r2 * cx_r2 % {P} AS cx_r4 FROM ({sql}) cx_s3"
+        cases = " ".join(f"WHEN cx_y < {t} THEN {j}" for j, t in enumerate(BOOT_THRESHOLDS))
+        sql = f"SELECT {', '.join(carry)}, cx_r4 * cx_r % {P} AS cx_y FROM ({sql}) cx_s4"
+        sql = (f"SELECT {', '.join(carry)}, CASE WHEN cx_b = 0 THEN 1 {cases} ELSE {len(BOOT_THRESHOLDS)} END AS cx_w "
+               f"FROM ({sql}) cx_s5")
+        if blocks is None:
+            pairs = [(i, j) for i in range(k) for j in range(i, k)]
+        else:
+            pos = {c: i for i, c in enumerate(cols)}
+            pairs = sorted({(min(pos[a], pos[b]), max(pos[a], pos[b])) for blk in blocks for a in blk for b in blk})
+        aggs = []
+        if compact:      # complete rows: one count, one sum per column, one per pair
+            aggs = (["sum(cx_w)"] + [f"sum(cx_w * cx_x{i})" for i in range(kx)]
+                    + [f"sum(cx_w * cx_x{i} * cx_x{j})" for i, j in pairs])
+        for i, j in ([] if compact else pairs):
+            aggs += [f"sum(cx_w * cx_m{i} * cx_m{j})", f"sum(cx_w * cx_x{i} * cx_m{j})",
+                     f"sum(cx_w * cx_x{j} * cx_m{i})", f"sum(cx_w * cx_x{i} * cx_x{j})"]
+        sql = (f"SELECT cx_g, cx_b, cx_jg, {', '.join(aggs)} FROM ({sql}) cx_s6 WHERE cx_w > 0 "
+               "GROUP BY cx_g, cx_b, cx_jg")
+        rows = self.b.query(sql)
+        self.passes += 1
+        out: dict = {}
+
+        def fill(shape):             # pairs outside the blocks: NaN; the block pairs start at 0
+            arr = np.zeros(shape) if blocks is None else np.full(shape, np.nan)
+            for i, j in pairs:
+                arr[..., i, j] = arr[..., j, i] = 0.0
+            return arr
+        for row in rows:
+            g, b, jgv = row[0], int(row[1]), row[2]
+            cell = out.setdefault(g, {"n": None, "sx": None, "sxy": None, "jack": {}})
+            if cell["n"] is None:
+                cell["n"], cell["sx"], cell["sxy"] = fill((B, k, k)), fill((B, k, k)), fill((B, k, k))
+                if extra:
+                    cell["s_only"] = np.zeros((B, len(extra)))
+            if b == 0:
+                nn, sx, sxy = cell["jack"].setdefault(int(jgv), (fill((k, k)), fill((k, k)), fill((k, k))))
+            else:
+                nn, sx, sxy = cell["n"][b - 1], cell["sx"][b - 1], cell["sxy"][b - 1]
+            if compact:
+                v = [0.0 if x is None else float(x) for x in row[3:]]
+                nn[...] = v[0]
+                sx[...] = np.asarray(v[1:k + 1])[:, None]
+                if extra and b > 0:
+                    cell["s_only"][b - 1] = v[k + 1:kx + 1]
+                for t, (i, j) in enumerate(pairs):
+                    sxy[i, j] = sxy[j, i] = v[kx + 1 + t]
+                continue
+            for t, (i, j) in enumerate(pairs):
+                v = [0.0 if x is None else float(x) for x in row[3 + 4 * t: 7 + 4 * t]]
+                nn[i, j] = nn[j, i] = v[0]
+                sx[i, j], sx[j, i] = v[1], v[2]
+                sxy[i, j] = sxy[j, i] = v[3]
+        return out
+
+
+# The Poisson bootstrap's constants: those of cxstats.stats.poisson_bootstrap (the same weights in
+# numpy; the engine layer does not import stats; a test checks they agree).
+BOOT_PRIME = 2147483647
+BOOT_THRESHOLDS = (790015084, 1580030168, 1975037710, 2106706891, 2139624186, 2146207645,
+                   2147304888, 2147461637, 2147481231, 2147483408, 2147483625, 2147483645)
+BOOT_JACKKNIFE_GROUPS = 1000
+
+
 def _exact_means(n: int, sums, shifts):
     """(mean, its rounding error) per variable from exact integer sums of shifted codes."""
     import numpy as np
@@ -845,4 +995,5 @@ def _exact_means(n: int, sums, shifts):
     hi = np.array([float(e) for e in exact])
     lo = np.array([float(e - Fraction(h)) for e, h in zip(exact, hi)])
     return hi, lo
+
 

@@ -774,7 +774,7 @@ def analyze_gaps_counts(counts: dict, rows: dict, group: str, *, levels: dict, c
 def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | None = None,
                             performance: str = "mean", aspiration=None, scale=None, ipa_cutoffs=None,
                             top2_shares=None, complete: bool | None = None, source=None,
-                            row_level_note: str | None = None, hc3_meat=None):
+                            row_level_note: str | None = None, hc3_meat=None, bootstrap=None):
     """``stats.drivers.analyze_drivers`` (continuous outcome, unweighted, no bootstrap) from the
     co-moments ``m`` of the complete rows of ``drivers`` + ``outcome``: OLS with classical SEs,
     R², F, standardized betas, LMG / dominance (general, conditional, complete), relative weights,
@@ -787,7 +787,10 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
     (drivers, then outcome), slopes ``b`` and ``inv_sxx`` = (centred X'X)^-1; without it they are
     null. Penalty-reward is not part of this result: the caller adds it from the box dummies
     co-moments (:func:`cxstats.stats.drivers.ipa.penalty_reward_moments`, as ``steps.drivers``);
-    ``row_level_note``, if given, is appended to the warnings."""
+    ``row_level_note``, if given, is appended to the warnings. ``bootstrap``:
+    ``bootstrap(res) -> BootstrapResult`` from the estimates (the Poisson bootstrap of
+    :func:`cxstats.stats.poisson_bootstrap.drivers_bootstrap`): its intervals, and the IPA's
+    'determined' from them, as the row path."""
     from cxstats.stats.drivers.core import (COMPLETE_DOMINANCE_MAX_P, SINGULAR_EIGEN, _check_names,
                                             _collinearity_warnings, check_size_and_performance)
     from cxstats.stats.drivers.result import DriversResult
@@ -857,6 +860,9 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
     res.complete_dominance = complete_dominance(r2_all, p) if complete else None
     res.relative_weight = fit["relative_weight"]
     res.pratt = fit["pratt"]
+    if bootstrap is not None:
+        res.bootstrap = bootstrap(res)
+        res.warnings.extend(res.bootstrap.warnings)
     _ipa_moments(res, mm, performance, aspiration, scale, ipa_cutoffs, top2_shares)
     if row_level_note:
         res.warnings.append(row_level_note)
@@ -899,14 +905,40 @@ def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
     ic, pc = (cutoffs or (None, None))
     if pc is None and performance == "gap":
         pc = 0.0
+    interval = perf_interval = None
+    if getattr(res, "bootstrap", None) is not None:     # the Poisson bootstrap (as stats.drivers.core._ipa)
+        from cxstats.stats.poisson_bootstrap import performance_interval
+
+        samples = res.bootstrap.samples.get(res.importance_name())
+        if samples is not None and len(samples) > 1:
+            shares = samples / samples.sum(axis=1, keepdims=True)
+            alpha = 1 - res.bootstrap.ci_level
+            interval = tuple(np.quantile(shares, [alpha / 2, 1 - alpha / 2], axis=0))
+        perf_interval = performance_interval(res.bootstrap, None, performance, smax,
+                                             asp if performance == "gap" else None)
     positions, ic, pc = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
-    labels, _, _ = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
+    labels, _, _ = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc,
+                                     importance_interval=interval, performance_interval=perf_interval)
     rule = ("quadrants split at importance_cut (mean importance share of the drivers unless given) and "
             "performance_cut (" + ("0 = at the aspiration" if performance == "gap" else
                                    "mean performance of the drivers") + " unless given)")
-    rows = [{"driver": d, "importance": float(importance[j]), "performance": float(perf[j]),
-             "quadrant": labels[j], "position": positions[j], "determined": None}
-            for j, d in enumerate(res.drivers)]
+    settled = ipa_mod.determined(interval, perf_interval, ic, pc, len(res.drivers))
+    if settled is not None:
+        rule += (f"; a driver whose {res.bootstrap.ci_level:.0%} bootstrap percentile interval of its "
+                 "importance share or of its performance holds the cut of that axis (cuts taken as "
+                 "fixed) is 'not determined' (determined = false; position: the quadrant of its point "
+                 "estimate)")
+    rows = []
+    for j, d in enumerate(res.drivers):
+        row = {"driver": d, "importance": float(importance[j]), "performance": float(perf[j])}
+        if interval is not None:
+            row.update(importance_lower=float(interval[0][j]), importance_upper=float(interval[1][j]))
+        if perf_interval is not None:
+            row.update(performance_lower=float(perf_interval[0][j]),
+                       performance_upper=float(perf_interval[1][j]))
+        row.update(quadrant=labels[j], position=positions[j],
+                   determined=None if settled is None else settled[j])
+        rows.append(row)
     res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
                "importance_cut": ic, "performance_cut": pc, "scale": scale_note, "rule": rule,
                "rows": rows}

@@ -101,10 +101,13 @@ class ReliabilityResult:
     seed: int | None = None
     warnings: list[str] = field(default_factory=list)
     weight: str | None = None        # the survey-weight column, when weighted
+    bootstrap_method: str = "row"    # row (resampled respondents) | poisson (engines' replicates)
 
     def to_dict(self) -> dict:
         out = {"missing": self.missing, "n_bootstrap": self.n_bootstrap, "seed": self.seed,
                "scales": [s.to_dict() for s in self.scales], "warnings": list(self.warnings)}
+        if self.n_bootstrap and self.bootstrap_method != "row":
+            out["bootstrap_method"] = self.bootstrap_method
         if self.weight:
             out["weight"] = self.weight
         return out
@@ -184,7 +187,15 @@ class ReliabilityResult:
                         "scale, n_ordinal): alpha = k/(k-1)(1 - k/1'R1); omega = (1'R1 - sum u2)/1'R1 with a "
                         "one-factor minres solution. The reliability of the latent responses behind the answer "
                         "categories. Matches psych 2.2.9 to 1e-5."))
-        if self.n_bootstrap:
+        if self.n_bootstrap and self.bootstrap_method == "poisson":
+            out.append(("Bootstrap CI",
+                        f"Percentile 95% interval of raw alpha over {self.n_bootstrap} Poisson bootstrap "
+                        f"replicates (seed {self.seed}): each respondent counts w times in a replicate, w a "
+                        "Poisson(1) draw fixed by the seed, the respondent type and id (the same on the "
+                        "pandas, DuckDB and Spark engines; one pass over the data for all replicates); "
+                        "alpha of the weighted pairwise (or listwise) covariances, as on the rows repeated "
+                        "w times (Hanley & MacGibbon 2006; Chamandy et al. 2012)."))
+        elif self.n_bootstrap:
             out.append(("Bootstrap CI",
                         f"Percentile 95% interval of raw alpha over {self.n_bootstrap} bootstrap resamples "
                         f"of respondents (seed {self.seed}), each analysed with the same missing-data rule."))
@@ -379,10 +390,13 @@ def reverse_key(df, reverse, lo, hi, *, file=None, row_of=None):
 
 def scale_reliability(data, items, *, scale: str = "scale", group: str | None = None,
                       missing: str = "pairwise", reverse=(), n_boot: int = 0, seed=None,
-                      progress=None, omega: bool = True, file=None, weights=None) -> ScaleReliability:
+                      progress=None, omega: bool = True, file=None, weights=None,
+                      boot_keys=None, boot_shifts=None) -> ScaleReliability:
     """Alpha, omega and item statistics of one scale. ``data``: DataFrame with the item
     columns as floats (NaN = missing), already reverse-keyed. ``weights``: survey weights, one per
-    row of ``data`` (already checked; see the module docstring)."""
+    row of ``data`` (already checked; see the module docstring). ``boot_keys``: each row's key
+    text (:func:`cxstats.stats.poisson_bootstrap.key_text`): the bootstrap is the Poisson bootstrap
+    (the engines' replicates; ``boot_shifts``: each item's whole-number shift, as the engines')."""
     import numpy as np
 
     from cxstats.stats._factor import pairwise_cor
@@ -402,6 +416,10 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
     x = x[answered]
     complete = ~np.isnan(x).any(axis=1)
     n_complete = int(complete.sum())
+    if boot_keys is not None:
+        boot_keys = np.asarray(boot_keys, dtype=object)[answered]
+        if missing == "listwise":
+            boot_keys = boot_keys[complete]
     if missing == "listwise":
         x = x[complete]
     if w is not None:
@@ -473,7 +491,14 @@ def scale_reliability(data, items, *, scale: str = "scale", group: str | None = 
     n_ci = n_eff if w is not None else n            # Feldt and ase on Kish's effective n with weights
     lo, hi = feldt_ci(tot["raw"], n_ci, k)
     boot = None
-    if n_boot:
+    if n_boot and boot_keys is not None:
+        from cxstats.stats.poisson_bootstrap import alpha_interval_rows
+
+        shifts = None if boot_shifts is None else [boot_shifts[i] for i in items]
+        boot = alpha_interval_rows(x, boot_keys, n_boot, missing, shifts)
+        if progress is not None:
+            progress(n_boot, n_boot)
+    elif n_boot:
         boot = bootstrap_alpha(x, n_boot=n_boot, seed=seed, missing=missing, progress=progress)
         boot["seed"] = seed if isinstance(seed, int) else None
     om_t, om_cfa = None, None
@@ -588,7 +613,8 @@ def scale_statistics(c, items, where, file, warnings):
 def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", reverse=(), lo=None,
                         hi=None, groups=None, n_boot: int = 0, seed=None, progress=None,
                         file=None, reversed_already: bool = False, row_of=None, weights=None,
-                        weight_name: str | None = None, ordinal: bool = False) -> ReliabilityResult:
+                        weight_name: str | None = None, ordinal: bool = False, boot_keys=None,
+                        boot_shifts=None) -> ReliabilityResult:
     """Reliability of several scales, optionally per group.
 
     ``scales``: {name: [items]}; ``reverse``: items to recode as lo + hi - x (unless
@@ -597,6 +623,8 @@ def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", revers
     (``total = n_boot * number of analyses``). ``weights``: survey weights, one per row of ``data``
     (checked: none missing or negative among the rows of a group; see the module docstring).
     ``ordinal``: also ordinal alpha and omega (:mod:`cxstats.stats.ordinal_reliability`).
+    ``boot_keys``: one key text per row (:func:`cxstats.stats.poisson_bootstrap.key_text`): the
+    Poisson bootstrap, with the SQL engines' replicates (``boot_shifts``: {item: whole shift}).
     """
     import numpy as np
 
@@ -632,7 +660,9 @@ def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", revers
                 cb = (lambda i, _n, base=done: progress(base + i, total))
             res = scale_reliability(sub, items, scale=name, group=g, missing=missing,
                                     reverse=[r for r in reverse if r in items], n_boot=n_boot,
-                                    seed=rng, progress=cb, file=file, weights=wsub)
+                                    seed=rng, progress=cb, file=file, weights=wsub,
+                                    boot_keys=None if boot_keys is None else np.asarray(boot_keys, dtype=object)[mask],
+                                    boot_shifts=boot_shifts)
             if res.alpha_ci_bootstrap is not None:
                 res.alpha_ci_bootstrap["seed"] = seed if isinstance(seed, int) else None
             res.reverse = [r for r in reverse if r in items]
@@ -645,4 +675,5 @@ def analyze_reliability(data, scales: dict, *, missing: str = "pairwise", revers
             warnings.extend(res.warnings)
     return ReliabilityResult(results, missing, n_bootstrap=n_boot,
                              seed=seed if (isinstance(seed, int) and n_boot) else None, warnings=warnings,
+                             bootstrap_method="poisson" if (boot_keys is not None and n_boot) else "row",
                              weight=(weight_name or "weight") if weights is not None else None)

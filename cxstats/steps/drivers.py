@@ -27,7 +27,16 @@ GROUP BY pass counting the complete rows by (mask of the dummies, outcome value)
 HC3 from the exact counts by the row path's own code (:func:`cxstats.stats.drivers.ipa.
 penalty_reward_counts`), so the block is the pandas one bit for bit (an outcome that is not
 whole-coded, or over 31 drivers: the dummies' co-moments and one more HC3 pass instead);
-``bootstrap``, ``weight`` and binary outcomes are refused naming the option (``auto``: pandas).
+``weight``, binary outcomes and ``bootstrap_method: row`` are refused naming the option (``auto``:
+pandas).
+
+``bootstrap_method``: ``row`` resamples respondents (pandas only); ``poisson`` gives each
+respondent a Poisson(1) count per replicate fixed by the seed, respondent type and id
+(:mod:`cxstats.stats.poisson_bootstrap`): a SQL engine computes every replicate's co-moments of
+the complete rows in ONE more pass (with the jackknife groups of the BCa intervals), and pandas,
+DuckDB and Spark give the same intervals (LMG, relative weights, Pratt, standardized betas, ranks,
+the IPA's 'determined'); continuous outcomes. ``auto`` (default): row on pandas, poisson on the
+engines. Engines need a respondent id (``respondents: id_column``).
 """
 
 from __future__ import annotations
@@ -49,6 +58,7 @@ class Options(StepOptions):
     outcome_type: Literal["continuous", "binary"] | None = None
     binary_threshold: float | None = None    # binary outcome = answer >= T
     bootstrap: int = 200                     # replicates for the intervals (0 = none)
+    bootstrap_method: Literal["auto", "row", "poisson"] = "auto"  # auto: row on pandas, poisson on engines
     ci_level: float = 0.95
     performance: Literal["mean", "top2", "gap"] = "mean"
     aspiration: float | None = None          # one aspiration for every driver (gap performance)
@@ -91,8 +101,16 @@ def run(ctx: StepContext, options: Options):
     if engine != "pandas":
         return _run_on_engine(ctx, options, engine)
     weights = None
+    poisson = bool(options.bootstrap) and options.bootstrap_method == "poisson"
+    boot_keys = None
     if ctx.has_spec:
         frame, outcome, names, scale, aspiration, source = _from_spec(ctx, options)
+        if poisson:
+            from cxstats.stats.poisson_bootstrap import key_text
+
+            full = ctx.survey.customers_with_scores()
+            boot_keys = [key_text(_seed(ctx), t, i) for t, i in zip(full["respondent_type"].tolist(),
+                                                                     full["respondent_id"].tolist())]
         if options.weight:
             from cxstats.steps._weights import from_survey
 
@@ -101,6 +119,10 @@ def run(ctx: StepContext, options: Options):
             weights = from_survey(ctx, full, options.weight, used=used)
     else:
         frame, outcome, names, scale, aspiration, source = _from_file(ctx, options)
+        if poisson:        # no id: rows keyed by position
+            from cxstats.stats.poisson_bootstrap import key_text
+
+            boot_keys = [key_text(_seed(ctx), "row", i + 1) for i in range(len(frame))]
         if options.weight:
             from cxstats.io.readers import read_table
             from cxstats.steps._weights import from_table
@@ -120,7 +142,8 @@ def run(ctx: StepContext, options: Options):
                              progress=ctx.progress("drivers bootstrap") if bootstrap else None,
                              performance=options.performance, aspiration=aspiration, scale=scale,
                              ipa_cutoffs=cutoffs, low_boxes=options.low_boxes, high_boxes=options.high_boxes,
-                             source=source, weights=weights, weight_name=options.weight)
+                             source=source, weights=weights, weight_name=options.weight,
+                             boot_keys=boot_keys if bootstrap else None)
     if bootstrap != options.bootstrap:
         result.warnings.append(f"the {options.bootstrap} bootstrap replicates asked for were not run: bootstrap "
                                "intervals with survey weights are not available")
@@ -131,8 +154,8 @@ def _row_options(options) -> list:
     """(option, why) of the options of this run that need the rows (a SQL engine computes the
     co-moments of the complete rows)."""
     out = []
-    if options.bootstrap:
-        out.append(("bootstrap", "bootstrap intervals resample respondents"))
+    if options.bootstrap and options.bootstrap_method == "row":
+        out.append(("bootstrap_method", "the row bootstrap resamples respondents"))
     if options.weight:
         out.append(("weight", "survey weights are applied row by row"))
     if options.outcome_type == "binary":
@@ -187,8 +210,8 @@ def _run_on_engine(ctx, options, engine):
 
     for option, why in _row_options(options):
         raise InputError(f"{why}; engine {engine} computes moments: use --engine pandas"
-                         + (" (on a sample if the data are large) or leave out the bootstrap"
-                            if option == "bootstrap" else ""), option=option)
+                         + (" or --bootstrap-method poisson (one more pass; the same intervals as "
+                            "pandas with poisson)" if option == "bootstrap_method" else ""), option=option)
     spec = ctx.spec
     esurvey = ctx.engine_survey(engine, options.spark_master)
     where = "respondent_type = 'customer'"
@@ -249,10 +272,15 @@ def _run_on_engine(ctx, options, engine):
         m_pr = esurvey.pattern_moments([*dummies, outcome], where=complete, exprs={**dummies, outcome: exprs[outcome]})[None].complete()
     shares = [float(m.mean[cols.index(t)]) for t in tops] if tops else None
     cutoffs = tuple(options.ipa_cutoffs) if options.ipa_cutoffs is not None else None
+    boot = None
+    if options.bootstrap:
+        boot = _poisson_bootstrap(esurvey, options, _seed(ctx), m, cols, outcome, names, exprs, tops,
+                                  where, aspiration)
     res = analyze_drivers_moments(m, outcome, names, n_all=n_all, performance=options.performance,
                                   aspiration=aspiration, scale=scale, ipa_cutoffs=cutoffs,
                                   top2_shares=shares, source=source,
-                                  hc3_meat=_hc3_meat(esurvey, exprs, outcome, names, where, int(m.n)))
+                                  hc3_meat=_hc3_meat(esurvey, exprs, outcome, names, where, int(m.n)),
+                                  bootstrap=boot)
     if by_counts:       # the row path's own code (stats.drivers.ipa.penalty_reward_counts)
         rows, r2, notes = _penalty_reward_from_counts(esurvey, exprs, outcome, where, names, low_cut, high_cut,
                                                       options, int(m.n))
@@ -266,6 +294,48 @@ def _run_on_engine(ctx, options, engine):
                                                         scale_note=res.ipa["scale"], ci_level=options.ci_level)
     res.warnings.extend(notes)
     return res
+
+
+def _seed(ctx) -> int:
+    return 0 if ctx.seed is None else int(ctx.seed)
+
+
+def _poisson_bootstrap(esurvey, options, seed, m, cols, outcome, names, exprs, tops, where, aspiration):
+    """``bootstrap(res)`` for :func:`analyze_drivers_moments`: the Poisson replicates' co-moments of
+    the complete rows (and the jackknife groups' sums, and the top-2 shares) in ONE pass
+    (:meth:`EngineSurvey.bootstrap_sums`), shifted by the rounded means as the pandas path."""
+    import numpy as np
+
+    from cxstats.stats.drivers.core import aspiration_values
+    from cxstats.stats.poisson_bootstrap import drivers_bootstrap
+
+    B = options.bootstrap
+    if B < 50:      # as the row path (stats.drivers.core._bootstrap)
+        raise InputError(f"use at least 50 replicates, not {B} (1,000 or more for "
+                         "BCa intervals that can be trusted)", option="bootstrap")
+    order = [*names, outcome]
+    shifts = {c: float(np.round(m.mean[cols.index(c)])) for c in order}
+    sums = esurvey.bootstrap_sums(order, B, seed, where=where, exprs={**exprs, **tops}, missing="listwise",
+                                  shifts=shifts, jackknife=True, sums_only=list(tops))
+    cell = sums.get(None)
+    p = len(names)
+    n = cell["n"][:, 0, 0]
+    s1 = cell["sx"][:, :, 0]
+    jack = [(v[0][0, 0], v[1][:, 0], v[2]) for _, v in sorted(cell["jack"].items())]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if options.performance == "top2" and tops:
+            perf = cell["s_only"] / n[:, None]
+        else:
+            perf = s1[:, :p] / n[:, None] + np.array([shifts[c] for c in names])
+            if options.performance == "gap":
+                perf = perf - aspiration_values(aspiration, names)
+
+    def bootstrap(res):
+        est = {"lmg": res.lmg, "relative_weight": res.relative_weight, "pratt": res.pratt,
+               "std_beta": res.std_beta}
+        return drivers_bootstrap(names, est, (n, s1, cell["sxy"]), jack, replicates=B, seed=seed,
+                                 ci_level=options.ci_level, performance=perf)
+    return bootstrap
 
 
 def _penalty_reward_from_counts(esurvey, exprs, outcome, where, names, low_cut, high_cut, options, n_first):

@@ -10,6 +10,13 @@ missing code is refused, and it supplies ``lo``/``hi`` for reverse keying when t
 ``weight``: a column of survey weights (alpha, omega and the item statistics from the weighted
 covariance; Feldt's CI on Kish's effective n; see :mod:`cxstats.stats.reliability`).
 ``ordinal``: also ordinal alpha and omega from the polychoric correlations (rows complete on the scale).
+
+``bootstrap`` (B replicates, percentile CI of alpha) and ``bootstrap_method``: ``row`` resamples
+respondents (pandas only: it needs the rows); ``poisson`` gives each respondent a Poisson(1) count
+per replicate fixed by the seed, respondent type and id (:mod:`cxstats.stats.poisson_bootstrap`),
+so a SQL engine computes all B replicates' covariances in ONE pass, and pandas, DuckDB and Spark
+give the same interval; ``auto`` (default): row on pandas, poisson on DuckDB and Spark. Engines
+need a respondent id (``respondents: id_column`` of the spec).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ class Options(StepOptions):
     group: str | None = None               # report per value of this column (spec: respondent type)
     missing: Literal["pairwise", "listwise"] = "pairwise"
     bootstrap: int = 0                     # resamples for a percentile bootstrap CI of alpha
+    bootstrap_method: Literal["auto", "row", "poisson"] = "auto"  # auto: row on pandas, poisson on engines
     scale_range: list[float] | None = None  # MIN, MAX answer scale (without a spec): other values refused
     engine: Literal["auto", "pandas", "duckdb", "spark"] = "auto"  # where the moments are computed
     spark_master: str | None = None        # engine spark: the cluster (default: the active session or local)
@@ -74,12 +82,16 @@ def run(ctx: StepContext, options: Options):
     from cxstats.stats.reliability import analyze_reliability
     from cxstats.steps._engine import engine_for
 
-    engine = engine_for(ctx, options, needs_rows=bool(options.bootstrap) or options.weight is not None)
+    engine = engine_for(ctx, options, needs_rows=(bool(options.bootstrap) and options.bootstrap_method == "row")
+                        or options.weight is not None)
     if engine != "pandas":
         return _run_on_engine(ctx, options, engine)
     weights = None
+    boot_keys = boot_shifts = None
     if ctx.has_spec:
         frame, scales, reverse, groups, skipped = _from_spec(ctx, options)
+        if options.bootstrap and options.bootstrap_method == "poisson":
+            boot_keys, boot_shifts = _poisson_keys(ctx, frame, scales)
         lo = hi = row_of = None
         file = ctx.source or None
         if options.weight:
@@ -88,6 +100,10 @@ def run(ctx: StepContext, options: Options):
             weights = from_survey(ctx, frame, options.weight, used=[g is not None for g in groups])
     else:
         frame, scales, groups, file, row_of, weights = _from_file(ctx, options)
+        if options.bootstrap and options.bootstrap_method == "poisson":   # no id: rows keyed by position
+            from cxstats.stats.poisson_bootstrap import key_text
+
+            boot_keys = [key_text(_seed(ctx), "row", i + 1) for i in range(len(frame))]
         reverse, lo, hi, skipped = list(options.reverse or []), options.lo, options.hi, []
         if options.scale_range is not None:  # the answer scale also gives reverse keying's lo and hi
             lo = options.scale_range[0] if lo is None else lo
@@ -99,7 +115,7 @@ def run(ctx: StepContext, options: Options):
             reversed_already=ctx.has_spec,
             progress=ctx.progress("bootstrap") if options.bootstrap else None, weights=weights,
             **({"ordinal": True} if options.ordinal else {}),
-            weight_name=options.weight)
+            weight_name=options.weight, boot_keys=boot_keys, boot_shifts=boot_shifts)
     except InputError as exc:
         if exc.file is not None or exc.option or file is None:
             raise
@@ -114,10 +130,10 @@ def _run_on_engine(ctx, options, engine):
     """The same analysis from pattern moments computed by a SQL engine (one pass over the data)."""
     from cxstats.stats.from_moments import analyze_reliability_moments
 
-    if options.bootstrap:
-        raise InputError(f"the bootstrap CI of alpha resamples respondents and needs the rows; engine "
-                         f"{engine} computes moments: use --engine pandas (on a sample if the data are "
-                         "large) or leave out the bootstrap (Feldt's CI is reported)", option="bootstrap")
+    if options.bootstrap and options.bootstrap_method == "row":
+        raise InputError(f"the row bootstrap resamples respondents and needs the rows; engine {engine} "
+                         "computes moments: use --bootstrap-method poisson (one pass, the same interval "
+                         "as pandas with poisson) or --engine pandas", option="bootstrap_method")
     if options.weight:  # the engines' moments are unweighted: a weighted alpha would be silently wrong
         raise InputError(f"survey weights are applied row by row; engine {engine} computes unweighted "
                          "moments: use --engine pandas with --weight", option="weight")
@@ -129,9 +145,65 @@ def _run_on_engine(ctx, options, engine):
     moments.pop(None, None)          # rows without a group value are left out (as the pandas path)
     result = analyze_reliability_moments(moments, scales, missing=options.missing, reverse=reverse,
                                          file=", ".join(esurvey.sources) or None)
+    if options.bootstrap:
+        _poisson_on_engine(esurvey, result, scales, items, col, options, _seed(ctx))
     if skipped:
         result.warnings.append(f"single-item constructs have no reliability: {', '.join(skipped)}")
     return result
+
+
+def _seed(ctx) -> int:
+    return 0 if ctx.seed is None else int(ctx.seed)
+
+
+def _poisson_keys(ctx, frame, scales):
+    """Each row's key text and each item's whole-number shift, as the engines use them."""
+    from cxstats.stats.poisson_bootstrap import key_text
+
+    seed = _seed(ctx)
+    keys = [key_text(seed, t, i) for t, i in zip(frame["respondent_type"].tolist(),
+                                                  frame["respondent_id"].tolist())]
+    items = list(dict.fromkeys(i for its in scales.values() for i in its))
+    return keys, _whole_shifts(ctx.spec, items)
+
+
+def _whole_shifts(spec, items) -> dict:
+    """The engines' shifts (EngineSurvey._integer_shifts): the scale's middle when every item has
+    whole codes on a scale with whole ends, else 0."""
+    scored = spec.scored_columns()
+    out = {}
+    for c in items:
+        sc = scored.get(c)
+        if sc is None or not sc.integer or not float(sc.min).is_integer() or not float(sc.max).is_integer():
+            return {c: 0.0 for c in items}
+        out[c] = float(int((sc.min + sc.max) // 2))
+    return out
+
+
+def _poisson_on_engine(esurvey, result, scales, items, col, options, seed):
+    """The Poisson-bootstrap interval of every alpha: all B replicates' pairwise (or listwise)
+    sums of every scale in ONE pass (:meth:`EngineSurvey.bootstrap_sums`)."""
+    from cxstats.stats.poisson_bootstrap import alpha_interval, percentile_interval
+
+    shifts = _whole_shifts(esurvey.spec, items)
+    blocks = list(scales.values())
+    disjoint = len(items) == sum(len(b) for b in blocks)
+    if disjoint or options.missing == "pairwise":
+        sums = {None: esurvey.bootstrap_sums(items, options.bootstrap, seed, group=col, blocks=blocks,
+                                             missing=options.missing, shifts=shifts)}
+    else:   # listwise with an item in two scales: one pass per scale
+        sums = {name: esurvey.bootstrap_sums(its, options.bootstrap, seed, group=col, missing="listwise",
+                                             shifts=shifts) for name, its in scales.items()}
+    for s in result.scales:
+        cols = items if None in sums else scales[s.scale]
+        cell = sums[None if None in sums else s.scale].get(s.group)
+        if cell is None:
+            s.alpha_ci_bootstrap = percentile_interval([float("nan")] * options.bootstrap)
+        else:
+            s.alpha_ci_bootstrap = alpha_interval((cell["n"], cell["sx"], cell["sxy"]),
+                                                  [cols.index(i) for i in s.items])
+        s.alpha_ci_bootstrap["seed"] = seed
+    result.n_bootstrap, result.seed, result.bootstrap_method = options.bootstrap, seed, "poisson"
 
 
 def _view_columns(spec) -> list[str]:

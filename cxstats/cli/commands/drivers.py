@@ -23,6 +23,12 @@ from cxstats.cli.common import (command_display, data_files_argument, engine_opt
 @click.option("--bootstrap", "bootstrap", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
               help="Bootstrap replicates for percentile and BCa intervals of every measure and rank "
                    "(1000 recommended; 0 = none).")
+@click.option("--bootstrap-method", "bootstrap_method", type=click.Choice(["auto", "row", "poisson"]),
+              default="auto", show_default=True,
+              help="row: resample respondents (needs the rows: pandas); poisson: each respondent counts a "
+                   "Poisson(1) number of times per replicate, fixed by --seed and the respondent id, so "
+                   "DuckDB and Spark compute all N replicates in one pass and every engine gives the same "
+                   "intervals (continuous outcomes); auto: row on pandas, poisson on DuckDB/Spark.")
 @seed_option
 @click.option("--ci-level", "ci_level", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
               help="Confidence level of the bootstrap intervals.")
@@ -57,7 +63,7 @@ from cxstats.cli.common import (command_display, data_files_argument, engine_opt
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, seed, ci_level,
+def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, bootstrap_method, seed, ci_level,
             performance, aspiration, scale_range, ipa_cutoffs, low_boxes, high_boxes, ipa_png, weight, spec_path,
             engine, spark_master, json_path, xlsx_path, quiet):
     """Key drivers: which drivers move the outcome, by exact relative importance.
@@ -97,9 +103,11 @@ def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, s
     --engine duckdb|spark (with --spec): OLS (classical SEs), LMG/dominance,
     relative weights, Pratt, VIF and the IPA from the co-moments of the complete
     rows, and HC3 SEs from a second pass over them: the same numbers as pandas.
-    Penalty-reward needs the rows (null there, with a warning); --bootstrap,
-    --weight and binary outcomes are refused there (use --engine pandas); auto
-    chooses pandas for them.
+    Penalty-reward needs the rows (null there, with a warning); --weight and
+    binary outcomes are refused there (use --engine pandas); auto chooses pandas
+    for them. --bootstrap there is the Poisson bootstrap (--bootstrap-method
+    poisson: one more pass for all replicates; needs the spec's respondent id);
+    --engine pandas --bootstrap-method poisson gives the same intervals.
     """
     from cxstats.cli.common import emit, run_analysis, step_context
 
@@ -110,7 +118,8 @@ def command(data, outcome, drivers, outcome_type, binary_threshold, bootstrap, s
                          "available; leave out one of the two")
     ctx = step_context(data, spec_path, seed=seed, quiet=quiet)
     result = run_analysis("drivers", ctx, weight=weight, outcome=outcome, drivers=drivers, outcome_type=outcome_type,
-                          binary_threshold=binary_threshold, bootstrap=bootstrap, ci_level=ci_level,
+                          binary_threshold=binary_threshold, bootstrap=bootstrap,
+                          bootstrap_method=bootstrap_method, ci_level=ci_level,
                           performance=performance, aspiration=aspiration, scale_range=scale_range,
                           ipa_cutoffs=ipa_cutoffs, low_boxes=low_boxes, high_boxes=high_boxes,
                           engine=engine, spark_master=spark_master)

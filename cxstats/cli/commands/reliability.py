@@ -29,6 +29,12 @@ from cxstats.cli.common import (data_files_argument, engine_options, list_option
                    "default); listwise: only respondents who answered every item of the scale.")
 @click.option("--bootstrap", "bootstrap", type=int, default=0, show_default=True, metavar="N",
               help="Add a percentile bootstrap 95% CI for alpha from N resamples (e.g. 1000).")
+@click.option("--bootstrap-method", "bootstrap_method", type=click.Choice(["auto", "row", "poisson"]),
+              default="auto", show_default=True,
+              help="row: resample respondents (needs the rows: pandas); poisson: each respondent counts a "
+                   "Poisson(1) number of times per replicate, fixed by --seed and the respondent id, so "
+                   "DuckDB and Spark compute all N replicates in one pass and every engine gives the same "
+                   "interval; auto: row on pandas, poisson on DuckDB/Spark.")
 @click.option("--weight", "weight", metavar="COL",
               help="Survey weights: alpha, omega and the item statistics from the weighted covariance matrix; "
                    "Feldt's CI on Kish's effective n (reported as n_eff). A missing, non-numeric or negative "
@@ -43,8 +49,8 @@ from cxstats.cli.common import (data_files_argument, engine_options, list_option
 @missing_code_option
 @output_options
 @quiet_option
-def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missing, bootstrap, weight, ordinal,
-            seed, spec_path, engine, spark_master, json_path, xlsx_path, quiet):
+def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missing, bootstrap,
+            bootstrap_method, weight, ordinal, seed, spec_path, engine, spark_master, json_path, xlsx_path, quiet):
     """Scale reliability: Cronbach's alpha, McDonald's omega and item-total statistics.
 
     For every scale: raw and standardized alpha with Feldt's 95% CI (and a
@@ -68,8 +74,10 @@ def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missi
       cxstats reliability 'lake/answers/*.parquet' --spec study.yaml --engine duckdb   (out of core)
 
     With --spec the moments can be computed by DuckDB or Spark (--engine): one pass
-    over the data, the same numbers as in memory (Feldt's CI; the bootstrap needs
-    --engine pandas).
+    over the data, the same numbers as in memory. The bootstrap CI on an engine is
+    the Poisson bootstrap (--bootstrap-method poisson: all replicates in one more
+    pass; needs the spec's respondent id); --engine pandas --bootstrap-method
+    poisson gives the same interval in memory.
 
     Rule of thumb: alpha >= .70 for group comparisons; an item whose r_drop is
     low (< .30) and whose removal raises alpha deserves a second look.
@@ -84,6 +92,6 @@ def command(data, scales, constructs, reverse, lo, hi, scale_range, group, missi
     result = run_analysis("reliability", ctx, scales=parse_scales(scales, "--scale") or None,
                           constructs=constructs, reverse=list(reverse) or None, lo=lo, hi=hi, scale_range=scale_range,
                           group=group,
-                          missing=missing, bootstrap=bootstrap, weight=weight, engine=engine,
+                          missing=missing, bootstrap=bootstrap, bootstrap_method=bootstrap_method, weight=weight, engine=engine,
                           spark_master=spark_master, **({"ordinal": True} if ordinal else {}))
     emit(result, name="reliability", json_path=json_path, xlsx_path=xlsx_path, quiet=quiet)

@@ -43,6 +43,8 @@ class BootstrapResult:
     jackknife_groups: int
     failed: int = 0
     warnings: list = field(default_factory=list)
+    resampling: str = "row"            # row | poisson (cxstats.stats.poisson_bootstrap)
+    performance_samples: object = None  # poisson: (B, p) replicate IPA performance values
 
     def intervals(self) -> dict:
         """measure -> list of per-driver dicts (est, se, pct_lower, pct_upper, bca_lower, bca_upper)."""
@@ -77,11 +79,14 @@ class BootstrapResult:
         return out
 
     def to_dict(self) -> dict:
-        return {"replicates": self.replicates, "failed_replicates": self.failed,
-                "ci_level": self.ci_level,
-                "seed": self.seed if isinstance(self.seed, (int, type(None))) else str(self.seed),
-                "jackknife_groups": self.jackknife_groups,
-                "intervals": self.intervals(), "ranks": self.rank_intervals()}
+        out = {"replicates": self.replicates, "failed_replicates": self.failed,
+               "ci_level": self.ci_level,
+               "seed": self.seed if isinstance(self.seed, (int, type(None))) else str(self.seed),
+               "jackknife_groups": self.jackknife_groups,
+               "intervals": self.intervals(), "ranks": self.rank_intervals()}
+        if self.resampling != "row":
+            out["resampling"] = self.resampling
+        return out
 
 
 def bca_interval(samples, est, jack, level):

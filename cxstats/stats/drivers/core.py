@@ -56,7 +56,7 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
                 ci_level: float = 0.95, progress=None, performance: str = "mean",
                 aspiration=None, scale=None, ipa_cutoffs=None, low_boxes: int = 2,
                 high_boxes: int = 1, complete: bool | None = None, penalty_reward: bool | None = None,
-                source=None, weights=None, weight_name: str | None = None) -> DriversResult:
+                source=None, weights=None, weight_name: str | None = None, boot_keys=None) -> DriversResult:
     """Relative importance of ``drivers`` for ``outcome`` in a numeric DataFrame.
 
     ``outcome_type``: 'continuous' (OLS; LMG, relative weights, Pratt, dominance) or
@@ -70,7 +70,9 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
     ``progress(done, total)`` is called as they are computed. ``weights``: survey weights, one per
     row of ``frame`` (checked on the complete rows: none missing or negative, not all zero): WLS with
     HC3 SEs and every importance measure from the weighted correlation matrix (continuous outcome, no
-    bootstrap, no penalty-reward; :mod:`cxstats.stats.weights`).
+    bootstrap, no penalty-reward; :mod:`cxstats.stats.weights`). ``boot_keys``: one key text per
+    row of ``frame`` (:func:`cxstats.stats.poisson_bootstrap.key_text`): the bootstrap is the
+    Poisson bootstrap, with the SQL engines' replicates (continuous outcomes).
     """
     drivers = list(drivers)
     if binary_threshold is not None:
@@ -163,7 +165,8 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
         _binary(res, x, y, source)
 
     if bootstrap:
-        res.bootstrap = _bootstrap(res, x, y, corr, bootstrap, seed, ci_level, progress, source)
+        keys = None if boot_keys is None else np.asarray(boot_keys, dtype=object)[complete_rows]
+        res.bootstrap = _bootstrap(res, x, y, corr, bootstrap, seed, ci_level, progress, source, keys)
         res.warnings.extend(res.bootstrap.warnings)
 
     if w is not None and penalty_reward:
@@ -265,7 +268,7 @@ def _binary(res, x, y, source):
                             f"the rarer class for {x.shape[1]} drivers): logistic estimates are unstable")
 
 
-def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source):
+def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source, keys=None):
     from cxstats.stats.drivers import bootstrap as bs
 
     if replicates < 50:
@@ -276,10 +279,22 @@ def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source):
     if res.outcome_type == "continuous":
         est = {"lmg": res.lmg, "relative_weight": res.relative_weight, "pratt": res.pratt,
                "std_beta": res.std_beta}
+        if keys is not None:
+            from cxstats.stats.poisson_bootstrap import drivers_rows_bootstrap
+
+            out = drivers_rows_bootstrap(np.column_stack([x, y]), keys, res.drivers, est,
+                                         replicates=replicates, seed=seed, ci_level=ci_level)
+            if progress is not None:
+                progress(replicates, replicates)
+            return out
         return bs.bootstrap_continuous(np.column_stack([x, y]), res.drivers, est, replicates=replicates,
                                        seed=seed, ci_level=ci_level, progress=progress)
     from cxstats.stats.drivers.binary import logit_relative_weights
 
+    if keys is not None:
+        raise InputError("the Poisson bootstrap works from moments: a continuous outcome; a binary "
+                         "(logit) outcome needs the row bootstrap (bootstrap_method row)",
+                         option="bootstrap_method")
     est = {"relative_weight": res.relative_weight, "std_beta": res.std_beta}
 
     def stat(rows):
@@ -332,11 +347,16 @@ def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_box
             interval = tuple(np.quantile(shares, [alpha / 2, 1 - alpha / 2], axis=0))
         # performance: its own resamples (a stream of the same seed), as many as the importance
         # bootstrap; each axis is judged against its cut on its own
-        rng = seed if isinstance(seed, np.random.Generator) else \
-            np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
-        perf_interval = ipa_mod.performance_interval(x, performance, scale_max=smax, aspiration=asp,
-                                                     replicates=res.bootstrap.replicates,
-                                                     ci_level=res.bootstrap.ci_level, rng=rng)
+        if getattr(res.bootstrap, "resampling", "row") == "poisson":   # the same Poisson replicates
+            from cxstats.stats.poisson_bootstrap import performance_interval
+
+            perf_interval = performance_interval(res.bootstrap, x, performance, smax, asp)
+        else:
+            rng = seed if isinstance(seed, np.random.Generator) else \
+                np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+            perf_interval = ipa_mod.performance_interval(x, performance, scale_max=smax, aspiration=asp,
+                                                         replicates=res.bootstrap.replicates,
+                                                         ci_level=res.bootstrap.ci_level, rng=rng)
     positions, ic, pc = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
     labels, _, _ = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc,
                                      importance_interval=interval, performance_interval=perf_interval)

@@ -228,7 +228,18 @@ class DriversResult:
         m.append(("Collinearity", "VIF_j = (Rxx⁻¹)_jj, warned above 5 (moderate) and 10 (severe); "
                   "condition number √(λmax/λmin) of the driver correlation matrix, warned above 30 "
                   "(Belsley, Kuh & Welsch 1980). Exactly collinear drivers are refused."))
-        if self.bootstrap is not None:
+        if self.bootstrap is not None and getattr(self.bootstrap, "resampling", "row") == "poisson":
+            b = self.bootstrap
+            m.append(("Bootstrap intervals", f"{b.replicates} Poisson bootstrap replicates (seed {b.seed}): "
+                      "each complete row counts w times, w a Poisson(1) draw fixed by the seed, the "
+                      "respondent type and id (the same replicates on pandas, DuckDB and Spark; one pass "
+                      "over the data for all of them); every measure from the replicate's weighted "
+                      f"correlation matrix. {b.ci_level:.0%} percentile and BCa intervals (Efron & "
+                      "Tibshirani 1993, ch. 14), the acceleration from a delete-a-group jackknife over "
+                      f"{b.jackknife_groups} groups of rows (respondent-id hash mod 1,000). Ranks get "
+                      "percentile intervals and top_rank_share; IPA performance intervals from the same "
+                      "replicates."))
+        elif self.bootstrap is not None:
             b = self.bootstrap
             m.append(("Bootstrap intervals", f"{b.replicates} resamples of rows (seed {b.seed}); "
                       f"{b.ci_level:.0%} percentile and BCa intervals (Efron & Tibshirani 1993, ch. 14): "
