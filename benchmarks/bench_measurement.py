@@ -215,7 +215,9 @@ def naive_parallel(x, n_iter: int, seed: int):
         c = np.corrcoef(rng.standard_normal((n, p)), rowvar=False)
         sim_pc.append(np.sort(np.linalg.eigvalsh(c))[::-1])
         sim_fa.append(fa_values(c))
-        xr = np.column_stack([x[rng.integers(0, n, n), j] for j in range(p)])
+        # each column resampled from its own values in ascending order, missing ones last (as
+        # cxstats draws them since its engines read counts per answer; n < one block of rows)
+        xr = np.column_stack([np.sort(x[:, j])[rng.integers(0, n, n)] for j in range(p)])
         cr = pd.DataFrame(xr).corr().to_numpy()           # pairwise, as psych and cxstats
         res_pc.append(np.sort(np.linalg.eigvalsh(cr))[::-1])
         res_fa.append(fa_values(cr))

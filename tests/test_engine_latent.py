@@ -283,7 +283,7 @@ def test_efa_sem_and_invariance_on_spark_equal_pandas(engine_demo, spark_session
              f"  - step: invariance\n    constructs: {two}\n")
     ref = _plan(folder, csv, "pandas", steps, tmp_path)
     got = _plan(folder, parquet, "spark", steps, tmp_path)
-    assert got.pop("engines")["spark"]["passes"] == 2 + 2 + 1 + 1   # distinct cells per file; efa 2, sem, invariance
+    assert got.pop("engines")["spark"]["passes"] == 2 + 1 + 2 + 1 + 1   # distinct cells per file, id check; efa 2, sem, invariance
     for key in ref:
         if key not in ("inputs", "outputs", "plan", "cxstats_version", "created"):
             same_numbers(_drop_engine(ref[key]), _drop_engine(got[key]), rel=EFA_REL)

@@ -822,21 +822,6 @@ class EngineSurvey:
                         f"THEN ({total}) / CAST({answered} AS DOUBLE) END", items, min_share)
 
 
-class ScoreSQL(str):
-    """SQL of a scale score (:meth:`EngineSurvey.score_expr`) that knows its items, so
-    :meth:`EngineSurvey.pattern_moments` can sum it exactly; anywhere else it is plain SQL."""
-
-    def __new__(cls, sql, items, min_share):
-        obj = super().__new__(cls, sql)
-        obj.items, obj.min_share = tuple(items), float(min_share)
-        return obj
-
-
-class WholeSQL(str):
-    """SQL of an expression whose values are whole numbers (e.g. a 0/1 dummy ``CASE WHEN ... THEN 1
-    ELSE 0 END``, NULL where undefined): :meth:`EngineSurvey.pattern_moments` sums it exactly."""
-
-
     # ------------------------------------------------------------------------- Poisson bootstrap
     def bootstrap_sums(self, columns, replicates: int, seed: int, *, group: str | None = None,
                        where: str | None = None, blocks=None, exprs: dict | None = None,
@@ -977,6 +962,21 @@ class WholeSQL(str):
                 sx[i, j], sx[j, i] = v[1], v[2]
                 sxy[i, j] = sxy[j, i] = v[3]
         return out
+
+
+class ScoreSQL(str):
+    """SQL of a scale score (:meth:`EngineSurvey.score_expr`) that knows its items, so
+    :meth:`EngineSurvey.pattern_moments` can sum it exactly; anywhere else it is plain SQL."""
+
+    def __new__(cls, sql, items, min_share):
+        obj = super().__new__(cls, sql)
+        obj.items, obj.min_share = tuple(items), float(min_share)
+        return obj
+
+
+class WholeSQL(str):
+    """SQL of an expression whose values are whole numbers (e.g. a 0/1 dummy ``CASE WHEN ... THEN 1
+    ELSE 0 END``, NULL where undefined): :meth:`EngineSurvey.pattern_moments` sums it exactly."""
 
 
 # The Poisson bootstrap's constants: those of cxstats.stats.poisson_bootstrap (the same weights in
