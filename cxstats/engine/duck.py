@@ -26,6 +26,7 @@ class DuckBackend:
             self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute("SET preserve_insertion_order = true")
         self._kinds: dict = {}
+        self._types: dict = {}
 
     @staticmethod
     def quote(name: str) -> str:
@@ -62,6 +63,35 @@ class DuckBackend:
 
     def columns(self, name: str) -> list[str]:
         return [r[0] for r in self.con.execute(f"DESCRIBE {name}").fetchall()]
+
+    INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                     "UINTEGER", "UBIGINT")
+    MAX_LOOKUP = 1024
+
+    def integer_lookup(self, name: str, col: str, mapping: dict) -> str | None:
+        """SQL recoding an integer-typed column (Parquet, DuckDB tables) through a list indexed by the
+        value - ``[code of lo, ..., code of hi][col - lo + 1]``, NULL where the value has no code -
+        or None when the column is not integer-typed or its values span more than MAX_LOOKUP.
+        Measured on 10M Parquet rows x 30 items: 0.33 s per pass against 1.8 s for the equivalent
+        ``CASE`` (and 0.28 s for a bare cast), and every scored item is recoded in most passes.
+        ``mapping``: {the value's text as distinct_values gives it: its code (float)}."""
+        types = self._types.get(name)
+        if types is None:
+            types = self._types[name] = {r[0]: str(r[1]).upper()
+                                         for r in self.con.execute(f"DESCRIBE {name}").fetchall()}
+        if types.get(col) not in self.INTEGER_TYPES or not mapping:
+            return None
+        try:
+            values = {int(v): code for v, code in mapping.items()}
+        except ValueError:
+            return None
+        lo, hi = min(values), max(values)
+        if hi - lo + 1 > self.MAX_LOOKUP:
+            return None
+        from cxstats.engine.survey import sql_double
+
+        items = [sql_double(values[v]) if v in values else "CAST(NULL AS DOUBLE)" for v in range(lo, hi + 1)]
+        return f"[{', '.join(items)}][CAST({self.quote(col)} AS BIGINT) - ({lo}) + 1]"
 
     def distinct_values(self, name: str, cols) -> dict:
         if not cols:

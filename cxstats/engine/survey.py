@@ -174,7 +174,7 @@ class EngineSurvey:
                 exprs.append(f"CAST(NULL AS DOUBLE) AS {q(col)}")
                 continue
             lookup = scale.label_lookup()
-            cases, bad = [], {}
+            cases, bad, codes = [], {}, {}
             for v in distinct[col]:
                 code, problem = _code_from_cell(v, scale, lookup, None)
                 if problem:
@@ -183,9 +183,14 @@ class EngineSurvey:
                     if col in reverse:
                         code = scale.reverse(code)
                     cases.append(f"WHEN {_text(v)} THEN {_num(code)}")
+                    codes[v] = code
             if bad:
                 problems.append((col, bad))
-            exprs.append(self._case(col, cases, "CAST(NULL AS DOUBLE)", double=True) + f" AS {q(col)}")
+            # an integer-typed column (Parquet): the same codes by a list lookup, several times cheaper
+            # than the CASE in every pass (DuckDB; see DuckBackend.integer_lookup)
+            fast = getattr(self.b, "integer_lookup", None)
+            fast = fast(name, col, codes) if fast is not None and cases else None
+            exprs.append((fast or self._case(col, cases, "CAST(NULL AS DOUBLE)", double=True)) + f" AS {q(col)}")
         for seg in spec.segments:
             if seg.id not in have:
                 exprs.append(f"CAST(NULL AS STRING) AS {q(seg.id)}")
