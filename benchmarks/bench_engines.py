@@ -7,7 +7,7 @@
 The demo's customers (2,000) and staff (200) are replicated with fresh ids (customers x k,
 staff x k/10) into CSV and Parquet (written by DuckDB, so generating them holds no rows in
 Python). Each measurement is one ``cxstats run PLAN`` (steps reliability, nps, cfa, gaps and drivers with
-``engine: E``; drivers' HC3 SEs and penalty-reward, which need the rows, are left out of the comparison)
+``engine: E``; every number compared, drivers' HC3 SEs and penalty-reward included)
 in its own process (ingest/recoding included), alternating the engines; the table gives the median wall
 time and the median peak RSS of the process (``wait4``'s ru_maxrss), and checks that every
 number of the JSON agrees (relative 1e-9). Not part of run_all (it takes minutes at 1M rows).
@@ -90,7 +90,7 @@ def _env():
 STEPS = ("reliability", "nps", "cfa", "gaps", "drivers")
 # the row bootstrap and robust (MLR) SEs are pandas-only; the demo spec's analysis.estimator may ask for MLR
 STEP_OPTIONS = {"drivers": "    bootstrap: 0\n", "cfa": "    estimator: ML\n"}
-ROW_LEVEL = ("se_hc3", "t_hc3", "pvalue_hc3", "penalty_reward")   # drivers: not from moments (null)
+ROW_LEVEL = ()   # every number is compared: HC3 and penalty-reward are computed on the engines too
 
 
 PASSES = {}   # label -> the plan JSON's "engines" (the passes over the data), from the last run

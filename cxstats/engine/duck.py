@@ -25,6 +25,7 @@ class DuckBackend:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute("SET preserve_insertion_order = true")
+        self.con.execute("SET enable_progress_bar = false")   # cxstats draws its own; stdout may be --json -
         self._kinds: dict = {}
         self._types: dict = {}
 
