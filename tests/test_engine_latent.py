@@ -272,7 +272,7 @@ def _plan(folder, files, engine, steps, tmp_path):
 @pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
 def test_efa_sem_and_invariance_on_spark_equal_pandas(engine_demo, spark_session, tmp_path):
     """The same moments as Spark SQL aggregations (the active local[2] session) on the Parquet files,
-    the three analyses in one plan (the files' distinct cells read once)."""
+    efa, cfa (FIML), sem and invariance in one plan (the files' distinct cells read once)."""
     from tests.test_engine_duckdb import _drop_engine
 
     folder, csv, parquet = engine_demo
@@ -280,14 +280,17 @@ def test_efa_sem_and_invariance_on_spark_equal_pandas(engine_demo, spark_session
     steps = (f"  - step: efa\n    constructs: {two}\n    iterations: 5\n"
              "  - step: sem\n    model: 'web =~ web_1 + web_2 + web_3; info =~ info_1 + info_2 + info_3; "
              "csat ~ web + info'\n"
+             f"  - step: cfa\n    constructs: {two}\n    estimator: ML\n"
              f"  - step: invariance\n    constructs: {two}\n")
     ref = _plan(folder, csv, "pandas", steps, tmp_path)
     got = _plan(folder, parquet, "spark", steps, tmp_path)
-    assert got.pop("engines")["spark"]["passes"] == 2 + 1 + 2 + 1 + 1   # distinct cells per file, id check; efa 2, sem, invariance
+    # distinct cells per file (2), id check; efa 2, sem, cfa, invariance
+    assert got.pop("engines")["spark"]["passes"] == 2 + 1 + 2 + 1 + 1 + 1
     for key in ref:
         if key not in ("inputs", "outputs", "plan", "cxstats_version", "created"):
             same_numbers(_drop_engine(ref[key]), _drop_engine(got[key]), rel=EFA_REL)
     assert "invariance" in json.dumps(ref) and "sem" in json.dumps(ref)
+    assert any(s["step"] == "cfa" and s["result"]["fit"]["chisq"] > 0 for s in got["steps"])
 
 
 def test_constructs_beyond_one_query_are_read_in_batches():
