@@ -870,9 +870,9 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
 
 
 def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
-    """``stats.drivers.core._ipa`` without bootstrap and penalty-reward, from the means."""
-    from cxstats.stats.drivers import ipa as ipa_mod
-    from cxstats.stats.drivers.core import aspiration_values
+    """``stats.drivers.core._ipa`` from the means (the Poisson bootstrap's intervals when given;
+    penalty-reward is added by the caller)."""
+    from cxstats.stats.drivers.core import aspiration_values, ipa_section
 
     p = len(res.drivers)
     if isinstance(scale, dict):
@@ -916,32 +916,7 @@ def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
             interval = tuple(np.quantile(shares, [alpha / 2, 1 - alpha / 2], axis=0))
         perf_interval = performance_interval(res.bootstrap, None, performance, smax,
                                              asp if performance == "gap" else None)
-    positions, ic, pc = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
-    labels, _, _ = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc,
-                                     importance_interval=interval, performance_interval=perf_interval)
-    rule = ("quadrants split at importance_cut (mean importance share of the drivers unless given) and "
-            "performance_cut (" + ("0 = at the aspiration" if performance == "gap" else
-                                   "mean performance of the drivers") + " unless given)")
-    settled = ipa_mod.determined(interval, perf_interval, ic, pc, len(res.drivers))
-    if settled is not None:
-        rule += (f"; a driver whose {res.bootstrap.ci_level:.0%} bootstrap percentile interval of its "
-                 "importance share or of its performance holds the cut of that axis (cuts taken as "
-                 "fixed) is 'not determined' (determined = false; position: the quadrant of its point "
-                 "estimate)")
-    rows = []
-    for j, d in enumerate(res.drivers):
-        row = {"driver": d, "importance": float(importance[j]), "performance": float(perf[j])}
-        if interval is not None:
-            row.update(importance_lower=float(interval[0][j]), importance_upper=float(interval[1][j]))
-        if perf_interval is not None:
-            row.update(performance_lower=float(perf_interval[0][j]),
-                       performance_upper=float(perf_interval[1][j]))
-        row.update(quadrant=labels[j], position=positions[j],
-                   determined=None if settled is None else settled[j])
-        rows.append(row)
-    res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
-               "importance_cut": ic, "performance_cut": pc, "scale": scale_note, "rule": rule,
-               "rows": rows}
+    ipa_section(res, importance, perf, interval, perf_interval, ic, pc, performance, scale_note)
 
 
 # ----------------------------------------------------------------------------------------- EFA
@@ -1141,7 +1116,8 @@ def analyze_immediacy_summaries(*, max_lag_hours: float, segment: str | None, no
     answers (exact quantiles, R type 7); ``late`` the listed late answers (``late_total`` in all);
     ``outcome_cells`` = ``{outcome: {(lag band, channel): (n, mean, M2)}}`` for the lag-band and
     mode regressions (:func:`cxstats.stats.immediacy.lag_mode_from_cells`)."""
-    from cxstats.stats.immediacy import ImmediacyResult, _holm_and_warn, lag_bands, lag_mode_from_cells, wilson_ci
+    from cxstats.stats.immediacy import (ImmediacyResult, _holm_and_warn, lag_bands, lag_mode_from_cells, lag_notes,
+                                         wilson_ci)
 
     if not max_lag_hours > 0:
         raise InputError(f"must be a positive number of hours, not {max_lag_hours!r}", option="max_lag_hours")
@@ -1153,13 +1129,7 @@ def analyze_immediacy_summaries(*, max_lag_hours: float, segment: str | None, no
         raise InputError("no answer has both a contact and a response time: immediacy cannot be "
                          "computed (add the contact time of each answer: fielding.contact_time)",
                          option="contact_time")
-    if res.no_lag:
-        res.warnings.append(f"{res.no_lag} answer(s) have no lag (no contact time, or a time flagged as "
-                            "impossible) and are left out of immediacy")
-    for flag, k in res.flagged.items():
-        what = {"response_before_contact": "are dated before their contact",
-                "future": "carry a time in the future"}.get(flag, flag)
-        res.warnings.append(f"{k} answer(s) {what}: check the export's clocks and time zones")
+    lag_notes(res)
 
     def summary(vals):
         n, x, med, p90 = vals if vals is not None else (0, 0, None, None)

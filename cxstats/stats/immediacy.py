@@ -152,13 +152,7 @@ def analyze_immediacy(frame, *, max_lag_hours: float = 48.0, segment: str | None
         raise InputError("no answer has both a contact and a response time: immediacy cannot be "
                          "computed (add the contact time of each answer: fielding.contact_time)",
                          option="contact_time")
-    if res.no_lag:
-        res.warnings.append(f"{res.no_lag} answer(s) have no lag (no contact time, or a time flagged as "
-                            "impossible) and are left out of immediacy")
-    for flag, k in res.flagged.items():
-        what = {"response_before_contact": "are dated before their contact",
-                "future": "carry a time in the future"}.get(flag, flag)
-        res.warnings.append(f"{k} answer(s) {what}: check the export's clocks and time zones")
+    lag_notes(res)
 
     def text(col):
         if col not in frame.columns:
@@ -347,3 +341,14 @@ def _holm_and_warn(res):
                                 f"df = {t['df']}, Holm-adjusted p = {t['p_holm']:.3g}; highest: {t['highest']}, "
                                 f"{t['highest_b']:+.2f} vs {t['reference']}, lag band held fixed): a mode effect "
                                 "or a different mix of customers by channel; compare waves with the same channel mix")
+
+
+def lag_notes(res) -> None:
+    """The warnings about answers without a lag and about flagged times (rows and engine paths)."""
+    if res.no_lag:
+        res.warnings.append(f"{res.no_lag} answer(s) have no lag (no contact time, or a time flagged as "
+                            "impossible) and are left out of immediacy")
+    for flag, k in res.flagged.items():
+        what = {"response_before_contact": "are dated before their contact",
+                "future": "carry a time in the future"}.get(flag, flag)
+        res.warnings.append(f"{k} answer(s) {what}: check the export's clocks and time zones")

@@ -357,6 +357,27 @@ def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_box
             perf_interval = ipa_mod.performance_interval(x, performance, scale_max=smax, aspiration=asp,
                                                          replicates=res.bootstrap.replicates,
                                                          ci_level=res.bootstrap.ci_level, rng=rng)
+    ipa_section(res, importance, perf, interval, perf_interval, ic, pc, performance, scale_note)
+    if run_pr is None:
+        run_pr = scale is not None or bool(np.all(x == np.round(x)) and np.all(np.ptp(x, axis=0) <= 10))
+    if not run_pr:
+        return
+    rows, r2, notes = ipa_mod.penalty_reward(y, x, res.drivers, scale_min=smin, scale_max=smax,
+                                             low_boxes=low_boxes, high_boxes=high_boxes, ci_level=ci_level)
+    res.penalty_reward = ipa_mod.penalty_reward_section(rows, r2, low_boxes=low_boxes, high_boxes=high_boxes,
+                                                        scale_note=scale_note, ci_level=ci_level)
+    res.warnings.extend(notes)
+
+
+__all__ = ["analyze_drivers", "RANK_ABSOLUTE", "ranks"]
+
+
+def ipa_section(res, importance, perf, interval, perf_interval, ic, pc, performance, scale_note) -> None:
+    """``res.ipa``: each driver's quadrant (by its point estimate, and with the bootstrap intervals
+    when there are any: 'determined' or not), the cuts and the rule in words - the one table of the
+    row path (:func:`_ipa`) and the moments path (``stats.from_moments._ipa_moments``)."""
+    from cxstats.stats.drivers import ipa as ipa_mod
+
     positions, ic, pc = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc)
     labels, _, _ = ipa_mod.quadrants(importance, perf, importance_cut=ic, performance_cut=pc,
                                      importance_interval=interval, performance_interval=perf_interval)
@@ -383,15 +404,3 @@ def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_box
     res.ipa = {"importance": res.importance_name() + "_share", "performance": performance,
                "importance_cut": ic, "performance_cut": pc, "scale": scale_note, "rule": rule,
                "rows": rows}
-    if run_pr is None:
-        run_pr = scale is not None or bool(np.all(x == np.round(x)) and np.all(np.ptp(x, axis=0) <= 10))
-    if not run_pr:
-        return
-    rows, r2, notes = ipa_mod.penalty_reward(y, x, res.drivers, scale_min=smin, scale_max=smax,
-                                             low_boxes=low_boxes, high_boxes=high_boxes, ci_level=ci_level)
-    res.penalty_reward = ipa_mod.penalty_reward_section(rows, r2, low_boxes=low_boxes, high_boxes=high_boxes,
-                                                        scale_note=scale_note, ci_level=ci_level)
-    res.warnings.extend(notes)
-
-
-__all__ = ["analyze_drivers", "RANK_ABSOLUTE", "ranks"]
