@@ -56,6 +56,7 @@ class EngineSurvey:
         self._view = None
         self._ids = []          # (source name, path, SQL of respondent_type, SQL of respondent_id)
         self.ids_checked = False
+        self.id_stats = None     # {'customer': ids, 'staff': ids, 'both': ids in both}, from check_ids
 
     # ------------------------------------------------------------------------- the view
     def view(self) -> str:
@@ -82,15 +83,43 @@ class EngineSurvey:
             return
         union = " UNION ALL ".join(f"SELECT {t} AS cx_t, {i} AS cx_id FROM {name}"
                                    for name, _, t, i in self._ids)
-        # one GROUP BY: the duplicated ids and the empty ones (ingest refuses both)
-        dup = (f"SELECT cx_t, cx_id, count(*) AS cx_c FROM ({union}) cx_u "
-               "GROUP BY cx_t, cx_id HAVING count(*) > 1 OR cx_id IS NULL")
-        rows = self.b.query(
-            "SELECT cx_t, cx_id, cx_c, sum(CASE WHEN cx_id IS NULL THEN 0 ELSE 1 END) OVER () AS cx_n "
-            f"FROM ({dup}) cx_d ORDER BY CASE WHEN cx_id IS NULL THEN 0 ELSE 1 END, cx_t, cx_id LIMIT 1")
+        # ONE GROUP BY id, counting each id's rows per respondent type: the duplicated ids and the
+        # empty ones (ingest refuses both), and - kept for gaps - how many ids each type has and how
+        # many are in both (paired data), so gaps needs no pass of its own for that
+        types = ("customer", "staff")
+        per_id = ("SELECT cx_id, " + ", ".join(f"count(*) FILTER (WHERE cx_t = {_text(t)}) AS cx_{t}"
+                                               for t in types)
+                  + ", count(*) FILTER (WHERE cx_t IS NULL OR cx_t NOT IN ('customer', 'staff')) AS cx_other "
+                  f"FROM ({union}) cx_u GROUP BY cx_id")
+        kinds = (*types, "other")
+        aggs = ([f"count(*) FILTER (WHERE cx_id IS NOT NULL AND cx_{t} > 0)" for t in types]
+                + ["count(*) FILTER (WHERE cx_id IS NOT NULL AND cx_customer > 0 AND cx_staff > 0)"]
+                + [f"count(*) FILTER (WHERE cx_id IS NOT NULL AND cx_{k} > 1)" for k in kinds]
+                + [f"min(cx_id) FILTER (WHERE cx_id IS NOT NULL AND cx_{k} > 1)" for k in kinds]
+                + [f"max(cx_{k}) FILTER (WHERE cx_id IS NULL)" for k in kinds])
+        row = self.b.query(f"SELECT {', '.join(aggs)} FROM ({per_id}) cx_p")[0]
         self.passes += 1
+        n_c, n_s, n_both = (int(v or 0) for v in row[:3])
+        self.id_stats = {"customer": n_c, "staff": n_s, "both": n_both}
+        dups, first_ids, empties = row[3:6], row[6:9], row[9:12]
+        kind_name = {"customer": "customer", "staff": "staff", "other": None}
+        rows = []               # the first offender, in ingest's order: empty ids first, then by type and id
+        for k, e in zip(kinds, empties):
+            if e:
+                rows = [(kind_name[k], None, int(e))]
+                break
+        if not rows:
+            for k, first in zip(kinds, first_ids):
+                if first is not None:
+                    pred = ((f"cx_t = {_text(k)}" if k != "other" else "(cx_t IS NULL OR cx_t NOT IN ('customer', 'staff'))")
+                            + f" AND cx_id = {_text(first)}")
+                    count = self.b.query(f"SELECT count(*) FROM ({union}) cx_u WHERE {pred}")[0][0]
+                    rows = [(kind_name[k], first, int(count))]
+                    break
         if not rows:
             return
+        n_dup = sum(int(v or 0) for v in dups)
+        rows = [(*rows[0], n_dup)]
         kind, rid, count, n_ids = rows[0][0], rows[0][1], int(rows[0][2]), int(rows[0][3] or 0)
         col = self.spec.respondents.id_column
         found = []               # (file, row) of the first offender's appearances

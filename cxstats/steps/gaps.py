@@ -273,6 +273,11 @@ def _ids_overlap(esurvey, group, compare) -> bool:
     from cxstats.engine.survey import _text
     from cxstats.stats.gaps.analysis import AUTO_PAIR_SHARE
 
+    esurvey.view()                     # builds the view and runs the id check once per survey
+    if group == "respondent_type" and set(map(str, compare)) == {"customer", "staff"} \
+            and esurvey.id_stats is not None:   # counted by the id check's pass: no pass of its own
+        n1, n2, both = esurvey.id_stats["customer"], esurvey.id_stats["staff"], esurvey.id_stats["both"]
+        return bool(n1 and n2 and both >= AUTO_PAIR_SHARE * max(n1, n2))
     q = esurvey.b.quote
     g = f"CAST({q(group)} AS STRING)"
     a, b = (_text(str(x)) for x in compare)
