@@ -872,24 +872,10 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
 def _ipa_moments(res, mm, performance, aspiration, scale, cutoffs, top2_shares):
     """``stats.drivers.core._ipa`` from the means (the Poisson bootstrap's intervals when given;
     penalty-reward is added by the caller)."""
-    from cxstats.stats.drivers.core import aspiration_values, ipa_section
+    from cxstats.stats.drivers.core import aspiration_values, driver_scales, ipa_section
 
     p = len(res.drivers)
-    if isinstance(scale, dict):
-        missing = [d for d in res.drivers if d not in scale]
-        if missing:
-            raise InputError(f"no answer scale for driver {missing[0]!r}", column=missing[0])
-        smin = np.array([float(scale[d][0]) for d in res.drivers])
-        smax = np.array([float(scale[d][1]) for d in res.drivers])
-        scale_note = "each driver's answer scale from the spec"
-    elif scale is not None:
-        smin, smax = (np.full(p, float(scale[0])), np.full(p, float(scale[1])))
-        scale_note = f"answer scale {scale[0]:g}-{scale[1]:g}"
-    else:
-        raise InputError("the observed minimum and maximum of each driver need the rows: give the "
-                         "answer scale (scale_range)", option="scale_range")
-    if np.any(smin >= smax):
-        raise InputError("answer scale: the minimum must be below the maximum")
+    smin, smax, scale_note = driver_scales(res.drivers, scale)
     means = np.asarray(mm.mean[:p], dtype=float)
     if performance == "gap":
         asp = aspiration_values(aspiration, res.drivers)

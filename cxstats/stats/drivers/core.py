@@ -311,24 +311,36 @@ def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source, ke
                                 ci_level=ci_level, progress=progress)
 
 
-def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_boxes, run_pr, source,
-         ci_level=0.95, seed=None, w=None):
-    p = x.shape[1]
+def driver_scales(drivers, scale, observed=None):
+    """(minima, maxima, note) of each driver's answer scale: ``scale`` is ``{driver: (min, max)}``
+    (the spec's), one ``(min, max)`` for all, or None - then ``observed`` (the rows' minima and
+    maxima), which a moments path does not have (refused: give the scale). The row and the
+    moments paths (``stats.from_moments._ipa_moments``)."""
+    p = len(drivers)
     if isinstance(scale, dict):
-        missing = [d for d in res.drivers if d not in scale]
+        missing = [d for d in drivers if d not in scale]
         if missing:
             raise InputError(f"no answer scale for driver {missing[0]!r}", column=missing[0])
-        smin = np.array([float(scale[d][0]) for d in res.drivers])
-        smax = np.array([float(scale[d][1]) for d in res.drivers])
-        scale_note = "each driver's answer scale from the spec"
+        smin = np.array([float(scale[d][0]) for d in drivers])
+        smax = np.array([float(scale[d][1]) for d in drivers])
+        note = "each driver's answer scale from the spec"
     elif scale is not None:
         smin, smax = (np.full(p, float(scale[0])), np.full(p, float(scale[1])))
-        scale_note = f"answer scale {scale[0]:g}-{scale[1]:g}"
+        note = f"answer scale {scale[0]:g}-{scale[1]:g}"
+    elif observed is not None:
+        smin, smax = observed
+        note = "observed minimum and maximum of each driver (no scale given)"
     else:
-        smin, smax = x.min(axis=0), x.max(axis=0)
-        scale_note = "observed minimum and maximum of each driver (no scale given)"
+        raise InputError("the observed minimum and maximum of each driver need the rows: give the "
+                         "answer scale (scale_range)", option="scale_range")
     if np.any(smin >= smax):
         raise InputError("answer scale: the minimum must be below the maximum")
+    return smin, smax, note
+
+
+def _ipa(res, x, y, performance, aspiration, scale, cutoffs, low_boxes, high_boxes, run_pr, source,
+         ci_level=0.95, seed=None, w=None):
+    smin, smax, scale_note = driver_scales(res.drivers, scale, observed=(x.min(axis=0), x.max(axis=0)))
     if performance == "gap":
         asp = aspiration_values(aspiration, res.drivers)
     else:
