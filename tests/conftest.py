@@ -119,3 +119,17 @@ def spark_session():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+def run_engine_plan(folder, files, engine, steps, tmp_path) -> dict:
+    """Run a plan over ``files`` (customers, staff) of the study in ``folder`` with ``engine``
+    (plan-level ``engine:``) and the YAML ``steps``; returns the plan's JSON document."""
+    from cxstats.plan.runner import run_plan
+
+    plan = tmp_path / f"plan_{engine}.yaml"
+    plan.write_text(f"spec: {folder / 'questionnaire.yaml'}\ndata:\n"
+                    f"  - file: {files[0]}\n    respondent_type: customer\n"
+                    f"  - file: {files[1]}\n    respondent_type: staff\n"
+                    f"output:\n  json: out_{engine}.json\nengine: {engine}\nsteps:\n{steps}", encoding="utf-8")
+    _, _, path = run_plan(plan, out_dir=tmp_path / engine, quiet=True)
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tests.conftest import assert_clean_error, run_cli
+from tests.conftest import assert_clean_error, run_cli, run_engine_plan
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -129,18 +129,8 @@ def test_the_row_bootstrap_needs_rows_and_plain_files_need_pandas(demo):
 
 
 def test_plan_step_with_engine_duckdb_equals_the_pandas_step(demo, tmp_path):
-    from cxstats.plan.runner import run_plan
-
-    docs = {}
-    for engine in ("pandas", "duckdb"):
-        plan = tmp_path / f"plan_{engine}.yaml"
-        plan.write_text(f"spec: {demo / 'questionnaire.yaml'}\ndata:\n"
-                        f"  - file: {demo / 'customers.csv'}\n    respondent_type: customer\n"
-                        f"  - file: {demo / 'staff.csv'}\n    respondent_type: staff\n"
-                        f"output:\n  json: out_{engine}.json\nengine: {engine}\n"
-                        f"steps:\n  - step: reliability\n  - step: describe\n", encoding="utf-8")
-        _, _, path = run_plan(plan, out_dir=tmp_path / engine, quiet=True)
-        docs[engine] = json.loads(path.read_text(encoding="utf-8"))
+    docs = {engine: run_engine_plan(demo, [demo / "customers.csv", demo / "staff.csv"], engine,
+                                    "  - step: reliability\n  - step: describe\n", tmp_path) for engine in ("pandas", "duckdb")}
     ref, got = docs["pandas"], docs["duckdb"]
     # the plan states how often the engine read the data: each file's distinct cells, the id check,
     # one moment pass (reliability), one counts pass (describe)

@@ -10,12 +10,11 @@ need the rows are refused by name with --engine pandas suggested; auto chooses p
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import pytest
 
-from tests.conftest import assert_clean_error, run_cli
+from tests.conftest import assert_clean_error, run_cli, run_engine_plan
 from tests.test_engine_duckdb import _drop_engine, same_numbers
 
 duckdb = pytest.importorskip("duckdb")
@@ -155,18 +154,8 @@ def test_drivers_auto_runs_a_row_bootstrap_on_pandas(demo, auto_duckdb):
 
 
 def test_a_plan_runs_gaps_and_drivers_on_duckdb_with_the_pandas_numbers(demo, tmp_path):
-    from cxstats.plan.runner import run_plan
-
-    docs = {}
-    for engine in ("pandas", "duckdb"):
-        plan = tmp_path / f"plan_{engine}.yaml"
-        plan.write_text(f"spec: {demo / 'questionnaire.yaml'}\ndata:\n"
-                        f"  - file: {demo / 'customers.csv'}\n    respondent_type: customer\n"
-                        f"  - file: {demo / 'staff.csv'}\n    respondent_type: staff\n"
-                        f"output:\n  json: out_{engine}.json\nengine: {engine}\n"
-                        f"steps:\n  - step: gaps\n  - step: drivers\n    bootstrap: 0\n", encoding="utf-8")
-        _, _, path = run_plan(plan, out_dir=tmp_path / engine, quiet=True)
-        docs[engine] = json.loads(path.read_text(encoding="utf-8"))
+    docs = {engine: run_engine_plan(demo, [demo / "customers.csv", demo / "staff.csv"], engine,
+                                    "  - step: gaps\n  - step: drivers\n    bootstrap: 0\n", tmp_path) for engine in ("pandas", "duckdb")}
     ref, got = docs["pandas"], docs["duckdb"]
     # 2 files' distinct cells, the id check (which also counts the ids shared by customers and staff);
     # gaps: rows per cell, every score's counts; drivers: rows, moments, the HC3 pass, penalty-reward's counts

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import DATASETS, assert_clean_error, reference, run_cli
+from tests.conftest import DATASETS, assert_clean_error, reference, run_cli, run_engine_plan
 from tests.test_engine_duckdb import HS_SPEC, same_numbers
 
 duckdb = pytest.importorskip("duckdb")
@@ -256,17 +256,7 @@ def test_plan_with_engine_duckdb_runs_the_latent_steps_as_pandas(engine_demo, tm
     assert "efa" in json.dumps(ref) and "invariance" in json.dumps(ref)
 
 
-def _plan(folder, files, engine, steps, tmp_path):
-    """Run a plan over ``files`` (customers, staff) with ``engine``; the JSON document."""
-    from cxstats.plan.runner import run_plan
-
-    plan = tmp_path / f"plan_{engine}.yaml"
-    plan.write_text(f"spec: {folder / 'questionnaire.yaml'}\ndata:\n"
-                    f"  - file: {files[0]}\n    respondent_type: customer\n"
-                    f"  - file: {files[1]}\n    respondent_type: staff\n"
-                    f"output:\n  json: out_{engine}.json\nengine: {engine}\nsteps:\n{steps}", encoding="utf-8")
-    _, _, path = run_plan(plan, out_dir=tmp_path / engine, quiet=True)
-    return json.loads(path.read_text(encoding="utf-8"))
+_plan = run_engine_plan
 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs a Java runtime")
