@@ -791,7 +791,7 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
     ``bootstrap(res) -> BootstrapResult`` from the estimates (the Poisson bootstrap of
     :func:`cxstats.stats.poisson_bootstrap.drivers_bootstrap`): its intervals, and the IPA's
     'determined' from them, as the row path."""
-    from cxstats.stats.drivers.core import (COMPLETE_DOMINANCE_MAX_P, SINGULAR_EIGEN, _check_names,
+    from cxstats.stats.drivers.core import (COMPLETE_DOMINANCE_MAX_P, _check_names, checked_eigenvalues,
                                             _collinearity_warnings, check_size_and_performance)
     from cxstats.stats.drivers.result import DriversResult
     from cxstats.stats.drivers.subsets import all_subset_r2, complete_dominance, conditional_dominance
@@ -824,13 +824,7 @@ def analyze_drivers_moments(m: Moments, outcome: str, drivers, *, n_all: int | N
     d = np.sqrt(np.diag(mm.m2))
     corr = mm.m2 / np.outer(d, d)
     rxx = corr[:p, :p]
-    eig, vec = np.linalg.eigh(rxx)
-    if eig[0] < SINGULAR_EIGEN:
-        w = np.abs(vec[:, 0])
-        involved = [drivers[j] for j in np.argsort(-w) if w[j] > 0.1]
-        raise InputError("perfect collinearity: drivers " + ", ".join(repr(x) for x in involved)
-                         + " are an exact linear combination of each other (for example one is "
-                         "the sum or a copy of others); leave one of them out", file=source)
+    eig = checked_eigenvalues(rxx, drivers, source)
     fit = drivers_from_moments(mm, outcome, drivers)
     vif = fit["vif"]
     condition = float(np.sqrt(eig[-1] / eig[0]))

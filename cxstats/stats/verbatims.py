@@ -49,6 +49,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cxstats.errors import InputError
+from cxstats.stats.nps import wilson_interval  # noqa: F401 - Wilson = R prop.test(correct = FALSE), one copy
 from cxstats.stats.textprep import LANGUAGES, PII_KINDS, Preparer, detect_language, fold, is_empty, scrub_pii
 
 NPS_GROUPS = ("detractor", "passive", "promoter")
@@ -94,17 +95,6 @@ def nps_group(score) -> str | None:
 
 
 # -- small statistics ---------------------------------------------------------------------------
-
-def wilson_interval(x: int, n: int, z: float = Z975) -> tuple[float, float]:
-    """Wilson score interval (no continuity correction) = R prop.test(x, n, correct = FALSE)."""
-    if n == 0:
-        return math.nan, math.nan
-    p = x / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return max(0.0, centre - half), min(1.0, centre + half)
-
 
 def newcombe_diff(x1: int, n1: int, x2: int, n2: int, z: float = Z975) -> tuple[float, float, float]:
     """p1 - p2 with Newcombe's hybrid score interval (1998, method 10) from two Wilson intervals."""

@@ -139,13 +139,7 @@ def analyze_drivers(frame, outcome: str, drivers, *, outcome_type: str | None = 
 
         corr = cov2cor(weighted_cov(np.column_stack([x, y]), w))
     rxx = corr[:p, :p]
-    eig, vec = np.linalg.eigh(rxx)
-    if eig[0] < SINGULAR_EIGEN:
-        weights = np.abs(vec[:, 0])
-        involved = [drivers[j] for j in np.argsort(-weights) if weights[j] > 0.1]
-        raise InputError("perfect collinearity: drivers " + ", ".join(repr(d) for d in involved)
-                         + " are an exact linear combination of each other (for example one is "
-                         "the sum or a copy of others); leave one of them out", file=source)
+    eig = checked_eigenvalues(rxx, drivers, source)
     vif = np.diag(np.linalg.inv(rxx))
     condition = float(np.sqrt(eig[-1] / eig[0]))
     warnings.extend(_collinearity_warnings(drivers, vif, condition))
@@ -309,6 +303,19 @@ def _bootstrap(res, x, y, corr, replicates, seed, ci_level, progress, source, ke
 
     return bs.bootstrap_generic(len(y), stat, res.drivers, est, replicates=replicates, seed=seed,
                                 ci_level=ci_level, progress=progress)
+
+
+def checked_eigenvalues(rxx, drivers, source=None):
+    """Eigenvalues (ascending) of the drivers' correlation matrix ``rxx``; refuses perfect
+    collinearity naming the drivers involved (the row and the moments paths)."""
+    eig, vec = np.linalg.eigh(rxx)
+    if eig[0] < SINGULAR_EIGEN:
+        weights = np.abs(vec[:, 0])
+        involved = [drivers[j] for j in np.argsort(-weights) if weights[j] > 0.1]
+        raise InputError("perfect collinearity: drivers " + ", ".join(repr(d) for d in involved)
+                         + " are an exact linear combination of each other (for example one is "
+                         "the sum or a copy of others); leave one of them out", file=source)
+    return eig
 
 
 def driver_scales(drivers, scale, observed=None):
