@@ -280,3 +280,16 @@ def test_integer_typed_parquet_recodes_by_lookup_as_the_csv_does(demo, tmp_path)
     got = run_cli("gaps", tmp_path / "customers.parquet", tmp_path / "staff.parquet", *common, "--engine", "duckdb")
     assert ref.exit_code == 0 and got.exit_code == 0, got
     same_numbers(ref.json(), got.json())
+
+
+def test_ingest_reads_a_folder_of_parquet_parts_on_an_engine_and_refuses_it_on_pandas(engine_demo, tmp_path):
+    folder, _, (customers, _) = engine_demo
+    parts = tmp_path / "customers"
+    parts.mkdir()
+    (parts / "part-00000.parquet").write_bytes(customers.read_bytes())
+    spec = folder / "questionnaire.yaml"
+    got = run_cli("ingest", parts, "--spec", spec, "--engine", "duckdb", "--json", "-")
+    ref = run_cli("ingest", customers, "--spec", spec, "--engine", "duckdb", "--json", "-")
+    assert got.exit_code == 0 and ref.exit_code == 0, got
+    assert got.json()["respondents"] == ref.json()["respondents"] and got.json()["respondents"]["customer"] > 0
+    assert_clean_error(run_cli("ingest", parts, "--spec", spec, "--engine", "pandas"), "is a folder")

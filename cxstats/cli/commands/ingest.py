@@ -4,7 +4,7 @@ from cxstats.cli.common import engine_options, output_options
 
 
 @click.command("ingest")
-@click.argument("data", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("data", nargs=-1, required=True, type=click.Path())   # a folder of Parquet parts on an engine
 @click.option("--spec", "spec_path", required=True, type=click.Path(dir_okay=False),
               help="Study spec (YAML) describing items, scales, labels and missing codes.")
 @click.option("--type", "respondent_type", type=click.Choice(["customer", "staff"]),
